@@ -1,0 +1,5 @@
+import sys
+
+from grannsamverkan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,108 @@
+"""The one place where errors become RFC 9457 problem+json answers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
+from grannsamverkan.errors import DatabaseUnavailable, FieldError, GrannsamverkanError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://grannsamverkan.se/problems/"
+
+log = logging.getLogger("grannsamverkan")
+
+
+class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """RFC 9457 problem details, with ``errors`` naming the field, line or feature."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] = []
+
+
+def _answer(request: Request, problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
+    problem.instance = request.url.path
+    return Response(
+        content=problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def project_error(request: Request, exc: GrannsamverkanError) -> Response[Any]:
+    if exc.status >= 500:
+        log.error("%s: %s", type(exc).__name__, exc.detail)
+    return _answer(
+        request,
+        Problem(type=TYPE_BASE + exc.type_slug, title=exc.title, status=exc.status, detail=exc.detail, errors=exc.errors),
+    )
+
+
+def _validation_errors(exc: ValidationException) -> list[FieldError]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            field = str(item.get("key") or item.get("source") or "body")
+            errors.append(FieldError(field=field, message=str(item.get("message", exc.detail))))
+    return errors
+
+
+def http_error(request: Request, exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    detail = exc.detail
+    errors: list[FieldError] = []
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        # A body that is not JSON at all is malformed (400); JSON of the wrong shape is invalid (422).
+        malformed = "malformed" in detail.lower() or any("malformed" in e.message.lower() for e in errors)
+        status = 400 if malformed else 422
+        if not malformed and not errors:
+            errors = [FieldError(field="body", message=detail)]
+    slug = {400: "malformed-input", 401: "not-authenticated", 403: "forbidden", 404: "not-found",
+            405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type",
+            422: "invalid-input"}.get(status, "http-error")
+    title = {400: "Malformed input", 422: "Invalid input"}.get(status, _reason(status))
+    headers = dict(exc.headers) if exc.headers else None
+    return _answer(request, Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, errors=errors), headers)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def database_unavailable(request: Request, exc: Exception) -> Response[Any]:
+    log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+    return project_error(request, DatabaseUnavailable("the database is not reachable; try again in a few seconds"))
+
+
+def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return database_unavailable(request, exc)
+    # Never swallowed: logged with its traceback, answered as a problem without internals.
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _answer(
+        request,
+        Problem(type=TYPE_BASE + "internal", title="Internal Server Error", status=500,
+                detail="an unexpected error happened; it has been logged"),
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    GrannsamverkanError: project_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}
+for _cls in UNAVAILABLE_ERRORS:
+    EXCEPTION_HANDLERS[_cls] = database_unavailable

@@ -1,0 +1,67 @@
+"""Health, reference data and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+from litestar.params import Parameter
+
+from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page
+from grannsamverkan.api.problem import PROBLEM_JSON, TYPE_BASE, Problem
+from grannsamverkan.db import audit, kommuner
+from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
+
+
+class Health(msgspec.Struct):
+    status: str
+    database: str
+
+
+@get("/health", operation_id="getHealth", tags=["system"], opt={"capability": "public"}, exclude_from_auth=True)
+async def health(state: State) -> Response[Any]:
+    try:
+        async with state.pool.acquire(timeout=2) as conn:
+            await conn.fetchval("select 1", timeout=2)
+    except (*UNAVAILABLE_ERRORS, TimeoutError) as exc:
+        problem = Problem(
+            type=TYPE_BASE + "database-unavailable", title="Database unavailable", status=503,
+            detail=f"the database does not answer ({type(exc).__name__})", instance="/health",
+        )
+        return Response(problem, status_code=503, media_type=PROBLEM_JSON)
+    return Response(Health(status="ok", database="ok"))
+
+
+class KommunController(Controller):
+    path = "/api/v1/kommuner"
+    tags = ["reference"]
+
+    @get("/", operation_id="listKommuner", opt={"capability": "read"})
+    async def list_kommuner(self, db: Db) -> Page[kommuner.Kommun]:
+        """All 290 kommuner with SCB codes (reference data, the same for every role)."""
+        items = await kommuner.list_kommuner(db)
+        return Page(items=items, total=len(items))
+
+
+class AuditController(Controller):
+    path = "/api/v1/audit"
+    tags = ["audit"]
+
+    @get("/", operation_id="listAuditEvents", opt={"capability": "admin"})
+    async def list_events(
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunFilter = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+        table: str | None = Parameter(default=None, description="table name, e.g. household"),
+        row_id: int | None = Parameter(default=None, ge=1),
+    ) -> Page[audit.AuditEvent]:
+        """Every write: who, when, what, values before and after (newest first)."""
+        items, total = await audit.list_events(
+            db, kommuner=principal.visible_kommuner(kommun), table=table, row_id=row_id, limit=limit, offset=offset
+        )
+        return Page(items=items, total=total)

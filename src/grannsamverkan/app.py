@@ -1,0 +1,80 @@
+"""create_app: wiring only (settings, pool, routes, errors, OpenAPI)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from grannsamverkan import __version__
+from grannsamverkan.api import routes
+from grannsamverkan.api.auth import PUBLIC_PATHS, TokenAuthenticationMiddleware, TokenCache, capability_guard, provide_principal
+from grannsamverkan.api.common import provide_db
+from grannsamverkan.api.problem import EXCEPTION_HANDLERS
+from grannsamverkan.api.system import health
+from grannsamverkan.db.embedded import resolve_database_url
+from grannsamverkan.db.migrate import migrate
+from grannsamverkan.db.pool import create_pool
+from grannsamverkan.settings import Settings
+
+log = logging.getLogger("grannsamverkan")
+
+
+def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        url = await resolve_database_url(settings.database_url, settings.data_dir)
+        if run_migrations:
+            await migrate(url)
+        pool = await create_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+        app.state.pool = pool
+        app.state.database_url = url
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    api = Router(
+        path="/",
+        route_handlers=routes.CONTROLLERS,
+        guards=[capability_guard],
+        dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
+        security=[{"bearer": []}],
+    )
+    app = Litestar(
+        route_handlers=[health, api],
+        lifespan=[database],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS)],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="grannsamverkan",
+            version=__version__,
+            description=(
+                "Registry and eligibility service for Swedish neighbourhood-watch groups "
+                "(grannsamverkan, byavakt). Errors are RFC 9457 application/problem+json."
+            ),
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="opaque token from 'grannsamverkan token create'")}
+            ),
+        ),
+    )
+    app.state.settings = settings
+    app.state.token_cache = TokenCache(settings.token_cache_seconds)
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ASGI servers started with several workers (settings come from the environment)."""
+    return create_app()

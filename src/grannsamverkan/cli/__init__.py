@@ -1,0 +1,241 @@
+"""The command line: ``grannsamverkan`` (also ``python -m grannsamverkan``).
+
+Every command that touches the database uses DATABASE_URL when set, else the embedded PostgreSQL
+in --data-dir / GRANNSAMVERKAN_DATA_DIR. Errors go to stderr with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from grannsamverkan.db import tokens
+from grannsamverkan.db.embedded import resolve_database_url
+from grannsamverkan.db.migrate import migrate, status
+from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, connect
+from grannsamverkan.errors import GrannsamverkanError
+from grannsamverkan.settings import Settings
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+Command = Callable[[argparse.Namespace, Settings], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(func: Command) -> Command:
+        COMMANDS[name] = func
+        return func
+
+    return register
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(data_dir=getattr(args, "data_dir", None))
+
+
+async def database_url(settings: Settings, *, migrated: bool = True) -> str:
+    url = await resolve_database_url(settings.database_url, settings.data_dir)
+    if migrated:
+        await migrate(url)
+    return url
+
+
+def run_with_connection(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
+    """Run ``work(conn)`` on one migrated connection."""
+
+    async def main() -> int:
+        conn = await connect(await database_url(settings))
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(main())
+
+
+def print_json(value: object) -> None:
+    sys.stdout.write(msgspec.json.encode(value).decode("utf-8") + "\n")
+
+
+# --- serve ------------------------------------------------------------------------------
+
+
+@command("serve")
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    url = asyncio.run(database_url(settings))
+    start_server(settings, url, host=args.host, port=args.port, workers=args.workers)
+    return EXIT_OK
+
+
+def start_server(settings: Settings, url: str, *, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from grannsamverkan.app import create_app
+
+    # The embedded server (if any) belongs to this process; workers reach it through its URL.
+    os.environ["DATABASE_URL"] = url
+    print(f"grannsamverkan serving on http://{host}:{port} (OpenAPI at /schema)", file=sys.stderr, flush=True)
+    if workers > 1:
+        uvicorn.run(
+            "grannsamverkan.app:create_app_from_env", factory=True, host=host, port=port,
+            workers=workers, log_level="warning", access_log=False,
+        )
+    else:
+        app = create_app(msgspec.structs.replace(settings, database_url=url))
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+# --- db ------------------------------------------------------------------------------------
+
+
+@command("db migrate")
+def db_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    async def main() -> None:
+        url = await resolve_database_url(settings.database_url, settings.data_dir)
+        applied = await migrate(url, on_applied=lambda m: print(f"applied {m.version:04d}_{m.name}"))
+        if not applied:
+            print("database is up to date")
+
+    asyncio.run(main())
+    return EXIT_OK
+
+
+@command("db status")
+def db_status(args: argparse.Namespace, settings: Settings) -> int:
+    async def main() -> list[Any]:
+        url = await resolve_database_url(settings.database_url, settings.data_dir)
+        return await status(url)
+
+    states = asyncio.run(main())
+    for s in states:
+        when = s.applied_at.isoformat(timespec="seconds") if s.applied_at else "-"
+        print(f"{s.version:04d}_{s.name:<30} {s.state:<8} {when}")
+    return EXIT_OK
+
+
+# --- token -------------------------------------------------------------------------------
+
+
+@command("token create")
+def token_create(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(conn: Any) -> int:
+        info, token = await tokens.create_token(conn, role=args.role, kommuner=args.kommun or [], name=args.name)
+        scope = ", ".join(info.kommuner) or "all kommuner"
+        print(f"created token {info.name!r} (id {info.id}, role {info.role}, {scope}); it is shown only once:")
+        print(token)
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+@command("token list")
+def token_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(conn: Any) -> int:
+        infos = await tokens.list_tokens(conn)
+        if args.json:
+            print_json(infos)
+            return EXIT_OK
+        for t in infos:
+            state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            print(f"{t.id:>4}  {t.name:<24} {t.role:<12} {','.join(t.kommuner) or '*':<20} {state}")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+@command("token revoke")
+def token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(conn: Any) -> int:
+        info = await tokens.revoke_token(conn, args.name_or_id)
+        print(f"revoked token {info.name!r} (id {info.id})")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", type=Path, default=None,
+        help="folder of the embedded PostgreSQL when DATABASE_URL is not set "
+        "(default: GRANNSAMVERKAN_DATA_DIR or the user's data directory)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="grannsamverkan",
+        description="Registry and eligibility service for grannsamverkan and byavakt groups.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", parents=[common], help="serve the HTTP API (migrates the database first)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (use the cores: 2 on a 2-core machine)")
+
+    db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db.add_parser("migrate", parents=[common], help="apply the migrations in sql/migrations")
+    db.add_parser("status", parents=[common], help="show applied and pending migrations")
+
+    tok = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    p = tok.add_parser("create", parents=[common], help="make a token; it is printed once, alone on the last line")
+    p.add_argument("--role", required=True, choices=["admin", "coordinator", "police"])
+    p.add_argument("--kommun", action="append", help="SCB kommun code the token may see (repeatable; not for admin)")
+    p.add_argument("--name", help="a name for the audit trail (default: role and a random suffix)")
+    p = tok.add_parser("list", parents=[common], help="list tokens (never the tokens themselves)")
+    p.add_argument("--json", action="store_true")
+    p = tok.add_parser("revoke", parents=[common], help="revoke a token by name or id")
+    p.add_argument("name_or_id")
+
+    for extend in PARSER_EXTENSIONS:
+        extend(sub, common)
+    return parser
+
+
+# Other modules add their sub-commands here (import, priority, goals, report, demo).
+PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
+EXTENSION_MODULES: list[str] = []
+
+
+def _command_key(args: argparse.Namespace) -> str:
+    key = args.command
+    for attr in ("db_command", "token_command", "import_command", "goals_command"):
+        if getattr(args, attr, None):
+            key += " " + getattr(args, attr)
+    return key
+
+
+def main(argv: list[str] | None = None) -> int:
+    import importlib
+
+    for module in EXTENSION_MODULES:
+        importlib.import_module(module)  # each registers its parser and commands
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[_command_key(args)](args, settings_from(args))
+    except GrannsamverkanError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        for error in exc.errors[:50]:
+            where = f"line {error.line}: " if error.line else f"feature {error.feature}: " if error.feature is not None else ""
+            print(f"  {where}{error.field}: {error.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except UNAVAILABLE_ERRORS as exc:
+        print(f"error: the database is not reachable: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

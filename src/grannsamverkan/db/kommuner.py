@@ -1,0 +1,40 @@
+"""The reference table of Sweden's 290 kommuner."""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+
+from grannsamverkan.errors import FieldError, InvalidInput
+
+
+class Kommun(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+    lan_code: str
+
+
+async def list_kommuner(conn: asyncpg.Connection) -> list[Kommun]:
+    rows = await conn.fetch("select code, name, lan_code from kommun order by code")
+    return [Kommun(r["code"], r["name"], r["lan_code"]) for r in rows]
+
+
+async def get_kommun(conn: asyncpg.Connection, code: str) -> Kommun:
+    await require_known(conn, [code])
+    row = await conn.fetchrow("select code, name, lan_code from kommun where code = $1", code)
+    return Kommun(row["code"], row["name"], row["lan_code"])
+
+
+async def require_known(conn: asyncpg.Connection, codes: list[str], *, field: str = "kommun") -> None:
+    """422 for any code that is not one of SCB's kommun codes."""
+    if not codes:
+        return
+    known = {
+        r["code"] for r in await conn.fetch("select code from kommun where code = any($1::text[])", codes)
+    }
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput(
+            f"unknown kommun code {', '.join(map(repr, unknown))}: use SCB's four digits, e.g. 2283 for Sollefteå",
+            [FieldError(field=field, message=f"unknown kommun code {c!r}") for c in unknown],
+        )

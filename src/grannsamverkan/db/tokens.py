@@ -1,0 +1,91 @@
+"""API tokens: opaque bearer tokens of which only a sha256 hash is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from grannsamverkan.db import kommuner as kommun_table
+from grannsamverkan.domain.access import ROLES, Principal, Role
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
+
+TOKEN_PREFIX = "gsv_"
+
+
+def hash_token(token: str) -> bytes:
+    # Tokens carry 256 random bits, so a fast hash is enough (no password stretching needed).
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+class TokenInfo(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    role: str
+    kommuner: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+INSERT_TOKEN = """
+insert into api_token (name, role, kommuner, token_hash) values ($1, $2, $3, $4)
+returning id, name, role, kommuner, created_at, revoked_at
+"""
+
+
+async def create_token(
+    conn: asyncpg.Connection, *, role: str, kommuner: list[str], name: str | None
+) -> tuple[TokenInfo, str]:
+    """Make a token; answer its record and the token itself (shown once, never stored)."""
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r}", [FieldError(field="role", message=f"one of {', '.join(ROLES)}")])
+    if role != "admin" and not kommuner:
+        raise InvalidInput(
+            "a coordinator or police token needs at least one --kommun",
+            [FieldError(field="kommun", message="required for this role")],
+        )
+    await kommun_table.require_known(conn, kommuner, field="kommun")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    name = name or f"{role}-{secrets.token_hex(4)}"
+    try:
+        row = await conn.fetchrow(INSERT_TOKEN, name, role, sorted(set(kommuner)), hash_token(token))
+    except asyncpg.UniqueViolationError as exc:
+        raise Conflict(f"a token named {name!r} exists", [FieldError(field="name", message="taken")]) from exc
+    return TokenInfo(**dict(row)), token
+
+
+async def list_tokens(conn: asyncpg.Connection) -> list[TokenInfo]:
+    rows = await conn.fetch(
+        "select id, name, role, kommuner, created_at, revoked_at from api_token order by id"
+    )
+    return [TokenInfo(**dict(r)) for r in rows]
+
+
+REVOKE = """
+update api_token set revoked_at = coalesce(revoked_at, now())
+where name = $1 or id::text = $1
+returning id, name, role, kommuner, created_at, revoked_at
+"""
+
+
+async def revoke_token(conn: asyncpg.Connection, name_or_id: str) -> TokenInfo:
+    row = await conn.fetchrow(REVOKE, name_or_id)
+    if row is None:
+        raise NotFound(f"no token named or numbered {name_or_id!r}")
+    return TokenInfo(**dict(row))
+
+
+FIND_ACTIVE = """
+select id, name, role, kommuner from api_token where token_hash = $1 and revoked_at is null
+"""
+
+
+async def principal_for(conn: asyncpg.Connection | asyncpg.Pool, token: str) -> Principal | None:
+    row = await conn.fetchrow(FIND_ACTIVE, hash_token(token))
+    if row is None:
+        return None
+    role: Role = row["role"]
+    return Principal(token_id=row["id"], name=row["name"], role=role, kommuner=tuple(row["kommuner"]))

@@ -1,0 +1,176 @@
+"""The 70 % rule: when a forming group may be established.
+
+A group may be established when it is still ``forming``, its area holds at least one household,
+at least 70 % of those households have signed up, and it has a contact person. The share is
+decided with exact integer arithmetic: ``signed / total >= 7 / 10`` is the same as
+``10 * signed >= 7 * total``. The float ``share`` in :class:`Eligibility` is for display only.
+
+Also here: the kinds and statuses of a group and the allowed status transitions.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+import msgspec
+
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "GROUP_KINDS",
+    "GROUP_STATUSES",
+    "REASONS",
+    "THRESHOLD",
+    "THRESHOLD_DENOMINATOR",
+    "THRESHOLD_NUMERATOR",
+    "Eligibility",
+    "GroupKind",
+    "GroupStatus",
+    "Reason",
+    "check_transition",
+    "ensure_eligible",
+    "evaluate",
+    "meets_threshold",
+    "required_signups",
+]
+
+GroupKind = Literal["grannsamverkan", "byavakt"]
+GroupStatus = Literal["forming", "active", "dissolved"]
+Reason = Literal["not_forming", "no_households", "below_threshold", "no_contact_person"]
+
+GROUP_KINDS: Final[tuple[GroupKind, ...]] = get_args(GroupKind)
+GROUP_STATUSES: Final[tuple[GroupStatus, ...]] = get_args(GroupStatus)
+#: The order in which reasons are listed, always.
+REASONS: Final[tuple[Reason, ...]] = get_args(Reason)
+
+#: forming → active (establish), forming → dissolved (given up), active → dissolved.
+ALLOWED_TRANSITIONS: Final[frozenset[tuple[GroupStatus, GroupStatus]]] = frozenset(
+    {("forming", "active"), ("forming", "dissolved"), ("active", "dissolved")}
+)
+
+THRESHOLD_NUMERATOR: Final = 7
+THRESHOLD_DENOMINATOR: Final = 10
+#: For display in the API; never used for the decision.
+THRESHOLD: Final = 0.7
+
+
+class Eligibility(msgspec.Struct, frozen=True, kw_only=True):
+    """The answer of ``GET /api/v1/groups/{id}/eligibility``."""
+
+    group_id: int
+    households_total: int
+    households_signed_up: int
+    share: float
+    threshold: float
+    required_signups: int
+    missing_signups: int
+    has_contact_person: bool
+    eligible: bool
+    reasons: list[Reason]
+
+
+def required_signups(total: int) -> int:
+    """The least whole number ``n`` with ``n >= 0.7 * total``: 7 of 10, 8 of 11, 1 of 1, 0 of 0."""
+    if total < 0:
+        raise InvalidInput(
+            "households_total must not be negative",
+            [FieldError(field="households_total", message="must be 0 or more")],
+        )
+    # least n with 10 n >= 7 total, i.e. ceil(7 total / 10)
+    return (THRESHOLD_NUMERATOR * total + THRESHOLD_DENOMINATOR - 1) // THRESHOLD_DENOMINATOR
+
+
+def meets_threshold(signed_up: int, total: int) -> bool:
+    """``signed_up / total >= 7/10`` exactly. False when there are no households."""
+    return total > 0 and THRESHOLD_DENOMINATOR * signed_up >= THRESHOLD_NUMERATOR * total
+
+
+def evaluate(
+    group_id: int,
+    status: GroupStatus,
+    households_total: int,
+    households_signed_up: int,
+    has_contact_person: bool,
+) -> Eligibility:
+    """Decide whether the group may be established now, and why not.
+
+    ``reasons`` lists every failing condition in the fixed order of :data:`REASONS`. A group whose
+    area holds no households gets ``no_households`` and not also ``below_threshold``.
+    Raises :class:`InvalidInput` for an unknown status, negative counts, or more sign-ups than
+    households (the database makes that impossible; it would mean a bug upstream).
+    """
+    errors: list[FieldError] = []
+    if status not in GROUP_STATUSES:
+        errors.append(FieldError(field="status", message=f"unknown status {status!r}"))
+    if households_total < 0:
+        errors.append(FieldError(field="households_total", message="must be 0 or more"))
+    if households_signed_up < 0:
+        errors.append(FieldError(field="households_signed_up", message="must be 0 or more"))
+    elif households_signed_up > households_total >= 0:
+        errors.append(
+            FieldError(
+                field="households_signed_up",
+                message=f"{households_signed_up} sign-ups but only {households_total} households",
+            )
+        )
+    if errors:
+        raise InvalidInput("Cannot evaluate eligibility", errors)
+
+    required = required_signups(households_total)
+    reasons: list[Reason] = []
+    if status != "forming":
+        reasons.append("not_forming")
+    if households_total == 0:
+        reasons.append("no_households")
+    elif not meets_threshold(households_signed_up, households_total):
+        reasons.append("below_threshold")
+    if not has_contact_person:
+        reasons.append("no_contact_person")
+
+    return Eligibility(
+        group_id=group_id,
+        households_total=households_total,
+        households_signed_up=households_signed_up,
+        share=households_signed_up / households_total if households_total else 0.0,
+        threshold=THRESHOLD,
+        required_signups=required,
+        missing_signups=max(0, required - households_signed_up),
+        has_contact_person=has_contact_person,
+        eligible=not reasons,
+        reasons=reasons,
+    )
+
+
+def ensure_eligible(eligibility: Eligibility) -> None:
+    """Raise :class:`Conflict` (with ``reasons`` and the counts in ``extra``) unless eligible."""
+    if eligibility.eligible:
+        return
+    raise Conflict(
+        f"Group {eligibility.group_id} cannot be established: {', '.join(eligibility.reasons)}",
+        reasons=list(eligibility.reasons),
+        households_total=eligibility.households_total,
+        households_signed_up=eligibility.households_signed_up,
+        required_signups=eligibility.required_signups,
+        missing_signups=eligibility.missing_signups,
+    )
+
+
+def check_transition(current: GroupStatus, target: GroupStatus) -> None:
+    """Raise :class:`Conflict` unless ``current → target`` is an allowed status change.
+
+    Staying in the same status is not a transition and is refused too (establishing an active
+    group twice is a conflict, not a no-op).
+    """
+    for field, value in (("status", current), ("target", target)):
+        if value not in GROUP_STATUSES:
+            raise InvalidInput(
+                f"Unknown group status {value!r}",
+                [FieldError(field=field, message=f"must be one of {', '.join(GROUP_STATUSES)}")],
+            )
+    if (current, target) not in ALLOWED_TRANSITIONS:
+        raise Conflict(
+            f"A group that is {current} cannot become {target}",
+            current_status=current,
+            requested_status=target,
+        )

@@ -1,0 +1,242 @@
+"""The coordinate reference systems the registry accepts, and moving coordinates between them.
+
+Two CRSs are accepted on input: EPSG:4326 (WGS 84, always longitude first, as in GeoJSON) and
+EPSG:3006 (SWEREF 99 TM, easting first). Everything is stored in SWEREF 99 TM, where distances
+and areas are in metres; output is WGS 84 lon/lat (RFC 7946).
+
+``urn:ogc:def:crs:EPSG::4326`` officially means latitude first, but GeoJSON writers that emit it
+still write longitude first, so 4326 is always read as lon/lat here; coordinates that really are
+lat/lon are caught by the swapped-coordinates check of :func:`explain_outside`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from typing import Final, Literal
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from pyproj import Transformer
+
+from grannsamverkan.errors import FieldError, InvalidInput
+
+WGS84: Final = 4326
+SWEREF99TM: Final = 3006
+SUPPORTED_CRS: Final = (WGS84, SWEREF99TM)
+CRS_NAMES: Final = {WGS84: "EPSG:4326 (WGS 84, lon/lat)", SWEREF99TM: "EPSG:3006 (SWEREF 99 TM)"}
+
+# Sweden's extent, a little generous (the country spans lon 10.96-24.17, lat 55.34-69.06;
+# SWEREF 99 TM x 266000-922000, y 6130000-7680000).
+WGS84_EXTENT: Final = (10.0, 55.0, 24.5, 69.2)  # min lon, min lat, max lon, max lat
+SWEREF_EXTENT: Final = (180_000.0, 6_100_000.0, 1_000_000.0, 7_700_000.0)  # min x, min y, max x, max y
+
+_EPSG_CODE = re.compile(
+    r"""^(?:
+        (?:epsg:{1,2})?(?P<code>\d+)                                  # EPSG:3006, 3006
+      | urn:ogc:def:crs:epsg:[0-9.]*:(?P<urn>\d+)                     # urn:ogc:def:crs:EPSG::3006
+      | https?://www\.opengis\.net/def/crs/epsg/[0-9.]+/(?P<url>\d+)  # OGC http URI
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CRS84 = re.compile(
+    r"^(?:(?:ogc:)?crs:?84|urn:ogc:def:crs:ogc:[0-9.]*:crs84|https?://www\.opengis\.net/def/crs/ogc/[0-9.]+/crs84)$",
+    re.IGNORECASE,
+)
+
+
+def parse_crs(value: str | int | None, *, field: str = "crs") -> int:
+    """The EPSG code named by a query parameter or a CRS name; ``None`` or ``""`` means 4326.
+
+    Accepts ``EPSG:3006``, ``3006``, ``urn:ogc:def:crs:EPSG::3006``, the OGC http URIs and
+    ``CRS84`` / ``urn:ogc:def:crs:OGC:1.3:CRS84`` (which is 4326 in lon/lat order). Raises
+    :class:`InvalidInput` for anything else, including valid CRSs the registry does not accept.
+    """
+    if value is None:
+        return WGS84
+    if isinstance(value, bool):  # bool is an int; True is no CRS
+        raise _crs_error(repr(value), field)
+    if isinstance(value, int):
+        code = value
+    else:
+        text = value.strip()
+        if not text:
+            return WGS84
+        if _CRS84.match(text):
+            return WGS84
+        m = _EPSG_CODE.match(text)
+        if m is None:
+            raise _crs_error(repr(value), field)
+        code = int(m.group("code") or m.group("urn") or m.group("url"))
+    if code not in SUPPORTED_CRS:
+        raise _crs_error(f"EPSG:{code}", field)
+    return code
+
+
+def _crs_error(shown: str, field: str) -> InvalidInput:
+    message = f"unsupported CRS {shown}; use EPSG:4326 (WGS 84, lon/lat) or EPSG:3006 (SWEREF 99 TM)"
+    return InvalidInput(message, errors=[FieldError(field=field, message=message)])
+
+
+def crs_from_geojson(member: object, *, field: str = "crs") -> int | None:
+    """The EPSG code of a legacy GeoJSON ``crs`` member (as QGIS writes), or ``None`` if absent.
+
+    ``{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}``. Linked CRSs
+    (``"type": "link"``) cannot be resolved offline and are refused.
+    """
+    if member is None:
+        return None
+    if not isinstance(member, dict):
+        raise _member_error(field, "the 'crs' member must be an object like "
+                            '{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}')
+    kind = member.get("type")
+    props = member.get("properties")
+    if kind != "name" or not isinstance(props, dict) or not isinstance(props.get("name"), str):
+        raise _member_error(field, "only named CRSs are understood in the 'crs' member, like "
+                            '{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}')
+    return parse_crs(props["name"], field=f"{field}.properties.name")
+
+
+def _member_error(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, errors=[FieldError(field=field, message=message)])
+
+
+def resolve_crs(query_crs: int | None, member_crs: int | None) -> int:
+    """The CRS to read with: the query parameter and the ``crs`` member must agree when both given."""
+    if query_crs is not None and member_crs is not None and query_crs != member_crs:
+        message = (f"the crs parameter says EPSG:{query_crs} but the GeoJSON 'crs' member says "
+                   f"EPSG:{member_crs}; give one of them")
+        raise InvalidInput(message, errors=[FieldError(field="crs", message=message)])
+    if query_crs is not None:
+        return query_crs
+    return member_crs if member_crs is not None else WGS84
+
+
+# --- transformations -------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def transformer(src: int, dst: int) -> Transformer:
+    """A cached ``always_xy`` Transformer (one per thread: pyproj objects are not shared across threads)."""
+    cache: dict[tuple[int, int], Transformer] | None = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = {}
+    key = (src, dst)
+    t = cache.get(key)
+    if t is None:
+        t = cache[key] = Transformer.from_crs(f"EPSG:{src}", f"EPSG:{dst}", always_xy=True)
+    return t
+
+
+def to_sweref(xs: ArrayLike, ys: ArrayLike, crs: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Coordinates in ``crs`` (4326 lon/lat or 3006) as SWEREF 99 TM x (east), y (north) arrays.
+
+    NaN stays NaN. No extent check; use :func:`outside_sweden` first.
+    """
+    x = np.asarray(xs, dtype=np.float64)
+    y = np.asarray(ys, dtype=np.float64)
+    if crs == SWEREF99TM:
+        return x.copy(), y.copy()
+    if crs != WGS84:
+        raise ValueError(f"unsupported CRS EPSG:{crs}")
+    ex, ny = transformer(WGS84, SWEREF99TM).transform(x, y)
+    return np.asarray(ex, dtype=np.float64), np.asarray(ny, dtype=np.float64)
+
+
+def sweref_to_wgs84(xs: ArrayLike, ys: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """SWEREF 99 TM x, y arrays as WGS 84 lon, lat arrays."""
+    x = np.asarray(xs, dtype=np.float64)
+    y = np.asarray(ys, dtype=np.float64)
+    lon, lat = transformer(SWEREF99TM, WGS84).transform(x, y)
+    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+
+
+def transform_geometry(geom: shapely.Geometry, src: int, dst: int) -> shapely.Geometry:
+    """A shapely geometry moved from ``src`` to ``dst`` (x/y order, vectorised over all vertices)."""
+    if src == dst:
+        return geom
+    t = transformer(src, dst)
+
+    def move(coords: NDArray[np.float64]) -> NDArray[np.float64]:
+        x, y = t.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack((x, y))
+
+    return shapely.transform(geom, move)
+
+
+# --- Sweden's extent --------------------------------------------------------------------------
+
+
+def inside_sweden(xs: ArrayLike, ys: ArrayLike, crs: int) -> NDArray[np.bool_]:
+    """Per coordinate: does it lie within Sweden's (generous) extent in ``crs``? NaN is False."""
+    x = np.asarray(xs, dtype=np.float64)
+    y = np.asarray(ys, dtype=np.float64)
+    minx, miny, maxx, maxy = WGS84_EXTENT if crs == WGS84 else SWEREF_EXTENT
+    return (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+
+
+def outside_sweden(xs: ArrayLike, ys: ArrayLike, crs: int) -> NDArray[np.intp]:
+    """Indices of the coordinates outside Sweden's extent (or not finite), in order."""
+    return np.flatnonzero(~inside_sweden(xs, ys, crs))
+
+
+def _inside(x: float, y: float, extent: tuple[float, float, float, float]) -> bool:
+    return extent[0] <= x <= extent[2] and extent[1] <= y <= extent[3]
+
+
+def format_point(x: float, y: float, crs: int) -> str:
+    """``(17.27, 63.17)`` for WGS 84 (6 decimals at most), ``(620123.4, 7012345.6)`` for SWEREF."""
+    if crs == WGS84:
+        return f"({_trim(x, 6)}, {_trim(y, 6)})"
+    return f"({_trim(x, 1)}, {_trim(y, 1)})"
+
+
+def _trim(v: float, decimals: int) -> str:
+    if not math.isfinite(v):
+        return repr(v)
+    text = f"{v:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def explain_outside(
+    x: float, y: float, crs: int, *, order: Literal["geojson", "columns"] = "geojson",
+) -> str:
+    """Why a coordinate is refused, for a message: swapped, wrong CRS, not a number, or outside Sweden.
+
+    ``order="columns"`` words the swapped hint for CSV columns (lon/lat, x/y) instead of GeoJSON
+    position order.
+    """
+    shown = format_point(x, y, crs)
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return f"coordinates {shown} are not finite numbers"
+    if crs == WGS84:
+        if _inside(y, x, WGS84_EXTENT):
+            where = ("the lon column holds latitudes and the lat column longitudes"
+                     if order == "columns" else "GeoJSON order is lon,lat")
+            return f"coordinates look like latitude/longitude swapped: {shown}; {where}"
+        if _inside(x, y, SWEREF_EXTENT):
+            hint = ("name the columns x,y (or e,n)" if order == "columns"
+                    else "use crs=EPSG:3006 or a 'crs' member")
+            return (f"coordinates {shown} look like SWEREF 99 TM metres, not longitude/latitude "
+                    f"degrees; {hint}")
+        if _inside(y, x, SWEREF_EXTENT):
+            return (f"coordinates {shown} look like SWEREF 99 TM metres in north,east order, not "
+                    "longitude/latitude; give easting (x) first and use EPSG:3006")
+        return (f"coordinates {shown} are outside Sweden (expected longitude 10-24.5, "
+                "latitude 55-69.2, EPSG:4326)")
+    if _inside(y, x, SWEREF_EXTENT):
+        where = "the x column holds northings and the y column eastings" if order == "columns" else \
+            "give easting (x) first, then northing (y)"
+        return f"coordinates look like x/y (easting/northing) swapped: {shown} EPSG:3006; {where}"
+    if _inside(x, y, WGS84_EXTENT):
+        hint = "name the columns lon,lat" if order == "columns" else "leave out crs=EPSG:3006"
+        return (f"coordinates {shown} look like longitude/latitude degrees, not SWEREF 99 TM "
+                f"metres; {hint}")
+    if _inside(y, x, WGS84_EXTENT):
+        return (f"coordinates {shown} look like latitude/longitude degrees, not SWEREF 99 TM "
+                "metres; give lon,lat in EPSG:4326")
+    return (f"coordinates {shown} EPSG:3006 are outside Sweden (expected x 180000-1000000, "
+            "y 6100000-7700000)")

@@ -1,0 +1,198 @@
+"""The report's chart, drawn as SVG by plain string building.
+
+New groups over the year as a cumulative step line (one step per group, on the day it was
+established) against the straight goal line from 0 at the start of 1 January to the target at the
+end of 31 December. The x axis is the year, one unit per day; a group established on day *d* lifts
+the line at the start of that day, and the goal line at the end of day *d* stands at the
+``expected_by_now`` of that day.
+
+The SVG is self-contained (no fonts or scripts fetched), accessible (``role="img"``, an
+``aria-label`` with the numbers, ``<title>`` and ``<desc>``) and well-formed XML.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Final
+
+from grannsamverkan.domain.goals import ProgressSeries
+
+__all__ = ["MONTH_ABBREVIATIONS", "MONTH_NAMES", "render_chart"]
+
+MONTH_ABBREVIATIONS: Final = (
+    "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+)
+MONTH_NAMES: Final = (
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)
+
+ACTUAL_COLOUR: Final = "#1d5fa6"
+GOAL_COLOUR: Final = "#b4541a"
+GRID_COLOUR: Final = "#d9dde3"
+TEXT_COLOUR: Final = "#222"
+
+
+def _attr(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _num(value: float) -> str:
+    """Coordinates with at most two decimals and no trailing zeros."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _y_step(top: int) -> int:
+    """A tick step (1, 2, 5, 10, 20, …) giving at most eight intervals."""
+    step, factors = 1, (2, 2.5, 2)
+    i = 0
+    while top / step > 8:
+        step = int(step * factors[i % 3])
+        i += 1
+    return step
+
+
+def _short_date(day: date) -> str:
+    return f"{day.day} {MONTH_NAMES[day.month - 1]}"
+
+
+def render_chart(
+    series: ProgressSeries,
+    *,
+    title: str,
+    width: int = 760,
+    height: int = 360,
+    id_prefix: str = "chart",
+) -> str:
+    """The chart as an ``<svg>`` element (no XML declaration), ready to embed in HTML."""
+    left, right, top, bottom = 52, 24, 56, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n_days, year = series.days_in_year, series.year
+    start = date(year, 1, 1)
+    count = len(series.steps)
+    y_top = max(series.target, count, 1)
+    step = _y_step(y_top)
+    y_top = -(-y_top // step) * step  # round the axis up to a whole tick
+
+    def x(days: float) -> float:
+        return left + plot_w * days / n_days
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - value / y_top)
+
+    def day_start(day: date) -> int:
+        return (day - start).days
+
+    label = (
+        f"Nya grupper {year}: {count} av målet {series.target}"
+        + (f" per {_short_date(series.through)}." if series.through else ". Året har inte börjat.")
+    )
+    description = (
+        "Trappkurva över antalet nya grupper, ett steg för varje grupp den dag den bildades, "
+        f"och en rak mållinje från 0 den 1 januari till {series.target} den 31 december."
+    )
+    title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{_attr(label)}" '
+        f'aria-describedby="{title_id} {desc_id}" '
+        f'font-family="system-ui, -apple-system, \'Segoe UI\', Roboto, sans-serif" font-size="12">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(label + " " + description)}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
+    ]
+
+    # horizontal grid and y labels
+    out.append('<g class="y-axis">')
+    for value in range(0, y_top + 1, step):
+        yy = _num(y(value))
+        out.append(
+            f'<line x1="{left}" y1="{yy}" x2="{left + plot_w}" y2="{yy}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 8}" y="{yy}" text-anchor="end" dominant-baseline="middle" '
+            f'fill="{TEXT_COLOUR}">{value}</text>'
+        )
+    out.append(
+        f'<text x="14" y="{_num(top + plot_h / 2)}" text-anchor="middle" fill="{TEXT_COLOUR}" '
+        f'transform="rotate(-90 14 {_num(top + plot_h / 2)})">Antal grupper</text>'
+    )
+    out.append("</g>")
+
+    # month ticks and labels
+    out.append('<g class="x-axis">')
+    base = _num(top + plot_h)
+    for month in range(1, 13):
+        first = day_start(date(year, month, 1))
+        nxt = n_days if month == 12 else day_start(date(year, month + 1, 1))
+        xx = _num(x(first))
+        out.append(
+            f'<line x1="{xx}" y1="{_num(top)}" x2="{xx}" y2="{_num(top + plot_h + 5)}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{_num(x((first + nxt) / 2))}" y="{_num(top + plot_h + 20)}" '
+            f'text-anchor="middle" fill="{TEXT_COLOUR}">{MONTH_ABBREVIATIONS[month - 1]}</text>'
+        )
+    out.append(
+        f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#555" stroke-width="1"/>'
+    )
+    out.append(
+        f'<line x1="{left + plot_w}" y1="{_num(top)}" x2="{left + plot_w}" y2="{base}" '
+        f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+    )
+    out.append("</g>")
+
+    # the goal line
+    out.append(
+        f'<line class="goal-line" x1="{_num(x(0))}" y1="{_num(y(0))}" x2="{_num(x(n_days))}" '
+        f'y2="{_num(y(series.target))}" stroke="{GOAL_COLOUR}" stroke-width="2" '
+        'stroke-dasharray="7 5"/>'
+    )
+
+    # today's marker
+    if series.through is not None and series.through < date(year, 12, 31):
+        xx = _num(x(day_start(series.through) + 1))
+        out.append(
+            f'<g class="as-of"><line x1="{xx}" y1="{_num(top)}" x2="{xx}" y2="{base}" '
+            'stroke="#888" stroke-width="1" stroke-dasharray="2 3"/>'
+            f'<text x="{xx}" y="{_num(top - 4)}" text-anchor="middle" fill="#555" font-size="11">'
+            f"{escape(_short_date(series.through))}</text></g>"
+        )
+
+    # the actual step line, one step per group
+    if series.through is not None:
+        parts = [f"M{_num(x(0))} {_num(y(0))}"]
+        for s in series.steps:
+            parts.append(f"H{_num(x(day_start(s.on)))}")
+            parts.append(f"V{_num(y(s.cumulative))}")
+        parts.append(f"H{_num(x(day_start(series.through) + 1))}")
+        out.append(
+            f'<path class="actual-line" d="{" ".join(parts)}" fill="none" '
+            f'stroke="{ACTUAL_COLOUR}" stroke-width="2.5" stroke-linejoin="round"/>'
+        )
+        for s in series.steps:
+            out.append(
+                f'<circle class="step" cx="{_num(x(day_start(s.on)))}" cy="{_num(y(s.cumulative))}" '
+                f'r="3.5" fill="{ACTUAL_COLOUR}"><title>{escape(s.name)}, bildad '
+                f"{s.on.isoformat()} (nr {s.cumulative})</title></circle>"
+            )
+
+    # legend
+    lx, ly = left, 22
+    out.append(
+        f'<g class="legend">'
+        f'<line x1="{lx}" y1="{ly}" x2="{lx + 28}" y2="{ly}" stroke="{ACTUAL_COLOUR}" stroke-width="2.5"/>'
+        f'<text x="{lx + 36}" y="{ly}" dominant-baseline="middle" fill="{TEXT_COLOUR}">'
+        f"Nya grupper ({count})</text>"
+        f'<line x1="{lx + 190}" y1="{ly}" x2="{lx + 218}" y2="{ly}" stroke="{GOAL_COLOUR}" '
+        'stroke-width="2" stroke-dasharray="7 5"/>'
+        f'<text x="{lx + 226}" y="{ly}" dominant-baseline="middle" fill="{TEXT_COLOUR}">'
+        f"Mål: {series.target} under {year} (jämn takt)</text>"
+        "</g>"
+    )
+    out.append("</svg>")
+    return "\n".join(out)

@@ -1,0 +1,179 @@
+"""The yearly written summary for the follow-up council, in Swedish, as Markdown or HTML.
+
+Numbers follow Swedish usage: decimal comma, a (non-breaking) space between thousands, a space
+before the percent sign ("70 %"). Shares are shown with one decimal rounded *down* ("66,6 %",
+"69,9 %"), so a share below the 70 % rule is never printed as 70 %.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Final
+
+import jinja2
+import msgspec
+from markupsafe import Markup
+
+from grannsamverkan.domain.goals import (
+    GoalStatus,
+    GoalStatusCode,
+    MeetingRecord,
+    counted_meetings,
+    cumulative_series,
+    expected_by,
+)
+from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.report.chart import MONTH_ABBREVIATIONS, MONTH_NAMES, render_chart
+
+__all__ = [
+    "PriorityAreaRow",
+    "ReportData",
+    "format_date",
+    "format_decimal",
+    "format_number",
+    "format_percent",
+    "format_signups",
+    "render_html",
+    "render_markdown",
+]
+
+STATUS_LABELS: Final[dict[GoalStatusCode, str]] = {
+    "achieved": "Uppnått",
+    "on_track": "I fas",
+    "behind": "Efter plan",
+    "not_started": "Ej påbörjat",
+}
+GROUP_STATUS_LABELS: Final = {"forming": "Under bildande", "active": "Aktiv", "dissolved": "Upplöst"}
+KIND_LABELS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
+NBSP: Final = "\u00a0"
+
+
+class PriorityAreaRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One of the top priority areas without a group."""
+
+    rank: int
+    name: str
+    households: int
+    burglaries: int
+    score: float
+
+
+class ReportData(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the report shows; the caller gathers it (goal from ``evaluate_goal``)."""
+
+    kommun: str
+    kommun_name: str
+    year: int
+    as_of: date
+    goal: GoalStatus
+    meetings: list[MeetingRecord] = []
+    priority_areas: list[PriorityAreaRow] = []
+
+
+# --- Swedish number and date formatting ------------------------------------------------------
+
+
+def format_number(value: int) -> str:
+    """``1234567`` → ``"1 234 567"`` (non-breaking spaces)."""
+    return f"{value:,}".replace(",", NBSP)
+
+
+def format_decimal(value: float, places: int = 2) -> str:
+    """``1234.5`` → ``"1 234,50"``."""
+    return f"{value:,.{places}f}".replace(",", NBSP).replace(".", ",")
+
+
+def format_percent(part: int, whole: int) -> str:
+    """``part / whole`` as a Swedish percentage with one decimal rounded down: ``"70 %"``,
+    ``"66,6 %"``. Exact integer arithmetic; ``"–"`` when ``whole`` is 0."""
+    if whole <= 0:
+        return "–"
+    whole_pct, tenth = divmod(1000 * part // whole, 10)
+    return f"{whole_pct} %" if tenth == 0 else f"{whole_pct},{tenth} %"
+
+
+def format_signups(signed_up: int, total: int) -> str:
+    """``"7 av 10 hushåll (70 %)"``."""
+    if total <= 0:
+        return "inga hushåll i området"
+    return f"{format_number(signed_up)} av {format_number(total)} hushåll ({format_percent(signed_up, total)})"
+
+
+def format_date(day: date) -> str:
+    """``date(2026, 3, 14)`` → ``"14 mars 2026"``."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+_MD_SPECIAL: Final = set("\\`*_[]<>|~&")
+
+
+def escape_markdown(text: object) -> str:
+    """Make user text inert in Markdown tables: backslash-escape markup, no line breaks."""
+    flat = " ".join(str(text).split())
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in flat)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _environment(*, html: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("grannsamverkan.report", "templates"),
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        num=format_number,
+        dec=format_decimal,
+        longdate=format_date,
+        md=escape_markdown,
+        status=lambda code: STATUS_LABELS.get(code, code),
+        group_status=lambda code: GROUP_STATUS_LABELS.get(code, code),
+        kind=lambda code: KIND_LABELS.get(code, code),
+    )
+    env.globals.update(pct=format_percent, signups=format_signups, months=MONTH_ABBREVIATIONS)
+    return env
+
+
+_MARKDOWN = _environment(html=False)
+_HTML = _environment(html=True)
+
+
+def _context(data: ReportData) -> dict[str, object]:
+    goal = data.goal
+    errors = []
+    if goal.year != data.year:
+        errors.append(FieldError(field="goal.year", message=f"is {goal.year}, the report is for {data.year}"))
+    if goal.kommun != data.kommun:
+        errors.append(FieldError(field="goal.kommun", message=f"is {goal.kommun}, the report is for {data.kommun}"))
+    if errors:
+        raise InvalidInput("The goal does not belong to this report", errors)
+    series = cumulative_series(goal)
+    title = f"Uppföljning av medborgarlöfte – {data.kommun_name} {data.year}"
+    expected_floor = math.floor(expected_by(goal.target_new_groups, goal.year, goal.as_of))
+    return {
+        "data": data,
+        "goal": goal,
+        "title": title,
+        "series": series,
+        "meetings": counted_meetings(data.meetings, data.year, data.as_of),
+        "priority_areas": sorted(data.priority_areas, key=lambda p: p.rank),
+        "expected_floor": expected_floor,
+        "chart_title": f"Nya grupper i {data.kommun_name} {data.year} mot målet",
+    }
+
+
+def render_markdown(data: ReportData) -> str:
+    """The report as Markdown (the chart is given as a month-by-month table)."""
+    return _MARKDOWN.get_template("report.md.j2").render(**_context(data))
+
+
+def render_html(data: ReportData) -> str:
+    """The report as one self-contained HTML page: inline CSS, the chart as inline SVG."""
+    context = _context(data)
+    chart = render_chart(context["series"], title=context["chart_title"])  # type: ignore[arg-type]
+    return _HTML.get_template("report.html.j2").render(chart=Markup(chart), **context)

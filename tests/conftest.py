@@ -1,0 +1,105 @@
+"""Real PostgreSQL for every database test.
+
+TEST_DATABASE_URL (a server's admin database, e.g. postgresql://postgres@127.0.0.1:5432/postgres)
+selects an external server; otherwise an embedded server is started in a temporary folder.
+The migrations run once into a template database; each test gets ``CREATE DATABASE … TEMPLATE``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from grannsamverkan.app import create_app
+from grannsamverkan.db import tokens
+from grannsamverkan.db.embedded import start_embedded, with_database
+from grannsamverkan.db.migrate import migrate
+from grannsamverkan.db.pool import connect
+from grannsamverkan.settings import Settings
+
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        return external
+    return start_embedded(tmp_path_factory.mktemp("embedded-pg") / "pgdata")
+
+
+async def _admin(server_url: str) -> asyncpg.Connection:
+    return await asyncpg.connect(server_url)
+
+
+@pytest.fixture(scope="session")
+async def template_name(server_url: str) -> AsyncIterator[str]:
+    name = f"gsv_template_{uuid.uuid4().hex[:8]}"
+    admin = await _admin(server_url)
+    await admin.execute(f'create database "{name}"')
+    await admin.close()
+    await migrate(with_database(server_url, name))
+    yield name
+    admin = await _admin(server_url)
+    await admin.execute(f'drop database if exists "{name}" with (force)')
+    await admin.close()
+
+
+@pytest.fixture
+async def database_url(server_url: str, template_name: str) -> AsyncIterator[str]:
+    name = f"gsv_test_{uuid.uuid4().hex[:12]}"
+    admin = await _admin(server_url)
+    await admin.execute(f'create database "{name}" template "{template_name}"')
+    await admin.close()
+    yield with_database(server_url, name)
+    admin = await _admin(server_url)
+    await admin.execute(f'drop database if exists "{name}" with (force)')
+    await admin.close()
+
+
+@pytest.fixture
+async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    connection = await connect(database_url)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, token_cache_seconds=0, pool_min_size=1, pool_max_size=8)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    app = create_app(settings, run_migrations=False)
+    async with AsyncTestClient(app=app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+TokenFactory = Callable[..., Awaitable[dict[str, str]]]
+
+
+@pytest.fixture
+def auth(conn: asyncpg.Connection) -> TokenFactory:
+    """``await auth("coordinator", "2283")`` -> headers with a fresh bearer token."""
+
+    async def make(role: str, *kommuner: str, name: str | None = None) -> dict[str, str]:
+        _, token = await tokens.create_token(conn, role=role, kommuner=list(kommuner), name=name)
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+def assert_problem(response, status: int) -> dict:  # type: ignore[no-untyped-def]
+    """The RFC 9457 shape every error answer has."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("https://") and body["title"] and body["detail"]
+    return body

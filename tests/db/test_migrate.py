@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from grannsamverkan.db.embedded import with_database
+from grannsamverkan.db.migrate import Migration, load_migrations, migrate, status
+from grannsamverkan.errors import MigrationError
+
+
+@pytest.fixture
+async def empty_database(server_url: str):
+    name = f"gsv_empty_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(server_url)
+    await admin.execute(f'create database "{name}"')
+    await admin.close()
+    yield with_database(server_url, name)
+    admin = await asyncpg.connect(server_url)
+    await admin.execute(f'drop database if exists "{name}" with (force)')
+    await admin.close()
+
+
+async def test_migrations_apply_in_order_and_record_checksums(empty_database: str) -> None:
+    applied = await migrate(empty_database)
+    files = load_migrations()
+    assert [m.version for m in applied] == [m.version for m in files]
+    conn = await asyncpg.connect(empty_database)
+    rows = await conn.fetch("select version, checksum from schema_migration order by version")
+    kommuner = await conn.fetchval("select count(*) from kommun")
+    await conn.close()
+    assert [(r["version"], r["checksum"]) for r in rows] == [(m.version, m.checksum) for m in files]
+    assert kommuner == 290
+    assert await migrate(empty_database) == []
+
+
+async def test_changed_applied_migration_is_refused(empty_database: str) -> None:
+    await migrate(empty_database)
+    files = load_migrations()
+    tampered = [*files[:-1], Migration(files[-1].version, files[-1].name, "0" * 64, files[-1].sql + "\n-- edited")]
+    with pytest.raises(MigrationError, match="changed after it was applied"):
+        await migrate(empty_database, tampered)
+    states = await status(empty_database, tampered)
+    assert states[-1].state == "changed"
+
+
+async def test_failing_migration_leaves_nothing_half_done(empty_database: str) -> None:
+    files = load_migrations()
+    broken = Migration(9999, "broken", "x" * 64, "create table half_done (id int); select 1/0;")
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        await migrate(empty_database, [*files, broken])
+    conn = await asyncpg.connect(empty_database)
+    assert await conn.fetchval("select to_regclass('half_done')") is None
+    assert await conn.fetchval("select max(version) from schema_migration") == files[-1].version
+    await conn.close()
+
+
+def test_two_processes_migrating_at_once_apply_each_file_once(empty_database: str) -> None:
+    script = (
+        "import asyncio, sys; from grannsamverkan.db.migrate import migrate; "
+        "print(len(asyncio.run(migrate(sys.argv[1]))))"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, empty_database], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    counts = sorted(int(p.communicate(timeout=60)[0].strip()) for p in procs)
+    assert counts == [0, len(load_migrations())]
+
+    async def versions() -> list[int]:
+        conn = await asyncpg.connect(empty_database)
+        rows = await conn.fetch("select version from schema_migration order by version")
+        await conn.close()
+        return [r["version"] for r in rows]
+
+    assert asyncio.run(versions()) == [m.version for m in load_migrations()]
+
+
+def test_migration_files_ship_in_the_package_tree() -> None:
+    from grannsamverkan.resources import sql_dir
+
+    assert (sql_dir() / "migrations" / "0001_platform.sql").is_file()
+    assert Path(sql_dir()).name == "sql"

@@ -1,0 +1,164 @@
+"""The 70 % rule, checked against exact fractions."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import msgspec
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grannsamverkan.domain.eligibility import (
+    ALLOWED_TRANSITIONS,
+    GROUP_KINDS,
+    GROUP_STATUSES,
+    REASONS,
+    Eligibility,
+    check_transition,
+    ensure_eligible,
+    evaluate,
+    required_signups,
+)
+from grannsamverkan.errors import Conflict, InvalidInput
+
+SEVEN_TENTHS = Fraction(7, 10)
+
+
+@pytest.mark.parametrize(
+    ("total", "required"),
+    [(0, 0), (1, 1), (2, 2), (3, 3), (4, 3), (10, 7), (11, 8), (20, 14), (21, 15), (100, 70), (101, 71)],
+)
+def test_required_signups_examples(total: int, required: int) -> None:
+    assert required_signups(total) == required
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_required_signups_is_the_least_sufficient_number(total: int) -> None:
+    n = required_signups(total)
+    assert Fraction(n) >= SEVEN_TENTHS * total
+    assert n == 0 or Fraction(n - 1) < SEVEN_TENTHS * total
+
+
+def test_required_signups_refuses_negative() -> None:
+    with pytest.raises(InvalidInput):
+        required_signups(-1)
+
+
+@st.composite
+def group_states(draw: st.DrawFn) -> tuple[str, int, int, bool]:
+    total = draw(st.integers(min_value=0, max_value=100_000))
+    signed = draw(st.integers(min_value=0, max_value=total))
+    return draw(st.sampled_from(GROUP_STATUSES)), total, signed, draw(st.booleans())
+
+
+@given(group_states())
+def test_evaluate_matches_exact_fractions(state: tuple[str, int, int, bool]) -> None:
+    status, total, signed, contact = state
+    e = evaluate(1, status, total, signed, contact)  # type: ignore[arg-type]
+    enough = total > 0 and Fraction(signed, total) >= SEVEN_TENTHS
+    assert e.eligible == (enough and contact and status == "forming")
+    assert e.eligible == (e.reasons == [])
+    assert e.required_signups == required_signups(total)
+    assert e.missing_signups == max(0, e.required_signups - signed)
+    assert (e.missing_signups == 0) == (signed >= e.required_signups)
+    # reasons in the fixed order, each at most once
+    assert e.reasons == [r for r in REASONS if r in e.reasons]
+    assert ("below_threshold" in e.reasons) == (total > 0 and not enough)
+    assert ("no_households" in e.reasons) == (total == 0)
+    assert ("no_contact_person" in e.reasons) == (not contact)
+    assert ("not_forming" in e.reasons) == (status != "forming")
+    assert e.share == (signed / total if total else 0.0)
+    assert e.threshold == 0.7
+
+
+@given(st.integers(min_value=1, max_value=100_000))
+def test_exactly_required_is_enough_and_one_less_is_not(total: int) -> None:
+    n = required_signups(total)
+    assert evaluate(1, "forming", total, n, True).eligible
+    if n > 0:
+        below = evaluate(1, "forming", total, n - 1, True)
+        assert below.reasons == ["below_threshold"]
+        assert below.missing_signups == 1
+
+
+@pytest.mark.parametrize(
+    ("total", "signed", "eligible"),
+    [(10, 7, True), (10, 6, False), (11, 8, True), (11, 7, False), (1, 1, True), (3, 2, False),
+     (20, 14, True), (20, 13, False)],
+)
+def test_examples(total: int, signed: int, eligible: bool) -> None:
+    assert evaluate(5, "forming", total, signed, True).eligible is eligible
+
+
+def test_no_households_is_not_also_below_threshold() -> None:
+    e = evaluate(3, "forming", 0, 0, False)
+    assert not e.eligible
+    assert e.reasons == ["no_households", "no_contact_person"]
+    assert e.share == 0.0
+    assert e.required_signups == 0
+    assert e.missing_signups == 0
+
+
+def test_all_reasons_in_order() -> None:
+    e = evaluate(3, "active", 10, 2, False)
+    assert e.reasons == ["not_forming", "below_threshold", "no_contact_person"]
+    assert e.missing_signups == 5
+
+
+def test_json_has_exactly_the_api_fields() -> None:
+    e = evaluate(42, "forming", 11, 8, True)
+    assert msgspec.json.decode(msgspec.json.encode(e)) == {
+        "group_id": 42,
+        "households_total": 11,
+        "households_signed_up": 8,
+        "share": 8 / 11,
+        "threshold": 0.7,
+        "required_signups": 8,
+        "missing_signups": 0,
+        "has_contact_person": True,
+        "eligible": True,
+        "reasons": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "total", "signed"), [("forming", -1, 0), ("forming", 5, -1), ("forming", 5, 6), ("gone", 5, 5)]
+)
+def test_evaluate_refuses_impossible_input(status: str, total: int, signed: int) -> None:
+    with pytest.raises(InvalidInput):
+        evaluate(1, status, total, signed, True)  # type: ignore[arg-type]
+
+
+def test_ensure_eligible() -> None:
+    ensure_eligible(evaluate(1, "forming", 10, 7, True))
+    with pytest.raises(Conflict) as info:
+        ensure_eligible(evaluate(1, "forming", 10, 6, False))
+    assert info.value.extra["reasons"] == ["below_threshold", "no_contact_person"]
+    assert info.value.extra["missing_signups"] == 1
+
+
+def test_kinds_and_statuses() -> None:
+    assert GROUP_KINDS == ("grannsamverkan", "byavakt")
+    assert GROUP_STATUSES == ("forming", "active", "dissolved")
+
+
+@pytest.mark.parametrize("current", GROUP_STATUSES)
+@pytest.mark.parametrize("target", GROUP_STATUSES)
+def test_transitions(current: str, target: str) -> None:
+    allowed = {("forming", "active"), ("forming", "dissolved"), ("active", "dissolved")}
+    assert allowed == ALLOWED_TRANSITIONS
+    if (current, target) in allowed:
+        check_transition(current, target)  # type: ignore[arg-type]
+    else:
+        with pytest.raises(Conflict):
+            check_transition(current, target)  # type: ignore[arg-type]
+
+
+def test_transition_unknown_status() -> None:
+    with pytest.raises(InvalidInput):
+        check_transition("forming", "paused")  # type: ignore[arg-type]
+
+
+def test_eligibility_is_a_struct() -> None:
+    assert issubclass(Eligibility, msgspec.Struct)
