@@ -44,7 +44,10 @@ class SyntheticData:
 def _layout(rng: np.random.Generator, n_areas: int) -> tuple[np.ndarray, np.ndarray]:
     n_villages = max(1, n_areas // 35)
     centres = np.column_stack(
-        (CENTRE_X + rng.uniform(-45_000, 45_000, n_villages), CENTRE_Y + rng.uniform(-40_000, 40_000, n_villages))
+        (
+            CENTRE_X + rng.uniform(-45_000, 45_000, n_villages),
+            CENTRE_Y + rng.uniform(-40_000, 40_000, n_villages),
+        )
     )
     size = rng.pareto(1.2, n_villages) + 1.0
     size[0] *= 8  # the town
@@ -55,7 +58,10 @@ def _layout(rng: np.random.Generator, n_areas: int) -> tuple[np.ndarray, np.ndar
     xy = centres[village] + rng.normal(size=(n_areas, 2)) * spread[:, None]
     rural = ~in_village
     xy[rural] = np.column_stack(
-        (CENTRE_X + rng.uniform(-50_000, 50_000, rural.sum()), CENTRE_Y + rng.uniform(-45_000, 45_000, rural.sum()))
+        (
+            CENTRE_X + rng.uniform(-50_000, 50_000, rural.sum()),
+            CENTRE_Y + rng.uniform(-45_000, 45_000, rural.sum()),
+        )
     )
     return xy, np.where(in_village, village, -1)
 
@@ -139,7 +145,13 @@ def generate(
             y=None if npnt else float(p[1]),
         )
         for f, e, a, p, na, npnt in zip(
-            t_from.tolist(), t_to.tolist(), area.tolist(), pts, no_area.tolist(), no_point.tolist(), strict=True
+            t_from.tolist(),
+            t_to.tolist(),
+            area.tolist(),
+            pts,
+            no_area.tolist(),
+            no_point.tolist(),
+            strict=True,
         )
     ]
     return SyntheticData(areas=areas, incidents=incidents, true_risk=risk, start=start, years=years)
@@ -157,9 +169,15 @@ def main(argv: list[str] | None = None) -> int:
     per_year = np.bincount([i.occurred_to.year - data.start.year for i in data.incidents])
     windowed = sum(i.occurred_from != i.occurred_to for i in data.incidents)
     print(f"areas {len(data.areas)}, households {sum(a.households for a in data.areas)}")
-    print(f"incidents {len(data.incidents)} ({windowed} with a time window), per year {per_year.tolist()}")
+    print(
+        f"incidents {len(data.incidents)} ({windowed} with a time window), per year {per_year.tolist()}"
+    )
     if args.out:
-        payload = {"areas": data.areas, "incidents": data.incidents, "true_risk": data.true_risk.tolist()}
+        payload = {
+            "areas": data.areas,
+            "incidents": data.incidents,
+            "true_risk": data.true_risk.tolist(),
+        }
         args.out.write_bytes(msgspec.json.encode(payload))
         print(f"wrote {args.out}")
     return 0

@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from typing import Annotated, Generic, TypeVar
 
 import asyncpg
 import msgspec
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from grannsamverkan.domain.access import Principal
 
 T = TypeVar("T")
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # Handler parameters named ``db`` and ``principal`` are filled by the app's dependencies.
 Db = NamedDependency[asyncpg.Connection]
 Caller = NamedDependency[Principal]
+__all__ = ["FromPath", "FromQuery"]  # re-exported: every handler declares where a parameter comes from
 
-Limit = Annotated[int, Parameter(ge=1, le=1000, description="page size (max 1000)")]
+Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="page size (max 1000)")]
 # Use as `limit: Limit = 100, offset: Offset = 0, kommun: KommunFilter = None`.
-Offset = Annotated[int, Parameter(ge=0, description="items to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
 KommunFilter = Annotated[
     list[str] | None,
-    Parameter(description="SCB kommun code(s), e.g. 2283 (repeatable)"),
+    QueryParameter(description="SCB kommun code(s), e.g. 2283 (repeatable)"),
 ]
 
 
@@ -37,3 +43,30 @@ async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
     """One pooled connection per request, given back when the request ends."""
     async with state.pool.acquire(timeout=10) as conn:
         yield conn
+
+
+def today_in_sweden() -> date:
+    return datetime.now(STOCKHOLM).date()
+
+
+def raw_body_operation(media_type: str, description: str, schema: Schema | None = None) -> type[Operation]:
+    """An OpenAPI operation documenting a body the handler reads itself (CSV, GeoJSON)."""
+
+    @dataclass
+    class RawBodyOperation(Operation):
+        def __post_init__(self) -> None:
+            self.request_body = RequestBody(
+                content={media_type: OpenAPIMediaType(schema=schema or Schema(type=OpenAPIType.STRING))},
+                description=description,
+                required=True,
+            )
+
+    return RawBodyOperation
+
+
+GEOJSON_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    description="GeoJSON (RFC 7946) Feature or FeatureCollection",
+    properties={"type": Schema(type=OpenAPIType.STRING)},
+    required=["type"],
+)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from grannsamverkan.api.goals import GoalController, MeetingController, ReportController
+from grannsamverkan.api.registry import AreaController, GroupController, HouseholdController
 from grannsamverkan.api.system import AuditController, KommunController
 
 CONTROLLERS: list[type] = [
     KommunController,
     AuditController,
+    GoalController,
+    MeetingController,
+    ReportController,
+    AreaController,
+    HouseholdController,
+    GroupController,
 ]

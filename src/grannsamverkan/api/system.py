@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page
 from grannsamverkan.api.problem import PROBLEM_JSON, TYPE_BASE, Problem
@@ -57,8 +57,8 @@ class AuditController(Controller):
         kommun: KommunFilter = None,
         limit: Limit = 100,
         offset: Offset = 0,
-        table: str | None = Parameter(default=None, description="table name, e.g. household"),
-        row_id: int | None = Parameter(default=None, ge=1),
+        table: Annotated[str | None, QueryParameter(description="table name, e.g. household")] = None,
+        row_id: Annotated[int | None, QueryParameter(ge=1)] = None,
     ) -> Page[audit.AuditEvent]:
         """Every write: who, when, what, values before and after (newest first)."""
         items, total = await audit.list_events(

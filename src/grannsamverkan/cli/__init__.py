@@ -204,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Other modules add their sub-commands here (import, priority, goals, report, demo).
 PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
-EXTENSION_MODULES: list[str] = []
+EXTENSION_MODULES: list[str] = ["grannsamverkan.cli.registry", "grannsamverkan.cli.goals"]
+# The `import` sub-command group, made by cli.registry; other modules add their importers to it.
+IMPORT_SUBPARSERS: Any = None
 
 
 def _command_key(args: argparse.Namespace) -> str:

@@ -100,7 +100,9 @@ def _tables(
         if not np.array_equal(incidents.area_ids, table.area_id):
             raise InvalidInput(
                 "incident table was built for other areas",
-                errors=[FieldError(field="incidents", message="built for a different list of areas")],
+                errors=[
+                    FieldError(field="incidents", message="built for a different list of areas")
+                ],
             )
         return table, incidents
     return table, IncidentTable.build(incidents, table)
@@ -120,7 +122,9 @@ def training_scores(
     if method not in BACKTEST_METHODS:
         raise InvalidInput(
             "unknown method",
-            errors=[FieldError(field="method", message=f"must be one of {', '.join(BACKTEST_METHODS)}")],
+            errors=[
+                FieldError(field="method", message=f"must be one of {', '.join(BACKTEST_METHODS)}")
+            ],
         )
     errors = _period_errors("train", train_from, train_to)
     if errors:
@@ -128,7 +132,13 @@ def training_scores(
     if method == "naive":
         return area_counts(areas, incidents, train_from.timestamp(), train_to.timestamp())
     s = score_areas(
-        method, areas, incidents, train_from, train_to, bandwidth_m=bandwidth_m, time_window_days=time_window_days
+        method,
+        areas,
+        incidents,
+        train_from,
+        train_to,
+        bandwidth_m=bandwidth_m,
+        time_window_days=time_window_days,
     )
     return s.score
 
@@ -157,7 +167,8 @@ def backtest_scores(
     total_n = float(n[eligible].sum())
     if total_n <= 0:
         raise InvalidInput(
-            "no households to flag", errors=[FieldError(field="areas", message="no households in the areas")]
+            "no households to flag",
+            errors=[FieldError(field="areas", message="no households in the areas")],
         )
     k = area_counts(area_table, inc, test_from.timestamp(), test_to.timestamp())
     idx = order(score, n, area_table.area_id)
@@ -191,16 +202,29 @@ def backtest(
     bandwidth_m: float = DEFAULT_BANDWIDTH_M,
     time_window_days: float = DEFAULT_TIME_WINDOW_DAYS,
 ) -> BacktestResult:
-    """Rank on ``[train_from, train_to)``, flag ``coverage`` of households, score on the test period."""
+    """Rank on ``[train_from, train_to)``, flag ``coverage`` of households, judge on the test."""
     errors = _check_coverage(coverage) + _period_errors("test", test_from, test_to)
     if errors:
         raise InvalidInput("invalid backtest parameters", errors=errors)
     area_table, inc = _tables(areas, incidents)
     score = training_scores(
-        method, area_table, inc, train_from, train_to, bandwidth_m=bandwidth_m, time_window_days=time_window_days
+        method,
+        area_table,
+        inc,
+        train_from,
+        train_to,
+        bandwidth_m=bandwidth_m,
+        time_window_days=time_window_days,
     )
     return backtest_scores(
-        score, area_table, inc, test_from, test_to, coverage, method=method, include_covered=include_covered
+        score,
+        area_table,
+        inc,
+        test_from,
+        test_to,
+        coverage,
+        method=method,
+        include_covered=include_covered,
     )
 
 
@@ -214,7 +238,9 @@ def _add_years(when: datetime, years: int) -> datetime:
 def yearly_folds(start: datetime, folds: int) -> list[Fold]:
     """Fold t trains on year t after ``start`` and tests on year t + 1."""
     if folds < 1:
-        raise InvalidInput("invalid folds", errors=[FieldError(field="folds", message="must be >= 1")])
+        raise InvalidInput(
+            "invalid folds", errors=[FieldError(field="folds", message="must be >= 1")]
+        )
     return [
         Fold(
             train_from=_add_years(start, t),

@@ -136,7 +136,9 @@ class AreaTable:
     def __init__(self, areas: Sequence[RankingArea]) -> None:
         errors: list[FieldError] = []
         self.areas = tuple(areas)
-        self.area_id: IntArray = np.fromiter((a.area_id for a in self.areas), np.int64, len(self.areas))
+        self.area_id: IntArray = np.fromiter(
+            (a.area_id for a in self.areas), np.int64, len(self.areas)
+        )
         self.households: FloatArray = np.fromiter(
             (a.households for a in self.areas), np.float64, len(self.areas)
         )
@@ -154,7 +156,9 @@ class AreaTable:
             if a.households < 0:
                 errors.append(FieldError(field=f"areas[{i}].households", message="must be >= 0"))
             if not (math.isfinite(a.x) and math.isfinite(a.y)):
-                errors.append(FieldError(field=f"areas[{i}].x", message="coordinates must be finite"))
+                errors.append(
+                    FieldError(field=f"areas[{i}].x", message="coordinates must be finite")
+                )
         if errors:
             raise InvalidInput("invalid areas", errors=errors)
 
@@ -173,7 +177,13 @@ class IncidentTable:
     __slots__ = ("area", "area_ids", "t_from", "t_to", "x", "y")
 
     def __init__(
-        self, t_from: FloatArray, t_to: FloatArray, area: IntArray, x: FloatArray, y: FloatArray, area_ids: IntArray
+        self,
+        t_from: FloatArray,
+        t_to: FloatArray,
+        area: IntArray,
+        x: FloatArray,
+        y: FloatArray,
+        area_ids: IntArray,
     ) -> None:
         self.t_from, self.t_to, self.area, self.x, self.y = t_from, t_to, area, x, y
         #: The ``area_id`` column of the AreaTable that ``area`` indexes into.
@@ -201,12 +211,17 @@ class IncidentTable:
             raise InvalidInput(
                 "invalid incidents",
                 errors=[
-                    FieldError(field=f"incidents[{i}].occurred_to", message="must not be before occurred_from")
+                    FieldError(
+                        field=f"incidents[{i}].occurred_to",
+                        message="must not be before occurred_from",
+                    )
                     for i in backwards[:100].tolist()
                 ],
             )
         get = areas.index_of.get
-        area = np.fromiter((get(inc.area_id, -1) for inc in incidents), np.int64, n)  # type: ignore[arg-type]
+        area = np.fromiter(
+            (-1 if inc.area_id is None else get(inc.area_id, -1) for inc in incidents), np.int64, n
+        )
         x = np.array([inc.x for inc in incidents], np.float64).reshape(n)
         y = np.array([inc.y for inc in incidents], np.float64).reshape(n)
         no_point = np.isnan(x) | np.isnan(y)
@@ -239,10 +254,12 @@ def aoristic_weights(t_from: FloatArray, t_to: FloatArray, p0: float, p1: float)
 
 
 def area_counts(areas: AreaTable, incidents: IncidentTable, p0: float, p1: float) -> FloatArray:
-    """Aoristic burglary count per area in ``[p0, p1)`` (POSIX seconds); unassigned ones left out."""
+    """Aoristic burglary count per area in ``[p0, p1)`` (POSIX seconds), unassigned left out."""
     w = aoristic_weights(incidents.t_from, incidents.t_to, p0, p1)
     known = incidents.area >= 0
-    return np.bincount(incidents.area[known], weights=w[known], minlength=len(areas)).astype(np.float64)
+    return np.bincount(incidents.area[known], weights=w[known], minlength=len(areas)).astype(
+        np.float64
+    )
 
 
 def poisson_interval(k: FloatArray, confidence: float = 0.95) -> tuple[FloatArray, FloatArray]:
@@ -260,12 +277,15 @@ def poisson_interval(k: FloatArray, confidence: float = 0.95) -> tuple[FloatArra
     return low, np.asarray(high, np.float64)
 
 
-def eb_rates(counts: FloatArray, households: FloatArray, groups: IntArray | None = None) -> FloatArray:
+def eb_rates(
+    counts: FloatArray, households: FloatArray, groups: IntArray | None = None
+) -> FloatArray:
     """Marshall (1991) global Empirical Bayes rates per household, one prior per group (kommun).
 
     Per group over areas with ``n_i > 0``: ``m = Σk/Σn``, ``s² = Σ n_i (r_i − m)² / Σn``,
     ``a = s² − m / n̄``. When ``a <= 0`` every area gets ``m``; else
-    ``eb_i = w_i r_i + (1 − w_i) m`` with ``w_i = a / (a + m / n_i)``. Areas with ``n_i == 0`` get 0.
+    ``eb_i = w_i r_i + (1 − w_i) m`` with ``w_i = a / (a + m / n_i)``. Areas with ``n_i == 0``
+    get 0.
     """
     k = np.asarray(counts, np.float64)
     n = np.asarray(households, np.float64)
@@ -431,13 +451,21 @@ def rank_areas(
         if not np.array_equal(incidents.area_ids, table.area_id):
             raise InvalidInput(
                 "incident table was built for other areas",
-                errors=[FieldError(field="incidents", message="built for a different list of areas")],
+                errors=[
+                    FieldError(field="incidents", message="built for a different list of areas")
+                ],
             )
         inc = incidents
     else:
         inc = IncidentTable.build(incidents, table)
     s = score_areas(
-        method, table, inc, period_from, period_to, bandwidth_m=bandwidth_m, time_window_days=time_window_days
+        method,
+        table,
+        inc,
+        period_from,
+        period_to,
+        bandwidth_m=bandwidth_m,
+        time_window_days=time_window_days,
     )
     idx = order(s.score, table.households, table.area_id)
     if not include_covered:
@@ -457,7 +485,9 @@ def rank_areas(
         )
     ]
     out = []
-    for rank, (i, k, rate, low, high, eb, nr, score) in enumerate(zip(idx.tolist(), *cols, strict=True), 1):
+    for rank, (i, k, rate, low, high, eb, nr, score) in enumerate(
+        zip(idx.tolist(), *cols, strict=True), 1
+    ):
         a = table.areas[i]
         out.append(
             RankedArea(

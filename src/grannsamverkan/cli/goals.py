@@ -1,0 +1,134 @@
+"""``goals check`` (for cron: exit 0 on track, 1 behind, 2 error) and ``report`` (the yearly summary)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from grannsamverkan.api.common import today_in_sweden
+from grannsamverkan.api.goals import render, report_data
+from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, print_json, run_with_connection
+from grannsamverkan.db import goals
+from grannsamverkan.domain.access import SYSTEM
+from grannsamverkan.domain.goals import GoalStatus, expected_by
+from grannsamverkan.errors import FieldError, InvalidInput
+
+EXIT_BEHIND = 1
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _tenths_down(value: Fraction) -> str:
+    """One decimal, rounded down, decimal comma: 8.24 -> "8,2" (never more than the line reached)."""
+    tenths = int(value * 10)  # value >= 0, so int() is floor
+    return f"{tenths // 10},{tenths % 10}"
+
+
+def check_line(kommun_name: str, goal: GoalStatus) -> str:
+    """``2283 Sollefteå 2026: 3 av 10 nya grupper, väntat 8,2 vid 2026-11-23 – behind``."""
+    expected = _tenths_down(expected_by(goal.target_new_groups, goal.year, goal.as_of))
+    line = (
+        f"{goal.kommun} {kommun_name} {goal.year}: {goal.new_groups} av {goal.target_new_groups} nya grupper, "
+        f"väntat {expected}"
+    )
+    if goal.target_info_meetings is not None:
+        expected_meetings = _tenths_down(expected_by(goal.target_info_meetings, goal.year, goal.as_of))
+        line += (
+            f"; {goal.info_meetings} av {goal.target_info_meetings} informationsmöten, väntat {expected_meetings}"
+        )
+    return f"{line} vid {goal.as_of.isoformat()} – {goal.status}"
+
+
+class CheckResult(msgspec.Struct, kw_only=True):
+    """``goals check --json``."""
+
+    year: int
+    as_of: date
+    ok: bool
+    exit_code: int
+    goals: list[GoalStatus]
+
+
+@command("goals check")
+def goals_check(args: argparse.Namespace, settings: Any) -> int:
+    as_of = args.as_of or today_in_sweden()
+
+    async def work(conn: Any) -> int:
+        checks = await goals.check_goals(conn, args.year, args.kommun or None, as_of)
+        behind = any(c.goal.status == "behind" for c in checks)
+        code = EXIT_BEHIND if behind else EXIT_OK
+        if args.json:
+            print_json(CheckResult(year=args.year, as_of=as_of, ok=not behind, exit_code=code,
+                                   goals=[c.goal for c in checks]))
+        else:
+            for c in checks:
+                print(check_line(c.kommun_name, c.goal))
+        return code
+
+    return run_with_connection(settings, work)
+
+
+@command("report")
+def report(args: argparse.Namespace, settings: Any) -> int:
+    as_of = args.as_of or today_in_sweden()
+    fmt = args.format or ("html" if args.output and args.output.suffix.lower() in (".html", ".htm") else "md")
+
+    async def work(conn: Any) -> int:
+        source = await goals.report_source(conn, args.kommun, args.year, as_of, SYSTEM.scope)
+        text = render(report_data(source), fmt)
+        if args.output:
+            try:
+                args.output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                message = f"cannot write {args.output}: {exc.strerror}"
+                raise InvalidInput(message, [FieldError(field="output", message=message)]) from exc
+            print(f"wrote {args.output} ({fmt}, {len(text.encode('utf-8')):,} bytes)", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
+    goals_parser = sub.add_parser("goals", help="yearly goals of the kommuner")
+    actions = goals_parser.add_subparsers(dest="goals_command", required=True, metavar="ACTION")
+    p = actions.add_parser(
+        "check",
+        parents=[common],
+        help="check the year's goals (for cron): exit 0 achieved or on track, 1 behind, 2 error",
+        description=(
+            "Print one line per kommun and exit 0 when every goal is achieved or on track, 1 when any "
+            "is behind, 2 on error (unknown kommun, no goal set, database unreachable)."
+        ),
+    )
+    p.add_argument("--year", type=int, required=True, help="calendar year of the goals")
+    p.add_argument("--kommun", action="append", help="SCB kommun code (repeatable; default: every kommun with a goal)")
+    p.add_argument("--as-of", type=_date, default=None, help="judge at this day (YYYY-MM-DD; default today)")
+    p.add_argument("--json", action="store_true", help="print the full goal statuses as JSON")
+
+    p = sub.add_parser(
+        "report",
+        parents=[common],
+        help="the year's written summary for the follow-up council (Markdown or HTML)",
+    )
+    p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", choices=["md", "html"], default=None,
+                   help="md (default) or html (default when --output ends in .html)")
+    p.add_argument("--output", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--as-of", type=_date, default=None, help="the report's day (YYYY-MM-DD; default today)")
+
+
+PARSER_EXTENSIONS.append(_extend)

@@ -1,0 +1,187 @@
+"""``import areas``, ``import households`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from grannsamverkan import cli
+from grannsamverkan.cli import EXIT_OK, command, print_json, run_with_connection
+from grannsamverkan.db import areas, groups, households, tokens
+from grannsamverkan.db.pool import connect
+from grannsamverkan.domain.access import Principal
+from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
+from grannsamverkan.geo.tabular import iter_households
+from grannsamverkan.resources import geodata_dir
+from grannsamverkan.settings import Settings
+
+# Command-line writes are audited under this name (plus the OS user, when known).
+def cli_actor() -> Principal:
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except OSError:
+        user = "unknown"
+    return Principal(token_id=0, name=f"cli:{user}", role="admin")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}", [FieldError(field="FILE", message=str(exc))]) from None
+
+
+async def import_area_file(conn: Any, actor: Principal, path: Path, crs: str | None) -> areas.ImportSummary:
+    data = _read(path)
+    obj = decode_json(data)
+    if isinstance(obj, dict) and obj.get("type") == "Feature":
+        obj = {"type": "FeatureCollection", "features": [obj], **({"crs": obj["crs"]} if "crs" in obj else {})}
+    features = parse_feature_collection(obj, crs=crs)
+    return await areas.import_areas(conn, actor, features)
+
+
+async def import_household_file(conn: Any, actor: Principal, path: Path, kommun: str, *, quiet: bool = False) -> households.ImportResult:
+    data = _read(path)
+    with tqdm(total=len(data), unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr,
+              disable=quiet or None, leave=False) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.update(done - bar.n)
+
+        return await households.import_households(conn, actor, kommun, iter_households(data), on_progress=progress)
+
+
+@command("import areas")
+def import_areas(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(conn: Any) -> int:
+        result = await import_area_file(conn, cli_actor(), args.file, args.crs)
+        if args.json:
+            print_json(result)
+        else:
+            print(f"areas: {result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+@command("import households")
+def import_households(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(conn: Any) -> int:
+        result = await import_household_file(conn, cli_actor(), args.file, args.kommun)
+        if args.json:
+            print_json(result)
+        else:
+            print(f"households: {result.inserted} inserted, {result.updated} updated, "
+                  f"{result.assigned} in an area, {result.unassigned} in none")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+# --- demo -----------------------------------------------------------------------------------------
+
+DEMO_KOMMUNER = ("2283", "2505")
+
+
+async def load_demo(conn: Any, *, quiet: bool = True) -> dict[str, Any]:
+    """Load geodata/: areas, households and burglaries of Sollefteå and Arvidsjaur, and a few groups.
+    Safe to run again: imports are idempotent and groups are only made where an area has none."""
+    actor = Principal(token_id=0, name="demo", role="admin")
+    folder = geodata_dir()
+    summary: dict[str, Any] = {"areas": await import_area_file(conn, actor, folder / "demo-areas.geojson", None)}
+    for kommun in DEMO_KOMMUNER:
+        summary[f"households {kommun}"] = await import_household_file(
+            conn, actor, folder / f"demo-households-{kommun}.csv", kommun, quiet=quiet)
+    try:
+        from grannsamverkan.db import burglaries
+    except ImportError:
+        burglaries = None  # type: ignore[assignment]
+    if burglaries is not None:
+        for kommun in DEMO_KOMMUNER:
+            path = folder / f"demo-burglaries-{kommun}.csv"
+            summary[f"burglaries {kommun}"] = await burglaries.import_file(conn, actor, kommun, path.read_bytes(), source="demo")
+    await _demo_groups(conn, actor)
+    return summary
+
+
+async def _area_id(conn: Any, ref: str) -> int:
+    return await conn.fetchval("select id from area where external_ref = $1", ref)
+
+
+async def _demo_groups(conn: Any, actor: Principal) -> None:
+    if await conn.fetchval("select count(*) from watch_group where area_id in (select id from area where external_ref like any($1::text[]))",
+                           ["sol-%", "arv-%", "lang-%"]):
+        return
+    centrum = await _area_id(conn, "sol-centrum")
+    await groups.create_group(conn, actor, groups.GroupInput(area_id=centrum, kind="grannsamverkan", name="Grannsamverkan Sollefteå centrum",
+                                                             status="active", established_on=date(2015, 4, 1)), date.today())
+    arvidsjaur = await _area_id(conn, "arv-centrum")
+    await groups.create_group(conn, actor, groups.GroupInput(area_id=arvidsjaur, kind="grannsamverkan", name="Grannsamverkan Arvidsjaur centrum",
+                                                             status="active", established_on=date(2019, 9, 1)), date.today())
+    for ref, kind, name, share, establish_on in (
+        ("sol-nipan", "grannsamverkan", "Grannsamverkan Nipan", 0.75, date(date.today().year, 3, 15)),
+        ("lang-by", "byavakt", "Byavakt Långsele", 0.55, None),
+    ):
+        area_id = await _area_id(conn, ref)
+        group_id = await groups.create_group(conn, actor, groups.GroupInput(area_id=area_id, kind=kind, name=name), date.today())
+        members = await conn.fetch("select id from household where area_id = $1 order by id", area_id)
+        count = int(len(members) * share + 0.999)
+        for row in members[:count]:
+            await groups.sign_up(conn, actor, group_id, row["id"])
+        await groups.add_contact(conn, actor, group_id, groups.ContactInput(household_id=members[0]["id"], name="Kontaktombud Demo",
+                                                                              phone="070-000 00 00", email="kontakt@example.se"))
+        if establish_on:
+            await groups.establish(conn, actor, group_id, establish_on)
+
+
+@command("demo")
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    async def prepare() -> tuple[str, str]:
+        url = await cli.database_url(settings)
+        conn = await connect(url)
+        try:
+            summary = await load_demo(conn, quiet=False)
+            for what, result in summary.items():
+                print(f"demo {what}: {result}", file=sys.stderr)
+            _, token = await tokens.create_token(conn, role="admin", kommuner=[], name=None)
+        finally:
+            await conn.close()
+        return url, token
+
+    url, token = asyncio.run(prepare())
+    print(f"demo data loaded; an admin token for trying the API (shown once):\n{token}", flush=True)
+    if args.no_serve:
+        return EXIT_OK
+    cli.start_server(settings, url, host=args.host, port=args.port, workers=1)
+    return EXIT_OK
+
+
+def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    imports = sub.add_parser("import", help="import areas, households or burglaries from files").add_subparsers(
+        dest="import_command", required=True, metavar="WHAT")
+    cli.IMPORT_SUBPARSERS = imports
+    p = imports.add_parser("areas", parents=[common], help="a GeoJSON FeatureCollection of areas (all or nothing, idempotent by external_ref)")
+    p.add_argument("file", type=Path, metavar="FILE.geojson")
+    p.add_argument("--crs", help="EPSG:4326 (default) or EPSG:3006, unless the file has a crs member")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p = imports.add_parser("households", parents=[common], help="a CSV of households (all or nothing, idempotent by external_ref)")
+    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("demo", parents=[common], help="load the demo data from geodata/, print an admin token and serve")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="only load the data and print the token")
+
+
+cli.PARSER_EXTENSIONS.append(extend_parser)

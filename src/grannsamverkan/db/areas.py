@@ -1,0 +1,310 @@
+"""Areas: polygons stored as WKB in SWEREF 99 TM with a GiST-indexed bounding box."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+import shapely
+from asyncpg.types import Box
+
+from grannsamverkan.db import audit, kommuner
+from grannsamverkan.db.households import reassign_within
+from grannsamverkan.db.pool import translated_errors
+from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.area import AreaProperties, area_properties
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
+from grannsamverkan.geo.geojson import (
+    AreaFeature,
+    area_km2,
+    bbox,
+    find_overlaps,
+    find_overlaps_among,
+    from_wkb,
+    geometry_to_geojson_wgs84,
+    to_wkb,
+)
+
+
+class AreaRecord(msgspec.Struct, kw_only=True):
+    id: int
+    kommun: str
+    name: str
+    kind: str
+    external_ref: str | None
+    geometry: shapely.Geometry
+    area_m2: float
+    households_total: int
+    group_id: int | None
+    updated_at: datetime
+
+    def to_feature(self) -> dict[str, Any]:
+        return {
+            "type": "Feature",
+            "id": self.id,
+            "geometry": geometry_to_geojson_wgs84(self.geometry),
+            "properties": {
+                "id": self.id,
+                "name": self.name,
+                "kommun": self.kommun,
+                "kind": self.kind,
+                "external_ref": self.external_ref,
+                "households_total": self.households_total,
+                "area_km2": round(self.area_m2 / 1_000_000.0, 6),
+                "group_id": self.group_id,
+            },
+        }
+
+
+SELECT_AREAS = """
+select a.id, a.kommun, a.name, a.kind, a.external_ref, a.geom_wkb, a.area_m2, a.households_total,
+       a.updated_at, g.id as group_id, count(*) over () as total
+from area a
+left join watch_group g on g.area_id = a.id and g.status <> 'dissolved'
+"""
+
+
+def _record(row: asyncpg.Record) -> AreaRecord:
+    return AreaRecord(
+        id=row["id"], kommun=row["kommun"], name=row["name"], kind=row["kind"],
+        external_ref=row["external_ref"], geometry=from_wkb(row["geom_wkb"]), area_m2=row["area_m2"],
+        households_total=row["households_total"], group_id=row["group_id"], updated_at=row["updated_at"],
+    )
+
+
+async def get_area(conn: asyncpg.Connection, area_id: int, scope: list[str] | None, *, for_update: bool = False) -> AreaRecord:
+    if for_update:
+        await conn.execute("select 1 from area where id = $1 for update", area_id)
+    query = SELECT_AREAS + " where a.id = $1 and ($2::text[] is null or a.kommun = any($2::text[]))"
+    row = await conn.fetchrow(query, area_id, scope)
+    if row is None:
+        raise NotFound(f"no area {area_id}")
+    return _record(row)
+
+
+async def list_areas(
+    conn: asyncpg.Connection, kommuner_: list[str] | None, *, limit: int, offset: int
+) -> tuple[list[AreaRecord], int]:
+    rows = await conn.fetch(
+        SELECT_AREAS + " where ($1::text[] is null or a.kommun = any($1::text[])) order by a.id limit $2 offset $3",
+        kommuner_, limit, offset,
+    )
+    return [_record(r) for r in rows], (rows[0]["total"] if rows else 0)
+
+
+def _box(geom: shapely.Geometry) -> Box:
+    minx, miny, maxx, maxy = bbox(geom)
+    return Box((maxx, maxy), (minx, miny))
+
+
+async def _lock_kommun_areas(conn: asyncpg.Connection, kommun: str) -> None:
+    # Two writers drawing areas in one kommun must not both pass the overlap check.
+    await conn.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", kommun)
+
+
+OVERLAP_CANDIDATES = """
+select id, name, geom_wkb from area
+where kommun = $1 and bbox && $2::box and not (id = any($3::bigint[]))
+"""
+
+
+async def _refuse_overlaps(
+    conn: asyncpg.Connection, kommun: str, geom: shapely.Geometry, *, ignore_ids: list[int], feature: int | None = None
+) -> None:
+    candidates = await conn.fetch(OVERLAP_CANDIDATES, kommun, _box(geom), ignore_ids)
+    overlaps = find_overlaps(geom, [(r["id"], r["name"], r["geom_wkb"]) for r in candidates])
+    if overlaps:
+        first = overlaps[0]
+        where = f"feature {feature}: " if feature is not None else ""
+        message = (
+            f"{where}the area overlaps the existing area {first.name!r} (id {first.id}) "
+            f"by {first.area_m2:.0f} m² (more than 1 m² is not allowed)"
+        )
+        raise Conflict(message, [FieldError(field="geometry", message=message, feature=feature)],
+                       overlapping_area_id=first.id)
+
+
+INSERT_AREA = """
+insert into area (kommun, name, kind, external_ref, geom_wkb, bbox, area_m2, point_x, point_y)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+returning id
+"""
+
+UPDATE_AREA = """
+update area set kommun = $2, name = $3, kind = $4, external_ref = $5, geom_wkb = $6, bbox = $7,
+    area_m2 = $8, point_x = $9, point_y = $10, updated_at = now()
+where id = $1
+"""
+
+
+def _geometry_columns(geom: shapely.Geometry) -> tuple[bytes, Box, float, float, float]:
+    point = geom.representative_point()
+    return to_wkb(geom), _box(geom), area_km2(geom) * 1_000_000.0, point.x, point.y
+
+
+def _audit_values(props: AreaProperties, geom: shapely.Geometry) -> dict[str, Any]:
+    return {**msgspec.to_builtins(props), "area_m2": round(geom.area, 1), "bounds": list(bbox(geom))}
+
+
+async def create_area(conn: asyncpg.Connection, actor: Principal, feature: AreaFeature) -> int:
+    props = area_properties(feature.properties)
+    actor.require_kommun(props.kommun)
+    await kommuners_known(conn, [props.kommun])
+    geom = feature.geometry_sweref
+    async with conn.transaction(), translated_errors():
+        await _lock_kommun_areas(conn, props.kommun)
+        await _refuse_overlaps(conn, props.kommun, geom, ignore_ids=[])
+        area_id = await conn.fetchval(
+            INSERT_AREA, props.kommun, props.name, props.kind, props.external_ref, *_geometry_columns(geom)
+        )
+        await reassign_within(conn, props.kommun, [bbox(geom)])
+        await audit.record(conn, actor, kommun=props.kommun, table="area", row_id=area_id, action="insert",
+                           after=_audit_values(props, geom))
+    return area_id
+
+
+async def kommuners_known(conn: asyncpg.Connection, codes: list[str]) -> None:
+    await kommuner.require_known(conn, codes, field="properties.kommun")
+
+
+async def _has_groups(conn: asyncpg.Connection, area_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch("select id, status from watch_group where area_id = $1 order by id", area_id)
+
+
+async def update_area(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    area_id: int,
+    changes: dict[str, Any],
+    geometry: shapely.Geometry | None,
+) -> None:
+    """PATCH: properties in ``changes`` (name, kind, external_ref, kommun) and/or a new geometry."""
+    async with conn.transaction(), translated_errors():
+        current = await get_area(conn, area_id, actor.scope, for_update=True)
+        merged = {"name": current.name, "kommun": current.kommun, "kind": current.kind,
+                  "external_ref": current.external_ref, **changes}
+        props = area_properties(merged)
+        if props.kommun != current.kommun:
+            actor.require_kommun(props.kommun)
+            await kommuners_known(conn, [props.kommun])
+            if await _has_groups(conn, area_id):
+                message = "the area's kommun cannot change while it has a group"
+                raise Conflict(message, [FieldError(field="properties.kommun", message=message)])
+        geom = geometry if geometry is not None else current.geometry
+        await _lock_kommun_areas(conn, props.kommun)
+        if geometry is not None or props.kommun != current.kommun:
+            await _refuse_overlaps(conn, props.kommun, geom, ignore_ids=[area_id])
+        await conn.execute(
+            UPDATE_AREA, area_id, props.kommun, props.name, props.kind, props.external_ref, *_geometry_columns(geom)
+        )
+        if geometry is not None or props.kommun != current.kommun:
+            await reassign_within(conn, current.kommun, [bbox(current.geometry), bbox(geom)])
+            if props.kommun != current.kommun:
+                await reassign_within(conn, props.kommun, [bbox(geom)])
+        before = _audit_values(
+            AreaProperties(name=current.name, kommun=current.kommun, kind=current.kind,  # type: ignore[arg-type]
+                           external_ref=current.external_ref), current.geometry)
+        await audit.record(conn, actor, kommun=props.kommun, table="area", row_id=area_id, action="update",
+                           before=before, after=_audit_values(props, geom))
+
+
+async def delete_area(conn: asyncpg.Connection, actor: Principal, area_id: int) -> None:
+    async with conn.transaction():
+        current = await get_area(conn, area_id, actor.scope, for_update=True)
+        actor.require_kommun(current.kommun)
+        groups = await _has_groups(conn, area_id)
+        if groups:
+            ids = ", ".join(f"{g['id']} ({g['status']})" for g in groups)
+            message = f"the area has groups ({ids}); an area with a group's history cannot be deleted"
+            raise Conflict(message, [FieldError(field="id", message=message)])
+        await conn.execute("delete from area where id = $1", area_id)
+        await audit.record(conn, actor, kommun=current.kommun, table="area", row_id=area_id, action="delete",
+                           before=_audit_values(
+                               AreaProperties(name=current.name, kommun=current.kommun, kind=current.kind,  # type: ignore[arg-type]
+                                              external_ref=current.external_ref), current.geometry))
+
+
+class ImportSummary(msgspec.Struct, kw_only=True):
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+EXISTING_BY_REF = """
+select id, kommun, name, kind, external_ref, geom_wkb from area
+where kommun = any($1::text[]) and external_ref = any($2::text[])
+"""
+
+
+async def import_areas(conn: asyncpg.Connection, actor: Principal, features: list[AreaFeature]) -> ImportSummary:
+    """A FeatureCollection, all or nothing; features with a known external_ref update that area."""
+    errors: list[FieldError] = []
+    parsed: list[tuple[AreaFeature, AreaProperties]] = []
+    for f in features:
+        try:
+            parsed.append((f, area_properties(f.properties, feature=f.index, prefix=f"features[{f.index}].properties.")))
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise InvalidInput(f"{len(errors)} problem(s) in the features; nothing was imported", errors)
+    kommun_codes = sorted({p.kommun for _, p in parsed})
+    for code in kommun_codes:
+        actor.require_kommun(code)
+    await kommuner.require_known(conn, kommun_codes, field="properties.kommun")
+    refs = [(p.kommun, p.external_ref) for _, p in parsed if p.external_ref]
+    seen: dict[tuple[str, str | None], int] = {}
+    for f, p in parsed:
+        if p.external_ref:
+            key = (p.kommun, p.external_ref)
+            if key in seen:
+                errors.append(FieldError(field=f"features[{f.index}].properties.external_ref",
+                                         message=f"feature {f.index}: external_ref {p.external_ref!r} repeats feature {seen[key]}",
+                                         feature=f.index))
+            seen[key] = f.index
+    for i, j, overlap in find_overlaps_among([f.geometry_sweref for f, _ in parsed]):
+        (fi, pi), (fj, pj) = parsed[i], parsed[j]
+        if pi.kommun == pj.kommun:
+            errors.append(FieldError(field=f"features[{fj.index}].geometry",
+                                     message=f"feature {fj.index} ({pj.name!r}) overlaps feature {fi.index} ({pi.name!r}) by {overlap:.0f} m²",
+                                     feature=fj.index))
+    if errors:
+        raise InvalidInput(f"{len(errors)} problem(s) in the features; nothing was imported", errors)
+
+    inserted = updated = unchanged = 0
+    async with conn.transaction(), translated_errors():
+        for code in kommun_codes:
+            await _lock_kommun_areas(conn, code)
+        existing_rows = await conn.fetch(EXISTING_BY_REF, kommun_codes, [r for _, r in refs])
+        existing = {(r["kommun"], r["external_ref"]): r for r in existing_rows}
+        updated_ids = [r["id"] for r in existing_rows]
+        touched: dict[str, list[tuple[float, float, float, float]]] = {}
+        for f, p in parsed:
+            geom = f.geometry_sweref
+            try:
+                await _refuse_overlaps(conn, p.kommun, geom, ignore_ids=updated_ids, feature=f.index)
+            except Conflict as exc:
+                raise Conflict(f"{exc.detail}; nothing was imported", exc.errors) from None
+            old = existing.get((p.kommun, p.external_ref)) if p.external_ref else None
+            if old is None:
+                area_id = await conn.fetchval(INSERT_AREA, p.kommun, p.name, p.kind, p.external_ref, *_geometry_columns(geom))
+                inserted += 1
+                await audit.record(conn, actor, kommun=p.kommun, table="area", row_id=area_id, action="insert",
+                                   after=_audit_values(p, geom))
+                touched.setdefault(p.kommun, []).append(bbox(geom))
+                continue
+            old_geom = from_wkb(old["geom_wkb"])
+            same = (old["name"], old["kind"]) == (p.name, p.kind) and shapely.equals_exact(old_geom, geom, tolerance=1e-3)
+            if same:
+                unchanged += 1
+                continue
+            await conn.execute(UPDATE_AREA, old["id"], p.kommun, p.name, p.kind, p.external_ref, *_geometry_columns(geom))
+            updated += 1
+            await audit.record(conn, actor, kommun=p.kommun, table="area", row_id=old["id"], action="update",
+                               before={"name": old["name"], "kind": old["kind"], "bounds": list(bbox(old_geom))},
+                               after=_audit_values(p, geom))
+            touched.setdefault(p.kommun, []).extend([bbox(old_geom), bbox(geom)])
+        for code, boxes in touched.items():
+            await reassign_within(conn, code, boxes)
+    return ImportSummary(inserted=inserted, updated=updated, unchanged=unchanged)

@@ -1,0 +1,312 @@
+"""Groups, sign-ups, contact persons and the eligibility read (the hot path)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+import asyncpg
+import msgspec
+
+from grannsamverkan.db import audit
+from grannsamverkan.db.pool import translated_errors
+from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.eligibility import Eligibility, check_transition, ensure_eligible, evaluate
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
+
+
+class Group(msgspec.Struct, kw_only=True):
+    id: int
+    kommun: str
+    area_id: int
+    area_name: str
+    kind: str
+    name: str
+    status: str
+    established_on: date | None
+    dissolved_on: date | None
+    registered_as_existing: bool
+    households_total: int
+    households_signed_up: int
+    created_at: datetime
+
+
+class ContactPerson(msgspec.Struct, kw_only=True):
+    id: int
+    group_id: int
+    household_id: int
+    name: str
+    phone: str | None
+    email: str | None
+    consent_at: datetime
+
+
+class Signup(msgspec.Struct, kw_only=True):
+    group_id: int
+    household_id: int
+    signed_up_at: datetime
+
+
+SELECT_GROUPS = """
+select g.id, g.kommun, g.area_id, a.name as area_name, g.kind, g.name, g.status, g.established_on,
+       g.dissolved_on, g.registered_as_existing, a.households_total, g.households_signed_up, g.created_at,
+       count(*) over () as total
+from watch_group g join area a on a.id = g.area_id
+"""
+
+
+def _group(row: asyncpg.Record) -> Group:
+    return Group(**{k: row[k] for k in Group.__struct_fields__})
+
+
+async def get_group(conn: asyncpg.Connection, group_id: int, scope: list[str] | None) -> Group:
+    row = await conn.fetchrow(
+        SELECT_GROUPS + " where g.id = $1 and ($2::text[] is null or g.kommun = any($2::text[]))", group_id, scope
+    )
+    if row is None:
+        raise NotFound(f"no group {group_id}")
+    return _group(row)
+
+
+async def list_groups(
+    conn: asyncpg.Connection, *, kommuner_: list[str] | None, status: str | None, kind: str | None,
+    limit: int, offset: int,
+) -> tuple[list[Group], int]:
+    rows = await conn.fetch(
+        SELECT_GROUPS
+        + """ where ($1::text[] is null or g.kommun = any($1::text[])) and ($2::text is null or g.status = $2)
+          and ($3::text is null or g.kind = $3) order by g.id limit $4 offset $5""",
+        kommuner_, status, kind, limit, offset,
+    )
+    return [_group(r) for r in rows], (rows[0]["total"] if rows else 0)
+
+
+class GroupInput(msgspec.Struct, kw_only=True):
+    area_id: int
+    kind: str
+    name: str
+    status: str = "forming"
+    established_on: date | None = None
+
+
+INSERT_GROUP = """
+insert into watch_group (kommun, area_id, kind, name, status, established_on, registered_as_existing)
+values ($1, $2, $3, $4, $5, $6, $7)
+returning id
+"""
+
+
+async def create_group(conn: asyncpg.Connection, actor: Principal, data: GroupInput, today: date) -> int:
+    if data.status not in ("forming", "active"):
+        message = "a new group is 'forming', or 'active' for a group that existed before the registry"
+        raise InvalidInput(message, [FieldError(field="status", message=message)])
+    existing = data.status == "active"
+    if existing:
+        if data.established_on is None or data.established_on > today:
+            message = "an existing group needs its past established_on date"
+            raise InvalidInput(message, [FieldError(field="established_on", message=message)])
+    elif data.established_on is not None:
+        message = "established_on is set by establishing the group (or give status 'active' for an existing group)"
+        raise InvalidInput(message, [FieldError(field="established_on", message=message)])
+    async with conn.transaction(), translated_errors():
+        kommun = await conn.fetchval(
+            "select kommun from area where id = $1 and ($2::text[] is null or kommun = any($2::text[]))",
+            data.area_id, actor.scope,
+        )
+        if kommun is None:
+            message = f"no area {data.area_id}"
+            raise InvalidInput(message, [FieldError(field="area_id", message=message)])
+        group_id = await conn.fetchval(
+            INSERT_GROUP, kommun, data.area_id, data.kind, data.name, data.status, data.established_on, existing
+        )
+        await audit.record(conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="insert",
+                           after=msgspec.to_builtins(data))
+    return group_id
+
+
+# --- eligibility: one indexed read of two counters kept by triggers ------------------------------------
+
+ELIGIBILITY = """
+select g.id, g.status, g.households_signed_up, a.households_total,
+       exists (select 1 from contact_person c where c.group_id = g.id) as has_contact_person
+from watch_group g join area a on a.id = g.area_id
+where g.id = $1 and ($2::text[] is null or g.kommun = any($2::text[]))
+"""
+
+
+async def eligibility(conn: asyncpg.Connection, group_id: int, scope: list[str] | None, *, lock: bool = False) -> Eligibility:
+    row = await conn.fetchrow(ELIGIBILITY + (" for update of g" if lock else ""), group_id, scope)
+    if row is None:
+        raise NotFound(f"no group {group_id}")
+    return evaluate(
+        group_id=row["id"], status=row["status"], households_total=row["households_total"],
+        households_signed_up=row["households_signed_up"], has_contact_person=row["has_contact_person"],
+    )
+
+
+async def establish(conn: asyncpg.Connection, actor: Principal, group_id: int, on: date) -> Eligibility:
+    """forming -> active, only when eligible; the group row is locked so the count is not stale."""
+    async with conn.transaction():
+        # Sign-ups and withdrawals update this row (trigger), so holding its lock serialises them.
+        result = await eligibility(conn, group_id, actor.scope, lock=True)
+        ensure_eligible(result)
+        kommun = await conn.fetchval(
+            "update watch_group set status = 'active', established_on = $2, updated_at = now() where id = $1 returning kommun",
+            group_id, on,
+        )
+        await audit.record(conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="update",
+                           before={"status": "forming"},
+                           after={"status": "active", "established_on": on.isoformat(),
+                                  "households_signed_up": result.households_signed_up,
+                                  "households_total": result.households_total})
+    return result
+
+
+async def dissolve(conn: asyncpg.Connection, actor: Principal, group_id: int, on: date) -> None:
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            "select kommun, status, established_on from watch_group where id = $1 "
+            "and ($2::text[] is null or kommun = any($2::text[])) for update",
+            group_id, actor.scope,
+        )
+        if row is None:
+            raise NotFound(f"no group {group_id}")
+        check_transition(row["status"], "dissolved")
+        if row["established_on"] and on < row["established_on"]:
+            message = f"dissolved_on is before established_on ({row['established_on']})"
+            raise InvalidInput(message, [FieldError(field="dissolved_on", message=message)])
+        await conn.execute(
+            "update watch_group set status = 'dissolved', dissolved_on = $2, updated_at = now() where id = $1",
+            group_id, on,
+        )
+        await audit.record(conn, actor, kommun=row["kommun"], table="watch_group", row_id=group_id, action="update",
+                           before={"status": row["status"]}, after={"status": "dissolved", "dissolved_on": on.isoformat()})
+
+
+# --- sign-ups ---------------------------------------------------------------------------------------
+
+INSERT_SIGNUP = """
+insert into signup (group_id, household_id, kommun)
+select g.id, h.id, g.kommun
+from watch_group g join household h on h.area_id = g.area_id and h.kommun = g.kommun
+where g.id = $1 and h.id = $2 and g.status <> 'dissolved'
+returning signed_up_at
+"""
+
+
+async def _group_for_write(conn: asyncpg.Connection, actor: Principal, group_id: int) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "select id, kommun, area_id, status from watch_group where id = $1 and ($2::text[] is null or kommun = any($2::text[]))",
+        group_id, actor.scope,
+    )
+    if row is None:
+        raise NotFound(f"no group {group_id}")
+    return row
+
+
+async def sign_up(conn: asyncpg.Connection, actor: Principal, group_id: int, household_id: int) -> Signup:
+    async with conn.transaction(), translated_errors():
+        group = await _group_for_write(conn, actor, group_id)
+        signed_up_at = await conn.fetchval(INSERT_SIGNUP, group_id, household_id)
+        if signed_up_at is None:
+            if group["status"] == "dissolved":
+                raise Conflict("the group is dissolved", [FieldError(field="group_id", message="dissolved")])
+            household = await conn.fetchrow(
+                "select area_id from household where id = $1 and kommun = $2", household_id, group["kommun"]
+            )
+            message = (
+                f"no household {household_id} in kommun {group['kommun']}" if household is None
+                else f"household {household_id} does not lie in the group's area {group['area_id']}"
+            )
+            raise InvalidInput(message, [FieldError(field="household_id", message=message)])
+        await audit.record(conn, actor, kommun=group["kommun"], table="signup", row_id=group_id, action="insert",
+                           after={"group_id": group_id, "household_id": household_id})
+    return Signup(group_id=group_id, household_id=household_id, signed_up_at=signed_up_at)
+
+
+async def withdraw(conn: asyncpg.Connection, actor: Principal, group_id: int, household_id: int) -> None:
+    async with conn.transaction():
+        group = await _group_for_write(conn, actor, group_id)
+        contact_ids = [r["id"] for r in await conn.fetch(
+            "select id from contact_person where group_id = $1 and household_id = $2", group_id, household_id)]
+        deleted = await conn.fetchval(
+            "delete from signup where group_id = $1 and household_id = $2 returning household_id", group_id, household_id
+        )
+        if deleted is None:
+            raise NotFound(f"household {household_id} is not signed up to group {group_id}")
+        # Their contact persons went with the sign-up (foreign key cascade): erase their data.
+        await audit.erase_values(conn, "contact_person", contact_ids)
+        await audit.record(conn, actor, kommun=group["kommun"], table="signup", row_id=group_id, action="delete",
+                           before={"group_id": group_id, "household_id": household_id})
+
+
+async def list_signups(
+    conn: asyncpg.Connection, group_id: int, scope: list[str] | None, *, limit: int, offset: int
+) -> tuple[list[Signup], int]:
+    await get_group(conn, group_id, scope)
+    rows = await conn.fetch(
+        """select group_id, household_id, signed_up_at, count(*) over () as total from signup
+        where group_id = $1 order by household_id limit $2 offset $3""",
+        group_id, limit, offset,
+    )
+    return [Signup(group_id=r["group_id"], household_id=r["household_id"], signed_up_at=r["signed_up_at"]) for r in rows], (
+        rows[0]["total"] if rows else 0
+    )
+
+
+# --- contact persons (kontaktombud) -------------------------------------------------------------------
+
+
+class ContactInput(msgspec.Struct, kw_only=True):
+    household_id: int
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    consent_at: datetime | None = None
+
+
+INSERT_CONTACT = """
+insert into contact_person (group_id, household_id, kommun, name, phone, email, consent_at)
+values ($1, $2, $3, $4, $5, $6, coalesce($7, now()))
+returning id, group_id, household_id, name, phone, email, consent_at
+"""
+
+
+async def add_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, data: ContactInput) -> ContactPerson:
+    async with conn.transaction(), translated_errors():
+        group = await _group_for_write(conn, actor, group_id)
+        if group["status"] == "dissolved":
+            raise Conflict("the group is dissolved", [FieldError(field="group_id", message="dissolved")])
+        try:
+            row = await conn.fetchrow(
+                INSERT_CONTACT, group_id, data.household_id, group["kommun"], data.name, data.phone, data.email, data.consent_at
+            )
+        except asyncpg.ForeignKeyViolationError:
+            message = f"household {data.household_id} is not signed up to group {group_id}; a contact person's household must be"
+            raise Conflict(message, [FieldError(field="household_id", message=message)]) from None
+        contact = ContactPerson(**{k: row[k] for k in ContactPerson.__struct_fields__})
+        await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact.id,
+                           action="insert", after=contact)
+    return contact
+
+
+async def list_contacts(conn: asyncpg.Connection, group_id: int, scope: list[str] | None) -> list[ContactPerson]:
+    await get_group(conn, group_id, scope)
+    rows = await conn.fetch(
+        "select id, group_id, household_id, name, phone, email, consent_at from contact_person where group_id = $1 order by id",
+        group_id,
+    )
+    return [ContactPerson(**{k: r[k] for k in ContactPerson.__struct_fields__}) for r in rows]
+
+
+async def remove_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, contact_id: int) -> None:
+    """Delete a contact person and erase their personal data from the audit trail's values."""
+    async with conn.transaction():
+        group = await _group_for_write(conn, actor, group_id)
+        # Lock the group row: an establish running now must not see a contact person that is going.
+        await conn.execute("select 1 from watch_group where id = $1 for update", group_id)
+        deleted = await conn.fetchval(
+            "delete from contact_person where id = $1 and group_id = $2 returning id", contact_id, group_id
+        )
+        if deleted is None:
+            raise NotFound(f"no contact person {contact_id} in group {group_id}")
+        await audit.erase_values(conn, "contact_person", [contact_id])
+        await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact_id, action="erase")

@@ -1,0 +1,237 @@
+"""The Swedish Police events feed (polisen.se ``/api/events``) as burglary records.
+
+An event is ``{id, datetime, name, summary, url, type, location: {name, gps: "lat,lng"}}``.
+Only burglary types are kept: ``Inbrott``, ``Inbrott, försök`` and ``Stöld/inbrott``, compared
+case-insensitively after trimming and collapsing spaces (the feed has types with trailing
+spaces). Everything else is counted as skipped, without being validated.
+
+Quirks handled: ``datetime`` is ``"YYYY-MM-DD H:MM:SS +HH:MM"`` with the hour often lacking its
+leading zero; ``gps`` is ``"lat,lng"`` (latitude first) with float artefacts such as
+``58.345364000000004``; an event may appear twice in archived feeds (the last copy wins).
+
+Times: ``occurred_from = occurred_to =`` the event's ``datetime`` (its publication time; the
+feed has no other machine-readable time).
+
+Location: the feed's ``gps`` is not the place of the event but a fixed centre point of the
+``location.name`` (a kommun, sometimes a county). So by default every police point is flagged
+``location_is_centroid=True``. A caller who knows better passes ``centroids``: the known centre
+points (lon, lat); then only events on one of those points (within ~1 m) are flagged, and the
+others are taken as exact.
+
+Category: from the summary's wording, the first of these that occurs: fritidshus (fritidshus,
+sommarstuga, stuga, ...), lagenhet (lägenhet, lgh), villa (villa, radhus, parhus, ...), forrad
+(förråd, garage, bod, uthus, källare); otherwise ``ovrigt`` ("bostadsinbrott" does not say which
+kind of home).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection
+from datetime import datetime, timedelta, timezone
+from typing import Any, Final
+
+import msgspec
+
+from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput
+from grannsamverkan.geo.crs import WGS84, format_point, inside_sweden, to_sweref
+from grannsamverkan.geo.tabular import MAX_ERRORS, STOCKHOLM, BurglaryRecord
+
+SOURCE: Final = "polisen"
+BURGLARY_TYPES: Final = frozenset({"inbrott", "inbrott, försök", "stöld/inbrott"})
+CENTROID_TOLERANCE_DEG: Final = 1e-5  # about one metre
+
+_DATETIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([+-])(\d{2}):?(\d{2})|Z)?$"
+)
+_CATEGORY = re.compile(
+    r"""(?P<fritidshus>\bfritidshus|\bfritidsboende|\bsommarstug|\bsommarhus|\bfritidsstug|\bjaktstug
+        |\bstug(?:a|an|or|orna)\b)
+      |(?P<lagenhet>\blägenhet|\blgh\b)
+      |(?P<villa>\bvilla|\bvillor|\bradhus|\bparhus|\bkedjehus|\benfamiljshus|\begnahem)
+      |(?P<forrad>förråd|\bgarage|\bbod(?:en|ar|arna)?\b|\buthus|\bkällare|\bkällarförråd)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+class PoliceImport(msgspec.Struct, kw_only=True):
+    """The burglaries of a police events array and what was left out."""
+
+    records: list[BurglaryRecord]
+    events: int  # events in the input
+    kept: int  # burglary records returned (after removing duplicates)
+    skipped: int  # events of other types
+    duplicates: int  # burglary events whose id came again (the last copy is kept)
+    skipped_types: dict[str, int]  # type -> count, of the skipped events
+
+
+def is_json_array(data: bytes | str) -> bool:
+    """Does the body look like a JSON array (police feed) rather than a CSV?"""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n" if isinstance(data, bytes) else "\ufeff \t\r\n")
+    return head[:1] in (b"[", "[")
+
+
+def is_burglary_type(kind: object) -> bool:
+    """Is a feed ``type`` one of the burglary types (any case, extra spaces)?"""
+    return isinstance(kind, str) and " ".join(kind.split()).casefold() in BURGLARY_TYPES
+
+
+def category_from_summary(text: str | None) -> str:
+    """``villa|lagenhet|fritidshus|forrad`` when the text names the kind of building, else ``ovrigt``."""
+    if not text:
+        return "ovrigt"
+    m = _CATEGORY.search(text)
+    return m.lastgroup if m and m.lastgroup else "ovrigt"
+
+
+def parse_event_time(value: str) -> datetime:
+    """``"2023-03-23 9:37:32 +01:00"`` as an aware datetime in Europe/Stockholm; ValueError if not."""
+    m = _DATETIME.match(value.strip())
+    if m is None:
+        raise ValueError(f"not a feed datetime: {value!r}")
+    year, month, day, hour, minute = (int(m[i]) for i in range(1, 6))
+    second = int(m[6] or 0)
+    if m[7]:
+        offset = timedelta(hours=int(m[8]), minutes=int(m[9]))
+        tz = timezone(-offset if m[7] == "-" else offset)
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz).astimezone(STOCKHOLM)
+    tz_default = timezone.utc if value.strip().endswith("Z") else STOCKHOLM
+    return datetime(year, month, day, hour, minute, second, tzinfo=tz_default).astimezone(STOCKHOLM)
+
+
+def parse_police_events(
+    data: bytes | str | list[Any],
+    *,
+    centroids: Collection[tuple[float, float]] | None = None,
+    source: str = SOURCE,
+    max_errors: int = MAX_ERRORS,
+) -> PoliceImport:
+    """The burglary events of a police feed array as :class:`BurglaryRecord` (SWEREF 99 TM).
+
+    ``data`` is the raw JSON or the decoded array. Broken JSON is :class:`MalformedInput`; a
+    burglary event lacking an id or datetime, or with gps outside Sweden, is
+    :class:`InvalidInput` naming the event's index (``feature``) and field.
+    """
+    if isinstance(data, (bytes, str)):
+        try:
+            events = msgspec.json.decode(data)
+        except msgspec.DecodeError as exc:
+            raise MalformedInput(f"the body is not valid JSON: {exc}") from None
+    else:
+        events = data
+    if not isinstance(events, list):
+        message = "expected a JSON array of police events ([{\"id\", \"datetime\", \"type\", ...}])"
+        raise InvalidInput(message, errors=[FieldError(field="body", message=message)])
+
+    errors: list[FieldError] = []
+
+    def fail(index: int, field: str, message: str) -> None:
+        if len(errors) < max_errors:
+            errors.append(FieldError(field=f"[{index}].{field}", message=f"event {index}: {message}",
+                                     feature=index))
+
+    skipped: Counter[str] = Counter()
+    by_id: dict[str, BurglaryRecord] = {}
+    duplicates = 0
+    lonlat: list[tuple[float, float] | None] = []
+    order: list[str] = []
+    position: dict[str, int] = {}
+    for index, event in enumerate(events):
+        if len(errors) >= max_errors:
+            break
+        if not isinstance(event, dict):
+            fail(index, "type", "expected an event object")
+            continue
+        kind = event.get("type")
+        if not is_burglary_type(kind):
+            skipped[kind.strip() if isinstance(kind, str) else repr(kind)] += 1
+            continue
+        raw_id = event.get("id")
+        if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)) or not str(raw_id).strip():
+            fail(index, "id", f"'id' must be a number or string, got {raw_id!r}")
+            continue
+        ref = str(raw_id).strip()
+        raw_time = event.get("datetime")
+        try:
+            when = parse_event_time(raw_time) if isinstance(raw_time, str) else None
+        except ValueError:
+            when = None
+        if when is None:
+            fail(index, "datetime", f"'datetime' {raw_time!r} is not like '2023-03-23 9:37:32 +01:00'")
+            continue
+        location = event.get("location") if isinstance(event.get("location"), dict) else {}
+        point = _gps(location.get("gps"), index, fail)
+        if point is False:
+            continue
+        place = location.get("name")
+        summary = event.get("summary")
+        url = event.get("url")
+        record = BurglaryRecord(
+            external_ref=ref, occurred_from=when, occurred_to=when,
+            category=category_from_summary(summary if isinstance(summary, str) else None),
+            source=source,
+            place=place.strip() if isinstance(place, str) else None,
+            summary=summary if isinstance(summary, str) else None,
+            url=url if isinstance(url, str) else None,
+        )
+        if ref in by_id:
+            duplicates += 1
+            lonlat[position[ref]] = point
+        else:
+            position[ref] = len(order)
+            order.append(ref)
+            lonlat.append(point)
+        by_id[ref] = record
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise InvalidInput(f"invalid police events: {errors[0].message}{more}", errors=errors)
+
+    records = [by_id[ref] for ref in order]
+    _locate(records, lonlat, centroids)
+    return PoliceImport(records=records, events=len(events), kept=len(records),
+                        skipped=sum(skipped.values()), duplicates=duplicates,
+                        skipped_types=dict(skipped))
+
+
+def _gps(raw: object, index: int, fail: Any) -> tuple[float, float] | None | bool:
+    """``(lon, lat)``, ``None`` when absent, ``False`` after reporting a bad value."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    parts = raw.split(",") if isinstance(raw, str) else []
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError:
+        fail(index, "location.gps", f"gps {raw!r} is not 'lat,lng'")
+        return False
+    if not inside_sweden([lon], [lat], WGS84)[0]:
+        if inside_sweden([lat], [lon], WGS84)[0]:
+            fail(index, "location.gps", f"gps {raw!r} looks like lng,lat; the feed's order is lat,lng")
+        else:
+            fail(index, "location.gps", f"gps {raw!r} is outside Sweden (lon/lat "
+                 f"{format_point(lon, lat, WGS84)})")
+        return False
+    return (lon, lat)
+
+
+def _locate(
+    records: list[BurglaryRecord],
+    lonlat: list[tuple[float, float] | None],
+    centroids: Collection[tuple[float, float]] | None,
+) -> None:
+    idx = [i for i, p in enumerate(lonlat) if p is not None]
+    if not idx:
+        return
+    xs, ys = to_sweref([lonlat[i][0] for i in idx], [lonlat[i][1] for i in idx], WGS84)  # type: ignore[index]
+    known = list(centroids) if centroids is not None else None
+    for k, i in enumerate(idx):
+        rec = records[i]
+        rec.x_sweref = float(xs[k])
+        rec.y_sweref = float(ys[k])
+        if known is None:
+            rec.location_is_centroid = True
+        else:
+            lon, lat = lonlat[i]  # type: ignore[misc]
+            rec.location_is_centroid = any(
+                abs(lon - c_lon) <= CENTROID_TOLERANCE_DEG and abs(lat - c_lat) <= CENTROID_TOLERANCE_DEG
+                for c_lon, c_lat in known)
