@@ -76,6 +76,12 @@ def test_missing_column_on_a_line_names_the_line() -> None:
     assert (err.line, err.field) == (3, "city")
 
 
+def test_excel_sep_line() -> None:
+    t = parse_households(b"sep=,\r\nexternal_ref,street,postcode,city\r\nh1,Storgatan 1;2,881 30,Ede\r\n")
+    assert t.street == ["Storgatan 1;2"]
+    assert t.line.tolist() == [3]
+
+
 def test_missing_column_in_header() -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_households(b"external_ref,street,postcode\nh1,Storgatan 1,881 30\n")

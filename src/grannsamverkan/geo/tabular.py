@@ -2,7 +2,8 @@
 
 Decoding: the whole input is decoded at once, UTF-8 (with or without BOM) first, then
 Windows-1252, which is what Excel writes on Swedish Windows; UTF-16 with a BOM is read too.
-The delimiter (semicolon, comma or tab) is the one the header line uses most. Header names are
+The delimiter (semicolon, comma or tab) is the one the header line uses most, or the one an
+Excel ``sep=;`` first line declares. Header names are
 matched case-insensitively after trimming; unknown columns are ignored. Values are trimmed.
 
 Line numbers in errors are physical lines of the file, 1-based, the header being line 1 (a quoted
@@ -221,10 +222,20 @@ class _Table:
             start += 1
         if start == len(self.lines):
             raise _header_error("the file is empty; expected a header line with column names")
+        declared = None
+        sep = self.lines[start].strip()
+        if sep.lower().startswith("sep=") and len(sep) == 5:  # Excel's "sep=;" first line
+            declared = sep[4]
+            start += 1
+            if start == len(self.lines):
+                raise _header_error("the file is empty; expected a header line with column names")
         self.header_line = start + 1
         first = self.lines[start]
         counts = {d: first.count(d) for d in (";", ",", "\t")}
-        self.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+        if declared is not None:
+            self.delimiter = declared
+        else:
+            self.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
         raw_header = next(csv.reader([first], delimiter=self.delimiter))
         self.header = [h.strip().lstrip("\ufeff").lower() for h in raw_header]
         self.raw_header = raw_header
@@ -287,30 +298,20 @@ class _Table:
                 chars = sum(map(len, cand)) + len(cand)
             elif all(line.count('"') % 2 == 0 for line in cand):
                 # Quoted values, but no record spans lines: one csv row per line.
+                nums = np.arange(start + 1, start + 1 + len(cand), dtype=np.int64)
                 with _gc_paused():
                     rows = list(csv.reader(cand, delimiter=d))
-                nums = np.arange(start + 1, start + 1 + len(cand), dtype=np.int64)
-                if set(map(len, rows)) != {ncols}:
-                    keep = []
-                    for i, row in enumerate(rows):
-                        if len(row) != ncols:
-                            fixed = self._fix_width(row, ncols, int(nums[i]), errors, optional)
-                            if fixed is None:
-                                continue
-                            rows[i] = fixed
-                        keep.append(i)
-                    rows = [rows[i] for i in keep]
-                    nums = nums[keep]
-                with _gc_paused():
+                    if set(map(len, rows)) != {ncols}:
+                        rows, nums = self._fix_rows(rows, nums, ncols, errors, optional)
                     cols = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(ncols)]
-                del rows
+                    del rows
                 self.pos = start + len(cand)
                 chars = sum(map(len, cand)) + len(cand)
             else:
                 with _gc_paused():
                     rows, line_nums, consumed = self._slow(start, chunk_rows, ncols, errors, optional)
                     cols = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(ncols)]
-                del rows
+                    del rows
                 nums = np.asarray(line_nums, dtype=np.int64)
                 self.pos = start + consumed
                 chars = sum(len(lines[i]) + 1 for i in range(start, start + consumed))
@@ -318,6 +319,20 @@ class _Table:
             yield _RawChunk(nums, cols, self.chars_done)
             if errors.full:
                 return
+
+    def _fix_rows(
+        self, rows: list[list[str]], nums: NDArray[np.int64], ncols: int, errors: _Errors,
+        optional: frozenset[str],
+    ) -> tuple[list[list[str]], NDArray[np.int64]]:
+        keep = []
+        for i, row in enumerate(rows):
+            if len(row) != ncols:
+                fixed = self._fix_width(row, ncols, int(nums[i]), errors, optional)
+                if fixed is None:
+                    continue
+                rows[i] = fixed
+            keep.append(i)
+        return [rows[i] for i in keep], nums[keep]
 
     def _slow(
         self, start: int, chunk_rows: int, ncols: int, errors: _Errors, optional: frozenset[str],

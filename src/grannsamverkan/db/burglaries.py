@@ -1,0 +1,466 @@
+"""Burglary incidents: import (CSV or the Swedish Police events feed), listing, and the data the
+priority-area ranking and its backtest read.
+
+Import rules (``POST /api/v1/burglaries/import`` and ``grannsamverkan import burglaries``):
+
+* The body is the Police events JSON array when the content type says JSON or the first
+  non-space byte is ``[``; otherwise a CSV (see :func:`grannsamverkan.geo.tabular.parse_burglaries_csv`).
+* All or nothing, idempotent by ``(source, external_ref)``: staged with binary COPY, then one
+  upsert in the same transaction; a re-run changes nothing (``unchanged``). The source is
+  ``csv`` for a CSV and ``polisen`` for the feed unless one is given.
+* Area: a CSV line's point is assigned by point-in-polygon; a line's ``area_external_ref`` names
+  the area directly (an unknown reference is 422 naming the line; a point lying in another area
+  than the one named is 422 too).
+* Police events: only burglary types are kept. The feed's ``gps`` is the centre of the place named
+  in ``location.name`` (the kommun or a county), not the burglary's place, so such events count
+  for the kommun with no area and no location (a kommun centre would mislead the near-repeat
+  score). Events whose ``location.name`` is another place than the importing kommun (another
+  kommun, a county) are skipped, as are other types and repeated copies of an event.
+* ``skipped`` counts input items not stored; ``inserted + updated + unchanged`` the stored ones,
+  which are either ``assigned`` to an area or ``unassigned``.
+* A burglary already stored under the same source and external_ref for another kommun is 409.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any, Final
+
+import asyncpg
+import msgspec
+import numpy as np
+
+from grannsamverkan.db import audit, kommuner
+from grannsamverkan.db.households import area_index
+from grannsamverkan.db.pool import translated_errors
+from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.backtest import BacktestMethod, BacktestResult, backtest
+from grannsamverkan.domain.ranking import (
+    DEFAULT_BANDWIDTH_M,
+    DEFAULT_TIME_WINDOW_DAYS,
+    AreaTable,
+    IncidentTable,
+    Method,
+    RankedArea,
+    RankingArea,
+    rank_areas,
+)
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput
+from grannsamverkan.geo.crs import sweref_to_wgs84
+from grannsamverkan.geo.police import SOURCE as POLICE_SOURCE
+from grannsamverkan.geo.police import is_json_array, parse_police_events
+from grannsamverkan.geo.tabular import STOCKHOLM, BurglaryRecord, parse_burglaries_csv
+
+CSV_SOURCE: Final = "csv"
+COPY_BATCH: Final = 10_000
+MAX_ERRORS: Final = 50
+
+# --- reading a body ---------------------------------------------------------------------------------
+
+
+class ParsedBurglaries(msgspec.Struct, kw_only=True):
+    """The burglaries of one body, before they meet the database."""
+
+    format: str  # "csv" | "police"
+    source: str
+    records: list[BurglaryRecord]
+    skipped: int = 0  # police: events of other types and repeated copies
+    skipped_types: dict[str, int] = {}
+
+
+def _check_source(source: str) -> str:
+    source = source.strip()
+    if not 1 <= len(source) <= 100:
+        message = "source must be 1 to 100 characters"
+        raise InvalidInput(message, [FieldError(field="source", message=message)])
+    return source
+
+
+def parse_body(data: bytes, *, content_type: str | None = None, source: str | None = None,
+               now: datetime | None = None) -> ParsedBurglaries:
+    """CSV or Police events JSON, by the content type or the first non-space byte ``[``."""
+    police = "json" in (content_type or "").lower() or is_json_array(data)
+    if police:
+        src = _check_source(source or POLICE_SOURCE)
+        parsed = parse_police_events(data, source=src)
+        return ParsedBurglaries(format="police", source=src, records=parsed.records,
+                                skipped=parsed.skipped + parsed.duplicates, skipped_types=parsed.skipped_types)
+    src = _check_source(source or CSV_SOURCE)
+    return ParsedBurglaries(format="csv", source=src, records=parse_burglaries_csv(data, now=now))
+
+
+# --- import -----------------------------------------------------------------------------------------
+
+
+class ImportResult(msgspec.Struct, kw_only=True):
+    """``{"inserted","updated","skipped","assigned","unassigned"}`` plus ``unchanged`` (stored as is)."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+    skipped: int
+    assigned: int
+    unassigned: int
+
+
+CREATE_STAGING = """
+create temp table burglary_staging (
+    line integer not null, external_ref text not null, occurred_from timestamptz not null,
+    occurred_to timestamptz not null, category text not null,
+    x double precision, y double precision, area_id bigint
+) on commit drop
+"""
+STAGING_COLUMNS = ["line", "external_ref", "occurred_from", "occurred_to", "category", "x", "y", "area_id"]
+
+OTHER_KOMMUN = """
+select s.line, s.external_ref, b.kommun
+from burglary_staging s
+join burglary b on b.source = $1 and b.external_ref = s.external_ref
+where b.kommun <> $2
+order by s.line
+limit $3
+"""
+
+UPSERT_FROM_STAGING = """
+with upserted as (
+    insert into burglary as b (kommun, source, external_ref, occurred_from, occurred_to, category, x, y, area_id)
+    select $1, $2, external_ref, occurred_from, occurred_to, category, x, y, area_id from burglary_staging
+    on conflict (source, external_ref) do update
+        set occurred_from = excluded.occurred_from, occurred_to = excluded.occurred_to,
+            category = excluded.category, x = excluded.x, y = excluded.y, area_id = excluded.area_id
+        where b.kommun = excluded.kommun
+          and (b.occurred_from, b.occurred_to, b.category, b.x, b.y, b.area_id)
+              is distinct from (excluded.occurred_from, excluded.occurred_to, excluded.category,
+                                excluded.x, excluded.y, excluded.area_id)
+    returning (xmax = 0) as inserted
+)
+select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
+from upserted
+"""
+
+
+def _place_key(name: str) -> str:
+    key = " ".join(name.split()).casefold()
+    return key.removesuffix(" kommun")
+
+
+async def _kommun_name(conn: asyncpg.Connection, kommun: str) -> str:
+    return await conn.fetchval("select name from kommun where code = $1", kommun)
+
+
+def _line_of(record: BurglaryRecord, index: int) -> tuple[str, int | None, int | None]:
+    """``(where, line, feature)`` for an error message about a record."""
+    if record.line is not None:
+        return f"line {record.line}", record.line, None
+    return f"event {index}", None, index
+
+
+async def _resolve_areas(
+    conn: asyncpg.Connection, kommun: str, records: Sequence[BurglaryRecord], located: np.ndarray,
+    xs: np.ndarray, ys: np.ndarray,
+) -> list[int | None]:
+    """The area of every record: by its point, or by its ``area_external_ref``."""
+    index = await area_index(conn, kommun)
+    by_point = index.assign(np.where(located, xs, np.nan), np.where(located, ys, np.nan)).tolist()
+    refs = sorted({r.area_external_ref for r in records if r.area_external_ref})
+    known: dict[str, int] = {}
+    if refs:
+        rows = await conn.fetch(
+            "select external_ref, id from area where kommun = $1 and external_ref = any($2::text[])", kommun, refs)
+        known = {r["external_ref"]: r["id"] for r in rows}
+    errors: list[FieldError] = []
+    out: list[int | None] = []
+    for i, record in enumerate(records):
+        point_area = by_point[i] if by_point[i] >= 0 else None
+        ref = record.area_external_ref
+        if not ref:
+            out.append(point_area)
+            continue
+        where, line, feature = _line_of(record, i)
+        named = known.get(ref)
+        if named is None:
+            if len(errors) < MAX_ERRORS:
+                errors.append(FieldError(field="area_external_ref", line=line, feature=feature,
+                                         message=f"{where}: no area with external_ref {ref!r} in kommun {kommun}"))
+        elif point_area is not None and point_area != named:
+            if len(errors) < MAX_ERRORS:
+                errors.append(FieldError(field="area_external_ref", line=line, feature=feature,
+                                         message=f"{where}: the location lies in area {point_area}, not in "
+                                         f"area {ref!r} ({named}); correct one of them or leave one out"))
+        out.append(named)
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise InvalidInput(f"invalid burglaries: {errors[0].message}{more}", errors=errors)
+    return out
+
+
+async def import_burglaries(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    kommun: str,
+    parsed: ParsedBurglaries,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """All or nothing: stage with binary COPY, then one upsert by (source, external_ref)."""
+    actor.require_kommun(kommun)
+    await kommuner.require_known(conn, [kommun])
+    records = parsed.records
+    skipped = parsed.skipped
+    if parsed.format == "police":
+        own = _place_key(await _kommun_name(conn, kommun))
+        kept = [r for r in records if r.place is None or _place_key(r.place) == own]
+        skipped += len(records) - len(kept)
+        records = kept
+    n = len(records)
+    located = np.array([r.x_sweref is not None and not r.location_is_centroid for r in records], bool)
+    xs = np.array([r.x_sweref if r.x_sweref is not None else math.nan for r in records], np.float64)
+    ys = np.array([r.y_sweref if r.y_sweref is not None else math.nan for r in records], np.float64)
+    async with conn.transaction(), translated_errors():
+        # Areas cannot change under the import: it holds the same lock area writers take.
+        await conn.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", kommun)
+        area_ids = await _resolve_areas(conn, kommun, records, located, xs, ys)
+        await conn.execute(CREATE_STAGING)
+        loc = located.tolist()
+        x_list, y_list = xs.tolist(), ys.tolist()
+        rows = [
+            (r.line if r.line is not None else i, r.external_ref, r.occurred_from, r.occurred_to, r.category,
+             x_list[i] if loc[i] else None, y_list[i] if loc[i] else None, area_ids[i])
+            for i, r in enumerate(records)
+        ]
+        for start in range(0, n, COPY_BATCH):
+            await conn.copy_records_to_table("burglary_staging", records=rows[start:start + COPY_BATCH],
+                                             columns=STAGING_COLUMNS)
+            if on_progress:
+                on_progress(min(start + COPY_BATCH, n), n)
+        clashes = await conn.fetch(OTHER_KOMMUN, parsed.source, kommun, MAX_ERRORS)
+        if clashes:
+            errors = [
+                FieldError(field="external_ref", line=c["line"] if parsed.format == "csv" else None,
+                           feature=c["line"] if parsed.format != "csv" else None,
+                           message=f"{'line' if parsed.format == 'csv' else 'event'} {c['line']}: "
+                           f"{parsed.source}/{c['external_ref']} is stored for kommun {c['kommun']}")
+                for c in clashes
+            ]
+            raise Conflict(f"burglaries of another kommun have the same source and external_ref: "
+                           f"{errors[0].message}", errors)
+        counts = await conn.fetchrow(UPSERT_FROM_STAGING, kommun, parsed.source)
+        assigned = sum(a is not None for a in area_ids)
+        result = ImportResult(
+            inserted=counts["inserted"], updated=counts["updated"],
+            unchanged=n - counts["inserted"] - counts["updated"], skipped=skipped,
+            assigned=assigned, unassigned=n - assigned,
+        )
+        await audit.record(conn, actor, kommun=kommun, table="burglary", row_id=None, action="import",
+                           after={"source": parsed.source, "format": parsed.format, **msgspec.to_builtins(result)})
+    return result
+
+
+async def import_file(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    kommun: str,
+    data: bytes,
+    *,
+    source: str | None = None,
+    content_type: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Parse a body (CSV or Police JSON) and import it; see :func:`import_burglaries`."""
+    actor.require_kommun(kommun)
+    parsed = parse_body(data, content_type=content_type, source=source)
+    return await import_burglaries(conn, actor, kommun, parsed, on_progress=on_progress)
+
+
+# --- listing ----------------------------------------------------------------------------------------
+
+
+class Burglary(msgspec.Struct, kw_only=True):
+    """An incident as the API shows it (no personal data: no addresses, no free text)."""
+
+    id: int
+    kommun: str
+    occurred_from: datetime
+    occurred_to: datetime
+    category: str
+    location: dict[str, Any] | None
+    area_id: int | None
+    source: str
+    external_ref: str
+
+
+LIST_BURGLARIES = """
+select id, kommun, source, external_ref, occurred_from, occurred_to, category, x, y, area_id,
+       count(*) over () as total
+from burglary
+where ($1::text[] is null or kommun = any($1::text[]))
+  and ($2::timestamptz is null or occurred_to >= $2)
+  and ($3::timestamptz is null or occurred_from < $3)
+  and ($4::bigint is null or area_id = $4)
+order by occurred_from desc, id desc
+limit $5 offset $6
+"""
+
+
+async def list_burglaries(
+    conn: asyncpg.Connection,
+    *,
+    kommuner_: list[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+    area_id: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Burglary], int]:
+    """Incidents whose time (window) touches ``[since, until)``, newest first."""
+    rows = await conn.fetch(LIST_BURGLARIES, kommuner_, since, until, area_id, limit, offset)
+    if not rows:
+        return [], 0
+    xs = np.array([r["x"] if r["x"] is not None else math.nan for r in rows], np.float64)
+    ys = np.array([r["y"] if r["y"] is not None else math.nan for r in rows], np.float64)
+    has = ~np.isnan(xs)
+    lon = np.full(len(rows), math.nan)
+    lat = np.full(len(rows), math.nan)
+    if has.any():
+        lon[has], lat[has] = sweref_to_wgs84(xs[has], ys[has])
+    items = [
+        Burglary(
+            id=r["id"], kommun=r["kommun"], occurred_from=r["occurred_from"], occurred_to=r["occurred_to"],
+            category=r["category"],
+            location={"type": "Point", "coordinates": [round(float(lon[i]), 7), round(float(lat[i]), 7)]}
+            if has[i] else None,
+            area_id=r["area_id"], source=r["source"], external_ref=r["external_ref"],
+        )
+        for i, r in enumerate(rows)
+    ]
+    return items, rows[0]["total"]
+
+
+# --- periods ----------------------------------------------------------------------------------------
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in Sweden."""
+    return datetime.combine(day, time(0), STOCKHOLM)
+
+
+def period(first: date, last: date, *, field: str = "from") -> tuple[datetime, datetime]:
+    """``[first 00:00, last + 1 day 00:00)`` in Sweden: both days included."""
+    if last < first:
+        message = f"must not be after the period's last day ({last.isoformat()})"
+        raise InvalidInput(f"{field} {first.isoformat()} {message}", [FieldError(field=field, message=message)])
+    return day_start(first), day_start(last + timedelta(days=1))
+
+
+# --- ranking data -----------------------------------------------------------------------------------
+
+RANKING_AREAS = """
+select a.id, a.name, a.kommun, a.households_total, a.point_x, a.point_y,
+       exists (select 1 from watch_group g where g.area_id = a.id and g.status = 'active') as has_active_group
+from area a
+where a.kommun = $1
+order by a.id
+"""
+
+RANKING_INCIDENTS = """
+select extract(epoch from occurred_from)::float8 as t_from, extract(epoch from occurred_to)::float8 as t_to,
+       area_id, x, y
+from burglary
+where kommun = $1 and occurred_to >= $2 and occurred_from < $3
+"""
+
+
+class RankingData(msgspec.Struct, kw_only=True):
+    """A kommun's areas and the burglaries touching a time span, in the ranking's columnar form."""
+
+    areas: list[RankingArea]
+    area_table: AreaTable
+    incidents: IncidentTable
+
+
+async def ranking_data(conn: asyncpg.Connection, kommun: str, since: datetime, until: datetime) -> RankingData:
+    """Areas (households, representative point, active group) and the incidents whose time window
+    touches ``[since, until)``; an incident without a point is placed at its area's point."""
+    area_rows = await conn.fetch(RANKING_AREAS, kommun)
+    areas = [
+        RankingArea(area_id=r["id"], name=r["name"], kommun=r["kommun"], households=r["households_total"],
+                    x=r["point_x"], y=r["point_y"], has_active_group=r["has_active_group"])
+        for r in area_rows
+    ]
+    table = AreaTable(areas)
+    rows = await conn.fetch(RANKING_INCIDENTS, kommun, since, until)
+    n = len(rows)
+    t_from = np.fromiter((r[0] for r in rows), np.float64, n)
+    t_to = np.fromiter((r[1] for r in rows), np.float64, n)
+    get = table.index_of.get
+    area = np.fromiter((-1 if r[2] is None else get(r[2], -1) for r in rows), np.int64, n)
+    x = np.fromiter((math.nan if r[3] is None else r[3] for r in rows), np.float64, n)
+    y = np.fromiter((math.nan if r[4] is None else r[4] for r in rows), np.float64, n)
+    fill = np.isnan(x) & (area >= 0)
+    if fill.any():
+        x[fill] = table.xy[area[fill], 0]
+        y[fill] = table.xy[area[fill], 1]
+    return RankingData(areas=areas, area_table=table,
+                       incidents=IncidentTable(t_from, t_to, area, x, y, table.area_id))
+
+
+async def priority_areas(
+    conn: asyncpg.Connection,
+    kommun: str,
+    first: date,
+    last: date,
+    method: Method,
+    *,
+    include_covered: bool = False,
+    bandwidth_m: float = DEFAULT_BANDWIDTH_M,
+    time_window_days: float = DEFAULT_TIME_WINDOW_DAYS,
+) -> list[RankedArea]:
+    """Every area of ``kommun`` ranked over the days ``first``..``last`` (both included).
+
+    The caller checks the kommun against the caller's scope."""
+    p0, p1 = period(first, last)
+    since = min(p0, p1 - timedelta(days=time_window_days)) if time_window_days > 0 else p0
+    data = await ranking_data(conn, kommun, since, p1)
+    if not data.areas:
+        return []
+    return rank_areas(method, data.areas, data.incidents, p0, p1, include_covered=include_covered,
+                      bandwidth_m=bandwidth_m, time_window_days=time_window_days)
+
+
+async def backtest_kommun(
+    conn: asyncpg.Connection,
+    kommun: str,
+    train: tuple[date, date],
+    test: tuple[date, date],
+    methods: Sequence[BacktestMethod],
+    coverage: float,
+    *,
+    include_covered: bool = True,
+    bandwidth_m: float = DEFAULT_BANDWIDTH_M,
+    time_window_days: float = DEFAULT_TIME_WINDOW_DAYS,
+) -> list[BacktestResult]:
+    """Train on ``train`` (days, both included), flag ``coverage`` of households, judge on ``test``;
+    one result per method, from one read of the data."""
+    train_from, train_to = period(*train, field="train_from")
+    test_from, test_to = period(*test, field="test_from")
+    since = min(train_from, test_from, train_to - timedelta(days=max(time_window_days, 0)))
+    data = await ranking_data(conn, kommun, since, max(train_to, test_to))
+    if not data.areas:
+        message = f"kommun {kommun} has no areas to rank"
+        raise InvalidInput(message, [FieldError(field="kommun", message=message)])
+    return [
+        backtest(method, data.area_table, data.incidents, train_from, train_to, test_from, test_to, coverage,
+                 include_covered=include_covered, bandwidth_m=bandwidth_m, time_window_days=time_window_days)
+        for method in methods
+    ]
+
+
+async def data_span(conn: asyncpg.Connection, kommun: str) -> tuple[date, date] | None:
+    """The first and last day (in Sweden) with a burglary of ``kommun``, or None."""
+    row = await conn.fetchrow(
+        "select min(occurred_from) as first, max(occurred_to) as last from burglary where kommun = $1", kommun)
+    if row["first"] is None:
+        return None
+    return row["first"].astimezone(STOCKHOLM).date(), row["last"].astimezone(STOCKHOLM).date()
