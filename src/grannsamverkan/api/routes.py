@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grannsamverkan.api.burglaries import BurglaryController, PriorityAreaController
 from grannsamverkan.api.goals import GoalController, MeetingController, ReportController
 from grannsamverkan.api.registry import AreaController, GroupController, HouseholdController
 from grannsamverkan.api.system import AuditController, KommunController
@@ -15,4 +16,6 @@ CONTROLLERS: list[type] = [
     AreaController,
     HouseholdController,
     GroupController,
+    BurglaryController,
+    PriorityAreaController,
 ]

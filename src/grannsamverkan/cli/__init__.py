@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Other modules add their sub-commands here (import, priority, goals, report, demo).
 PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
-EXTENSION_MODULES: list[str] = ["grannsamverkan.cli.registry", "grannsamverkan.cli.goals"]
+EXTENSION_MODULES: list[str] = ["grannsamverkan.cli.registry", "grannsamverkan.cli.ranking", "grannsamverkan.cli.goals"]
 # The `import` sub-command group, made by cli.registry; other modules add their importers to it.
 IMPORT_SUBPARSERS: Any = None
 

@@ -234,20 +234,30 @@ create temp table household_staging (
 """
 STAGING_COLUMNS = ["external_ref", "street", "postcode", "city", "x", "y", "area_id"]
 
-UPSERT_FROM_STAGING = """
-with upserted as (
-    insert into household as h (kommun, external_ref, street, postcode, city, x, y, area_id)
-    select $1, external_ref, street, postcode, city, x, y, area_id from household_staging
-    on conflict (kommun, external_ref) do update
-        set street = excluded.street, postcode = excluded.postcode, city = excluded.city,
-            x = excluded.x, y = excluded.y, area_id = excluded.area_id, updated_at = now()
-        where (h.street, h.postcode, h.city, h.x, h.y, h.area_id)
-            is distinct from (excluded.street, excluded.postcode, excluded.city, excluded.x, excluded.y, excluded.area_id)
-    returning (xmax = 0) as inserted
-)
-select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
-from upserted
+# Re-imports change only what differs; new households go in with a plain insert (an anti-join
+# instead of per-row speculative insertion). The import holds the kommun's lock, so no other
+# import can insert the same external_ref in between.
+UPDATE_FROM_STAGING = """
+update household h
+set street = s.street, postcode = s.postcode, city = s.city, x = s.x, y = s.y, area_id = s.area_id,
+    updated_at = now()
+from household_staging s
+where h.kommun = $1 and h.external_ref = s.external_ref
+  and (h.street, h.postcode, h.city, h.x, h.y, h.area_id)
+      is distinct from (s.street, s.postcode, s.city, s.x, s.y, s.area_id)
 """
+
+INSERT_FROM_STAGING = """
+insert into household (kommun, external_ref, street, postcode, city, x, y, area_id)
+select $1, s.external_ref, s.street, s.postcode, s.city, s.x, s.y, s.area_id
+from household_staging s
+where not exists (select 1 from household h where h.kommun = $1 and h.external_ref = s.external_ref)
+"""
+
+
+def _count(status: str) -> int:
+    """Rows of an ``INSERT 0 n`` / ``UPDATE n`` command status."""
+    return int(status.rsplit(" ", 1)[-1])
 
 
 def _records(chunk: HouseholdChunk, areas: np.ndarray) -> Iterable[tuple[Any, ...]]:
@@ -290,9 +300,10 @@ async def import_households(
             )
             if on_progress:
                 on_progress(chunk.bytes_consumed, chunk.total_bytes)
-        counts = await conn.fetchrow(UPSERT_FROM_STAGING, kommun)
-        result = ImportResult(inserted=counts["inserted"], updated=counts["updated"],
-                              assigned=assigned, unassigned=unassigned)
+        await conn.execute("analyze household_staging")
+        updated = _count(await conn.execute(UPDATE_FROM_STAGING, kommun))
+        inserted = _count(await conn.execute(INSERT_FROM_STAGING, kommun))
+        result = ImportResult(inserted=inserted, updated=updated, assigned=assigned, unassigned=unassigned)
         await audit.record(conn, actor, kommun=kommun, table="household", row_id=None, action="import",
                            after=msgspec.to_builtins(result))
     return result

@@ -55,6 +55,8 @@ _CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "signup_pkey": ("household_id", "the household is already signed up"),
     "burglary_source_ref_unique": ("external_ref", "a burglary with this source and external_ref exists"),
     "contact_person_signup_fkey": ("household_id", "the contact person's household must be signed up"),
+    "household_kommun_fkey": ("kommun", "unknown kommun code"),
+    "household_area_fkey": ("area_id", "no such area in the household's kommun"),
 }
 
 

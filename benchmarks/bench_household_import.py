@@ -1,0 +1,157 @@
+"""Household import speed: `grannsamverkan import households` against a bare `psql \\copy`.
+
+    python benchmarks/bench_household_import.py [--rows 1000000] [--areas 2000]
+
+Uses DATABASE_URL when set (e.g. postgresql://postgres@127.0.0.1:5432/postgres), else an embedded
+PostgreSQL in a temporary folder. Makes a fresh database, 2,000 square areas in kommun 2283 and a
+CSV of N households in SWEREF 99 TM (x,y), then times, in the same run and on the same file:
+
+  baseline  psql \\copy of the CSV into an unindexed table of the same columns
+  import    the project's import (parse, point-in-polygon, binary COPY, upsert), in a child
+            process so its peak memory can be read
+
+and prints the ratio import / baseline (goal: at most 2.0, aim 1.2) and the peak RSS (< 1.5 GiB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import numpy as np
+
+from grannsamverkan.db.embedded import start_embedded, with_database
+from grannsamverkan.db.migrate import migrate
+
+X0, Y0 = 560_000.0, 6_960_000.0  # south-west corner of the synthetic kommun (SWEREF 99 TM)
+CELL = 500.0  # areas are 400 m squares on a 500 m grid
+
+
+def area_collection(n_areas: int) -> dict:
+    side = int(np.ceil(np.sqrt(n_areas)))
+    features = []
+    for i in range(n_areas):
+        x, y = X0 + CELL * (i % side), Y0 + CELL * (i // side)
+        ring = [[x, y], [x + 400, y], [x + 400, y + 400], [x, y + 400], [x, y]]
+        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                         "properties": {"name": f"Område {i}", "kommun": "2283", "external_ref": f"a{i}"}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_csv(path: Path, rows: int, n_areas: int, seed: int = 2283) -> None:
+    rng = np.random.default_rng(seed)
+    side = int(np.ceil(np.sqrt(n_areas)))
+    xs = X0 + rng.uniform(0, CELL * side, rows)
+    ys = Y0 + rng.uniform(0, CELL * side, rows)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("external_ref,street,postcode,city,x,y\n")
+        for start in range(0, rows, 100_000):
+            stop = min(rows, start + 100_000)
+            out.writelines(
+                f"h{i},Storgatan {i % 200 + 1},881 {i % 90 + 10:02d},Sollefteå,{xs[i]:.2f},{ys[i]:.2f}\n"
+                for i in range(start, stop)
+            )
+
+
+CHILD = r"""
+import asyncio, json, resource, sys, time
+from pathlib import Path
+from grannsamverkan.cli.registry import cli_actor, import_household_file
+from grannsamverkan.db.pool import connect
+
+async def main():
+    conn = await connect(sys.argv[1])
+    started = time.perf_counter()
+    result = await import_household_file(conn, cli_actor(), Path(sys.argv[2]), "2283", quiet=True)
+    seconds = time.perf_counter() - started
+    await conn.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "peak_bytes": peak, "result": {"inserted": result.inserted, "assigned": result.assigned}}))
+
+asyncio.run(main())
+"""
+
+
+def psql_copy_seconds(url: str, csv_path: Path) -> float:
+    psql = shutil.which("psql")
+    if psql is None:
+        raise SystemExit("psql is needed for the baseline")
+    setup = "drop table if exists bare_copy; create table bare_copy (external_ref text, street text, postcode text, city text, x double precision, y double precision)"
+    subprocess.run([psql, url, "-q", "-c", setup], check=True)
+    started = time.perf_counter()
+    subprocess.run([psql, url, "-q", "-c", f"\\copy bare_copy from '{csv_path}' with (format csv, header true)"], check=True)
+    return time.perf_counter() - started
+
+
+async def prepare(url: str, n_areas: int) -> None:
+    from grannsamverkan.cli.registry import cli_actor
+    from grannsamverkan.db import areas
+    from grannsamverkan.db.pool import connect
+    from grannsamverkan.geo.geojson import parse_feature_collection
+
+    await migrate(url)
+    conn = await connect(url)
+    try:
+        features = parse_feature_collection(area_collection(n_areas), crs="EPSG:3006")
+        await areas.import_areas(conn, cli_actor(), features)
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--areas", type=int, default=2000)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        server = os.environ.get("DATABASE_URL") or start_embedded(tmp_path / "pg")
+        name = f"bench_import_{uuid.uuid4().hex[:8]}"
+
+        async def create() -> None:
+            admin = await asyncpg.connect(server)
+            await admin.execute(f'create database "{name}"')
+            await admin.close()
+
+        asyncio.run(create())
+        url = with_database(server, name)
+        print(f"preparing {args.areas} areas and a CSV of {args.rows:,} households …", file=sys.stderr)
+        asyncio.run(prepare(url, args.areas))
+        csv_path = tmp_path / "households.csv"
+        write_csv(csv_path, args.rows, args.areas)
+        size_mb = csv_path.stat().st_size / 1e6
+
+        baseline = psql_copy_seconds(url, csv_path)
+        child = subprocess.run([sys.executable, "-c", CHILD, url, str(csv_path)], capture_output=True, text=True, check=True)
+        measured = json.loads(child.stdout.strip().splitlines()[-1])
+        again = subprocess.run([sys.executable, "-c", CHILD, url, str(csv_path)], capture_output=True, text=True, check=True)
+        rerun = json.loads(again.stdout.strip().splitlines()[-1])
+
+        print(f"CSV: {args.rows:,} rows, {size_mb:.1f} MB; {args.areas} areas")
+        print(f"baseline psql \\copy into an unindexed table: {baseline:.2f} s")
+        print(f"import (first run, inserts):   {measured['seconds']:.2f} s  ratio {measured['seconds'] / baseline:.2f}x  "
+              f"peak RSS {measured['peak_bytes'] / 2**30:.2f} GiB  {measured['result']}")
+        print(f"import (re-run, no changes):   {rerun['seconds']:.2f} s  ratio {rerun['seconds'] / baseline:.2f}x  "
+              f"peak RSS {rerun['peak_bytes'] / 2**30:.2f} GiB")
+
+        async def drop() -> None:
+            admin = await asyncpg.connect(server)
+            await admin.execute(f'drop database if exists "{name}" with (force)')
+            await admin.close()
+
+        asyncio.run(drop())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""CSRF protection for the pages: a signed double-submit token bound to the session.
+
+A random ``gsv_csrf`` cookie (HttpOnly, SameSite=Strict) is set on the first page a browser
+loads. Every form carries ``_csrf_token`` = HMAC-SHA256(key = that cookie, message = the session
+token cookie, or "" before signing in); an unsafe request (POST, ...) to a page route must send it
+as the form field or the ``X-CSRF-Token`` header, or it is refused with 403.
+
+Why not Litestar's ``CSRFConfig``: its tokens are signed with a server secret, so a restarted
+server (or a second worker) refuses the cookie a browser already holds until the browser is
+closed. This token needs no server secret and survives restarts, and binding it to the session
+token means a token from before signing in (or from another session) is worthless. The session
+cookie itself is SameSite=Strict as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any, Final
+
+from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
+from litestar.datastructures.cookie import Cookie
+from litestar.enums import RequestEncodingType, ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
+
+from grannsamverkan.api.auth import TOKEN_COOKIE
+from grannsamverkan.errors import Forbidden
+
+CSRF_COOKIE: Final = "gsv_csrf"
+CSRF_FIELD: Final = "_csrf_token"
+CSRF_HEADER: Final = "x-csrf-token"
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def expected_token(seed: str, session: str | None) -> str:
+    return hmac.new(seed.encode(), (session or "").encode(), hashlib.sha256).hexdigest()
+
+
+def is_https(scope: Scope) -> bool:
+    return scope.get("scheme") == "https"
+
+
+def csrf_cookie(seed: str, *, secure: bool) -> Cookie:
+    return Cookie(key=CSRF_COOKIE, value=seed, path="/", httponly=True, samesite="strict", secure=secure)
+
+
+class CsrfMiddleware(ASGIMiddleware):
+    """Checks unsafe requests; on safe ones makes sure the browser has a seed cookie and puts the
+    form token where templates find it (``csrf_input``)."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        request: Request[Any, Any, Any] = Request(scope, receive)
+        seed = request.cookies.get(CSRF_COOKIE)
+        session = request.cookies.get(TOKEN_COOKIE)
+        state = ScopeState.from_scope(scope)
+        if request.method in SAFE_METHODS:
+            new_seed = None
+            if not seed:
+                seed = new_seed = secrets.token_urlsafe(32)
+            state.csrf_token = expected_token(seed, session)
+            await next_app(scope, receive, _with_cookie(send, new_seed, secure=is_https(scope)) if new_seed else send)
+            return
+        supplied = request.headers.get(CSRF_HEADER)
+        if not supplied:
+            content_type, _ = request.content_type
+            if content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
+                value = (await request.form()).get(CSRF_FIELD)
+                supplied = value if isinstance(value, str) else None
+        if not seed or not supplied or not hmac.compare_digest(supplied, expected_token(seed, session)):
+            raise Forbidden("the form could not be verified (CSRF token missing or wrong); reload the page and try again")
+        state.csrf_token = supplied
+        await next_app(scope, receive, send)
+
+
+def _with_cookie(send: Send, seed: str, *, secure: bool) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableScopeHeaders.from_message(message)
+            headers.add("set-cookie", csrf_cookie(seed, secure=secure).to_header(header=""))
+        await send(message)
+
+    return wrapped

@@ -1,0 +1,95 @@
+"""Errors on page routes: a redirect to the sign-in page or an HTML page in Swedish.
+
+The API's problem+json handlers stay as they are for ``/api``, ``/health`` and ``/schema``;
+:func:`with_page_errors` wraps each of them so that any other path (the pages) answers in HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
+from grannsamverkan.errors import GrannsamverkanError, NotAuthenticated
+
+log = logging.getLogger("grannsamverkan")
+
+NOT_PAGES = ("/api/", "/api", "/health", "/schema")
+SIGN_IN = "/logga-in"
+
+TITLES = {
+    400: "Felaktig begäran",
+    401: "Inte inloggad",
+    403: "Behörighet saknas",
+    404: "Sidan finns inte",
+    405: "Metoden stöds inte",
+    409: "Det går inte just nu",
+    413: "Filen är för stor",
+    415: "Fel filtyp",
+    422: "Ogiltiga uppgifter",
+    503: "Databasen svarar inte",
+}
+
+
+def is_page_path(path: str) -> bool:
+    return not (path == "/api" or path.startswith(("/api/", "/health", "/schema")))
+
+
+def sign_in_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    target = request.url.path
+    if request.method == "GET" and request.url.query:
+        target += "?" + request.url.query
+    return Redirect(f"{SIGN_IN}?nasta={quote(target, safe='/')}", status_code=HTTP_303_SEE_OTHER)
+
+
+def _status_and_detail(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, GrannsamverkanError):
+        return exc.status, exc.detail
+    if isinstance(exc, ValidationException):
+        return 400, "Adressen eller formuläret innehåller ogiltiga värden."
+    if isinstance(exc, HTTPException):
+        return exc.status_code, exc.detail
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return 503, "Databasen går inte att nå. Försök igen om en stund."
+    return 500, "Ett oväntat fel inträffade. Det har loggats."
+
+
+def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, NotAuthenticated):
+        return sign_in_redirect(request)
+    status, detail = _status_and_detail(exc)
+    if status >= 500 and not isinstance(exc, GrannsamverkanError) and not isinstance(exc, UNAVAILABLE_ERRORS):
+        log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    elif status >= 500:
+        log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+    errors = exc.errors if isinstance(exc, GrannsamverkanError) else []
+    return Template(
+        template_name="error.html.j2",
+        context={"status": status, "title": TITLES.get(status, "Fel"), "detail": detail, "errors": errors,
+                 "principal": request.scope.get("user")},
+        status_code=status,
+    )
+
+
+Handler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
+
+
+def with_page_errors(handlers: Mapping[type[Exception] | int, Handler]) -> dict[type[Exception] | int, Handler]:
+    """The API's handlers, each answering with :func:`error_page` for page paths."""
+
+    def wrap(api_handler: Handler) -> Handler:
+        def handler(request: Request[Any, Any, Any], exc: Any) -> Response[Any]:
+            if is_page_path(request.url.path):
+                return error_page(request, exc)
+            return api_handler(request, exc)
+
+        return handler
+
+    return {key: wrap(h) for key, h in handlers.items()}
