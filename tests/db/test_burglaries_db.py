@@ -224,6 +224,7 @@ async def test_ranking_data_reads_households_groups_and_points(conn: asyncpg.Con
     b2 = inc.area.tolist().index(1)
     assert (inc.x[b2], inc.y[b2]) == (X0 + 1_100, Y0 + 100)
     assert inc.t_to[b2] - inc.t_from[b2] == pytest.approx(3 * 86_400 - 1)
+    assert inc.t_from[b2] == datetime(2024, 3, 8, tzinfo=STOCKHOLM).timestamp()  # exactly, for period edges
     # A period that ends before the burglaries reads none of them.
     since, until = burglaries.period(date(2023, 1, 1), date(2023, 12, 31))
     assert len((await burglaries.ranking_data(conn, "2283", since, until)).incidents) == 0

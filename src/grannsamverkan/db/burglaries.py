@@ -364,12 +364,41 @@ where a.kommun = $1
 order by a.id
 """
 
+# Read with binary COPY: timestamptz travels as int64 microseconds since 2000-01-01 UTC, so no
+# per-row conversion happens on either side (extract(epoch ...) alone cost 20 ms per 20,000 rows).
 RANKING_INCIDENTS = """
-select extract(epoch from occurred_from)::float8 as t_from, extract(epoch from occurred_to)::float8 as t_to,
-       area_id, x, y
+select occurred_from, occurred_to, coalesce(area_id, -1), coalesce(x, 'NaN'::float8), coalesce(y, 'NaN'::float8)
 from burglary
 where kommun = $1 and occurred_to >= $2 and occurred_from < $3
 """
+_COPY_HEADER: Final = 19  # signature (11), flags (4), extension length (4)
+_COPY_ROW = np.dtype([
+    ("fields", ">i2"),
+    ("len_from", ">i4"), ("t_from", ">i8"), ("len_to", ">i4"), ("t_to", ">i8"),
+    ("len_area", ">i4"), ("area", ">i8"), ("len_x", ">i4"), ("x", ">f8"), ("len_y", ">i4"), ("y", ">f8"),
+])
+_PG_EPOCH_US: Final = 946_684_800_000_000  # 2000-01-01 in POSIX microseconds
+
+
+class _Buffer:
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    async def write(self, data: bytes) -> None:
+        self.parts.append(bytes(data))
+
+
+async def _incident_columns(conn: asyncpg.Connection, kommun: str, since: datetime, until: datetime) -> np.ndarray:
+    buffer = _Buffer()
+    await conn.copy_from_query(RANKING_INCIDENTS, kommun, since, until, output=buffer.write, format="binary")
+    raw = b"".join(buffer.parts)
+    body = raw[_COPY_HEADER:-2]  # the trailer is a field count of -1
+    if raw[:11] != b"PGCOPY\n\xff\r\n\x00" or len(body) % _COPY_ROW.itemsize:
+        raise RuntimeError("unexpected binary COPY layout from the server")
+    rows = np.frombuffer(body, _COPY_ROW)
+    if len(rows) and not ((rows["fields"] == 5).all() and (rows["len_from"] == 8).all()):
+        raise RuntimeError("unexpected binary COPY row layout from the server")
+    return rows
 
 
 class RankingData(msgspec.Struct, kw_only=True):
@@ -390,14 +419,20 @@ async def ranking_data(conn: asyncpg.Connection, kommun: str, since: datetime, u
         for r in area_rows
     ]
     table = AreaTable(areas)
-    rows = await conn.fetch(RANKING_INCIDENTS, kommun, since, until)
-    n = len(rows)
-    t_from = np.fromiter((r[0] for r in rows), np.float64, n)
-    t_to = np.fromiter((r[1] for r in rows), np.float64, n)
-    get = table.index_of.get
-    area = np.fromiter((-1 if r[2] is None else get(r[2], -1) for r in rows), np.int64, n)
-    x = np.fromiter((math.nan if r[3] is None else r[3] for r in rows), np.float64, n)
-    y = np.fromiter((math.nan if r[4] is None else r[4] for r in rows), np.float64, n)
+    rows = await _incident_columns(conn, kommun, since, until)
+    # Whole microseconds since 1970 divided once: the same float as datetime.timestamp() gives.
+    t_from = (rows["t_from"].astype(np.int64) + _PG_EPOCH_US).astype(np.float64) / 1e6
+    t_to = (rows["t_to"].astype(np.int64) + _PG_EPOCH_US).astype(np.float64) / 1e6
+    ids = rows["area"].astype(np.int64)
+    area = np.full(len(rows), -1, np.int64)
+    if len(rows) and len(table):
+        # area_id -> position in the table (RANKING_AREAS orders by id, so area_id is sorted)
+        pos = np.searchsorted(table.area_id, ids)
+        pos = np.clip(pos, 0, len(table) - 1)
+        known = (ids >= 0) & (table.area_id[pos] == ids)
+        area[known] = pos[known]
+    x = rows["x"].astype(np.float64)
+    y = rows["y"].astype(np.float64)
     fill = np.isnan(x) & (area >= 0)
     if fill.any():
         x[fill] = table.xy[area[fill], 0]

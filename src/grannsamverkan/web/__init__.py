@@ -1,0 +1,80 @@
+"""Server-rendered pages in Swedish for coordinators and police, over the same db and domain code
+as the API: sign-in, kommun overview with a map, area page, priority areas, goals and imports.
+
+``create_routers()`` gives the page router (the API's capability guard and dependencies, plus CSRF
+checks and security headers) and the static files; ``template_config()`` the Jinja templates
+inside the package, so an installed wheel finds them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from litestar import Router
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+from grannsamverkan.api.auth import capability_guard, provide_principal
+from grannsamverkan.api.common import provide_db
+from grannsamverkan.web import wording
+from grannsamverkan.web.csrf import CsrfMiddleware
+from grannsamverkan.web.errors import with_page_errors
+from grannsamverkan.web.goals import GoalPages
+from grannsamverkan.web.imports import ImportPages
+from grannsamverkan.web.priority import PriorityPages
+from grannsamverkan.web.registry import RegistryPages
+from grannsamverkan.web.session import SessionController
+
+__all__ = ["PUBLIC_PAGE_PATHS", "create_routers", "template_config", "with_page_errors"]
+
+HERE: Final = Path(__file__).parent
+TEMPLATES: Final = HERE / "templates"
+STATIC: Final = HERE / "static"
+
+#: Paths that need no token (for the authentication middleware's ``exclude``).
+PUBLIC_PAGE_PATHS: Final = ["^/logga-in$", "^/logga-ut$", "^/static/"]
+
+SECURITY_HEADERS: Final = [
+    ResponseHeader(name="Content-Security-Policy", value=(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="Cache-Control", value="no-store"),
+]
+
+
+def create_routers() -> list[Router]:
+    pages = Router(
+        path="/",
+        route_handlers=[SessionController, RegistryPages, PriorityPages, GoalPages, ImportPages],
+        guards=[capability_guard],
+        dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
+        middleware=[CsrfMiddleware()],
+        response_headers=SECURITY_HEADERS,
+        include_in_schema=False,
+    )
+    static = create_static_files_router(
+        path="/static", directories=[STATIC], opt={"capability": "public"}, guards=[capability_guard],
+        name="web-static", include_in_schema=False,
+    )
+    return [pages, static]
+
+
+def _engine_setup(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.filters.update(percent=wording.percent, number=wording.number, long_date=wording.long_date)
+    env.globals.update(
+        AREA_KINDS=wording.AREA_KINDS, GROUP_KINDS=wording.GROUP_KINDS, GROUP_STATUSES=wording.GROUP_STATUSES,
+        GOAL_STATUSES=wording.GOAL_STATUSES, ROLES=wording.ROLES,
+    )
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_engine_setup)

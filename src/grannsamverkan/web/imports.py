@@ -1,0 +1,90 @@
+"""Import pages: area GeoJSON, household CSV and burglary files, uploaded from a browser.
+
+The page posts the file as a form (a little JavaScript shows the upload's progress); the handler
+calls the same parse and import functions as the API's import routes, all or nothing, and shows
+the line-level errors next to the file when the file is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+
+from grannsamverkan.api.common import Caller, Db
+from grannsamverkan.db import areas, burglaries, households, kommuner
+from grannsamverkan.domain.access import Principal
+from grannsamverkan.errors import GrannsamverkanError
+from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
+from grannsamverkan.geo.tabular import iter_households
+from grannsamverkan.web import context as form
+from grannsamverkan.web.context import default_kommun, kommun_choices, page
+
+CRS_CHOICES = {"": "WGS 84 (lon/lat) eller filens crs", "EPSG:3006": "SWEREF 99 TM (EPSG:3006)"}
+
+
+class ImportPages(Controller):
+    path = "/import"
+    include_in_schema = False
+
+    @get("/", opt={"capability": "write"})
+    async def index(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template:
+        return await import_page(request, db, principal)
+
+    @post("/omraden", opt={"capability": "write"})
+    async def import_areas(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template:
+        data = await request.form()
+        try:
+            body = await form.upload(data, "file")
+            crs = form.text(data, "crs", required=False)
+            summary = await areas.import_areas(db, principal, parse_feature_collection(decode_json(body), crs=crs))
+        except GrannsamverkanError as exc:
+            return await import_page(request, db, principal, which="areas", failure=exc)
+        return await import_page(request, db, principal, which="areas", result={
+            "Nya områden": summary.inserted, "Ändrade": summary.updated, "Oförändrade": summary.unchanged})
+
+    @post("/hushall", opt={"capability": "write"})
+    async def import_households(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template:
+        data = await request.form()
+        kommun = None
+        try:
+            kommun = form.text(data, "kommun") or ""
+            body = await form.upload(data, "file")
+            principal.require_kommun(kommun)
+            await kommuner.require_known(db, [kommun])
+            result = await households.import_households(db, principal, kommun, iter_households(body))
+        except GrannsamverkanError as exc:
+            return await import_page(request, db, principal, which="households", failure=exc, kommun=kommun)
+        return await import_page(request, db, principal, which="households", kommun=kommun, result={
+            "Nya hushåll": result.inserted, "Ändrade": result.updated, "I ett område": result.assigned,
+            "Utanför alla områden": result.unassigned})
+
+    @post("/inbrott", opt={"capability": "write"})
+    async def import_burglaries(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template:
+        data = await request.form()
+        kommun = None
+        try:
+            kommun = form.text(data, "kommun") or ""
+            upload = data.get("file")
+            body = await form.upload(data, "file")
+            principal.require_kommun(kommun)
+            await kommuner.require_known(db, [kommun])
+            result = await burglaries.import_file(db, principal, kommun, body,
+                                                  content_type=getattr(upload, "content_type", None))
+        except GrannsamverkanError as exc:
+            return await import_page(request, db, principal, which="burglaries", failure=exc, kommun=kommun)
+        return await import_page(request, db, principal, which="burglaries", kommun=kommun, result={
+            "Nya inbrott": result.inserted, "Ändrade": result.updated, "Oförändrade": result.unchanged,
+            "Överhoppade": result.skipped, "I ett område": result.assigned, "Utanför alla områden": result.unassigned})
+
+
+async def import_page(
+    request: Request[Any, Any, Any], db: Any, principal: Principal, *, which: str | None = None,
+    failure: GrannsamverkanError | None = None, result: dict[str, int] | None = None, kommun: str | None = None,
+) -> Template:
+    return page(
+        request, "import.html.j2", status_code=failure.status if failure else 200,
+        which=which, failure=failure, result=result, choices=await kommun_choices(db, principal),
+        selected=kommun or default_kommun(principal), crs_choices=CRS_CHOICES,
+    )

@@ -1,0 +1,70 @@
+"""The priority page: the kommun's areas ranked by burglary risk, on the map and in a table."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, Literal
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from grannsamverkan.api.common import Caller, Db, today_in_sweden
+from grannsamverkan.db import areas, burglaries
+from grannsamverkan.domain.ranking import RankedArea
+from grannsamverkan.web.context import default_kommun, kommun_choices, page, visible_kommun
+from grannsamverkan.web.maps import AreaOnMap, draw
+from grannsamverkan.web.registry import MANY
+from grannsamverkan.web.wording import METHODS
+
+Method = Literal["eb", "rate", "near_repeat"]
+
+
+def priority_class(rank: int, count: int, score: float) -> str:
+    """Five classes by rank among the areas without a group; no burglaries at all is its own class."""
+    if score <= 0:
+        return "prio-0"
+    fifth = (rank - 1) * 5 // max(count, 1)
+    return f"prio-{5 - fifth}"
+
+
+class PriorityPages(Controller):
+    path = "/prioritering"
+    include_in_schema = False
+
+    @get("/", opt={"capability": "read"})
+    async def index(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller,
+        kommun: FromQuery[str | None] = None, metod: FromQuery[Method] = "eb",
+        fran: FromQuery[date | None] = None, till: FromQuery[date | None] = None,
+    ) -> Template:
+        code = kommun or default_kommun(principal)
+        choices = await kommun_choices(db, principal)
+        last = till or today_in_sweden()
+        first = fran or last - timedelta(days=365)
+        context: dict[str, Any] = {"choices": choices, "method": metod, "methods": METHODS, "first": first, "last": last,
+                                   "kommun_code": code, "kommun": None, "ranked": [], "covered": [], "map": None}
+        if code is None:
+            return page(request, "priority.html.j2", **context)
+        context["kommun"] = await visible_kommun(db, principal, code)
+        ranked_all = await burglaries.priority_areas(db, code, first, last, metod, include_covered=True)
+        # The same order as the API's default list (covered areas left out), and the covered apart.
+        open_areas = [msgspec.structs.replace(r, rank=i) for i, r in
+                      enumerate((r for r in ranked_all if not r.has_active_group), start=1)]
+        covered = [r for r in ranked_all if r.has_active_group]
+        records, _ = await areas.list_areas(db, [code], limit=MANY, offset=0)
+        by_id: dict[int, RankedArea] = {r.area_id: r for r in open_areas}
+        shapes = []
+        for a in records:
+            r = by_id.get(a.id)
+            if r is None:
+                shapes.append(AreaOnMap(area_id=a.id, name=a.name, geometry=a.geometry, css_class="covered",
+                                        label=f"{a.name}: har aktiv grupp"))
+            else:
+                shapes.append(AreaOnMap(area_id=a.id, name=a.name, geometry=a.geometry,
+                                        css_class=priority_class(r.rank, len(open_areas), r.score),
+                                        label=f"{a.name}: plats {r.rank} av {len(open_areas)}",
+                                        short=f"{r.rank}" if r.rank <= 5 and r.score > 0 else ""))
+        context.update(ranked=open_areas, covered=covered, map=draw(shapes) if shapes else None)
+        return page(request, "priority.html.j2", **context)

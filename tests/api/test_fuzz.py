@@ -1,0 +1,301 @@
+"""Hostile input: property-based fuzzing from the app's own OpenAPI document, oversized bodies,
+and SQL-looking strings.
+
+Schemathesis generates requests (valid and invalid) for every operation of ``/schema/openapi.json``;
+each is sent with every role's token, half of them with path ids of a real fixture world. No answer
+may be a 5xx, and every error is RFC 9457 problem+json. Bounded: a few examples per operation,
+role and mode, and a time budget for the whole run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import hypothesis
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import strategies as st
+from litestar.testing import AsyncTestClient
+from schemathesis import GenerationMode
+
+from grannsamverkan.app import create_app
+from grannsamverkan.domain.access import ROLES
+from grannsamverkan.settings import Settings
+from tests.api.test_authorization_matrix import FOREIGN, OWN, PATH_PARAMETERS, build_world
+from tests.conftest import TokenFactory, assert_problem
+from tests.geodata import RAMSELE, area_feature, grid_points
+
+EXAMPLES = 6  # per operation, role and generation mode
+BUDGET_SECONDS = 100.0
+BASE_URL = "http://testserver.local"
+
+
+def _httpx_kwargs(transport: dict[str, Any]) -> dict[str, Any]:
+    """Schemathesis serialises for `requests`; the Litestar test client speaks httpx."""
+    kwargs: dict[str, Any] = {
+        "method": transport["method"],
+        "url": transport["url"],
+        "headers": {k: str(v) for k, v in (transport.get("headers") or {}).items()},
+        "params": transport.get("params") or None,
+    }
+    if "json" in transport:
+        kwargs["content"] = json.dumps(transport["json"]).encode()
+        kwargs["headers"].setdefault("Content-Type", "application/json")
+    elif transport.get("data") is not None:
+        data = transport["data"]
+        kwargs["content"] = data.encode() if isinstance(data, str) else data if isinstance(data, bytes) else json.dumps(data).encode()
+    cookies = transport.get("cookies")
+    if cookies:
+        kwargs["headers"]["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return kwargs
+
+
+def _check(response: httpx.Response, label: str) -> str | None:
+    """The failure, if any: a 5xx, or an error that is not problem+json."""
+    status = response.status_code
+    if status >= 500:
+        return f"{label}: {status} {response.text[:300]}"
+    if status >= 400:
+        content_type = response.headers.get("content-type", "")
+        if not content_type.startswith("application/problem+json"):
+            return f"{label}: {status} answered as {content_type!r}, not problem+json: {response.text[:200]}"
+        body = response.json()
+        if body.get("status") != status or not body.get("type") or not body.get("title"):
+            return f"{label}: malformed problem {body}"
+    return None
+
+
+@pytest.mark.slow
+async def test_fuzz_every_operation_with_every_role(client: AsyncTestClient, auth: TokenFactory) -> None:
+    admin = await auth("admin", name="fuzz-builder")
+    worlds = [await build_world(client, admin, OWN), await build_world(client, admin, FOREIGN)]
+    tokens = {"admin": await auth("admin"), "coordinator": await auth("coordinator", OWN), "police": await auth("police", OWN)}
+    assert set(tokens) == set(ROLES)
+    document = (await client.get("/schema/openapi.json")).json()
+    schema = schemathesis.openapi.from_dict(document)
+
+    loop = asyncio.get_running_loop()
+    failures: list[str] = []
+    seen: dict[str, set[int]] = {}
+    started = time.monotonic()
+
+    def send(kwargs: dict[str, Any]) -> httpx.Response:
+        return asyncio.run_coroutine_threadsafe(client.request(**kwargs), loop).result(timeout=60)
+
+    def fuzz_operation(operation: Any) -> None:
+        strategies = []
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            strategies.append(operation.as_strategy(generation_mode=mode))
+            names = [p.name for p in operation.path_parameters]
+            if names and all(n in PATH_PARAMETERS for n in names):
+                for world in worlds:
+                    fixed = {n: PATH_PARAMETERS[n](world) for n in names}
+                    strategies.append(operation.as_strategy(generation_mode=mode, path_parameters=fixed))
+
+        @hypothesis.settings(
+            max_examples=EXAMPLES * len(strategies),
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=st.one_of(strategies), role=st.sampled_from(ROLES))
+        def run(case: Any, role: str) -> None:
+            if time.monotonic() - started > BUDGET_SECONDS:
+                return
+            kwargs = _httpx_kwargs(case.as_transport_kwargs(base_url=BASE_URL))
+            kwargs["headers"].update(tokens[role])
+            response = send(kwargs)
+            seen.setdefault(operation.label, set()).add(response.status_code)
+            failure = _check(response, f"{role} {kwargs['method']} {kwargs['url']} params={kwargs['params']} "
+                                       f"body={str(kwargs.get('content'))[:200]}")
+            if failure:
+                failures.append(failure)
+
+        run()
+
+    def fuzz_all() -> None:
+        for result in schema.get_all_operations():
+            fuzz_operation(result.ok())
+
+    await asyncio.to_thread(fuzz_all)
+    assert not failures, "\n".join(dict.fromkeys(failures))
+    # Every operation was reached, and not only with answers of one kind.
+    assert len(seen) == sum(len(v) for v in document["paths"].values())
+    assert any(s < 300 for statuses in seen.values() for s in statuses)
+
+
+# --- oversized bodies ---------------------------------------------------------------------------
+
+SMALL_LIMIT = 1024 * 1024
+
+
+@pytest.fixture
+async def small_client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    """The app with a 1 MiB body limit, so refusing an oversized body needs no 200 MB."""
+    import msgspec
+
+    app = create_app(msgspec.structs.replace(settings, max_body_bytes=SMALL_LIMIT), run_migrations=False)
+    async with AsyncTestClient(app=app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+async def _asgi_post_chunked(app: Any, path: str, query: str, headers: dict[str, str], body: bytes,
+                             *, chunk: int) -> tuple[int, str, int]:
+    """POST ``body`` in chunks without a Content-Length; answers status, content type and how many
+    bytes the app pulled before answering."""
+    sent = 0
+    answer: dict[str, Any] = {}
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent >= len(body):
+            return {"type": "http.disconnect"}
+        piece = body[sent:sent + chunk]
+        sent += len(piece)
+        return {"type": "http.request", "body": piece, "more_body": sent < len(body)}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+            answer["headers"] = {k.decode().lower(): v.decode() for k, v in message.get("headers", [])}
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()] + [(b"transfer-encoding", b"chunked")],
+        "client": ("127.0.0.1", 1), "server": ("testserver", 80), "state": {},
+    }
+    await app(scope, receive, send)
+    return answer["status"], answer["headers"].get("content-type", ""), sent
+
+
+def _big_csv(megabytes: int) -> bytes:
+    line = "hh{:08d},Storgatan 1,881 30,Sollefteå,17.270000,63.167000\n"
+    rows = megabytes * 1024 * 1024 // len(line.format(0).encode())
+    return ("external_ref,street,postcode,city,lon,lat\n" + "".join(line.format(i) for i in range(rows))).encode()
+
+
+def _million_vertex_feature(kommun: str = "2283") -> bytes:
+    """A Polygon ring of one million vertices around Sollefteå (a circle, valid)."""
+    import numpy as np
+
+    n = 1_000_000
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    lon, lat = RAMSELE
+    ring = np.column_stack([lon + 0.01 * np.cos(t), lat + 0.005 * np.sin(t)]).round(7).tolist()
+    ring.append(ring[0])
+    return json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                       "properties": {"name": "Miljonen", "kommun": kommun}}).encode()
+
+
+async def test_a_50_mb_csv_is_refused_with_413_before_it_is_read(small_client: AsyncTestClient, auth: TokenFactory) -> None:
+    headers = {**await auth("admin"), "content-type": "text/csv"}
+    body = _big_csv(50)
+    assert len(body) >= 50 * 1024 * 1024
+    response = await small_client.post("/api/v1/households/import?kommun=2283", content=body, headers=headers)
+    assert_problem(response, 413)
+    # A chunked upload (no Content-Length) is cut off at the limit as well; the test client cannot
+    # stream, so the ASGI app is called directly, and it must stop reading early.
+    status, content_type, read = await _asgi_post_chunked(
+        small_client.app, "/api/v1/households/import", "kommun=2283", headers, body, chunk=1 << 20)
+    assert status == 413 and content_type.startswith("application/problem+json")
+    assert read <= SMALL_LIMIT + (2 << 20), f"read {read} bytes of a refused body"
+    assert (await small_client.get("/api/v1/households?kommun=2283", headers=headers)).json()["total"] == 0
+
+
+async def test_a_million_vertex_geojson_is_refused_with_413(small_client: AsyncTestClient, auth: TokenFactory) -> None:
+    headers = {**await auth("admin"), "content-type": "application/geo+json"}
+    body = _million_vertex_feature()
+    assert len(body) > SMALL_LIMIT
+    for path in ("/api/v1/areas", "/api/v1/areas/import"):
+        assert_problem(await small_client.post(path, content=body, headers=headers), 413)
+
+
+@pytest.mark.slow
+async def test_a_million_vertex_area_under_the_default_limit_is_handled_in_bounded_memory(
+    client: AsyncTestClient, auth: TokenFactory
+) -> None:
+    """With the default 200 MB limit the body is read: the answer is a clear 2xx or 4xx, not a
+    crash, and the process does not grow by more than a few hundred MB."""
+    import resource
+
+    headers = {**await auth("admin"), "content-type": "application/geo+json"}
+    body = _million_vertex_feature()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    response = await client.post("/api/v1/areas", content=body, headers=headers)
+    elapsed = time.monotonic() - started
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert response.status_code < 500, response.text[:500]
+    if response.status_code >= 400:
+        assert_problem(response, response.status_code)
+    assert grown_mb < 1500, f"peak memory grew by {grown_mb:.0f} MB"
+    assert elapsed < 60, f"took {elapsed:.1f} s"
+
+
+# --- SQL-looking strings ------------------------------------------------------------------------
+
+HOSTILE = [
+    "Robert'); drop table area;--",
+    "x' or '1'='1",
+    "$1; select pg_sleep(10); --",
+    "\\'; truncate household cascade; --",
+    "Åsa \"Öberg\" ; delete from signup where true; /*",
+    "%' and 1=1 --",
+    "Robert'); drop table area;-- \u00a0✓",
+]
+
+
+async def test_sql_looking_strings_are_stored_verbatim(client: AsyncTestClient, auth: TokenFactory) -> None:
+    headers = await auth("coordinator", "2283")
+    created_areas = []
+    for i, text in enumerate(HOSTILE):
+        feature = area_feature(text, "2283", (RAMSELE[0] + 0.01 * i, RAMSELE[1]), half=0.004, external_ref=text)
+        response = await client.post("/api/v1/areas", json=feature, headers=headers)
+        assert response.status_code == 201, response.text
+        assert response.json()["properties"]["name"] == text
+        assert response.json()["properties"]["external_ref"] == text
+        created_areas.append(response.json()["properties"]["id"])
+
+    area_id = created_areas[0]
+    lon, lat = RAMSELE
+    csv_lines = ["external_ref;street;postcode;city;lon;lat"]
+    for i, ((x, y), text) in enumerate(zip(grid_points((lon, lat), len(HOSTILE)), HOSTILE, strict=True)):
+        quoted = '"' + text.replace('"', '""') + '"'
+        csv_lines.append(f"{quoted};{quoted};881 30;{quoted};{x:.6f};{y:.6f}")
+    imported = await client.post("/api/v1/households/import?kommun=2283", content=("\n".join(csv_lines) + "\n").encode(),
+                                 headers={**headers, "content-type": "text/csv"})
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["inserted"] == len(HOSTILE)
+    households = (await client.get(f"/api/v1/areas/{area_id}/households?limit=1000", headers=headers)).json()["items"]
+    assert sorted(h["street"] for h in households) == sorted(HOSTILE)
+    assert sorted(h["external_ref"] for h in households) == sorted(HOSTILE)
+
+    group = await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "grannsamverkan", "name": HOSTILE[0]}, headers=headers)
+    assert group.status_code == 201 and group.json()["name"] == HOSTILE[0]
+    group_id = group.json()["id"]
+    household_id = households[0]["id"]
+    await client.post(f"/api/v1/groups/{group_id}/signups", json={"household_id": household_id}, headers=headers)
+    contact = await client.post(f"/api/v1/groups/{group_id}/contacts",
+                                json={"household_id": household_id, "name": HOSTILE[1], "phone": HOSTILE[2][:40]}, headers=headers)
+    assert contact.status_code == 201, contact.text
+    assert contact.json()["name"] == HOSTILE[1] and contact.json()["phone"] == HOSTILE[2][:40]
+
+    # Filters and query parameters with such strings are values, never SQL.
+    for value in HOSTILE:
+        listed = await client.get("/api/v1/audit", params={"table": value}, headers=await auth("admin"))
+        assert listed.status_code == 200 and listed.json()["total"] == 0
+        response = await client.get("/api/v1/groups", params={"kommun": value}, headers=headers)
+        assert response.status_code in (200, 422), response.text
+
+    # Everything is still there.
+    assert (await client.get("/api/v1/areas?kommun=2283", headers=headers)).json()["total"] == len(HOSTILE)
+    assert (await client.get(f"/api/v1/groups/{group_id}/eligibility", headers=headers)).json()["households_signed_up"] == 1
