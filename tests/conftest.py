@@ -8,8 +8,11 @@ The migrations run once into a template database; each test gets ``CREATE DATABA
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -17,7 +20,7 @@ from litestar.testing import AsyncTestClient
 
 from grannsamverkan.app import create_app
 from grannsamverkan.db import tokens
-from grannsamverkan.db.embedded import start_embedded, with_database
+from grannsamverkan.db.embedded import start_embedded, stop_embedded, with_database
 from grannsamverkan.db.migrate import migrate
 from grannsamverkan.db.pool import connect
 from grannsamverkan.settings import Settings
@@ -26,11 +29,16 @@ os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def server_url() -> Iterator[str]:
     external = os.environ.get("TEST_DATABASE_URL")
     if external:
-        return external
-    return start_embedded(tmp_path_factory.mktemp("embedded-pg") / "pgdata")
+        yield external
+        return
+    # Outside pytest's numbered temp folders, which a concurrent pytest run may rotate away.
+    folder = Path(tempfile.mkdtemp(prefix="grannsamverkan-test-pg-"))
+    yield start_embedded(folder / "pgdata")
+    stop_embedded(folder / "pgdata")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _admin(server_url: str) -> asyncpg.Connection:

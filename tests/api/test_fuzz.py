@@ -13,6 +13,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -147,6 +148,22 @@ async def small_client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
         yield test_client
 
 
+@asynccontextmanager
+async def _lifespan(app: Any) -> AsyncIterator[Any]:
+    """Run the app's lifespan on this event loop (the test client runs the app on a loop of its own)."""
+    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put))
+    await inbox.put({"type": "lifespan.startup"})
+    assert (await outbox.get())["type"] == "lifespan.startup.complete"
+    try:
+        yield app
+    finally:
+        await inbox.put({"type": "lifespan.shutdown"})
+        assert (await outbox.get())["type"] == "lifespan.shutdown.complete"
+        await task
+
+
 async def _asgi_post_chunked(app: Any, path: str, query: str, headers: dict[str, str], body: bytes,
                              *, chunk: int) -> tuple[int, str, int]:
     """POST ``body`` in chunks without a Content-Length; answers status, content type and how many
@@ -204,8 +221,9 @@ async def test_a_50_mb_csv_is_refused_with_413_before_it_is_read(small_client: A
     assert_problem(response, 413)
     # A chunked upload (no Content-Length) is cut off at the limit as well; the test client cannot
     # stream, so the ASGI app is called directly, and it must stop reading early.
-    status, content_type, read = await _asgi_post_chunked(
-        small_client.app, "/api/v1/households/import", "kommun=2283", headers, body, chunk=1 << 20)
+    async with _lifespan(create_app(small_client.app.state.settings, run_migrations=False)) as app:
+        status, content_type, read = await _asgi_post_chunked(
+            app, "/api/v1/households/import", "kommun=2283", headers, body, chunk=1 << 20)
     assert status == 413 and content_type.startswith("application/problem+json")
     assert read <= SMALL_LIMIT + (2 << 20), f"read {read} bytes of a refused body"
     assert (await small_client.get("/api/v1/households?kommun=2283", headers=headers)).json()["total"] == 0

@@ -111,3 +111,28 @@ def test_demo_data_loads_twice_without_change(database_url: str, monkeypatch: py
     assert main(["demo", "--no-serve"]) == 0
     second = capsys.readouterr().err
     assert "inserted=0" in second
+
+
+def test_report_of_the_demo_data_has_the_right_numbers(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from datetime import date
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["demo", "--no-serve"]) == 0
+    capsys.readouterr()
+    year = date.today().year
+    assert main(["report", "--kommun", "2283", "--year", str(year), "--format", "md", "--as-of", f"{year}-11-30"]) == 0
+    report = capsys.readouterr().out
+    # Nipan was established this year with 18 of its 24 households; the centrum group existed
+    # before the registry and does not count; Långsele is still forming with 9 of 16.
+    assert "1 av 10 nya grupper" in report
+    assert "Grannsamverkan Nipan" in report and "18 av 24 hushåll (75 %)" in report
+    assert "Grannsamverkan Sollefteå centrum" not in report.split("Prioriterade")[0].split("Nya grupper")[-1]
+    assert "Byavakt Långsele" in report and "9 av 16 hushåll" in report
+    for village in ("Ramsele", "Junsele", "Långsele"):
+        assert village in report
+    html_file = tmp_path / "rapport.html"
+    assert main(["report", "--kommun", "2283", "--year", str(year), "--output", str(html_file), "--as-of", f"{year}-11-30"]) == 0
+    html = html_file.read_text(encoding="utf-8")
+    assert "<svg" in html and "Sollefteå" in html

@@ -110,6 +110,7 @@ async def load_demo(conn: Any, *, quiet: bool = True) -> dict[str, Any]:
             path = folder / f"demo-burglaries-{kommun}.csv"
             summary[f"burglaries {kommun}"] = await burglaries.import_file(conn, actor, kommun, path.read_bytes(), source="demo")
     await _demo_groups(conn, actor)
+    await _demo_goals(conn, actor)
     return summary
 
 
@@ -141,6 +142,24 @@ async def _demo_groups(conn: Any, actor: Principal) -> None:
                                                                               phone="070-000 00 00", email="kontakt@example.se"))
         if establish_on:
             await groups.establish(conn, actor, group_id, establish_on)
+
+
+async def _demo_goals(conn: Any, actor: Principal) -> None:
+    """Sollefteå's promise of 10 new groups and information meetings in the villages; Arvidsjaur's 3."""
+    from grannsamverkan.db import goals
+
+    year = date.today().year
+    await goals.put_goal(conn, actor, "2283", year, goals.GoalTargets(target_new_groups=10, target_info_meetings=4))
+    await goals.put_goal(conn, actor, "2505", year, goals.GoalTargets(target_new_groups=3))
+    if await conn.fetchval("select count(*) from info_meeting where kommun = '2283' and extract(year from held_on) = $1", year):
+        return
+    for held_on, locality, topic, attendees in (
+        (date(year, 2, 12), "Ramsele", "byavakt", 23),
+        (date(year, 3, 5), "Junsele", "byavakt", 17),
+        (date(year, 4, 16), "Långsele", "grannsamverkan", 31),
+    ):
+        await goals.create_meeting(conn, actor, goals.MeetingCreate(
+            kommun="2283", held_on=held_on, locality=locality, topic=topic, attendees=attendees))
 
 
 @command("demo")

@@ -33,6 +33,13 @@ def start_embedded(data_dir: Path) -> str:
         return _servers[data_dir].get_uri()  # type: ignore[attr-defined]
 
 
+def stop_embedded(data_dir: Path) -> None:
+    """Stop the server this process started in ``data_dir`` (others may still be using it)."""
+    server = _servers.pop(data_dir.expanduser().resolve(), None)
+    if server is not None:
+        server.cleanup()  # type: ignore[attr-defined]
+
+
 def with_database(url: str, database: str) -> str:
     """The same server URL with another database name."""
     parts = urlsplit(url)
