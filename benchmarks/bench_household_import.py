@@ -66,7 +66,8 @@ def write_csv(path: Path, rows: int, n_areas: int, seed: int = 2283) -> None:
 CHILD = r"""
 import asyncio, json, resource, sys, time
 from pathlib import Path
-from grannsamverkan.cli.registry import cli_actor, import_household_file
+from grannsamverkan.cli import cli_actor
+from grannsamverkan.cli.registry import import_household_file
 from grannsamverkan.db.pool import connect
 
 async def main():
@@ -94,7 +95,7 @@ def psql_copy_seconds(url: str, csv_path: Path) -> float:
 
 
 async def prepare(url: str, n_areas: int) -> None:
-    from grannsamverkan.cli.registry import cli_actor
+    from grannsamverkan.cli import cli_actor
     from grannsamverkan.db import areas
     from grannsamverkan.db.pool import connect
     from grannsamverkan.geo.geojson import parse_feature_collection

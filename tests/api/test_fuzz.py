@@ -317,3 +317,26 @@ async def test_sql_looking_strings_are_stored_verbatim(client: AsyncTestClient, 
     # Everything is still there.
     assert (await client.get("/api/v1/areas?kommun=2283", headers=headers)).json()["total"] == len(HOSTILE)
     assert (await client.get(f"/api/v1/groups/{group_id}/eligibility", headers=headers)).json()["households_signed_up"] == 1
+
+
+async def test_numbers_beyond_bigint_are_refused_not_500(client: AsyncTestClient, auth: TokenFactory) -> None:
+    """Every id in a path, and every paging parameter, with a value beyond 64 bits (found by the fuzzer)."""
+    from tests.api.test_authorization_matrix import route_table
+
+    headers = await auth("admin")
+    huge = str(2**64 + 7)
+    failures = []
+    for route in route_table(client.app):
+        if route.capability == "public":
+            continue
+        path = route.path
+        for name in route.path_parameters:
+            path = path.replace("{" + name + "}", huge if name.endswith("_id") or name == "year" else "2283")
+        params = {name: "2283" for name in route.required_query}
+        params.update({name: huge for name in ("offset", "row_id", "area_id", "year") if name in route.query})
+        response = await client.request(route.method, path, params=params, headers=headers,
+                                        content=b"{}" if route.method in ("POST", "PUT", "PATCH") else None)
+        if response.status_code >= 500 or (response.status_code >= 400 and
+                                           not response.headers["content-type"].startswith("application/problem+json")):
+            failures.append(f"{route}: {response.status_code} {response.text[:200]}")
+    assert not failures, "\n".join(failures)

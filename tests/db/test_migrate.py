@@ -86,3 +86,20 @@ def test_migration_files_ship_in_the_package_tree() -> None:
 
     assert (sql_dir() / "migrations" / "0001_platform.sql").is_file()
     assert Path(sql_dir()).name == "sql"
+
+
+async def test_migrations_reproduce_the_documented_schema(conn: asyncpg.Connection) -> None:
+    tables = {r["table_name"] for r in await conn.fetch(
+        "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'")}
+    assert {"schema_migration", "kommun", "api_token", "audit_event", "area", "household", "watch_group",
+            "signup", "contact_person", "burglary", "goal", "info_meeting"} <= tables
+    # Every table of registry data carries its kommun (the authorisation scope).
+    for table in ("area", "household", "watch_group", "signup", "contact_person", "burglary", "goal", "info_meeting"):
+        column = await conn.fetchval(
+            "select is_nullable from information_schema.columns where table_name = $1 and column_name = 'kommun'", table)
+        assert column == "NO", table
+    live = await conn.fetchval("select indexdef from pg_indexes where indexname = 'watch_group_one_live_per_area'")
+    assert "UNIQUE" in live and "dissolved" in live
+    token_columns = {r["column_name"] for r in await conn.fetch(
+        "select column_name from information_schema.columns where table_name = 'api_token'")}
+    assert "token_hash" in token_columns and "token" not in token_columns

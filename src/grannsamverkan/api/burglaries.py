@@ -20,7 +20,6 @@ from litestar.status_codes import HTTP_200_OK
 from grannsamverkan.api.common import (
     Caller,
     Db,
-    FromQuery,
     KommunFilter,
     Limit,
     Offset,
@@ -124,7 +123,8 @@ class BurglaryController(Controller):
         self, db: Db, principal: Caller, kommun: KommunFilter = None,
         from_: Annotated[date | None, QueryParameter(name="from", description="first day (YYYY-MM-DD, included)")] = None,
         to: Annotated[date | None, QueryParameter(description="last day (YYYY-MM-DD, included)")] = None,
-        area_id: FromQuery[int | None] = None, limit: Limit = 100, offset: Offset = 0,
+        area_id: Annotated[int | None, QueryParameter(ge=1, le=2**62, description="only this area's incidents")] = None,
+        limit: Limit = 100, offset: Offset = 0,
     ) -> Page[burglaries.Burglary]:
         """Incidents whose time (or time window) touches the period, newest first. No personal data."""
         if kommun:

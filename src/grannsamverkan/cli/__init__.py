@@ -21,6 +21,7 @@ from grannsamverkan.db import tokens
 from grannsamverkan.db.embedded import resolve_database_url
 from grannsamverkan.db.migrate import migrate, status
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, connect
+from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import GrannsamverkanError
 from grannsamverkan.settings import Settings
 
@@ -60,6 +61,17 @@ def run_with_connection(settings: Settings, work: Callable[[Any], Awaitable[int]
             await conn.close()
 
     return asyncio.run(main())
+
+
+def cli_actor() -> Principal:
+    """Command-line writes are audited as ``cli:<OS user>``; the command line has full access."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return Principal(token_id=0, name=f"cli:{user}", role="admin")
 
 
 def print_json(value: object) -> None:
@@ -128,7 +140,8 @@ def db_status(args: argparse.Namespace, settings: Settings) -> int:
 @command("token create")
 def token_create(args: argparse.Namespace, settings: Settings) -> int:
     async def work(conn: Any) -> int:
-        info, token = await tokens.create_token(conn, role=args.role, kommuner=args.kommun or [], name=args.name)
+        info, token = await tokens.create_token(
+            conn, role=args.role, kommuner=args.kommun or [], name=args.name, actor=cli_actor())
         scope = ", ".join(info.kommuner) or "all kommuner"
         print(f"created token {info.name!r} (id {info.id}, role {info.role}, {scope}); it is shown only once:")
         print(token)
@@ -155,7 +168,7 @@ def token_list(args: argparse.Namespace, settings: Settings) -> int:
 @command("token revoke")
 def token_revoke(args: argparse.Namespace, settings: Settings) -> int:
     async def work(conn: Any) -> int:
-        info = await tokens.revoke_token(conn, args.name_or_id)
+        info = await tokens.revoke_token(conn, args.name_or_id, actor=cli_actor())
         print(f"revoked token {info.name!r} (id {info.id})")
         return EXIT_OK
 

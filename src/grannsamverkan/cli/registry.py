@@ -12,7 +12,7 @@ from typing import Any
 from tqdm import tqdm
 
 from grannsamverkan import cli
-from grannsamverkan.cli import EXIT_OK, command, print_json, run_with_connection
+from grannsamverkan.cli import EXIT_OK, cli_actor, command, print_json, run_with_connection
 from grannsamverkan.db import areas, groups, households, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
@@ -21,17 +21,6 @@ from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
 from grannsamverkan.geo.tabular import iter_households
 from grannsamverkan.resources import geodata_dir
 from grannsamverkan.settings import Settings
-
-# Command-line writes are audited under this name (plus the OS user, when known).
-def cli_actor() -> Principal:
-    import getpass
-
-    try:
-        user = getpass.getuser()
-    except OSError:
-        user = "unknown"
-    return Principal(token_id=0, name=f"cli:{user}", role="admin")
-
 
 def _read(path: Path) -> bytes:
     try:

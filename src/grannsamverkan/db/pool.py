@@ -23,6 +23,12 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def out_of_range_argument(exc: BaseException) -> bool:
+    """asyncpg could not encode a query argument (an id or offset beyond bigint): the caller's
+    value was out of range, not a bug in the query."""
+    return isinstance(exc, asyncpg.exceptions.DataError) and isinstance(exc.__cause__, OverflowError)
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for name in ("json", "jsonb"):
         await conn.set_type_codec(name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")

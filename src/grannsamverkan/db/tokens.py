@@ -9,8 +9,9 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
+from grannsamverkan.db import audit
 from grannsamverkan.db import kommuner as kommun_table
-from grannsamverkan.domain.access import ROLES, Principal, Role
+from grannsamverkan.domain.access import ROLES, SYSTEM, Principal, Role
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
 
 TOKEN_PREFIX = "gsv_"
@@ -37,7 +38,7 @@ returning id, name, role, kommuner, created_at, revoked_at
 
 
 async def create_token(
-    conn: asyncpg.Connection, *, role: str, kommuner: list[str], name: str | None
+    conn: asyncpg.Connection, *, role: str, kommuner: list[str], name: str | None, actor: Principal = SYSTEM
 ) -> tuple[TokenInfo, str]:
     """Make a token; answer its record and the token itself (shown once, never stored)."""
     if role not in ROLES:
@@ -51,7 +52,10 @@ async def create_token(
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     name = name or f"{role}-{secrets.token_hex(4)}"
     try:
-        row = await conn.fetchrow(INSERT_TOKEN, name, role, sorted(set(kommuner)), hash_token(token))
+        async with conn.transaction():
+            row = await conn.fetchrow(INSERT_TOKEN, name, role, sorted(set(kommuner)), hash_token(token))
+            await audit.record(conn, actor, kommun=None, table="api_token", row_id=row["id"], action="insert",
+                               after={"name": name, "role": role, "kommuner": sorted(set(kommuner))})
     except asyncpg.UniqueViolationError as exc:
         raise Conflict(f"a token named {name!r} exists", [FieldError(field="name", message="taken")]) from exc
     return TokenInfo(**dict(row)), token
@@ -71,10 +75,13 @@ returning id, name, role, kommuner, created_at, revoked_at
 """
 
 
-async def revoke_token(conn: asyncpg.Connection, name_or_id: str) -> TokenInfo:
-    row = await conn.fetchrow(REVOKE, name_or_id)
-    if row is None:
-        raise NotFound(f"no token named or numbered {name_or_id!r}")
+async def revoke_token(conn: asyncpg.Connection, name_or_id: str, actor: Principal = SYSTEM) -> TokenInfo:
+    async with conn.transaction():
+        row = await conn.fetchrow(REVOKE, name_or_id)
+        if row is None:
+            raise NotFound(f"no token named or numbered {name_or_id!r}")
+        await audit.record(conn, actor, kommun=None, table="api_token", row_id=row["id"], action="update",
+                           after={"name": row["name"], "revoked_at": row["revoked_at"].isoformat()})
     return TokenInfo(**dict(row))
 
 
