@@ -23,6 +23,7 @@ from grannsamverkan.db.embedded import resolve_database_url
 from grannsamverkan.db.migrate import migrate
 from grannsamverkan.db.pool import create_pool
 from grannsamverkan.settings import Settings
+from grannsamverkan.web import create_routers, template_config, with_page_errors
 
 log = logging.getLogger("grannsamverkan")
 
@@ -51,9 +52,10 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[health, api],
+        route_handlers=[health, api, *create_routers()],
         lifespan=[database],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=with_page_errors(EXCEPTION_HANDLERS),
+        template_config=template_config(),
         middleware=[DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS)],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

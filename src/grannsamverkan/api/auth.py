@@ -18,7 +18,7 @@ from grannsamverkan.db import tokens
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import NotAuthenticated
 
-PUBLIC_PATHS = ["^/health$", "^/schema"]
+PUBLIC_PATHS = ["^/health$", "^/schema", "^/logga-in$", "^/logga-ut$", "^/static/"]  # the last three: web pages
 TOKEN_COOKIE = "gsv_token"
 
 

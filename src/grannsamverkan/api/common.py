@@ -27,7 +27,7 @@ __all__ = ["FromPath", "FromQuery"]  # re-exported: every handler declares where
 
 Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="page size (max 1000)")]
 # Use as `limit: Limit = 100, offset: Offset = 0, kommun: KommunFilter = None`.
-Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000_000, description="items to skip")]
 KommunFilter = Annotated[
     list[str] | None,
     QueryParameter(description="SCB kommun code(s), e.g. 2283 (repeatable)"),

@@ -9,7 +9,7 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, out_of_range_argument
+from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, invalid_argument
 from grannsamverkan.errors import DatabaseUnavailable, FieldError, GrannsamverkanError, InvalidInput
 
 PROBLEM_JSON = "application/problem+json"
@@ -90,9 +90,9 @@ def database_unavailable(request: Request, exc: Exception) -> Response[Any]:
 def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
     if isinstance(exc, UNAVAILABLE_ERRORS):
         return database_unavailable(request, exc)
-    if out_of_range_argument(exc):
-        # An id, offset or count beyond what the database stores (64-bit): the caller's input.
-        message = "a number in the request is out of range (at most 9223372036854775807)"
+    message = invalid_argument(exc)
+    if message:
+        # A value the database cannot hold (an id beyond 64 bits, a NUL in text): the caller's input.
         return project_error(request, InvalidInput(message, [FieldError(field="", message=message)]))
     # Never swallowed: logged with its traceback, answered as a problem without internals.
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)

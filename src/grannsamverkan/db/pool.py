@@ -23,10 +23,15 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def out_of_range_argument(exc: BaseException) -> bool:
-    """asyncpg could not encode a query argument (an id or offset beyond bigint): the caller's
-    value was out of range, not a bug in the query."""
-    return isinstance(exc, asyncpg.exceptions.DataError) and isinstance(exc.__cause__, OverflowError)
+def invalid_argument(exc: BaseException) -> str | None:
+    """Why the database refused a value the caller sent, when that is all that went wrong: a number
+    beyond bigint (asyncpg cannot encode it) or text PostgreSQL cannot hold (a NUL character).
+    None for every other error."""
+    if isinstance(exc, asyncpg.exceptions.DataError) and isinstance(exc.__cause__, OverflowError):
+        return "a number in the request is out of range (at most 9223372036854775807)"
+    if isinstance(exc, asyncpg.exceptions.CharacterNotInRepertoireError | asyncpg.exceptions.UntranslatableCharacterError):
+        return "text in the request contains a character that cannot be stored (such as NUL, \\u0000)"
+    return None
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
