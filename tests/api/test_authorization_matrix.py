@@ -153,11 +153,13 @@ PATH_PARAMETERS: dict[str, Callable[[World], Any]] = {
     "meeting_id": lambda w: w.meeting_id,
     "kommun": lambda w: w.kommun,
     "year": lambda w: w.year,
+    # The web pages' static files.
+    "file_path": lambda w: "style.css",
 }
 # Path parameters that are kommun codes (a foreign one may be 403 or 404), and those that name no
 # row at all; every other path parameter is an id of a kommun's row (a foreign one is 404).
 KOMMUN_PATH_PARAMETERS = {"kommun"}
-PLAIN_PATH_PARAMETERS = {"year"}
+PLAIN_PATH_PARAMETERS = {"year", "file_path"}
 
 
 def id_parameters(route: Route) -> set[str]:
@@ -261,16 +263,36 @@ def _url(route: Route, world: World) -> str:
     return path + ("?" + str(httpx.QueryParams(params)) if params else "")
 
 
+def is_page(route: Route) -> bool:
+    """A server-rendered page (HTML, cookie session, CSRF token on forms), not the JSON API."""
+    return not route.path.startswith(("/api/", "/health"))
+
+
+def credentials(route: Route, bearer: dict[str, str]) -> dict[str, str]:
+    """The token as the API takes it (a bearer header), or as a browser sends it to a page (the
+    session cookie, with the form token the CSRF check wants)."""
+    if not is_page(route) or not bearer:
+        return dict(bearer)
+    from grannsamverkan.api.auth import TOKEN_COOKIE
+    from grannsamverkan.web.csrf import CSRF_COOKIE, CSRF_HEADER, expected_token
+
+    token = bearer["Authorization"].split(" ", 1)[1]
+    seed = "matrix-csrf-seed"
+    return {"Cookie": f"{TOKEN_COOKIE}={token}; {CSRF_COOKIE}={seed}", CSRF_HEADER: expected_token(seed, token)}
+
+
 def _body(route: Route, world: World) -> Body | None:
-    if not route.has_body and route.method in ("GET", "DELETE"):
+    if route.method in ("GET", "HEAD", "DELETE") and not route.has_body:
         return None
+    if is_page(route):
+        return "application/x-www-form-urlencoded", b""
     maker = BODIES.get(route.operation_id)
     return maker(world) if maker else _json({})
 
 
 def _expected(route: Route, role: str, side: str, body_known: bool) -> set[int] | str:
     if route.capability == "public":
-        return "allowed"
+        return "public"
     if route.capability not in POLICY[role]:  # type: ignore[index]
         return {403}
     if role == "admin" or side == "own":
@@ -279,8 +301,8 @@ def _expected(route: Route, role: str, side: str, body_known: bool) -> set[int] 
         return {404} if body_known or not route.has_body else {404, 400, 422}
     if set(route.path_parameters) & KOMMUN_PATH_PARAMETERS:
         return {403, 404}
-    if route.method == "GET":
-        return {200, 403, 404}
+    if route.method in ("GET", "HEAD"):
+        return {200, 303, 400, 403, 404, 422} if is_page(route) else {200, 400, 403, 404, 422}
     return "refused"
 
 
@@ -335,7 +357,7 @@ async def test_authorization_matrix(client: AsyncTestClient, auth: TokenFactory,
     for route in table:
         if route.capability == "public":
             continue
-        response = await client.request(route.method, _url(route, worlds[OWN]))
+        response = await client.request(route.method, _url(route, worlds[OWN]), follow_redirects=False)
         if route.path.startswith("/api/"):
             if response.status_code != 401:
                 failures.append(f"{route} without a token: {response.status_code}, expected 401")
@@ -356,10 +378,11 @@ async def test_authorization_matrix(client: AsyncTestClient, auth: TokenFactory,
         url = _url(route, world)
         body = _body(route, world)
         before = await _foreign_rows(conn) if scoped and side == "foreign" else None
-        headers = dict(tokens[role])
+        headers = credentials(route, tokens[role])
         if body is not None:
             headers["content-type"] = body[0]
-        response = await client.request(route.method, url, content=body[1] if body else None, headers=headers)
+        response = await client.request(route.method, url, content=body[1] if body else None, headers=headers,
+                                        follow_redirects=False)
         status = response.status_code
         where = f"{route} as {role} ({OWN if role != 'admin' else 'all'}) on {side} kommun {kommun}: {url} -> {status}"
         expected = _expected(route, role, side, route.operation_id in BODIES)
@@ -367,8 +390,11 @@ async def test_authorization_matrix(client: AsyncTestClient, auth: TokenFactory,
         if status >= 500:
             failures.append(f"{where}: server error {response.text[:300]}")
             continue
-        if expected == "allowed":
-            if not (200 <= status < 300 or (400 <= status < 500 and status not in (401, 403, 404))):
+        if expected == "public":
+            pass  # no capability needed: any answer that is not a server error
+        elif expected == "allowed":
+            redirect = is_page(route) and 300 <= status < 400 and "logga-in" not in response.headers.get("location", "")
+            if not (200 <= status < 300 or redirect or (400 <= status < 500 and status not in (401, 403, 404))):
                 failures.append(f"{where}: expected 2xx or a 4xx other than 401/403/404; {response.text[:300]}")
         elif expected == "refused":
             if not 400 <= status < 500 or status == 401:

@@ -90,14 +90,21 @@ async def test_fuzz_every_operation_with_every_role(client: AsyncTestClient, aut
         return asyncio.run_coroutine_threadsafe(client.request(**kwargs), loop).result(timeout=60)
 
     def fuzz_operation(operation: Any) -> None:
+        # Free generation, plus the same with the path ids and kommun of a real fixture world, so
+        # that requests get past "no such id" to the code behind it.
         strategies = []
+        names = [p.name for p in operation.path_parameters]
+        kommun_query = [p for p in operation.query if p.name == "kommun"]
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategies.append(operation.as_strategy(generation_mode=mode))
-            names = [p.name for p in operation.path_parameters]
-            if names and all(n in PATH_PARAMETERS for n in names):
+            if (names or kommun_query) and all(n in PATH_PARAMETERS for n in names):
                 for world in worlds:
-                    fixed = {n: PATH_PARAMETERS[n](world) for n in names}
-                    strategies.append(operation.as_strategy(generation_mode=mode, path_parameters=fixed))
+                    path = {n: PATH_PARAMETERS[n](world) for n in names} or None
+                    query = None
+                    if kommun_query:
+                        is_list = "array" in json.dumps(kommun_query[0].definition.get("schema", {}))
+                        query = {"kommun": [world.kommun] if is_list else world.kommun}
+                    strategies.append(operation.as_strategy(generation_mode=mode, path_parameters=path, query=query))
 
         @hypothesis.settings(
             max_examples=EXAMPLES * len(strategies),
@@ -320,23 +327,70 @@ async def test_sql_looking_strings_are_stored_verbatim(client: AsyncTestClient, 
 
 
 async def test_numbers_beyond_bigint_are_refused_not_500(client: AsyncTestClient, auth: TokenFactory) -> None:
-    """Every id in a path, and every paging parameter, with a value beyond 64 bits (found by the fuzzer)."""
-    from tests.api.test_authorization_matrix import route_table
+    """Every id in a path (pages included), and every paging parameter, with a value beyond 64 bits
+    (found by the fuzzer: asyncpg cannot encode it, and that was a 500)."""
+    from tests.api.test_authorization_matrix import PATH_PARAMETERS, credentials, is_page, route_table
 
     headers = await auth("admin")
+    world = await build_world(client, headers, OWN)
     huge = str(2**64 + 7)
     failures = []
     for route in route_table(client.app):
-        if route.capability == "public":
+        if route.capability == "public" or not route.path_parameters and not route.query:
             continue
         path = route.path
         for name in route.path_parameters:
-            path = path.replace("{" + name + "}", huge if name.endswith("_id") or name == "year" else "2283")
-        params = {name: "2283" for name in route.required_query}
+            value = huge if name.endswith("_id") or name == "year" else PATH_PARAMETERS[name](world)
+            path = path.replace("{" + name + "}", str(value))
+        params = {name: OWN for name in route.required_query}
         params.update({name: huge for name in ("offset", "row_id", "area_id", "year") if name in route.query})
-        response = await client.request(route.method, path, params=params, headers=headers,
-                                        content=b"{}" if route.method in ("POST", "PUT", "PATCH") else None)
-        if response.status_code >= 500 or (response.status_code >= 400 and
-                                           not response.headers["content-type"].startswith("application/problem+json")):
-            failures.append(f"{route}: {response.status_code} {response.text[:200]}")
+        unsafe = route.method in ("POST", "PUT", "PATCH")
+        content_type = "application/x-www-form-urlencoded" if is_page(route) else "application/json"
+        response = await client.request(
+            route.method, path, params=params, content=(b"" if is_page(route) else b"{}") if unsafe else None,
+            headers={**credentials(route, headers), **({"content-type": content_type} if unsafe else {})},
+            follow_redirects=False)
+        status = response.status_code
+        if status >= 500 or 200 <= status < 300 and (route.path_parameters and huge in path):
+            failures.append(f"{route}: {path} {params} -> {status} {response.text[:200]}")
+        elif status >= 400 and not is_page(route) and not response.headers["content-type"].startswith("application/problem+json"):
+            failures.append(f"{route}: {status} is not problem+json")
+    assert not failures, "\n".join(failures)
+
+
+async def test_nul_characters_are_refused_not_500(client: AsyncTestClient, auth: TokenFactory) -> None:
+    """PostgreSQL text cannot hold U+0000 (found by the fuzzer in ?kommun=)."""
+    headers = await auth("admin")
+    world = await build_world(client, headers, OWN)
+    for path in ("/api/v1/households", "/api/v1/goals", "/api/v1/groups", "/api/v1/areas", "/api/v1/burglaries"):
+        assert_problem(await client.get(path, params={"kommun": "22\x0083"}, headers=headers), 422)
+    assert_problem(await client.post("/api/v1/groups", json={"area_id": world.area_id, "kind": "byavakt", "name": "a\x00b"},
+                                     headers=headers), 422)
+    assert_problem(await client.post("/api/v1/households", json={"kommun": OWN, "street": "Gatan\x00 1"}, headers=headers), 422)
+    assert_problem(await client.post(f"/api/v1/groups/{world.group_id}/contacts",
+                                     json={"household_id": world.signed_up[1], "name": "K\x00"}, headers=headers), 422)
+
+
+@pytest.mark.xfail(strict=True, reason="open: extreme dates overflow date arithmetic (api/burglaries.py, db/burglaries.py "
+                   "period(), db/goals.py _months_before/priority_areas_without_group); bound the dates, then drop this mark")
+async def test_dates_at_the_ends_of_the_calendar_are_refused_not_500(client: AsyncTestClient, auth: TokenFactory) -> None:
+    """Every date query parameter of the OpenAPI document with 0001-01-01 and 9999-12-31 (found by the fuzzer)."""
+    headers = await auth("admin")
+    world = await build_world(client, headers, OWN)
+    document = (await client.get("/schema/openapi.json")).json()
+    failures = []
+    for path, item in document["paths"].items():
+        operation = item.get("get")
+        if not operation:
+            continue
+        url = path
+        for name in PATH_PARAMETERS:
+            url = url.replace("{" + name + "}", str(PATH_PARAMETERS[name](world)))
+        dates = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query" and '"date"' in json.dumps(p["schema"])]
+        for name in dates:
+            for day in ("0001-01-01", "9999-12-31"):
+                params = {"kommun": OWN} if any(p["name"] == "kommun" for p in operation["parameters"]) else {}
+                response = await client.get(url, params={**params, name: day}, headers=headers)
+                if response.status_code >= 500:
+                    failures.append(f"GET {url}?{name}={day}: {response.status_code}")
     assert not failures, "\n".join(failures)

@@ -67,7 +67,8 @@ def create_routers() -> list[Router]:
 
 def _engine_setup(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
-    env.filters.update(percent=wording.percent, number=wording.number, long_date=wording.long_date)
+    env.filters.update(percent=wording.percent, number=wording.number, long_date=wording.long_date,
+                       by_place=wording.by_place, place_stripped=wording.place_stripped)
     env.globals.update(
         AREA_KINDS=wording.AREA_KINDS, GROUP_KINDS=wording.GROUP_KINDS, GROUP_STATUSES=wording.GROUP_STATUSES,
         GOAL_STATUSES=wording.GOAL_STATUSES, ROLES=wording.ROLES,

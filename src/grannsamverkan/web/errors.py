@@ -16,8 +16,12 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
+from litestar.utils.scope.state import ScopeState
+
+from grannsamverkan.api.auth import TOKEN_COOKIE
+from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, invalid_argument
 from grannsamverkan.errors import GrannsamverkanError, NotAuthenticated
+from grannsamverkan.web.csrf import CSRF_COOKIE, expected_token
 
 log = logging.getLogger("grannsamverkan")
 
@@ -58,6 +62,8 @@ def _status_and_detail(exc: Exception) -> tuple[int, str]:
         return exc.status_code, exc.detail
     if isinstance(exc, UNAVAILABLE_ERRORS):
         return 503, "Databasen går inte att nå. Försök igen om en stund."
+    if invalid_argument(exc):
+        return 422, "Adressen eller formuläret innehåller ett värde som inte kan sparas (för stort tal eller otillåtet tecken)."
     return 500, "Ett oväntat fel inträffade. Det har loggats."
 
 
@@ -65,17 +71,30 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     if isinstance(exc, NotAuthenticated):
         return sign_in_redirect(request)
     status, detail = _status_and_detail(exc)
+    if status == 403 and "read_households" in detail:
+        detail = "Hushållens adresser och anmälningar visas bara för kommunens samordnare och administratörer."
     if status >= 500 and not isinstance(exc, GrannsamverkanError) and not isinstance(exc, UNAVAILABLE_ERRORS):
         log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     elif status >= 500:
         log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
     errors = exc.errors if isinstance(exc, GrannsamverkanError) else []
+    principal = request.scope.get("user")
+    restore_csrf_token(request)
     return Template(
         template_name="error.html.j2",
         context={"status": status, "title": TITLES.get(status, "Fel"), "detail": detail, "errors": errors,
-                 "principal": request.scope.get("user")},
+                 "principal": principal, "path": request.url.path, "done": None,
+                 "nav_kommun": principal.kommuner[0] if principal and principal.kommuner else None},
         status_code=status,
     )
+
+
+def restore_csrf_token(request: Request[Any, Any, Any]) -> None:
+    """The error page's sign-out form needs the session's form token, also when the check failed."""
+    seed = request.cookies.get(CSRF_COOKIE)
+    state = ScopeState.from_scope(request.scope)
+    if seed and not isinstance(state.csrf_token, str):
+        state.csrf_token = expected_token(seed, request.cookies.get(TOKEN_COOKIE))
 
 
 Handler = Callable[[Request[Any, Any, Any], Any], Response[Any]]

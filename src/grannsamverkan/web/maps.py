@@ -36,6 +36,13 @@ class MapShape(msgspec.Struct, kw_only=True):
     label: str  # spoken and shown as a tooltip: name and state
     marker: bool
     short: str = ""  # short text by the marker, e.g. "55 %" or "#1"
+    lx: float = 0.0  # the label's offset from (cx, cy) in em, and how it is anchored
+    ly: float = 0.0
+    anchor: str = "start"
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} · {self.short}" if self.short else self.name
 
 
 class MapDot(msgspec.Struct, kw_only=True):
@@ -123,6 +130,7 @@ def draw(areas: Sequence[AreaOnMap], dots: Sequence[tuple[float, float, str, str
             cx=round(cx, 1), cy=round(cy, 1), css_class=a.css_class, label=a.label, marker=size < MARKER_BELOW,
             short=a.short,
         ))
+    place_labels(shapes, proj.height)
     metres, px = proj.scale_bar()
     return SvgMap(
         width=WIDTH, height=round(proj.height, 1), shapes=shapes,
@@ -130,6 +138,50 @@ def draw(areas: Sequence[AreaOnMap], dots: Sequence[tuple[float, float, str, str
               for p, c, t in ((proj.xy(x, y), c, t) for x, y, c, t in dots)],
         scale_bar_m=metres, scale_bar_px=round(px, 1), show_labels=len(areas) <= 40,
     )
+
+
+LABEL_SIZE: Final = 24.0  # font size in map units (the CSS says the same)
+Box = tuple[float, float, float, float]
+
+
+def _label_box(x: float, y: float, anchor: str, text: str) -> Box:
+    width = 0.58 * LABEL_SIZE * len(text)
+    left = x if anchor == "start" else x - width if anchor == "end" else x - width / 2
+    return left, y - LABEL_SIZE * 0.8, left + width, y + LABEL_SIZE * 0.25
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(shapes: list[MapShape], height: float) -> None:
+    """Beside each marker (right, left, below, above) or in the middle of a large area, where the
+    label stays on the map and clear of the labels and markers already placed.
+
+    The label is anchored at the marker and offset in ``em``, so it stays beside the marker when
+    the map is zoomed and the page scales markers and labels back to their size on screen."""
+    r = MARKER_RADIUS + 4
+    taken: list[Box] = [(s.cx - r, s.cy - r, s.cx + r, s.cy + r) for s in shapes if s.marker]
+    for s in shapes:
+        if s.marker:
+            offsets = [(r + 2, 8, "start"), (-r - 2, 8, "end"), (0, r + 24, "middle"), (0, -r - 8, "middle"),
+                       (r + 2, 34, "start"), (-r - 2, -18, "end")]
+        else:
+            offsets = [(0, 8, "middle"), (0, 38, "middle"), (0, -22, "middle")]
+        own = (s.cx - r, s.cy - r, s.cx + r, s.cy + r) if s.marker else None
+
+        def box(o: tuple[float, float, str], s: MapShape = s) -> Box:
+            return _label_box(s.cx + o[0], s.cy + o[1], o[2], s.text)
+
+        fits = [o for o in offsets if _inside(box(o), height)] or offsets
+        free = [o for o in fits if not any(_overlaps(box(o), t) for t in taken if t != own)]
+        chosen = (free or fits)[0]
+        s.lx, s.ly, s.anchor = round(chosen[0] / LABEL_SIZE, 3), round(chosen[1] / LABEL_SIZE, 3), chosen[2]
+        taken.append(box(chosen))
+
+
+def _inside(box: Box, height: float) -> bool:
+    return box[0] >= 4 and box[2] <= WIDTH - 4 and box[1] >= 4 and box[3] <= height - 40
 
 
 def lonlat_to_sweref(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -16,7 +16,7 @@ from grannsamverkan.domain.ranking import RankedArea
 from grannsamverkan.web.context import default_kommun, kommun_choices, page, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw
 from grannsamverkan.web.registry import MANY
-from grannsamverkan.web.wording import METHODS
+from grannsamverkan.web.wording import METHOD_PHRASES, METHODS
 
 Method = Literal["eb", "rate", "near_repeat"]
 
@@ -43,7 +43,7 @@ class PriorityPages(Controller):
         choices = await kommun_choices(db, principal)
         last = till or today_in_sweden()
         first = fran or last - timedelta(days=365)
-        context: dict[str, Any] = {"choices": choices, "method": metod, "methods": METHODS, "first": first, "last": last,
+        context: dict[str, Any] = {"choices": choices, "method": metod, "methods": METHODS, "method_phrases": METHOD_PHRASES, "first": first, "last": last,
                                    "kommun_code": code, "kommun": None, "ranked": [], "covered": [], "map": None}
         if code is None:
             return page(request, "priority.html.j2", **context)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Final
 
 from grannsamverkan.domain.eligibility import Eligibility
+from grannsamverkan.errors import FieldError
 
 AREA_KINDS: Final = {
     "villa": "Villaområde", "radhus": "Radhusområde", "flerbostadshus": "Flerbostadshus", "by": "By",
@@ -21,6 +24,11 @@ METHODS: Final = {
     "eb": "Empirisk Bayes (jämnar ut små områden)",
     "rate": "Inbrott per 1 000 hushåll",
     "near_repeat": "Upprepade inbrott nära i tid och rum",
+}
+METHOD_PHRASES: Final = {
+    "eb": "inbrott per 1 000 hushåll utjämnat mot kommunens snitt (empirisk Bayes)",
+    "rate": "inbrott per 1 000 hushåll",
+    "near_repeat": "nyliga inbrott nära i tid och rum",
 }
 MONTHS: Final = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
                  "oktober", "november", "december")
@@ -65,3 +73,18 @@ def eligibility_text(e: Eligibility) -> str:
 def signup_summary(e: Eligibility) -> str:
     return (f"{e.households_signed_up} av {e.households_total} hushåll anmälda ({percent(e.share)}); "
             f"{e.required_signups} behövs för 70 %")
+
+
+_PLACE = re.compile(r"^(line|feature|event) \d+: ")
+
+
+def by_place(errors: Iterable[FieldError]) -> list[FieldError]:
+    """Errors in file order: by line (CSV) or feature (GeoJSON); the others first."""
+    return sorted(errors, key=lambda e: (e.line is not None or e.feature is not None, e.line or 0, e.feature or 0))
+
+
+def place_stripped(error: FieldError) -> str:
+    """The message without its leading "line 3: " when the page already says "Rad 3:"."""
+    if error.line is None and error.feature is None:
+        return error.message
+    return _PLACE.sub("", error.message, count=1)
