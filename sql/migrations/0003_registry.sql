@@ -30,8 +30,10 @@ create table household (
     -- kommun and area_id are checked per statement by the triggers below, not by row-level
     -- foreign keys: a 1,000,000-row import then costs two hash joins instead of two million
     -- index probes.
-    kommun text not null check (kommun ~ '^[0-9]{4}$'),
-    external_ref text check (length(external_ref) between 1 and 200),
+    -- Codes compare byte by byte (collation "C"): cheaper for the unique index a 1,000,000-row
+    -- import maintains, and identifiers have no natural-language order anyway.
+    kommun text collate "C" not null check (kommun ~ '^[0-9]{4}$'),
+    external_ref text collate "C" check (length(external_ref) between 1 and 200),
     street text,
     postcode text,
     city text,
