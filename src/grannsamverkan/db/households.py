@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -228,15 +229,16 @@ class ImportResult(msgspec.Struct, kw_only=True):
 
 CREATE_STAGING = """
 create temp table household_staging (
-    external_ref text not null, street text, postcode text, city text,
+    external_ref text collate "C" not null, street text, postcode text, city text,
     x double precision, y double precision, area_id bigint
 ) on commit drop
 """
 STAGING_COLUMNS = ["external_ref", "street", "postcode", "city", "x", "y", "area_id"]
+HOUSEHOLD_COLUMNS = ["kommun", *STAGING_COLUMNS]
 
-# Re-imports change only what differs; new households go in with a plain insert (an anti-join
-# instead of per-row speculative insertion). The import holds the kommun's lock, so no other
-# import can insert the same external_ref in between.
+EXISTING_REFS = "select external_ref from household where kommun = $1 and external_ref is not null"
+
+# Households already in the registry change only where they differ.
 UPDATE_FROM_STAGING = """
 update household h
 set street = s.street, postcode = s.postcode, city = s.city, x = s.x, y = s.y, area_id = s.area_id,
@@ -247,30 +249,65 @@ where h.kommun = $1 and h.external_ref = s.external_ref
       is distinct from (s.street, s.postcode, s.city, s.x, s.y, s.area_id)
 """
 
-INSERT_FROM_STAGING = """
-insert into household (kommun, external_ref, street, postcode, city, x, y, area_id)
-select $1, s.external_ref, s.street, s.postcode, s.city, s.x, s.y, s.area_id
-from household_staging s
-where not exists (select 1 from household h where h.kommun = $1 and h.external_ref = s.external_ref)
-"""
-
 
 def _count(status: str) -> int:
-    """Rows of an ``INSERT 0 n`` / ``UPDATE n`` command status."""
+    """Rows of an ``UPDATE n`` command status."""
     return int(status.rsplit(" ", 1)[-1])
 
 
-def _records(chunk: HouseholdChunk, areas: np.ndarray) -> Iterable[tuple[Any, ...]]:
+class _PreparedChunk(msgspec.Struct):
+    new_rows: list[tuple[Any, ...]]  # for household, in external_ref order
+    known_rows: list[tuple[Any, ...]]  # for household_staging
+    assigned: int
+    bytes_consumed: int
+    total_bytes: int
+
+
+def _prepare(chunk: HouseholdChunk, index: AreaIndex, kommun: str, existing: set[str]) -> _PreparedChunk:
+    """Point-in-polygon and row tuples for one chunk; split into new and known households."""
+    areas = index.assign(chunk.x_sweref, chunk.y_sweref)
     located = ~np.isnan(chunk.x_sweref)
     xs = np.where(located, chunk.x_sweref, 0.0).tolist()
     ys = np.where(located, chunk.y_sweref, 0.0).tolist()
     area_list = areas.tolist()
+    new_rows, known_rows = [], []
     for i, flag in enumerate(located.tolist()):
         area = area_list[i]
-        yield (
-            chunk.external_ref[i], chunk.street[i], chunk.postcode[i], chunk.city[i],
-            xs[i] if flag else None, ys[i] if flag else None, area if area >= 0 else None,
-        )
+        ref = chunk.external_ref[i]
+        row = (ref, chunk.street[i], chunk.postcode[i], chunk.city[i],
+               xs[i] if flag else None, ys[i] if flag else None, area if area >= 0 else None)
+        if ref in existing:
+            known_rows.append(row)
+        else:
+            new_rows.append((kommun, *row))
+    # In key order, so the unique index on (kommun, external_ref) grows in runs, not at random pages.
+    new_rows.sort(key=lambda r: r[1].encode("utf-8"))
+    return _PreparedChunk(new_rows, known_rows, int((areas >= 0).sum()), chunk.bytes_consumed, chunk.total_bytes)
+
+
+async def _prepared_chunks(
+    chunks: Iterable[HouseholdChunk], index: AreaIndex, kommun: str, existing: set[str]
+) -> AsyncIterator[_PreparedChunk]:
+    """Parse and prepare the next chunk in a thread while the database stores the current one."""
+    source = iter(chunks)
+
+    def produce() -> _PreparedChunk | None:
+        chunk = next(source, None)
+        return None if chunk is None else _prepare(chunk, index, kommun, existing)
+
+    pending = asyncio.ensure_future(asyncio.to_thread(produce))
+    try:
+        while (prepared := await pending) is not None:
+            pending = asyncio.ensure_future(asyncio.to_thread(produce))
+            yield prepared
+    finally:
+        # Reached early only when storing failed; a failing parse (a bad line) has already raised
+        # from ``await pending`` above, and either way the caller's transaction rolls back.
+        if pending.done():
+            if not pending.cancelled():
+                pending.exception()  # retrieved, so it is not reported as lost
+        else:
+            pending.cancel()
 
 
 async def import_households(
@@ -281,29 +318,31 @@ async def import_households(
     *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """All or nothing: stage every chunk with binary COPY, then one upsert by external_ref."""
+    """All or nothing, idempotent by external_ref. New households are COPYed straight into the
+    table chunk by chunk (while the next chunk is parsed); known ones are staged and updated where
+    they differ, in the same transaction."""
     actor.require_kommun(kommun)
     await kommuner.require_known(conn, [kommun])
-    assigned = unassigned = 0
+    inserted = assigned = total = 0
     async with conn.transaction(), translated_errors():
-        # Areas cannot change under the import: it holds the same lock area writers take.
+        # Areas cannot change under the import, nor can another import of the kommun run: both
+        # take this lock.
         await conn.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", kommun)
         index = await area_index(conn, kommun)
+        existing = {r[0] for r in await conn.fetch(EXISTING_REFS, kommun)}
         await conn.execute(CREATE_STAGING)
-        for chunk in chunks:
-            areas = index.assign(chunk.x_sweref, chunk.y_sweref)
-            hits = int((areas >= 0).sum())
-            assigned += hits
-            unassigned += len(areas) - hits
-            await conn.copy_records_to_table(
-                "household_staging", records=_records(chunk, areas), columns=STAGING_COLUMNS
-            )
+        async for prepared in _prepared_chunks(chunks, index, kommun, existing):
+            if prepared.new_rows:
+                await conn.copy_records_to_table("household", records=prepared.new_rows, columns=HOUSEHOLD_COLUMNS)
+            if prepared.known_rows:
+                await conn.copy_records_to_table("household_staging", records=prepared.known_rows, columns=STAGING_COLUMNS)
+            inserted += len(prepared.new_rows)
+            assigned += prepared.assigned
+            total += len(prepared.new_rows) + len(prepared.known_rows)
             if on_progress:
-                on_progress(chunk.bytes_consumed, chunk.total_bytes)
-        await conn.execute("analyze household_staging")
-        updated = _count(await conn.execute(UPDATE_FROM_STAGING, kommun))
-        inserted = _count(await conn.execute(INSERT_FROM_STAGING, kommun))
-        result = ImportResult(inserted=inserted, updated=updated, assigned=assigned, unassigned=unassigned)
+                on_progress(prepared.bytes_consumed, prepared.total_bytes)
+        updated = _count(await conn.execute(UPDATE_FROM_STAGING, kommun)) if existing else 0
+        result = ImportResult(inserted=inserted, updated=updated, assigned=assigned, unassigned=total - assigned)
         await audit.record(conn, actor, kommun=kommun, table="household", row_id=None, action="import",
                            after=msgspec.to_builtins(result))
     return result
