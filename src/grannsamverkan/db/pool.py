@@ -20,6 +20,9 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CrashShutdownError,
+    # A connection the server terminated mid-operation (restart, pg_terminate_backend) can fail its
+    # reset on release with "cannot switch to state N; another operation is in progress".
+    asyncpg.exceptions.InternalClientError,
 )
 
 
