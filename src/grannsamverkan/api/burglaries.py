@@ -30,6 +30,7 @@ from grannsamverkan.api.common import (
 from grannsamverkan.db import burglaries, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.backtest import BacktestResult
+from grannsamverkan.domain.calendar import check_days
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, RankedArea
 from grannsamverkan.errors import NotFound
 
@@ -129,6 +130,7 @@ class BurglaryController(Controller):
         """Incidents whose time (or time window) touches the period, newest first. No personal data."""
         if kommun:
             await kommuner.require_known(db, kommun)
+        check_days(from_=from_, to=to)
         since = burglaries.day_start(from_) if from_ else None
         until = burglaries.day_start(to + timedelta(days=1)) if to else None
         if from_ and to:
@@ -191,6 +193,7 @@ class PriorityAreaController(Controller):
         token's scope is 404."""
         await _own_kommun(db, principal, kommun)
         last = to or today_in_sweden()
+        check_days(from_=from_, to=to)
         first = from_ or last - timedelta(days=365)
         ranked = await burglaries.priority_areas(
             db, kommun, first, last, method, include_covered=include_covered,
@@ -218,6 +221,7 @@ class PriorityAreaController(Controller):
         households_share (1.0 = chance). ``baseline`` is the same for the naive ranking. All
         areas take part, covered or not (the forecast is judged, not the shortlist)."""
         await _own_kommun(db, principal, kommun)
+        check_days(train_from=train_from, train_to=train_to, test_from=test_from, test_to=test_to)
         test_last = test_to or today_in_sweden()
         test_first = test_from or test_last - timedelta(days=364)
         train_last = train_to or test_first - timedelta(days=1)

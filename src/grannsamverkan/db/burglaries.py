@@ -47,6 +47,7 @@ from grannsamverkan.domain.ranking import (
     RankingArea,
     rank_areas,
 )
+from grannsamverkan.domain.calendar import check_days
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput
 from grannsamverkan.geo.crs import sweref_to_wgs84
 from grannsamverkan.geo.police import SOURCE as POLICE_SOURCE
@@ -348,6 +349,7 @@ def day_start(day: date) -> datetime:
 
 def period(first: date, last: date, *, field: str = "from") -> tuple[datetime, datetime]:
     """``[first 00:00, last + 1 day 00:00)`` in Sweden: both days included."""
+    check_days(**{field: first, "to": last})
     if last < first:
         message = f"must not be after the period's last day ({last.isoformat()})"
         raise InvalidInput(f"{field} {first.isoformat()} {message}", [FieldError(field=field, message=message)])

@@ -22,6 +22,7 @@ from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.goals import GoalStatus, GroupRecord, MeetingRecord, evaluate_goal
 from grannsamverkan.domain.ranking import Incident, RankedArea, RankingArea, rank_areas
+from grannsamverkan.domain.calendar import check_days
 from grannsamverkan.errors import FieldError, InvalidInput, NotFound
 
 #: The years the ``goal`` table accepts (its check constraint).
@@ -190,6 +191,7 @@ async def meeting_records(conn: asyncpg.Connection, kommuner_: list[str], year: 
 
 async def evaluate(conn: asyncpg.Connection, goals: list[Goal], as_of: date) -> list[GoalStatus]:
     """Each goal judged at ``as_of``, in the order given (two queries per year, whatever the count)."""
+    check_days(as_of=as_of)
     out: dict[tuple[str, int], GoalStatus] = {}
     for year in sorted({g.year for g in goals}):
         of_year = [g for g in goals if g.year == year]

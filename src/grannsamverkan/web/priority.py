@@ -10,6 +10,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from grannsamverkan.domain.calendar import check_days
 from grannsamverkan.api.common import Caller, Db, today_in_sweden
 from grannsamverkan.db import areas, burglaries
 from grannsamverkan.domain.ranking import RankedArea
@@ -41,6 +42,7 @@ class PriorityPages(Controller):
     ) -> Template:
         code = kommun or default_kommun(principal)
         choices = await kommun_choices(db, principal)
+        check_days(fran=fran, till=till)
         last = till or today_in_sweden()
         first = fran or last - timedelta(days=365)
         context: dict[str, Any] = {"choices": choices, "method": metod, "methods": METHODS, "method_phrases": METHOD_PHRASES, "first": first, "last": last,
