@@ -132,7 +132,7 @@ where g.id = $1 and ($2::text[] is null or g.kommun = any($2::text[]))
 """
 
 
-async def eligibility(conn: asyncpg.Connection, group_id: int, scope: list[str] | None, *, lock: bool = False) -> Eligibility:
+async def eligibility(conn: asyncpg.Connection | asyncpg.Pool, group_id: int, scope: list[str] | None, *, lock: bool = False) -> Eligibility:
     row = await conn.fetchrow(ELIGIBILITY + (" for update of g" if lock else ""), group_id, scope)
     if row is None:
         raise NotFound(f"no group {group_id}")
