@@ -43,6 +43,9 @@ Area = shapely.Polygon | shapely.MultiPolygon
 OUTPUT_DECIMALS: Final = 7
 OVERLAP_TOLERANCE_M2: Final = 1.0
 MAX_ERRORS: Final = 50
+# A neighbourhood's boundary needs hundreds of vertices, not millions; this keeps memory and the
+# answer (which echoes the geometry) bounded.
+MAX_RING_POSITIONS: Final = 100_000
 
 
 class AreaFeature(msgspec.Struct, kw_only=True):
@@ -291,6 +294,10 @@ def _ring_array(
 ) -> NDArray[np.float64] | None:
     if not isinstance(ring, list):
         errors.add(rfield, f"{where}{rname} must be an array of positions, got {_kind(ring)}", index)
+        return None
+    if len(ring) > MAX_RING_POSITIONS:
+        errors.add(rfield, f"{where}{rname} has {len(ring):,} positions; at most {MAX_RING_POSITIONS:,} are "
+                   "accepted (simplify the boundary, e.g. in QGIS)", index)
         return None
     for k, pos in enumerate(ring):
         problem = _position_problem(pos)
