@@ -194,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="serve the HTTP API (migrates the database first)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1, help="worker processes (use the cores: 2 on a 2-core machine)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="worker processes (default: one per core)")
 
     db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db.add_parser("migrate", parents=[common], help="apply the migrations in sql/migrations")
