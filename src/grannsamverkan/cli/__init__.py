@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from grannsamverkan.db.embedded import resolve_database_url
 from grannsamverkan.db.migrate import migrate, status
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, connect
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.errors import GrannsamverkanError
+from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
 from grannsamverkan.settings import Settings
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -72,6 +72,22 @@ def cli_actor() -> Principal:
     except (OSError, KeyError):
         user = "unknown"
     return Principal(token_id=0, name=f"cli:{user}", role="admin")
+
+
+def read_file(path: Path) -> bytes:
+    """A command's input file, or a clear error naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}", [FieldError(field="FILE", message=str(exc))]) from None
+
+
+def iso_date(text: str) -> date:
+    """argparse type for YYYY-MM-DD options."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def print_json(value: object) -> None:

@@ -13,7 +13,7 @@ import msgspec
 
 from grannsamverkan.api.common import today_in_sweden
 from grannsamverkan.api.goals import render, report_data
-from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, print_json, run_with_connection
+from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, iso_date, print_json, run_with_connection
 from grannsamverkan.db import goals
 from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.domain.goals import GoalStatus, expected_by
@@ -22,11 +22,6 @@ from grannsamverkan.errors import FieldError, InvalidInput
 EXIT_BEHIND = 1
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _tenths_down(value: Fraction) -> str:
@@ -115,7 +110,7 @@ def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--year", type=int, required=True, help="calendar year of the goals")
     p.add_argument("--kommun", action="append", help="SCB kommun code (repeatable; default: every kommun with a goal)")
-    p.add_argument("--as-of", type=_date, default=None, help="judge at this day (YYYY-MM-DD; default today)")
+    p.add_argument("--as-of", type=iso_date, default=None, help="judge at this day (YYYY-MM-DD; default today)")
     p.add_argument("--json", action="store_true", help="print the full goal statuses as JSON")
 
     p = sub.add_parser(
@@ -128,7 +123,7 @@ def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["md", "html"], default=None,
                    help="md (default) or html (default when --output ends in .html)")
     p.add_argument("--output", type=Path, default=None, help="write to this file instead of standard output")
-    p.add_argument("--as-of", type=_date, default=None, help="the report's day (YYYY-MM-DD; default today)")
+    p.add_argument("--as-of", type=iso_date, default=None, help="the report's day (YYYY-MM-DD; default today)")
 
 
 PARSER_EXTENSIONS.append(_extend)

@@ -18,9 +18,8 @@ from tqdm import tqdm
 
 from grannsamverkan import cli
 from grannsamverkan.api.common import today_in_sweden
-from grannsamverkan.cli import EXIT_OK, command, print_json, run_with_connection
+from grannsamverkan.cli import EXIT_OK, cli_actor, command, iso_date, print_json, read_file, run_with_connection
 from grannsamverkan.db import burglaries, kommuner
-from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestResult, rolling_backtest, yearly_folds
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, METHODS, RankedArea
 from grannsamverkan.errors import FieldError, InvalidInput
@@ -28,29 +27,10 @@ from grannsamverkan.errors import FieldError, InvalidInput
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _actor() -> Principal:
-    """Command-line writes are audited as ``cli:<OS user>``."""
-    import getpass
-
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):
-        user = "unknown"
-    return Principal(token_id=0, name=f"cli:{user}", role="admin")
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}", [FieldError(field="FILE", message=str(exc))]) from None
 
 
 def _fmt(value: float, decimals: int = 1) -> str:
@@ -62,7 +42,7 @@ def _fmt(value: float, decimals: int = 1) -> str:
 
 @command("import burglaries")
 def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
-    data = _read(args.file)
+    data = read_file(args.file)
     content_type = "application/json" if args.file.suffix.lower() == ".json" else None
     parsed = burglaries.parse_body(data, content_type=content_type, source=args.source)
 
@@ -73,7 +53,7 @@ def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.n)
 
-            result = await burglaries.import_burglaries(conn, _actor(), args.kommun, parsed, on_progress=progress)
+            result = await burglaries.import_burglaries(conn, cli_actor(), args.kommun, parsed, on_progress=progress)
         if args.json:
             print_json(result)
         else:
@@ -304,8 +284,8 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("priority", parents=[common], help="rank a kommun's areas by burglary statistics")
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
-    p.add_argument("--from", dest="from_", type=_date, metavar="YYYY-MM-DD", help="first day (default: --to − 365 days)")
-    p.add_argument("--to", type=_date, metavar="YYYY-MM-DD", help="last day, included (default: today)")
+    p.add_argument("--from", dest="from_", type=iso_date, metavar="YYYY-MM-DD", help="first day (default: --to − 365 days)")
+    p.add_argument("--to", type=iso_date, metavar="YYYY-MM-DD", help="last day, included (default: today)")
     p.add_argument("--method", choices=METHODS, default="eb", help="rate, eb (default) or near_repeat")
     p.add_argument("--limit", type=int, default=20, help="areas to show (default 20)")
     p.add_argument("--include-covered", action="store_true", help="also list areas with an active group")
@@ -314,10 +294,10 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backtest", parents=[common],
                        help="judge a ranking: train on one period, count the next period's burglaries it flags")
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
-    p.add_argument("--train-from", type=_date, metavar="YYYY-MM-DD")
-    p.add_argument("--train-to", type=_date, metavar="YYYY-MM-DD", help="last training day, included")
-    p.add_argument("--test-from", type=_date, metavar="YYYY-MM-DD")
-    p.add_argument("--test-to", type=_date, metavar="YYYY-MM-DD", help="last test day, included")
+    p.add_argument("--train-from", type=iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--train-to", type=iso_date, metavar="YYYY-MM-DD", help="last training day, included")
+    p.add_argument("--test-from", type=iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--test-to", type=iso_date, metavar="YYYY-MM-DD", help="last test day, included")
     p.add_argument("--method", choices=BACKTEST_METHODS, default=None,
                    help="one method (compared with naive); default: every method. Without periods: a rolling "
                    "yearly backtest over the calendar years with data")

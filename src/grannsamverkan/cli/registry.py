@@ -12,25 +12,19 @@ from typing import Any
 from tqdm import tqdm
 
 from grannsamverkan import cli
-from grannsamverkan.cli import EXIT_OK, cli_actor, command, print_json, run_with_connection
+from grannsamverkan.cli import EXIT_OK, cli_actor, command, print_json, read_file, run_with_connection
 from grannsamverkan.db import areas, groups, households, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
 from grannsamverkan.geo.tabular import iter_households
 from grannsamverkan.resources import geodata_dir
 from grannsamverkan.settings import Settings
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}", [FieldError(field="FILE", message=str(exc))]) from None
 
 
 async def import_area_file(conn: Any, actor: Principal, path: Path, crs: str | None) -> areas.ImportSummary:
-    data = _read(path)
+    data = read_file(path)
     obj = decode_json(data)
     if isinstance(obj, dict) and obj.get("type") == "Feature":
         obj = {"type": "FeatureCollection", "features": [obj], **({"crs": obj["crs"]} if "crs" in obj else {})}
@@ -39,7 +33,7 @@ async def import_area_file(conn: Any, actor: Principal, path: Path, crs: str | N
 
 
 async def import_household_file(conn: Any, actor: Principal, path: Path, kommun: str, *, quiet: bool = False) -> households.ImportResult:
-    data = _read(path)
+    data = read_file(path)
     with tqdm(total=len(data), unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr,
               disable=quiet or None, leave=False) as bar:
 
