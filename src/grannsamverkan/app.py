@@ -8,14 +8,13 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from grannsamverkan import __version__
 from grannsamverkan.api import routes
-from grannsamverkan.api.auth import PUBLIC_PATHS, TokenAuthenticationMiddleware, TokenCache, capability_guard, provide_principal
+from grannsamverkan.api.auth import TokenCache, capability_guard, provide_principal
 from grannsamverkan.api.common import provide_db
 from grannsamverkan.api.problem import EXCEPTION_HANDLERS
 from grannsamverkan.api.system import health
@@ -56,7 +55,6 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         lifespan=[database],
         exception_handlers=with_page_errors(EXCEPTION_HANDLERS),
         template_config=template_config(),
-        middleware=[DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS)],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="grannsamverkan",

@@ -20,7 +20,7 @@ class Health(msgspec.Struct):
     database: str
 
 
-@get("/health", operation_id="getHealth", tags=["system"], opt={"capability": "public"}, exclude_from_auth=True)
+@get("/health", operation_id="getHealth", tags=["system"], opt={"capability": "public"})
 async def health(state: State) -> Response[Any]:
     try:
         async with state.pool.acquire(timeout=2) as conn:

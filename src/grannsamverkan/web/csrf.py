@@ -66,6 +66,12 @@ class CsrfMiddleware(ASGIMiddleware):
             state.csrf_token = expected_token(seed, session)
             await next_app(scope, receive, _with_cookie(send, new_seed, secure=is_https(scope)) if new_seed else send)
             return
+        handler = scope.get("route_handler")
+        signed_out = not session and "authorization" not in request.headers
+        if signed_out and handler is not None and handler.opt.get("capability") != "public":
+            # Nothing to forge without a session: the capability guard answers 401 (sign in).
+            await next_app(scope, receive, send)
+            return
         supplied = request.headers.get(CSRF_HEADER)
         if not supplied:
             content_type, _ = request.content_type
