@@ -30,7 +30,6 @@ from grannsamverkan.domain.eligibility import Eligibility
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.crs import parse_crs
 from grannsamverkan.geo.geojson import decode_json, parse_feature, parse_feature_collection, parse_geometry, parse_point
-from grannsamverkan.geo.tabular import iter_households
 
 CrsParam = Annotated[
     str | None,
@@ -173,7 +172,7 @@ class HouseholdController(Controller):
         principal.require_kommun(kommun)
         await kommuner.require_known(db, [kommun])
         body = await request.body()
-        return await households.import_households(db, principal, kommun, iter_households(body))
+        return await households.import_households(db, principal, kommun, body)
 
     @get("/", operation_id="listHouseholds", opt={"capability": "read_households"})
     async def index(self, db: Db, principal: Caller, kommun: KommunFilter = None,

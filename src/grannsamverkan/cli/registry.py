@@ -17,7 +17,6 @@ from grannsamverkan.db import areas, groups, households, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
-from grannsamverkan.geo.tabular import iter_households
 from grannsamverkan.resources import geodata_dir
 from grannsamverkan.settings import Settings
 
@@ -40,7 +39,7 @@ async def import_household_file(conn: Any, actor: Principal, path: Path, kommun:
         def progress(done: int, total: int) -> None:
             bar.update(done - bar.n)
 
-        return await households.import_households(conn, actor, kommun, iter_households(data), on_progress=progress)
+        return await households.import_households(conn, actor, kommun, data, on_progress=progress)
 
 
 @command("import areas")

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+import io
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 import msgspec
 import numpy as np
+import pgpq
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import shapely
 from asyncpg.types import Box, Point
+from numpy.typing import NDArray
 
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.errors import FieldError, InvalidInput, NotFound
-from grannsamverkan.geo.assign import assign_points
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
+from grannsamverkan.geo.assign import AreaGrid
 from grannsamverkan.geo.geojson import from_wkb, point_to_geojson_wgs84
-from grannsamverkan.geo.tabular import HouseholdChunk
+from grannsamverkan.geo.columnar import HouseholdBatch, NotClean, clean_batches, household_batches
 
 
 class Household(msgspec.Struct, kw_only=True):
@@ -87,19 +93,10 @@ select id, geom_wkb from area where kommun = $1 and ($2::box is null or bbox && 
 """
 
 
-class AreaIndex(msgspec.Struct):
-    """The areas of a kommun (or of a box in it), decoded once for many point lookups."""
-
-    ids: list[int]
-    geometries: list[shapely.Geometry]
-
-    def assign(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        return assign_points(xs, ys, self.ids, self.geometries)
-
-
-async def area_index(conn: asyncpg.Connection, kommun: str, box: Box | None = None) -> AreaIndex:
+async def area_index(conn: asyncpg.Connection, kommun: str, box: Box | None = None) -> AreaGrid:
+    """The areas of a kommun (or of a box in it) on a grid, for many point lookups."""
     rows = await conn.fetch(AREAS_IN_BOX, kommun, box)
-    return AreaIndex([r["id"] for r in rows], [from_wkb(r["geom_wkb"]) for r in rows])
+    return AreaGrid.build([r["id"] for r in rows], [from_wkb(r["geom_wkb"]) for r in rows])
 
 
 def _union_box(boxes: Iterable[tuple[float, float, float, float]]) -> Box:
@@ -170,6 +167,9 @@ async def create_household(conn: asyncpg.Connection, actor: Principal, data: Hou
     actor.require_kommun(data.kommun)
     await kommuner.require_known(conn, [data.kommun])
     async with conn.transaction(), translated_errors():
+        # Shared with other single writes, exclusive against an import of the kommun, which may be
+        # giving the kommun a partition of its own.
+        await conn.execute("select pg_advisory_xact_lock_shared(hashtext('area:' || $1))", data.kommun)
         area_id = data.area_id
         if data.x is not None and data.y is not None:
             located = await _area_at(conn, data.kommun, data.x, data.y)
@@ -233,10 +233,31 @@ create temp table household_staging (
     x double precision, y double precision, area_id bigint
 ) on commit drop
 """
-STAGING_COLUMNS = ["external_ref", "street", "postcode", "city", "x", "y", "area_id"]
-HOUSEHOLD_COLUMNS = ["kommun", *STAGING_COLUMNS]
+ROW_COLUMNS = ["external_ref", "street", "postcode", "city", "x", "y", "area_id"]
+ROW_SCHEMA = pa.schema([
+    ("external_ref", pa.string()), ("street", pa.string()), ("postcode", pa.string()), ("city", pa.string()),
+    ("x", pa.float64()), ("y", pa.float64()), ("area_id", pa.int64()),
+])
+PARENT_SCHEMA = ROW_SCHEMA.append(pa.field("kommun", pa.string()))
 
-EXISTING_REFS = "select external_ref from household where kommun = $1 and external_ref is not null"
+HAS_OWN_PARTITION = "select to_regclass(household_partition_name($1)) is not null"
+HAS_HOUSEHOLDS = "select exists (select 1 from household where kommun = $1)"
+PARTITION_NAME = "select household_partition_name($1)"
+CREATE_PARTITION = "select household_partition_create($1)"
+ATTACH_PARTITION = "select household_partition_attach($1)"
+# Index builds sort in memory up to this much; the default 64 MB spills a million rows to disk.
+INDEX_BUILD_MEMORY = "set local maintenance_work_mem = '256MB'"
+ADD_AREA_COUNTS = """
+update area a set households_total = a.households_total + v.n
+from unnest($1::bigint[], $2::integer[]) as v(id, n)
+where a.id = v.id and a.kommun = $3
+"""
+
+# What the kommun has, to tell new, changed and unchanged households apart.
+EXISTING_HOUSEHOLDS = """
+select external_ref, street, postcode, city, x, y, area_id from household
+where kommun = $1 and external_ref is not null
+"""
 
 # Households already in the registry change only where they differ.
 UPDATE_FROM_STAGING = """
@@ -255,45 +276,81 @@ def _count(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
-class _PreparedChunk(msgspec.Struct):
-    new_rows: list[tuple[Any, ...]]  # for household, in external_ref order
-    known_rows: list[tuple[Any, ...]]  # for household_staging
+class _Existing(msgspec.Struct):
+    """The kommun's households with an external_ref: row position by ref, the rows, and which of
+    them the file has named so far (a second time means a repeated external_ref)."""
+
+    position: dict[str, int]
+    rows: pa.Table
+    named: NDArray[np.bool_]
+
+
+async def _existing(conn: asyncpg.Connection, kommun: str) -> _Existing:
+    buffer = io.BytesIO()
+    await conn.copy_from_query(EXISTING_HOUSEHOLDS, kommun, output=buffer, format="csv")
+    rows = pacsv.read_csv(
+        pa.py_buffer(buffer.getbuffer()),
+        read_options=pacsv.ReadOptions(column_names=ROW_COLUMNS),
+        convert_options=pacsv.ConvertOptions(
+            column_types=ROW_SCHEMA, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False),
+    ) if buffer.tell() else ROW_SCHEMA.empty_table()
+    refs = rows.column("external_ref").to_pylist()
+    return _Existing({ref: i for i, ref in enumerate(refs)}, rows, np.zeros(len(refs), dtype=np.bool_))
+
+
+class _PreparedBatch(msgspec.Struct):
+    new_rows: pa.RecordBatch  # ROW_SCHEMA
+    changed_rows: pa.RecordBatch  # ROW_SCHEMA
     assigned: int
+    rows: int
     bytes_consumed: int
     total_bytes: int
 
 
-def _prepare(chunk: HouseholdChunk, index: AreaIndex, kommun: str, existing: set[str]) -> _PreparedChunk:
-    """Point-in-polygon and row tuples for one chunk; split into new and known households."""
-    areas = index.assign(chunk.x_sweref, chunk.y_sweref)
-    located = ~np.isnan(chunk.x_sweref)
-    xs = np.where(located, chunk.x_sweref, 0.0).tolist()
-    ys = np.where(located, chunk.y_sweref, 0.0).tolist()
-    area_list = areas.tolist()
-    new_rows, known_rows = [], []
-    for i, flag in enumerate(located.tolist()):
-        area = area_list[i]
-        ref = chunk.external_ref[i]
-        row = (ref, chunk.street[i], chunk.postcode[i], chunk.city[i],
-               xs[i] if flag else None, ys[i] if flag else None, area if area >= 0 else None)
-        if ref in existing:
-            known_rows.append(row)
-        else:
-            new_rows.append((kommun, *row))
-    # In key order, so the unique index on (kommun, external_ref) grows in runs, not at random pages.
-    new_rows.sort(key=lambda r: r[1].encode("utf-8"))
-    return _PreparedChunk(new_rows, known_rows, int((areas >= 0).sum()), chunk.bytes_consumed, chunk.total_bytes)
+def _distinct(a: pa.Array, b: pa.Array) -> pa.Array:
+    """Per row: ``a is distinct from b`` (two nulls are equal, a null and a value differ)."""
+    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+    return pc.if_else(both_null, False, pc.fill_null(pc.not_equal(a, b), True))
 
 
-async def _prepared_chunks(
-    chunks: Iterable[HouseholdChunk], index: AreaIndex, kommun: str, existing: set[str]
-) -> AsyncIterator[_PreparedChunk]:
-    """Parse and prepare the next chunk in a thread while the database stores the current one."""
-    source = iter(chunks)
+def _prepare(batch: HouseholdBatch, index: AreaGrid, existing: _Existing | None) -> _PreparedBatch:
+    """Point-in-polygon, then the batch split into new households and changed known ones."""
+    areas = index.assign(batch.x_sweref, batch.y_sweref)
+    located = ~np.isnan(batch.x_sweref)
+    rows = pa.RecordBatch.from_arrays([
+        batch.external_ref, batch.street, batch.postcode, batch.city,
+        pa.array(batch.x_sweref, mask=~located), pa.array(batch.y_sweref, mask=~located),
+        pa.array(areas, mask=areas < 0),
+    ], schema=ROW_SCHEMA)
+    if existing is None or not existing.position:
+        new_rows, changed_rows = rows, rows.slice(0, 0)
+    else:
+        where = np.fromiter((existing.position.get(r, -1) for r in batch.external_ref.to_pylist()),
+                            np.int64, count=len(batch))
+        known = where >= 0
+        positions = where[known]
+        if existing.named[positions].any() or len(np.unique(positions)) != len(positions):
+            raise NotClean("a repeated external_ref")
+        existing.named[positions] = True
+        before = existing.rows.take(pa.array(np.where(known, where, 0)))
+        changed = np.zeros(len(batch), dtype=np.bool_)
+        for name in ROW_COLUMNS[1:]:
+            changed |= _distinct(rows.column(name), before.column(name).combine_chunks()).to_numpy(zero_copy_only=False)
+        new_rows = rows.filter(pa.array(~known))
+        changed_rows = rows.filter(pa.array(known & changed))
+    return _PreparedBatch(new_rows, changed_rows, int((areas >= 0).sum()), len(batch),
+                          batch.bytes_consumed, batch.total_bytes)
 
-    def produce() -> _PreparedChunk | None:
-        chunk = next(source, None)
-        return None if chunk is None else _prepare(chunk, index, kommun, existing)
+
+async def _prepared_batches(
+    batches: Iterable[HouseholdBatch], index: AreaGrid, existing: _Existing | None,
+) -> AsyncIterator[_PreparedBatch]:
+    """Parse and prepare the next batch in a thread while the database stores the current one."""
+    source = iter(batches)
+
+    def produce() -> _PreparedBatch | None:
+        batch = next(source, None)
+        return None if batch is None else _prepare(batch, index, existing)
 
     pending = asyncio.ensure_future(asyncio.to_thread(produce))
     try:
@@ -310,39 +367,126 @@ async def _prepared_chunks(
             pending.cancel()
 
 
+class _Tally(msgspec.Struct):
+    inserted: int = 0
+    assigned: int = 0
+    rows: int = 0
+    area_counts: dict[int, int] = msgspec.field(default_factory=dict)
+
+
+def _binary_copy(schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> Iterator[bytes]:
+    """PostgreSQL's binary COPY format for Arrow batches (pgpq encodes it in Rust)."""
+    encoder = pgpq.ArrowToPostgresBinaryEncoder(schema)
+    yield encoder.write_header()
+    for batch in batches:
+        yield encoder.write_batch(batch)
+    yield encoder.finish()
+
+
 async def import_households(
     conn: asyncpg.Connection,
     actor: Principal,
     kommun: str,
-    chunks: Iterable[HouseholdChunk],
+    csv: bytes,
     *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """All or nothing, idempotent by external_ref. New households are COPYed straight into the
-    table chunk by chunk (while the next chunk is parsed); known ones are staged and updated where
-    they differ, in the same transaction."""
+    """The households of a CSV file: all or nothing, idempotent by external_ref.
+
+    The fast reader streams a clean file; when it finds anything it does not accept, the
+    transaction is rolled back and the careful reader reads the file again (and names the lines
+    that are wrong, if any).
+    """
+    try:
+        return await _import(conn, actor, kommun, clean_batches(csv), on_progress)
+    except NotClean:
+        return await _import(conn, actor, kommun, household_batches(csv), on_progress)
+
+
+async def _import(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    kommun: str,
+    batches: Iterable[HouseholdBatch],
+    on_progress: Callable[[int, int], None] | None,
+) -> ImportResult:
+    """New households are streamed in one binary COPY while the next batch is parsed. A kommun's
+    first import (it has no households yet) loads a table of its own without indexes, builds the
+    indexes once and attaches it as the kommun's partition; later imports COPY into ``household``
+    and update the known households that changed, in the same transaction."""
     actor.require_kommun(kommun)
     await kommuner.require_known(conn, [kommun])
-    inserted = assigned = total = 0
+    tally = _Tally()
+    changed: list[pa.RecordBatch] = []
     async with conn.transaction(), translated_errors():
-        # Areas cannot change under the import, nor can another import of the kommun run: both
-        # take this lock.
+        # Areas cannot change under the import, nor can another import of the kommun run, nor a
+        # household be added to it: all take this lock.
         await conn.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", kommun)
         index = await area_index(conn, kommun)
-        existing = {r[0] for r in await conn.fetch(EXISTING_REFS, kommun)}
-        await conn.execute(CREATE_STAGING)
-        async for prepared in _prepared_chunks(chunks, index, kommun, existing):
-            if prepared.new_rows:
-                await conn.copy_records_to_table("household", records=prepared.new_rows, columns=HOUSEHOLD_COLUMNS)
-            if prepared.known_rows:
-                await conn.copy_records_to_table("household_staging", records=prepared.known_rows, columns=STAGING_COLUMNS)
-            inserted += len(prepared.new_rows)
-            assigned += prepared.assigned
-            total += len(prepared.new_rows) + len(prepared.known_rows)
-            if on_progress:
-                on_progress(prepared.bytes_consumed, prepared.total_bytes)
-        updated = _count(await conn.execute(UPDATE_FROM_STAGING, kommun)) if existing else 0
-        result = ImportResult(inserted=inserted, updated=updated, assigned=assigned, unassigned=total - assigned)
+        first_load = not await conn.fetchval(HAS_OWN_PARTITION, kommun) and not await conn.fetchval(
+            HAS_HOUSEHOLDS, kommun)
+        existing = None if first_load else await _existing(conn, kommun)
+        if first_load:
+            await conn.execute(CREATE_PARTITION, kommun)
+            target, schema = await conn.fetchval(PARTITION_NAME, kommun), ROW_SCHEMA
+        else:
+            target, schema = "household", PARENT_SCHEMA
+
+        async def new_rows() -> AsyncIterator[pa.RecordBatch]:
+            async for prepared in _prepared_batches(batches, index, existing):
+                tally.rows += prepared.rows
+                tally.assigned += prepared.assigned
+                tally.inserted += prepared.new_rows.num_rows
+                if first_load:
+                    areas = prepared.new_rows.column("area_id").drop_null().to_numpy()
+                    for area, n in zip(*np.unique(areas, return_counts=True), strict=True):
+                        tally.area_counts[int(area)] = tally.area_counts.get(int(area), 0) + int(n)
+                if prepared.changed_rows.num_rows:
+                    changed.append(prepared.changed_rows)
+                if on_progress:
+                    on_progress(prepared.bytes_consumed, prepared.total_bytes)
+                rows = prepared.new_rows
+                if not first_load:
+                    # In key order, so the unique index on (kommun, external_ref) grows in runs.
+                    rows = rows.take(pc.sort_indices(rows.column("external_ref")))
+                    rows = rows.append_column("kommun", pa.array([kommun] * rows.num_rows, pa.string()))
+                yield rows
+
+        async def encoded() -> AsyncIterator[bytes]:
+            encoder = pgpq.ArrowToPostgresBinaryEncoder(schema)
+            yield encoder.write_header()
+            async for rows in new_rows():
+                yield encoder.write_batch(rows)
+            yield encoder.finish()
+
+        try:
+            await conn.copy_to_table(target, source=encoded(), columns=schema.names, format="binary")
+            if first_load:
+                await _attach_first_load(conn, kommun, tally.area_counts)
+        except asyncpg.UniqueViolationError:
+            # New households repeat an external_ref (known ones are caught in _prepare): the
+            # careful reader names the lines.
+            raise NotClean("a repeated external_ref") from None
+        updated = 0
+        if changed:
+            await conn.execute(CREATE_STAGING)
+            await conn.copy_to_table("household_staging", source=io.BytesIO(b"".join(_binary_copy(ROW_SCHEMA, changed))),
+                                     columns=ROW_COLUMNS, format="binary")
+            updated = _count(await conn.execute(UPDATE_FROM_STAGING, kommun))
+        result = ImportResult(inserted=tally.inserted, updated=updated, assigned=tally.assigned,
+                              unassigned=tally.rows - tally.assigned)
         await audit.record(conn, actor, kommun=kommun, table="household", row_id=None, action="import",
                            after=msgspec.to_builtins(result))
     return result
+
+
+async def _attach_first_load(conn: asyncpg.Connection, kommun: str, area_counts: dict[int, int]) -> None:
+    """Counters and the area check that the triggers on ``household`` do for other writes, then
+    the indexes and the attachment."""
+    ids, counts = list(area_counts), list(area_counts.values())
+    status = await conn.execute(ADD_AREA_COUNTS, ids, counts, kommun)
+    if _count(status) != len(ids):  # areas come from the kommun's own, under the lock: a bug if hit
+        message = "a household refers to an area that does not exist in its kommun"
+        raise Conflict(message, [FieldError(field="area_id", message=message)])
+    await conn.execute(INDEX_BUILD_MEMORY)
+    await conn.execute(ATTACH_PARTITION, kommun)

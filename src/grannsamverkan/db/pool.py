@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -42,12 +43,27 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _release_without_reset_query(conn: asyncpg.Connection) -> None:
+    """The pool's reset on release: nothing beyond what asyncpg always does.
+
+    Before it calls this, asyncpg rolls back a transaction left open and drops the connection's
+    listeners. Its default reset would then send ``pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL`` to the server: a round trip on every release, as costly as the hot
+    path's own query. Our code leaves none of that behind on a pooled connection: locks are
+    ``pg_advisory_xact_lock`` (the migrator's session lock has a connection of its own), cursors
+    only live inside transactions, nothing LISTENs, settings are only changed with SET LOCAL, and
+    temporary tables are ``on commit drop``. tests/db/test_pool.py checks both: what a released
+    connection looks like, and that the db modules keep to these rules.
+    """
+
+
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_release_without_reset_query,
         command_timeout=60,
         # Prepared statements are cached per connection; the hot path reuses them.
         statement_cache_size=256,
@@ -74,18 +90,26 @@ _CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# A kommun's household partition names its constraints `household_k2283_<rule>` (0006).
+_PARTITION_CONSTRAINT = re.compile(r"^household_(?:k[0-9]{4}|other)_")
+
+
+def _messages(constraint: str | None, default: tuple[str, str]) -> tuple[str, str]:
+    name = _PARTITION_CONSTRAINT.sub("household_", constraint or "")
+    return _CONSTRAINT_MESSAGES.get(name, default)
+
+
 @asynccontextmanager
 async def translated_errors() -> AsyncIterator[None]:
     """Map constraint violations to domain errors by constraint name."""
     try:
         yield
     except asyncpg.UniqueViolationError as exc:
-        field, message = _CONSTRAINT_MESSAGES.get(exc.constraint_name or "", ("", "duplicate"))
+        field, message = _messages(exc.constraint_name, ("", "duplicate"))
         raise Conflict(message, [FieldError(field=field, message=message)]) from exc
     except asyncpg.ForeignKeyViolationError as exc:
-        field, message = _CONSTRAINT_MESSAGES.get(
-            exc.constraint_name or "", ("", f"refers to a row that does not exist ({exc.constraint_name})")
-        )
+        field, message = _messages(
+            exc.constraint_name, ("", f"refers to a row that does not exist ({exc.constraint_name})"))
         raise Conflict(message, [FieldError(field=field, message=message)]) from exc
     except asyncpg.CheckViolationError as exc:
         message = f"the value breaks the rule {exc.constraint_name}"

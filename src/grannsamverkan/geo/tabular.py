@@ -155,6 +155,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
 # --- the table reader ---------------------------------------------------------------------------
 
 
+def normalise_newlines(text: str) -> str:
+    """``\\r\\n`` (Windows) and lone ``\\r`` (old Mac) line ends as ``\\n``."""
+    if "\r" in text:
+        return text.replace("\r\n", "\n") if "\n" in text else text.replace("\r", "\n")
+    return text
+
+
 class _Errors:
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -205,18 +212,26 @@ class _RawChunk(msgspec.Struct):
 class _Table:
     """A decoded CSV split into physical lines, with its header parsed."""
 
-    def __init__(self, source: bytes | bytearray | memoryview | IO[bytes]) -> None:
+    @classmethod
+    def read(cls, source: bytes | bytearray | memoryview | IO[bytes]) -> _Table:
         data = read_all(source)
-        self.total_bytes = len(data)
-        text, self.encoding = decode_text(data)
+        total_bytes = len(data)
+        text, encoding = decode_text(data)
         del data
-        if "\r" in text:
-            text = text.replace("\r\n", "\n") if "\n" in text else text.replace("\r", "\n")
-        self.total_chars = max(len(text), 1)
-        self.lines = text.split("\n")
+        text = normalise_newlines(text)
+        total_chars = max(len(text), 1)
+        lines = text.split("\n")
         del text
-        if self.lines and self.lines[-1] == "":
-            self.lines.pop()
+        if lines and lines[-1] == "":
+            lines.pop()
+        return cls(lines, total_bytes=total_bytes, total_chars=total_chars, encoding=encoding)
+
+    def __init__(self, lines: list[str], *, total_bytes: int, total_chars: int, encoding: str) -> None:
+        """``lines``: the physical lines (all of them, or the first few to read the header only)."""
+        self.lines = lines
+        self.total_bytes = total_bytes
+        self.total_chars = total_chars
+        self.encoding = encoding
         start = 0
         while start < len(self.lines) and not self.lines[start].strip():
             start += 1
@@ -526,6 +541,27 @@ def _check_duplicates(refs: list[str], lines: NDArray[np.int64], seen: dict[str,
 # --- households ---------------------------------------------------------------------------------
 
 
+class HouseholdLayout(msgspec.Struct, kw_only=True):
+    """Where a household CSV's columns are: what :func:`household_layout` reads from its header."""
+
+    delimiter: str
+    width: int  # columns in the header
+    positions: dict[str, int]  # lower-cased column name -> index
+    coordinates: tuple[tuple[str, str], int] | None  # the coordinate column pair and its CRS
+    first_data_line: int  # 0-based index of the first line after the header
+
+
+def household_layout(head: list[str]) -> HouseholdLayout:
+    """The layout of a household CSV from its first physical lines (newlines normalised).
+
+    Raises :class:`InvalidInput` for a bad header exactly as :func:`iter_households` does.
+    """
+    table = _Table(head, total_bytes=1, total_chars=1, encoding="utf-8")
+    table.require(HOUSEHOLD_COLUMNS)
+    return HouseholdLayout(delimiter=table.delimiter, width=len(table.header), positions=table.positions,
+                           coordinates=table.coordinate_columns(), first_data_line=table.pos)
+
+
 def iter_households(
     source: bytes | bytearray | memoryview | IO[bytes],
     *,
@@ -539,7 +575,7 @@ def iter_households(
     yielded (whatever the caller stored must be rolled back); reading goes on to collect up to
     ``max_errors`` errors, which are raised together. A file without data lines is an error.
     """
-    table = _Table(source)
+    table = _Table.read(source)
     table.require(HOUSEHOLD_COLUMNS)
     coords = table.coordinate_columns()
     optional = frozenset(c for pair, _ in COORDINATE_COLUMNS for c in pair)
@@ -651,7 +687,7 @@ def parse_burglaries_csv(
     may have a location, an area reference, both or neither. All or nothing: any error raises
     :class:`InvalidInput`.
     """
-    table = _Table(source)
+    table = _Table.read(source)
     table.require(BURGLARY_COLUMNS)
     coords = table.coordinate_columns()
     has_area = "area_external_ref" in table.positions
@@ -735,6 +771,6 @@ def _times(
 
 __all__ = [
     "BURGLARY_CATEGORIES", "CHUNK_ROWS", "HOUSEHOLD_COLUMNS", "BurglaryRecord", "HouseholdChunk",
-    "concat_households", "decode_text", "iter_households", "normalise_category",
+    "HouseholdLayout", "concat_households", "decode_text", "household_layout", "normalise_newlines", "iter_households", "normalise_category",
     "parse_burglaries_csv", "parse_households", "parse_time", "read_all",
 ]

@@ -17,7 +17,6 @@ from grannsamverkan.db import areas, burglaries, households, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import GrannsamverkanError
 from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
-from grannsamverkan.geo.tabular import iter_households
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import default_kommun, kommun_choices, page
 
@@ -53,7 +52,7 @@ class ImportPages(Controller):
             body = await form.upload(data, "file")
             principal.require_kommun(kommun)
             await kommuner.require_known(db, [kommun])
-            result = await households.import_households(db, principal, kommun, iter_households(body))
+            result = await households.import_households(db, principal, kommun, body)
         except GrannsamverkanError as exc:
             return await import_page(request, db, principal, which="households", failure=exc, kommun=kommun)
         return await import_page(request, db, principal, which="households", kommun=kommun, result={
