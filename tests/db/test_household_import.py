@@ -1,0 +1,104 @@
+"""The household import's two ways into the table: a kommun's first import loads a partition of
+its own; later imports (and kommuner whose households were added one by one) go through
+``household``. Both must keep the counters, the keys and the all-or-nothing rule."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from grannsamverkan.cli import cli_actor
+from grannsamverkan.db import areas, households
+from grannsamverkan.errors import Conflict, InvalidInput
+from grannsamverkan.geo.geojson import parse_feature
+from tests.geodata import ARVIDSJAUR, RAMSELE, SOLLEFTEA, area_feature, grid_points, households_csv
+
+
+async def _areas(conn: asyncpg.Connection) -> None:
+    for name, kommun, centre in (("Centrum", "2283", SOLLEFTEA), ("Ramsele", "2283", RAMSELE), ("By", "2505", ARVIDSJAUR)):
+        await areas.create_area(conn, cli_actor(), parse_feature(area_feature(name, kommun, centre)))
+
+
+async def _partitions(conn: asyncpg.Connection) -> list[str]:
+    rows = await conn.fetch("select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid "
+                            "where i.inhparent = 'household'::regclass order by 1")
+    return [r["relname"] for r in rows]
+
+
+async def _counters_match_rows(conn: asyncpg.Connection) -> None:
+    mismatched = await conn.fetch(
+        "select a.id, a.households_total, count(h.id) as rows from area a "
+        "left join household h on h.area_id = a.id and h.kommun = a.kommun "
+        "group by a.id having a.households_total <> count(h.id)")
+    assert not mismatched
+
+
+def _csv(*parts: str) -> bytes:
+    header, *rest = parts[0].splitlines()
+    lines = [header, *rest]
+    for more in parts[1:]:
+        lines.extend(more.splitlines()[1:])
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def test_a_first_import_loads_its_own_partition_and_later_ones_go_through_household(conn: asyncpg.Connection) -> None:
+    await _areas(conn)
+    centre = households_csv("c", grid_points(SOLLEFTEA, 4))
+    outside = households_csv("o", [(17.5, 63.3)])
+    first = await households.import_households(conn, cli_actor(), "2283", _csv(centre, outside))
+    assert (first.inserted, first.updated, first.assigned, first.unassigned) == (5, 0, 4, 1)
+    assert await _partitions(conn) == ["household_k2283", "household_other"]
+    await _counters_match_rows(conn)
+
+    again = await households.import_households(conn, cli_actor(), "2283", _csv(centre, outside))
+    assert (again.inserted, again.updated) == (0, 0)
+
+    # One household moves from the centre to Ramsele, one is new in Ramsele.
+    moved = centre.replace(centre.splitlines()[1], "c0,Storgatan 1,881 30,Ramsele,{},{}".format(*RAMSELE))
+    later = await households.import_households(
+        conn, cli_actor(), "2283", _csv(moved, outside, households_csv("r", [RAMSELE])))
+    assert (later.inserted, later.updated) == (1, 1)
+    await _counters_match_rows(conn)
+    assert await conn.fetchval("select count(*) from household_k2283") == 6
+    assert await conn.fetchval("select count(*) from household_other") == 0
+    # the audit trail has one entry per import
+    assert await conn.fetchval("select count(*) from audit_event where table_name = 'household' and action = 'import'") == 3
+
+
+async def test_households_added_one_by_one_keep_the_kommun_in_the_shared_partition(conn: asyncpg.Connection) -> None:
+    await _areas(conn)
+    await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2505", external_ref="x0", street="Storgatan 1"))
+    result = await households.import_households(conn, cli_actor(), "2505", households_csv("x", grid_points(ARVIDSJAUR, 3)).encode())
+    assert (result.inserted, result.updated) == (2, 1)  # x0 gets the file's address and location
+    assert await _partitions(conn) == ["household_other"]
+    assert await conn.fetchval("select count(*) from household_other where kommun = '2505'") == 3
+    await _counters_match_rows(conn)
+
+
+@pytest.mark.parametrize("before", ["nothing", "an import"])
+async def test_a_repeated_external_ref_is_refused_with_both_lines(conn: asyncpg.Connection, before: str) -> None:
+    await _areas(conn)
+    known = households_csv("k", grid_points(SOLLEFTEA, 2))
+    if before == "an import":
+        await households.import_households(conn, cli_actor(), "2283", known.encode())
+    partitions = await _partitions(conn)
+    for twice in ("n1", "k0"):  # a new ref twice, a known ref twice
+        rows = households_csv("n", grid_points(SOLLEFTEA, 3)).splitlines()
+        data = "\n".join([*rows, f"{twice},Storgatan 9,881 30,Sollefteå,,", *known.splitlines()[1:]]) + "\n"
+        if twice == "k0":
+            data += "k0,Storgatan 8,881 30,Sollefteå,,\n"
+        with pytest.raises(InvalidInput) as refused:
+            await households.import_households(conn, cli_actor(), "2283", data.encode())
+        assert "already used on line" in refused.value.errors[0].message
+    assert await _partitions(conn) == partitions  # nothing half-made
+    assert await conn.fetchval("select count(*) from household") == (2 if before == "an import" else 0)
+
+
+async def test_a_duplicate_in_a_kommun_partition_is_a_conflict_on_external_ref(conn: asyncpg.Connection) -> None:
+    await _areas(conn)
+    await households.import_households(conn, cli_actor(), "2283", households_csv("h", grid_points(SOLLEFTEA, 2)).encode())
+    with pytest.raises(Conflict) as conflict:
+        await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2283", external_ref="h0"))
+    assert conflict.value.errors[0].field == "external_ref"
+    created = await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2283", external_ref="h9"))
+    assert await conn.fetchval("select tableoid::regclass::text from household where id = $1", created) == "household_k2283"
