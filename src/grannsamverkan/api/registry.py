@@ -11,6 +11,7 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
+from grannsamverkan.api.auth import hot_get
 from grannsamverkan.api.common import (
     GEOJSON_SCHEMA,
     FromPath,
@@ -249,7 +250,7 @@ class GroupController(Controller):
     async def read(self, db: Db, principal: Caller, group_id: FromPath[int]) -> groups.Group:
         return await groups.get_group(db, group_id, principal.scope)
 
-    @get("/{group_id:int}/eligibility", operation_id="getGroupEligibility", opt={"capability": "read"})
+    @hot_get("/{group_id:int}/eligibility", operation_id="getGroupEligibility", opt={"capability": "read"})
     async def eligibility(self, request: Request[Principal, Any, Any], group_id: FromPath[int]) -> Eligibility:
         """The 70 % rule: at least 70 % of the area's households signed up, and a contact person."""
         # The hot path: one query straight on the pool and the caller from the request, with no
