@@ -342,29 +342,34 @@ def _prepare(batch: HouseholdBatch, index: AreaGrid, existing: _Existing | None)
                           batch.bytes_consumed, batch.total_bytes)
 
 
-async def _prepared_batches(
-    batches: Iterable[HouseholdBatch], index: AreaGrid, existing: _Existing | None,
-) -> AsyncIterator[_PreparedBatch]:
-    """Parse and prepare the next batch in a thread while the database stores the current one."""
-    source = iter(batches)
+def _settle(pending: asyncio.Future[Any]) -> None:
+    """Cancel work that is no longer wanted, or retrieve its outcome so it is not reported lost.
+    Either way the caller's transaction rolls back; a parse error has already been raised."""
+    if pending.done():
+        if not pending.cancelled():
+            pending.exception()
+    else:
+        pending.cancel()
 
-    def produce() -> _PreparedBatch | None:
-        batch = next(source, None)
+
+async def _prepared_batches(
+    source: Iterator[HouseholdBatch], first: asyncio.Future[HouseholdBatch | None], index: AreaGrid,
+    existing: _Existing | None,
+) -> AsyncIterator[_PreparedBatch]:
+    """Parse and prepare the next batch in a thread while the database stores the current one.
+    ``first`` is the first batch, read while the import asked the database what it needed."""
+
+    def prepare(batch: HouseholdBatch | None) -> _PreparedBatch | None:
         return None if batch is None else _prepare(batch, index, existing)
 
-    pending = asyncio.ensure_future(asyncio.to_thread(produce))
+    batch = await first
+    pending = asyncio.ensure_future(asyncio.to_thread(prepare, batch))
     try:
         while (prepared := await pending) is not None:
-            pending = asyncio.ensure_future(asyncio.to_thread(produce))
+            pending = asyncio.ensure_future(asyncio.to_thread(lambda: prepare(next(source, None))))
             yield prepared
     finally:
-        # Reached early only when storing failed; a failing parse (a bad line) has already raised
-        # from ``await pending`` above, and either way the caller's transaction rolls back.
-        if pending.done():
-            if not pending.cancelled():
-                pending.exception()  # retrieved, so it is not reported as lost
-        else:
-            pending.cancel()
+        _settle(pending)
 
 
 class _Tally(msgspec.Struct):
@@ -416,6 +421,18 @@ async def _import(
     and update the known households that changed, in the same transaction."""
     actor.require_kommun(kommun)
     await kommuner.require_known(conn, [kommun])
+    source = iter(batches)
+    first = asyncio.ensure_future(asyncio.to_thread(next, source, None))  # read while the database answers
+    try:
+        return await _store(conn, actor, kommun, source, first, on_progress)
+    finally:
+        _settle(first)
+
+
+async def _store(
+    conn: asyncpg.Connection, actor: Principal, kommun: str, source: Iterator[HouseholdBatch],
+    first: asyncio.Future[HouseholdBatch | None], on_progress: Callable[[int, int], None] | None,
+) -> ImportResult:
     tally = _Tally()
     changed: list[pa.RecordBatch] = []
     async with conn.transaction(), translated_errors():
@@ -433,7 +450,7 @@ async def _import(
             target, schema = "household", PARENT_SCHEMA
 
         async def new_rows() -> AsyncIterator[pa.RecordBatch]:
-            async for prepared in _prepared_batches(batches, index, existing):
+            async for prepared in _prepared_batches(source, first, index, existing):
                 tally.rows += prepared.rows
                 tally.assigned += prepared.assigned
                 tally.inserted += prepared.new_rows.num_rows
