@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import queue
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -342,34 +345,72 @@ def _prepare(batch: HouseholdBatch, index: AreaGrid, existing: _Existing | None)
                           batch.bytes_consumed, batch.total_bytes)
 
 
-def _settle(pending: asyncio.Future[Any]) -> None:
-    """Cancel work that is no longer wanted, or retrieve its outcome so it is not reported lost.
-    Either way the caller's transaction rolls back; a parse error has already been raised."""
-    if pending.done():
-        if not pending.cancelled():
-            pending.exception()
-    else:
-        pending.cancel()
+_END = object()
 
 
-async def _prepared_batches(
-    source: Iterator[HouseholdBatch], first: asyncio.Future[HouseholdBatch | None], index: AreaGrid,
-    existing: _Existing | None,
-) -> AsyncIterator[_PreparedBatch]:
-    """Parse and prepare the next batch in a thread while the database stores the current one.
-    ``first`` is the first batch, read while the import asked the database what it needed."""
+class _ReadAhead:
+    """Reads the batches in a thread of its own, up to ``depth`` ahead of the import, from the
+    moment the import starts: the first ones while the database answers the setup queries (and,
+    on a re-import, sends what the kommun has), the next ones while it stores the current one."""
 
-    def prepare(batch: HouseholdBatch | None) -> _PreparedBatch | None:
+    def __init__(self, batches: Iterable[HouseholdBatch], depth: int = 16) -> None:
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(iter(batches),), name="household-reader", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self, source: Iterator[HouseholdBatch]) -> None:
+        try:
+            for batch in source:
+                if not self._put(batch):
+                    return
+            self._put(_END)
+        except BaseException as exc:  # handed to the import, which raises it
+            self._put(exc)
+
+    def take(self) -> HouseholdBatch | None:
+        """The next batch (``None`` at the end); blocks, so call it in a thread. Raises what reading raised."""
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return None if item is _END else item  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Stop reading; a ``take`` waiting for a batch gets ``None``."""
+        self._stop.set()
+        self._thread.join()
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(_END)
+
+
+async def _prepared_batches(reader: _ReadAhead, index: AreaGrid, existing: _Existing | None) -> AsyncIterator[_PreparedBatch]:
+    """Prepare the next batch in a thread while the database stores the current one."""
+
+    def produce() -> _PreparedBatch | None:
+        batch = reader.take()
         return None if batch is None else _prepare(batch, index, existing)
 
-    batch = await first
-    pending = asyncio.ensure_future(asyncio.to_thread(prepare, batch))
+    pending = asyncio.ensure_future(asyncio.to_thread(produce))
     try:
         while (prepared := await pending) is not None:
-            pending = asyncio.ensure_future(asyncio.to_thread(lambda: prepare(next(source, None))))
+            pending = asyncio.ensure_future(asyncio.to_thread(produce))
             yield prepared
     finally:
-        _settle(pending)
+        # Reached early only when storing failed, or reading did (raised above): either way the
+        # transaction rolls back. Stop reading so the pending call returns, and retrieve it.
+        if not pending.done():
+            reader.close()
+        with contextlib.suppress(Exception):
+            await pending
 
 
 class _Tally(msgspec.Struct):
@@ -421,17 +462,16 @@ async def _import(
     and update the known households that changed, in the same transaction."""
     actor.require_kommun(kommun)
     await kommuner.require_known(conn, [kommun])
-    source = iter(batches)
-    first = asyncio.ensure_future(asyncio.to_thread(next, source, None))  # read while the database answers
+    reader = _ReadAhead(batches)
     try:
-        return await _store(conn, actor, kommun, source, first, on_progress)
+        return await _store(conn, actor, kommun, reader, on_progress)
     finally:
-        _settle(first)
+        reader.close()
 
 
 async def _store(
-    conn: asyncpg.Connection, actor: Principal, kommun: str, source: Iterator[HouseholdBatch],
-    first: asyncio.Future[HouseholdBatch | None], on_progress: Callable[[int, int], None] | None,
+    conn: asyncpg.Connection, actor: Principal, kommun: str, reader: _ReadAhead,
+    on_progress: Callable[[int, int], None] | None,
 ) -> ImportResult:
     tally = _Tally()
     changed: list[pa.RecordBatch] = []
@@ -450,7 +490,7 @@ async def _store(
             target, schema = "household", PARENT_SCHEMA
 
         async def new_rows() -> AsyncIterator[pa.RecordBatch]:
-            async for prepared in _prepared_batches(source, first, index, existing):
+            async for prepared in _prepared_batches(reader, index, existing):
                 tally.rows += prepared.rows
                 tally.assigned += prepared.assigned
                 tally.inserted += prepared.new_rows.num_rows
