@@ -102,3 +102,27 @@ async def test_a_duplicate_in_a_kommun_partition_is_a_conflict_on_external_ref(c
     assert conflict.value.errors[0].field == "external_ref"
     created = await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2283", external_ref="h9"))
     assert await conn.fetchval("select tableoid::regclass::text from household where id = $1", created) == "household_k2283"
+
+
+def _many(prefix: str, n: int) -> str:
+    """n households in SWEREF 99 TM around Sollefteå: several of the fast reader's batches."""
+    lines = ["external_ref,street,postcode,city,x,y"]
+    lines += [f"{prefix}{i},Storgatan {i % 90 + 1},881 30,Sollefteå,{620000 + i % 1000},{7005000 + i // 1000}" for i in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("fault", ["a bad value late in the file", "a repeated ref early in the file"])
+async def test_a_fault_in_a_long_file_stops_reading_and_writes_nothing(conn: asyncpg.Connection, fault: str) -> None:
+    await _areas(conn)
+    await households.import_households(conn, cli_actor(), "2283", households_csv("k", grid_points(SOLLEFTEA, 2)).encode())
+    lines = _many("n", 150_000).splitlines()
+    if fault == "a bad value late in the file":
+        lines[140_000] = lines[140_000].replace(",620", ",abc", 1)
+        where = 140_001
+    else:
+        lines[2] = lines[1]
+        where = 3
+    with pytest.raises(InvalidInput) as refused:
+        await households.import_households(conn, cli_actor(), "2283", ("\n".join(lines) + "\n").encode())
+    assert refused.value.errors[0].line == where
+    assert await conn.fetchval("select count(*) from household") == 2
