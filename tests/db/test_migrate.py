@@ -103,3 +103,33 @@ async def test_migrations_reproduce_the_documented_schema(conn: asyncpg.Connecti
     token_columns = {r["column_name"] for r in await conn.fetch(
         "select column_name from information_schema.columns where table_name = 'api_token'")}
     assert "token_hash" in token_columns and "token" not in token_columns
+
+
+async def test_partitioning_households_keeps_rows_ids_sign_ups_and_counters(empty_database: str) -> None:
+    files = load_migrations()
+    before = [m for m in files if m.version < 6]
+    await migrate(empty_database, before)
+    conn = await asyncpg.connect(empty_database)
+    try:
+        area = await conn.fetchval(
+            "insert into area (kommun, name, geom_wkb, bbox, area_m2, point_x, point_y) "
+            "values ('2283', 'Ramsele', '\\x00', box(point(0, 0), point(1, 1)), 1, 0, 0) returning id")
+        ids = [await conn.fetchval(
+            "insert into household (kommun, external_ref, street, area_id) values ('2283', $1, 'Storgatan', $2) returning id",
+            f"h{i}", area) for i in range(3)]
+        group = await conn.fetchval(
+            "insert into watch_group (kommun, area_id, kind, name) values ('2283', $1, 'byavakt', 'Ramsele') returning id", area)
+        await conn.execute("insert into signup (group_id, household_id, kommun) values ($1, $2, '2283')", group, ids[0])
+        await migrate(empty_database)  # 0006 and later
+        rows = await conn.fetch("select id, external_ref, tableoid::regclass::text as part from household order by id")
+        assert [(r["id"], r["external_ref"], r["part"]) for r in rows] == [(i, f"h{n}", "household_other") for n, i in enumerate(ids)]
+        assert await conn.fetchval("select households_total from area where id = $1", area) == 3
+        assert await conn.fetchval("select households_signed_up from watch_group where id = $1", group) == 1
+        # New ids follow the old ones; sign-ups still refer to their households (and cascade).
+        new_id = await conn.fetchval("insert into household (kommun, external_ref) values ('2283', 'h3') returning id")
+        assert new_id > max(ids)
+        await conn.execute("delete from household where id = $1", ids[0])
+        assert await conn.fetchval("select count(*) from signup") == 0
+        assert await conn.fetchval("select households_signed_up from watch_group where id = $1", group) == 0
+    finally:
+        await conn.close()
