@@ -61,6 +61,7 @@ def test_clean_files_read_the_same_as_the_careful_reader(name: str) -> None:
 
 NOT_CLEAN = {
     "empty street": HEADER + "h1,,881 30,Ede,620000,7005000\n",
+    "external_ref longer than the database allows": HEADER + "h" * 201 + ",S,881 30,Ede,620000,7005000\n",
     "a word for a number": HEADER + "h1,S,881 30,Ede,abc,7005000\n",
     "one coordinate": HEADER + "h1,S,881 30,Ede,620000,\n",
     "outside Sweden": HEADER + "h1,S,881 30,Ede,20000,7005000\n",
@@ -86,6 +87,13 @@ def test_what_the_careful_reader_accepts_after_a_hand_over_reads_the_same() -> N
     batches = list(household_batches(data))
     assert [v for b in batches for v in b.street.to_pylist()] == ["Storgatan 1", "S"]
     assert np.isnan(batches[0].x_sweref[0]) and batches[0].x_sweref[1] == 620000
+
+
+def test_an_external_ref_longer_than_the_database_allows_is_a_line_error() -> None:
+    data = (HEADER + "h" * 201 + ",S,881 30,Ede,620000,7005000\n").encode()
+    with pytest.raises(InvalidInput) as refused:
+        parse_households(data)
+    assert refused.value.errors[0].line == 2 and "at most 200" in refused.value.errors[0].message
 
 
 def test_a_bad_header_raises_the_careful_readers_error() -> None:

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from grannsamverkan.geo.crs import inside_sweden, to_sweref
 from grannsamverkan.geo.tabular import (
     HOUSEHOLD_COLUMNS,
+    MAX_LENGTHS,
     MAX_TEXT,
     HouseholdChunk,
     HouseholdLayout,
@@ -143,7 +144,7 @@ def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, tota
     text_columns = {name: column(name) for name in HOUSEHOLD_COLUMNS}
     for name, values in text_columns.items():
         lengths = pc.utf8_length(values)
-        if len(values) and (pc.min(lengths).as_py() < 1 or pc.max(lengths).as_py() > MAX_TEXT):
+        if len(values) and (pc.min(lengths).as_py() < 1 or pc.max(lengths).as_py() > MAX_LENGTHS.get(name, MAX_TEXT)):
             raise NotClean(f"an empty or too long {name}")
     postcode = _postcodes(text_columns["postcode"])
     refs = text_columns["external_ref"]
