@@ -7,7 +7,7 @@ import contextlib
 import io
 import queue
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -248,7 +248,7 @@ HAS_HOUSEHOLDS = "select exists (select 1 from household where kommun = $1)"
 PARTITION_NAME = "select household_partition_name($1)"
 CREATE_PARTITION = "select household_partition_create($1)"
 ATTACH_PARTITION = "select household_partition_attach($1)"
-# Index builds sort in memory up to this much; the default 64 MB spills a million rows to disk.
+# Room for the index builds to sort a million keys in memory.
 INDEX_BUILD_MEMORY = "set local maintenance_work_mem = '256MB'"
 ADD_AREA_COUNTS = """
 update area a set households_total = a.households_total + v.n
@@ -420,13 +420,18 @@ class _Tally(msgspec.Struct):
     area_counts: dict[int, int] = msgspec.field(default_factory=dict)
 
 
-def _binary_copy(schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> Iterator[bytes]:
+async def _binary_copy(schema: pa.Schema, batches: AsyncIterable[pa.RecordBatch]) -> AsyncIterator[bytes]:
     """PostgreSQL's binary COPY format for Arrow batches (pgpq encodes it in Rust)."""
     encoder = pgpq.ArrowToPostgresBinaryEncoder(schema)
     yield encoder.write_header()
-    for batch in batches:
+    async for batch in batches:
         yield encoder.write_batch(batch)
     yield encoder.finish()
+
+
+async def _each(batches: list[pa.RecordBatch]) -> AsyncIterator[pa.RecordBatch]:
+    for batch in batches:
+        yield batch
 
 
 async def import_households(
@@ -443,6 +448,8 @@ async def import_households(
     transaction is rolled back and the careful reader reads the file again (and names the lines
     that are wrong, if any).
     """
+    actor.require_kommun(kommun)
+    await kommuner.require_known(conn, [kommun])
     try:
         return await _import(conn, actor, kommun, clean_batches(csv), on_progress)
     except NotClean:
@@ -460,8 +467,6 @@ async def _import(
     first import (it has no households yet) loads a table of its own without indexes, builds the
     indexes once and attaches it as the kommun's partition; later imports COPY into ``household``
     and update the known households that changed, in the same transaction."""
-    actor.require_kommun(kommun)
-    await kommuner.require_known(conn, [kommun])
     reader = _ReadAhead(batches)
     try:
         return await _store(conn, actor, kommun, reader, on_progress)
@@ -504,20 +509,13 @@ async def _store(
                     on_progress(prepared.bytes_consumed, prepared.total_bytes)
                 rows = prepared.new_rows
                 if not first_load:
-                    # In key order, so the unique index on (kommun, external_ref) grows in runs.
+                    # In key order, so the unique index on (external_ref, kommun) grows in runs.
                     rows = rows.take(pc.sort_indices(rows.column("external_ref")))
                     rows = rows.append_column("kommun", pa.array([kommun] * rows.num_rows, pa.string()))
                 yield rows
 
-        async def encoded() -> AsyncIterator[bytes]:
-            encoder = pgpq.ArrowToPostgresBinaryEncoder(schema)
-            yield encoder.write_header()
-            async for rows in new_rows():
-                yield encoder.write_batch(rows)
-            yield encoder.finish()
-
         try:
-            await conn.copy_to_table(target, source=encoded(), columns=schema.names, format="binary")
+            await conn.copy_to_table(target, source=_binary_copy(schema, new_rows()), columns=schema.names, format="binary")
             if first_load:
                 await _attach_first_load(conn, kommun, tally.area_counts)
         except asyncpg.UniqueViolationError:
@@ -527,7 +525,7 @@ async def _store(
         updated = 0
         if changed:
             await conn.execute(CREATE_STAGING)
-            await conn.copy_to_table("household_staging", source=io.BytesIO(b"".join(_binary_copy(ROW_SCHEMA, changed))),
+            await conn.copy_to_table("household_staging", source=_binary_copy(ROW_SCHEMA, _each(changed)),
                                      columns=ROW_COLUMNS, format="binary")
             updated = _count(await conn.execute(UPDATE_FROM_STAGING, kommun))
         result = ImportResult(inserted=tally.inserted, updated=updated, assigned=tally.assigned,

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
-from grannsamverkan.errors import Conflict, DatabaseUnavailable, FieldError, InvalidInput
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput
 
 # Errors that mean the server is gone or not reachable, not that the query was wrong.
 UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
