@@ -34,6 +34,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 RAMSELE = (16.485, 63.535)
@@ -213,6 +215,10 @@ def server_command(server: str, target: str, port: int, workers: int) -> list[st
     raise ValueError(server)
 
 
+# The process group of each running server, by its base URL (for the CPU accounting).
+SERVER_GROUPS: dict[str, int] = {}
+
+
 @contextmanager
 def running(server: str, target: str, url: str, workers: int) -> Iterator[str]:
     import httpx
@@ -235,8 +241,10 @@ def running(server: str, target: str, url: str, workers: int) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+        SERVER_GROUPS[base] = child.pid
         yield base
     finally:
+        SERVER_GROUPS.pop(base, None)
         os.killpg(child.pid, signal.SIGTERM)
         try:
             child.wait(timeout=20)
@@ -256,6 +264,27 @@ class Result:
     p99_ms: float
     requests: int
     errors: int
+    server_cpu_us: float = 0.0  # CPU time per request of the ASGI server's processes
+    database_cpu_us: float = 0.0  # and of PostgreSQL's backends for the benchmark database
+
+
+def _cpu_seconds(*, group: int | None = None, database: str | None = None) -> float:
+    """utime + stime of the processes of a process group, or of PostgreSQL backends whose title
+    names ``database`` (Linux /proc; 0 elsewhere). CPU per request is steadier than requests/s on
+    a machine with other work: it tells which side got cheaper when the rates are within noise."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if group is not None and int(fields[2]) != group:
+                continue
+            if database is not None and f" {database} " not in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                continue
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+    return total / tick
 
 
 def _ms(text: str) -> float:
@@ -307,12 +336,17 @@ asyncio.run(main())
     return Result(n / seconds, p50 * 1000, p99 * 1000, n, errors)
 
 
-def measure(url: str, headers: dict[str, str], seconds: float, connections: int) -> Result:
-    if shutil.which("wrk"):
-        wrk(url, headers, 2, connections, threads=2)  # warm-up: connections, prepared statements, caches
-        return wrk(url, headers, seconds, connections, threads=2)
-    python_load(url, headers, 2, connections)
-    return python_load(url, headers, seconds, connections)
+def measure(url: str, headers: dict[str, str], seconds: float, connections: int, *, database: str = "") -> Result:
+    load = wrk if shutil.which("wrk") else (lambda u, h, s, c, threads: python_load(u, h, s, c))
+    load(url, headers, 2, connections, threads=2)  # warm-up: connections, prepared statements, caches
+    group = SERVER_GROUPS.get(url.split("/", 3)[0] + "//" + url.split("/", 3)[2])
+    before = (_cpu_seconds(group=group) if group else 0.0, _cpu_seconds(database=database) if database else 0.0)
+    result = load(url, headers, seconds, connections, threads=2)
+    after = (_cpu_seconds(group=group) if group else 0.0, _cpu_seconds(database=database) if database else 0.0)
+    per_request = 1e6 / max(result.requests, 1)
+    result.server_cpu_us = (after[0] - before[0]) * per_request
+    result.database_cpu_us = (after[1] - before[1]) * per_request
+    return result
 
 
 def main() -> int:
@@ -346,14 +380,18 @@ def main() -> int:
                 for _ in range(args.rounds):
                     for target, base in bases.items():
                         rounds[target].append(measure(base + (app_path if target == "app" else baseline_path),
-                                                      headers if target == "app" else {}, args.seconds, args.connections))
+                                                      headers if target == "app" else {}, args.seconds, args.connections,
+                                                      database=urlsplit(url).path.lstrip("/")))
             results = {}
             for target, runs in rounds.items():
                 median = sorted(runs, key=lambda x: x.requests_per_s)[len(runs) // 2]
                 r = results[target] = Result(median.requests_per_s, median.p50_ms, max(x.p99_ms for x in runs),
-                                             sum(x.requests for x in runs), sum(x.errors for x in runs))
+                                             sum(x.requests for x in runs), sum(x.errors for x in runs),
+                                             statistics.median(x.server_cpu_us for x in runs),
+                                             statistics.median(x.database_cpu_us for x in runs))
                 print(f"  {server:<8} {target:<17} {r.requests_per_s:>9.0f} req/s   p50 {r.p50_ms:6.2f} ms   "
-                      f"p99 {r.p99_ms:6.2f} ms   errors {r.errors}   (rounds: {', '.join(f'{x.requests_per_s:.0f}' for x in runs)})",
+                      f"p99 {r.p99_ms:6.2f} ms   errors {r.errors}   CPU/request: server {r.server_cpu_us:5.0f} µs, "
+                      f"database {r.database_cpu_us:4.0f} µs   (rounds: {', '.join(f'{x.requests_per_s:.0f}' for x in runs)})",
                       flush=True)
             rows.append((server, results))
         print()

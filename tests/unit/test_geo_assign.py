@@ -69,3 +69,21 @@ def test_many_points_many_areas_grid() -> None:
     i = np.floor((xs[inside] - 600000) / 1000).clip(0, 39).astype(int)
     j = np.floor((ys[inside] - 7000000) / 1000).clip(0, 49).astype(int)
     assert (got[inside] == i * 50 + j + 1).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 5000), st.floats(0, 5000), st.floats(1, 3000), st.floats(1, 800)),
+             min_size=1, max_size=12),
+    st.integers(0, 2**32 - 1),
+)
+def test_areas_of_mixed_sizes_match_plain_shapely(boxes: list[tuple[float, float, float, float]], seed: int) -> None:
+    """Large and small, overlapping areas: a large one spans many grid cells, and the lowest id holding a point wins."""
+    areas = [shapely.box(x, y, x + w, y + h) for x, y, w, h in boxes]
+    ids = np.arange(len(areas), 0, -1)  # ids not in list order
+    rng = np.random.default_rng(seed)
+    xs, ys = rng.uniform(-100, 8200, 300), rng.uniform(-100, 6000, 300)
+    got = assign_points(xs, ys, ids, [shapely.to_wkb(a) for a in areas])
+    for x, y, area in zip(xs, ys, got.tolist(), strict=True):
+        holders = [int(i) for i, a in zip(ids, areas, strict=True) if a.intersects(shapely.Point(x, y))]
+        assert area == (min(holders) if holders else -1)

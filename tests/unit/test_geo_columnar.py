@@ -9,13 +9,13 @@ from hypothesis import strategies as st
 
 from grannsamverkan.errors import InvalidInput
 from grannsamverkan.geo.columnar import NotClean, clean_batches, household_batches
-from grannsamverkan.geo.tabular import parse_households
+from grannsamverkan.geo.tabular import MAX_TEXT, parse_households
 
 HEADER = "external_ref,street,postcode,city,x,y\n"
 
 
-def fast(data: bytes) -> dict[str, list]:
-    batches = list(clean_batches(data, block_bytes=64))  # tiny blocks: many batches
+def fast(data: bytes, block_bytes: int = 64) -> dict[str, list]:
+    batches = list(clean_batches(data, block_bytes=block_bytes))  # tiny blocks by default: many batches
     return {
         "external_ref": [v for b in batches for v in b.external_ref.to_pylist()],
         "street": [v for b in batches for v in b.street.to_pylist()],
@@ -50,6 +50,7 @@ CLEAN_FILES = {
         'sep=;\nexternal_ref;street;postcode;city;note\nh1;"Storgatan 1;A";881 30;Ede;x\nh2;"Väg ""2""";881 30;Ede;\n').encode(),
     "blank lines": (HEADER + "\nh1,Storgatan 1,881 30,Ede,620000,7005000\n\n\nh2,S,881 30,Ede,,\n").encode(),
     "quoted line break": (HEADER + 'h1,"Storgatan\n1",881 30,Ede,620000,7005000\nh2,S,881 30,Ede,620000,7005000\n').encode(),
+    "padded coordinates, exponents": (HEADER + "h1,S,881 30,Ede, 620000 ,7005000.5\nh2,S,881 30,Ede,+620001,7.005e6\n").encode(),
 }
 
 
@@ -57,6 +58,12 @@ CLEAN_FILES = {
 def test_clean_files_read_the_same_as_the_careful_reader(name: str) -> None:
     data = CLEAN_FILES[name]
     assert same(fast(data), careful(data))
+
+
+def test_the_longest_text_in_two_byte_letters_reads_the_same() -> None:
+    """More bytes than MAX_TEXT, not more characters: the fast reader counts characters then."""
+    data = (HEADER + f"h1,{'å' * MAX_TEXT},881 30,Ede,620000,7005000\n").encode()
+    assert same(fast(data, block_bytes=1 << 16), careful(data))
 
 
 NOT_CLEAN = {
@@ -69,6 +76,8 @@ NOT_CLEAN = {
     "short line": HEADER + "h1,S,881 30\n",
     "lone carriage return": HEADER.replace("\n", "\r") + "h1,S,881 30,Ede,620000,7005000\r",
     "only a header": HEADER,
+    "a street one two-byte letter too long": HEADER + f"h1,{'å' * (MAX_TEXT + 1)},881 30,Ede,620000,7005000\n",
+    "a coordinate that is not a number": HEADER + "h1,S,881 30,Ede,nan,7005000\n",
 }
 
 

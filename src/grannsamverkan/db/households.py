@@ -99,7 +99,7 @@ select id, geom_wkb from area where kommun = $1 and ($2::box is null or bbox && 
 async def area_index(conn: asyncpg.Connection, kommun: str, box: Box | None = None) -> AreaGrid:
     """The areas of a kommun (or of a box in it) on a grid, for many point lookups."""
     rows = await conn.fetch(AREAS_IN_BOX, kommun, box)
-    return AreaGrid.build([r["id"] for r in rows], [from_wkb(r["geom_wkb"]) for r in rows])
+    return AreaGrid.build([r["id"] for r in rows], [r["geom_wkb"] for r in rows])
 
 
 def _union_box(boxes: Iterable[tuple[float, float, float, float]]) -> Box:

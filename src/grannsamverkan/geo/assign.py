@@ -22,8 +22,10 @@ MAX_CELLS = 1 << 22  # the grid never gets more cells than this, whatever the ar
 
 def _geometries(geometries: Sequence[shapely.Geometry | bytes | None]) -> NDArray[np.object_]:
     out = np.empty(len(geometries), dtype=object)
-    for i, g in enumerate(geometries):
-        out[i] = shapely.from_wkb(bytes(g)) if isinstance(g, (bytes, bytearray, memoryview)) else g
+    out[:] = [bytes(g) if isinstance(g, (bytearray, memoryview)) else g for g in geometries]
+    wkb = np.fromiter((isinstance(g, bytes) for g in out), np.bool_, count=len(out))
+    if wkb.any():
+        out[wkb] = shapely.from_wkb(out[wkb])  # one call for all of them
     return out
 
 
@@ -62,13 +64,15 @@ class AreaGrid(msgspec.Struct):
         hi_x = ((bounds[:, 2] - x0) // cell).astype(np.int64)
         lo_y = ((bounds[:, 1] - y0) // cell).astype(np.int64)
         hi_y = ((bounds[:, 3] - y0) // cell).astype(np.int64)
-        cells, areas = [], []
-        for k, (ax, bx, ay, by) in enumerate(zip(lo_x, hi_x, lo_y, hi_y, strict=True)):
-            gy, gx = np.mgrid[ay:by + 1, ax:bx + 1]
-            cells.append((gy * columns + gx).ravel())
-            areas.append(np.full(gx.size, valid[k], dtype=np.int64))
-        cell_of = np.concatenate(cells)
-        area_of = np.concatenate(areas)
+        # Every (cell, area) pair of each box, row by row, without a loop over the areas.
+        width_cells = hi_x - lo_x + 1
+        per_area = width_cells * (hi_y - lo_y + 1)
+        nth = np.arange(int(per_area.sum())) - np.repeat(np.cumsum(per_area) - per_area, per_area)
+        span = np.repeat(width_cells, per_area)
+        gx = np.repeat(lo_x, per_area) + nth % span
+        gy = np.repeat(lo_y, per_area) + nth // span
+        cell_of = gy * columns + gx
+        area_of = np.repeat(valid, per_area)
         order = np.argsort(cell_of, kind="stable")  # stable: ascending id within a cell
         counts = np.bincount(cell_of, minlength=columns * rows)
         first = np.concatenate([[0], np.cumsum(counts)])

@@ -14,6 +14,7 @@ finds them with the unique index and hands over too.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import IO, Final
 
@@ -106,8 +107,10 @@ def clean_batches(data: bytes, *, block_bytes: int = 4 << 20) -> Iterator[Househ
             # One thread: the import parses in a thread of its own while the database works.
             read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(layout.width)], block_size=block_bytes,
                                            use_threads=False),
-            # Quoted line breaks are read as the careful reader reads them (blocks end between records).
-            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True, ignore_empty_lines=True),
+            # Quoted line breaks are read as the careful reader reads them (blocks end between
+            # records). Without a quote in the file there are none, and the faster scan will do.
+            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=b'"' in data,
+                                             ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"c{i}": pa.string() for i in range(layout.width)},
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -143,12 +146,11 @@ def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, tota
 
     text_columns = {name: column(name) for name in HOUSEHOLD_COLUMNS}
     for name, values in text_columns.items():
-        lengths = pc.utf8_length(values)
-        if len(values) and (pc.min(lengths).as_py() < 1 or pc.max(lengths).as_py() > MAX_LENGTHS.get(name, MAX_TEXT)):
+        if len(values) and not _lengths_within(values, MAX_LENGTHS.get(name, MAX_TEXT)):
             raise NotClean(f"an empty or too long {name}")
     postcode = _postcodes(text_columns["postcode"])
     refs = text_columns["external_ref"]
-    x, y = _locations(layout, column) if layout.coordinates else (np.full(len(refs), np.nan),) * 2
+    x, y = _locations(layout, block) if layout.coordinates else (np.full(len(refs), np.nan),) * 2
     return HouseholdBatch(external_ref=refs, street=text_columns["street"], postcode=postcode,
                           city=text_columns["city"], x_sweref=x, y_sweref=y,
                           bytes_consumed=consumed, total_bytes=total)
@@ -184,23 +186,39 @@ def _postcodes(values: pa.Array) -> pa.Array:
     return values
 
 
+def _lengths_within(values: pa.Array, most: int) -> bool:
+    """Every value has 1 to ``most`` characters. Counted in bytes first (a character is at least
+    one byte), and in characters only when some value has more bytes than ``most``."""
+    lowest, highest = pc.min_max(pc.binary_length(values)).values()
+    if lowest.as_py() < 1:
+        return False
+    return highest.as_py() <= most or pc.max(pc.utf8_length(values)).as_py() <= most
+
+
+def _numbers(raw: pa.Array, name: str) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """The values of a coordinate column as numbers, and where they are empty. Plain numbers in
+    every line (the usual export) are cast as they are; anything else (an empty value, a decimal
+    comma, spaces) goes the longer way."""
+    with contextlib.suppress(pa.ArrowInvalid):
+        return pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(len(raw), np.bool_)
+    raw = pc.utf8_trim_whitespace(raw)
+    missing = pc.equal(raw, "")
+    decimal = pc.replace_substring(raw, ",", ".")
+    try:
+        values = pc.cast(pc.if_else(missing, None, decimal), pa.float64())
+    except pa.ArrowInvalid:
+        raise NotClean(f"a value of {name} that is not a number") from None
+    return values.to_numpy(zero_copy_only=False), missing.to_numpy(zero_copy_only=False)
+
+
 def _locations(
-    layout: HouseholdLayout, column: Callable[[str], pa.Array],
+    layout: HouseholdLayout, block: pa.RecordBatch,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """SWEREF 99 TM x, y (NaN where both are empty); :class:`NotClean` for any value the careful
     reader would refuse: not a number, only one of the two, outside Sweden."""
     assert layout.coordinates is not None
     (cx, cy), crs = layout.coordinates
-    numbers = []
-    for name in (cx, cy):
-        raw = column(name)
-        missing = pc.equal(raw, "")
-        decimal = pc.replace_substring(raw, ",", ".")
-        try:
-            values = pc.cast(pc.if_else(missing, None, decimal), pa.float64())
-        except pa.ArrowInvalid:
-            raise NotClean(f"a value of {name} that is not a number") from None
-        numbers.append((values.to_numpy(zero_copy_only=False), missing.to_numpy(zero_copy_only=False)))
+    numbers = [_numbers(block.column(layout.positions[name]), name) for name in (cx, cy)]
     (xs, mx), (ys, my) = numbers
     if (mx != my).any():
         raise NotClean("a location with one coordinate")
