@@ -125,11 +125,15 @@ async def test_partitioning_households_keeps_rows_ids_sign_ups_and_counters(empt
         assert [(r["id"], r["external_ref"], r["part"]) for r in rows] == [(i, f"h{n}", "household_other") for n, i in enumerate(ids)]
         assert await conn.fetchval("select households_total from area where id = $1", area) == 3
         assert await conn.fetchval("select households_signed_up from watch_group where id = $1", group) == 1
+        # 0007 copied the area's total and the contact persons' count onto the group row.
+        copies = await conn.fetchrow("select households_total, contact_persons from watch_group where id = $1", group)
+        assert tuple(copies) == (3, 0)
         # New ids follow the old ones; sign-ups still refer to their households (and cascade).
         new_id = await conn.fetchval("insert into household (kommun, external_ref) values ('2283', 'h3') returning id")
         assert new_id > max(ids)
         await conn.execute("delete from household where id = $1", ids[0])
         assert await conn.fetchval("select count(*) from signup") == 0
         assert await conn.fetchval("select households_signed_up from watch_group where id = $1", group) == 0
+        assert await conn.fetchval("select households_total from watch_group where id = $1", group) == 2
     finally:
         await conn.close()

@@ -1,0 +1,102 @@
+"""The copies on the group row that the eligibility read uses (migration 0007): the area's
+household total and the number of contact persons. Every way households, areas and contact
+persons change must keep them equal to what they copy."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import asyncpg
+import pytest
+import shapely
+
+from grannsamverkan.cli import cli_actor
+from grannsamverkan.db import areas, groups, households
+from grannsamverkan.geo.geojson import parse_feature
+from tests.geodata import ARVIDSJAUR, RAMSELE, SOLLEFTEA, area_feature, grid_points, households_csv
+
+TODAY = date(2026, 11, 23)
+
+
+async def _copies_match(conn: asyncpg.Connection) -> int:
+    """Assert every group's copies equal their sources; answer how many groups there are."""
+    rows = await conn.fetch("""
+        select g.id, g.households_total, a.households_total as area_total,
+               g.contact_persons, (select count(*) from contact_person c where c.group_id = g.id) as contacts
+        from watch_group g join area a on a.id = g.area_id""")
+    for r in rows:
+        assert (r["households_total"], r["contact_persons"]) == (r["area_total"], r["contacts"]), dict(r)
+    return len(rows)
+
+
+async def _area(conn: asyncpg.Connection, name: str, kommun: str, centre: tuple[float, float]) -> int:
+    return await areas.create_area(conn, cli_actor(), parse_feature(area_feature(name, kommun, centre)))
+
+
+async def _group(conn: asyncpg.Connection, area_id: int, name: str) -> int:
+    return await groups.create_group(
+        conn, cli_actor(), groups.GroupInput(area_id=area_id, kind="grannsamverkan", name=name), TODAY)
+
+
+async def test_copies_follow_imports_erasures_area_changes_and_contact_persons(conn: asyncpg.Connection) -> None:
+    centre = await _area(conn, "Centrum", "2283", SOLLEFTEA)
+    ramsele = await _area(conn, "Ramsele", "2283", RAMSELE)
+    by = await _area(conn, "By", "2505", ARVIDSJAUR)
+    # A group before any household, one per area.
+    group_ids = [await _group(conn, area_id, name) for area_id, name in ((centre, "C"), (ramsele, "R"), (by, "B"))]
+    assert await _copies_match(conn) == 3
+
+    # A kommun's first import (its own partition, counts added directly), then a later one.
+    await households.import_households(conn, cli_actor(), "2283", households_csv("c", grid_points(SOLLEFTEA, 9)).encode())
+    await households.import_households(conn, cli_actor(), "2283", (
+        households_csv("c", grid_points(SOLLEFTEA, 9)) + households_csv("r", grid_points(RAMSELE, 4)).split("\n", 1)[1]
+    ).encode())
+    await households.import_households(conn, cli_actor(), "2505", households_csv("b", grid_points(ARVIDSJAUR, 3)).encode())
+    await _copies_match(conn)
+    assert (await groups.eligibility(conn, group_ids[0], None)).households_total == 9
+    assert (await groups.eligibility(conn, group_ids[1], None)).households_total == 4
+
+    # A household added one by one, and one erased.
+    x, y = 620_000.0, 7_004_000.0  # nowhere near an area: unassigned, nothing changes
+    await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2283", x=x, y=y))
+    some = await conn.fetchval("select id from household where area_id = $1 limit 1", centre)
+    await households.erase_household(conn, cli_actor(), some)
+    await _copies_match(conn)
+
+    # Contact persons: added, removed, and removed with the sign-up they hang on.
+    member_ids = [r["id"] for r in await conn.fetch("select id from household where area_id = $1 order by id", ramsele)]
+    for household_id in member_ids:
+        await groups.sign_up(conn, cli_actor(), group_ids[1], household_id)
+    first = await groups.add_contact(conn, cli_actor(), group_ids[1], groups.ContactInput(household_id=member_ids[0], name="Anna"))
+    await groups.add_contact(conn, cli_actor(), group_ids[1], groups.ContactInput(household_id=member_ids[1], name="Bo"))
+    assert await _copies_match(conn) and (await groups.eligibility(conn, group_ids[1], None)).has_contact_person
+    await groups.remove_contact(conn, cli_actor(), group_ids[1], first.id)
+    await groups.withdraw(conn, cli_actor(), group_ids[1], member_ids[1])  # takes Bo's role with it
+    await _copies_match(conn)
+    assert not (await groups.eligibility(conn, group_ids[1], None)).has_contact_person
+
+    # A new geometry for Ramsele that leaves its households outside: the total follows.
+    far = shapely.box(600_000, 7_000_000, 600_100, 7_000_100)
+    await areas.update_area(conn, cli_actor(), ramsele, {}, far)
+    await _copies_match(conn)
+    assert (await groups.eligibility(conn, group_ids[1], None)).households_total == 0
+
+
+async def test_a_new_group_waits_for_a_household_write_to_its_area(database_url: str, conn: asyncpg.Connection) -> None:
+    """A group created while another transaction changes its area's total copies the total that
+    transaction commits, not the one before it."""
+    area_id = await _area(conn, "Centrum", "2283", SOLLEFTEA)
+    writer = await asyncpg.connect(database_url)
+    try:
+        tx = writer.transaction()
+        await tx.start()
+        await writer.execute("update area set households_total = households_total + 5 where id = $1", area_id)
+        creating = asyncio.ensure_future(_group(conn, area_id, "C"))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(creating), 0.5)  # blocked on the area row
+        await tx.commit()
+        group_id = await creating
+    finally:
+        await writer.close()
+    assert (await groups.eligibility(conn, group_id, None)).households_total == 5
