@@ -100,3 +100,32 @@ async def test_a_new_group_waits_for_a_household_write_to_its_area(database_url:
     finally:
         await writer.close()
     assert (await groups.eligibility(conn, group_id, None)).households_total == 5
+
+
+
+async def test_an_erasure_waits_for_an_area_change_before_it_locks_the_household(database_url: str, conn: asyncpg.Connection) -> None:
+    """Area changes and imports hold the kommun's lock alone and then lock areas, households and
+    groups. An erasure takes that lock (shared) before it locks anything, so it never holds a
+    household such a writer needs (the other order could deadlock)."""
+    area_id = await _area(conn, "Centrum", "2283", SOLLEFTEA)
+    await households.import_households(conn, cli_actor(), "2283", households_csv("c", grid_points(SOLLEFTEA, 3)).encode())
+    group_id = await _group(conn, area_id, "C")
+    household_id = await conn.fetchval("select min(id) from household where area_id = $1", area_id)
+    await groups.sign_up(conn, cli_actor(), group_id, household_id)
+    writer = await asyncpg.connect(database_url)
+    try:
+        tx = writer.transaction()
+        await tx.start()
+        await writer.execute("set local lock_timeout = '3s'")
+        await writer.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", "2283")  # as update_area does
+        erasing = asyncio.ensure_future(households.erase_household(conn, cli_actor(), household_id))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(erasing), 0.5)  # waits for the kommun's lock
+        await writer.execute("select 1 from area where id = $1 for no key update", area_id)
+        await writer.execute("update household set street = street where id = $1", household_id)
+        await tx.commit()
+        await erasing
+    finally:
+        await writer.close()
+    assert await _copies_match(conn) == 1
+    assert (await groups.eligibility(conn, group_id, None)).households_total == 2

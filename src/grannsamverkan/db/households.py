@@ -201,14 +201,20 @@ async def create_household(conn: asyncpg.Connection, actor: Principal, data: Hou
 async def erase_household(conn: asyncpg.Connection, actor: Principal, household_id: int) -> None:
     """Delete the household with its sign-ups and contact persons, and erase their personal data
     from the audit trail's values (the fact that changes happened stays)."""
+    find = "select id, kommun, area_id from household where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
     async with conn.transaction():
-        row = await conn.fetchrow(
-            "select id, kommun, area_id from household where id = $1 and ($2::text[] is null or kommun = any($2::text[])) for update",
-            household_id, actor.scope,
-        )
+        row = await conn.fetchrow(find, household_id, actor.scope)
         if row is None:
             raise NotFound(f"no household {household_id}")
         actor.require_kommun(row["kommun"])
+        # The kommun's lock first (shared, as for a single new household), then the household:
+        # imports and area changes hold that lock alone and then lock areas and households, so
+        # locking the household first could deadlock with them. (The delete then locks the area
+        # row and, by the triggers, the group rows: area before group, as everywhere.)
+        await conn.execute("select pg_advisory_xact_lock_shared(hashtext('area:' || $1))", row["kommun"])
+        row = await conn.fetchrow(find + " for update", household_id, actor.scope)
+        if row is None:
+            raise NotFound(f"no household {household_id}")
         contact_ids = [r["id"] for r in await conn.fetch(
             "select id from contact_person where household_id = $1", household_id)]
         groups = [r["group_id"] for r in await conn.fetch("select group_id from signup where household_id = $1", household_id)]
