@@ -339,10 +339,15 @@ asyncio.run(main())
 def measure(url: str, headers: dict[str, str], seconds: float, connections: int, *, database: str = "") -> Result:
     load = wrk if shutil.which("wrk") else (lambda u, h, s, c, threads: python_load(u, h, s, c))
     load(url, headers, 2, connections, threads=2)  # warm-up: connections, prepared statements, caches
-    group = SERVER_GROUPS.get(url.split("/", 3)[0] + "//" + url.split("/", 3)[2])
-    before = (_cpu_seconds(group=group) if group else 0.0, _cpu_seconds(database=database) if database else 0.0)
+    parts = urlsplit(url)
+    group = SERVER_GROUPS.get(f"{parts.scheme}://{parts.netloc}")
+
+    def usage() -> tuple[float, float]:
+        return (_cpu_seconds(group=group) if group else 0.0, _cpu_seconds(database=database) if database else 0.0)
+
+    before = usage()
     result = load(url, headers, seconds, connections, threads=2)
-    after = (_cpu_seconds(group=group) if group else 0.0, _cpu_seconds(database=database) if database else 0.0)
+    after = usage()
     per_request = 1e6 / max(result.requests, 1)
     result.server_cpu_us = (after[0] - before[0]) * per_request
     result.database_cpu_us = (after[1] - before[1]) * per_request

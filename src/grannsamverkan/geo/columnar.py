@@ -15,7 +15,7 @@ finds them with the unique index and hands over too.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO, Final
 
 import msgspec
