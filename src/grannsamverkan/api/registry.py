@@ -11,7 +11,6 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
-from grannsamverkan.api.auth import hot_get
 from grannsamverkan.api.common import (
     GEOJSON_SCHEMA,
     FromPath,
@@ -25,6 +24,7 @@ from grannsamverkan.api.common import (
     raw_body_operation,
     today_in_sweden,
 )
+from grannsamverkan.api.hot import hot_get
 from grannsamverkan.db import areas, groups, households, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.eligibility import Eligibility
