@@ -215,6 +215,9 @@ def server_command(server: str, target: str, port: int, workers: int) -> list[st
     raise ValueError(server)
 
 
+# The ASGI server that `grannsamverkan serve` runs: the exit code judges the goal on it alone.
+SERVED_BY = "uvicorn"
+
 # The process group of each running server, by its base URL (for the CPU accounting).
 SERVER_GROUPS: dict[str, int] = {}
 
@@ -407,9 +410,11 @@ def main() -> int:
                   "(a bare lookup on asyncpg's default pool)")
             ratio = app.requests_per_s / results["baseline-app-pool"].requests_per_s
             verdict = ratio >= 1.0 and app.p99_ms < 50 and app.errors == 0
-            ok = ok and verdict
+            judged = server == SERVED_BY
+            ok = ok and (verdict or not judged)
             print(f"{server:<8} ratio app/baseline-app-pool {ratio:.2f}x   app p99 {app.p99_ms:.1f} ms   app errors {app.errors}   "
-                  f"{'OK' if verdict else 'BELOW GOAL'} (goal >= 1.0x against the same pool settings, p99 < 50 ms, 0 errors)")
+                  f"{'OK' if verdict else 'BELOW GOAL'} (goal >= 1.0x against the same pool settings, p99 < 50 ms, 0 errors)"
+                  f"{'' if judged else f'; for comparison only, serve runs {SERVED_BY}'}")
         if len(rows) > 1:
             best = max(rows, key=lambda row: row[1]["app"].requests_per_s)
             print(f"fastest server for the app: {best[0]} ({best[1]['app'].requests_per_s:.0f} req/s)")
