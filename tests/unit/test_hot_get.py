@@ -52,7 +52,7 @@ def direct(c: TestClient, path: str) -> bool:
     """Whether the hot handler at ``path`` answered a struct by encoding it directly."""
     (handler,) = [h for route in c.app.routes if route.path == path for h in route.route_handlers
                   if isinstance(h, HotGetHandler)]
-    return handler._direct_json not in (None, False)
+    return handler._direct_json is not None
 
 
 def test_the_same_status_headers_and_bytes_as_litestars_get() -> None:

@@ -53,7 +53,11 @@ class HotGetHandler(HTTPRouteHandler):
     """A GET route handler with a direct guard call and, where nothing else shapes the answer, a
     direct JSON answer (see the module's docstring)."""
 
-    _direct_json: Callable[[Any], bytes] | None | bool = False  # False: not decided yet
+    _direct_json: Callable[[Any], bytes] | None = None  # decided when the route is registered
+
+    def on_registration(self, app: Litestar) -> None:
+        super().on_registration(app)
+        self._direct_json = self._json_encoder()
 
     async def authorize_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
         for guard in self.resolve_guards():
@@ -77,10 +81,8 @@ class HotGetHandler(HTTPRouteHandler):
         return lambda data: encode_json(data, serializer)
 
     async def to_response(self, app: Litestar, data: Any, request: Request[Any, Any, Any]) -> ASGIApp:
-        if self._direct_json is False:
-            self._direct_json = self._json_encoder()
         if self._direct_json is not None and isinstance(data, msgspec.Struct):
-            return EncodedJson(self.status_code, self._direct_json(data))  # type: ignore[operator]
+            return EncodedJson(self.status_code, self._direct_json(data))
         return await super().to_response(app, data, request)
 
 
