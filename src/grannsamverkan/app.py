@@ -11,6 +11,8 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
 
 from grannsamverkan import __version__
 from grannsamverkan.api import routes
@@ -25,6 +27,10 @@ from grannsamverkan.settings import Settings
 from grannsamverkan.web import create_routers, template_config, with_page_errors
 
 log = logging.getLogger("grannsamverkan")
+
+# Swagger UI's files come with the package (swagger-ui-bundle), not from a CDN: the API's page must
+# work on a kommun's network that reaches no CDN, and nothing is fetched from outside at run time.
+SWAGGER_ASSETS = "/schema/assets"
 
 
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Litestar:
@@ -50,8 +56,11 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         security=[{"bearer": []}],
     )
+    swagger_assets = create_static_files_router(
+        path=SWAGGER_ASSETS, directories=[swagger_ui_path], name="swagger-assets", include_in_schema=False,
+    )
     app = Litestar(
-        route_handlers=[health, api, *create_routers()],
+        route_handlers=[health, api, swagger_assets, *create_routers()],
         lifespan=[database],
         exception_handlers=with_page_errors(EXCEPTION_HANDLERS),
         template_config=template_config(),
@@ -64,7 +73,13 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
                 "(grannsamverkan, byavakt). Errors are RFC 9457 application/problem+json."
             ),
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    path="/", js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js", css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+                    standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+                ),
+                JsonRenderPlugin(),
+            ],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="opaque token from 'grannsamverkan token create'")}
             ),
