@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from litestar import Litestar, Router
 from litestar.di import Provide
@@ -12,7 +14,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
-from swagger_ui_bundle import swagger_ui_path
 
 from grannsamverkan import __version__
 from grannsamverkan.api import routes
@@ -28,9 +29,17 @@ from grannsamverkan.web import create_routers, template_config, with_page_errors
 
 log = logging.getLogger("grannsamverkan")
 
-# Swagger UI's files come with the package (swagger-ui-bundle), not from a CDN: the API's page must
-# work on a kommun's network that reaches no CDN, and nothing is fetched from outside at run time.
+# Swagger UI's files come with a dependency (swagger-ui-py, Swagger UI 5: it renders OpenAPI 3.1),
+# not from a CDN: the API's page must work on a kommun's network that reaches no CDN.
 SWAGGER_ASSETS = "/schema/assets"
+
+
+def swagger_ui_files() -> Path:
+    """The folder of Swagger UI's files in swagger-ui-py, found without importing the package."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the package swagger-ui-py is missing: pip install grannsamverkan again")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Litestar:
@@ -57,7 +66,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         security=[{"bearer": []}],
     )
     swagger_assets = create_static_files_router(
-        path=SWAGGER_ASSETS, directories=[swagger_ui_path], name="swagger-assets", include_in_schema=False,
+        path=SWAGGER_ASSETS, directories=[swagger_ui_files()], name="swagger-assets", include_in_schema=False,
     )
     app = Litestar(
         route_handlers=[health, api, swagger_assets, *create_routers()],
@@ -77,6 +86,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
                 SwaggerRenderPlugin(
                     path="/", js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js", css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
                     standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+                    favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
                 ),
                 JsonRenderPlugin(),
             ],

@@ -280,3 +280,17 @@ async def test_ramsele_story_in_a_browser(
     await context.close()
     # Only the answers the story provoked on purpose (wrong token, broken file, police 403); no script errors.
     assert not [e for e in console_errors if "server responded with a status of 4" not in e], console_errors
+
+
+async def test_the_api_page_renders_the_openapi_document_without_a_cdn(server: str, browser: object, tmp_path: Path) -> None:
+    """Swagger UI comes from the app (swagger-ui-py) and renders the OpenAPI 3.1 document; every
+    request the page makes goes to the app itself."""
+    page = await browser.new_page()  # type: ignore[attr-defined]
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    await page.goto(f"{server}/schema/")
+    await page.locator(".opblock-summary-path", has_text="/api/v1/groups/{group_id}/eligibility").first.wait_for(timeout=15_000)
+    assert await page.locator(".opblock").count() > 20
+    await Screens(tmp_path).shot(page, "api-schema")
+    assert requested and all(url.startswith(server) for url in requested), [u for u in requested if not u.startswith(server)]
+    await page.close()
