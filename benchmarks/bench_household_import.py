@@ -129,7 +129,6 @@ def database_share_seconds(url: str, csv_path: Path) -> dict[str, float]:
     transaction that is rolled back: their binary COPY into the load table, then the three index
     builds and the attachment. A floor for the import: no client can be faster than this."""
     import pgpq
-    import pyarrow as pa
 
     from grannsamverkan.db import households
     from grannsamverkan.db.pool import connect
@@ -142,12 +141,8 @@ def database_share_seconds(url: str, csv_path: Path) -> dict[str, float]:
             encoder = pgpq.ArrowToPostgresBinaryEncoder(households.ROW_SCHEMA)
             chunks = [encoder.write_header()]
             for batch in clean_batches(csv_path.read_bytes()):
-                areas = grid.assign(batch.x_sweref, batch.y_sweref)
-                located = ~np.isnan(batch.x_sweref)
-                chunks.append(encoder.write_batch(pa.RecordBatch.from_arrays([
-                    batch.external_ref, batch.street, batch.postcode, batch.city,
-                    pa.array(batch.x_sweref, mask=~located), pa.array(batch.y_sweref, mask=~located),
-                    pa.array(areas, mask=areas < 0)], schema=households.ROW_SCHEMA)))
+                # The rows exactly as a kommun's first import sends them (no known households).
+                chunks.append(encoder.write_batch(households._prepare(batch, grid, None).new_rows))
             chunks.append(encoder.finish())
 
             async def encoded():
