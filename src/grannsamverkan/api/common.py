@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from typing import Annotated, Generic, TypeVar
 
 import asyncpg
@@ -16,14 +14,14 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.calendar import today_in_sweden
 
 T = TypeVar("T")
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # Handler parameters named ``db`` and ``principal`` are filled by the app's dependencies.
 Db = NamedDependency[asyncpg.Connection]
 Caller = NamedDependency[Principal]
-__all__ = ["FromPath", "FromQuery"]  # re-exported: every handler declares where a parameter comes from
+__all__ = ["FromPath", "FromQuery", "today_in_sweden"]  # re-exported: every handler declares where a parameter comes from
 
 Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="page size (max 1000)")]
 # Use as `limit: Limit = 100, offset: Offset = 0, kommun: KommunFilter = None`.
@@ -43,10 +41,6 @@ async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
     """One pooled connection per request, given back when the request ends."""
     async with state.pool.acquire(timeout=10) as conn:
         yield conn
-
-
-def today_in_sweden() -> date:
-    return datetime.now(STOCKHOLM).date()
 
 
 def raw_body_operation(media_type: str, description: str, schema: Schema | None = None) -> type[Operation]:

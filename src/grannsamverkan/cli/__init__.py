@@ -7,27 +7,26 @@ in --data-dir / GRANNSAMVERKAN_DATA_DIR. Errors go to stderr with exit status 2.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-import msgspec
-
-from grannsamverkan.db import tokens
-from grannsamverkan.db.embedded import resolve_database_url
-from grannsamverkan.db.migrate import migrate, status
-from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, connect
-from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
-from grannsamverkan.settings import Settings
+
+if TYPE_CHECKING:
+    from grannsamverkan.domain.access import Principal
+    from grannsamverkan.settings import Settings
+
+# The command line starts fast (`--help` and a cron's `goals check` must not pay for asyncpg,
+# scipy or Litestar they do not use): the database, the settings and each sub-command's module
+# are imported when a command runs, not when the program starts.
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
-Command = Callable[[argparse.Namespace, Settings], int]
+Command = Callable[[argparse.Namespace, "Settings"], int]
 COMMANDS: dict[str, Command] = {}
 
 
@@ -40,10 +39,15 @@ def command(name: str) -> Callable[[Command], Command]:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    from grannsamverkan.settings import Settings
+
     return Settings.from_env(data_dir=getattr(args, "data_dir", None))
 
 
 async def database_url(settings: Settings, *, migrated: bool = True) -> str:
+    from grannsamverkan.db.embedded import resolve_database_url
+    from grannsamverkan.db.migrate import migrate
+
     url = await resolve_database_url(settings.database_url, settings.data_dir)
     if migrated:
         await migrate(url)
@@ -52,6 +56,10 @@ async def database_url(settings: Settings, *, migrated: bool = True) -> str:
 
 def run_with_connection(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
     """Run ``work(conn)`` on one migrated connection."""
+
+    import asyncio
+
+    from grannsamverkan.db.pool import connect
 
     async def main() -> int:
         conn = await connect(await database_url(settings))
@@ -66,6 +74,8 @@ def run_with_connection(settings: Settings, work: Callable[[Any], Awaitable[int]
 def cli_actor() -> Principal:
     """Command-line writes are audited as ``cli:<OS user>``; the command line has full access."""
     import getpass
+
+    from grannsamverkan.domain.access import Principal
 
     try:
         user = getpass.getuser()
@@ -91,6 +101,8 @@ def iso_date(text: str) -> date:
 
 
 def print_json(value: object) -> None:
+    import msgspec
+
     sys.stdout.write(msgspec.json.encode(value).decode("utf-8") + "\n")
 
 
@@ -99,6 +111,8 @@ def print_json(value: object) -> None:
 
 @command("serve")
 def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     url = asyncio.run(database_url(settings))
     start_server(settings, url, host=args.host, port=args.port, workers=args.workers)
     return EXIT_OK
@@ -118,6 +132,8 @@ def start_server(settings: Settings, url: str, *, host: str, port: int, workers:
             workers=workers, log_level="warning", access_log=False,
         )
     else:
+        import msgspec
+
         app = create_app(msgspec.structs.replace(settings, database_url=url))
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
@@ -127,6 +143,11 @@ def start_server(settings: Settings, url: str, *, host: str, port: int, workers:
 
 @command("db migrate")
 def db_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from grannsamverkan.db.embedded import resolve_database_url
+    from grannsamverkan.db.migrate import migrate
+
     async def main() -> None:
         url = await resolve_database_url(settings.database_url, settings.data_dir)
         applied = await migrate(url, on_applied=lambda m: print(f"applied {m.version:04d}_{m.name}"))
@@ -139,6 +160,11 @@ def db_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("db status")
 def db_status(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from grannsamverkan.db.embedded import resolve_database_url
+    from grannsamverkan.db.migrate import status
+
     async def main() -> list[Any]:
         url = await resolve_database_url(settings.database_url, settings.data_dir)
         return await status(url)
@@ -155,6 +181,8 @@ def db_status(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("token create")
 def token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from grannsamverkan.db import tokens
+
     async def work(conn: Any) -> int:
         info, token = await tokens.create_token(
             conn, role=args.role, kommuner=args.kommun or [], name=args.name, actor=cli_actor())
@@ -168,6 +196,8 @@ def token_create(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("token list")
 def token_list(args: argparse.Namespace, settings: Settings) -> int:
+    from grannsamverkan.db import tokens
+
     async def work(conn: Any) -> int:
         infos = await tokens.list_tokens(conn)
         if args.json:
@@ -183,6 +213,8 @@ def token_list(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("token revoke")
 def token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from grannsamverkan.db import tokens
+
     async def work(conn: Any) -> int:
         info = await tokens.revoke_token(conn, args.name_or_id, actor=cli_actor())
         print(f"revoked token {info.name!r} (id {info.id})")
@@ -229,14 +261,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     for extend in PARSER_EXTENSIONS:
         extend(sub, common)
+    for name, lazy in LAZY_COMMANDS.items():
+        if name not in sub.choices:  # its module is not loaded: listed for --help only
+            sub.add_parser(name, help=lazy.help)
     return parser
 
 
-# Other modules add their sub-commands here (import, priority, goals, report, demo).
+class LazyCommand(NamedTuple):
+    help: str
+    modules: tuple[str, ...]
+
+
+# Sub-commands whose modules load only when the command is asked for. Each module adds its
+# parser to PARSER_EXTENSIONS (with the help text below) and its commands with @command.
+LAZY_COMMANDS: Final[dict[str, LazyCommand]] = {
+    "import": LazyCommand("import areas, households or burglaries from files",
+                          ("grannsamverkan.cli.registry", "grannsamverkan.cli.ranking")),
+    "demo": LazyCommand("load the demo data from geodata/, print an admin token and serve", ("grannsamverkan.cli.registry",)),
+    "priority": LazyCommand("rank a kommun's areas by burglary statistics", ("grannsamverkan.cli.ranking",)),
+    "backtest": LazyCommand("judge a ranking: train on one period, count the next period's burglaries it flags", ("grannsamverkan.cli.ranking",)),
+    "goals": LazyCommand("yearly goals of the kommuner", ("grannsamverkan.cli.goals",)),
+    "report": LazyCommand("the year's written summary for the follow-up council (Markdown or HTML)", ("grannsamverkan.cli.goals",)),
+}
 PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
-EXTENSION_MODULES: list[str] = ["grannsamverkan.cli.registry", "grannsamverkan.cli.ranking", "grannsamverkan.cli.goals"]
 # The `import` sub-command group, made by cli.registry; other modules add their importers to it.
 IMPORT_SUBPARSERS: Any = None
+
+
+def command_help(name: str) -> str:
+    return LAZY_COMMANDS[name].help
+
+
+def _requested_command(argv: list[str]) -> str | None:
+    """The sub-command word (the first argument that is not an option), before parsing."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
 def _command_key(args: argparse.Namespace) -> str:
@@ -250,10 +308,14 @@ def _command_key(args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     import importlib
 
-    for module in EXTENSION_MODULES:
-        importlib.import_module(module)  # each registers its parser and commands
+    argv = sys.argv[1:] if argv is None else argv
+    lazy = LAZY_COMMANDS.get(_requested_command(argv) or "")
+    for module in lazy.modules if lazy else ():
+        importlib.import_module(module)  # registers its parser and commands
     parser = build_parser()
     args = parser.parse_args(argv)
+    from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
+
     try:
         return COMMANDS[_command_key(args)](args, settings_from(args))
     except GrannsamverkanError as exc:

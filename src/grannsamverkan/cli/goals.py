@@ -13,7 +13,7 @@ import msgspec
 
 from grannsamverkan.api.common import today_in_sweden
 from grannsamverkan.api.goals import render, report_data
-from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, iso_date, print_json, run_with_connection
+from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, command_help, iso_date, print_json, run_with_connection
 from grannsamverkan.db import goals
 from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.domain.goals import GoalStatus, expected_by
@@ -97,7 +97,7 @@ def report(args: argparse.Namespace, settings: Any) -> int:
 
 
 def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
-    goals_parser = sub.add_parser("goals", help="yearly goals of the kommuner")
+    goals_parser = sub.add_parser("goals", help=command_help("goals"))
     actions = goals_parser.add_subparsers(dest="goals_command", required=True, metavar="ACTION")
     p = actions.add_parser(
         "check",
@@ -116,7 +116,7 @@ def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "report",
         parents=[common],
-        help="the year's written summary for the follow-up council (Markdown or HTML)",
+        help=command_help("report"),
     )
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
     p.add_argument("--year", type=int, required=True)

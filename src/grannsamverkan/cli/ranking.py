@@ -17,10 +17,10 @@ import msgspec
 from tqdm import tqdm
 
 from grannsamverkan import cli
-from grannsamverkan.api.common import today_in_sweden
 from grannsamverkan.cli import EXIT_OK, cli_actor, command, iso_date, print_json, read_file, run_with_connection
 from grannsamverkan.db import burglaries, kommuner
 from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestResult, rolling_backtest, yearly_folds
+from grannsamverkan.domain.calendar import today_in_sweden
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, METHODS, RankedArea
 from grannsamverkan.errors import FieldError, InvalidInput
 
@@ -259,7 +259,7 @@ def _import_subparsers(sub: Any) -> Any:
         for action in existing._actions:
             if isinstance(action, argparse._SubParsersAction):
                 return action
-    imports = sub.add_parser("import", help="import areas, households or burglaries from files").add_subparsers(
+    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(
         dest="import_command", required=True, metavar="WHAT")
     cli.IMPORT_SUBPARSERS = imports  # type: ignore[attr-defined]
     return imports
@@ -282,7 +282,7 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--source", help="who reported them (default 'csv' for a CSV, 'polisen' for the police feed)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
-    p = sub.add_parser("priority", parents=[common], help="rank a kommun's areas by burglary statistics")
+    p = sub.add_parser("priority", parents=[common], help=cli.command_help("priority"))
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
     p.add_argument("--from", dest="from_", type=iso_date, metavar="YYYY-MM-DD", help="first day (default: --to − 365 days)")
     p.add_argument("--to", type=iso_date, metavar="YYYY-MM-DD", help="last day, included (default: today)")
@@ -291,8 +291,7 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--include-covered", action="store_true", help="also list areas with an active group")
     _ranking_options(p)
 
-    p = sub.add_parser("backtest", parents=[common],
-                       help="judge a ranking: train on one period, count the next period's burglaries it flags")
+    p = sub.add_parser("backtest", parents=[common], help=cli.command_help("backtest"))
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
     p.add_argument("--train-from", type=iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--train-to", type=iso_date, metavar="YYYY-MM-DD", help="last training day, included")

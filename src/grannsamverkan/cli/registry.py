@@ -167,7 +167,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    imports = sub.add_parser("import", help="import areas, households or burglaries from files").add_subparsers(
+    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(
         dest="import_command", required=True, metavar="WHAT")
     cli.IMPORT_SUBPARSERS = imports
     p = imports.add_parser("areas", parents=[common], help="a GeoJSON FeatureCollection of areas (all or nothing, idempotent by external_ref)")
@@ -179,7 +179,7 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
-    p = sub.add_parser("demo", parents=[common], help="load the demo data from geodata/, print an admin token and serve")
+    p = sub.add_parser("demo", parents=[common], help=cli.command_help("demo"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="only load the data and print the token")

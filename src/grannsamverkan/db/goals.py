@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Final, Literal
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -20,9 +19,9 @@ from msgspec import Meta
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.calendar import STOCKHOLM, check_days
 from grannsamverkan.domain.goals import GoalStatus, GroupRecord, MeetingRecord, evaluate_goal
 from grannsamverkan.domain.ranking import Incident, RankedArea, RankingArea, rank_areas
-from grannsamverkan.domain.calendar import check_days
 from grannsamverkan.errors import FieldError, InvalidInput, NotFound
 
 #: The years the ``goal`` table accepts (its check constraint).
@@ -30,7 +29,6 @@ FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
 
 Topic = Literal["grannsamverkan", "byavakt"]
-STOCKHOLM: Final = ZoneInfo("Europe/Stockholm")
 
 
 def check_year(year: int, field: str = "year") -> None:

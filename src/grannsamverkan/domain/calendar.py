@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from grannsamverkan.errors import FieldError, InvalidInput
 
 FIRST_DAY: Final = date(1900, 1, 1)
 LAST_DAY: Final = date(2100, 12, 31)
+# Days and times of day are Swedish: a burglary at 23:30 on 31 December belongs to that year.
+STOCKHOLM: Final = ZoneInfo("Europe/Stockholm")
+
+
+def today_in_sweden() -> date:
+    """Today's date in Sweden (the one clock read the rules allow; callers pass it on as ``as_of``)."""
+    return datetime.now(STOCKHOLM).date()
 
 
 def check_days(**days: date | None) -> None:

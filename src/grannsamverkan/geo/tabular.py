@@ -31,12 +31,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Final
-from zoneinfo import ZoneInfo
 
 import msgspec
 import numpy as np
 from numpy.typing import NDArray
 
+from grannsamverkan.domain.calendar import STOCKHOLM
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, explain_outside, inside_sweden, to_sweref
 
@@ -45,7 +45,6 @@ MAX_ERRORS: Final = 50
 MAX_TEXT: Final = 300
 # Longest value per column where the database allows less than MAX_TEXT (its check constraints).
 MAX_LENGTHS: Final = {"external_ref": 200}
-STOCKHOLM: Final = ZoneInfo("Europe/Stockholm")
 
 HOUSEHOLD_COLUMNS: Final = ("external_ref", "street", "postcode", "city")
 BURGLARY_COLUMNS: Final = ("external_ref", "occurred_from", "occurred_to", "category")

@@ -1,0 +1,37 @@
+"""The command line starts fast: `--help` loads no database driver, web framework or statistics
+library (cron runs and every import pay for what loads at start). Checked by the modules a fresh
+interpreter holds after the command, not by a clock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("asyncpg", "litestar", "scipy", "numpy", "shapely", "pyarrow", "jinja2")
+
+PROBE = """
+import json, sys
+from grannsamverkan.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in %r)), file=sys.stderr)
+"""
+
+
+def _loaded_after(*argv: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), *argv], capture_output=True, text=True, check=True)
+    return {m.split(".")[0] for m in json.loads(done.stderr.strip().splitlines()[-1])}
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["token", "--help"], ["db", "--help"]])
+def test_help_loads_nothing_heavy(argv: list[str]) -> None:
+    assert _loaded_after(*argv) == set()
+
+
+def test_priority_help_loads_what_priority_needs_only_when_asked() -> None:
+    assert "litestar" not in _loaded_after("priority", "--help")
