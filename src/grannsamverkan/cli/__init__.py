@@ -7,13 +7,15 @@ in --data-dir / GRANNSAMVERKAN_DATA_DIR. Errors go to stderr with exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TextIO
 
+from grannsamverkan.domain.text import printable
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
 
 if TYPE_CHECKING:
@@ -267,6 +269,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class PrintableOnly:
+    """Standard output without control characters: names and texts from the database reach a
+    terminal as text, never as escape codes (JSON output escapes them itself)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 class LazyCommand(NamedTuple):
     help: str
     modules: tuple[str, ...]
@@ -317,12 +333,13 @@ def main(argv: list[str] | None = None) -> int:
     from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
 
     try:
-        return COMMANDS[_command_key(args)](args, settings_from(args))
+        with contextlib.redirect_stdout(PrintableOnly(sys.stdout)):
+            return COMMANDS[_command_key(args)](args, settings_from(args))
     except GrannsamverkanError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
+        print(printable(f"error: {exc.detail}"), file=sys.stderr)
         for error in exc.errors[:50]:
             where = f"line {error.line}: " if error.line else f"feature {error.feature}: " if error.feature is not None else ""
-            print(f"  {where}{error.field}: {error.message}", file=sys.stderr)
+            print(printable(f"  {where}{error.field}: {error.message}"), file=sys.stderr)
         return EXIT_ERROR
     except UNAVAILABLE_ERRORS as exc:
         print(f"error: the database is not reachable: {exc}", file=sys.stderr)

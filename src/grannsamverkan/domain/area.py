@@ -7,6 +7,7 @@ from typing import Any, Final, Literal, get_args
 
 import msgspec
 
+from grannsamverkan.domain.text import one_line
 from grannsamverkan.errors import FieldError, InvalidInput
 
 AreaKind = Literal["villa", "radhus", "flerbostadshus", "by", "fritidshus", "blandat"]
@@ -33,7 +34,9 @@ def area_properties(
         errors.append(FieldError(field=prefix + field, message=where + message, feature=feature))
 
     name = props.get("name")
-    if not isinstance(name, str) or not name.strip():
+    if isinstance(name, str):
+        name = one_line(name)
+    if not isinstance(name, str) or not name:
         fail("name", "'name' is required (text)")
     elif len(name) > MAX_TEXT:
         fail("name", f"'name' is longer than {MAX_TEXT} characters")
@@ -53,6 +56,6 @@ def area_properties(
     if errors:
         raise InvalidInput(errors[0].message, errors)
     return AreaProperties(
-        name=str(name).strip(), kommun=str(kommun), kind=kind,
+        name=str(name), kommun=str(kommun), kind=kind,
         external_ref=None if external_ref is None else str(external_ref),
     )
