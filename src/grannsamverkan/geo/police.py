@@ -113,104 +113,99 @@ def parse_police_events(
     burglary event lacking an id or datetime, or with gps outside Sweden, is
     :class:`InvalidInput` naming the event's index (``feature``) and field.
     """
-    if isinstance(data, (bytes, str)):
-        try:
-            events = msgspec.json.decode(data)
-        except msgspec.DecodeError as exc:
-            raise MalformedInput(f"the body is not valid JSON: {exc}") from None
-    else:
-        events = data
-    if not isinstance(events, list):
-        message = "expected a JSON array of police events ([{\"id\", \"datetime\", \"type\", ...}])"
-        raise InvalidInput(message, errors=[FieldError(field="body", message=message)])
-
+    events = _event_array(data)
     errors: list[FieldError] = []
-
-    def fail(index: int, field: str, message: str) -> None:
-        if len(errors) < max_errors:
-            errors.append(FieldError(field=f"[{index}].{field}", message=f"event {index}: {message}",
-                                     feature=index))
-
     skipped: Counter[str] = Counter()
-    by_id: dict[str, BurglaryRecord] = {}
+    # Keyed by reference: a repeated event id keeps its first place and its last content.
+    kept: dict[str, tuple[BurglaryRecord, tuple[float, float] | None]] = {}
     duplicates = 0
-    lonlat: list[tuple[float, float] | None] = []
-    order: list[str] = []
-    position: dict[str, int] = {}
     for index, event in enumerate(events):
         if len(errors) >= max_errors:
             break
-        if not isinstance(event, dict):
-            fail(index, "type", "expected an event object")
-            continue
-        kind = event.get("type")
-        if not is_burglary_type(kind):
+        kind = event.get("type") if isinstance(event, dict) else None
+        if isinstance(event, dict) and not is_burglary_type(kind):
             skipped[kind.strip() if isinstance(kind, str) else repr(kind)] += 1
             continue
-        raw_id = event.get("id")
-        if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)) or not str(raw_id).strip():
-            fail(index, "id", f"'id' must be a number or string, got {raw_id!r}")
-            continue
-        ref = str(raw_id).strip()
-        raw_time = event.get("datetime")
         try:
-            when = parse_event_time(raw_time) if isinstance(raw_time, str) else None
-        except ValueError:
-            when = None
-        if when is None:
-            fail(index, "datetime", f"'datetime' {raw_time!r} is not like '2023-03-23 9:37:32 +01:00'")
+            record, point = _burglary(event, source)
+        except _BadEvent as bad:
+            errors.append(FieldError(field=f"[{index}].{bad.field}", message=f"event {index}: {bad.message}", feature=index))
             continue
-        location = event.get("location") if isinstance(event.get("location"), dict) else {}
-        point = _gps(location.get("gps"), index, fail)
-        if point is False:
-            continue
-        place = location.get("name")
-        summary = event.get("summary")
-        url = event.get("url")
-        record = BurglaryRecord(
-            external_ref=ref, occurred_from=when, occurred_to=when,
-            category=category_from_summary(summary if isinstance(summary, str) else None),
-            source=source,
-            place=place.strip() if isinstance(place, str) else None,
-            summary=summary if isinstance(summary, str) else None,
-            url=url if isinstance(url, str) else None,
-        )
-        if ref in by_id:
-            duplicates += 1
-            lonlat[position[ref]] = point
-        else:
-            position[ref] = len(order)
-            order.append(ref)
-            lonlat.append(point)
-        by_id[ref] = record
+        duplicates += record.external_ref in kept
+        kept[record.external_ref] = (record, point)
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise InvalidInput(f"invalid police events: {errors[0].message}{more}", errors=errors)
 
-    records = [by_id[ref] for ref in order]
-    _locate(records, lonlat, centroids)
+    records = [record for record, _ in kept.values()]
+    _locate(records, [point for _, point in kept.values()], centroids)
     return PoliceImport(records=records, events=len(events), kept=len(records),
                         skipped=sum(skipped.values()), duplicates=duplicates,
                         skipped_types=dict(skipped))
 
 
-def _gps(raw: object, index: int, fail: Any) -> tuple[float, float] | None | bool:
-    """``(lon, lat)``, ``None`` when absent, ``False`` after reporting a bad value."""
+class _BadEvent(Exception):
+    """One event's field is unusable; the parser reports it with the event's index."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _event_array(data: bytes | str | list[Any]) -> list[Any]:
+    if isinstance(data, (bytes, str)):
+        try:
+            data = msgspec.json.decode(data)
+        except msgspec.DecodeError as exc:
+            raise MalformedInput(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, list):
+        message = "expected a JSON array of police events ([{\"id\", \"datetime\", \"type\", ...}])"
+        raise InvalidInput(message, errors=[FieldError(field="body", message=message)])
+    return data
+
+
+def _burglary(event: object, source: str) -> tuple[BurglaryRecord, tuple[float, float] | None]:
+    """A burglary event as a record and its feed position ``(lon, lat)`` (None when absent)."""
+    if not isinstance(event, dict):
+        raise _BadEvent("type", "expected an event object")
+    raw_id = event.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)) or not str(raw_id).strip():
+        raise _BadEvent("id", f"'id' must be a number or string, got {raw_id!r}")
+    raw_time = event.get("datetime")
+    try:
+        when = parse_event_time(raw_time) if isinstance(raw_time, str) else None
+    except ValueError:
+        when = None
+    if when is None:
+        raise _BadEvent("datetime", f"'datetime' {raw_time!r} is not like '2023-03-23 9:37:32 +01:00'")
+    location = event.get("location") if isinstance(event.get("location"), dict) else {}
+    point = _gps(location.get("gps"))
+    place, summary, url = location.get("name"), event.get("summary"), event.get("url")
+    record = BurglaryRecord(
+        external_ref=str(raw_id).strip(), occurred_from=when, occurred_to=when,
+        category=category_from_summary(summary if isinstance(summary, str) else None),
+        source=source,
+        place=place.strip() if isinstance(place, str) else None,
+        summary=summary if isinstance(summary, str) else None,
+        url=url if isinstance(url, str) else None,
+    )
+    return record, point
+
+
+def _gps(raw: object) -> tuple[float, float] | None:
+    """``(lon, lat)`` of the feed's ``"lat,lng"``, or None when absent; :class:`_BadEvent` when unusable."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     parts = raw.split(",") if isinstance(raw, str) else []
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
-        fail(index, "location.gps", f"gps {raw!r} is not 'lat,lng'")
-        return False
+        raise _BadEvent("location.gps", f"gps {raw!r} is not 'lat,lng'") from None
     if not inside_sweden([lon], [lat], WGS84)[0]:
         if inside_sweden([lat], [lon], WGS84)[0]:
-            fail(index, "location.gps", f"gps {raw!r} looks like lng,lat; the feed's order is lat,lng")
-        else:
-            fail(index, "location.gps", f"gps {raw!r} is outside Sweden (lon/lat "
-                 f"{format_point(lon, lat, WGS84)})")
-        return False
+            raise _BadEvent("location.gps", f"gps {raw!r} looks like lng,lat; the feed's order is lat,lng")
+        raise _BadEvent("location.gps", f"gps {raw!r} is outside Sweden (lon/lat {format_point(lon, lat, WGS84)})")
     return (lon, lat)
 
 
