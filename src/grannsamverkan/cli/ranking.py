@@ -20,7 +20,7 @@ from grannsamverkan import cli
 from grannsamverkan.cli import EXIT_OK, cli_actor, command, iso_date, print_json, read_file, run_with_connection
 from grannsamverkan.db import burglaries, kommuner
 from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestResult, rolling_backtest, yearly_folds
-from grannsamverkan.domain.calendar import today_in_sweden
+from grannsamverkan.domain.calendar import period_ending
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, METHODS, RankedArea
 from grannsamverkan.errors import FieldError, InvalidInput
 
@@ -99,8 +99,7 @@ def priority_table(items: list[RankedArea]) -> str:
 
 @command("priority")
 def priority(args: argparse.Namespace, settings: Any) -> int:
-    last = args.to or today_in_sweden()
-    first = args.from_ or last - timedelta(days=365)
+    first, last = period_ending(args.to, args.from_)
 
     async def work(conn: Any) -> int:
         await kommuner.require_known(conn, [args.kommun])

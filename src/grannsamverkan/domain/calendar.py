@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,16 @@ FIRST_DAY: Final = date(1900, 1, 1)
 LAST_DAY: Final = date(2100, 12, 31)
 # Days and times of day are Swedish: a burglary at 23:30 on 31 December belongs to that year.
 STOCKHOLM: Final = ZoneInfo("Europe/Stockholm")
+
+
+# The burglary statistics behind a ranking cover the last year unless a period is given.
+DEFAULT_PERIOD_DAYS: Final = 365
+
+
+def period_ending(last: date | None, first: date | None) -> tuple[date, date]:
+    """``(first, last)``: ``last`` defaults to today, ``first`` to ``DEFAULT_PERIOD_DAYS`` before ``last``."""
+    last = last or today_in_sweden()
+    return first or last - timedelta(days=DEFAULT_PERIOD_DAYS), last
 
 
 def today_in_sweden() -> date:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
 
 import msgspec
@@ -10,9 +10,9 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from grannsamverkan.domain.calendar import check_days
-from grannsamverkan.api.common import Caller, Db, today_in_sweden
+from grannsamverkan.api.common import Caller, Db
 from grannsamverkan.db import areas, burglaries
+from grannsamverkan.domain.calendar import check_days, period_ending
 from grannsamverkan.domain.ranking import RankedArea
 from grannsamverkan.web.context import default_kommun, kommun_choices, page, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw
@@ -43,8 +43,7 @@ class PriorityPages(Controller):
         code = kommun or default_kommun(principal)
         choices = await kommun_choices(db, principal)
         check_days(fran=fran, till=till)
-        last = till or today_in_sweden()
-        first = fran or last - timedelta(days=365)
+        first, last = period_ending(till, fran)
         context: dict[str, Any] = {"choices": choices, "method": metod, "methods": METHODS, "method_phrases": METHOD_PHRASES, "first": first, "last": last,
                                    "kommun_code": code, "kommun": None, "ranked": [], "covered": [], "map": None}
         if code is None:
