@@ -10,23 +10,13 @@ from grannsamverkan.db.pool import create_pool
 from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.errors import Conflict
 from tests.conftest import TokenFactory, assert_problem
-from tests.geodata import ARVIDSJAUR, RAMSELE, area_feature, grid_points, households_csv
-
-
-async def _village(client: AsyncTestClient, headers: dict[str, str], n: int = 10, kommun: str = "2283", center=RAMSELE) -> tuple[int, list[int]]:
-    """An area with n households in it; answers the area id and the household ids."""
-    area = await client.post("/api/v1/areas", json=area_feature("Ramsele", kommun, center), headers=headers)
-    area_id = area.json()["properties"]["id"]
-    csv = households_csv(f"r{kommun}-", grid_points(center, n))
-    imported = await client.post(f"/api/v1/households/import?kommun={kommun}", content=csv.encode(), headers={**headers, "content-type": "text/csv"})
-    assert imported.json()["assigned"] == n, imported.text
-    listed = await client.get(f"/api/v1/areas/{area_id}/households?limit=1000", headers=headers)
-    return area_id, [h["id"] for h in listed.json()["items"]]
+from tests.factories import api_village
+from tests.geodata import ARVIDSJAUR, RAMSELE
 
 
 async def test_the_ramsele_story(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = await auth("coordinator", "2283")
-    area_id, household_ids = await _village(client, headers)
+    area_id, household_ids = await api_village(client, headers)
     group = await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "Byavakt Ramsele"}, headers=headers)
     assert group.status_code == 201, group.text
     group_id = group.json()["id"]
@@ -72,8 +62,8 @@ async def test_the_ramsele_story(client: AsyncTestClient, auth: TokenFactory) ->
 
 async def test_withdrawal_and_household_outside_the_area(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = await auth("admin")
-    area_id, household_ids = await _village(client, headers, n=3)
-    _, far_away = await _village(client, headers, n=1, kommun="2505", center=ARVIDSJAUR)
+    area_id, household_ids = await api_village(client, headers, n=3)
+    _, far_away = await api_village(client, headers, n=1, kommun="2505", center=ARVIDSJAUR)
     group_id = (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "B"}, headers=headers)).json()["id"]
     body = assert_problem(await client.post(f"/api/v1/groups/{group_id}/signups", json={"household_id": far_away[0]}, headers=headers), 422)
     assert body["errors"][0]["field"] == "household_id"
@@ -87,7 +77,7 @@ async def test_withdrawal_and_household_outside_the_area(client: AsyncTestClient
 
 async def test_existing_group_is_registered_active_with_its_past_date(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = await auth("coordinator", "2283")
-    area_id, _ = await _village(client, headers, n=2)
+    area_id, _ = await api_village(client, headers, n=2)
     created = await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "grannsamverkan", "name": "Sedan 2012",
                                                         "status": "active", "established_on": "2012-03-01"}, headers=headers)
     assert created.status_code == 201, created.text
@@ -101,7 +91,7 @@ async def test_existing_group_is_registered_active_with_its_past_date(client: As
 
 async def test_bad_group_input(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = await auth("coordinator", "2283")
-    area_id, _ = await _village(client, headers, n=1)
+    area_id, _ = await api_village(client, headers, n=1)
     body = assert_problem(await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "kvartersvakt", "name": "x"}, headers=headers), 422)
     assert any("kind" in e["field"] for e in body["errors"])
     assert_problem(await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "x", "extra": 1}, headers=headers), 422)
@@ -112,7 +102,7 @@ async def test_bad_group_input(client: AsyncTestClient, auth: TokenFactory) -> N
 async def test_police_see_contacts_but_no_households_or_signups(client: AsyncTestClient, auth: TokenFactory) -> None:
     coordinator = await auth("coordinator", "2283")
     police = await auth("police", "2283")
-    area_id, household_ids = await _village(client, coordinator, n=2)
+    area_id, household_ids = await api_village(client, coordinator, n=2)
     group_id = (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "B"}, headers=coordinator)).json()["id"]
     await client.post(f"/api/v1/groups/{group_id}/signups", json={"household_id": household_ids[0]}, headers=coordinator)
     await client.post(f"/api/v1/groups/{group_id}/contacts", json={"household_id": household_ids[0], "name": "Kontakt Person", "phone": "070"}, headers=coordinator)
@@ -130,7 +120,7 @@ async def test_foreign_kommun_sees_nothing_of_a_group(client: AsyncTestClient, a
     solleftea = await auth("coordinator", "2283")
     arvidsjaur = await auth("coordinator", "2505")
     arvidsjaur_police = await auth("police", "2505")
-    area_id, household_ids = await _village(client, solleftea, n=2)
+    area_id, household_ids = await api_village(client, solleftea, n=2)
     group_id = (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "B"}, headers=solleftea)).json()["id"]
     for headers in (arvidsjaur, arvidsjaur_police):
         for path in (f"/api/v1/groups/{group_id}", f"/api/v1/groups/{group_id}/eligibility", f"/api/v1/groups/{group_id}/contacts"):
@@ -147,7 +137,7 @@ async def test_concurrent_signups_are_all_counted_and_establish_never_uses_a_sta
     client: AsyncTestClient, auth: TokenFactory, database_url: str
 ) -> None:
     headers = await auth("coordinator", "2283")
-    area_id, household_ids = await _village(client, headers, n=40)
+    area_id, household_ids = await api_village(client, headers, n=40)
     group_id = (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "B"}, headers=headers)).json()["id"]
     await client.post(f"/api/v1/groups/{group_id}/signups", json={"household_id": household_ids[0]}, headers=headers)
     await client.post(f"/api/v1/groups/{group_id}/contacts", json={"household_id": household_ids[0], "name": "K"}, headers=headers)
@@ -195,7 +185,7 @@ async def test_erasing_a_household_removes_its_personal_data_everywhere(
     client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection
 ) -> None:
     headers = await auth("coordinator", "2283")
-    area_id, household_ids = await _village(client, headers, n=2)
+    area_id, household_ids = await api_village(client, headers, n=2)
     created = await client.post("/api/v1/households", json={"kommun": "2283", "street": "Hemliga vägen 7", "postcode": "880 40",
                                                              "city": "Ramsele", "location": {"type": "Point", "coordinates": list(RAMSELE)}},
                                 headers=headers)

@@ -5,7 +5,6 @@ persons change must keep them equal to what they copy."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 import asyncpg
 import pytest
@@ -13,10 +12,14 @@ import shapely
 
 from grannsamverkan.cli import cli_actor
 from grannsamverkan.db import areas, groups, households
-from grannsamverkan.geo.geojson import parse_feature
-from tests.geodata import ARVIDSJAUR, RAMSELE, SOLLEFTEA, area_feature, grid_points, households_csv
-
-TODAY = date(2026, 11, 23)
+from tests.factories import area, group
+from tests.geodata import (
+    ARVIDSJAUR,
+    RAMSELE,
+    SOLLEFTEA,
+    grid_points,
+    households_csv,
+)
 
 
 async def _copies_match(conn: asyncpg.Connection) -> int:
@@ -30,21 +33,12 @@ async def _copies_match(conn: asyncpg.Connection) -> int:
     return len(rows)
 
 
-async def _area(conn: asyncpg.Connection, name: str, kommun: str, centre: tuple[float, float]) -> int:
-    return await areas.create_area(conn, cli_actor(), parse_feature(area_feature(name, kommun, centre)))
-
-
-async def _group(conn: asyncpg.Connection, area_id: int, name: str) -> int:
-    return await groups.create_group(
-        conn, cli_actor(), groups.GroupInput(area_id=area_id, kind="grannsamverkan", name=name), TODAY)
-
-
 async def test_copies_follow_imports_erasures_area_changes_and_contact_persons(conn: asyncpg.Connection) -> None:
-    centre = await _area(conn, "Centrum", "2283", SOLLEFTEA)
-    ramsele = await _area(conn, "Ramsele", "2283", RAMSELE)
-    by = await _area(conn, "By", "2505", ARVIDSJAUR)
+    centre = await area(conn, "Centrum", "2283", SOLLEFTEA)
+    ramsele = await area(conn, "Ramsele", "2283", RAMSELE)
+    by = await area(conn, "By", "2505", ARVIDSJAUR)
     # A group before any household, one per area.
-    group_ids = [await _group(conn, area_id, name) for area_id, name in ((centre, "C"), (ramsele, "R"), (by, "B"))]
+    group_ids = [await group(conn, area_id, name) for area_id, name in ((centre, "C"), (ramsele, "R"), (by, "B"))]
     assert await _copies_match(conn) == 3
 
     # A kommun's first import (its own partition, counts added directly), then a later one.
@@ -86,13 +80,13 @@ async def test_copies_follow_imports_erasures_area_changes_and_contact_persons(c
 async def test_a_new_group_waits_for_a_household_write_to_its_area(database_url: str, conn: asyncpg.Connection) -> None:
     """A group created while another transaction changes its area's total copies the total that
     transaction commits, not the one before it."""
-    area_id = await _area(conn, "Centrum", "2283", SOLLEFTEA)
+    area_id = await area(conn, "Centrum", "2283", SOLLEFTEA)
     writer = await asyncpg.connect(database_url)
     try:
         tx = writer.transaction()
         await tx.start()
         await writer.execute("update area set households_total = households_total + 5 where id = $1", area_id)
-        creating = asyncio.ensure_future(_group(conn, area_id, "C"))
+        creating = asyncio.ensure_future(group(conn, area_id, "C"))
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(asyncio.shield(creating), 0.5)  # blocked on the area row
         await tx.commit()
@@ -107,9 +101,9 @@ async def test_an_erasure_waits_for_an_area_change_before_it_locks_the_household
     """Area changes and imports hold the kommun's lock alone and then lock areas, households and
     groups. An erasure takes that lock (shared) before it locks anything, so it never holds a
     household such a writer needs (the other order could deadlock)."""
-    area_id = await _area(conn, "Centrum", "2283", SOLLEFTEA)
+    area_id = await area(conn, "Centrum", "2283", SOLLEFTEA)
     await households.import_households(conn, cli_actor(), "2283", households_csv("c", grid_points(SOLLEFTEA, 3)).encode())
-    group_id = await _group(conn, area_id, "C")
+    group_id = await group(conn, area_id, "C")
     household_id = await conn.fetchval("select min(id) from household where area_id = $1", area_id)
     await groups.sign_up(conn, cli_actor(), group_id, household_id)
     writer = await asyncpg.connect(database_url)

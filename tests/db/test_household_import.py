@@ -8,15 +8,16 @@ import asyncpg
 import pytest
 
 from grannsamverkan.cli import cli_actor
-from grannsamverkan.db import areas, households
+from grannsamverkan.db import households
 from grannsamverkan.errors import Conflict, InvalidInput
-from grannsamverkan.geo.geojson import parse_feature
-from tests.geodata import ARVIDSJAUR, RAMSELE, SOLLEFTEA, area_feature, grid_points, households_csv
-
-
-async def _areas(conn: asyncpg.Connection) -> None:
-    for name, kommun, centre in (("Centrum", "2283", SOLLEFTEA), ("Ramsele", "2283", RAMSELE), ("By", "2505", ARVIDSJAUR)):
-        await areas.create_area(conn, cli_actor(), parse_feature(area_feature(name, kommun, centre)))
+from tests.factories import three_areas
+from tests.geodata import (
+    ARVIDSJAUR,
+    RAMSELE,
+    SOLLEFTEA,
+    grid_points,
+    households_csv,
+)
 
 
 async def _partitions(conn: asyncpg.Connection) -> list[str]:
@@ -42,7 +43,7 @@ def _csv(*parts: str) -> bytes:
 
 
 async def test_a_first_import_loads_its_own_partition_and_later_ones_go_through_household(conn: asyncpg.Connection) -> None:
-    await _areas(conn)
+    await three_areas(conn)
     centre = households_csv("c", grid_points(SOLLEFTEA, 4))
     outside = households_csv("o", [(17.5, 63.3)])
     first = await households.import_households(conn, cli_actor(), "2283", _csv(centre, outside))
@@ -66,7 +67,7 @@ async def test_a_first_import_loads_its_own_partition_and_later_ones_go_through_
 
 
 async def test_households_added_one_by_one_keep_the_kommun_in_the_shared_partition(conn: asyncpg.Connection) -> None:
-    await _areas(conn)
+    await three_areas(conn)
     await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2505", external_ref="x0", street="Storgatan 1"))
     result = await households.import_households(conn, cli_actor(), "2505", households_csv("x", grid_points(ARVIDSJAUR, 3)).encode())
     assert (result.inserted, result.updated) == (2, 1)  # x0 gets the file's address and location
@@ -77,7 +78,7 @@ async def test_households_added_one_by_one_keep_the_kommun_in_the_shared_partiti
 
 @pytest.mark.parametrize("before", ["nothing", "an import"])
 async def test_a_repeated_external_ref_is_refused_with_both_lines(conn: asyncpg.Connection, before: str) -> None:
-    await _areas(conn)
+    await three_areas(conn)
     known = households_csv("k", grid_points(SOLLEFTEA, 2))
     if before == "an import":
         await households.import_households(conn, cli_actor(), "2283", known.encode())
@@ -95,7 +96,7 @@ async def test_a_repeated_external_ref_is_refused_with_both_lines(conn: asyncpg.
 
 
 async def test_a_duplicate_in_a_kommun_partition_is_a_conflict_on_external_ref(conn: asyncpg.Connection) -> None:
-    await _areas(conn)
+    await three_areas(conn)
     await households.import_households(conn, cli_actor(), "2283", households_csv("h", grid_points(SOLLEFTEA, 2)).encode())
     with pytest.raises(Conflict) as conflict:
         await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2283", external_ref="h0"))
@@ -113,7 +114,7 @@ def _many(prefix: str, n: int) -> str:
 
 @pytest.mark.parametrize("fault", ["a bad value late in the file", "a repeated ref early in the file"])
 async def test_a_fault_in_a_long_file_stops_reading_and_writes_nothing(conn: asyncpg.Connection, fault: str) -> None:
-    await _areas(conn)
+    await three_areas(conn)
     await households.import_households(conn, cli_actor(), "2283", households_csv("k", grid_points(SOLLEFTEA, 2)).encode())
     lines = _many("n", 150_000).splitlines()
     if fault == "a bad value late in the file":
