@@ -8,6 +8,7 @@ from litestar.testing import AsyncTestClient
 from grannsamverkan.db import groups as group_db
 from grannsamverkan.db.pool import create_pool
 from grannsamverkan.domain.access import SYSTEM
+from grannsamverkan.services.groups import withdraw_signup
 from grannsamverkan.errors import Conflict
 from tests.conftest import TokenFactory, assert_problem
 from tests.factories import api_village
@@ -69,7 +70,9 @@ async def test_withdrawal_and_household_outside_the_area(client: AsyncTestClient
     assert body["errors"][0]["field"] == "household_id"
     await client.post(f"/api/v1/groups/{group_id}/signups", json={"household_id": household_ids[0]}, headers=headers)
     await client.post(f"/api/v1/groups/{group_id}/contacts", json={"household_id": household_ids[0], "name": "Kim"}, headers=headers)
-    assert (await client.delete(f"/api/v1/groups/{group_id}/signups/{household_ids[0]}", headers=headers)).status_code == 204
+    # The household holds the contact person: refused until the erasure is confirmed (issue 13, item 3).
+    assert_problem(await client.delete(f"/api/v1/groups/{group_id}/signups/{household_ids[0]}", headers=headers), 409)
+    assert (await client.delete(f"/api/v1/groups/{group_id}/signups/{household_ids[0]}?bekrafta=1", headers=headers)).status_code == 204
     assert_problem(await client.delete(f"/api/v1/groups/{group_id}/signups/{household_ids[0]}", headers=headers), 404)
     eligibility = (await client.get(f"/api/v1/groups/{group_id}/eligibility", headers=headers)).json()
     assert eligibility["households_signed_up"] == 0 and eligibility["has_contact_person"] is False
@@ -105,7 +108,7 @@ async def test_police_see_contacts_but_no_households_or_signups(client: AsyncTes
     area_id, household_ids = await api_village(client, coordinator, n=2)
     group_id = (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "B"}, headers=coordinator)).json()["id"]
     await client.post(f"/api/v1/groups/{group_id}/signups", json={"household_id": household_ids[0]}, headers=coordinator)
-    await client.post(f"/api/v1/groups/{group_id}/contacts", json={"household_id": household_ids[0], "name": "Kontakt Person", "phone": "070"}, headers=coordinator)
+    await client.post(f"/api/v1/groups/{group_id}/contacts", json={"household_id": household_ids[0], "name": "Kontakt Person", "phone": "070-123 45 67"}, headers=coordinator)
 
     contacts = await client.get(f"/api/v1/groups/{group_id}/contacts", headers=police)
     assert contacts.status_code == 200 and contacts.json()["items"][0]["name"] == "Kontakt Person"
@@ -149,7 +152,7 @@ async def test_concurrent_signups_are_all_counted_and_establish_never_uses_a_sta
 
     async def withdraw(household_id: int) -> None:
         async with pool.acquire() as conn:
-            await group_db.withdraw(conn, SYSTEM, group_id, household_id)
+            await withdraw_signup(conn, SYSTEM, group_id, household_id)
 
     outcomes: list[str] = []
 

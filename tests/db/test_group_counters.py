@@ -12,6 +12,8 @@ import shapely
 
 from grannsamverkan.cli import cli_actor
 from grannsamverkan.db import areas, groups, households
+from grannsamverkan.services import groups as group_cases
+from grannsamverkan.services import households as household_cases
 from tests.factories import area, group
 from tests.geodata import (
     ARVIDSJAUR,
@@ -55,18 +57,19 @@ async def test_copies_follow_imports_erasures_area_changes_and_contact_persons(c
     x, y = 620_000.0, 7_004_000.0  # nowhere near an area: unassigned, nothing changes
     await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2283", x=x, y=y))
     some = await conn.fetchval("select id from household where area_id = $1 limit 1", centre)
-    await households.erase_household(conn, cli_actor(), some)
+    await household_cases.erase_household(conn, cli_actor(), some)
     await _copies_match(conn)
 
     # Contact persons: added, removed, and removed with the sign-up they hang on.
     member_ids = [r["id"] for r in await conn.fetch("select id from household where area_id = $1 order by id", ramsele)]
     for household_id in member_ids:
         await groups.sign_up(conn, cli_actor(), group_ids[1], household_id)
-    first = await groups.add_contact(conn, cli_actor(), group_ids[1], groups.ContactInput(household_id=member_ids[0], name="Anna"))
-    await groups.add_contact(conn, cli_actor(), group_ids[1], groups.ContactInput(household_id=member_ids[1], name="Bo"))
+    first = await group_cases.add_contact(conn, cli_actor(), group_ids[1], groups.ContactInput(household_id=member_ids[0], name="Anna"))
+    await group_cases.add_contact(conn, cli_actor(), group_ids[1], groups.ContactInput(household_id=member_ids[1], name="Bo"))
     assert await _copies_match(conn) and (await groups.eligibility(conn, group_ids[1], None)).has_contact_person
-    await groups.remove_contact(conn, cli_actor(), group_ids[1], first.id)
-    await groups.withdraw(conn, cli_actor(), group_ids[1], member_ids[1])  # takes Bo's role with it
+    await group_cases.erase_contact(conn, cli_actor(), group_ids[1], first.id)
+    # Takes Bo's role with it: only when the erasure is confirmed (issue 13, item 3).
+    await group_cases.withdraw_signup(conn, cli_actor(), group_ids[1], member_ids[1], confirm_erasure=True)
     await _copies_match(conn)
     assert not (await groups.eligibility(conn, group_ids[1], None)).has_contact_person
 
@@ -112,7 +115,7 @@ async def test_an_erasure_waits_for_an_area_change_before_it_locks_the_household
         await tx.start()
         await writer.execute("set local lock_timeout = '3s'")
         await writer.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", "2283")  # as update_area does
-        erasing = asyncio.ensure_future(households.erase_household(conn, cli_actor(), household_id))
+        erasing = asyncio.ensure_future(household_cases.erase_household(conn, cli_actor(), household_id))
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(asyncio.shield(erasing), 0.5)  # waits for the kommun's lock
         await writer.execute("select 1 from area where id = $1 for no key update", area_id)

@@ -25,12 +25,15 @@ from grannsamverkan.api.common import (
     today_in_sweden,
 )
 from grannsamverkan.api.hot import hot_get
-from grannsamverkan.db import areas, groups, households, kommuner
+from grannsamverkan.db import areas, audit, groups, households, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.eligibility import Eligibility
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.crs import parse_crs
 from grannsamverkan.geo.geojson import decode_json, parse_feature, parse_feature_collection, parse_geometry, parse_point
+from grannsamverkan.services import groups as group_cases
+from grannsamverkan.services import households as household_cases
+from grannsamverkan.services.groups import CONTACT_TABLES
 
 CrsParam = Annotated[
     str | None,
@@ -40,6 +43,12 @@ Text = Annotated[str, Meta(min_length=1, max_length=200)]
 OptionalText = Annotated[str, Meta(max_length=200)] | None
 KommunCode = Annotated[str, Meta(pattern=r"^[0-9]{4}$", description="SCB kommun code, e.g. 2283")]
 Id = Annotated[int, Meta(ge=1, le=2**62)]
+Confirm = Annotated[
+    bool,
+    QueryParameter(description="bekrafta=1 confirms that contact persons (kontaktombud) the change removes are erased: "
+                   "their personal data is deleted for good, audited as an erasure. Without it such a change is 409, "
+                   "naming them."),
+]
 
 
 # --- areas ----------------------------------------------------------------------------------------
@@ -68,10 +77,15 @@ class AreaController(Controller):
 
     @post("/import", operation_id="importAreas", opt={"capability": "write"}, status_code=HTTP_200_OK,
           operation_class=raw_body_operation("application/geo+json", "a GeoJSON FeatureCollection", GEOJSON_SCHEMA))
-    async def import_areas(self, request: Request[Any, Any, Any], db: Db, principal: Caller, crs: CrsParam = None) -> areas.ImportSummary:
-        """All or nothing; features whose external_ref exists update that area, so a re-run changes nothing."""
+    async def import_areas(self, request: Request[Any, Any, Any], db: Db, principal: Caller, crs: CrsParam = None,
+                           bekrafta: Confirm = False) -> areas.ImportSummary:
+        """All or nothing; features whose external_ref exists update that area, so a re-run changes nothing.
+        409 when a changed area would move out a household that holds a group's contact person (see ``bekrafta``)."""
         features = parse_feature_collection(decode_json(await request.body()), crs=crs)
-        return await areas.import_areas(db, principal, features)
+        summary = await areas.import_areas(db, principal, features, erase_contacts=bekrafta)
+        if summary.contact_persons_erased:
+            await audit.scrub(db, CONTACT_TABLES)
+        return summary
 
     @get("/", operation_id="listAreas", opt={"capability": "read"})
     async def index(self, db: Db, principal: Caller, kommun: KommunFilter = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
@@ -88,8 +102,10 @@ class AreaController(Controller):
     @patch("/{area_id:int}", operation_id="updateArea", opt={"capability": "write"},
            operation_class=raw_body_operation("application/json", "a partial Feature: properties "
                                               "(name, kind, external_ref, kommun) and/or geometry", GEOJSON_SCHEMA))
-    async def update(self, request: Request[Any, Any, Any], db: Db, principal: Caller, area_id: FromPath[int], crs: CrsParam = None) -> dict[str, Any]:
-        """Change properties or the geometry; households are re-assigned where the area moved."""
+    async def update(self, request: Request[Any, Any, Any], db: Db, principal: Caller, area_id: FromPath[int], crs: CrsParam = None,
+                     bekrafta: Confirm = False) -> dict[str, Any]:
+        """Change properties or the geometry; households are re-assigned where the area moved. 409 when a
+        household that holds a group's contact person would leave the group's area (see ``bekrafta``)."""
         body = decode_json(await request.body())
         if not isinstance(body, dict):
             raise InvalidInput("expected an object with 'properties' and/or 'geometry'", [FieldError(field="body", message="not an object")])
@@ -106,7 +122,8 @@ class AreaController(Controller):
         geometry = None
         if body.get("geometry") is not None:
             geometry = parse_geometry(body["geometry"], crs=crs if crs else _member_crs(body))
-        await areas.update_area(db, principal, area_id, props, geometry)
+        if await areas.update_area(db, principal, area_id, props, geometry, erase_contacts=bekrafta):
+            await audit.scrub(db, CONTACT_TABLES)
         return (await areas.get_area(db, area_id, principal.scope)).to_feature()
 
     @delete("/{area_id:int}", operation_id="deleteArea", opt={"capability": "write"}, status_code=HTTP_204_NO_CONTENT)
@@ -168,12 +185,14 @@ class HouseholdController(Controller):
     async def import_csv(
         self, request: Request[Any, Any, Any], db: Db, principal: Caller,
         kommun: Annotated[str, QueryParameter(description="SCB kommun code of the households")],
+        bekrafta: Confirm = False,
     ) -> households.ImportResult:
-        """All or nothing, idempotent by external_ref; errors name the line."""
+        """All or nothing, idempotent by external_ref; errors name the line. 409 when the file moves a
+        household that holds a group's contact person out of the group's area (see ``bekrafta``)."""
         principal.require_kommun(kommun)
         await kommuner.require_known(db, [kommun])
         body = await request.body()
-        return await households.import_households(db, principal, kommun, body)
+        return await household_cases.import_households(db, principal, kommun, body, erase_contacts=bekrafta)
 
     @get("/", operation_id="listHouseholds", opt={"capability": "read_households"})
     async def index(self, db: Db, principal: Caller, kommun: KommunFilter = None,
@@ -191,7 +210,7 @@ class HouseholdController(Controller):
     @delete("/{household_id:int}", operation_id="deleteHousehold", opt={"capability": "write"}, status_code=HTTP_204_NO_CONTENT)
     async def remove(self, db: Db, principal: Caller, household_id: FromPath[int]) -> None:
         """Erase the household and its personal data (sign-ups, contact persons, audit values)."""
-        await households.erase_household(db, principal, household_id)
+        await household_cases.erase_household(db, principal, household_id)
 
 
 # --- groups -----------------------------------------------------------------------------------------
@@ -210,10 +229,13 @@ class SignupCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class ContactCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Checked on the server (``domain/contact.py``): a 422 names the field that is wrong."""
+
     household_id: Id
-    name: Text
-    phone: Annotated[str, Meta(max_length=40)] | None = None
-    email: Annotated[str, Meta(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    name: Annotated[str, Meta(max_length=1000, description="1-200 characters")]
+    phone: Annotated[str, Meta(max_length=1000, description="a Swedish number, e.g. 070-123 45 67 or +46 70 123 45 67, "
+                                                            "or a foreign one with +")] | None = None
+    email: Annotated[str, Meta(max_length=1000, description="an e-mail address, e.g. namn@example.se")] | None = None
     consent_at: datetime | None = None
 
 
@@ -281,14 +303,16 @@ class GroupController(Controller):
         return Page(items=items, total=total)
 
     @delete("/{group_id:int}/signups/{household_id:int}", operation_id="deleteSignup", opt={"capability": "write"}, status_code=HTTP_204_NO_CONTENT)
-    async def withdraw(self, db: Db, principal: Caller, group_id: FromPath[int], household_id: FromPath[int]) -> None:
-        """Withdraw a sign-up (the household's contact person, if any, goes with it)."""
-        await groups.withdraw(db, principal, group_id, household_id)
+    async def withdraw(self, db: Db, principal: Caller, group_id: FromPath[int], household_id: FromPath[int],
+                       bekrafta: Confirm = False) -> None:
+        """Withdraw a sign-up. 409 when the household holds the group's contact person, unless ``bekrafta=1``
+        confirms that the contact person is erased with it."""
+        await group_cases.withdraw_signup(db, principal, group_id, household_id, confirm_erasure=bekrafta)
 
     @post("/{group_id:int}/contacts", operation_id="createContactPerson", opt={"capability": "write"}, status_code=HTTP_201_CREATED)
     async def add_contact(self, db: Db, principal: Caller, group_id: FromPath[int], data: JSONBody[ContactCreate]) -> groups.ContactPerson:
         """A contact person (kontaktombud); the household must be signed up. consent_at defaults to now."""
-        return await groups.add_contact(db, principal, group_id, groups.ContactInput(**msgspec.structs.asdict(data)))
+        return await group_cases.add_contact(db, principal, group_id, groups.ContactInput(**msgspec.structs.asdict(data)))
 
     @get("/{group_id:int}/contacts", operation_id="listContactPersons", opt={"capability": "read"})
     async def contacts(self, db: Db, principal: Caller, group_id: FromPath[int]) -> Page[groups.ContactPerson]:
@@ -297,5 +321,5 @@ class GroupController(Controller):
 
     @delete("/{group_id:int}/contacts/{contact_id:int}", operation_id="deleteContactPerson", opt={"capability": "write"}, status_code=HTTP_204_NO_CONTENT)
     async def remove_contact(self, db: Db, principal: Caller, group_id: FromPath[int], contact_id: FromPath[int]) -> None:
-        """Remove a contact person and erase their personal data."""
-        await groups.remove_contact(db, principal, group_id, contact_id)
+        """Erase a contact person: the row, their values in the audit trail and in the data files."""
+        await group_cases.erase_contact(db, principal, group_id, contact_id)

@@ -18,6 +18,7 @@ from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
 from grannsamverkan.resources import geodata_dir
+from grannsamverkan.services import groups as group_cases
 from grannsamverkan.settings import Settings
 
 
@@ -120,8 +121,8 @@ async def _demo_groups(conn: Any, actor: Principal) -> None:
         count = int(len(members) * share + 0.999)
         for row in members[:count]:
             await groups.sign_up(conn, actor, group_id, row["id"])
-        await groups.add_contact(conn, actor, group_id, groups.ContactInput(household_id=members[0]["id"], name="Kontaktombud Demo",
-                                                                              phone="070-000 00 00", email="kontakt@example.se"))
+        await group_cases.add_contact(conn, actor, group_id, groups.ContactInput(household_id=members[0]["id"], name="Kontaktombud Demo",
+                                                                                 phone="070-000 00 00", email="kontakt@example.se"))
         if establish_on:
             await groups.establish(conn, actor, group_id, establish_on)
 

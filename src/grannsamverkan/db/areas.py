@@ -159,7 +159,7 @@ async def create_area(conn: asyncpg.Connection, actor: Principal, feature: AreaF
         area_id = await conn.fetchval(
             INSERT_AREA, props.kommun, props.name, props.kind, props.external_ref, *_geometry_columns(geom)
         )
-        await reassign_within(conn, props.kommun, [bbox(geom)])
+        await reassign_within(conn, actor, props.kommun, [bbox(geom)], what="Det nya området")
         await audit.record(conn, actor, kommun=props.kommun, table="area", row_id=area_id, action="insert",
                            after=_audit_values(props, geom))
     return area_id
@@ -179,8 +179,15 @@ async def update_area(
     area_id: int,
     changes: dict[str, Any],
     geometry: shapely.Geometry | None,
-) -> None:
-    """PATCH: properties in ``changes`` (name, kind, external_ref, kommun) and/or a new geometry."""
+    *,
+    erase_contacts: bool = False,
+) -> int:
+    """PATCH: properties in ``changes`` (name, kind, external_ref, kommun) and/or a new geometry.
+
+    A new shape that moves households out of a group's area where they hold the contact person is
+    refused (409 naming them) unless ``erase_contacts`` confirms their erasure. Answers the number
+    of contact persons erased."""
+    erased = 0
     async with conn.transaction(), translated_errors():
         current = await get_area(conn, area_id, actor.scope, for_update=True)
         merged = {"name": current.name, "kommun": current.kommun, "kind": current.kind,
@@ -200,14 +207,17 @@ async def update_area(
             UPDATE_AREA, area_id, props.kommun, props.name, props.kind, props.external_ref, *_geometry_columns(geom)
         )
         if geometry is not None or props.kommun != current.kommun:
-            await reassign_within(conn, current.kommun, [bbox(current.geometry), bbox(geom)])
+            erased += await reassign_within(conn, actor, current.kommun, [bbox(current.geometry), bbox(geom)],
+                                            erase_contacts=erase_contacts, what="Den nya formen")
             if props.kommun != current.kommun:
-                await reassign_within(conn, props.kommun, [bbox(geom)])
+                erased += await reassign_within(conn, actor, props.kommun, [bbox(geom)], erase_contacts=erase_contacts,
+                                                what="Den nya formen")
         before = _audit_values(
             AreaProperties(name=current.name, kommun=current.kommun, kind=current.kind,  # type: ignore[arg-type]
                            external_ref=current.external_ref), current.geometry)
         await audit.record(conn, actor, kommun=props.kommun, table="area", row_id=area_id, action="update",
                            before=before, after=_audit_values(props, geom))
+    return erased
 
 
 async def delete_area(conn: asyncpg.Connection, actor: Principal, area_id: int) -> None:
@@ -226,10 +236,11 @@ async def delete_area(conn: asyncpg.Connection, actor: Principal, area_id: int) 
                                               external_ref=current.external_ref), current.geometry))
 
 
-class ImportSummary(msgspec.Struct, kw_only=True):
+class ImportSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
     inserted: int
     updated: int
     unchanged: int
+    contact_persons_erased: int = 0
 
 
 EXISTING_BY_REF = """
@@ -238,8 +249,11 @@ where kommun = any($1::text[]) and external_ref = any($2::text[])
 """
 
 
-async def import_areas(conn: asyncpg.Connection, actor: Principal, features: list[AreaFeature]) -> ImportSummary:
-    """A FeatureCollection, all or nothing; features with a known external_ref update that area."""
+async def import_areas(
+    conn: asyncpg.Connection, actor: Principal, features: list[AreaFeature], *, erase_contacts: bool = False
+) -> ImportSummary:
+    """A FeatureCollection, all or nothing; features with a known external_ref update that area.
+    Households that leave a group's area holding its contact person: as in ``update_area``."""
     errors: list[FieldError] = []
     parsed: list[tuple[AreaFeature, AreaProperties]] = []
     for f in features:
@@ -305,6 +319,7 @@ async def import_areas(conn: asyncpg.Connection, actor: Principal, features: lis
                                before={"name": old["name"], "kind": old["kind"], "bounds": list(bbox(old_geom))},
                                after=_audit_values(p, geom))
             touched.setdefault(p.kommun, []).extend([bbox(old_geom), bbox(geom)])
+        erased = 0
         for code, boxes in touched.items():
-            await reassign_within(conn, code, boxes)
-    return ImportSummary(inserted=inserted, updated=updated, unchanged=unchanged)
+            erased += await reassign_within(conn, actor, code, boxes, erase_contacts=erase_contacts, what="Importen")
+    return ImportSummary(inserted=inserted, updated=updated, unchanged=unchanged, contact_persons_erased=erased)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,8 @@ import asyncpg
 import msgspec
 
 from grannsamverkan.domain.access import Principal
+
+log = logging.getLogger("grannsamverkan")
 
 INSERT_EVENT = """
 insert into audit_event (actor, kommun, table_name, row_id, action, before, after)
@@ -56,6 +59,32 @@ where table_name = $1 and row_id = any($2::bigint[]) and erased_at is null
 async def erase_values(conn: asyncpg.Connection, table: str, row_ids: list[int]) -> None:
     """Erase personal data from the trail's values; the fact that a change happened stays."""
     await conn.execute(ERASE_VALUES, table, row_ids)
+
+
+async def scrub(conn: asyncpg.Connection, tables: list[str]) -> None:
+    """Rewrite ``tables`` so that erased values leave their data files, after the erasure committed.
+
+    Deleting a row (or replacing an audit event's values) only marks the old row version dead;
+    its bytes stay in the table's and the indexes' pages until they are rewritten. A plain VACUUM
+    frees the space but can leave the bytes in it; ``VACUUM (FULL)`` writes new files and drops
+    the old ones. It locks the table for the time of the rewrite (small tables: milliseconds), so
+    it first checks that nobody holds the table (a NOWAIT lock in a transaction of its own): when a
+    long import does, a plain VACUUM runs instead and the scheduled ``vacuum (full)`` (README,
+    "Personal data") finishes the job. Runs outside a transaction (VACUUM cannot run in one).
+    """
+    if conn.is_in_transaction():
+        log.warning("scrub skipped: called inside a transaction")
+        return
+    for table in tables:
+        name = await conn.fetchval("select quote_ident($1)", table)
+        try:
+            async with conn.transaction():
+                await conn.execute(f"lock table {name} in access exclusive mode nowait")
+        except asyncpg.LockNotAvailableError:
+            log.warning("scrub of %s deferred: the table was busy; a plain vacuum ran instead", table)
+            await conn.execute(f"vacuum {name}")
+            continue
+        await conn.execute(f"vacuum (full) {name}")
 
 
 class AuditEvent(msgspec.Struct, kw_only=True):

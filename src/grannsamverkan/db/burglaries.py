@@ -5,7 +5,7 @@ Import rules (``POST /api/v1/burglaries/import`` and ``grannsamverkan import bur
 
 * The body is the Police events JSON array when the content type says JSON or the first
   non-space byte is ``[``; otherwise a CSV (see :func:`grannsamverkan.geo.tabular.parse_burglaries_csv`).
-* All or nothing, idempotent by ``(source, external_ref)``: staged with binary COPY, then one
+* All or nothing, idempotent by ``(source, external_ref)`` within the kommun: staged with binary COPY, then one
   upsert in the same transaction; a re-run changes nothing (``unchanged``). The source is
   ``csv`` for a CSV and ``polisen`` for the feed unless one is given.
 * Area: a CSV line's point is assigned by point-in-polygon; a line's ``area_external_ref`` names
@@ -18,7 +18,9 @@ Import rules (``POST /api/v1/burglaries/import`` and ``grannsamverkan import bur
   kommun, a county) are skipped, as are other types and repeated copies of an event.
 * ``skipped`` counts input items not stored; ``inserted + updated + unchanged`` the stored ones,
   which are either ``assigned`` to an area or ``unassigned``.
-* A burglary already stored under the same source and external_ref for another kommun is 409.
+* References are unique per kommun and source (migration 0008): another kommun may store the same
+  ``(source, external_ref)``, so an import neither learns of nor is blocked by another kommun's
+  burglaries, and no answer names another kommun.
 """
 
 from __future__ import annotations
@@ -115,20 +117,11 @@ create temp table burglary_staging (
 """
 STAGING_COLUMNS = ["line", "external_ref", "occurred_from", "occurred_to", "category", "x", "y", "area_id"]
 
-OTHER_KOMMUN = """
-select s.line, s.external_ref, b.kommun
-from burglary_staging s
-join burglary b on b.source = $1 and b.external_ref = s.external_ref
-where b.kommun <> $2
-order by s.line
-limit $3
-"""
-
 UPSERT_FROM_STAGING = """
 with upserted as (
     insert into burglary as b (kommun, source, external_ref, occurred_from, occurred_to, category, x, y, area_id)
     select $1, $2, external_ref, occurred_from, occurred_to, category, x, y, area_id from burglary_staging
-    on conflict (source, external_ref) do update
+    on conflict (kommun, source, external_ref) do update
         set occurred_from = excluded.occurred_from, occurred_to = excluded.occurred_to,
             category = excluded.category, x = excluded.x, y = excluded.y, area_id = excluded.area_id
         where b.kommun = excluded.kommun
@@ -236,17 +229,6 @@ async def import_burglaries(
                                              columns=STAGING_COLUMNS)
             if on_progress:
                 on_progress(min(start + COPY_BATCH, n), n)
-        clashes = await conn.fetch(OTHER_KOMMUN, parsed.source, kommun, MAX_ERRORS)
-        if clashes:
-            errors = [
-                FieldError(field="external_ref", line=c["line"] if parsed.format == "csv" else None,
-                           feature=c["line"] if parsed.format != "csv" else None,
-                           message=f"{'line' if parsed.format == 'csv' else 'event'} {c['line']}: "
-                           f"{parsed.source}/{c['external_ref']} is stored for kommun {c['kommun']}")
-                for c in clashes
-            ]
-            raise Conflict(f"burglaries of another kommun have the same source and external_ref: "
-                           f"{errors[0].message}", errors)
         counts = await conn.fetchrow(UPSERT_FROM_STAGING, kommun, parsed.source)
         assigned = sum(a is not None for a in area_ids)
         result = ImportResult(

@@ -25,6 +25,32 @@ wal_level = minimal
 max_wal_senders = 0
 """
 
+# No personal data in the server's log (issue 13, item 8). A refused row is reported with its values
+# in the DETAIL of the error ("Failing row contains (…, street, postcode, city …)", "Key
+# (external_ref)=(…) already exists"), and the statement that failed after it. `terse` leaves out
+# DETAIL, HINT, QUERY and CONTEXT, `panic` keeps the statement out of the log for every error, and
+# neither statements nor their parameters are logged otherwise. The ERROR line itself stays (which
+# rule, which table), so failures remain visible. Appended to the configuration of data
+# directories made before these lines existed, too (README, "Personal data", for an external server).
+LOG_SETTINGS_MARKER = "# grannsamverkan: no personal data in the server log"
+LOG_SETTINGS = f"""
+{LOG_SETTINGS_MARKER} (see db/embedded.py)
+log_error_verbosity = terse
+log_min_error_statement = panic
+log_statement = none
+log_min_duration_statement = -1
+log_parameter_max_length = 0
+log_parameter_max_length_on_error = 0
+"""
+
+
+def _ensure_log_settings(conf_path: Path) -> None:
+    text = conf_path.read_text(encoding="utf-8") if conf_path.exists() else ""
+    if LOG_SETTINGS_MARKER not in text:
+        with conf_path.open("a", encoding="utf-8") as conf:
+            conf.write(LOG_SETTINGS)
+
+
 # Keeps the server handle alive for the life of the process (the server stops with the last user).
 _servers: dict[Path, object] = {}
 
@@ -44,9 +70,15 @@ def start_embedded(data_dir: Path) -> str:
                 server.ensure_pgdata_inited()
                 with (data_dir / "postgresql.conf").open("a", encoding="utf-8") as conf:
                     conf.write(EMBEDDED_SETTINGS)
+            _ensure_log_settings(data_dir / "postgresql.conf")
             server.start()
             _servers[data_dir] = server
         return _servers[data_dir].get_uri()  # type: ignore[attr-defined]
+
+
+def server_log(data_dir: Path) -> Path:
+    """The embedded server's log file (pg_ctl writes it into the data directory)."""
+    return data_dir.expanduser().resolve() / "log"
 
 
 def stop_embedded(data_dir: Path) -> None:

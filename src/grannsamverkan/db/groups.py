@@ -196,9 +196,11 @@ returning signed_up_at
 """
 
 
-async def _group_for_write(conn: asyncpg.Connection, actor: Principal, group_id: int) -> asyncpg.Record:
+async def group_for_write(conn: asyncpg.Connection, actor: Principal, group_id: int, *, lock: bool = False) -> asyncpg.Record:
+    """The group's id, kommun, area and status, in the actor's scope; ``lock`` holds its row."""
     row = await conn.fetchrow(
-        "select id, kommun, area_id, status from watch_group where id = $1 and ($2::text[] is null or kommun = any($2::text[]))",
+        "select id, kommun, area_id, status from watch_group where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
+        + (" for update" if lock else ""),
         group_id, actor.scope,
     )
     if row is None:
@@ -208,7 +210,7 @@ async def _group_for_write(conn: asyncpg.Connection, actor: Principal, group_id:
 
 async def sign_up(conn: asyncpg.Connection, actor: Principal, group_id: int, household_id: int) -> Signup:
     async with conn.transaction(), translated_errors():
-        group = await _group_for_write(conn, actor, group_id)
+        group = await group_for_write(conn, actor, group_id)
         signed_up_at = await conn.fetchval(INSERT_SIGNUP, group_id, household_id)
         if signed_up_at is None:
             if group["status"] == "dissolved":
@@ -226,20 +228,12 @@ async def sign_up(conn: asyncpg.Connection, actor: Principal, group_id: int, hou
     return Signup(group_id=group_id, household_id=household_id, signed_up_at=signed_up_at)
 
 
-async def withdraw(conn: asyncpg.Connection, actor: Principal, group_id: int, household_id: int) -> None:
-    async with conn.transaction():
-        group = await _group_for_write(conn, actor, group_id)
-        contact_ids = [r["id"] for r in await conn.fetch(
-            "select id from contact_person where group_id = $1 and household_id = $2", group_id, household_id)]
-        deleted = await conn.fetchval(
-            "delete from signup where group_id = $1 and household_id = $2 returning household_id", group_id, household_id
-        )
-        if deleted is None:
-            raise NotFound(f"household {household_id} is not signed up to group {group_id}")
-        # Their contact persons went with the sign-up (foreign key cascade): erase their data.
-        await audit.erase_values(conn, "contact_person", contact_ids)
-        await audit.record(conn, actor, kommun=group["kommun"], table="signup", row_id=group_id, action="delete",
-                           before={"group_id": group_id, "household_id": household_id})
+async def delete_signup(conn: asyncpg.Connection, group_id: int, household_id: int) -> bool:
+    """Delete one sign-up (its household must hold no contact person in the group any more)."""
+    deleted = await conn.fetchval(
+        "delete from signup where group_id = $1 and household_id = $2 returning household_id", group_id, household_id
+    )
+    return deleted is not None
 
 
 async def list_signups(
@@ -274,22 +268,47 @@ returning id, group_id, household_id, name, phone, email, consent_at
 """
 
 
-async def add_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, data: ContactInput) -> ContactPerson:
-    async with conn.transaction(), translated_errors():
-        group = await _group_for_write(conn, actor, group_id)
-        if group["status"] == "dissolved":
-            raise Conflict("the group is dissolved", [FieldError(field="group_id", message="dissolved")])
-        try:
-            row = await conn.fetchrow(
-                INSERT_CONTACT, group_id, data.household_id, group["kommun"], data.name, data.phone, data.email, data.consent_at
-            )
-        except asyncpg.ForeignKeyViolationError:
-            message = f"household {data.household_id} is not signed up to group {group_id}; a contact person's household must be"
-            raise Conflict(message, [FieldError(field="household_id", message=message)]) from None
-        contact = ContactPerson(**{k: row[k] for k in ContactPerson.__struct_fields__})
-        await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact.id,
-                           action="insert", after=contact)
-    return contact
+async def insert_contact(conn: asyncpg.Connection, group: asyncpg.Record, data: ContactInput) -> ContactPerson:
+    """Store a checked contact person of ``group`` (a row of group_for_write); 409 when the
+    household is not signed up or already has one."""
+    try:
+        row = await conn.fetchrow(
+            INSERT_CONTACT, group["id"], data.household_id, group["kommun"], data.name, data.phone, data.email, data.consent_at
+        )
+    except asyncpg.ForeignKeyViolationError:
+        message = (f"Hushåll {data.household_id} är inte anmält till grupp {group['id']}; "
+                   "en kontaktperson väljs bland de anmälda hushållen.")
+        raise Conflict(message, [FieldError(field="household_id", message=message)]) from None
+    except asyncpg.UniqueViolationError:
+        raise _second_contact(group["id"], data.household_id) from None
+    return ContactPerson(**{k: row[k] for k in ContactPerson.__struct_fields__})
+
+
+def _second_contact(group_id: int, household_id: int) -> Conflict:
+    message = (f"Hushåll {household_id} har redan en kontaktperson i grupp {group_id}; "
+               "ett hushåll har högst en kontaktperson.")
+    return Conflict(message, [FieldError(field="household_id", message=message)])
+
+
+async def contacts_of_household(conn: asyncpg.Connection, group_id: int, household_id: int) -> list[int]:
+    rows = await conn.fetch(
+        "select id from contact_person where group_id = $1 and household_id = $2 order by id", group_id, household_id)
+    return [r["id"] for r in rows]
+
+
+async def contact_exists(conn: asyncpg.Connection, group_id: int, contact_id: int) -> bool:
+    return bool(await conn.fetchval("select 1 from contact_person where id = $1 and group_id = $2", contact_id, group_id))
+
+
+async def contacts_held_by(conn: asyncpg.Connection, household_id: int) -> list[int]:
+    """The household's contact persons, in every group."""
+    rows = await conn.fetch("select id from contact_person where household_id = $1 order by id", household_id)
+    return [r["id"] for r in rows]
+
+
+async def refuse_second_contact(conn: asyncpg.Connection, group_id: int, household_id: int) -> None:
+    if await contacts_of_household(conn, group_id, household_id):
+        raise _second_contact(group_id, household_id)
 
 
 async def list_contacts(conn: asyncpg.Connection, group_id: int, scope: list[str] | None) -> list[ContactPerson]:
@@ -301,16 +320,88 @@ async def list_contacts(conn: asyncpg.Connection, group_id: int, scope: list[str
     return [ContactPerson(**{k: r[k] for k in ContactPerson.__struct_fields__}) for r in rows]
 
 
-async def remove_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, contact_id: int) -> None:
-    """Delete a contact person and erase their personal data from the audit trail's values."""
-    async with conn.transaction():
-        group = await _group_for_write(conn, actor, group_id)
-        # Lock the group row: an establish running now must not see a contact person that is going.
-        await conn.execute("select 1 from watch_group where id = $1 for update", group_id)
-        deleted = await conn.fetchval(
-            "delete from contact_person where id = $1 and group_id = $2 returning id", contact_id, group_id
+async def erase_contacts(
+    conn: asyncpg.Connection, actor: Principal, kommun: str, contact_ids: list[int], *, reason: str
+) -> list[int]:
+    """Delete contact persons and erase their values from the audit trail; one ``erase`` event each
+    (without values: it says that, by whom and why). Answers the ids that were there."""
+    rows = await conn.fetch(
+        "delete from contact_person where id = any($1::bigint[]) and kommun = $2 returning id, group_id, household_id",
+        contact_ids, kommun,
+    )
+    erased = [r["id"] for r in rows]
+    await audit.erase_values(conn, "contact_person", erased)
+    for r in rows:
+        await audit.record(conn, actor, kommun=kommun, table="contact_person", row_id=r["id"], action="erase",
+                           after={"group_id": r["group_id"], "household_id": r["household_id"], "reason": reason})
+    return erased
+
+
+# --- households that leave their area ------------------------------------------------------------
+
+# What moving households (id -> new area) take out of the groups whose area they leave: their
+# sign-ups (withdrawn by the trigger of 0003/0008) and the contact persons they hold there (which
+# the trigger refuses to remove: they are erased explicitly, or the move is refused).
+LEAVING_SIGNUPS = """
+select s.group_id, s.household_id, g.kommun, c.id as contact_id
+from unnest($1::bigint[], $2::bigint[]) as m(id, area_id)
+join signup s on s.household_id = m.id
+join watch_group g on g.id = s.group_id
+left join contact_person c on c.group_id = s.group_id and c.household_id = s.household_id
+where g.area_id is distinct from m.area_id
+order by s.group_id, s.household_id
+"""
+
+
+class Departures(msgspec.Struct, kw_only=True):
+    """Sign-ups that moving households leave behind, and the contact persons among them."""
+
+    signups: list[tuple[int, int]]  # (group_id, household_id)
+    contacts: list[tuple[int, int, int]]  # (contact_id, group_id, household_id)
+    kommun: str | None
+
+
+async def departures(conn: asyncpg.Connection, household_ids: list[int], new_areas: list[int | None]) -> Departures:
+    rows = await conn.fetch(LEAVING_SIGNUPS, household_ids, new_areas)
+    return Departures(
+        signups=[(r["group_id"], r["household_id"]) for r in rows],
+        contacts=[(r["contact_id"], r["group_id"], r["household_id"]) for r in rows if r["contact_id"] is not None],
+        kommun=rows[0]["kommun"] if rows else None,
+    )
+
+
+CONFIRM_PARAMETER = "bekrafta=1"
+
+
+async def settle_departures(
+    conn: asyncpg.Connection, actor: Principal, leaving: Departures, *, erase_contacts_: bool, what: str
+) -> int:
+    """Before households leave their area: refuse (409) when they hold contact persons there,
+    unless the caller confirmed their erasure; erase them explicitly then. The sign-ups the
+    trigger withdraws are recorded in the audit trail, one event per group. Answers the number of
+    contact persons erased."""
+    if not leaving.signups:
+        return 0
+    assert leaving.kommun is not None
+    if leaving.contacts and not erase_contacts_:
+        named = ", ".join(f"hushåll {h} (kontaktperson {c} i grupp {g})" for c, g, h in leaving.contacts[:20])
+        more = f" och {len(leaving.contacts) - 20} till" if len(leaving.contacts) > 20 else ""
+        message = (
+            f"{what} flyttar hushåll ut ur området för grupper där de är kontaktpersoner: {named}{more}. "
+            "En kontaktpersons personuppgifter raderas bara när det uttryckligen begärs: ta bort "
+            f"kontaktpersonerna först, eller gör om ändringen med {CONFIRM_PARAMETER} för att radera dem."
         )
-        if deleted is None:
-            raise NotFound(f"no contact person {contact_id} in group {group_id}")
-        await audit.erase_values(conn, "contact_person", [contact_id])
-        await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact_id, action="erase")
+        raise Conflict(message, [
+            FieldError(field="contact_person", message=f"kontaktperson {c} i grupp {g} (hushåll {h}) skulle raderas")
+            for c, g, h in leaving.contacts
+        ], contact_person_ids=[c for c, _, _ in leaving.contacts])
+    erased = await erase_contacts(conn, actor, leaving.kommun, [c for c, _, _ in leaving.contacts],
+                                  reason="the household left the group's area")
+    by_group: dict[int, list[int]] = {}
+    for g, h in leaving.signups:
+        by_group.setdefault(g, []).append(h)
+    for group_id, household_ids in by_group.items():
+        await audit.record(conn, actor, kommun=leaving.kommun, table="signup", row_id=group_id, action="delete",
+                           before={"group_id": group_id, "household_ids": household_ids},
+                           after={"reason": "the households left the group's area"})
+    return len(erased)

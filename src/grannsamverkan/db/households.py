@@ -22,7 +22,7 @@ import shapely
 from asyncpg.types import Box, Point
 from numpy.typing import NDArray
 
-from grannsamverkan.db import audit, kommuner
+from grannsamverkan.db import audit, groups, kommuner
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -120,9 +120,15 @@ where h.id = v.id
 
 
 async def reassign_within(
-    conn: asyncpg.Connection, kommun: str, boxes: list[tuple[float, float, float, float]]
+    conn: asyncpg.Connection, actor: Principal, kommun: str, boxes: list[tuple[float, float, float, float]],
+    *, erase_contacts: bool = False, what: str = "Ändringen",
 ) -> int:
-    """Re-assign the located households of ``kommun`` inside ``boxes`` after areas changed there."""
+    """Re-assign the located households of ``kommun`` inside ``boxes`` after areas changed there.
+
+    Households that leave the area of a group where they hold the contact person: refused (409
+    naming them), or with ``erase_contacts`` their contact persons are erased, audited
+    (``groups.settle_departures``). Answers the number of contact persons erased.
+    """
     box = _union_box(boxes)
     (maxx, maxy), (minx, miny) = box.high, box.low
     rows = await conn.fetch(HOUSEHOLDS_IN_BOX, kommun, minx, maxx, miny, maxy)
@@ -138,9 +144,12 @@ async def reassign_within(
         if new != row["area_id"]:
             changed_ids.append(row["id"])
             changed_areas.append(new)
-    if changed_ids:
-        await conn.execute(SET_AREAS, changed_ids, changed_areas)
-    return len(changed_ids)
+    if not changed_ids:
+        return 0
+    leaving = await groups.departures(conn, changed_ids, changed_areas)
+    erased = await groups.settle_departures(conn, actor, leaving, erase_contacts_=erase_contacts, what=what)
+    await conn.execute(SET_AREAS, changed_ids, changed_areas)
+    return erased
 
 
 async def _area_at(conn: asyncpg.Connection, kommun: str, x: float, y: float) -> int | None:
@@ -198,42 +207,49 @@ async def create_household(conn: asyncpg.Connection, actor: Principal, data: Hou
     return household_id
 
 
-async def erase_household(conn: asyncpg.Connection, actor: Principal, household_id: int) -> None:
-    """Delete the household with its sign-ups and contact persons, and erase their personal data
-    from the audit trail's values (the fact that changes happened stays)."""
-    find = "select id, kommun, area_id from household where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
-    async with conn.transaction():
-        row = await conn.fetchrow(find, household_id, actor.scope)
-        if row is None:
-            raise NotFound(f"no household {household_id}")
-        actor.require_kommun(row["kommun"])
-        # The kommun's lock first (shared, as for a single new household), then the household:
-        # imports and area changes hold that lock alone and then lock areas and households, so
-        # locking the household first could deadlock with them. (The delete then locks the area
-        # row and, by the triggers, the group rows: area before group, as everywhere.)
-        await conn.execute("select pg_advisory_xact_lock_shared(hashtext('area:' || $1))", row["kommun"])
-        row = await conn.fetchrow(find + " for update", household_id, actor.scope)
-        if row is None:
-            raise NotFound(f"no household {household_id}")
-        contact_ids = [r["id"] for r in await conn.fetch(
-            "select id from contact_person where household_id = $1", household_id)]
-        groups = [r["group_id"] for r in await conn.fetch("select group_id from signup where household_id = $1", household_id)]
-        await conn.execute("delete from household where id = $1", household_id)
-        await audit.erase_values(conn, "household", [household_id])
-        await audit.erase_values(conn, "contact_person", contact_ids)
-        await audit.record(conn, actor, kommun=row["kommun"], table="household", row_id=household_id,
-                           action="erase", after={"area_id": row["area_id"], "signups_withdrawn": groups,
-                                                  "contact_persons_erased": len(contact_ids)})
+ERASURE_TARGET = """
+select id, kommun, area_id, tableoid::regclass::text as partition from household
+where id = $1 and ($2::text[] is null or kommun = any($2::text[]))
+"""
+
+
+async def lock_for_erasure(conn: asyncpg.Connection, actor: Principal, household_id: int) -> asyncpg.Record:
+    """The household row (id, kommun, area_id and the partition that holds it), locked."""
+    row = await conn.fetchrow(ERASURE_TARGET, household_id, actor.scope)
+    if row is None:
+        raise NotFound(f"no household {household_id}")
+    actor.require_kommun(row["kommun"])
+    # The kommun's lock first (shared, as for a single new household), then the household:
+    # imports and area changes hold that lock alone and then lock areas and households, so
+    # locking the household first could deadlock with them. (The delete then locks the area
+    # row and, by the triggers, the group rows: area before group, as everywhere.)
+    await conn.execute("select pg_advisory_xact_lock_shared(hashtext('area:' || $1))", row["kommun"])
+    row = await conn.fetchrow(ERASURE_TARGET + " for update", household_id, actor.scope)
+    if row is None:
+        raise NotFound(f"no household {household_id}")
+    return row
+
+
+async def signed_up_groups(conn: asyncpg.Connection, household_id: int) -> list[int]:
+    return [r["group_id"] for r in await conn.fetch(
+        "select group_id from signup where household_id = $1 order by group_id", household_id)]
+
+
+async def delete_household(conn: asyncpg.Connection, household_id: int) -> None:
+    """Delete the row (its sign-ups go by the foreign key) and erase its audit values."""
+    await conn.execute("delete from household where id = $1", household_id)
+    await audit.erase_values(conn, "household", [household_id])
 
 
 # --- CSV import ----------------------------------------------------------------------------------
 
 
-class ImportResult(msgspec.Struct, kw_only=True):
+class ImportResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     inserted: int
     updated: int
     assigned: int
     unassigned: int
+    contact_persons_erased: int = 0
 
 
 CREATE_STAGING = """
@@ -277,6 +293,14 @@ from household_staging s
 where h.kommun = $1 and h.external_ref = s.external_ref
   and (h.street, h.postcode, h.city, h.x, h.y, h.area_id)
       is distinct from (s.street, s.postcode, s.city, s.x, s.y, s.area_id)
+"""
+
+
+# Known households whose area the import changes.
+MOVED_BY_STAGING = """
+select h.id, s.area_id from household_staging s
+join household h on h.kommun = $1 and h.external_ref = s.external_ref
+where h.area_id is distinct from s.area_id
 """
 
 
@@ -446,6 +470,7 @@ async def import_households(
     kommun: str,
     csv: bytes,
     *,
+    erase_contacts: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """The households of a CSV file: all or nothing, idempotent by external_ref.
@@ -453,13 +478,17 @@ async def import_households(
     The fast reader streams a clean file; when it finds anything it does not accept, the
     transaction is rolled back and the careful reader reads the file again (and names the lines
     that are wrong, if any).
+
+    Households that the file moves out of the area of a group where they hold the contact person
+    are refused (409 naming them) unless ``erase_contacts``: their contact persons are then erased,
+    audited (``groups.settle_departures``).
     """
     actor.require_kommun(kommun)
     await kommuner.require_known(conn, [kommun])
     try:
-        return await _import(conn, actor, kommun, clean_batches(csv), on_progress)
+        return await _import(conn, actor, kommun, clean_batches(csv), on_progress, erase_contacts)
     except NotClean:
-        return await _import(conn, actor, kommun, household_batches(csv), on_progress)
+        return await _import(conn, actor, kommun, household_batches(csv), on_progress, erase_contacts)
 
 
 async def _import(
@@ -468,6 +497,7 @@ async def _import(
     kommun: str,
     batches: Iterable[HouseholdBatch],
     on_progress: Callable[[int, int], None] | None,
+    erase_contacts: bool = False,
 ) -> ImportResult:
     """New households are streamed in one binary COPY while the next batch is parsed. A kommun's
     first import (it has no households yet) loads a table of its own without indexes, builds the
@@ -475,7 +505,7 @@ async def _import(
     and update the known households that changed, in the same transaction."""
     reader = _ReadAhead(batches)
     try:
-        return await _store(conn, actor, kommun, reader, on_progress)
+        return await _store(conn, actor, kommun, reader, on_progress, erase_contacts)
     finally:
         reader.close()
 
@@ -483,6 +513,7 @@ async def _import(
 async def _store(
     conn: asyncpg.Connection, actor: Principal, kommun: str, reader: _ReadAhead,
     on_progress: Callable[[int, int], None] | None,
+    erase_contacts: bool,
 ) -> ImportResult:
     tally = _Tally()
     changed: list[pa.RecordBatch] = []
@@ -528,14 +559,19 @@ async def _store(
             # New households repeat an external_ref (known ones are caught in _prepare): the
             # careful reader names the lines.
             raise NotClean("a repeated external_ref") from None
-        updated = 0
+        updated = erased = 0
         if changed:
             await conn.execute(CREATE_STAGING)
             await conn.copy_to_table("household_staging", source=_binary_copy(ROW_SCHEMA, _each(changed)),
                                      columns=ROW_COLUMNS, format="binary")
+            moved = await conn.fetch(MOVED_BY_STAGING, kommun)
+            if moved:
+                leaving = await groups.departures(conn, [r["id"] for r in moved], [r["area_id"] for r in moved])
+                erased = await groups.settle_departures(conn, actor, leaving, erase_contacts_=erase_contacts,
+                                                        what="Importen")
             updated = _count(await conn.execute(UPDATE_FROM_STAGING, kommun))
         result = ImportResult(inserted=tally.inserted, updated=updated, assigned=tally.assigned,
-                              unassigned=tally.rows - tally.assigned)
+                              unassigned=tally.rows - tally.assigned, contact_persons_erased=erased)
         await audit.record(conn, actor, kommun=kommun, table="household", row_id=None, action="import",
                            after=msgspec.to_builtins(result))
     return result

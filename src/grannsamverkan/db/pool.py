@@ -83,8 +83,11 @@ _CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "household_external_ref_unique": ("external_ref", "a household with this external_ref exists in the kommun"),
     "watch_group_one_live_per_area": ("area_id", "the area already has a group that is not dissolved"),
     "signup_pkey": ("household_id", "the household is already signed up"),
-    "burglary_source_ref_unique": ("external_ref", "a burglary with this source and external_ref exists"),
+    "burglary_kommun_source_ref_unique": ("external_ref", "a burglary with this source and external_ref exists in the kommun"),
     "contact_person_signup_fkey": ("household_id", "the contact person's household must be signed up"),
+    "contact_person_household_unique": ("household_id", "Hushållet har redan en kontaktperson i gruppen."),
+    "contact_person_household_left_area": (
+        "contact_person", "Ett hushåll som är kontaktperson skulle lämna gruppens område; ta bort kontaktpersonen först."),
     "household_kommun_fkey": ("kommun", "unknown kommun code"),
     "household_area_fkey": ("area_id", "no such area in the household's kommun"),
 }
@@ -110,6 +113,9 @@ async def translated_errors() -> AsyncIterator[None]:
     except asyncpg.ForeignKeyViolationError as exc:
         field, message = _messages(
             exc.constraint_name, ("", f"refers to a row that does not exist ({exc.constraint_name})"))
+        raise Conflict(message, [FieldError(field=field, message=message)]) from exc
+    except asyncpg.RestrictViolationError as exc:
+        field, message = _messages(exc.constraint_name, ("", f"the change is refused ({exc.constraint_name})"))
         raise Conflict(message, [FieldError(field=field, message=message)]) from exc
     except asyncpg.CheckViolationError as exc:
         message = f"the value breaks the rule {exc.constraint_name}"

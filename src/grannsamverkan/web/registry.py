@@ -16,6 +16,7 @@ from grannsamverkan.db import areas, groups, households, kommuner
 from grannsamverkan.db.areas import AreaRecord
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import GrannsamverkanError, InvalidInput, FieldError
+from grannsamverkan.services import groups as group_cases
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import page, redirect, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw, lonlat_to_sweref
@@ -144,7 +145,9 @@ class RegistryPages(Controller):
         try:
             household_id = form.integer(data, "household_id")
             if data.get("atgard") == "ta-bort":
-                await groups.withdraw(db, principal, group_id, household_id)
+                # A contact person's household: only with the box "radera kontaktpersonen" ticked.
+                await group_cases.withdraw_signup(db, principal, group_id, household_id,
+                                                  confirm_erasure=data.get("bekrafta") == "1")
                 done = "borttagen"
             else:
                 await groups.sign_up(db, principal, group_id, household_id)
@@ -158,10 +161,10 @@ class RegistryPages(Controller):
         group = await groups.get_group(db, group_id, principal.scope)
         data = await request.form()
         try:
-            await groups.add_contact(db, principal, group_id, groups.ContactInput(
-                household_id=form.integer(data, "household_id"), name=form.text(data, "name") or "",
-                phone=form.text(data, "phone", required=False, max_length=40),
-                email=form.text(data, "email", required=False)))
+            await group_cases.add_contact(db, principal, group_id, groups.ContactInput(
+                household_id=form.integer(data, "household_id"), name=form.text(data, "name", required=False, max_length=1000) or "",
+                phone=form.text(data, "phone", required=False, max_length=1000),
+                email=form.text(data, "email", required=False, max_length=1000)))
         except GrannsamverkanError as exc:
             return await area_page(request, db, principal, group.area_id, failure=exc)
         return redirect(f"/omraden/{group.area_id}", done="kontakt", anchor="kontaktpersoner")
@@ -171,7 +174,7 @@ class RegistryPages(Controller):
                              contact_id: FromPath[int]) -> Template | Redirect:
         group = await groups.get_group(db, group_id, principal.scope)
         try:
-            await groups.remove_contact(db, principal, group_id, contact_id)
+            await group_cases.erase_contact(db, principal, group_id, contact_id)
         except GrannsamverkanError as exc:
             return await area_page(request, db, principal, group.area_id, failure=exc)
         return redirect(f"/omraden/{group.area_id}", done="kontakt-bort", anchor="kontaktpersoner")

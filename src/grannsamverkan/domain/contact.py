@@ -1,0 +1,93 @@
+"""A contact person's (kontaktombud's) details: what the registry accepts, with no I/O.
+
+The same check for the API, the pages and anything else that stores a contact person, so a phone
+number "abc" or an e-mail address "inte-en-epost" is refused on the server, with a message in
+Swedish that names the field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import msgspec
+
+from grannsamverkan.errors import FieldError, InvalidInput
+
+NAME_MAX = 200
+PHONE_MAX = 40
+EMAIL_MAX = 254
+
+# What people write between the digits of a phone number: 070-123 45 67, 08/123 456, (0)70 ...
+_PHONE_SEPARATORS = re.compile(r"[\s\-/.()]")
+# A Swedish number: 0 and 6-9 digits more (area code and subscriber number, mobile numbers have
+# 9), or the same without the 0 after +46 / 0046. Foreign numbers: + and 7-15 digits (E.164).
+_SWEDISH_NATIONAL = re.compile(r"^0[1-9][0-9]{5,8}$")
+_SWEDISH_INTERNATIONAL = re.compile(r"^(?:\+46|0046)[1-9][0-9]{5,8}$")
+_FOREIGN = re.compile(r"^\+(?!46)[1-9][0-9]{6,14}$")
+# Local part and domain as mail systems accept them in practice: no spaces, one @, a domain with a
+# dot and no empty labels.
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+
+
+class ContactDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """Checked and trimmed: name, and phone and e-mail when given."""
+
+    name: str
+    phone: str | None
+    email: str | None
+
+
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(c).startswith("C") for c in value)
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def phone_problem(phone: str) -> str | None:
+    """Why ``phone`` is not a phone number, or None when it is one."""
+    if len(phone) > PHONE_MAX:
+        return f"Telefonnumret är för långt (högst {PHONE_MAX} tecken)."
+    digits = _PHONE_SEPARATORS.sub("", phone.replace("(0)", ""))
+    if not (_SWEDISH_NATIONAL.match(digits) or _SWEDISH_INTERNATIONAL.match(digits) or _FOREIGN.match(digits)):
+        return "Telefonnumret är inte giltigt. Skriv det till exempel som 070-123 45 67 eller +46 70 123 45 67."
+    return None
+
+
+def email_problem(email: str) -> str | None:
+    """Why ``email`` is not an e-mail address, or None when it is one."""
+    if len(email) > EMAIL_MAX:
+        return f"E-postadressen är för lång (högst {EMAIL_MAX} tecken)."
+    local = email.split("@", 1)[0]
+    if not _EMAIL.match(email) or len(local) > 64 or ".." in email or local.startswith(".") or local.endswith("."):
+        return "E-postadressen är inte giltig. Skriv den till exempel som namn@example.se."
+    return None
+
+
+def check_contact_details(name: str | None, phone: str | None, email: str | None) -> ContactDetails:
+    """The details trimmed, or InvalidInput (422) naming every field that is wrong."""
+    errors: list[FieldError] = []
+    name = _blank_to_none(name)
+    phone = _blank_to_none(phone)
+    email = _blank_to_none(email)
+    if name is None:
+        errors.append(FieldError(field="name", message="Skriv kontaktpersonens namn."))
+    elif len(name) > NAME_MAX:
+        errors.append(FieldError(field="name", message=f"Namnet är för långt (högst {NAME_MAX} tecken)."))
+    elif _has_control(name):
+        errors.append(FieldError(field="name", message="Namnet innehåller otillåtna tecken (styrtecken)."))
+    if phone is not None and (problem := phone_problem(phone)):
+        errors.append(FieldError(field="phone", message=problem))
+    if email is not None and (problem := email_problem(email)):
+        errors.append(FieldError(field="email", message=problem))
+    if errors:
+        detail = " ".join(f"{e.field}: {e.message}" for e in errors)
+        raise InvalidInput(f"Kontaktpersonens uppgifter är inte giltiga. {detail}", errors)
+    assert name is not None
+    return ContactDetails(name=name, phone=phone, email=email)

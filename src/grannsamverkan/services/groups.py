@@ -1,0 +1,82 @@
+"""Use cases of a group's sign-ups and contact persons (kontaktombud), for the API and the pages.
+
+The rule for a contact person's personal data: nothing is lost without an explicit erasure.
+Withdrawing the sign-up of a household that holds the group's contact person is refused (409,
+saying why) unless the caller confirms the erasure (``?bekrafta=1`` on the API, a checkbox on the
+page); the contact person is then erased explicitly, audited as an erasure. Households that leave
+their area by an area change or a re-import follow the same rule (``db.groups.settle_departures``).
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from grannsamverkan.db import audit, groups
+from grannsamverkan.db.groups import CONFIRM_PARAMETER, ContactInput, ContactPerson
+from grannsamverkan.db.pool import translated_errors
+from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.contact import check_contact_details
+from grannsamverkan.errors import Conflict, FieldError, NotFound
+
+# The tables whose files held an erased contact person's values.
+CONTACT_TABLES = ["contact_person", "audit_event"]
+
+
+async def withdraw_signup(
+    conn: asyncpg.Connection, actor: Principal, group_id: int, household_id: int, *, confirm_erasure: bool = False
+) -> list[int]:
+    """Withdraw a household's sign-up; answers the ids of the contact persons erased with it."""
+    async with conn.transaction():
+        # The group row first: an establish running now must not count a sign-up that is going.
+        group = await groups.group_for_write(conn, actor, group_id, lock=True)
+        held = await groups.contacts_of_household(conn, group_id, household_id)
+        if held and not confirm_erasure:
+            raise _holds_contact(group, household_id, held)
+        erased = await groups.erase_contacts(conn, actor, group["kommun"], held, reason="the sign-up was withdrawn") if held else []
+        if not await groups.delete_signup(conn, group_id, household_id):
+            raise NotFound(f"household {household_id} is not signed up to group {group_id}")
+        await audit.record(conn, actor, kommun=group["kommun"], table="signup", row_id=group_id, action="delete",
+                           before={"group_id": group_id, "household_id": household_id})
+    if erased:
+        await audit.scrub(conn, CONTACT_TABLES)
+    return erased
+
+
+def _holds_contact(group: asyncpg.Record, household_id: int, contact_ids: list[int]) -> Conflict:
+    below = (" Gruppen har då ingen kontaktperson, som regeln kräver"
+             + (" för att en aktiv grupp ska uppfylla den." if group["status"] == "active" else " för att bildas."))
+    message = (
+        f"Hushåll {household_id} är kontaktperson för grupp {group['id']} (kontaktperson "
+        f"{', '.join(map(str, contact_ids))}). Att ta bort anmälan raderar kontaktpersonens personuppgifter "
+        f"för gott.{below} Ta bort kontaktpersonen först, eller bekräfta raderingen ({CONFIRM_PARAMETER})."
+    )
+    return Conflict(message, [FieldError(field="household_id", message=message)], contact_person_ids=contact_ids)
+
+
+async def add_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, data: ContactInput) -> ContactPerson:
+    """A contact person of a signed-up household; the details are checked (422 naming the field),
+    and a household has at most one contact person in a group (409)."""
+    details = check_contact_details(data.name, data.phone, data.email)
+    data = ContactInput(household_id=data.household_id, name=details.name, phone=details.phone, email=details.email,
+                        consent_at=data.consent_at)
+    async with conn.transaction(), translated_errors():
+        group = await groups.group_for_write(conn, actor, group_id, lock=True)
+        if group["status"] == "dissolved":
+            message = f"Grupp {group_id} är upplöst."
+            raise Conflict(message, [FieldError(field="group_id", message=message)])
+        await groups.refuse_second_contact(conn, group_id, data.household_id)
+        contact = await groups.insert_contact(conn, group, data)
+        await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact.id,
+                           action="insert", after=contact)
+    return contact
+
+
+async def erase_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, contact_id: int) -> None:
+    """Erase a contact person: the row, and their values in the audit trail and the data files."""
+    async with conn.transaction():
+        # Lock the group row: an establish running now must not see a contact person that is going.
+        group = await groups.group_for_write(conn, actor, group_id, lock=True)
+        if not await groups.contact_exists(conn, group_id, contact_id):
+            raise NotFound(f"no contact person {contact_id} in group {group_id}")
+        await groups.erase_contacts(conn, actor, group["kommun"], [contact_id], reason="erased on request")
+    await audit.scrub(conn, CONTACT_TABLES)

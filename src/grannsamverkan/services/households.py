@@ -1,0 +1,41 @@
+"""Use cases of households' personal data: erasure, and imports that may move households out of
+the area of a group where they hold the contact person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import asyncpg
+
+from grannsamverkan.db import audit, groups, households
+from grannsamverkan.domain.access import Principal
+from grannsamverkan.services.groups import CONTACT_TABLES
+
+
+async def erase_household(conn: asyncpg.Connection, actor: Principal, household_id: int) -> None:
+    """Erase a household: its row, sign-ups and contact persons, their values in the audit trail
+    (the fact that changes happened stays), and the old row versions in the data files."""
+    async with conn.transaction():
+        row = await households.lock_for_erasure(conn, actor, household_id)
+        held = await groups.contacts_held_by(conn, household_id)
+        signed_up = await households.signed_up_groups(conn, household_id)
+        erased = await groups.erase_contacts(conn, actor, row["kommun"], held, reason="the household was erased")
+        await households.delete_household(conn, household_id)
+        await audit.record(conn, actor, kommun=row["kommun"], table="household", row_id=household_id,
+                           action="erase", after={"area_id": row["area_id"], "signups_withdrawn": signed_up,
+                                                  "contact_persons_erased": len(erased)})
+    await audit.scrub(conn, [*CONTACT_TABLES, row["partition"]])
+
+
+async def import_households(
+    conn: asyncpg.Connection, actor: Principal, kommun: str, csv: bytes, *, erase_contacts: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> households.ImportResult:
+    """A household import (db.households.import_households); households it moves out of a group's
+    area where they hold the contact person are refused with 409, or, when the caller confirmed
+    it, their contact persons are erased explicitly (and scrubbed from the data files)."""
+    result = await households.import_households(conn, actor, kommun, csv, erase_contacts=erase_contacts,
+                                                on_progress=on_progress)
+    if result.contact_persons_erased:
+        await audit.scrub(conn, CONTACT_TABLES)
+    return result
