@@ -106,11 +106,12 @@ class BurglaryController(Controller):
         source: Annotated[
             str | None,
             QueryParameter(min_length=1, max_length=100,
-                           description="who reported them; idempotency is by (source, external_ref); "
+                           description="who reported them; idempotency is by (source, external_ref) within the kommun; "
                            "default 'csv' for a CSV, 'polisen' for the police feed"),
         ] = None,
     ) -> burglaries.ImportResult:
-        """All or nothing, idempotent by (source, external_ref); errors name the line (CSV) or the
+        """All or nothing, idempotent by (source, external_ref) within the kommun (another kommun's
+        burglaries neither block nor show through); errors name the line (CSV) or the
         event index (police feed). Answers inserted, updated, unchanged, skipped (police events of
         other types or other places, repeated copies), assigned and unassigned (to an area)."""
         principal.require_kommun(kommun)
