@@ -13,7 +13,7 @@ import shapely
 
 from grannsamverkan.db import burglaries
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.errors import Conflict, Forbidden, InvalidInput
+from grannsamverkan.errors import Forbidden, InvalidInput
 from grannsamverkan.geo.crs import WGS84, sweref_to_wgs84, to_sweref
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

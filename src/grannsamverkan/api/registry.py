@@ -6,17 +6,17 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
 from grannsamverkan.api.common import (
     GEOJSON_SCHEMA,
-    FromPath,
-    FromQuery,
     Caller,
     Db,
+    FromPath,
+    FromQuery,
     KommunFilter,
     Limit,
     Offset,
@@ -29,7 +29,6 @@ from grannsamverkan.db import areas, audit, groups, households, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.eligibility import Eligibility
 from grannsamverkan.errors import FieldError, InvalidInput
-from grannsamverkan.geo.crs import parse_crs
 from grannsamverkan.geo.geojson import decode_json, parse_feature, parse_feature_collection, parse_geometry, parse_point
 from grannsamverkan.services import groups as group_cases
 from grannsamverkan.services import households as household_cases

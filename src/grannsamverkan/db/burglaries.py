@@ -39,6 +39,7 @@ from grannsamverkan.db.households import area_index
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.backtest import BacktestMethod, BacktestResult, backtest
+from grannsamverkan.domain.calendar import check_days
 from grannsamverkan.domain.ranking import (
     DEFAULT_BANDWIDTH_M,
     DEFAULT_TIME_WINDOW_DAYS,
@@ -49,8 +50,7 @@ from grannsamverkan.domain.ranking import (
     RankingArea,
     rank_areas,
 )
-from grannsamverkan.domain.calendar import check_days
-from grannsamverkan.errors import Conflict, FieldError, InvalidInput
+from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.crs import sweref_to_wgs84
 from grannsamverkan.geo.police import SOURCE as POLICE_SOURCE
 from grannsamverkan.geo.police import is_json_array, parse_police_events

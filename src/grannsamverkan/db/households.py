@@ -27,8 +27,8 @@ from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
 from grannsamverkan.geo.assign import AreaGrid
-from grannsamverkan.geo.geojson import from_wkb, point_to_geojson_wgs84
 from grannsamverkan.geo.columnar import HouseholdBatch, NotClean, clean_batches, household_batches
+from grannsamverkan.geo.geojson import from_wkb, point_to_geojson_wgs84
 
 
 class Household(msgspec.Struct, kw_only=True):

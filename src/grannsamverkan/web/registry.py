@@ -15,7 +15,7 @@ from grannsamverkan.api.common import Caller, Db, today_in_sweden
 from grannsamverkan.db import areas, groups, households, kommuner
 from grannsamverkan.db.areas import AreaRecord
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.errors import GrannsamverkanError, InvalidInput, FieldError
+from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
 from grannsamverkan.services import groups as group_cases
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import page, redirect, visible_kommun
