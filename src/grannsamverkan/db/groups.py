@@ -301,10 +301,10 @@ async def contact_exists(conn: asyncpg.Connection, group_id: int, contact_id: in
     return bool(await conn.fetchval("select 1 from contact_person where id = $1 and group_id = $2", contact_id, group_id))
 
 
-async def contacts_held_by(conn: asyncpg.Connection, household_id: int) -> list[int]:
-    """The household's contact persons, in every group."""
-    rows = await conn.fetch("select id from contact_person where household_id = $1 order by id", household_id)
-    return [r["id"] for r in rows]
+async def contacts_held_by(conn: asyncpg.Connection, household_id: int) -> list[asyncpg.Record]:
+    """The household's contact persons, in every group: id, group_id, household_id."""
+    return await conn.fetch(
+        "select id, group_id, household_id from contact_person where household_id = $1 order by id", household_id)
 
 
 async def refuse_second_contact(conn: asyncpg.Connection, group_id: int, household_id: int) -> None:
@@ -330,6 +330,14 @@ async def erase_contacts(
         "delete from contact_person where id = any($1::bigint[]) and kommun = $2 returning id, group_id, household_id",
         contact_ids, kommun,
     )
+    return await record_erasures(conn, actor, kommun, rows, reason=reason)
+
+
+async def record_erasures(
+    conn: asyncpg.Connection, actor: Principal, kommun: str, rows: list[asyncpg.Record], *, reason: str
+) -> list[int]:
+    """The audit side of erasing contact persons that are gone (``rows``: id, group_id,
+    household_id): their values erased from the trail, one ``erase`` event each."""
     erased = [r["id"] for r in rows]
     await audit.erase_values(conn, "contact_person", erased)
     for r in rows:

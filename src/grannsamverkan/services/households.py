@@ -19,8 +19,10 @@ async def erase_household(conn: asyncpg.Connection, actor: Principal, household_
         row = await households.lock_for_erasure(conn, actor, household_id)
         held = await groups.contacts_held_by(conn, household_id)
         signed_up = await households.signed_up_groups(conn, household_id)
-        erased = await groups.erase_contacts(conn, actor, row["kommun"], held, reason="the household was erased")
+        # The row first: its sign-ups and contact persons go with it (foreign keys), locking the
+        # area row before the group rows, as every household write does.
         await households.delete_household(conn, household_id)
+        erased = await groups.record_erasures(conn, actor, row["kommun"], held, reason="the household was erased")
         await audit.record(conn, actor, kommun=row["kommun"], table="household", row_id=household_id,
                            action="erase", after={"area_id": row["area_id"], "signups_withdrawn": signed_up,
                                                   "contact_persons_erased": len(erased)})
