@@ -34,7 +34,7 @@ async def withdraw_signup(
             raise _holds_contact(group, household_id, held)
         erased = await groups.erase_contacts(conn, actor, group["kommun"], held, reason="the sign-up was withdrawn") if held else []
         if not await groups.delete_signup(conn, group_id, household_id):
-            raise NotFound(f"household {household_id} is not signed up to group {group_id}")
+            raise NotFound(f"Hushåll {household_id} är inte anmält till grupp {group_id}.")
         await audit.record(conn, actor, kommun=group["kommun"], table="signup", row_id=group_id, action="delete",
                            before={"group_id": group_id, "household_id": household_id})
     if erased:
@@ -77,6 +77,6 @@ async def erase_contact(conn: asyncpg.Connection, actor: Principal, group_id: in
         # Lock the group row: an establish running now must not see a contact person that is going.
         group = await groups.group_for_write(conn, actor, group_id, lock=True)
         if not await groups.contact_exists(conn, group_id, contact_id):
-            raise NotFound(f"no contact person {contact_id} in group {group_id}")
+            raise NotFound(f"Grupp {group_id} har ingen kontaktperson {contact_id}.")
         await groups.erase_contacts(conn, actor, group["kommun"], [contact_id], reason="erased on request")
     await audit.scrub(conn, CONTACT_TABLES)
