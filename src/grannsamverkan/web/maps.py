@@ -2,7 +2,14 @@
 
 SWEREF 99 TM is a metric projection, so a map is the geometry scaled and flipped (north up).
 Areas too small to see at the map's scale also get a round marker, so a kommun whose villages
-lie tens of kilometres apart still shows every area.
+lie tens of kilometres apart still shows every area; where such markers would cover each other (a
+town of a thousand small areas), only those clear of the markers already placed are drawn, and the
+areas' own shapes show the rest.
+
+A map is drawn to what its zoom can show, so that a kommun of 2,000 areas stays a page of a few
+hundred kilobytes: outlines are simplified to an eighth of a map unit (a pixel at the page's 8×
+zoom, the zoom at which single areas of a town are picked), coordinates rounded to a tenth of a
+unit and written relative to the previous point; labels are placed only when they are shown.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ MIN_HEIGHT: Final = 420.0
 MAX_HEIGHT: Final = 1100.0
 MARKER_BELOW: Final = 26.0  # areas narrower than this (map units) get a marker
 MARKER_RADIUS: Final = 13.0
+DETAIL: Final = 0.125  # map units: outlines are simplified to this (a pixel at 8× zoom)
+MAX_LABELS: Final = 40  # more areas than this: no labels (they would cover the map)
 
 
 class MapShape(msgspec.Struct, kw_only=True):
@@ -78,16 +87,43 @@ class Projection:
     def xy(self, x: float, y: float) -> tuple[float, float]:
         return (x - self.x0) * self.scale, (self.y1 - y) * self.scale
 
+    def xy_array(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (xs - self.x0) * self.scale, (self.y1 - ys) * self.scale
+
     def path(self, geom: shapely.Geometry) -> str:
-        parts: list[str] = []
-        for polygon in getattr(geom, "geoms", [geom]):
-            for ring in [polygon.exterior, *polygon.interiors]:
-                coords = np.asarray(ring.coords)
-                xs = (coords[:, 0] - self.x0) * self.scale
-                ys = (self.y1 - coords[:, 1]) * self.scale
-                points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs.tolist(), ys.tolist(), strict=True))
-                parts.append(f"M{points}Z")
-        return "".join(parts)
+        return self.paths([geom])[0]
+
+    def paths(self, geoms: Sequence[shapely.Geometry]) -> list[str]:
+        """SVG path data of each (Multi)Polygon, simplified to DETAIL, in tenths of a map unit: the
+        first point of each ring absolute, the others relative to the one before (``M``, ``l``).
+        One pass over all rings' coordinates; a ring that rounding leaves without area is left out
+        (the area's marker shows where it is). Simplified without keeping topology (twice as fast):
+        this is a drawing, not data."""
+        simplified = shapely.simplify(np.asarray(geoms, dtype=object), DETAIL / self.scale, preserve_topology=False)
+        parts, part_geom = shapely.get_parts(simplified, return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+        tenths = np.empty(coords.shape, dtype=np.int64)
+        tenths[:, 0] = np.rint((coords[:, 0] - self.x0) * self.scale * 10)
+        tenths[:, 1] = np.rint((self.y1 - coords[:, 1]) * self.scale * 10)
+        starts = np.searchsorted(coord_ring, np.arange(len(rings)))
+        closing = np.append(starts[1:], len(coords)) - 1  # each ring's last point repeats its first
+        steps = np.diff(tenths, axis=0)
+        # A step from point i to i + 1 of the same ring, not onto the closing point, that moves.
+        keep = (coord_ring[:-1] == coord_ring[1:]) & (np.arange(1, len(coords)) != closing[coord_ring[:-1]])
+        keep &= (steps != 0).any(axis=1)
+        kept_ring = coord_ring[:-1][keep]
+        per_ring = np.bincount(kept_ring, minlength=len(rings))
+        offsets = np.concatenate([[0], np.cumsum(per_ring)]) * 2
+        numbers = _format(steps[keep].ravel().tolist())
+        first = tenths[starts].tolist() if len(rings) else []
+        out: list[list[str]] = [[] for _ in geoms]
+        for r, geom_index in enumerate(part_geom[ring_part].tolist()):
+            if per_ring[r] < 2:
+                continue
+            moves = " ".join(numbers[offsets[r]:offsets[r + 1]])
+            out[geom_index].append(f"M{_tenths(first[r][0])} {_tenths(first[r][1])}l{moves}z")
+        return ["".join(p).replace(" -", "-") for p in out]
 
     def scale_bar(self) -> tuple[int, float]:
         """A round length (m) about a fifth of the map's width, and its length in map units."""
@@ -98,11 +134,10 @@ class Projection:
 
 
 def bounds_of(geoms: Iterable[shapely.Geometry], points: Sequence[tuple[float, float]] = ()) -> tuple[float, float, float, float]:
-    boxes = [g.bounds for g in geoms]
-    boxes += [(x, y, x, y) for x, y in points]
-    if not boxes:
+    b = np.concatenate([shapely.bounds(np.asarray(list(geoms), dtype=object)).reshape(-1, 4),
+                        np.array([(x, y, x, y) for x, y in points], dtype=float).reshape(-1, 4)])
+    if not len(b):
         return (600_000.0, 6_900_000.0, 600_000.0, 6_900_000.0)
-    b = np.array(boxes, dtype=float)
     return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
@@ -118,26 +153,60 @@ class AreaOnMap(msgspec.Struct, kw_only=True):
 def draw(areas: Sequence[AreaOnMap], dots: Sequence[tuple[float, float, str, str]] = (), *,
          href: str = "/omraden/{id}") -> SvgMap:
     """A map of ``areas`` (SWEREF 99 TM geometries) and ``dots`` ``(x, y, css_class, title)``."""
-    proj = Projection(bounds_of([a.geometry for a in areas], [(d[0], d[1]) for d in dots]))
-    shapes = []
-    for a in areas:
-        minx, miny, maxx, maxy = a.geometry.bounds
-        size = max(maxx - minx, maxy - miny) * proj.scale
-        point = a.geometry.representative_point() if size >= MARKER_BELOW else a.geometry.centroid
-        cx, cy = proj.xy(point.x, point.y)
-        shapes.append(MapShape(
-            area_id=a.area_id, name=a.name, href=href.format(id=a.area_id), path=proj.path(a.geometry),
-            cx=round(cx, 1), cy=round(cy, 1), css_class=a.css_class, label=a.label, marker=size < MARKER_BELOW,
-            short=a.short,
-        ))
-    place_labels(shapes, proj.height)
+    geoms = np.asarray([a.geometry for a in areas], dtype=object)
+    proj = Projection(bounds_of(geoms, [(d[0], d[1]) for d in dots]))
+    boxes = shapely.bounds(geoms).reshape(-1, 4)
+    sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) * proj.scale
+    small = sizes < MARKER_BELOW
+    # A marker sits on the centroid; a label in a large area on a point inside it.
+    points = np.where(small, shapely.centroid(geoms), shapely.point_on_surface(geoms)) if len(areas) else geoms
+    xs, ys = proj.xy_array(shapely.get_x(points), shapely.get_y(points))
+    markers = Markers()
+    shapes = [
+        MapShape(area_id=a.area_id, name=a.name, href=href.format(id=a.area_id), path=path, cx=round(cx, 1), cy=round(cy, 1),
+                 css_class=a.css_class, label=a.label, marker=bool(is_small) and markers.place(cx, cy), short=a.short)
+        for a, path, cx, cy, is_small in zip(areas, proj.paths(geoms), xs.tolist(), ys.tolist(), small.tolist(), strict=True)
+    ]
+    show_labels = len(areas) <= MAX_LABELS
+    if show_labels:
+        place_labels(shapes, proj.height)
     metres, px = proj.scale_bar()
     return SvgMap(
         width=WIDTH, height=round(proj.height, 1), shapes=shapes,
         dots=[MapDot(x=round(p[0], 1), y=round(p[1], 1), css_class=c, title=t)
               for p, c, t in ((proj.xy(x, y), c, t) for x, y, c, t in dots)],
-        scale_bar_m=metres, scale_bar_px=round(px, 1), show_labels=len(areas) <= 40,
+        scale_bar_m=metres, scale_bar_px=round(px, 1), show_labels=show_labels,
     )
+
+
+class Markers:
+    """Markers placed so far, on a grid of cells one marker wide: a new marker is placed only
+    where it covers none of them (a look at the nine cells around it, whatever the number)."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
+
+    def place(self, x: float, y: float) -> bool:
+        reach = 2 * MARKER_RADIUS
+        i, j = int(x // reach), int(y // reach)
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                for px, py in self.cells.get((i + di, j + dj), ()):
+                    if (px - x) ** 2 + (py - y) ** 2 < reach**2:
+                        return False
+        self.cells.setdefault((i, j), []).append((x, y))
+        return True
+
+
+def _format(values: list[int]) -> list[str]:
+    return [_SHORT[v + _LIMIT] if -_LIMIT <= v <= _LIMIT else _tenths(v) for v in values]
+
+
+def _tenths(v: int) -> str:
+    """Tenths as a short decimal: 123 -> "12.3", -6 -> "-.6", 120 -> "12", 0 -> "0"."""
+    whole, tenth = divmod(abs(v), 10)
+    text = (str(whole) if whole else "") + (f".{tenth}" if tenth else "") or "0"
+    return "-" + text if v < 0 else text
 
 
 LABEL_SIZE: Final = 24.0  # font size in map units (the CSS says the same)
@@ -189,3 +258,7 @@ def lonlat_to_sweref(points: Sequence[tuple[float, float]]) -> list[tuple[float,
         return []
     xs, ys = to_sweref([p[0] for p in points], [p[1] for p in points], WGS84)
     return list(zip(xs.tolist(), ys.tolist(), strict=True))
+
+
+_LIMIT: Final = 5000  # steps up to 500 map units are looked up, not formatted
+_SHORT: Final = [_tenths(v) for v in range(-_LIMIT, _LIMIT + 1)]

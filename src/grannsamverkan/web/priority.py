@@ -16,6 +16,7 @@ from grannsamverkan.domain.calendar import check_days, period_ending
 from grannsamverkan.domain.ranking import RankedArea
 from grannsamverkan.web.context import default_kommun, kommun_choices, page, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw
+from grannsamverkan.web.paging import ROWS, paginate
 from grannsamverkan.web.registry import MANY
 from grannsamverkan.web.wording import METHOD_PHRASES, METHODS
 
@@ -38,14 +39,17 @@ class PriorityPages(Controller):
     async def index(
         self, request: Request[Any, Any, Any], db: Db, principal: Caller,
         kommun: FromQuery[str | None] = None, metod: FromQuery[Method] = "eb",
-        fran: FromQuery[date | None] = None, till: FromQuery[date | None] = None,
+        fran: FromQuery[date | None] = None, till: FromQuery[date | None] = None, sida: FromQuery[int] = 1,
     ) -> Template:
+        """The map shows every area; the ranked table a page of them (``?sida=``), the areas with an
+        active group the first page's worth and how many more."""
         code = kommun or default_kommun(principal)
         choices = await kommun_choices(db, principal)
         check_days(fran=fran, till=till)
         first, last = period_ending(till, fran)
         context: dict[str, Any] = {"choices": choices, "method": metod, "methods": METHODS, "method_phrases": METHOD_PHRASES, "first": first, "last": last,
-                                   "kommun_code": code, "kommun": None, "ranked": [], "covered": [], "map": None}
+                                   "kommun_code": code, "kommun": None, "ranked": [], "covered": [], "map": None,
+                                   "pages": None, "covered_total": 0}
         if code is None:
             return page(request, "priority.html.j2", **context)
         context["kommun"] = await visible_kommun(db, principal, code)
@@ -67,5 +71,8 @@ class PriorityPages(Controller):
                                         css_class=priority_class(r.rank, len(open_areas), r.score),
                                         label=f"{a.name}: plats {r.rank} av {len(open_areas)}",
                                         short=f"{r.rank}" if r.rank <= 5 and r.score > 0 else ""))
-        context.update(ranked=open_areas, covered=covered, map=draw(shapes) if shapes else None)
+        shown, pages = paginate(open_areas, sida, "/prioritering", {
+            "kommun": code, "metod": metod, "fran": fran.isoformat() if fran else None, "till": till.isoformat() if till else None})
+        context.update(ranked=shown, pages=pages, covered=covered[:ROWS], covered_total=len(covered),
+                       map=draw(shapes) if shapes else None)
         return page(request, "priority.html.j2", **context)

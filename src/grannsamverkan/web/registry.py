@@ -20,6 +20,7 @@ from grannsamverkan.services import groups as group_cases
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import page, redirect, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw, lonlat_to_sweref
+from grannsamverkan.web.paging import paginate
 from grannsamverkan.web.wording import GROUP_STATUSES, eligibility_text, percent
 
 MANY = 100_000  # pages show a kommun's areas and an area's households in full
@@ -100,14 +101,17 @@ class RegistryPages(Controller):
         return redirect(f"/kommun/{quote(kod.strip(), safe='')}")
 
     @get("/kommun/{kommun:str}", opt={"capability": "read"})
-    async def kommun(self, request: Request[Any, Any, Any], db: Db, principal: Caller, kommun: FromPath[str]) -> Template:
+    async def kommun(self, request: Request[Any, Any, Any], db: Db, principal: Caller, kommun: FromPath[str],
+                     sida: FromQuery[int] = 1) -> Template:
+        """The map shows every area; the table a page of them (``?sida=``)."""
         k = await visible_kommun(db, principal, kommun)
         rows = await area_rows(db, kommun)
+        shown, pages = paginate(rows, sida, f"/kommun/{quote(kommun, safe='')}")
         svg = draw([AreaOnMap(area_id=r.area.id, name=r.area.name, geometry=r.area.geometry, css_class=state_class(r),
                               label=f"{r.area.name}: {state_label(r)}",
                               short=percent(r.share or 0.0) if r.state == "forming" else "")
                     for r in rows])
-        return page(request, "kommun.html.j2", kommun=k, kommun_code=kommun, rows=rows, map=svg,
+        return page(request, "kommun.html.j2", kommun=k, kommun_code=kommun, rows=shown, pages=pages, map=svg,
                     state_label=state_label, counts={
                         "none": sum(r.state == "none" for r in rows),
                         "forming": sum(r.state == "forming" for r in rows),
