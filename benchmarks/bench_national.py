@@ -49,7 +49,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,8 +115,15 @@ def split(total: int, weights: np.ndarray, minimum: int) -> np.ndarray:
     return parts
 
 
-def plan(rng: random.Random, boundaries: dict[str, tuple[str, shapely.Geometry]], n_kommuner: int, n_areas: int,
-         n_households: int, n_burglaries: int, stockholm: bool) -> list[Kommun]:
+def plan(
+    rng: random.Random,
+    boundaries: dict[str, tuple[str, shapely.Geometry]],
+    n_kommuner: int,
+    n_areas: int,
+    n_households: int,
+    n_burglaries: int,
+    stockholm: bool,
+) -> list[Kommun]:
     codes = sorted(boundaries)
     chosen = sorted(rng.sample([c for c in codes if c != STOCKHOLM], min(n_kommuner, len(codes) - 1)))
     if n_kommuner >= len(codes):
@@ -126,11 +132,12 @@ def plan(rng: random.Random, boundaries: dict[str, tuple[str, shapely.Geometry]]
     weights = np_rng.lognormal(0.0, 1.0, len(chosen)) if chosen else np.empty(0)
     area_parts = split(n_areas, weights, 1) if chosen else []
     household_parts = split(n_households, weights, 10) if chosen else []
-    kommuner = [Kommun(code, boundaries[code][0], boundaries[code][1], int(a), int(h), 0)
-                for code, a, h in zip(chosen, area_parts, household_parts, strict=True)]
+    kommuner = [
+        Kommun(code, boundaries[code][0], boundaries[code][1], int(a), int(h), 0)
+        for code, a, h in zip(chosen, area_parts, household_parts, strict=True)
+    ]
     if stockholm and STOCKHOLM not in chosen:
-        kommuner.append(Kommun(STOCKHOLM, boundaries[STOCKHOLM][0], boundaries[STOCKHOLM][1], **STOCKHOLM_SIZE,
-                               burglaries=0))
+        kommuner.append(Kommun(STOCKHOLM, boundaries[STOCKHOLM][0], boundaries[STOCKHOLM][1], **STOCKHOLM_SIZE, burglaries=0))
     per_household = n_burglaries / max(n_households, 1)
     for k in kommuner:
         k.burglaries = max(1, round(k.households * per_household))
@@ -164,16 +171,25 @@ def outline(np_rng: np.random.Generator, x: float, y: float, side: float) -> lis
     angles = (np.arange(n) + np_rng.uniform(-0.3, 0.3, n)) * 2 * math.pi / n
     radii = side * np_rng.uniform(0.34, 0.45, n)
     ring = [[round(x + r * math.cos(a), 1), round(y + r * math.sin(a), 1)] for a, r in zip(angles, radii, strict=True)]
-    return ring + [ring[0]]
+    return [*ring, ring[0]]
 
 
 def area_features(k: Kommun, np_rng: np.random.Generator) -> list[dict[str, Any]]:
     features = []
     for i, (x, y) in enumerate(k.cells.tolist()):
         name = f"{NAME_FIRST[i % len(NAME_FIRST)]}{NAME_LAST[(i // len(NAME_FIRST)) % len(NAME_LAST)]} {i + 1}"
-        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [outline(np_rng, x, y, k.cell)]},
-                         "properties": {"name": name, "kommun": k.code, "kind": AREA_KINDS[int(np_rng.integers(6))],
-                                        "external_ref": f"nat-{k.code}-{i}"}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [outline(np_rng, x, y, k.cell)]},
+                "properties": {
+                    "name": name,
+                    "kommun": k.code,
+                    "kind": AREA_KINDS[int(np_rng.integers(6))],
+                    "external_ref": f"nat-{k.code}-{i}",
+                },
+            }
+        )
     return features
 
 
@@ -201,7 +217,7 @@ def households_csv(k: Kommun, np_rng: np.random.Generator) -> bytes:
 def burglaries_csv(k: Kommun, np_rng: np.random.Generator, today: date) -> bytes:
     """Three years of burglaries: 90 % in areas (households × a gamma risk), 10 % elsewhere."""
     risk = k.household_counts * np_rng.gamma(0.8, 1.0, k.areas)
-    in_areas = int(round(k.burglaries * 0.9)) if risk.sum() > 0 else 0
+    in_areas = round(k.burglaries * 0.9) if risk.sum() > 0 else 0
     xs, ys = points_in_areas(np_rng, k, np_rng.choice(k.areas, in_areas, p=risk / risk.sum()) if in_areas else np.empty(0, int))
     inner = k.boundary.buffer(-300)
     minx, miny, maxx, maxy = inner.bounds
@@ -221,7 +237,9 @@ def burglaries_csv(k: Kommun, np_rng: np.random.Generator, today: date) -> bytes
     out.write("external_ref,occurred_from,occurred_to,category,x,y\n")
     for i, (x, y, d, s, c) in enumerate(zip(xs.tolist(), ys.tolist(), days, spans, categories, strict=True)):
         start = today - timedelta(days=d)
-        out.write(f"b{k.code}-{i},{start.isoformat()},{min(start + timedelta(days=s), today).isoformat()},{CATEGORIES[c]},{x:.1f},{y:.1f}\n")
+        out.write(
+            f"b{k.code}-{i},{start.isoformat()},{min(start + timedelta(days=s), today).isoformat()},{CATEGORIES[c]},{x:.1f},{y:.1f}\n"
+        )
     return out.getvalue().encode()
 
 
@@ -234,9 +252,26 @@ def served(url: str) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "GRANNSAMVERKAN_POOL_MAX_SIZE": "4"}
     child = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "grannsamverkan.app:create_app_from_env", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "grannsamverkan.app:create_app_from_env",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -370,20 +405,30 @@ def import_all(client: httpx.Client, kommuner: list[Kommun], seed: int, today: d
         lay_cells(k, np_rng)
         features = area_features(k, np_rng)
         body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
-        seconds, _ = timed(client, "POST", "/api/v1/areas/import", params={"crs": "EPSG:3006"}, content=body,
-                           headers={"content-type": "application/geo+json"})
+        seconds, _ = timed(
+            client,
+            "POST",
+            "/api/v1/areas/import",
+            params={"crs": "EPSG:3006"},
+            content=body,
+            headers={"content-type": "application/geo+json"},
+        )
         done.seconds["areas"] += seconds
         done.files["areas"].append(areas_as_csv(features))
         for kind, csv in (("households", households_csv(k, np_rng)), ("burglaries", burglaries_csv(k, np_rng, today))):
-            seconds, answer = timed(client, "POST", f"/api/v1/{kind}/import", params={"kommun": k.code}, content=csv,
-                                    headers={"content-type": "text/csv"})
+            seconds, _ = timed(
+                client, "POST", f"/api/v1/{kind}/import", params={"kommun": k.code}, content=csv, headers={"content-type": "text/csv"}
+            )
             done.seconds[kind] += seconds
             done.files[kind].append(csv)
         done.rows["areas"] += k.areas
         done.rows["households"] += k.households
         done.rows["burglaries"] += k.burglaries
-        print(f"  {n + 1}/{len(kommuner)} {k.code} {k.name}: {k.areas} areas ({k.cell:.0f} m cells), "
-              f"{k.households} households, {k.burglaries} burglaries", flush=True)
+        print(
+            f"  {n + 1}/{len(kommuner)} {k.code} {k.name}: {k.areas} areas ({k.cell:.0f} m cells), "
+            f"{k.households} households, {k.burglaries} burglaries",
+            flush=True,
+        )
     return done
 
 
@@ -397,32 +442,46 @@ def make_groups(client: httpx.Client, url: str, kommuner: list[Kommun], rng: ran
             roll = rng.random()
             if roll >= 0.15:
                 continue
-            body: dict[str, Any] = {"area_id": ids[f"nat-{k.code}-{i}"], "kind": rng.choice(("grannsamverkan", "byavakt")),
-                                    "name": f"Grannsamverkan {i + 1}"}
+            body: dict[str, Any] = {
+                "area_id": ids[f"nat-{k.code}-{i}"],
+                "kind": rng.choice(("grannsamverkan", "byavakt")),
+                "name": f"Grannsamverkan {i + 1}",
+            }
             if roll < 0.10:
                 year = rng.randint(2012, today.year - 1) if roll < 0.08 else today.year
                 start = date(year, 1, 1)
-                body |= {"status": "active", "established_on": (start + timedelta(days=rng.randint(0, (min(today, date(year, 12, 31)) - start).days))).isoformat()}
+                body |= {
+                    "status": "active",
+                    "established_on": (start + timedelta(days=rng.randint(0, (min(today, date(year, 12, 31)) - start).days))).isoformat(),
+                }
             _, answer = timed(client, "POST", "/api/v1/groups", json=body)
             if roll >= 0.10:
                 forming.append(answer.json()["id"])
         timed(client, "PUT", f"/api/v1/goals/{k.code}/{today.year}", json={"target_new_groups": max(1, k.areas // 50)})
     # Sign-ups as set-up (not measured): a random share of each forming group's households, in one statement.
-    sql(url, """insert into signup (group_id, household_id, kommun)
+    sql(
+        url,
+        """insert into signup (group_id, household_id, kommun)
                 select g.id, h.id, h.kommun from watch_group g join household h on h.area_id = g.area_id and h.kommun = g.kommun
-                where g.status = 'forming' and (hashint4(h.id::int) % 100 + 100) % 100 < (g.id * 37) % 90""")
+                where g.status = 'forming' and (hashint4(h.id::int) % 100 + 100) % 100 < (g.id * 37) % 90""",
+    )
     for group_id in forming[: max(1, len(forming) // 2)]:
         rows = sql(url, "select household_id from signup where group_id = $1 limit 1", group_id)
         if rows:
-            timed(client, "POST", f"/api/v1/groups/{group_id}/contacts",
-                  json={"name": "Kontakt Person", "phone": "070-000 00 00", "household_id": rows[0]["household_id"]})
+            timed(
+                client,
+                "POST",
+                f"/api/v1/groups/{group_id}/contacts",
+                json={"name": "Kontakt Person", "phone": "070-000 00 00", "household_id": rows[0]["household_id"]},
+            )
     return forming
 
 
 def cli_seconds(url: str, *args: str) -> tuple[float, int]:
     t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "grannsamverkan", *args], env={**os.environ, "DATABASE_URL": url},
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "grannsamverkan", *args], env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True
+    )
     seconds = time.perf_counter() - t
     if done.returncode not in (0, 1):
         raise RuntimeError(f"grannsamverkan {' '.join(args)}: {done.returncode} {done.stderr[-2000:]}")
@@ -439,8 +498,10 @@ def eligibility_ms(client: httpx.Client, groups: list[int], requests: int, rng: 
 def page_line(name: str, ms: float, response: httpx.Response) -> tuple[str, bool]:
     size = len(response.content)
     ok = ms < PAGE_BUDGET_MS and size < PAGE_BUDGET_BYTES
-    return (f"  {name:<15} {ms:7.0f} ms  {size / 1e6:5.2f} MB ({len(gzip.compress(response.content, 6)) / 1e6:4.2f} MB gzipped)"
-            f"   {'OK' if ok else 'OVER BUDGET'} (budget < {PAGE_BUDGET_MS:.0f} ms and < {PAGE_BUDGET_BYTES / 1e6:.0f} MB)"), ok
+    return (
+        f"  {name:<15} {ms:7.0f} ms  {size / 1e6:5.2f} MB ({len(gzip.compress(response.content, 6)) / 1e6:4.2f} MB gzipped)"
+        f"   {'OK' if ok else 'OVER BUDGET'} (budget < {PAGE_BUDGET_MS:.0f} ms and < {PAGE_BUDGET_BYTES / 1e6:.0f} MB)"
+    ), ok
 
 
 def report_reads(client: httpx.Client, url: str, biggest: Kommun, forming: list[int], rng: random.Random, today: date) -> None:
@@ -448,17 +509,26 @@ def report_reads(client: httpx.Client, url: str, biggest: Kommun, forming: list[
         ms, answer = median_ms(client, "/api/v1/priority-areas", params={"kommun": biggest.code, "method": method, "limit": 100})
         print(f"  priority areas ({method:<11}) {ms:7.1f} ms   ({len(answer.json()['items'])} items)")
     year = today.year
-    ms, answer = median_ms(client, "/api/v1/priority-areas/backtest", runs=3, params={
-        "kommun": biggest.code, "method": "eb", "train_from": f"{year - 3}-12-01", "train_to": f"{year - 1}-11-30",
-        "test_from": f"{year - 1}-12-01", "test_to": f"{year}-11-30"})
+    ms, answer = median_ms(
+        client,
+        "/api/v1/priority-areas/backtest",
+        runs=3,
+        params={
+            "kommun": biggest.code,
+            "method": "eb",
+            "train_from": f"{year - 3}-12-01",
+            "train_to": f"{year - 1}-11-30",
+            "test_from": f"{year - 1}-12-01",
+            "test_to": f"{year}-11-30",
+        },
+    )
     print(f"  backtest (eb, 2 years -> 1)    {ms:7.1f} ms   (hit rate {answer.json()['hit_rate']:.2f})")
     if forming:
         p50, p99 = eligibility_ms(client, forming, 2000, rng)
         print(f"  eligibility, 2,000 sequential   p50 {p50:.2f} ms   p99 {p99:.2f} ms")
     seconds, status = cli_seconds(url, "goals", "check", "--year", str(year), "--json")
     print(f"  goals check, every kommun (CLI) {seconds:7.2f} s    (exit {status})")
-    seconds, _ = cli_seconds(url, "report", "--kommun", biggest.code, "--year", str(year), "--format", "html",
-                             "--output", os.devnull)
+    seconds, _ = cli_seconds(url, "report", "--kommun", biggest.code, "--year", str(year), "--format", "html", "--output", os.devnull)
     print(f"  report {biggest.code} (CLI, html)        {seconds:7.2f} s")
     ms, _ = median_ms(client, f"/api/v1/reports/{biggest.code}/{year}", runs=3)
     print(f"  report {biggest.code} (API, html)        {ms:7.0f} ms")
@@ -485,21 +555,25 @@ def main() -> int:
     today = date.today()
     kommuner = plan(rng, load_boundaries(args.boundaries), args.kommuner, args.areas, args.households, burglaries, args.stockholm)
     biggest = max(kommuner, key=lambda k: k.households)
-    print(f"national: seed {args.seed}, {len(kommuner)} kommuner, {sum(k.areas for k in kommuner):,} areas, "
-          f"{sum(k.households for k in kommuner):,} households, {sum(k.burglaries for k in kommuner):,} burglaries; "
-          f"{os.cpu_count()} cores", flush=True)
+    print(
+        f"national: seed {args.seed}, {len(kommuner)} kommuner, {sum(k.areas for k in kommuner):,} areas, "
+        f"{sum(k.households for k in kommuner):,} households, {sum(k.burglaries for k in kommuner):,} burglaries; "
+        f"{os.cpu_count()} cores",
+        flush=True,
+    )
     started = time.perf_counter()
     with fresh_database() as url:
         admin, coordinator = make_tokens(url, biggest.code)
-        with served(url) as (base, pid), httpx.Client(base_url=base, timeout=3600,
-                                                       headers={"Authorization": f"Bearer {admin}"}) as client:
+        with served(url) as (base, pid), httpx.Client(base_url=base, timeout=3600, headers={"Authorization": f"Bearer {admin}"}) as client:
             done = import_all(client, kommuner, args.seed, today)
             forming = make_groups(client, url, kommuner, rng, today)
             print("import through the API (one request per kommun and kind), against a plain COPY of the same rows:")
             for kind in ("areas", "households", "burglaries"):
                 copy = plain_copy_seconds(url, kind, done.files[kind])
-                print(f"  {kind:<11} {done.rows[kind]:>10,} rows  {done.seconds[kind]:7.2f} s   plain COPY {copy:6.2f} s   "
-                      f"{done.seconds[kind] / copy:6.2f}x")
+                print(
+                    f"  {kind:<11} {done.rows[kind]:>10,} rows  {done.seconds[kind]:7.2f} s   plain COPY {copy:6.2f} s   "
+                    f"{done.seconds[kind] / copy:6.2f}x"
+                )
             done.files.clear()
             print(f"reads ({biggest.code} {biggest.name}: {biggest.areas} areas, {biggest.households:,} households):")
             report_reads(client, url, biggest, forming, rng, today)
@@ -507,8 +581,10 @@ def main() -> int:
             print(f"  database size {size / 2**30:.2f} GiB;  server peak RSS {peak_rss_bytes(pid) / 2**30:.2f} GiB")
             print(f"pages of {biggest.code} {biggest.name} (coordinator, time to last byte at a local client, median of 5):")
             client.headers["Authorization"] = f"Bearer {coordinator}"
-            lines = [page_line(name, *median_ms(client, path)) for name, path in (
-                ("kommun page", f"/kommun/{biggest.code}"), ("priority page", f"/prioritering?kommun={biggest.code}"))]
+            lines = [
+                page_line(name, *median_ms(client, path))
+                for name, path in (("kommun page", f"/kommun/{biggest.code}"), ("priority page", f"/prioritering?kommun={biggest.code}"))
+            ]
             for line, _ in lines:
                 print(line)
             print(f"  server peak RSS after the pages {peak_rss_bytes(pid) / 2**30:.2f} GiB")

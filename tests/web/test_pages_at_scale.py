@@ -21,17 +21,30 @@ def town(n: int) -> bytes:
     """``n`` areas of 100 m × 100 m, 150 m apart, around Ramsele (SWEREF 99 TM)."""
     xs, ys = to_sweref([RAMSELE[0]], [RAMSELE[1]], WGS84)
     x0, y0, side = float(xs[0]) - 1500, float(ys[0]) - 1500, 21
-    features = [{"type": "Feature", "properties": {"name": f"Kvarter {i:03d}", "kommun": "2283", "external_ref": f"kv{i}"},
-                 "geometry": {"type": "Polygon", "coordinates": [[[x0 + 150 * (i % side) + dx, y0 + 150 * (i // side) + dy]
-                                                                  for dx, dy in ((0, 0), (100, 0), (100, 100), (0, 100), (0, 0))]]}}
-                for i in range(n)]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": f"Kvarter {i:03d}", "kommun": "2283", "external_ref": f"kv{i}"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [x0 + 150 * (i % side) + dx, y0 + 150 * (i // side) + dy]
+                        for dx, dy in ((0, 0), (100, 0), (100, 100), (0, 100), (0, 0))
+                    ]
+                ],
+            },
+        }
+        for i in range(n)
+    ]
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
 async def test_kommun_and_priority_pages_of_450_areas(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = await auth("coordinator", "2283")
-    imported = await client.post("/api/v1/areas/import?crs=EPSG:3006", content=town(AREAS),
-                                 headers={**headers, "content-type": "application/geo+json"})
+    imported = await client.post(
+        "/api/v1/areas/import?crs=EPSG:3006", content=town(AREAS), headers={**headers, "content-type": "application/geo+json"}
+    )
     assert imported.status_code == 200, imported.text
 
     page = await client.get("/kommun/2283", headers=headers)

@@ -93,7 +93,7 @@ class Projection:
     def path(self, geom: shapely.Geometry) -> str:
         return self.paths([geom])[0]
 
-    def paths(self, geoms: Sequence[shapely.Geometry]) -> list[str]:
+    def paths(self, geoms: Sequence[shapely.Geometry] | np.ndarray) -> list[str]:
         """SVG path data of each (Multi)Polygon, simplified to DETAIL, in tenths of a map unit: the
         first point of each ring absolute, the others relative to the one before (``M``, ``l``).
         One pass over all rings' coordinates; a ring that rounding leaves without area is left out
@@ -121,7 +121,7 @@ class Projection:
         for r, geom_index in enumerate(part_geom[ring_part].tolist()):
             if per_ring[r] < 2:
                 continue
-            moves = " ".join(numbers[offsets[r]:offsets[r + 1]])
+            moves = " ".join(numbers[offsets[r] : offsets[r + 1]])
             out[geom_index].append(f"M{_tenths(first[r][0])} {_tenths(first[r][1])}l{moves}z")
         return ["".join(p).replace(" -", "-") for p in out]
 
@@ -134,8 +134,12 @@ class Projection:
 
 
 def bounds_of(geoms: Iterable[shapely.Geometry], points: Sequence[tuple[float, float]] = ()) -> tuple[float, float, float, float]:
-    b = np.concatenate([shapely.bounds(np.asarray(list(geoms), dtype=object)).reshape(-1, 4),
-                        np.array([(x, y, x, y) for x, y in points], dtype=float).reshape(-1, 4)])
+    b = np.concatenate(
+        [
+            shapely.bounds(np.asarray(list(geoms), dtype=object)).reshape(-1, 4),
+            np.array([(x, y, x, y) for x, y in points], dtype=float).reshape(-1, 4),
+        ]
+    )
     if not len(b):
         return (600_000.0, 6_900_000.0, 600_000.0, 6_900_000.0)
     return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
@@ -150,8 +154,7 @@ class AreaOnMap(msgspec.Struct, kw_only=True):
     short: str = ""
 
 
-def draw(areas: Sequence[AreaOnMap], dots: Sequence[tuple[float, float, str, str]] = (), *,
-         href: str = "/omraden/{id}") -> SvgMap:
+def draw(areas: Sequence[AreaOnMap], dots: Sequence[tuple[float, float, str, str]] = (), *, href: str = "/omraden/{id}") -> SvgMap:
     """A map of ``areas`` (SWEREF 99 TM geometries) and ``dots`` ``(x, y, css_class, title)``."""
     geoms = np.asarray([a.geometry for a in areas], dtype=object)
     proj = Projection(bounds_of(geoms, [(d[0], d[1]) for d in dots]))
@@ -163,8 +166,18 @@ def draw(areas: Sequence[AreaOnMap], dots: Sequence[tuple[float, float, str, str
     xs, ys = proj.xy_array(shapely.get_x(points), shapely.get_y(points))
     markers = Markers()
     shapes = [
-        MapShape(area_id=a.area_id, name=a.name, href=href.format(id=a.area_id), path=path, cx=round(cx, 1), cy=round(cy, 1),
-                 css_class=a.css_class, label=a.label, marker=bool(is_small) and markers.place(cx, cy), short=a.short)
+        MapShape(
+            area_id=a.area_id,
+            name=a.name,
+            href=href.format(id=a.area_id),
+            path=path,
+            cx=round(cx, 1),
+            cy=round(cy, 1),
+            css_class=a.css_class,
+            label=a.label,
+            marker=bool(is_small) and markers.place(cx, cy),
+            short=a.short,
+        )
         for a, path, cx, cy, is_small in zip(areas, proj.paths(geoms), xs.tolist(), ys.tolist(), small.tolist(), strict=True)
     ]
     show_labels = len(areas) <= MAX_LABELS
@@ -172,10 +185,15 @@ def draw(areas: Sequence[AreaOnMap], dots: Sequence[tuple[float, float, str, str
         place_labels(shapes, proj.height)
     metres, px = proj.scale_bar()
     return SvgMap(
-        width=WIDTH, height=round(proj.height, 1), shapes=shapes,
-        dots=[MapDot(x=round(p[0], 1), y=round(p[1], 1), css_class=c, title=t)
-              for p, c, t in ((proj.xy(x, y), c, t) for x, y, c, t in dots)],
-        scale_bar_m=metres, scale_bar_px=round(px, 1), show_labels=show_labels,
+        width=WIDTH,
+        height=round(proj.height, 1),
+        shapes=shapes,
+        dots=[
+            MapDot(x=round(p[0], 1), y=round(p[1], 1), css_class=c, title=t) for p, c, t in ((proj.xy(x, y), c, t) for x, y, c, t in dots)
+        ],
+        scale_bar_m=metres,
+        scale_bar_px=round(px, 1),
+        show_labels=show_labels,
     )
 
 
@@ -233,8 +251,14 @@ def place_labels(shapes: list[MapShape], height: float) -> None:
     taken: list[Box] = [(s.cx - r, s.cy - r, s.cx + r, s.cy + r) for s in shapes if s.marker]
     for s in shapes:
         if s.marker:
-            offsets = [(r + 2, 8, "start"), (-r - 2, 8, "end"), (0, r + 24, "middle"), (0, -r - 8, "middle"),
-                       (r + 2, 34, "start"), (-r - 2, -18, "end")]
+            offsets = [
+                (r + 2, 8, "start"),
+                (-r - 2, 8, "end"),
+                (0, r + 24, "middle"),
+                (0, -r - 8, "middle"),
+                (r + 2, 34, "start"),
+                (-r - 2, -18, "end"),
+            ]
         else:
             offsets = [(0, 8, "middle"), (0, 38, "middle"), (0, -22, "middle")]
         own = (s.cx - r, s.cy - r, s.cx + r, s.cy + r) if s.marker else None

@@ -32,19 +32,26 @@ class Pages(msgspec.Struct, kw_only=True):
         return self.links[self.number][1] if self.number < self.count else None
 
 
-def paginate(rows: Sequence[T], number: int, path: str, query: Mapping[str, str | None] | None = None, *,
-             size: int = ROWS) -> tuple[list[T], Pages]:
+def paginate(
+    rows: Sequence[T], number: int, path: str, query: Mapping[str, str | None] | None = None, *, size: int = ROWS
+) -> tuple[list[T], Pages]:
     """The rows of page ``number`` (out of range: the nearest page) and the pager. Links keep
     ``query``'s other parameters (those that are not None)."""
     count = max(1, -(-len(rows) // size))
     number = min(max(number, 1), count)
     start = (number - 1) * size
-    shown = list(rows[start:start + size])
+    shown = list(rows[start : start + size])
     kept = {k: v for k, v in (query or {}).items() if v is not None and k != "sida"}
 
     def href(n: int) -> str:
         params = {**kept, "sida": str(n)} if n > 1 else kept
         return f"{path}?{urlencode(params)}" if params else path
 
-    return shown, Pages(number=number, count=count, total=len(rows), first=start + 1 if shown else 0,
-                        last=start + len(shown), links=[(n, href(n)) for n in range(1, count + 1)])
+    return shown, Pages(
+        number=number,
+        count=count,
+        total=len(rows),
+        first=start + 1 if shown else 0,
+        last=start + len(shown),
+        links=[(n, href(n)) for n in range(1, count + 1)],
+    )

@@ -37,9 +37,15 @@ class PriorityPages(Controller):
 
     @get("/", opt={"capability": "read"})
     async def index(
-        self, request: Request[Any, Any, Any], db: Db, principal: Caller,
-        kommun: FromQuery[str | None] = None, metod: FromQuery[Method] = "eb",
-        fran: FromQuery[date | None] = None, till: FromQuery[date | None] = None, sida: FromQuery[int] = 1,
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: Caller,
+        kommun: FromQuery[str | None] = None,
+        metod: FromQuery[Method] = "eb",
+        fran: FromQuery[date | None] = None,
+        till: FromQuery[date | None] = None,
+        sida: FromQuery[int] = 1,
     ) -> Template:
         """The map shows every area; the ranked table a page of them (``?sida=``), the areas with an
         active group the first page's worth and how many more."""
@@ -47,16 +53,27 @@ class PriorityPages(Controller):
         choices = await kommun_choices(db, principal)
         check_days(fran=fran, till=till)
         first, last = period_ending(till, fran)
-        context: dict[str, Any] = {"choices": choices, "method": metod, "methods": METHODS, "method_phrases": METHOD_PHRASES, "first": first, "last": last,
-                                   "kommun_code": code, "kommun": None, "ranked": [], "covered": [], "map": None,
-                                   "pages": None, "covered_total": 0}
+        context: dict[str, Any] = {
+            "choices": choices,
+            "method": metod,
+            "methods": METHODS,
+            "method_phrases": METHOD_PHRASES,
+            "first": first,
+            "last": last,
+            "kommun_code": code,
+            "kommun": None,
+            "ranked": [],
+            "covered": [],
+            "map": None,
+            "pages": None,
+            "covered_total": 0,
+        }
         if code is None:
             return page(request, "priority.html.j2", **context)
         context["kommun"] = await visible_kommun(db, principal, code)
         ranked_all = await burglaries.priority_areas(db, code, first, last, metod, include_covered=True)
         # The same order as the API's default list (covered areas left out), and the covered apart.
-        open_areas = [msgspec.structs.replace(r, rank=i) for i, r in
-                      enumerate((r for r in ranked_all if not r.has_active_group), start=1)]
+        open_areas = [msgspec.structs.replace(r, rank=i) for i, r in enumerate((r for r in ranked_all if not r.has_active_group), start=1)]
         covered = [r for r in ranked_all if r.has_active_group]
         records, _ = await areas.list_areas(db, [code], limit=MANY, offset=0)
         by_id: dict[int, RankedArea] = {r.area_id: r for r in open_areas}
@@ -64,15 +81,25 @@ class PriorityPages(Controller):
         for a in records:
             r = by_id.get(a.id)
             if r is None:
-                shapes.append(AreaOnMap(area_id=a.id, name=a.name, geometry=a.geometry, css_class="covered",
-                                        label=f"{a.name}: har aktiv grupp"))
+                shapes.append(
+                    AreaOnMap(area_id=a.id, name=a.name, geometry=a.geometry, css_class="covered", label=f"{a.name}: har aktiv grupp")
+                )
             else:
-                shapes.append(AreaOnMap(area_id=a.id, name=a.name, geometry=a.geometry,
-                                        css_class=priority_class(r.rank, len(open_areas), r.score),
-                                        label=f"{a.name}: plats {r.rank} av {len(open_areas)}",
-                                        short=f"{r.rank}" if r.rank <= 5 and r.score > 0 else ""))
-        shown, pages = paginate(open_areas, sida, "/prioritering", {
-            "kommun": code, "metod": metod, "fran": fran.isoformat() if fran else None, "till": till.isoformat() if till else None})
-        context.update(ranked=shown, pages=pages, covered=covered[:ROWS], covered_total=len(covered),
-                       map=draw(shapes) if shapes else None)
+                shapes.append(
+                    AreaOnMap(
+                        area_id=a.id,
+                        name=a.name,
+                        geometry=a.geometry,
+                        css_class=priority_class(r.rank, len(open_areas), r.score),
+                        label=f"{a.name}: plats {r.rank} av {len(open_areas)}",
+                        short=f"{r.rank}" if r.rank <= 5 and r.score > 0 else "",
+                    )
+                )
+        shown, pages = paginate(
+            open_areas,
+            sida,
+            "/prioritering",
+            {"kommun": code, "metod": metod, "fran": fran.isoformat() if fran else None, "till": till.isoformat() if till else None},
+        )
+        context.update(ranked=shown, pages=pages, covered=covered[:ROWS], covered_total=len(covered), map=draw(shapes) if shapes else None)
         return page(request, "priority.html.j2", **context)
