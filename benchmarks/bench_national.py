@@ -124,10 +124,10 @@ def plan(
     n_burglaries: int,
     stockholm: bool,
 ) -> list[Kommun]:
-    codes = sorted(boundaries)
-    chosen = sorted(rng.sample([c for c in codes if c != STOCKHOLM], min(n_kommuner, len(codes) - 1)))
-    if n_kommuner >= len(codes):
-        chosen = codes
+    """The kommuner drawn by ``rng`` and their shares (lognormal); with ``stockholm``, Stockholm
+    is not drawn but added with STOCKHOLM_SIZE on top of the totals."""
+    candidates = sorted(c for c in boundaries if not (stockholm and c == STOCKHOLM))
+    chosen = sorted(rng.sample(candidates, min(n_kommuner, len(candidates))))
     np_rng = np.random.default_rng(rng.getrandbits(32))
     weights = np_rng.lognormal(0.0, 1.0, len(chosen)) if chosen else np.empty(0)
     area_parts = split(n_areas, weights, 1) if chosen else []
@@ -136,7 +136,7 @@ def plan(
         Kommun(code, boundaries[code][0], boundaries[code][1], int(a), int(h), 0)
         for code, a, h in zip(chosen, area_parts, household_parts, strict=True)
     ]
-    if stockholm and STOCKHOLM not in chosen:
+    if stockholm:
         kommuner.append(Kommun(STOCKHOLM, boundaries[STOCKHOLM][0], boundaries[STOCKHOLM][1], **STOCKHOLM_SIZE, burglaries=0))
     per_household = n_burglaries / max(n_households, 1)
     for k in kommuner:
@@ -148,7 +148,7 @@ def lay_cells(k: Kommun, np_rng: np.random.Generator) -> None:
     """``k.areas`` grid cells inside the kommun (300 m from its border), around a town centre."""
     inner = k.boundary.buffer(-300)
     if inner.is_empty:
-        inner = k.boundary.buffer(-50)
+        inner = k.boundary
     shapely.prepare(inner)
     side = min(600.0, max(120.0, math.sqrt(inner.area * 0.6 / k.areas)))
     while True:
@@ -160,6 +160,8 @@ def lay_cells(k: Kommun, np_rng: np.random.Generator) -> None:
         if len(centres) >= k.areas:
             break
         side *= 0.8
+        if side < 10:
+            raise SystemExit(f"{k.code} {k.name} has no room for {k.areas} areas")
     town = inner.representative_point()
     distance = np.hypot(centres[:, 0] - town.x, centres[:, 1] - town.y) * np_rng.lognormal(0.0, 0.6, len(centres))
     k.cells, k.cell = centres[np.argsort(distance)[: k.areas]], side
@@ -220,6 +222,8 @@ def burglaries_csv(k: Kommun, np_rng: np.random.Generator, today: date) -> bytes
     in_areas = round(k.burglaries * 0.9) if risk.sum() > 0 else 0
     xs, ys = points_in_areas(np_rng, k, np_rng.choice(k.areas, in_areas, p=risk / risk.sum()) if in_areas else np.empty(0, int))
     inner = k.boundary.buffer(-300)
+    if inner.is_empty:
+        inner = k.boundary
     minx, miny, maxx, maxy = inner.bounds
     ox: list[float] = []
     oy: list[float] = []
