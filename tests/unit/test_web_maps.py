@@ -105,3 +105,26 @@ def test_paginate_clamps_and_keeps_the_other_parameters() -> None:
     assert paginate(rows, 99, "/k")[1].number == 3 and paginate(rows, -1, "/k")[1].number == 1
     empty, pages = paginate([], 1, "/k")
     assert empty == [] and (pages.count, pages.first, pages.last) == (1, 0, 0)
+
+
+def test_among_thousands_of_areas_the_top_of_a_ranking_keeps_its_marker_and_label() -> None:
+    """The priority page's top five: on a map of 2,000 areas only they are labelled, and their
+    markers are placed before the others so none of them is left out."""
+    side = 45
+    areas = [
+        AreaOnMap(
+            area_id=i,
+            name=f"Område {i}",
+            css_class="prio-1",
+            label=f"Område {i}",
+            short=str(i // 300 + 1) if i % 300 == 7 else "",
+            geometry=shapely.box(X0 + 450 * (i % side), Y0 + 450 * (i // side), X0 + 450 * (i % side) + 300, Y0 + 450 * (i // side) + 300),
+        )
+        for i in range(2000)
+    ]
+    svg = draw(areas)
+    top = [s for s in svg.shapes if s.short]
+    assert len(top) == 7 and all(s.marker and s.labelled for s in top)
+    assert svg.show_labels and sum(s.labelled for s in svg.shapes) == 7
+    assert not draw(areas[8:49]).show_labels  # 41 areas, none with a short text: no labels
+    assert all(s.labelled for s in draw(areas[:40]).shapes)

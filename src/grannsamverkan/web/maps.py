@@ -9,7 +9,8 @@ areas' own shapes show the rest.
 A map is drawn to what its zoom can show, so that a kommun of 2,000 areas stays a page of a few
 hundred kilobytes: outlines are simplified to an eighth of a map unit (a pixel at the page's 8×
 zoom, the zoom at which single areas of a town are picked), coordinates rounded to a tenth of a
-unit and written relative to the previous point; labels are placed only when they are shown.
+unit and written relative to the previous point; labels are placed only when they are shown (all
+of up to 40 areas, else only those with a short text such as a rank, if there are at most 40).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ MAX_HEIGHT: Final = 1100.0
 MARKER_BELOW: Final = 26.0  # areas narrower than this (map units) get a marker
 MARKER_RADIUS: Final = 13.0
 DETAIL: Final = 0.125  # map units: outlines are simplified to this (a pixel at 8× zoom)
-MAX_LABELS: Final = 40  # more areas than this: no labels (they would cover the map)
+MAX_LABELS: Final = 40  # more areas than this: labels only for those with a short text (if at most this many)
 
 
 class MapShape(msgspec.Struct, kw_only=True):
@@ -45,6 +46,7 @@ class MapShape(msgspec.Struct, kw_only=True):
     label: str  # spoken and shown as a tooltip: name and state
     marker: bool
     short: str = ""  # short text by the marker, e.g. "55 %" or "#1"
+    labelled: bool = False  # its label is drawn (at lx, ly)
     lx: float = 0.0  # the label's offset from (cx, cy) in em, and how it is anchored
     ly: float = 0.0
     anchor: str = "start"
@@ -164,7 +166,11 @@ def draw(areas: Sequence[AreaOnMap], dots: Sequence[tuple[float, float, str, str
     # A marker sits on the centroid; a label in a large area on a point inside it.
     points = np.where(small, shapely.centroid(geoms), shapely.point_on_surface(geoms)) if len(areas) else geoms
     xs, ys = proj.xy_array(shapely.get_x(points), shapely.get_y(points))
-    markers = Markers()
+    # Markers that would cover one already placed are left out; areas with a short text (the
+    # top of a ranking, a forming group's share) are placed first.
+    markers, marked = Markers(), [False] * len(areas)
+    for i in sorted(range(len(areas)), key=lambda i: not areas[i].short):
+        marked[i] = bool(small[i]) and markers.place(float(xs[i]), float(ys[i]))
     shapes = [
         MapShape(
             area_id=a.area_id,
@@ -175,14 +181,15 @@ def draw(areas: Sequence[AreaOnMap], dots: Sequence[tuple[float, float, str, str
             cy=round(cy, 1),
             css_class=a.css_class,
             label=a.label,
-            marker=bool(is_small) and markers.place(cx, cy),
+            marker=marker,
             short=a.short,
         )
-        for a, path, cx, cy, is_small in zip(areas, proj.paths(geoms), xs.tolist(), ys.tolist(), small.tolist(), strict=True)
+        for a, path, cx, cy, marker in zip(areas, proj.paths(geoms), xs.tolist(), ys.tolist(), marked, strict=True)
     ]
-    show_labels = len(areas) <= MAX_LABELS
-    if show_labels:
-        place_labels(shapes, proj.height)
+    labelled = shapes if len(shapes) <= MAX_LABELS else [s for s in shapes if s.short]
+    if len(labelled) <= MAX_LABELS:
+        place_labels(shapes, proj.height, labelled)
+    show_labels = any(s.labelled for s in shapes)
     metres, px = proj.scale_bar()
     return SvgMap(
         width=WIDTH,
@@ -241,15 +248,17 @@ def _overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def place_labels(shapes: list[MapShape], height: float) -> None:
-    """Beside each marker (right, left, below, above) or in the middle of a large area, where the
-    label stays on the map and clear of the labels and markers already placed.
+def place_labels(shapes: list[MapShape], height: float, labelled: list[MapShape] | None = None) -> None:
+    """Labels for ``labelled`` (default: all ``shapes``): beside each marker (right, left, below,
+    above) or in the middle of a large area, where the label stays on the map and clear of the
+    markers of ``shapes`` and the labels already placed.
 
     The label is anchored at the marker and offset in ``em``, so it stays beside the marker when
     the map is zoomed and the page scales markers and labels back to their size on screen."""
     r = MARKER_RADIUS + 4
     taken: list[Box] = [(s.cx - r, s.cy - r, s.cx + r, s.cy + r) for s in shapes if s.marker]
-    for s in shapes:
+    for s in shapes if labelled is None else labelled:
+        s.labelled = True
         if s.marker:
             offsets = [
                 (r + 2, 8, "start"),
