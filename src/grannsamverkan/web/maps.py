@@ -33,7 +33,7 @@ DETAIL: Final = 0.125  # map units: outlines are simplified to this (a pixel at 
 MAX_LABELS: Final = 40  # more areas than this: labels only for those with a short text (if at most this many)
 
 
-class MapShape(msgspec.Struct, kw_only=True):
+class MapShape(msgspec.Struct, kw_only=True, gc=False):
     """One area: its outline, where its marker/label goes, its colour class and link."""
 
     area_id: int
@@ -118,14 +118,21 @@ class Projection:
         per_ring = np.bincount(kept_ring, minlength=len(rings))
         offsets = np.concatenate([[0], np.cumsum(per_ring)]) * 2
         numbers = _format(steps[keep].ravel().tolist())
-        first = tenths[starts].tolist() if len(rings) else []
-        out: list[list[str]] = [[] for _ in geoms]
+        first_x, first_y = tenths[starts, 0].tolist(), tenths[starts, 1].tolist()
+        # Rings come grouped by geometry, in order: one string per geometry, few objects alive.
+        out = [""] * len(geoms)
+        current, parts_of_current = -1, list[str]()
         for r, geom_index in enumerate(part_geom[ring_part].tolist()):
-            if per_ring[r] < 2:
-                continue
-            moves = " ".join(numbers[offsets[r] : offsets[r + 1]])
-            out[geom_index].append(f"M{_tenths(first[r][0])} {_tenths(first[r][1])}l{moves}z")
-        return ["".join(p).replace(" -", "-") for p in out]
+            if geom_index != current:
+                if parts_of_current:
+                    out[current] = "".join(parts_of_current).replace(" -", "-")
+                current, parts_of_current = geom_index, list[str]()
+            if per_ring[r] >= 2:
+                moves = " ".join(numbers[offsets[r] : offsets[r + 1]])
+                parts_of_current.append(f"M{_tenths(first_x[r])} {_tenths(first_y[r])}l{moves}z")
+        if parts_of_current:
+            out[current] = "".join(parts_of_current).replace(" -", "-")
+        return out
 
     def scale_bar(self) -> tuple[int, float]:
         """A round length (m) about a fifth of the map's width, and its length in map units."""
@@ -147,7 +154,7 @@ def bounds_of(geoms: Iterable[shapely.Geometry], points: Sequence[tuple[float, f
     return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
-class AreaOnMap(msgspec.Struct, kw_only=True):
+class AreaOnMap(msgspec.Struct, kw_only=True, gc=False):
     area_id: int
     name: str
     geometry: shapely.Geometry

@@ -13,7 +13,6 @@ from litestar.response import Template
 from grannsamverkan.api.common import Caller, Db
 from grannsamverkan.db import areas, burglaries
 from grannsamverkan.domain.calendar import check_days, period_ending
-from grannsamverkan.domain.ranking import RankedArea
 from grannsamverkan.web.context import default_kommun, kommun_choices, page, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw
 from grannsamverkan.web.paging import ROWS, paginate
@@ -73,33 +72,33 @@ class PriorityPages(Controller):
         context["kommun"] = await visible_kommun(db, principal, code)
         ranked_all = await burglaries.priority_areas(db, code, first, last, metod, include_covered=True)
         # The same order as the API's default list (covered areas left out), and the covered apart.
-        open_areas = [msgspec.structs.replace(r, rank=i) for i, r in enumerate((r for r in ranked_all if not r.has_active_group), start=1)]
+        # Ranks are read from the order; only the page shown gets copies carrying them.
+        open_areas = [r for r in ranked_all if not r.has_active_group]
         covered = [r for r in ranked_all if r.has_active_group]
+        rank_of = {r.area_id: (i, r.score) for i, r in enumerate(open_areas, start=1)}
         records, _ = await areas.list_areas(db, [code], limit=MANY, offset=0)
-        by_id: dict[int, RankedArea] = {r.area_id: r for r in open_areas}
-        shapes = []
-        for a in records:
-            r = by_id.get(a.id)
-            if r is None:
-                shapes.append(
-                    AreaOnMap(area_id=a.id, name=a.name, geometry=a.geometry, css_class="covered", label=f"{a.name}: har aktiv grupp")
-                )
-            else:
-                shapes.append(
-                    AreaOnMap(
-                        area_id=a.id,
-                        name=a.name,
-                        geometry=a.geometry,
-                        css_class=priority_class(r.rank, len(open_areas), r.score),
-                        label=f"{a.name}: plats {r.rank} av {len(open_areas)}",
-                        short=f"{r.rank}" if r.rank <= 5 and r.score > 0 else "",
-                    )
-                )
+        shapes = [self.shape(a, rank_of.get(a.id), len(open_areas)) for a in records]
         shown, pages = paginate(
             open_areas,
             sida,
             "/prioritering",
             {"kommun": code, "metod": metod, "fran": fran.isoformat() if fran else None, "till": till.isoformat() if till else None},
         )
+        shown = [msgspec.structs.replace(r, rank=rank_of[r.area_id][0]) for r in shown]
         context.update(ranked=shown, pages=pages, covered=covered[:ROWS], covered_total=len(covered), map=draw(shapes) if shapes else None)
         return page(request, "priority.html.j2", **context)
+
+    @staticmethod
+    def shape(a: areas.AreaRecord, rank: tuple[int, float] | None, count: int) -> AreaOnMap:
+        """An area on the map: its priority class and, for the top five, its place by the marker."""
+        if rank is None:
+            return AreaOnMap(area_id=a.id, name=a.name, geometry=a.geometry, css_class="covered", label=f"{a.name}: har aktiv grupp")
+        place, score = rank
+        return AreaOnMap(
+            area_id=a.id,
+            name=a.name,
+            geometry=a.geometry,
+            css_class=priority_class(place, count, score),
+            label=f"{a.name}: plats {place} av {count}",
+            short=f"{place}" if place <= 5 and score > 0 else "",
+        )

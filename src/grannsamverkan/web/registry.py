@@ -26,7 +26,7 @@ from grannsamverkan.web.wording import GROUP_STATUSES, eligibility_text, percent
 MANY = 100_000  # pages show a kommun's areas and an area's households in full
 
 
-class AreaRow(msgspec.Struct, kw_only=True):
+class AreaRow(msgspec.Struct, kw_only=True, gc=False):
     """One line of the kommun table (and one shape of its map)."""
 
     area: AreaRecord
