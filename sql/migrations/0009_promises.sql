@@ -68,11 +68,23 @@ select id, kommun, held_on, 'informationstraff', locality, attendees, topic, cre
 from info_meeting;
 select setval(pg_get_serial_sequence('activity', 'id'), coalesce(max(id), 0) + 1, false) from activity;
 drop table info_meeting;
--- Readers of the old table still find it.
+-- Readers and writers of the old table still find it.
 create view info_meeting as
 select id, kommun, held_on, place as locality, topic, coalesce(participants, 0) as attendees, created_at
 from activity
 where kind = 'informationstraff';
+
+create function info_meeting_insert() returns trigger language plpgsql as $$
+begin
+    insert into activity (kommun, held_on, kind, place, topic, participants)
+    values (new.kommun, new.held_on, 'informationstraff', new.locality, new.topic, coalesce(new.attendees, 0))
+    returning id, created_at into new.id, new.created_at;
+    return new;
+end;
+$$;
+
+create trigger info_meeting_insert instead of insert on info_meeting
+for each row execute function info_meeting_insert();
 
 create table walk_point (
     id bigint generated always as identity primary key,

@@ -92,9 +92,11 @@ async def test_migrations_reproduce_the_documented_schema(conn: asyncpg.Connecti
     tables = {r["table_name"] for r in await conn.fetch(
         "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'")}
     assert {"schema_migration", "kommun", "api_token", "audit_event", "area", "household", "watch_group",
-            "signup", "contact_person", "burglary", "goal", "info_meeting"} <= tables
+            "signup", "contact_person", "burglary", "goal", "promise", "activity", "walk_point", "area_offer",
+            "council_meeting"} <= tables
     # Every table of registry data carries its kommun (the authorisation scope).
-    for table in ("area", "household", "watch_group", "signup", "contact_person", "burglary", "goal", "info_meeting"):
+    for table in ("area", "household", "watch_group", "signup", "contact_person", "burglary", "goal", "promise",
+                  "activity", "walk_point", "area_offer", "council_meeting"):
         column = await conn.fetchval(
             "select is_nullable from information_schema.columns where table_name = $1 and column_name = 'kommun'", table)
         assert column == "NO", table

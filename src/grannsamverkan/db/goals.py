@@ -168,10 +168,11 @@ async def group_records(conn: asyncpg.Connection, kommuner_: list[str], year: in
     ]
 
 
+# Information meetings are activities of the kind "informationstraff" (migration 0009).
 MEETING_RECORDS = """
-select kommun, held_on, locality, topic, attendees
-from info_meeting
-where kommun = any($1::text[]) and held_on >= $2 and held_on < $3
+select kommun, held_on, place as locality, topic, coalesce(participants, 0) as attendees
+from activity
+where kind = 'informationstraff' and kommun = any($1::text[]) and held_on >= $2 and held_on < $3
 order by held_on, id
 """
 
@@ -267,7 +268,10 @@ class Meeting(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
-MEETING_COLUMNS = "id, kommun, held_on, locality, topic, attendees, created_at"
+MEETING_COLUMNS = (
+    "id, kommun, held_on, place as locality, topic, coalesce(participants, 0) as attendees, created_at"
+)
+IS_MEETING = "kind = 'informationstraff'"
 
 
 def _meeting(row: asyncpg.Record) -> Meeting:
@@ -283,7 +287,8 @@ async def create_meeting(conn: asyncpg.Connection, actor: Principal, data: Meeti
     actor.require_kommun(data.kommun)
     async with conn.transaction(), translated_errors():
         row = await conn.fetchrow(
-            f"insert into info_meeting (kommun, held_on, locality, topic, attendees) values ($1, $2, $3, $4, $5) "
+            "insert into activity (kommun, held_on, kind, place, topic, participants) "
+            "values ($1, $2, 'informationstraff', $3, $4, $5) "
             f"returning {MEETING_COLUMNS}",
             data.kommun, data.held_on, locality, data.topic, data.attendees,
         )
@@ -295,7 +300,8 @@ async def create_meeting(conn: asyncpg.Connection, actor: Principal, data: Meeti
 
 async def get_meeting(conn: asyncpg.Connection, meeting_id: int, scope: list[str] | None) -> Meeting:
     row = await conn.fetchrow(
-        f"select {MEETING_COLUMNS} from info_meeting where id = $1 and ($2::text[] is null or kommun = any($2::text[]))",
+        f"select {MEETING_COLUMNS} from activity where id = $1 and {IS_MEETING} "
+        "and ($2::text[] is null or kommun = any($2::text[]))",
         meeting_id, scope,
     )
     if row is None:
@@ -305,8 +311,8 @@ async def get_meeting(conn: asyncpg.Connection, meeting_id: int, scope: list[str
 
 LIST_MEETINGS = f"""
 select {MEETING_COLUMNS}, count(*) over () as total
-from info_meeting
-where ($1::text[] is null or kommun = any($1::text[]))
+from activity
+where {IS_MEETING} and ($1::text[] is null or kommun = any($1::text[]))
   and ($2::date is null or (held_on >= $2 and held_on < $3))
 order by held_on, id
 limit $4 offset $5
@@ -324,7 +330,7 @@ async def list_meetings(
 async def delete_meeting(conn: asyncpg.Connection, actor: Principal, meeting_id: int) -> None:
     async with conn.transaction():
         row = await conn.fetchrow(
-            f"delete from info_meeting where id = $1 and ($2::text[] is null or kommun = any($2::text[])) "
+            f"delete from activity where id = $1 and {IS_MEETING} and ($2::text[] is null or kommun = any($2::text[])) "
             f"returning {MEETING_COLUMNS}",
             meeting_id, actor.scope,
         )
