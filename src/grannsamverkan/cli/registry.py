@@ -94,6 +94,10 @@ async def load_demo(conn: Any, *, quiet: bool = True) -> dict[str, Any]:
             summary[f"burglaries {kommun}"] = await burglaries.import_file(conn, actor, kommun, path.read_bytes(), source="demo")
     await _demo_groups(conn, actor)
     await _demo_goals(conn, actor)
+    from grannsamverkan.services.demo import load_demo_promises
+
+    for kommun in DEMO_KOMMUNER:
+        summary[f"medborgarlöften {kommun}"] = await load_demo_promises(conn, actor, folder / f"demo-promises-{kommun}.json")
     return summary
 
 
