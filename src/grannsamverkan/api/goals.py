@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page, today_in_sweden
 from grannsamverkan.db import goals, kommuner
 from grannsamverkan.domain.goals import GoalStatus, GoalStatusCode
-from grannsamverkan.report import PriorityAreaRow, ReportData, render_html, render_markdown
+from grannsamverkan.services.report import render, yearly_report
 
 KommunPath = Annotated[str, PathParameter(description="SCB kommun code, e.g. 2283")]
 YearPath = Annotated[int, PathParameter(description="calendar year, e.g. 2026")]
@@ -143,27 +143,6 @@ MARKDOWN = "text/markdown"
 REPORT_TYPES = [MediaType.HTML.value, MARKDOWN]
 
 
-def report_data(source: goals.ReportSource) -> ReportData:
-    """The report's view of what the database gave (shared by the API and the CLI)."""
-    return ReportData(
-        kommun=source.kommun,
-        kommun_name=source.kommun_name,
-        year=source.year,
-        as_of=source.as_of,
-        goal=source.goal,
-        meetings=source.meetings,
-        priority_areas=[
-            PriorityAreaRow(rank=p.rank, name=p.name, households=p.households,
-                            burglaries=round(p.burglaries), score=p.score)
-            for p in source.priority_areas
-        ],
-    )
-
-
-def render(data: ReportData, fmt: Literal["md", "html"]) -> str:
-    return render_markdown(data) if fmt == "md" else render_html(data)
-
-
 class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ["goals"]
@@ -188,9 +167,12 @@ class ReportController(Controller):
             QueryParameter(description="overrides the Accept header: md (text/markdown) or html (text/html)"),
         ] = None,
     ) -> Response[str]:
-        """The year's written summary for the follow-up council, in Swedish: goals and outcome, new
-        groups with their areas and sign-up shares, meetings, the top priority areas without a
-        group (Empirical Bayes over the last 12 months) and a chart of new groups against the goal.
+        """The year's written summary for the follow-up council, in Swedish: every medborgarlöfte
+        whose period meets the year (status, activities, missed occurrences, a trygghetsvandring's
+        protocol), the areas offered grannsamverkan, goals and outcome, new groups with their
+        areas and sign-up shares, meetings, the top priority areas without a group (Empirical
+        Bayes over the last 12 months) and a chart of new groups against the goal (when a goal
+        is set). 404 when the kommun has neither a goal nor a promise in the year.
         ``Accept: text/html`` (the default) gives one self-contained HTML page with an inline SVG
         chart; ``Accept: text/markdown`` gives Markdown."""
         if format is None:
@@ -201,7 +183,7 @@ class ReportController(Controller):
                     detail=f"the report is served as {' or '.join(REPORT_TYPES)} (or use ?format=md|html)",
                 )
             format = "md" if chosen == MARKDOWN else "html"  # noqa: A001
-        source = await goals.report_source(db, kommun, year, as_of or today_in_sweden(), principal.scope)
-        text = render(report_data(source), format)
+        data = await yearly_report(db, kommun, year, as_of or today_in_sweden(), principal.scope)
+        text = render(data, format)
         media_type = f"{MARKDOWN}; charset=utf-8" if format == "md" else "text/html; charset=utf-8"
         return Response(text, media_type=media_type, headers={"Vary": "Accept"})

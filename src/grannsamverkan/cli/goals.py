@@ -11,17 +11,13 @@ from typing import Any
 
 import msgspec
 
-from grannsamverkan.api.common import today_in_sweden
-from grannsamverkan.api.goals import render, report_data
 from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, command_help, iso_date, print_json, run_with_connection
-from grannsamverkan.db import goals
+from grannsamverkan.domain.calendar import today_in_sweden
 from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.domain.goals import GoalStatus, expected_by
 from grannsamverkan.errors import FieldError, InvalidInput
 
 EXIT_BEHIND = 1
-
-
 
 
 def _tenths_down(value: Fraction) -> str:
@@ -57,6 +53,8 @@ class CheckResult(msgspec.Struct, kw_only=True):
 
 @command("goals check")
 def goals_check(args: argparse.Namespace, settings: Any) -> int:
+    from grannsamverkan.db import goals  # the ranking behind the report pulls in scipy: only when asked
+
     as_of = args.as_of or today_in_sweden()
 
     async def work(conn: Any) -> int:
@@ -76,12 +74,13 @@ def goals_check(args: argparse.Namespace, settings: Any) -> int:
 
 @command("report")
 def report(args: argparse.Namespace, settings: Any) -> int:
+    from grannsamverkan.services.report import render, yearly_report  # jinja2 and the promises: only when asked
+
     as_of = args.as_of or today_in_sweden()
     fmt = args.format or ("html" if args.output and args.output.suffix.lower() in (".html", ".htm") else "md")
 
     async def work(conn: Any) -> int:
-        source = await goals.report_source(conn, args.kommun, args.year, as_of, SYSTEM.scope)
-        text = render(report_data(source), fmt)
+        text = render(await yearly_report(conn, args.kommun, args.year, as_of, SYSTEM.scope), fmt)
         if args.output:
             try:
                 args.output.write_text(text, encoding="utf-8")

@@ -394,7 +394,7 @@ class ReportSource(msgspec.Struct, kw_only=True):
     kommun_name: str
     year: int
     as_of: date
-    goal: GoalStatus
+    goal: GoalStatus | None
     meetings: list[MeetingRecord]
     priority_areas: list[RankedArea]
 

@@ -13,8 +13,14 @@ from grannsamverkan.report.render import (
     render_html,
     render_markdown,
 )
+from grannsamverkan.report.sections import ActivityRow, OfferRow, PromiseRow, ReportSection, WalkPointRow
 
 __all__ = [
+    "ActivityRow",
+    "OfferRow",
+    "PromiseRow",
+    "ReportSection",
+    "WalkPointRow",
     "PriorityAreaRow",
     "ReportData",
     "format_percent",

@@ -25,6 +25,7 @@ from grannsamverkan.domain.goals import (
 )
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.report.chart import MONTH_ABBREVIATIONS, MONTH_NAMES, render_chart
+from grannsamverkan.report.sections import ReportSection
 
 __all__ = [
     "PriorityAreaRow",
@@ -60,15 +61,22 @@ class PriorityAreaRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ReportData(msgspec.Struct, frozen=True, kw_only=True):
-    """Everything the report shows; the caller gathers it (goal from ``evaluate_goal``)."""
+    """Everything the report shows; the caller gathers it (goal from ``evaluate_goal``).
+
+    ``goal`` is null for a kommun with promises but no yearly goal (the goal's figures, chart and
+    group tables are left out). ``sections`` render after the header, in order (see
+    ``report/sections.py``); ``summary_due`` is the council's last meeting of the year.
+    """
 
     kommun: str
     kommun_name: str
     year: int
     as_of: date
-    goal: GoalStatus
+    goal: GoalStatus | None
     meetings: list[MeetingRecord] = []
     priority_areas: list[PriorityAreaRow] = []
+    sections: list[ReportSection] = []
+    summary_due: date | None = None
 
 
 # --- Swedish number and date formatting ------------------------------------------------------
@@ -145,6 +153,16 @@ _HTML = _environment(html=True)
 
 def _context(data: ReportData) -> dict[str, object]:
     goal = data.goal
+    common = {
+        "data": data,
+        "goal": goal,
+        "title": f"Uppföljning av medborgarlöfte – {data.kommun_name} {data.year}",
+        "meetings": counted_meetings(data.meetings, data.year, data.as_of),
+        "priority_areas": sorted(data.priority_areas, key=lambda p: p.rank),
+        "sections": data.sections,
+    }
+    if goal is None:
+        return {**common, "series": None, "expected_floor": None, "chart_title": None}
     errors = []
     if goal.year != data.year:
         errors.append(FieldError(field="goal.year", message=f"is {goal.year}, the report is for {data.year}"))
@@ -152,17 +170,10 @@ def _context(data: ReportData) -> dict[str, object]:
         errors.append(FieldError(field="goal.kommun", message=f"is {goal.kommun}, the report is for {data.kommun}"))
     if errors:
         raise InvalidInput("The goal does not belong to this report", errors)
-    series = cumulative_series(goal)
-    title = f"Uppföljning av medborgarlöfte – {data.kommun_name} {data.year}"
-    expected_floor = math.floor(expected_by(goal.target_new_groups, goal.year, goal.as_of))
     return {
-        "data": data,
-        "goal": goal,
-        "title": title,
-        "series": series,
-        "meetings": counted_meetings(data.meetings, data.year, data.as_of),
-        "priority_areas": sorted(data.priority_areas, key=lambda p: p.rank),
-        "expected_floor": expected_floor,
+        **common,
+        "series": cumulative_series(goal),
+        "expected_floor": math.floor(expected_by(goal.target_new_groups, goal.year, goal.as_of)),
         "chart_title": f"Nya grupper i {data.kommun_name} {data.year} mot målet",
     }
 
@@ -175,5 +186,5 @@ def render_markdown(data: ReportData) -> str:
 def render_html(data: ReportData) -> str:
     """The report as one self-contained HTML page: inline CSS, the chart as inline SVG."""
     context = _context(data)
-    chart = render_chart(context["series"], title=context["chart_title"])  # type: ignore[arg-type]
+    chart = "" if data.goal is None else render_chart(context["series"], title=context["chart_title"])  # type: ignore[arg-type]
     return _HTML.get_template("report.html.j2").render(chart=Markup(chart), **context)
