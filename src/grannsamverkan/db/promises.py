@@ -14,6 +14,7 @@ import asyncpg
 import msgspec
 
 from grannsamverkan.domain.goals import GroupRecord
+from grannsamverkan.geo.crs import sweref_to_wgs84
 from grannsamverkan.domain.promises import PromiseRule
 from grannsamverkan.errors import NotFound
 
@@ -152,13 +153,13 @@ class WalkPoint(msgspec.Struct, kw_only=True):
     responsible: str
     deadline: date | None
     status: str
-    point_x: float | None = None
-    point_y: float | None = None
+    lon: float | None = None
+    lat: float | None = None
 
 
 class Activity(msgspec.Struct, kw_only=True):
-    """An activity logged in a kommun, against a promise or not. ``point_x``/``point_y`` are
-    SWEREF 99 TM (the API shows ``lon``/``lat``)."""
+    """An activity logged in a kommun, against a promise or not; its point (if any) in WGS 84
+    (stored as SWEREF 99 TM)."""
 
     id: int
     kommun: str
@@ -168,8 +169,8 @@ class Activity(msgspec.Struct, kw_only=True):
     place: str
     area_id: int | None
     area_name: str | None
-    point_x: float | None
-    point_y: float | None
+    lon: float | None
+    lat: float | None
     participants: int | None
     who: str
     note: str
@@ -190,12 +191,20 @@ WALK_POINT_FIELDS = ("activity_id", "kommun", "place", "problem", "action", "res
                      "point_x", "point_y")
 
 
+def _lon_lat(row: asyncpg.Record) -> dict[str, float | None]:
+    if row["point_x"] is None:
+        return {"lon": None, "lat": None}
+    lon, lat = sweref_to_wgs84([row["point_x"]], [row["point_y"]])
+    return {"lon": round(float(lon[0]), 6), "lat": round(float(lat[0]), 6)}
+
+
 def _activity(row: asyncpg.Record, points: list[WalkPoint] | None = None) -> Activity:
-    return Activity(**{k: row[k] for k in Activity.__struct_fields__ if k != "walk_points"}, walk_points=points or [])
+    fields = {k: row[k] for k in Activity.__struct_fields__ if k not in ("walk_points", "lon", "lat")}
+    return Activity(**fields, **_lon_lat(row), walk_points=points or [])
 
 
 def _walk_point(row: asyncpg.Record) -> WalkPoint:
-    return WalkPoint(**{k: row[k] for k in WalkPoint.__struct_fields__})
+    return WalkPoint(**{k: row[k] for k in WalkPoint.__struct_fields__ if k not in ("lon", "lat")}, **_lon_lat(row))
 
 
 async def insert_activity(conn: asyncpg.Connection, values: dict[str, Any]) -> int:

@@ -15,12 +15,13 @@ ROLES: tuple[Role, ...] = ("admin", "coordinator", "police")
 # read_households: household addresses and sign-up lists
 # write: any change to registry data in the token's kommuner
 # admin: the audit trail
-Capability = Literal["read", "read_households", "write", "admin"]
+# log: log an activity against a medborgarlöfte and follow up a walk's points (police on the move too)
+Capability = Literal["read", "read_households", "write", "admin", "log"]
 
 POLICY: dict[Role, frozenset[Capability]] = {
-    "admin": frozenset({"read", "read_households", "write", "admin"}),
-    "coordinator": frozenset({"read", "read_households", "write"}),
-    "police": frozenset({"read"}),
+    "admin": frozenset({"read", "read_households", "write", "admin", "log"}),
+    "coordinator": frozenset({"read", "read_households", "write", "log"}),
+    "police": frozenset({"read", "log"}),
 }
 
 
