@@ -63,6 +63,10 @@ class World:
     group_id: int = 0
     contact_id: int = 0
     meeting_id: int | None = None
+    promise_id: int | None = None
+    activity_id: int | None = None
+    walk_point_id: int | None = None
+    offer_id: int | None = None
     burglaries: int = 0
     year: int = YEAR
 
@@ -122,6 +126,18 @@ async def build_world(client: AsyncTestClient, admin: dict[str, str], kommun: st
             "kommun": kommun, "held_on": f"{YEAR}-03-01", "locality": marker("Ort", kommun) + tag, "topic": "byavakt",
             "attendees": 12}, headers=admin))
         world.meeting_id = meeting["id"]
+    if "createPromise" in ops:
+        promise = await ok(await client.post("/api/v1/promises", json={
+            "kommun": kommun, "year": YEAR, "promisor": "polisen", "title": marker("Ort", kommun) + tag,
+            "measure": "one_off", "due_on": f"{YEAR}-10-31", "activity_kind": "trygghetsvandring"}, headers=admin))
+        world.promise_id = promise["promise"]["id"]
+        walk = await ok(await client.post("/api/v1/activities", json={
+            "promise_id": world.promise_id, "held_on": f"{YEAR}-09-01", "place": marker("Ort", kommun) + tag,
+            "walk_points": [{"place": marker("Ort", kommun) + tag, "problem": "Mörkt"}]}, headers=admin))
+        world.activity_id, world.walk_point_id = walk["id"], walk["walk_points"][0]["id"]
+        offer = await ok(await client.post("/api/v1/area-offers", json={
+            "area_id": world.area_id, "offered_on": f"{YEAR}-02-01", "how": "brev"}, headers=admin))
+        world.offer_id = offer["id"]
     if "importBurglaries" in ops and not tag:
         lon, lat = center
         rows = ["external_ref,occurred_from,occurred_to,category,lon,lat"] + [
@@ -151,6 +167,10 @@ PATH_PARAMETERS: dict[str, Callable[[World], Any]] = {
     "household_id": lambda w: w.signed_up[1],
     "contact_id": lambda w: w.contact_id,
     "meeting_id": lambda w: w.meeting_id,
+    "promise_id": lambda w: w.promise_id,
+    "activity_id": lambda w: w.activity_id,
+    "point_id": lambda w: w.walk_point_id,
+    "offer_id": lambda w: w.offer_id,
     "kommun": lambda w: w.kommun,
     "year": lambda w: w.year,
     # The web pages' static files.
@@ -199,6 +219,15 @@ BODIES: dict[str, Callable[[World], Body]] = {
     "dissolveGroup": lambda w: _json({}),
     "putGoal": lambda w: _json({"target_new_groups": 4}),
     "createMeeting": lambda w: _json({"kommun": w.kommun, "held_on": f"{YEAR}-04-01", "locality": "Ny ort", "topic": "grannsamverkan"}),
+    "createPromise": lambda w: _json({"kommun": w.kommun, "year": YEAR, "promisor": "kommunen", "title": "Nytt löfte",
+                                      "measure": "qualitative"}),
+    "replacePromise": lambda w: _json({"kommun": w.kommun, "year": YEAR, "promisor": "polisen", "title": "Ändrat löfte",
+                                       "measure": "one_off", "due_on": f"{YEAR}-11-30"}),
+    "setPromiseStatus": lambda w: _json({"owner_status": "paborjad"}),
+    "createActivity": lambda w: _json({"promise_id": w.promise_id, "held_on": f"{YEAR}-09-02"}),
+    "setWalkPointStatus": lambda w: _json({"status": "atgardad"}),
+    "createAreaOffer": lambda w: _json({"area_id": w.area_id, "offered_on": f"{YEAR}-03-01", "how": "mote"}),
+    "putCouncilMeeting": lambda w: _json({"last_meeting_on": f"{YEAR}-12-14"}),
     "importBurglaries": lambda w: ("text/csv", b"external_ref,occurred_from,occurred_to,category,lon,lat\n"),
 }
 

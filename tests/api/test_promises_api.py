@@ -154,7 +154,8 @@ async def test_goals_are_count_promises(client: AsyncTestClient, auth: TokenFact
 async def test_council_meeting_and_report(client: AsyncTestClient, auth: TokenFactory) -> None:
     coordinator = await auth("coordinator", "2283")
     police = await auth("police", "2283")
-    assert_problem(await client.get("/api/v1/council-meetings/2283/2017", headers=police), 404)
+    assert (await client.get("/api/v1/council-meetings/2283/2017", headers=police)).json()["last_meeting_on"] is None
+    assert_problem(await client.get("/api/v1/council-meetings/2505/2017", headers=police), 404)
     r = await client.put("/api/v1/council-meetings/2283/2017", json={"last_meeting_on": "2017-12-18"}, headers=coordinator)
     assert r.status_code == 200, r.text
     assert (await client.get("/api/v1/council-meetings/2283/2017", headers=police)).json()["last_meeting_on"] == "2017-12-18"

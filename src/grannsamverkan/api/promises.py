@@ -44,7 +44,7 @@ AsOf = Annotated[
 class CouncilMeeting(msgspec.Struct, kw_only=True):
     kommun: str
     year: int
-    last_meeting_on: date
+    last_meeting_on: date | None
 
 
 class PromiseController(Controller):
@@ -188,11 +188,12 @@ class CouncilMeetingController(Controller):
 
     @get("/{kommun:str}/{year:int}", operation_id="getCouncilMeeting", opt={"capability": "read"})
     async def get_meeting(self, db: Db, principal: Caller, kommun: KommunPath, year: YearPath) -> CouncilMeeting:
+        """The day set for the council's last meeting of the year (null when none is set)."""
         promises.check_year(year)
         await kommuner.require_known(db, [kommun])
-        found = (await store.council_meetings(db, [kommun], year)).get(kommun) if principal.sees(kommun) else None
-        if found is None:
-            raise NotFound(f"Inget datum för fullmäktiges sista möte {year} i kommun {kommun}.")
+        if not principal.sees(kommun):
+            raise NotFound(f"Kommun {kommun} syns inte för den här token.")
+        found = (await store.council_meetings(db, [kommun], year)).get(kommun)
         return CouncilMeeting(kommun=kommun, year=year, last_meeting_on=found)
 
 

@@ -205,6 +205,7 @@ GOAL_OWNED: Final = ("kommun", "also_kommuner", "period_start", "period_end", "m
 
 async def replace_promise(conn: asyncpg.Connection, actor: Principal, promise_id: int, data: PromiseInput) -> db.Promise:
     values = _values(data)
+    await db.get_promise(conn, promise_id, actor.scope)  # 404 before any word about the body's kommun
     await _check_kommuner(conn, actor, values)
     async with conn.transaction(), translated_errors():
         before = await db.get_promise(conn, promise_id, actor.scope, for_update=True)
