@@ -26,6 +26,7 @@ from grannsamverkan.web.errors import with_page_errors
 from grannsamverkan.web.goals import GoalPages
 from grannsamverkan.web.imports import ImportPages
 from grannsamverkan.web.priority import PriorityPages
+from grannsamverkan.web.promises import PromisePages
 from grannsamverkan.web.registry import RegistryPages
 from grannsamverkan.web.session import SessionController
 
@@ -51,7 +52,7 @@ SECURITY_HEADERS: Final = [
 def create_routers() -> list[Router]:
     pages = Router(
         path="/",
-        route_handlers=[SessionController, RegistryPages, PriorityPages, GoalPages, ImportPages],
+        route_handlers=[SessionController, RegistryPages, PriorityPages, GoalPages, PromisePages, ImportPages],
         guards=[capability_guard],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         middleware=[CsrfMiddleware()],

@@ -26,6 +26,7 @@ DONE = {
     "kontakt-bort": "Kontaktpersonen är borttagen.",
     "bildad": "Gruppen är bildad och räknas nu som aktiv.",
     "mal": "Målet är sparat.",
+    "aktivitet": "Aktiviteten är loggad.",
 }
 
 

@@ -1,0 +1,108 @@
+"""Medborgarlöften on the web: the kommun's promises at a glance, a quick form to log an activity
+(made for a phone: police on the move in Ramsele), and the yearly report as a page."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import ResponseHeader
+from litestar.params import FromQuery
+from litestar.response import Redirect, Response, Template
+
+from grannsamverkan.api.common import Caller, Db, today_in_sweden
+from grannsamverkan.db import promises as store
+from grannsamverkan.domain.promises import ACTIVITY_KINDS, MEASURES, PROMISORS
+from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput, NotFound
+from grannsamverkan.services import promises
+from grannsamverkan.services.report import render, yearly_report
+from grannsamverkan.web import context as form
+from grannsamverkan.web.context import default_kommun, kommun_choices, page, redirect, visible_kommun
+
+#: The report page is one self-contained document with its own inline style and no script.
+REPORT_CSP: Final = ResponseHeader(name="Content-Security-Policy", value=(
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; "
+    "base-uri 'none'"))
+
+
+class PromisePages(Controller):
+    path = "/loften"
+    include_in_schema = False
+
+    @get("/", opt={"capability": "read"})
+    async def index(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller,
+        kommun: FromQuery[str | None] = None, ar: FromQuery[int | None] = None,
+    ) -> Template:
+        year = ar or today_in_sweden().year
+        promises.check_year(year, "ar")
+        code = kommun or default_kommun(principal)
+        context: dict[str, Any] = {"choices": await kommun_choices(db, principal), "year": year, "kommun_code": code,
+                                   "kommun": None, "states": [], "summary_due": None}
+        if code is not None:
+            context["kommun"] = await visible_kommun(db, principal, code)
+            context["states"] = await promises.promise_states(db, principal.scope, [code], year, today_in_sweden())
+            context["summary_due"] = (await store.council_meetings(db, [code], year)).get(code)
+        return page(request, "promises.html.j2", MEASURES=MEASURES, PROMISORS=PROMISORS, **context)
+
+    @get("/logga", opt={"capability": "log"})
+    async def log_form(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller,
+        kommun: FromQuery[str | None] = None, lofte: FromQuery[int | None] = None,
+    ) -> Template:
+        return await log_page(request, db, principal, kommun, lofte)
+
+    @post("/logga", opt={"capability": "log"})
+    async def log(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template | Redirect:
+        data = await request.form()
+        kommun = form.text(data, "kommun", required=False)
+        chosen = form.text(data, "promise_id", required=False)
+        try:
+            participants = form.text(data, "participants", required=False)
+            fields = {
+                "kommun": kommun,
+                "promise_id": int(chosen) if chosen and chosen.isdigit() else None,
+                "held_on": form.day(data, "held_on", today_in_sweden()),
+                "kind": form.text(data, "kind", required=False),
+                "place": form.text(data, "place", required=False) or "",
+                "participants": form.integer(data, "participants") if participants else None,
+                "who": form.text(data, "who", required=False) or "",
+                "note": form.text(data, "note", required=False, max_length=2000) or "",
+                "topic": form.text(data, "topic", required=False),
+            }
+            try:
+                entered = msgspec.convert(fields, promises.ActivityInput)
+            except msgspec.ValidationError as exc:
+                raise InvalidInput(f"Ogiltigt värde: {exc}", [FieldError(field="form", message=str(exc))]) from None
+            activity = await promises.log_activity(db, principal, entered)
+        except GrannsamverkanError as exc:
+            return await log_page(request, db, principal, kommun, int(chosen) if chosen and chosen.isdigit() else None,
+                                  failure=exc, values=dict(data))
+        return redirect("/loften", done="aktivitet", kommun=activity.kommun, ar=activity.held_on.year)
+
+    @get("/rapport", opt={"capability": "read"}, response_headers=[REPORT_CSP])
+    async def report(
+        self, db: Db, principal: Caller, kommun: FromQuery[str | None] = None, ar: FromQuery[int | None] = None,
+    ) -> Response[str]:
+        """The yearly report as the council reads it (the same HTML as ``GET /api/v1/reports``)."""
+        code = kommun or default_kommun(principal)
+        if code is None:
+            raise NotFound("Välj en kommun: /loften/rapport?kommun=2283&ar=2017")
+        data = await yearly_report(db, code, ar or today_in_sweden().year, today_in_sweden(), principal.scope)
+        return Response(render(data, "html"), media_type="text/html; charset=utf-8")
+
+
+async def log_page(
+    request: Request[Any, Any, Any], db: Any, principal: Any, kommun: str | None, promise_id: int | None, *,
+    failure: GrannsamverkanError | None = None, values: dict[str, Any] | None = None,
+) -> Template:
+    today = today_in_sweden()
+    code = kommun or default_kommun(principal)
+    context: dict[str, Any] = {"choices": await kommun_choices(db, principal), "kommun_code": code, "kommun": None,
+                               "states": [], "chosen": promise_id, "today": today, "failure": failure,
+                               "values": values or {}, "KINDS": ACTIVITY_KINDS}
+    if code is not None:
+        context["kommun"] = await visible_kommun(db, principal, code)
+        context["states"] = await promises.promise_states(db, principal.scope, [code], today.year, today)
+    return page(request, "promise_log.html.j2", status_code=failure.status if failure else 200, **context)
