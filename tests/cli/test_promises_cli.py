@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date
+from pathlib import Path
 
 import asyncpg
 import pytest
 
 from grannsamverkan.cli import main
 from grannsamverkan.domain.access import SYSTEM
+from grannsamverkan.report.render import escape_markdown
 from grannsamverkan.services import promises
+
+GEODATA = Path(__file__).resolve().parents[2] / "geodata"
 
 
 @pytest.fixture
@@ -100,6 +104,22 @@ async def test_demo_promises_check_and_report(cli) -> None:  # type: ignore[no-u
     code, out, err = await cli("promises", "check", "--year", "2025", "--kommun", "2505", "--as-of", "2025-12-31")
     assert code == 0, out + err
     assert len([line for line in out.splitlines() if " · " in line]) == 5
+    # The report of each seed's year names every promise of the seed, with its status.
+    for kommun, year in (("2283", 2017), ("2505", 2025)):
+        seed = json.loads((GEODATA / f"demo-promises-{kommun}.json").read_text(encoding="utf-8"))
+        titles = [e.get("promise", e.get("goal_promise"))["title"] for e in seed["promises"]]
+        code, report, err = await cli("report", "--kommun", kommun, "--year", str(year), "--format", "md",
+                                      "--as-of", f"{year + 1}-01-10")
+        assert code == 0, err
+        for title in titles:
+            assert f"| {escape_markdown(title)} |" in report, title
+    solleftea = (await cli("report", "--kommun", "2283", "--year", "2017", "--as-of", "2018-01-10"))[1]
+    assert "| Polis på plats i Ramsele | Polisen | återkommande | 8 av 9 tillfällen hittills (av 9), missat: oktober 2017 | **ej uppfyllt** |" in solleftea
+    assert "Protokoll från trygghetsvandringen 19 september 2017" in solleftea and "Gångtunneln under järnvägen" in solleftea
+    assert "**2 av 10 nya grupper**" in solleftea and "fullmäktiges sista möte 18 december 2017" in solleftea
+    arvidsjaur = (await cli("report", "--kommun", "2505", "--year", "2025", "--as-of", "2026-01-10"))[1]
+    assert "| Glommersträsk | 2025-03-12 | möte | 1 | Byavakt Glommersträsk (bildad 2025-09-15) |" in arvidsjaur
+    assert "| Moskosel | 2025-04-07 | brev | 2 | ingen ännu |" in arvidsjaur
     # Loading again changes nothing.
     code, _, err = await cli("demo", "--no-serve")
     assert code == 0 and "medborgarlöften 2283: {'promises': 0, 'activities': 0}" in err
