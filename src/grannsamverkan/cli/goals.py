@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -77,7 +77,8 @@ def report(args: argparse.Namespace, settings: Any) -> int:
     from grannsamverkan.services.report import render, yearly_report  # jinja2 and the promises: only when asked
 
     as_of = args.as_of or today_in_sweden()
-    fmt = args.format or ("html" if args.output and args.output.suffix.lower() in (".html", ".htm") else "md")
+    fmt: Literal["md", "html"] = args.format or (
+        "html" if args.output and args.output.suffix.lower() in (".html", ".htm") else "md")
 
     async def work(conn: Any) -> int:
         text = render(await yearly_report(conn, args.kommun, args.year, as_of, SYSTEM.scope), fmt)

@@ -191,20 +191,22 @@ WALK_POINT_FIELDS = ("activity_id", "kommun", "place", "problem", "action", "res
                      "point_x", "point_y")
 
 
-def _lon_lat(row: asyncpg.Record) -> dict[str, float | None]:
-    if row["point_x"] is None:
-        return {"lon": None, "lat": None}
-    lon, lat = sweref_to_wgs84([row["point_x"]], [row["point_y"]])
-    return {"lon": round(float(lon[0]), 6), "lat": round(float(lat[0]), 6)}
+def _with_lon_lat(row: asyncpg.Record, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The row's values for ``fields``, its SWEREF 99 TM point as WGS 84 ``lon`` and ``lat``."""
+    values = {k: row[k] for k in fields if k not in ("walk_points", "lon", "lat")}
+    values["lon"] = values["lat"] = None
+    if row["point_x"] is not None:
+        lon, lat = sweref_to_wgs84([row["point_x"]], [row["point_y"]])
+        values["lon"], values["lat"] = round(float(lon[0]), 6), round(float(lat[0]), 6)
+    return values
 
 
 def _activity(row: asyncpg.Record, points: list[WalkPoint] | None = None) -> Activity:
-    fields = {k: row[k] for k in Activity.__struct_fields__ if k not in ("walk_points", "lon", "lat")}
-    return Activity(**fields, **_lon_lat(row), walk_points=points or [])
+    return Activity(**_with_lon_lat(row, Activity.__struct_fields__), walk_points=points or [])
 
 
 def _walk_point(row: asyncpg.Record) -> WalkPoint:
-    return WalkPoint(**{k: row[k] for k in WalkPoint.__struct_fields__ if k not in ("lon", "lat")}, **_lon_lat(row))
+    return WalkPoint(**_with_lon_lat(row, WalkPoint.__struct_fields__))
 
 
 async def insert_activity(conn: asyncpg.Connection, values: dict[str, Any]) -> int:
