@@ -84,12 +84,19 @@ class PromisePages(Controller):
     @get("/rapport", opt={"capability": "read"}, response_headers=[REPORT_CSP])
     async def report(
         self, db: Db, principal: Caller, kommun: FromQuery[str | None] = None, ar: FromQuery[int | None] = None,
-    ) -> Response[str]:
-        """The yearly report as the council reads it (the same HTML as ``GET /api/v1/reports``)."""
+    ) -> Response[str] | Redirect:
+        """The yearly report as the council reads it (the same HTML as ``GET /api/v1/reports``);
+        without a kommun, or for a year without goal or promise, back to the promises page."""
         code = kommun or default_kommun(principal)
+        year = ar or today_in_sweden().year
+        promises.check_year(year, "ar")
         if code is None:
-            raise NotFound("Välj en kommun: /loften/rapport?kommun=2283&ar=2017")
-        data = await yearly_report(db, code, ar or today_in_sweden().year, today_in_sweden(), principal.scope)
+            return redirect("/loften", ar=year)
+        await visible_kommun(db, principal, code)
+        try:
+            data = await yearly_report(db, code, year, today_in_sweden(), principal.scope)
+        except NotFound:
+            return redirect("/loften", kommun=code, ar=year)
         return Response(render(data, "html"), media_type="text/html; charset=utf-8")
 
 
