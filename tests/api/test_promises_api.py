@@ -174,3 +174,23 @@ async def test_council_meeting_and_report(client: AsyncTestClient, auth: TokenFa
     assert "## Mål och utfall" not in text
     html = (await client.get("/api/v1/reports/2283/2017", params={"as_of": "2018-01-10"}, headers=police)).text
     assert "status-missed" in html and "<svg" not in html
+
+
+async def test_activities_list_pages_and_filters(client: AsyncTestClient, auth: TokenFactory) -> None:
+    coordinator = await auth("coordinator", "2283")
+    promise_id = (await client.post("/api/v1/promises", json=RAMSELE, headers=coordinator)).json()["promise"]["id"]
+    for month in (1, 2, 3):
+        await client.post("/api/v1/activities", json={"promise_id": promise_id, "held_on": f"2017-{month:02d}-14"},
+                          headers=coordinator)
+    await client.post("/api/v1/meetings", json={"kommun": "2283", "held_on": "2017-02-01", "locality": "Junsele",
+                                                "topic": "byavakt"}, headers=coordinator)
+    r = await client.get("/api/v1/activities", params={"kommun": "2283", "year": 2017, "limit": 2}, headers=coordinator)
+    assert r.json()["total"] == 4 and [a["held_on"] for a in r.json()["items"]] == ["2017-01-14", "2017-02-01"]
+    r = await client.get("/api/v1/activities", params={"promise_id": promise_id, "offset": 2}, headers=coordinator)
+    assert r.json()["total"] == 3 and [a["held_on"] for a in r.json()["items"]] == ["2017-03-14"]
+    r = await client.get("/api/v1/activities", params={"kind": "informationstraff"}, headers=coordinator)
+    assert [(a["place"], a["topic"]) for a in r.json()["items"]] == [("Junsele", "byavakt")]
+    other = await auth("police", "2505")
+    assert (await client.get("/api/v1/activities", params={"kommun": "2283"}, headers=other)).json() == {"items": [], "total": 0}
+    assert_problem(await client.post("/api/v1/activities", json={"kommun": "2283", "held_on": "2017-02-01",
+                                                                 "kind": "informationstraff"}, headers=coordinator), 422)

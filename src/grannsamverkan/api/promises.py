@@ -123,9 +123,9 @@ class ActivityController(Controller):
         if kommun:
             await kommuner.require_known(db, kommun)
         start, end = year_period(year) if year is not None else (None, None)
-        items = await store.list_activities(db, kommuner_=principal.visible_kommuner(kommun), start=start, end=end,
-                                         promise_id=promise_id, kind=kind, limit=limit, offset=offset)
-        return Page(items=items, total=offset + len(items))
+        items, total = await store.page_of_activities(db, kommuner_=principal.visible_kommuner(kommun), start=start,
+                                                      end=end, promise_id=promise_id, kind=kind, limit=limit, offset=offset)
+        return Page(items=items, total=total)
 
     @get("/{activity_id:int}", operation_id="getActivity", opt={"capability": "read"})
     async def read(self, db: Db, principal: Caller, activity_id: ActivityId) -> store.Activity:

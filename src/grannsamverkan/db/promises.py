@@ -181,11 +181,11 @@ class Activity(msgspec.Struct, kw_only=True):
 
 ACTIVITY_FIELDS = ("kommun", "promise_id", "held_on", "kind", "place", "area_id", "point_x", "point_y",
                    "participants", "who", "note", "topic")
-ACTIVITY_SELECT = """
-select t.id, t.kommun, t.promise_id, t.held_on, t.kind, t.place, t.area_id, a.name as area_name, t.point_x, t.point_y,
-       t.participants, t.who, t.note, t.topic, t.created_at
-from activity t left join area a on a.id = t.area_id
-"""
+ACTIVITY_COLUMNS = (
+    "t.id, t.kommun, t.promise_id, t.held_on, t.kind, t.place, t.area_id, a.name as area_name, t.point_x, t.point_y, "
+    "t.participants, t.who, t.note, t.topic, t.created_at"
+)
+ACTIVITY_SELECT = f"select {ACTIVITY_COLUMNS} from activity t left join area a on a.id = t.area_id\n"
 WALK_POINT_COLUMNS = "id, activity_id, kommun, place, problem, action, responsible, deadline, status, point_x, point_y"
 WALK_POINT_FIELDS = ("activity_id", "kommun", "place", "problem", "action", "responsible", "deadline", "status",
                      "point_x", "point_y")
@@ -264,7 +264,9 @@ async def get_activity(conn: asyncpg.Connection, activity_id: int, scope: list[s
     return _activity(row, (await walk_points(conn, [activity_id])).get(activity_id))
 
 
-LIST_ACTIVITIES = ACTIVITY_SELECT + """
+LIST_ACTIVITIES = f"""
+select {ACTIVITY_COLUMNS}, count(*) over () as total
+from activity t left join area a on a.id = t.area_id
 where ($1::text[] is null or t.kommun = any($1::text[]))
   and ($2::date is null or t.held_on >= $2) and ($3::date is null or t.held_on <= $3)
   and ($4::bigint is null or t.promise_id = $4)
@@ -278,9 +280,18 @@ async def list_activities(
     conn: asyncpg.Connection, *, kommuner_: list[str] | None, start: date | None = None, end: date | None = None,
     promise_id: int | None = None, kind: str | None = None, limit: int | None = None, offset: int = 0,
 ) -> list[Activity]:
+    return (await page_of_activities(conn, kommuner_=kommuner_, start=start, end=end, promise_id=promise_id, kind=kind,
+                                     limit=limit, offset=offset))[0]
+
+
+async def page_of_activities(
+    conn: asyncpg.Connection, *, kommuner_: list[str] | None, start: date | None = None, end: date | None = None,
+    promise_id: int | None = None, kind: str | None = None, limit: int | None = None, offset: int = 0,
+) -> tuple[list[Activity], int]:
+    """A page of activities and how many match in all."""
     rows = await conn.fetch(LIST_ACTIVITIES, kommuner_, start, end, promise_id, kind, limit, offset)
     points = await walk_points(conn, [r["id"] for r in rows if r["kind"] == "trygghetsvandring"])
-    return [_activity(r, points.get(r["id"])) for r in rows]
+    return [_activity(r, points.get(r["id"])) for r in rows], (rows[0]["total"] if rows else 0)
 
 
 async def delete_activity(conn: asyncpg.Connection, activity_id: int, scope: list[str] | None) -> asyncpg.Record | None:
