@@ -67,3 +67,25 @@ async def test_report_page_and_other_kommun(client: AsyncTestClient, auth: Token
     refused = await client.post("/loften/logga", data={"_csrf_token": csrf, "kommun": "2283", "promise_id": str(promise.id),
                                                        "held_on": "2017-09-20"})
     assert refused.status_code in (403, 404)
+
+
+async def test_owner_sets_the_status_of_a_qualitative_promise(
+    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection
+) -> None:
+    year = today_in_sweden().year
+    promise = await promises.create_promise(conn, SYSTEM, promises.PromiseInput(
+        kommun="2283", year=year, promisor="tillsammans", title="Vuxna på stan", measure="qualitative"))
+    await sign_in(client, token_of(await auth("police", "2283")))
+    assert "Sätt status" not in (await client.get("/loften", params={"kommun": "2283"})).text
+    await sign_in(client, token_of(await auth("coordinator", "2283")))
+    csrf, page = await csrf_for(client, "/loften?kommun=2283")
+    assert "Sätt status" in page
+    response = await client.post(f"/loften/{promise.id}/status", data={
+        "_csrf_token": csrf, "owner_status": "genomford", "status_comment": "Fyra helger med föreningarna."},
+        follow_redirects=False)
+    assert response.status_code == 303, response.text
+    page = (await client.get(response.headers["location"])).text
+    assert "Löftets status är sparad." in page and "Uppfyllt" in page and "Fyra helger med föreningarna." in page
+    assert await conn.fetchval("select owner_status from promise where id = $1", promise.id) == "genomford"
+    bad = await client.post(f"/loften/{promise.id}/status", data={"_csrf_token": csrf, "owner_status": "klar"})
+    assert bad.status_code == 422

@@ -27,6 +27,7 @@ DONE = {
     "bildad": "Gruppen är bildad och räknas nu som aktiv.",
     "mal": "Målet är sparat.",
     "aktivitet": "Aktiviteten är loggad.",
+    "status": "Löftets status är sparad.",
 }
 
 

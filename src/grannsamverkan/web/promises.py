@@ -8,12 +8,12 @@ from typing import Any, Final
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import ResponseHeader
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from grannsamverkan.api.common import Caller, Db, today_in_sweden
 from grannsamverkan.db import promises as store
-from grannsamverkan.domain.promises import ACTIVITY_KINDS, MEASURES, PROMISORS
+from grannsamverkan.domain.promises import ACTIVITY_KINDS, MEASURES, OWNER_STATUSES, PROMISORS
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput, NotFound
 from grannsamverkan.services import promises
 from grannsamverkan.services.report import render, yearly_report
@@ -44,7 +44,8 @@ class PromisePages(Controller):
             context["kommun"] = await visible_kommun(db, principal, code)
             context["states"] = await promises.promise_states(db, principal.scope, [code], year, today_in_sweden())
             context["summary_due"] = (await store.council_meetings(db, [code], year)).get(code)
-        return page(request, "promises.html.j2", MEASURES=MEASURES, PROMISORS=PROMISORS, **context)
+        return page(request, "promises.html.j2", MEASURES=MEASURES, PROMISORS=PROMISORS, OWNER_STATUSES=OWNER_STATUSES,
+                    **context)
 
     @get("/logga", opt={"capability": "log"})
     async def log_form(
@@ -80,6 +81,20 @@ class PromisePages(Controller):
             return await log_page(request, db, principal, kommun, int(chosen) if chosen and chosen.isdigit() else None,
                                   failure=exc, values=dict(data))
         return redirect("/loften", done="aktivitet", kommun=activity.kommun, ar=activity.held_on.year)
+
+    @post("/{promise_id:int}/status", opt={"capability": "write"})
+    async def set_status(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller, promise_id: FromPath[int]
+    ) -> Redirect:
+        """The owner's status of a qualitative promise, from its card."""
+        data = await request.form()
+        chosen = form.text(data, "owner_status", required=False)
+        if chosen not in (None, *OWNER_STATUSES):
+            raise InvalidInput("Välj en status i listan.", [FieldError(field="owner_status", message="okänd status")])
+        promise = await promises.set_owner_status(db, principal, promise_id, promises.OwnerStatusInput(
+            owner_status=chosen,  # type: ignore[arg-type]  (checked against OWNER_STATUSES above)
+            status_comment=form.text(data, "status_comment", required=False, max_length=2000) or ""))
+        return redirect("/loften", done="status", kommun=promise.kommun, ar=promise.period_start.year, anchor=f"lofte-{promise.id}")
 
     @get("/rapport", opt={"capability": "read"}, response_headers=[REPORT_CSP])
     async def report(
