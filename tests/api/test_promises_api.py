@@ -194,3 +194,25 @@ async def test_activities_list_pages_and_filters(client: AsyncTestClient, auth: 
     assert (await client.get("/api/v1/activities", params={"kommun": "2283"}, headers=other)).json() == {"items": [], "total": 0}
     assert_problem(await client.post("/api/v1/activities", json={"kommun": "2283", "held_on": "2017-02-01",
                                                                  "kind": "informationstraff"}, headers=coordinator), 422)
+
+
+async def test_a_promise_of_two_kommuner(client: AsyncTestClient, auth: TokenFactory) -> None:
+    solleftea, kramfors = await auth("coordinator", "2283"), await auth("police", "2282")
+    r = await client.post("/api/v1/promises", json={
+        "kommun": "2283", "also_kommuner": ["2282"], "period_start": "2017-07-01", "period_end": "2018-06-30",
+        "promisor": "polisen", "title": "Informationsträffar i Ådalen", "measure": "count", "counts": "info_meetings",
+        "target": 4}, headers=solleftea)
+    assert r.status_code == 201, r.text
+    promise_id = r.json()["promise"]["id"]
+    for kommun, day in (("2283", "2017-09-05"), ("2282", "2017-10-03"), ("2282", "2018-02-06"), ("2282", "2018-08-01")):
+        r = await client.post("/api/v1/activities", json={
+            "kommun": kommun, "promise_id": promise_id, "held_on": day, "kind": "informationstraff", "place": "Bygdegården",
+            "topic": "byavakt"}, headers=solleftea if kommun == "2283" else kramfors)
+        assert r.status_code == 201, r.text
+    listed = (await client.get("/api/v1/promises", params={"kommun": "2282", "year": 2018, "as_of": "2018-07-01"},
+                               headers=kramfors)).json()["items"]
+    assert [(s["promise"]["id"], s["progress"]["count"], s["progress"]["status"]) for s in listed] == [(promise_id, 3, "missed")]
+    assert_problem(await client.put(f"/api/v1/promises/{promise_id}/status", json={"owner_status": None},
+                                    headers=await auth("coordinator", "2282")), 403)
+    assert_problem(await client.post("/api/v1/activities", json={"kommun": "2505", "promise_id": promise_id,
+                                                                 "held_on": "2017-10-03"}, headers=await auth("admin")), 422)
