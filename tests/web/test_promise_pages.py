@@ -8,8 +8,8 @@ import asyncpg
 from litestar.testing import AsyncTestClient
 
 from grannsamverkan.domain.access import SYSTEM
-from grannsamverkan.services import promises
 from grannsamverkan.domain.calendar import today_in_sweden
+from grannsamverkan.services import promises
 from tests.conftest import TokenFactory
 from tests.web.test_pages import csrf_for, sign_in, token_of
 

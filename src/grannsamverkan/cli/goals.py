@@ -12,8 +12,8 @@ from typing import Any, Literal
 import msgspec
 
 from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, command_help, iso_date, print_json, run_with_connection
-from grannsamverkan.domain.calendar import today_in_sweden
 from grannsamverkan.domain.access import SYSTEM
+from grannsamverkan.domain.calendar import today_in_sweden
 from grannsamverkan.domain.goals import GoalStatus, expected_by
 from grannsamverkan.errors import FieldError, InvalidInput
 

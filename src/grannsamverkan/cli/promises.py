@@ -15,8 +15,8 @@ EXIT_FAILING = 1
 
 @command("promises check")
 def promises_check(args: argparse.Namespace, settings: Any) -> int:
-    from grannsamverkan.services import promises
     from grannsamverkan.domain.calendar import today_in_sweden
+    from grannsamverkan.services import promises
 
     as_of = args.as_of or today_in_sweden()
 

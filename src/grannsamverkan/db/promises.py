@@ -14,9 +14,9 @@ import asyncpg
 import msgspec
 
 from grannsamverkan.domain.goals import GroupRecord
-from grannsamverkan.geo.crs import sweref_to_wgs84
 from grannsamverkan.domain.promises import PromiseRule
 from grannsamverkan.errors import NotFound
+from grannsamverkan.geo.crs import sweref_to_wgs84
 
 # --- promises -------------------------------------------------------------------------------------
 

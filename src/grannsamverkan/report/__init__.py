@@ -18,11 +18,11 @@ from grannsamverkan.report.sections import ActivityRow, OfferRow, PromiseRow, Re
 __all__ = [
     "ActivityRow",
     "OfferRow",
+    "PriorityAreaRow",
     "PromiseRow",
+    "ReportData",
     "ReportSection",
     "WalkPointRow",
-    "PriorityAreaRow",
-    "ReportData",
     "format_percent",
     "format_signups",
     "render_chart",

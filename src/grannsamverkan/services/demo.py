@@ -6,6 +6,7 @@ Safe to run again: a kommun whose seed promises exist is left alone.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 from pathlib import Path
@@ -60,7 +61,7 @@ async def _goal_promise(conn: asyncpg.Connection, actor: Principal, kommun: str,
 
 
 async def load_demo_promises(conn: asyncpg.Connection, actor: Principal, path: Path) -> dict[str, int]:
-    seed = json.loads(path.read_text(encoding="utf-8"))
+    seed = json.loads(await asyncio.to_thread(path.read_bytes))
     kommun = seed["kommun"]
     titles = [e["promise"]["title"] for e in seed["promises"] if "promise" in e]
     if await conn.fetchval("select count(*) from promise where kommun = $1 and title = any($2::text[])", kommun, titles):

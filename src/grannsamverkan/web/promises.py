@@ -92,7 +92,7 @@ class PromisePages(Controller):
         if chosen not in (None, *OWNER_STATUSES):
             raise InvalidInput("Välj en status i listan.", [FieldError(field="owner_status", message="okänd status")])
         promise = await promises.set_owner_status(db, principal, promise_id, promises.OwnerStatusInput(
-            owner_status=chosen,  # type: ignore[arg-type]  (checked against OWNER_STATUSES above)
+            owner_status=chosen,  # type: ignore[arg-type]  # checked against OWNER_STATUSES above
             status_comment=form.text(data, "status_comment", required=False, max_length=2000) or ""))
         return redirect("/loften", done="status", kommun=promise.kommun, ar=promise.period_start.year, anchor=f"lofte-{promise.id}")
 
