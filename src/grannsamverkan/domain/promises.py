@@ -314,7 +314,9 @@ def describe(progress: PromiseProgress, counts: Counts | None = None, due_on: da
         what = COUNTS.get(counts or "activities", "")
         return f"{p.count} av {p.target} {what}, väntat {tenths_down(p.expected or 0)}"
     if p.measure == "schedule":
-        text = f"{p.done_occurrences} av {p.due_occurrences} tillfällen hittills (av {p.total_occurrences})"
+        text = f"{p.done_occurrences} av {p.due_occurrences} tillfällen"
+        if p.due_occurrences != p.total_occurrences:
+            text += f" hittills (av {p.total_occurrences} under perioden)"
         if p.missed_months:
             text += f", missat: {', '.join(p.missed_months)}"
         return text
@@ -324,4 +326,5 @@ def describe(progress: PromiseProgress, counts: Counts | None = None, due_on: da
             return f"inte gjort{when}"
         return f"gjort {p.done_on.isoformat()}" + (f" (försenat, skulle vara gjort{when})" if p.late else "")
     owner = OWNER_STATUSES[p.owner_status] if p.owner_status else "ingen status satt"
-    return f"{owner}, {p.activities} aktiviteter loggade"
+    logged = "1 aktivitet loggad" if p.activities == 1 else f"{p.activities} aktiviteter loggade"
+    return f"{owner}, {logged}"
