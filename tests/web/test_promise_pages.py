@@ -89,3 +89,28 @@ async def test_owner_sets_the_status_of_a_qualitative_promise(
     assert await conn.fetchval("select owner_status from promise where id = $1", promise.id) == "genomford"
     bad = await client.post(f"/loften/{promise.id}/status", data={"_csrf_token": csrf, "owner_status": "klar"})
     assert bad.status_code == 422
+
+
+async def test_follow_up_walk_marks_points_on_the_page(
+    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection
+) -> None:
+    year = today_in_sweden().year
+    promise = await promises.create_promise(conn, SYSTEM, promises.PromiseInput(
+        kommun="2283", year=year, promisor="tillsammans", title="Trygghetsvandring i centrum", measure="one_off",
+        due_on=date(year, 12, 31), activity_kind="trygghetsvandring"))
+    walk = await promises.log_activity(conn, SYSTEM, promises.ActivityInput(
+        promise_id=promise.id, held_on=date(year, 1, 1), place="Sollefteå centrum",
+        walk_points=[promises.WalkPointInput(place="Gångtunneln", problem="Trasig belysning", responsible="Gatuenheten")]))
+    point_id = walk.walk_points[0].id
+    await sign_in(client, token_of(await auth("police", "2283")))
+    csrf, page = await csrf_for(client, "/loften?kommun=2283")
+    assert "Protokoll från trygghetsvandringen" in page and "Gångtunneln" in page and f'action="/loften/punkter/{point_id}"' in page
+    response = await client.post(f"/loften/punkter/{point_id}", data={"_csrf_token": csrf, "status": "atgardad"},
+                                 follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].endswith(f"klart=punkt#lofte-{promise.id}")
+    assert await conn.fetchval("select status from walk_point where id = $1", point_id) == "atgardad"
+    assert (await client.post(f"/loften/punkter/{point_id}", data={"_csrf_token": csrf, "status": "klar"})).status_code == 422
+    await sign_in(client, token_of(await auth("police", "2505")))
+    csrf, _ = await csrf_for(client, "/loften?kommun=2505")
+    assert (await client.post(f"/loften/punkter/{point_id}", data={"_csrf_token": csrf, "status": "oppen"})).status_code == 404

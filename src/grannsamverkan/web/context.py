@@ -28,6 +28,7 @@ DONE = {
     "mal": "Målet är sparat.",
     "aktivitet": "Aktiviteten är loggad.",
     "status": "Löftets status är sparad.",
+    "punkt": "Punkten i protokollet är uppdaterad.",
 }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Final
 
 import msgspec
@@ -13,7 +14,7 @@ from litestar.response import Redirect, Response, Template
 
 from grannsamverkan.api.common import Caller, Db, today_in_sweden
 from grannsamverkan.db import promises as store
-from grannsamverkan.domain.promises import ACTIVITY_KINDS, MEASURES, OWNER_STATUSES, PROMISORS
+from grannsamverkan.domain.promises import ACTIVITY_KINDS, MEASURES, OWNER_STATUSES, PROMISORS, WALK_POINT_STATUSES
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput, NotFound
 from grannsamverkan.services import promises
 from grannsamverkan.services.report import render, yearly_report
@@ -39,13 +40,16 @@ class PromisePages(Controller):
         promises.check_year(year, "ar")
         code = kommun or default_kommun(principal)
         context: dict[str, Any] = {"choices": await kommun_choices(db, principal), "year": year, "kommun_code": code,
-                                   "kommun": None, "states": [], "summary_due": None}
+                                   "kommun": None, "states": [], "summary_due": None, "walks": {}}
         if code is not None:
             context["kommun"] = await visible_kommun(db, principal, code)
             context["states"] = await promises.promise_states(db, principal.scope, [code], year, today_in_sweden())
             context["summary_due"] = (await store.council_meetings(db, [code], year)).get(code)
+            walks = await store.list_activities(db, kommuner_=[code], start=date(year, 1, 1), end=date(year, 12, 31),
+                                                kind="trygghetsvandring")
+            context["walks"] = {w.promise_id: [x for x in walks if x.promise_id == w.promise_id] for w in walks}
         return page(request, "promises.html.j2", MEASURES=MEASURES, PROMISORS=PROMISORS, OWNER_STATUSES=OWNER_STATUSES,
-                    **context)
+                    POINT_STATUSES=WALK_POINT_STATUSES, **context)
 
     @get("/logga", opt={"capability": "log"})
     async def log_form(
@@ -87,6 +91,7 @@ class PromisePages(Controller):
         self, request: Request[Any, Any, Any], db: Db, principal: Caller, promise_id: FromPath[int]
     ) -> Redirect:
         """The owner's status of a qualitative promise, from its card."""
+        await store.get_promise(db, promise_id, principal.scope)  # 404 for another kommun's promise, before the form
         data = await request.form()
         chosen = form.text(data, "owner_status", required=False)
         if chosen not in (None, *OWNER_STATUSES):
@@ -95,6 +100,21 @@ class PromisePages(Controller):
             owner_status=chosen,  # type: ignore[arg-type]  # checked against OWNER_STATUSES above
             status_comment=form.text(data, "status_comment", required=False, max_length=2000) or ""))
         return redirect("/loften", done="status", kommun=promise.kommun, ar=promise.period_start.year, anchor=f"lofte-{promise.id}")
+
+    @post("/punkter/{point_id:int}", opt={"capability": "log"})
+    async def set_point_status(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller, point_id: FromPath[int]
+    ) -> Redirect:
+        """The follow-up walk marks a point of a trygghetsvandring's protocol."""
+        await store.get_walk_point(db, point_id, principal.scope)  # 404 for another kommun's point, before the form
+        data = await request.form()
+        status = form.text(data, "status")
+        if status not in WALK_POINT_STATUSES:
+            raise InvalidInput("Välj en status i listan.", [FieldError(field="status", message="okänd status")])
+        point = await promises.set_walk_point_status(db, principal, point_id, status)
+        activity = await store.get_activity(db, point.activity_id, principal.scope)
+        return redirect("/loften", done="punkt", kommun=point.kommun, ar=activity.held_on.year,
+                        anchor=f"lofte-{activity.promise_id}" if activity.promise_id else None)
 
     @get("/rapport", opt={"capability": "read"}, response_headers=[REPORT_CSP])
     async def report(
