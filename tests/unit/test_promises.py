@@ -50,7 +50,14 @@ def test_ramsele_missed_october() -> None:
     october_30 = evaluate_promise(RAMSELE, as_of=date(2017, 10, 30), activity_dates=RAMSELE_VISITS)
     assert (october_30.status, october_30.due_occurrences, october_30.done_occurrences) == ("on_track", 6, 6)
     every_month = [date(2017, m, 2) for m in (1, 2, 3, 4, 5, 9, 10, 11, 12)]
-    assert evaluate_promise(RAMSELE, as_of=date(2017, 12, 2), activity_dates=every_month).status == "achieved"
+    early = evaluate_promise(RAMSELE, as_of=date(2017, 12, 2), activity_dates=every_month)
+    assert (early.status, early.due_occurrences, early.done_occurrences, early.done_ahead) == (
+        "achieved", 8, 8, ["december 2017"])
+    # December's visit before any other: none of the eight due months was done.
+    alone = evaluate_promise(RAMSELE, as_of=date(2017, 12, 2), activity_dates=[date(2017, 12, 1)])
+    assert (alone.status, alone.done_occurrences, len(alone.missed_months)) == ("behind", 0, 8)
+    assert describe(alone).startswith("0 av 8 tillfällen hittills (av 9 under perioden), missat: januari 2017")
+    assert describe(alone).endswith(", gjort för december 2017")
     assert evaluate_promise(RAMSELE, as_of=date(2016, 12, 31), activity_dates=every_month).status == "not_started"
 
 

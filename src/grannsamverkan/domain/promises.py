@@ -13,8 +13,10 @@ Four measures
 - ``schedule``: an activity expected every month of the period except some months
   (``except_months``, e.g. June–August). A month's occurrence is *due* at the end of the month (or
   of the period, when that ends first); it is *done* when an activity logged against the promise
-  falls in that month. ``behind`` while a due month was missed and the period runs, ``missed``
-  when it is over with a missed month, ``achieved`` when it is over with none, else ``on_track``.
+  falls in that month (``done_occurrences`` counts the due ones; a month done before its end is
+  in ``done_ahead``). ``behind`` while a due month was missed and the period runs, ``missed``
+  when it is over with a missed month, ``achieved`` when it is over with none (or every month is
+  done), else ``on_track``.
   Activities in excepted months are kept but fill no occurrence.
 - ``one_off``: an activity due by ``due_on``. ``achieved`` once an activity is logged on or
   before the day judged (``late`` when after ``due_on``); ``missed`` after ``due_on`` without one;
@@ -125,6 +127,7 @@ class PromiseProgress(msgspec.Struct, frozen=True, kw_only=True):
     done_occurrences: int | None = None
     total_occurrences: int | None = None
     missed_months: list[str] = []
+    done_ahead: list[str] = []
     done_on: date | None = None
     late: bool = False
     activities: int = 0
@@ -236,19 +239,21 @@ def _schedule(rule: PromiseRule, dates: list[date], as_of: date) -> PromiseProgr
     due = due_months(rule.period_start, rule.period_end, rule.except_months, as_of)
     done = {(d.year, d.month) for d in dates if rule.period_start <= d <= min(rule.period_end, as_of)}
     missed = [ym for ym in due if ym not in done]
-    done_count = sum(1 for ym in scheduled if ym in done)
+    ahead = [ym for ym in scheduled if ym in done and ym not in due]  # this month's, done before its end
     status: PromiseStatusCode
     if as_of < rule.period_start:
         status = "not_started"
     elif missed:
         status = "missed" if as_of > rule.period_end else "behind"
-    elif as_of > rule.period_end or done_count == len(scheduled):
+    elif as_of > rule.period_end or len(due) + len(ahead) == len(scheduled):
         status = "achieved"
     else:
         status = "on_track"
     return PromiseProgress(
-        as_of=as_of, measure="schedule", status=status, due_occurrences=len(due), done_occurrences=done_count,
-        total_occurrences=len(scheduled), missed_months=[_month_label(*ym) for ym in missed], activities=len(dates),
+        as_of=as_of, measure="schedule", status=status, due_occurrences=len(due),
+        done_occurrences=len(due) - len(missed), total_occurrences=len(scheduled),
+        missed_months=[_month_label(*ym) for ym in missed], done_ahead=[_month_label(*ym) for ym in ahead],
+        activities=len(dates),
     )
 
 
@@ -319,6 +324,8 @@ def describe(progress: PromiseProgress, counts: Counts | None = None, due_on: da
             text += f" hittills (av {p.total_occurrences} under perioden)"
         if p.missed_months:
             text += f", missat: {', '.join(p.missed_months)}"
+        if p.done_ahead:
+            text += f", gjort för {', '.join(p.done_ahead)}"
         return text
     if p.measure == "one_off":
         when = f" senast {due_on.isoformat()}" if due_on else ""
