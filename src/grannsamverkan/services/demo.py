@@ -18,6 +18,7 @@ import msgspec
 from grannsamverkan.db import goals, groups
 from grannsamverkan.db import promises as promise_db
 from grannsamverkan.domain.access import Principal
+from grannsamverkan.services import groups as group_cases
 from grannsamverkan.services import promises
 
 __all__ = ["load_demo_promises"]
@@ -40,7 +41,7 @@ async def _group(conn: asyncpg.Connection, actor: Principal, seed: dict[str, Any
     members = await conn.fetch("select id from household where area_id = $1 order by id", area_id)
     for row in members[: int(len(members) * seed["share"] + 0.999)]:
         await groups.sign_up(conn, actor, group_id, row["id"])
-    await groups.add_contact(conn, actor, group_id, groups.ContactInput(
+    await group_cases.add_contact(conn, actor, group_id, groups.ContactInput(
         household_id=members[0]["id"], name="Kontaktombud Demo", phone="070-000 00 00", email="kontakt@example.se"))
     await groups.establish(conn, actor, group_id, date.fromisoformat(seed["established_on"]))
 
