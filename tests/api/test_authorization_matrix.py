@@ -47,7 +47,7 @@ def marker(kind: str, kommun: str) -> str:
 
 
 def markers(kommun: str) -> list[str]:
-    return [marker(k, kommun) for k in ("Omrade", "Grupp", "Kontakt", "Gata", "Ort", "hh")]
+    return [marker(k, kommun) for k in ("Omrade", "Grupp", "Kontakt", "Gata", "Ort", "hh", "Plats")]
 
 
 # --- the fixture world --------------------------------------------------------------------------
@@ -64,6 +64,7 @@ class World:
     contact_id: int = 0
     meeting_id: int | None = None
     burglaries: int = 0
+    report_id: int = 0
     year: int = YEAR
 
     @property
@@ -130,6 +131,13 @@ async def build_world(client: AsyncTestClient, admin: dict[str, str], kommun: st
         await ok(await client.post(f"/api/v1/burglaries/import?kommun={kommun}", content="\n".join(rows).encode() + b"\n",
                                    headers={**admin, "content-type": "text/csv"}))
         world.burglaries = 3
+    if "createPlace" in ops:
+        lon, lat = CENTERS[kommun]  # inside the kommun (a fresh world's centre may lie outside)
+        place = await ok(await client.post("/api/v1/places", json={
+            "kommun": kommun, "category": "belysning", "what": marker("Plats", kommun) + tag,
+            "location": {"type": "Point", "coordinates": [lon, lat]}}, headers=admin))
+        world.report_id = place["id"]
+        await ok(await client.post(f"/api/v1/places/{world.report_id}/publish", headers=admin))  # police see published ones
     return world
 
 
@@ -151,6 +159,7 @@ PATH_PARAMETERS: dict[str, Callable[[World], Any]] = {
     "household_id": lambda w: w.signed_up[1],
     "contact_id": lambda w: w.contact_id,
     "meeting_id": lambda w: w.meeting_id,
+    "report_id": lambda w: w.report_id,
     "kommun": lambda w: w.kommun,
     "year": lambda w: w.year,
     # The web pages' static files.
@@ -200,6 +209,8 @@ BODIES: dict[str, Callable[[World], Body]] = {
     "putGoal": lambda w: _json({"target_new_groups": 4}),
     "createMeeting": lambda w: _json({"kommun": w.kommun, "held_on": f"{YEAR}-04-01", "locality": "Ny ort", "topic": "grannsamverkan"}),
     "importBurglaries": lambda w: ("text/csv", b"external_ref,occurred_from,occurred_to,category,lon,lat\n"),
+    "createPlace": lambda w: _json({"kommun": w.kommun, "category": "trafik", "what": "Ny plats",
+                                    "location": {"type": "Point", "coordinates": list(CENTERS[w.kommun])}}),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grannsamverkan.api.burglaries import BurglaryController, PriorityAreaController
+from grannsamverkan.api.places import PlaceController
 from grannsamverkan.api.goals import GoalController, MeetingController, ReportController
 from grannsamverkan.api.registry import AreaController, GroupController, HouseholdController
 from grannsamverkan.api.system import AuditController, KommunController
@@ -18,4 +19,5 @@ CONTROLLERS: list[type] = [
     GroupController,
     BurglaryController,
     PriorityAreaController,
+    PlaceController,
 ]
