@@ -134,7 +134,9 @@ async def build_world(client: AsyncTestClient, admin: dict[str, str], kommun: st
     if "createPlace" in ops:
         lon, lat = CENTERS[kommun]  # inside the kommun (a fresh world's centre may lie outside)
         place = await ok(await client.post("/api/v1/places", json={
-            "kommun": kommun, "category": "belysning", "what": marker("Plats", kommun) + tag,
+            "kommun": kommun, "category": "belysning", "what": "Mörk gångväg",
+            # published texts are public; the described place is for the kommun's coordinators only
+            "place_text": marker("Plats", kommun) + tag,
             "location": {"type": "Point", "coordinates": [lon, lat]}}, headers=admin))
         world.report_id = place["id"]
         await ok(await client.post(f"/api/v1/places/{world.report_id}/publish", headers=admin))  # police see published ones

@@ -25,6 +25,7 @@ from grannsamverkan.web.csrf import CsrfMiddleware
 from grannsamverkan.web.errors import with_page_errors
 from grannsamverkan.web.goals import GoalPages
 from grannsamverkan.web.imports import ImportPages
+from grannsamverkan.web.places import PlacePages, PublicPlacePages
 from grannsamverkan.web.priority import PriorityPages
 from grannsamverkan.web.registry import RegistryPages
 from grannsamverkan.web.session import SessionController
@@ -36,7 +37,7 @@ TEMPLATES: Final = HERE / "templates"
 STATIC: Final = HERE / "static"
 
 #: Paths that need no token (for the authentication middleware's ``exclude``).
-PUBLIC_PAGE_PATHS: Final = ["^/logga-in$", "^/logga-ut$", "^/static/"]
+PUBLIC_PAGE_PATHS: Final = ["^/logga-in$", "^/logga-ut$", "^/static/", "^/trygghet"]
 
 SECURITY_HEADERS: Final = [
     ResponseHeader(name="Content-Security-Policy", value=(
@@ -51,7 +52,7 @@ SECURITY_HEADERS: Final = [
 def create_routers() -> list[Router]:
     pages = Router(
         path="/",
-        route_handlers=[SessionController, RegistryPages, PriorityPages, GoalPages, ImportPages],
+        route_handlers=[SessionController, RegistryPages, PriorityPages, GoalPages, ImportPages, PlacePages, PublicPlacePages],
         guards=[capability_guard],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         middleware=[CsrfMiddleware()],
