@@ -162,6 +162,9 @@ PATH_PARAMETERS: dict[str, Callable[[World], Any]] = {
     "contact_id": lambda w: w.contact_id,
     "meeting_id": lambda w: w.meeting_id,
     "report_id": lambda w: w.report_id,
+    # Open311 (public): a category's definition and a published request, each with its format.
+    "service_file": lambda w: "belysning.json",
+    "request_file": lambda w: f"{w.report_id}.json",
     "kommun": lambda w: w.kommun,
     "year": lambda w: w.year,
     # The web pages' static files.
@@ -170,7 +173,7 @@ PATH_PARAMETERS: dict[str, Callable[[World], Any]] = {
 # Path parameters that are kommun codes (a foreign one may be 403 or 404), and those that name no
 # row at all; every other path parameter is an id of a kommun's row (a foreign one is 404).
 KOMMUN_PATH_PARAMETERS = {"kommun"}
-PLAIN_PATH_PARAMETERS = {"year", "file_path"}
+PLAIN_PATH_PARAMETERS = {"year", "file_path", "service_file", "request_file"}
 
 
 def id_parameters(route: Route) -> set[str]:

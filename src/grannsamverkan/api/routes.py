@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grannsamverkan.api.burglaries import BurglaryController, PriorityAreaController
+from grannsamverkan.api.open311 import Open311Controller
 from grannsamverkan.api.places import PlaceController
 from grannsamverkan.api.goals import GoalController, MeetingController, ReportController
 from grannsamverkan.api.registry import AreaController, GroupController, HouseholdController
@@ -20,4 +21,5 @@ CONTROLLERS: list[type] = [
     BurglaryController,
     PriorityAreaController,
     PlaceController,
+    Open311Controller,
 ]
