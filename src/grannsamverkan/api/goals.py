@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page, today_in_sweden
 from grannsamverkan.db import goals, kommuner
 from grannsamverkan.domain.goals import GoalStatus, GoalStatusCode
+from grannsamverkan.report.places import places_section, with_places_section
 from grannsamverkan.report import PriorityAreaRow, ReportData, render_html, render_markdown
 
 KommunPath = Annotated[str, PathParameter(description="SCB kommun code, e.g. 2283")]
@@ -203,5 +204,6 @@ class ReportController(Controller):
             format = "md" if chosen == MARKDOWN else "html"  # noqa: A001
         source = await goals.report_source(db, kommun, year, as_of or today_in_sweden(), principal.scope)
         text = render(report_data(source), format)
+        text = with_places_section(text, await places_section(db, kommun, year), format)
         media_type = f"{MARKDOWN}; charset=utf-8" if format == "md" else "text/html; charset=utf-8"
         return Response(text, media_type=media_type, headers={"Vary": "Accept"})

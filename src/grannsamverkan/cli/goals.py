@@ -14,6 +14,7 @@ import msgspec
 from grannsamverkan.api.common import today_in_sweden
 from grannsamverkan.api.goals import render, report_data
 from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, command_help, iso_date, print_json, run_with_connection
+from grannsamverkan.report.places import places_section, with_places_section
 from grannsamverkan.db import goals
 from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.domain.goals import GoalStatus, expected_by
@@ -82,6 +83,7 @@ def report(args: argparse.Namespace, settings: Any) -> int:
     async def work(conn: Any) -> int:
         source = await goals.report_source(conn, args.kommun, args.year, as_of, SYSTEM.scope)
         text = render(report_data(source), fmt)
+        text = with_places_section(text, await places_section(conn, args.kommun, args.year), fmt)
         if args.output:
             try:
                 args.output.write_text(text, encoding="utf-8")

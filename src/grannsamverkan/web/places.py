@@ -351,3 +351,9 @@ async def report_page(request: Request[Any, Any, Any], conn: Any, principal: Pri
                 kommun=k, kommun_code=report.kommun, exact=exact, changes=changes, failure=failure, map=svg,
                 nearby=nearby, transitions=sorted(rules.TRANSITIONS[report.status]),
                 done_message=DONE_MESSAGES.get(request.query_params.get("klar", "")), **public_context())
+
+
+async def places_in_area(conn: Any, principal: Principal, area_id: int) -> list[PlaceView]:
+    """The reports inside an area, as the caller may see them (the area page lists them)."""
+    items, _ = await places.list_for(conn, principal, place_db.PlaceFilter(area_id=area_id), limit=200, offset=0)
+    return items
