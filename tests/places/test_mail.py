@@ -84,7 +84,7 @@ async def test_a_failed_delivery_is_retried_later(conn: asyncpg.Connection, smtp
 
 async def test_mail_is_queued_in_the_same_transaction_as_the_change(conn: asyncpg.Connection) -> None:
     r = await report(conn, email="c@example.se")
-    with pytest.raises(Exception):
+    with pytest.raises(RuntimeError):
         async with conn.transaction():
             await places.set_status(conn, COORDINATOR, r.id, places.StatusUpdate(status="in_progress"))
             raise RuntimeError("the change is rolled back")

@@ -10,7 +10,7 @@ any report. JSON and XML; errors are ``[{"code", "description"}]`` (XML: ``<erro
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
@@ -91,7 +91,7 @@ def open311_error(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     return answer(request, "errors", [{"code": status, "description": description}], status)
 
 
-OPEN311_ERRORS: Final[dict[type[Exception] | int, Any]] = {
+OPEN311_ERRORS: Final[dict[Any, Any]] = {
     GrannsamverkanError: open311_error, HTTPException: open311_error, Exception: open311_error,
 }
 for _cls in UNAVAILABLE_ERRORS:
@@ -131,7 +131,7 @@ def _known_service(code: str) -> str:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if value else None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
 
 def request_of(r: place_db.PlaceRecord) -> dict[str, Any]:
@@ -160,7 +160,7 @@ def _date(value: str | None, field: str) -> datetime | None:
     except ValueError:
         raise MalformedInput(f"{field} måste vara en tid enligt ISO 8601, t.ex. 2026-11-01T00:00:00Z",
                              [FieldError(field=field, message="ogiltig tid")]) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 async def find_requests(conn: asyncpg.Connection, *, ids: str | None, service_code: str | None, start: str | None,
@@ -177,7 +177,7 @@ async def find_requests(conn: asyncpg.Connection, *, ids: str | None, service_co
     statuses = {s.strip() for s in (status or "").split(",") if s.strip()}
     if statuses - {"open", "closed"}:
         raise MalformedInput("status är open eller closed (eller båda, kommaseparerade)")
-    end_at = _date(end, "end_date") or datetime.now(timezone.utc)
+    end_at = _date(end, "end_date") or datetime.now(UTC)
     start_at = _date(start, "start_date") or (end_at - timedelta(days=DEFAULT_DAYS) if not id_list else None)
     if jurisdiction is not None and not (len(jurisdiction) == 4 and jurisdiction.isdigit()):
         raise NotFound(f"okänd jurisdiction_id {jurisdiction!r}; använd kommunkoden, t.ex. 2505")

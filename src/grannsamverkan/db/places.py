@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from grannsamverkan.domain.places import cell_bounds, BLUR_CELLS
+from grannsamverkan.domain.places import BLUR_CELLS, cell_bounds
 from grannsamverkan.errors import NotFound
 
 

@@ -97,7 +97,7 @@ def map_svg(section: PlacesSection, width: float = 600.0) -> str:
         parts.append("M" + " ".join(f"{a:.1f},{b:.1f}" for a, b in (xy(x, y) for x, y in coords)) + "Z")
     dots = "".join(
         f'<circle cx="{a:.1f}" cy="{b:.1f}" r="4" fill="{"#1e7b34" if f == "trygg" else "#b35c00"}"/>'
-        for a, b, f in (xy(x, y) + (feeling,) for x, y, feeling in section.points)
+        for a, b, f in ((*xy(x, y), feeling) for x, y, feeling in section.points)
     )
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
             f'role="img" aria-label="Publicerade platser (ungefärliga lägen)"><path d="{"".join(parts)}" fill="#f4f6f1" '

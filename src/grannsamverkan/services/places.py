@@ -422,7 +422,9 @@ def visible_filter(principal: Principal, f: PlaceFilter) -> PlaceFilter:
     return msgspec.structs.replace(f, kommuner=kommuner_, review=review)
 
 
-async def list_for(conn: asyncpg.Connection, principal: Principal, f: PlaceFilter, *, limit: int, offset: int) -> tuple[list[PlaceView], int]:
+async def list_for(
+    conn: asyncpg.Connection, principal: Principal, f: PlaceFilter, *, limit: int, offset: int
+) -> tuple[list[PlaceView], int]:
     items, total = await db.list_reports(conn, visible_filter(principal, f), limit=limit, offset=offset)
     return [view(r, principal) for r in items], total
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie, FormMultiDict
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -32,7 +32,7 @@ from grannsamverkan.db import places as place_db
 from grannsamverkan.domain import places as rules
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput, NotFound
-from grannsamverkan.geo.crs import SWEREF_EXTENT
+from grannsamverkan.geo.crs import SWEREF_EXTENT, WGS84, to_sweref
 from grannsamverkan.services import places
 from grannsamverkan.services.places import PlaceView
 from grannsamverkan.web.context import page, redirect, visible_kommun
@@ -136,8 +136,6 @@ def public_context() -> dict[str, Any]:
 
 def dots_of(items: list[PlaceView], *, exact: bool) -> list[tuple[float, float, str, str]]:
     """Map dots in SWEREF 99 TM from the views (exact points only where ``exact``)."""
-    from grannsamverkan.geo.crs import WGS84, to_sweref
-
     chosen = [(p, (p.location if exact and p.location else p.public_location)) for p in items]
     located = [(p, pt["coordinates"]) for p, pt in chosen if pt]
     if not located:
@@ -257,11 +255,12 @@ class PlacePages(Controller):
             return page(request, "places/list.html.j2", kommun=None, items=[], queue=[], total=0, filters={},
                         map=None, area_choices=[], **public_context())
         k = await visible_kommun(db, principal, code)
-        filters = {"kategori": _optional(kategori, rules.CATEGORIES), "status": _optional(status, rules.STATUSES),
-                   "granskning": _optional(granskning, rules.REVIEWS), "upplevelse": _optional(upplevelse, rules.FEELINGS),
+        category, status_, review = (_optional(kategori, rules.CATEGORIES), _optional(status, rules.STATUSES),
+                                     _optional(granskning, rules.REVIEWS))
+        feeling = _optional(upplevelse, rules.FEELINGS)
+        filters = {"kategori": category, "status": status_, "granskning": review, "upplevelse": feeling,
                    "omrade": omrade, "fran": fran, "till": till}
-        f = await place_filter(db, [code], filters["kategori"], filters["status"], filters["granskning"],
-                               filters["upplevelse"], omrade, None, fran, till)
+        f = await place_filter(db, [code], category, status_, review, feeling, omrade, None, fran, till)
         items, total = await places.list_for(db, principal, f, limit=MANY, offset=0)
         queue = [p for p in items if p.review == "pending"] if principal.can("write") else []
         area_records, _ = await areas.list_areas(db, [code], limit=MANY, offset=0)
