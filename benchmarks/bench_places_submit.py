@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_hot_path import fresh_database, running  # noqa: E402
+from bench_hot_path import fresh_database, running
 
 CSRF = re.compile(r'name="_csrf_token" value="([0-9a-f]+)"')
 CATEGORIES = ["belysning", "vaxtlighet", "skadegorelse", "nedskrapning", "odslig", "trafik", "annat"]

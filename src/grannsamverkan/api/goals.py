@@ -15,8 +15,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page, today_in_sweden
 from grannsamverkan.db import goals, kommuner
 from grannsamverkan.domain.goals import GoalStatus, GoalStatusCode
-from grannsamverkan.report.places import places_section, with_places_section
 from grannsamverkan.report import PriorityAreaRow, ReportData, render_html, render_markdown
+from grannsamverkan.report.places import places_section, with_places_section
 
 KommunPath = Annotated[str, PathParameter(description="SCB kommun code, e.g. 2283")]
 YearPath = Annotated[int, PathParameter(description="calendar year, e.g. 2026")]

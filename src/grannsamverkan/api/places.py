@@ -17,10 +17,11 @@ from litestar import Controller, Response, get, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from grannsamverkan.api.common import STOCKHOLM, Caller, Db, KommunFilter, Limit, Offset, Page
+from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page
 from grannsamverkan.db import kommuner
 from grannsamverkan.db import places as place_db
 from grannsamverkan.domain import places as rules
+from grannsamverkan.domain.calendar import STOCKHOLM
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.geojson import parse_point
 from grannsamverkan.services import places

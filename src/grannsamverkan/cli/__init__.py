@@ -298,7 +298,8 @@ LAZY_COMMANDS: Final[dict[str, LazyCommand]] = {
     "backtest": LazyCommand("judge a ranking: train on one period, count the next period's burglaries it flags", ("grannsamverkan.cli.ranking",)),
     "goals": LazyCommand("yearly goals of the kommuner", ("grannsamverkan.cli.goals",)),
     "report": LazyCommand("the year's written summary for the follow-up council (Markdown or HTML)", ("grannsamverkan.cli.goals",)),
-    "places": LazyCommand("the e-service for unsafe places: Open311 api keys, mail, retention", ("grannsamverkan.cli.places",)),
+    "places": LazyCommand("the e-service for unsafe places: Open311 api keys, mail, retention",
+                          ("grannsamverkan.cli.places",)),
 }
 PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
 # The `import` sub-command group, made by cli.registry; other modules add their importers to it.

@@ -14,11 +14,11 @@ import msgspec
 from grannsamverkan.api.common import today_in_sweden
 from grannsamverkan.api.goals import render, report_data
 from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, command_help, iso_date, print_json, run_with_connection
-from grannsamverkan.report.places import places_section, with_places_section
 from grannsamverkan.db import goals
 from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.domain.goals import GoalStatus, expected_by
 from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.report.places import places_section, with_places_section
 
 EXIT_BEHIND = 1
 

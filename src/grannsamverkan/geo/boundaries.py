@@ -45,8 +45,7 @@ def contains(kommun: str, x: float, y: float) -> bool:
     geom = boundary(kommun)
     if geom is None:
         return False
-    point = shapely.Point(x, y)
-    return bool(geom.contains(point) or geom.distance(point) <= TOLERANCE_M)
+    return bool(shapely.contains_xy(geom, x, y) or shapely.distance(geom, shapely.Point(x, y)) <= TOLERANCE_M)
 
 
 def require_inside(kommun: str, x: float, y: float, *, field: str = "position") -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Final
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import jinja2
@@ -18,10 +17,10 @@ from markupsafe import Markup
 
 from grannsamverkan.db import places as place_db
 from grannsamverkan.domain import places as rules
+from grannsamverkan.domain.calendar import STOCKHOLM
 from grannsamverkan.geo.boundaries import boundary
 from grannsamverkan.report.render import escape_markdown, format_number
 
-STOCKHOLM: Final = ZoneInfo("Europe/Stockholm")
 TOP: Final = 5
 
 
@@ -84,7 +83,7 @@ def map_svg(section: PlacesSection, width: float = 600.0) -> str:
     outline = boundary(section.kommun)
     if outline is None:
         return ""
-    minx, miny, maxx, maxy = outline.bounds
+    minx, miny, maxx, maxy = (float(v) for v in shapely.bounds(outline))
     scale = width / (maxx - minx)
     height = (maxy - miny) * scale
 
