@@ -116,6 +116,9 @@ async def test_filters_defaults_and_closed_status(client: AsyncTestClient, conn:
     assert await get("jurisdiction_id=2505") == []
     bad = await client.get("/open311/v2/requests.json?start_date=igår")
     assert bad.status_code == 400 and bad.json()[0]["code"] == 400
+    for edge in ("end_date=0001-01-01T00:00:00Z", "start_date=9999-12-31T23:59:59Z"):
+        far = await client.get("/open311/v2/requests.json?" + edge)
+        assert far.status_code == 400 and far.json()[0]["code"] == 400
 
 
 async def test_post_errors(client: AsyncTestClient, conn: asyncpg.Connection) -> None:

@@ -160,6 +160,8 @@ def _date(value: str | None, field: str) -> datetime | None:
     except ValueError:
         raise MalformedInput(f"{field} måste vara en tid enligt ISO 8601, t.ex. 2026-11-01T00:00:00Z",
                              [FieldError(field=field, message="ogiltig tid")]) from None
+    if not 1900 <= parsed.year <= 2100:
+        raise MalformedInput(f"{field} måste ligga mellan år 1900 och 2100", [FieldError(field=field, message="utanför")])
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

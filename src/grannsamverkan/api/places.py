@@ -21,7 +21,7 @@ from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, P
 from grannsamverkan.db import kommuner
 from grannsamverkan.db import places as place_db
 from grannsamverkan.domain import places as rules
-from grannsamverkan.domain.calendar import STOCKHOLM
+from grannsamverkan.domain.calendar import STOCKHOLM, check_days
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.geojson import parse_point
 from grannsamverkan.services import places
@@ -82,6 +82,7 @@ async def place_filter(db_conn: Any, kommun: list[str] | None, category: str | N
                        from_: date | None, to: date | None) -> place_db.PlaceFilter:
     if kommun:
         await kommuner.require_known(db_conn, kommun)
+    check_days(from_=from_, to=to)
     if from_ and to and to < from_:
         raise InvalidInput("to ligger före from", [FieldError(field="to", message="före from")])
     return place_db.PlaceFilter(kommuner=kommun or None, category=category, status=status, review=review, feeling=feeling,
