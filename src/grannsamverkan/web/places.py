@@ -16,7 +16,7 @@ import os
 import secrets
 from datetime import date
 from typing import Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import asyncpg
 import msgspec
@@ -269,7 +269,8 @@ class PlacePages(Controller):
                                 for a in area_records], dots_of(items, exact=exact))
         return page(request, "places/list.html.j2", kommun=k, kommun_code=code, items=items, queue=queue, total=total,
                     filters=filters, map=svg, area_choices=[(a.id, a.name) for a in area_records], exact=exact,
-                    export_query=str(request.url.query or f"kommun={code}"), **public_context())
+                    export_query=export_query(code, category, status_, review, feeling, omrade, fran, till),
+                    **public_context())
 
     @get("/{report_id:int}", opt={"capability": "read"})
     async def show(self, request: Request[Any, Any, Any], db: Db, principal: Caller, report_id: FromPath[int]) -> Template:
@@ -323,6 +324,14 @@ class PlacePages(Controller):
                 raise InvalidInput("ange numret på rapporten som ska finnas kvar", [FieldError(field="med", message="ett nummer")])
             await places.merge(db, principal, report_id, int(raw))
         return await self._act(request, db, principal, report_id, act, "ihopslagen")
+
+
+def export_query(kommun: str, category: str | None, status: str | None, review: str | None, feeling: str | None,
+                 area_id: int | None, from_: date | None, to: date | None) -> str:
+    """The page's filters as the export routes' query (``/api/v1/places/export.csv?…``)."""
+    params = {"kommun": kommun, "category": category, "status": status, "review": review, "feeling": feeling,
+              "area_id": area_id, "from": from_.isoformat() if from_ else None, "to": to.isoformat() if to else None}
+    return urlencode({k: v for k, v in params.items() if v is not None})
 
 
 DONE_MESSAGES: Final = {
