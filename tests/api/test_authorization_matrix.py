@@ -47,7 +47,7 @@ def marker(kind: str, kommun: str) -> str:
 
 
 def markers(kommun: str) -> list[str]:
-    return [marker(k, kommun) for k in ("Omrade", "Grupp", "Kontakt", "Gata", "Ort", "hh")]
+    return [marker(k, kommun) for k in ("Omrade", "Grupp", "Kontakt", "Gata", "Ort", "hh", "Plats")]
 
 
 # --- the fixture world --------------------------------------------------------------------------
@@ -68,6 +68,7 @@ class World:
     walk_point_id: int | None = None
     offer_id: int | None = None
     burglaries: int = 0
+    report_id: int = 0
     year: int = YEAR
 
     @property
@@ -146,6 +147,15 @@ async def build_world(client: AsyncTestClient, admin: dict[str, str], kommun: st
         await ok(await client.post(f"/api/v1/burglaries/import?kommun={kommun}", content="\n".join(rows).encode() + b"\n",
                                    headers={**admin, "content-type": "text/csv"}))
         world.burglaries = 3
+    if "createPlace" in ops:
+        lon, lat = CENTERS[kommun]  # inside the kommun (a fresh world's centre may lie outside)
+        place = await ok(await client.post("/api/v1/places", json={
+            "kommun": kommun, "category": "belysning", "what": "Mörk gångväg",
+            # published texts are public; the described place is for the kommun's coordinators only
+            "place_text": marker("Plats", kommun) + tag,
+            "location": {"type": "Point", "coordinates": [lon, lat]}}, headers=admin))
+        world.report_id = place["id"]
+        await ok(await client.post(f"/api/v1/places/{world.report_id}/publish", headers=admin))  # police see published ones
     return world
 
 
@@ -171,6 +181,10 @@ PATH_PARAMETERS: dict[str, Callable[[World], Any]] = {
     "activity_id": lambda w: w.activity_id,
     "point_id": lambda w: w.walk_point_id,
     "offer_id": lambda w: w.offer_id,
+    "report_id": lambda w: w.report_id,
+    # Open311 (public): a category's definition and a published request, each with its format.
+    "service_file": lambda w: "belysning.json",
+    "request_file": lambda w: f"{w.report_id}.json",
     "kommun": lambda w: w.kommun,
     "year": lambda w: w.year,
     # The web pages' static files.
@@ -179,7 +193,7 @@ PATH_PARAMETERS: dict[str, Callable[[World], Any]] = {
 # Path parameters that are kommun codes (a foreign one may be 403 or 404), and those that name no
 # row at all; every other path parameter is an id of a kommun's row (a foreign one is 404).
 KOMMUN_PATH_PARAMETERS = {"kommun"}
-PLAIN_PATH_PARAMETERS = {"year", "file_path"}
+PLAIN_PATH_PARAMETERS = {"year", "file_path", "service_file", "request_file"}
 
 
 def id_parameters(route: Route) -> set[str]:
@@ -229,6 +243,8 @@ BODIES: dict[str, Callable[[World], Body]] = {
     "createAreaOffer": lambda w: _json({"area_id": w.area_id, "offered_on": f"{YEAR}-03-01", "how": "mote"}),
     "putCouncilMeeting": lambda w: _json({"last_meeting_on": f"{YEAR}-12-14"}),
     "importBurglaries": lambda w: ("text/csv", b"external_ref,occurred_from,occurred_to,category,lon,lat\n"),
+    "createPlace": lambda w: _json({"kommun": w.kommun, "category": "trafik", "what": "Ny plats",
+                                    "location": {"type": "Point", "coordinates": list(CENTERS[w.kommun])}}),
 }
 
 

@@ -62,6 +62,8 @@ def _check(response: httpx.Response, label: str) -> str | None:
     status = response.status_code
     if status >= 500:
         return f"{label}: {status} {response.text[:300]}"
+    if status >= 400 and "/open311/" in str(response.request.url):
+        return _check_open311(response, label)
     if status >= 400:
         content_type = response.headers.get("content-type", "")
         if not content_type.startswith("application/problem+json"):
@@ -70,6 +72,21 @@ def _check(response: httpx.Response, label: str) -> str | None:
         if body.get("status") != status or not body.get("type") or not body.get("title"):
             return f"{label}: malformed problem {body}"
     return None
+
+
+def _check_open311(response: httpx.Response, label: str) -> str | None:
+    """Open311 GeoReport v2 errors: ``[{"code", "description"}]`` (or ``<errors>`` in XML), code = status."""
+    import xml.etree.ElementTree as ET
+
+    status = response.status_code
+    try:
+        if response.request.url.path.endswith(".xml"):
+            codes = [int(e.findtext("code") or 0) for e in ET.fromstring(response.text).iter("error")]
+        else:
+            codes = [int(e["code"]) for e in response.json() if e.get("description")]
+    except (ValueError, KeyError, TypeError, ET.ParseError):
+        codes = []
+    return None if codes == [status] else f"{label}: {status} is not an Open311 error: {response.text[:200]}"
 
 
 @pytest.mark.slow

@@ -299,6 +299,8 @@ LAZY_COMMANDS: Final[dict[str, LazyCommand]] = {
     "goals": LazyCommand("yearly goals of the kommuner", ("grannsamverkan.cli.goals",)),
     "report": LazyCommand("the year's written summary for the follow-up council (Markdown or HTML)", ("grannsamverkan.cli.goals",)),
     "promises": LazyCommand("medborgarlöften: the promises of the kommuner and the police", ("grannsamverkan.cli.promises",)),
+    "places": LazyCommand("the e-service for unsafe places: Open311 api keys, mail, retention",
+                          ("grannsamverkan.cli.places",)),
 }
 PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
 # The `import` sub-command group, made by cli.registry; other modules add their importers to it.
@@ -316,7 +318,7 @@ def _requested_command(argv: list[str]) -> str | None:
 
 def _command_key(args: argparse.Namespace) -> str:
     key = args.command
-    for attr in ("db_command", "token_command", "import_command", "goals_command", "promises_command"):
+    for attr in ("db_command", "token_command", "import_command", "goals_command", "promises_command", "places_command"):
         if getattr(args, attr, None):
             key += " " + getattr(args, attr)
     return key

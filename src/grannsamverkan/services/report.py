@@ -35,6 +35,7 @@ from grannsamverkan.report import (
     render_html,
     render_markdown,
 )
+from grannsamverkan.report.places import places_section
 from grannsamverkan.services import promises
 from grannsamverkan.services.promises import PromiseState
 
@@ -134,6 +135,7 @@ async def yearly_report(
     sections = [ReportSection(key="promises", title="Medborgarlöften", data=await _promise_rows(conn, states, as_of))]
     if offers or any(s.promise.counts == "offered_areas" for s in states):
         sections.append(ReportSection(key="offers", title="Områden som erbjudits grannsamverkan", data=_offer_rows(offers)))
+    sections.append(ReportSection(key="places", title="Trygga fysiska platser", data=await places_section(conn, kommun, year)))
     summary_due = (await promise_db.council_meetings(conn, [kommun], year)).get(kommun)
     return ReportData(
         kommun=data.kommun, kommun_name=data.kommun_name, year=data.year, as_of=data.as_of, goal=data.goal,

@@ -14,9 +14,9 @@ from typing import Final
 from litestar import Router
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 
 from grannsamverkan.api.auth import capability_guard, provide_principal
 from grannsamverkan.api.common import provide_db
@@ -25,6 +25,7 @@ from grannsamverkan.web.csrf import CsrfMiddleware
 from grannsamverkan.web.errors import with_page_errors
 from grannsamverkan.web.goals import GoalPages
 from grannsamverkan.web.imports import ImportPages
+from grannsamverkan.web.places import PlacePages, PublicPlacePages
 from grannsamverkan.web.priority import PriorityPages
 from grannsamverkan.web.promises import PromisePages
 from grannsamverkan.web.registry import RegistryPages
@@ -37,7 +38,7 @@ TEMPLATES: Final = HERE / "templates"
 STATIC: Final = HERE / "static"
 
 #: Paths that need no token (for the authentication middleware's ``exclude``).
-PUBLIC_PAGE_PATHS: Final = ["^/logga-in$", "^/logga-ut$", "^/static/"]
+PUBLIC_PAGE_PATHS: Final = ["^/logga-in$", "^/logga-ut$", "^/static/", "^/trygghet"]
 
 SECURITY_HEADERS: Final = [
     ResponseHeader(name="Content-Security-Policy", value=(
@@ -52,7 +53,8 @@ SECURITY_HEADERS: Final = [
 def create_routers() -> list[Router]:
     pages = Router(
         path="/",
-        route_handlers=[SessionController, RegistryPages, PriorityPages, GoalPages, PromisePages, ImportPages],
+        route_handlers=[SessionController, RegistryPages, PriorityPages, GoalPages, PromisePages, ImportPages,
+                        PlacePages, PublicPlacePages],
         guards=[capability_guard],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         middleware=[CsrfMiddleware()],

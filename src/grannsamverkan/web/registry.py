@@ -21,6 +21,7 @@ from grannsamverkan.web import context as form
 from grannsamverkan.web.context import page, redirect, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw, lonlat_to_sweref
 from grannsamverkan.web.paging import paginate
+from grannsamverkan.web.places import places_in_area
 from grannsamverkan.web.wording import GROUP_STATUSES, eligibility_text, percent
 
 MANY = 100_000  # pages show a kommun's areas and an area's households in full
@@ -234,5 +235,5 @@ async def area_page(
         area=area, kommun=kommun, kommun_code=area.kommun, group=group, eligibility=eligibility,
         eligibility_text=eligibility_text(eligibility) if eligibility else None, contacts=contacts,
         rows=rows, map=svg, failure=failure, state_label=state_label(row), today=today_in_sweden(),
-        signed_rows=[r for r in rows if r.signed_up],
+        signed_rows=[r for r in rows if r.signed_up], place_reports=await places_in_area(db, principal, area_id),
     )

@@ -1,0 +1,119 @@
+"""Delivering the mail outbox to an SMTP server, with retries.
+
+``SMTP_URL`` (read here until ``settings.py`` has it): ``smtp://[user:password@]host[:port]``,
+``smtp://…?starttls=1`` for STARTTLS, or ``smtps://…`` for TLS from the start. The sender address
+is ``GRANNSAMVERKAN_MAIL_FROM`` (default ``no-reply@grannsamverkan.invalid``).
+
+Each batch claims due rows with ``for update skip locked`` (two senders never send the same mail),
+sends them, and deletes each delivered row in the same transaction; a failure counts an attempt and
+waits 30 s × 2^attempts before the next (db/outbox.py gives up after MAX_ATTEMPTS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Final
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import asyncpg
+import msgspec
+
+from grannsamverkan.db import outbox
+from grannsamverkan.errors import InvalidInput
+
+log = logging.getLogger("grannsamverkan")
+DEFAULT_FROM: Final = "no-reply@grannsamverkan.invalid"
+RETRY_BASE_SECONDS: Final = 30.0
+
+
+class SmtpTarget(msgspec.Struct, frozen=True, kw_only=True):
+    host: str
+    port: int
+    tls: bool = False
+    starttls: bool = False
+    user: str | None = None
+    password: str | None = None
+    sender: str = DEFAULT_FROM
+
+
+def smtp_target(url: str | None = None, sender: str | None = None) -> SmtpTarget:
+    """The SMTP server from ``url`` (default: the SMTP_URL variable); 422 naming SMTP_URL when unusable."""
+    url = url if url is not None else os.environ.get("SMTP_URL", "")
+    sender = sender or os.environ.get("GRANNSAMVERKAN_MAIL_FROM") or DEFAULT_FROM
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise InvalidInput("SMTP_URL saknas eller är fel; t.ex. smtp://mail.kommun.se:587?starttls=1")
+    query = parse_qs(parts.query)
+    try:
+        port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    except ValueError:
+        raise InvalidInput("SMTP_URL har ett felaktigt portnummer") from None
+    return SmtpTarget(host=parts.hostname, port=port, tls=parts.scheme == "smtps",
+                      starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
+                      user=unquote(parts.username) if parts.username else None,
+                      password=unquote(parts.password) if parts.password else None, sender=sender)
+
+
+def _send(target: SmtpTarget, mail: outbox.Mail) -> None:
+    message = EmailMessage()
+    message["From"] = target.sender
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=target.sender.rpartition("@")[2] or None)
+    message.set_content(mail.body)
+    client: smtplib.SMTP
+    if target.tls:
+        client = smtplib.SMTP_SSL(target.host, target.port, timeout=30, context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(target.host, target.port, timeout=30)
+    with client:
+        if target.starttls:
+            client.starttls(context=ssl.create_default_context())
+        if target.user:
+            client.login(target.user, target.password or "")
+        client.send_message(message)
+
+
+class Delivery(msgspec.Struct, kw_only=True):
+    sent: int = 0
+    failed: int = 0
+    given_up: int = 0
+
+
+async def deliver_due(conn: asyncpg.Connection, target: SmtpTarget, *, batch: int = 50) -> Delivery:
+    """Send the due mail (one batch); delivered rows are deleted, failed ones wait to be retried."""
+    result = Delivery()
+    async with conn.transaction():
+        for mail in await outbox.claim_due(conn, batch):
+            try:
+                await asyncio.to_thread(_send, target, mail)
+            except (OSError, smtplib.SMTPException) as exc:
+                result.failed += 1
+                wait = RETRY_BASE_SECONDS * 2 ** mail.attempts
+                error = f"{type(exc).__name__}: {exc}"[:300].replace(mail.recipient, "<mottagare>")
+                if await outbox.failed(conn, mail.id, error, wait):
+                    result.given_up += 1
+                    log.error("mail %s given up after %s attempts: %s", mail.id, outbox.MAX_ATTEMPTS, error)
+                else:
+                    log.warning("mail %s not delivered (attempt %s): %s", mail.id, mail.attempts + 1, error)
+                continue
+            await outbox.delivered(conn, mail.id)
+            result.sent += 1
+    return result
+
+
+async def deliver_all(conn: asyncpg.Connection, target: SmtpTarget) -> Delivery:
+    """Batches until nothing due is left (mail that failed waits for a later run)."""
+    total = Delivery()
+    while True:
+        step = await deliver_due(conn, target)
+        total.sent, total.failed, total.given_up = total.sent + step.sent, total.failed + step.failed, total.given_up + step.given_up
+        if step.sent == 0 or step.failed:
+            return total
