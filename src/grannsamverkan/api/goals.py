@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page, today_in_sweden
+from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page, document_headers, today_in_sweden
 from grannsamverkan.db import goals, kommuner
 from grannsamverkan.domain.goals import GoalStatus, GoalStatusCode
 from grannsamverkan.report import PriorityAreaRow, ReportData, render_html, render_markdown
@@ -204,4 +204,4 @@ class ReportController(Controller):
         source = await goals.report_source(db, kommun, year, as_of or today_in_sweden(), principal.scope)
         text = render(report_data(source), format)
         media_type = f"{MARKDOWN}; charset=utf-8" if format == "md" else "text/html; charset=utf-8"
-        return Response(text, media_type=media_type, headers={"Vary": "Accept"})
+        return Response(text, media_type=media_type, headers={"Vary": "Accept", **document_headers(text)})

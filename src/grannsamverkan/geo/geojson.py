@@ -71,6 +71,8 @@ def decode_json(data: bytes | str) -> Any:
         return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise MalformedInput(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedInput("JSON-innehållet är för djupt nästlat") from None
 
 
 # --- parsing ----------------------------------------------------------------------------------
