@@ -52,9 +52,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename=env_name):
     token_cache_seconds: Seconds = 5.0
     # Request bodies above this are refused with 413 (a 1,000,000-row CSV is about 60 MB).
     max_body_bytes: Annotated[int, msgspec.Meta(ge=64 * KIB, le=4096 * MIB)] = 200 * MIB
-    # A GeoJSON body above this is refused with 413 before it is parsed (parsing costs about
-    # 10 times its size in memory; see the README, "Limits").
-    max_geojson_bytes: Annotated[int, msgspec.Meta(ge=64 * KIB, le=1024 * MIB)] = 32 * MIB
     # A request body must have arrived within this many seconds (else 408); no database
     # connection is taken before it has.
     body_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 120.0

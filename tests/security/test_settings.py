@@ -26,12 +26,12 @@ def test_every_setting_is_read_from_its_variable() -> None:
         "DATABASE_URL": "postgresql://db/x", "GRANNSAMVERKAN_DATA_DIR": "/srv/pg",
         "GRANNSAMVERKAN_POOL_MIN_SIZE": "0", "GRANNSAMVERKAN_POOL_MAX_SIZE": "3",
         "GRANNSAMVERKAN_TOKEN_CACHE_SECONDS": "0.5", "GRANNSAMVERKAN_MAX_BODY_BYTES": "1048576",
-        "GRANNSAMVERKAN_MAX_GEOJSON_BYTES": "1048576", "GRANNSAMVERKAN_BODY_TIMEOUT_SECONDS": "30",
+"GRANNSAMVERKAN_BODY_TIMEOUT_SECONDS": "30",
         "GRANNSAMVERKAN_SESSION_HOURS": "8",
     })
     assert settings == Settings(database_url="postgresql://db/x", data_dir=Path("/srv/pg"), pool_min_size=0,
                                 pool_max_size=3, token_cache_seconds=0.5, max_body_bytes=1048576,
-                                max_geojson_bytes=1048576, body_timeout_seconds=30, session_hours=8)
+                                body_timeout_seconds=30, session_hours=8)
     assert Settings.from_env({}) == Settings()
     assert Settings.from_env({"GRANNSAMVERKAN_DATA_DIR": "/a"}, data_dir="/b").data_dir == Path("/b")
 

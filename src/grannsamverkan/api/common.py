@@ -23,6 +23,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.calendar import today_in_sweden
+from grannsamverkan.geo.geojson import MAX_JSON_BYTES
 from grannsamverkan.errors import MalformedInput, PayloadTooLarge, RequestTimeout
 
 T = TypeVar("T")
@@ -84,6 +85,8 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.
     if request.method not in BODYLESS_METHODS:
         settings = request.app.state.settings
         limit = request.route_handler.resolve_request_max_body_size() or settings.max_body_bytes
+        if "json" in request.headers.get("content-type", ""):
+            limit = min(limit, MAX_JSON_BYTES)  # decoded JSON costs about ten times its size
         await read_body(request, limit=limit, timeout=settings.body_timeout_seconds)
     async with request.app.state.pool.acquire(timeout=10) as conn:
         yield conn
