@@ -13,14 +13,14 @@ requests, a bearer header it never sends on its own, so the API needs no CSRF ch
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from grannsamverkan.db import sessions, tokens
-from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.access import Capability, Principal
 from grannsamverkan.errors import NotAuthenticated
 
 # The session cookie. Over https it has the __Host- prefix (the browser keeps it only when it is
@@ -112,13 +112,13 @@ async def _principal(connection: ASGIConnection[Any, Any, Any, Any], secret: str
     return principal
 
 
-def _capability(handler: BaseRouteHandler) -> str:
-    capability = handler.opt.get("capability")
+def _capability(handler: BaseRouteHandler) -> Capability | Literal["public"]:
+    capability: Capability | Literal["public"] | None = handler.opt.get("capability")
     if capability is None:
         if getattr(handler, "http_methods", None) == {"OPTIONS"}:
             return "read"  # Litestar's own answer to OPTIONS (the allowed methods)
         raise RuntimeError(f"route {handler} declares no capability")
-    return str(capability)
+    return capability
 
 
 async def capability_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:

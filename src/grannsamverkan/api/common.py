@@ -16,15 +16,15 @@ from litestar import Request
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import InternalServerException
-from litestar.types import Empty
-from litestar.utils.scope.state import ScopeState
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.calendar import today_in_sweden
-from grannsamverkan.geo.geojson import MAX_JSON_BYTES
 from grannsamverkan.errors import MalformedInput, PayloadTooLarge, RequestTimeout
+from grannsamverkan.geo.geojson import MAX_JSON_BYTES
 
 T = TypeVar("T")
 
@@ -87,13 +87,13 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.
         limit = request.route_handler.resolve_request_max_body_size() or settings.max_body_bytes
         if "json" in request.headers.get("content-type", ""):
             limit = min(limit, MAX_JSON_BYTES)  # decoded JSON costs about ten times its size
-        await read_body(request, limit=limit, timeout=settings.body_timeout_seconds)
+        await read_body(request, limit=limit, within=settings.body_timeout_seconds)
     async with request.app.state.pool.acquire(timeout=10) as conn:
         yield conn
 
 
-async def read_body(request: Request[Any, Any, Any], *, limit: int, timeout: float) -> bytes:
-    """The whole body, at most ``limit`` bytes (else 413) and arrived within ``timeout`` seconds
+async def read_body(request: Request[Any, Any, Any], *, limit: int, within: float) -> bytes:
+    """The whole body, at most ``limit`` bytes (else 413) and arrived within ``within`` seconds
     (else 408). Kept on the request, so ``request.body()`` and ``request.form()`` read it again."""
     state = ScopeState.from_scope(request.scope)
     if state.body is not Empty:
@@ -104,21 +104,21 @@ async def read_body(request: Request[Any, Any, Any], *, limit: int, timeout: flo
     chunks: list[bytes] = []
     received = 0
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             async for chunk in request.stream():
                 received += len(chunk)
                 if received > limit:
                     raise _too_large(limit)
                 chunks.append(chunk)
     except TimeoutError:
-        raise RequestTimeout(f"begärans innehåll kom inte fram inom {timeout:g} sekunder; "
+        raise RequestTimeout(f"begärans innehåll kom inte fram inom {within:g} sekunder; "
                              "försök igen med en snabbare anslutning eller en mindre fil") from None
     except InternalServerException:  # the client went away before its body ended
         raise MalformedInput("anslutningen bröts innan begärans innehåll hade kommit fram") from None
     body = state.body = b"".join(chunks)
     # This Request object's own copy too: its stream is consumed, and form() reads a multipart
     # body through stream(), which serves ``_body`` once it is set (as after request.body()).
-    request._body = body  # noqa: SLF001
+    request._body = body
     return body
 
 

@@ -104,7 +104,7 @@ async def _read_form_body(request: Request[Any, Any, Any], *, public: bool, uplo
     """The form's body, read with the cap for this route, its fields counted before parsing."""
     settings = request.app.state.settings
     limit = PUBLIC_FORM_BYTES if public else settings.max_body_bytes if upload else FORM_BYTES
-    body = await read_body(request, limit=limit, timeout=settings.body_timeout_seconds)
+    body = await read_body(request, limit=limit, within=settings.body_timeout_seconds)
     if not multipart and body.count(b"&") >= FORM_FIELDS:
         raise PayloadTooLarge(f"formuläret har fler än {FORM_FIELDS} fält")
     # multipart: Litestar's parser stops at the app's multipart_form_part_limit (FORM_FIELDS).
