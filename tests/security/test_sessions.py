@@ -49,3 +49,15 @@ async def test_a_session_expires(settings: Settings, auth: TokenFactory, conn: a
         assert expires.total_seconds() < 1
         await conn.execute("select pg_sleep(0.5)")
         assert (await client.get("/kommun/2283", follow_redirects=False)).status_code == 303
+
+
+async def test_a_session_id_is_no_bearer_token_even_when_cached(settings: Settings, auth: TokenFactory) -> None:
+    cached = msgspec.structs.replace(settings, token_cache_seconds=60)
+    async with AsyncTestClient(app=create_app(cached, run_migrations=False)) as client:
+        await sign_in(client, token_of(await auth("coordinator", "2283")))
+        assert (await client.get("/kommun/2283")).status_code == 200  # the session is now in the cache
+        session = client.cookies["gsv_session"]
+        client.cookies.clear()
+        for bearer in (session, "s " + session, "session:" + session):
+            response = await client.get("/api/v1/kommuner", headers={"Authorization": f"Bearer {bearer}"})
+            assert response.status_code == 401, bearer

@@ -102,7 +102,7 @@ async def authenticate_page(connection: ASGIConnection[Any, Any, Any, Any]) -> P
 async def _principal(connection: ASGIConnection[Any, Any, Any, Any], secret: str, *, session: bool) -> Principal:
     state = connection.app.state
     cache: TokenCache = state.token_cache
-    key = "session:" + secret if session else secret
+    key = cache_key(secret, session=session)
     principal = cache.get(key)
     if principal is None:
         principal = await (sessions.principal_for(state.pool, secret) if session else tokens.principal_for(state.pool, secret))
@@ -110,6 +110,12 @@ async def _principal(connection: ASGIConnection[Any, Any, Any, Any], secret: str
             raise NotAuthenticated("inloggningen har gått ut eller avslutats" if session else "token är okänd eller återkallad")
         cache.put(key, principal)
     return principal
+
+
+def cache_key(secret: str, *, session: bool) -> str:
+    """Tokens and session ids are cached apart: a session id sent as a bearer token never finds
+    the session's principal (and the other way round)."""
+    return ("s " if session else "t ") + secret
 
 
 def _capability(handler: BaseRouteHandler) -> Capability | Literal["public"]:

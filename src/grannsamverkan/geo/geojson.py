@@ -77,8 +77,8 @@ def decode_json(data: bytes | str, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
     """Decoded JSON, or :class:`MalformedInput` saying where it broke; :class:`PayloadTooLarge`
     above ``max_bytes`` (before decoding)."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(f"JSON-innehållet är {len(data):,} byte; högst {max_bytes:,} byte tas emot "
-                              "(dela upp filen eller förenkla geometrierna)".replace(",", " "))
+        raise PayloadTooLarge(f"JSON-innehållet är {_n(len(data))} byte; högst {_n(max_bytes)} byte tas emot "
+                              "(dela upp filen eller förenkla geometrierna)")
     try:
         return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
@@ -306,18 +306,24 @@ def _parse_geometry(
 
 
 def _within_bounds(polygons: list[Any], where: str, field: str, index: int | None, errors: _Collector) -> bool:
-    """The area's rings and positions counted from the arrays' lengths, before any is read."""
+    """The area's rings and positions counted from the arrays' lengths, before any is read (a
+    single ring above MAX_RING_POSITIONS is reported by ``_ring_array``, naming the ring)."""
     rings = [ring for p in polygons if isinstance(p, list) for ring in p]
     if len(rings) > MAX_AREA_RINGS:
-        errors.add(field, f"{where}området har {len(rings):,} ringar (yttre ringar och hål); högst "
-                   f"{MAX_AREA_RINGS:,} tas emot".replace(",", " "), index)
+        errors.add(field, f"{where}området har {_n(len(rings))} ringar (yttre ringar och hål); högst "
+                   f"{_n(MAX_AREA_RINGS)} tas emot", index)
         return False
-    positions = sum(len(ring) for ring in rings if isinstance(ring, list))
-    if positions > MAX_AREA_POSITIONS:
-        errors.add(field, f"{where}området har {positions:,} positioner; högst {MAX_AREA_POSITIONS:,} tas "
-                   "emot (förenkla gränsen, t.ex. i QGIS)".replace(",", " "), index)
+    sizes = [len(ring) for ring in rings if isinstance(ring, list)]
+    if sum(sizes) > MAX_AREA_POSITIONS and max(sizes) <= MAX_RING_POSITIONS:
+        errors.add(field, f"{where}området har {_n(sum(sizes))} positioner; högst {_n(MAX_AREA_POSITIONS)} "
+                   "tas emot (förenkla gränsen, t.ex. i QGIS)", index)
         return False
     return True
+
+
+def _n(number: int) -> str:
+    """A count as Swedish writes it: 100 000."""
+    return f"{number:,}".replace(",", " ")
 
 
 def _ring_array(

@@ -15,7 +15,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from grannsamverkan.api.auth import TokenCache, session_cookie_name, session_id
+from grannsamverkan.api.auth import TokenCache, cache_key, session_cookie_name, session_id
 from grannsamverkan.db import sessions, tokens
 from grannsamverkan.web.context import page
 from grannsamverkan.web.csrf import is_https
@@ -63,6 +63,6 @@ class SessionController(Controller):
         if session:
             await sessions.end_session(request.app.state.pool, session)
             cache: TokenCache = request.app.state.token_cache
-            cache.drop("session:" + session)
+            cache.drop(cache_key(session, session=True))
         gone = session_cookie(request, "", max_age=0, expires=0)
         return Redirect("/logga-in?utloggad=1", status_code=HTTP_303_SEE_OTHER, cookies=[gone])
