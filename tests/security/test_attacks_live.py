@@ -43,7 +43,8 @@ async def test_slow_uploads_hold_no_database_connection(live_server, auth: Token
     with live_server(pool_max_size=4) as (host, port):
         async with HealthProbe(host, port) as probe:
             await asyncio.sleep(0.3)
-            paths = ["/api/v1/households/import?kommun=2283", "/api/v1/areas/import", "/api/v1/burglaries/import?kommun=2283"]
+            paths = ["/api/v1/households/import?kommun=2283", "/api/v1/areas/import", "/api/v1/burglaries/import?kommun=2283",
+                     "/api/v1/groups"]
             answers = await asyncio.gather(*(
                 slow_upload(host, port, paths[i % len(paths)], token, size=40, seconds=4.0) for i in range(SLOW_CLIENTS)))
             await asyncio.sleep(0.3)

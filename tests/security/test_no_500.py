@@ -64,6 +64,12 @@ async def test_options_without_a_token_is_401(client: AsyncTestClient, no_traceb
     assert_problem(await client.options(path), 401)
 
 
+@pytest.mark.parametrize("path", ["/kommun/2283", "/import/hushall", "/"])
+async def test_options_on_a_page_without_a_session_is_401(client: AsyncTestClient, no_traceback: None, path: str) -> None:
+    response = await client.options(path, follow_redirects=False)
+    assert response.status_code == 401 and response.headers["content-type"].startswith("text/html")
+
+
 async def test_options_with_a_token_lists_the_methods(client: AsyncTestClient, auth: TokenFactory) -> None:
     response = await client.options("/api/v1/groups", headers=await auth("police", "2283"))
     assert response.status_code == 204, response.text

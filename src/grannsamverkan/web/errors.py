@@ -71,8 +71,8 @@ def _status_and_detail(exc: Exception) -> tuple[int, str]:
 
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if isinstance(exc, NotAuthenticated):
-        return sign_in_redirect(request)
+    if isinstance(exc, NotAuthenticated) and request.method != "OPTIONS":
+        return sign_in_redirect(request)  # (OPTIONS is no navigation: it gets the 401 page)
     status, detail = _status_and_detail(exc)
     if status == 403 and "read_households" in detail:
         detail = "Hushållens adresser och anmälningar visas bara för kommunens samordnare och administratörer."
