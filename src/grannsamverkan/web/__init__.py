@@ -1,8 +1,8 @@
 """Server-rendered pages in Swedish for coordinators and police, over the same db and domain code
 as the API: sign-in, kommun overview with a map, area page, priority areas, goals and imports.
 
-``create_routers()`` gives the page router (the API's capability guard and dependencies, plus CSRF
-checks and security headers) and the static files; ``template_config()`` the Jinja templates
+``create_routers()`` gives the page router (``page_guard``, which takes the session cookie as well
+as a bearer token, the API's dependencies, CSRF checks and security headers) and the static files; ``template_config()`` the Jinja templates
 inside the package, so an installed wheel finds them.
 """
 
