@@ -13,9 +13,9 @@ from typing import Final
 
 from litestar import Router
 from litestar.di import Provide
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 
 from grannsamverkan.api.auth import page_guard, provide_principal
 from grannsamverkan.api.common import SECURITY_HEADERS, provide_db
