@@ -7,8 +7,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
@@ -18,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from grannsamverkan import __version__
 from grannsamverkan.api import routes
 from grannsamverkan.api.auth import TokenCache, capability_guard, provide_principal
-from grannsamverkan.api.common import provide_db
+from grannsamverkan.api.common import SECURITY_HEADERS, provide_db
 from grannsamverkan.api.problem import EXCEPTION_HANDLERS
 from grannsamverkan.api.system import health
 from grannsamverkan.db.embedded import resolve_database_url
@@ -26,6 +27,7 @@ from grannsamverkan.db.migrate import migrate
 from grannsamverkan.db.pool import create_pool
 from grannsamverkan.settings import Settings
 from grannsamverkan.web import create_routers, template_config, with_page_errors
+from grannsamverkan.web.csrf import FORM_FIELDS
 
 log = logging.getLogger("grannsamverkan")
 
@@ -40,6 +42,24 @@ def swagger_ui_files() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the package swagger-ui-py is missing: pip install grannsamverkan again")
     return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+class SwaggerPage(SwaggerRenderPlugin):
+    """Swagger UI without inline script or style, so the page keeps the pages' Content-Security-
+    Policy (``script-src 'self'``): the document is fetched from /schema/openapi.json by
+    /static/swagger-init.js."""
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        title = str(openapi_schema["info"]["title"]).replace("<", "&lt;")
+        return (
+            "<!DOCTYPE html><html lang='en'><head>"
+            f"<title>{title}</title>{self.favicon}<meta charset='utf-8'/>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<link href='{self.css_url}' rel='stylesheet'>"
+            f"<script src='{self.js_url}'></script><script src='{self.standalone_preset_js_url}'></script>"
+            "<script src='/static/swagger-init.js'></script>"
+            "</head><body><div id='swagger-container'></div></body></html>"
+        ).encode()
 
 
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Litestar:
@@ -74,6 +94,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         exception_handlers=with_page_errors(EXCEPTION_HANDLERS),
         template_config=template_config(),
         request_max_body_size=settings.max_body_bytes,
+        multipart_form_part_limit=FORM_FIELDS,
         openapi_config=OpenAPIConfig(
             title="grannsamverkan",
             version=__version__,
@@ -82,8 +103,10 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
                 "(grannsamverkan, byavakt). Errors are RFC 9457 application/problem+json."
             ),
             path="/schema",
+            openapi_router=Router(path="/schema", route_handlers=[], response_headers=SECURITY_HEADERS,
+                                  include_in_schema=False),
             render_plugins=[
-                SwaggerRenderPlugin(
+                SwaggerPage(
                     path="/", js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js", css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
                     standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
                     favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",

@@ -67,3 +67,7 @@ class DatabaseUnavailable(GrannsamverkanError):
 
 class MigrationError(GrannsamverkanError):
     status, title, type_slug = 500, "Migration error", "migration-error"
+
+
+class RequestTimeout(GrannsamverkanError):
+    status, title, type_slug = 408, "Request timeout", "request-timeout"

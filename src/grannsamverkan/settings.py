@@ -1,12 +1,30 @@
-"""Configuration, read once from the environment into one frozen Struct."""
+"""Configuration: every setting declared once, with its bounds, and read from the environment.
+
+Each field of :class:`Settings` is one environment variable (``ENV_NAMES``); ``from_env`` hands the
+variables to ``msgspec.convert`` as they are, so a value that is not a number, or is out of its
+bounds, is refused with a :class:`ConfigurationError` naming the variable (in Swedish), never a
+traceback. The README's Configuration table lists the same variables.
+"""
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Final
 
 import msgspec
 import platformdirs
+
+from grannsamverkan.errors import GrannsamverkanError
+
+KIB: Final = 1024
+MIB: Final = 1024 * KIB
+
+
+class ConfigurationError(GrannsamverkanError):
+    status, title, type_slug = 500, "Configuration error", "configuration-error"
 
 
 def default_data_dir() -> Path:
@@ -14,37 +32,95 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("grannsamverkan", appauthor=False)) / "pgdata"
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+Seconds = Annotated[float, msgspec.Meta(ge=0, le=86_400)]
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a setting."""
+    return "DATABASE_URL" if field == "database_url" else f"GRANNSAMVERKAN_{field.upper()}"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, rename=env_name):
+    """Each field is read from the variable ``env_name(field)`` (msgspec decodes by those names;
+    Python code uses the field names)."""
+
     # A postgresql:// URL; None means: start the embedded PostgreSQL in data_dir.
     database_url: str | None = None
     data_dir: Path = msgspec.field(default_factory=default_data_dir)
-    # How long a verified token is trusted without asking the database again. Revocation
-    # takes effect within this many seconds; 0 checks the database on every request.
-    token_cache_seconds: float = 5.0
+    # How long a verified token (or web session) is trusted without asking the database again.
+    # Revocation takes effect within this many seconds; 0 checks the database on every request.
+    token_cache_seconds: Seconds = 5.0
     # Request bodies above this are refused with 413 (a 1,000,000-row CSV is about 60 MB).
-    max_body_bytes: int = 200 * 1024 * 1024
-    pool_min_size: int = 2
-    pool_max_size: int = 10
+    max_body_bytes: Annotated[int, msgspec.Meta(ge=64 * KIB, le=4096 * MIB)] = 200 * MIB
+    # A request body must have arrived within this many seconds (else 408); no database
+    # connection is taken before it has.
+    body_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 120.0
+    # How long a sign-in on the web pages lasts.
+    session_hours: Annotated[float, msgspec.Meta(gt=0, le=24 * 30)] = 12.0
+    pool_min_size: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 2
+    pool_max_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 10
 
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
-        env = os.environ
-        values: dict[str, object] = {}
-        if env.get("DATABASE_URL"):
-            values["database_url"] = env["DATABASE_URL"]
-        if env.get("GRANNSAMVERKAN_DATA_DIR"):
-            values["data_dir"] = Path(env["GRANNSAMVERKAN_DATA_DIR"])
-        if env.get("GRANNSAMVERKAN_TOKEN_CACHE_SECONDS"):
-            values["token_cache_seconds"] = float(env["GRANNSAMVERKAN_TOKEN_CACHE_SECONDS"])
-        if env.get("GRANNSAMVERKAN_MAX_BODY_BYTES"):
-            values["max_body_bytes"] = int(env["GRANNSAMVERKAN_MAX_BODY_BYTES"])
-        if env.get("GRANNSAMVERKAN_POOL_MAX_SIZE"):
-            values["pool_max_size"] = int(env["GRANNSAMVERKAN_POOL_MAX_SIZE"])
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return msgspec.convert(values, cls, strict=False, dec_hook=_dec_path)
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """The settings from the environment (variables that are unset or empty keep their default);
+        ``overrides`` (by field name, None ignored) win over the environment."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {name: env[name] for name in ENV_NAMES.values() if env.get(name)}
+        values.update({ENV_NAMES[k]: v for k, v in overrides.items() if v is not None})
+        try:
+            settings = msgspec.convert(values, cls, strict=False, dec_hook=_dec_path)
+        except msgspec.ValidationError as exc:
+            raise ConfigurationError(_explain(exc, values)) from None
+        if settings.pool_min_size > settings.pool_max_size:
+            raise ConfigurationError(
+                f"GRANNSAMVERKAN_POOL_MIN_SIZE={settings.pool_min_size} är större än "
+                f"GRANNSAMVERKAN_POOL_MAX_SIZE={settings.pool_max_size}: minsta antalet anslutningar får inte "
+                "överstiga största."
+            )
+        return settings
+
+
+#: The environment variable of each setting.
+ENV_NAMES: Final[dict[str, str]] = {name: env_name(name) for name in Settings.__struct_fields__}
 
 
 def _dec_path(type_: type, obj: object) -> object:
     if type_ is Path:
         return Path(str(obj))
     raise NotImplementedError
+
+
+def _expected(name: str) -> str:
+    """What a setting accepts, in Swedish, from its declared type and bounds."""
+    field = next(f for f in msgspec.inspect.type_info(Settings).fields if f.name == name)  # type: ignore[attr-defined]
+    info = field.type
+    if isinstance(info, msgspec.inspect.UnionType):
+        info = next(t for t in info.types if not isinstance(t, msgspec.inspect.NoneType))
+    if isinstance(info, msgspec.inspect.IntType):
+        what = "ett heltal"
+    elif isinstance(info, msgspec.inspect.FloatType):
+        what = "ett tal (med punkt som decimaltecken)"
+    else:
+        return "en text"
+    low = info.ge if info.ge is not None else info.gt
+    high = info.le if info.le is not None else info.lt
+    if low is None or high is None:
+        return what
+    if info.ge is not None:
+        return f"{what} från {_number(low)} till {_number(high)}"
+    return f"{what} större än {_number(low)} och högst {_number(high)}"
+
+
+def _number(value: float) -> str:
+    if isinstance(value, float) and not value.is_integer() and math.isfinite(value):
+        return str(value).replace(".", ",")
+    return f"{int(value):,}".replace(",", " ")
+
+
+def _explain(exc: msgspec.ValidationError, values: Mapping[str, object]) -> str:
+    message = str(exc)
+    variable = message.rpartition("$.")[2].rstrip("`") if "$." in message else None
+    name = next((field for field, env_name in ENV_NAMES.items() if env_name == variable), None)
+    if variable is None or name is None:
+        return f"Inställningarna är ogiltiga: {message}"
+    return f"{variable}={values.get(variable)!s} är ogiltig: {_expected(name)} väntas."

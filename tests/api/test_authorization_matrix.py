@@ -314,16 +314,15 @@ def is_page(route: Route) -> bool:
 
 
 def credentials(route: Route, bearer: dict[str, str]) -> dict[str, str]:
-    """The token as the API takes it (a bearer header), or as a browser sends it to a page (the
-    session cookie, with the form token the CSRF check wants)."""
+    """The token as the API takes it (a bearer header); to a page, with the form token the CSRF
+    check wants (pages take the bearer header as well as a session cookie; the session cookie is
+    tested in tests/security/test_sessions.py)."""
     if not is_page(route) or not bearer:
         return dict(bearer)
-    from grannsamverkan.api.auth import TOKEN_COOKIE
     from grannsamverkan.web.csrf import CSRF_COOKIE, CSRF_HEADER, expected_token
 
-    token = bearer["Authorization"].split(" ", 1)[1]
     seed = "matrix-csrf-seed"
-    return {"Cookie": f"{TOKEN_COOKIE}={token}; {CSRF_COOKIE}={seed}", CSRF_HEADER: expected_token(seed, token)}
+    return {**bearer, "Cookie": f"{CSRF_COOKIE}={seed}", CSRF_HEADER: expected_token(seed, None)}
 
 
 def _body(route: Route, world: World) -> Body | None:

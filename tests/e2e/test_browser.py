@@ -133,7 +133,7 @@ async def test_ramsele_story_in_a_browser(
     await page.get_by_label("Token").fill(coordinator)
     await page.get_by_role("button", name="Logga in").click()
     await page.wait_for_url(f"{server}/kommun/2283")
-    cookie = next(c for c in await context.cookies() if c["name"] == "gsv_token")
+    cookie = next(c for c in await context.cookies() if c["name"] == "gsv_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
     # Import: a broken file first (line-level errors next to the file), then the demo files.

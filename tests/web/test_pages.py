@@ -79,7 +79,7 @@ async def test_sign_in_sets_an_httponly_strict_cookie(client: AsyncTestClient, a
     assert response.status_code == 303
     assert response.headers["location"] == "/kommun/2283"
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"gsv_token={token};")
+    assert cookie.startswith("gsv_session=gsvs_") and token not in cookie  # a session id, never the token
     assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower() and "Path=/" in cookie
     assert "Secure" not in cookie  # plain http in the test client; https sets Secure
     home = await client.get("/kommun/2283")
@@ -96,7 +96,10 @@ async def test_sign_in_over_https_sets_secure(settings, auth: TokenFactory) -> N
         response = await https.post("/logga-in", data={"_csrf_token": csrf_of(page.text), "token": token},
                                     follow_redirects=False)
         assert response.status_code == 303
-        assert "Secure" in response.headers["set-cookie"] and "samesite=strict" in response.headers["set-cookie"].lower()
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith("__Host-gsv_session=gsvs_") and "Path=/" in cookie and "Domain" not in cookie
+        assert "Secure" in cookie and "samesite=strict" in cookie.lower()
+        assert (await https.get("/kommun/2283")).status_code == 200
 
 
 async def test_forms_without_the_csrf_token_are_refused(client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection) -> None:
@@ -105,7 +108,7 @@ async def test_forms_without_the_csrf_token_are_refused(client: AsyncTestClient,
     refused = await client.post("/logga-in", data={"token": token}, follow_redirects=False)
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith("text/html")
-    assert "gsv_token" not in refused.headers.get("set-cookie", "")
+    assert "gsv_session" not in refused.headers.get("set-cookie", "")
     wrong = await client.post("/logga-in", data={"token": token, "_csrf_token": "0" * 64}, follow_redirects=False)
     assert wrong.status_code == 403
     assert csrf_of(page.text)
@@ -142,9 +145,9 @@ async def test_wrong_token_and_sign_out(client: AsyncTestClient, auth: TokenFact
     csrf, _ = await csrf_for(client, "/")
     out = await client.post("/logga-ut", data={"_csrf_token": csrf}, follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"].startswith("/logga-in")
-    assert out.headers["set-cookie"].startswith('gsv_token="";') or out.headers["set-cookie"].startswith("gsv_token=;")
+    assert out.headers["set-cookie"].startswith('gsv_session="";') or out.headers["set-cookie"].startswith("gsv_session=;")
     assert "Max-Age=0" in out.headers["set-cookie"]
-    client.cookies.delete("gsv_token")
+    client.cookies.delete("gsv_session")
     again = await client.get("/", follow_redirects=False)
     assert again.status_code == 303
 

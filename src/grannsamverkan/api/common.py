@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import hashlib
+import re
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Final, Generic, TypeVar
 
 import asyncpg
 import msgspec
-from litestar.datastructures import State
+from litestar import Request
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
+from litestar.exceptions import InternalServerException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.calendar import today_in_sweden
+from grannsamverkan.errors import MalformedInput, PayloadTooLarge, RequestTimeout
+from grannsamverkan.geo.geojson import MAX_JSON_BYTES
 
 T = TypeVar("T")
 
@@ -37,10 +47,83 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
     total: int
 
 
-async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
-    """One pooled connection per request, given back when the request ends."""
-    async with state.pool.acquire(timeout=10) as conn:
+# The headers of every page, error page, the API's HTML (the yearly report) and /schema.
+SECURITY_HEADERS: Final = [
+    ResponseHeader(name="Content-Security-Policy", value=(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="Cache-Control", value="no-store"),
+]
+
+
+def document_headers(html: str) -> dict[str, str]:
+    """The security headers for a self-contained HTML document the API serves (the yearly
+    report): its inline ``<style>`` blocks are allowed by their hash, nothing else inline, no
+    script at all."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(block.encode()).digest()).decode() + "'"
+        for block in re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
+    )
+    headers = {h.name: h.value for h in SECURITY_HEADERS if h.value}
+    headers["Content-Security-Policy"] = (
+        f"default-src 'none'; img-src data:; style-src {hashes or chr(39) + 'none' + chr(39)}; "
+        "form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+    return headers
+
+
+BODYLESS_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.Connection, None]:
+    """One pooled connection per request, given back when the request ends.
+
+    The request's body is read first (within the body size limit and the body timeout): a client
+    that sends its body slowly holds no connection while it does.
+    """
+    if request.method not in BODYLESS_METHODS:
+        settings = request.app.state.settings
+        limit = request.route_handler.resolve_request_max_body_size() or settings.max_body_bytes
+        if "json" in request.headers.get("content-type", ""):
+            limit = min(limit, MAX_JSON_BYTES)  # decoded JSON costs about ten times its size
+        await read_body(request, limit=limit, within=settings.body_timeout_seconds)
+    async with request.app.state.pool.acquire(timeout=10) as conn:
         yield conn
+
+
+async def read_body(request: Request[Any, Any, Any], *, limit: int, within: float) -> bytes:
+    """The whole body, at most ``limit`` bytes (else 413) and arrived within ``within`` seconds
+    (else 408). Kept on the request, so ``request.body()`` and ``request.form()`` read it again."""
+    state = ScopeState.from_scope(request.scope)
+    if state.body is not Empty:
+        return state.body
+    announced = request.content_length
+    if announced is not None and announced > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        async with asyncio.timeout(within):
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > limit:
+                    raise _too_large(limit)
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout(f"begärans innehåll kom inte fram inom {within:g} sekunder; "
+                             "försök igen med en snabbare anslutning eller en mindre fil") from None
+    except InternalServerException:  # the client went away before its body ended
+        raise MalformedInput("anslutningen bröts innan begärans innehåll hade kommit fram") from None
+    body = state.body = b"".join(chunks)
+    # This Request object's own copy too: its stream is consumed, and form() reads a multipart
+    # body through stream(), which serves ``_body`` once it is set (as after request.body()).
+    request._body = body
+    return body
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"begärans innehåll är större än de {limit:,} byte som tas emot här".replace(",", " "))
 
 
 def raw_body_operation(media_type: str, description: str, schema: Schema | None = None) -> type[Operation]:

@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page, today_in_sweden
+from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page, document_headers, today_in_sweden
 from grannsamverkan.db import goals, kommuner
 from grannsamverkan.domain.goals import GoalStatus, GoalStatusCode
 from grannsamverkan.services.report import render, yearly_report
@@ -186,4 +186,4 @@ class ReportController(Controller):
         data = await yearly_report(db, kommun, year, as_of or today_in_sweden(), principal.scope)
         text = render(data, format)
         media_type = f"{MARKDOWN}; charset=utf-8" if format == "md" else "text/html; charset=utf-8"
-        return Response(text, media_type=media_type, headers={"Vary": "Accept"})
+        return Response(text, media_type=media_type, headers={"Vary": "Accept", **document_headers(text)})

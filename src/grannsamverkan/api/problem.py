@@ -9,8 +9,9 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from grannsamverkan.api.common import SECURITY_HEADERS
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, invalid_argument
-from grannsamverkan.errors import DatabaseUnavailable, FieldError, GrannsamverkanError, InvalidInput
+from grannsamverkan.errors import DatabaseUnavailable, FieldError, GrannsamverkanError, InvalidInput, MalformedInput
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://grannsamverkan.se/problems/"
@@ -29,10 +30,15 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     errors: list[FieldError] = []
 
 
+# Error answers carry the pages' security headers too (an error is never cached or framed).
+ERROR_HEADERS = {h.name: h.value for h in SECURITY_HEADERS if h.value}
+
+
 def _answer(request: Request, problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
     problem.instance = request.url.path
     return Response(
-        content=problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers
+        content=problem, status_code=problem.status, media_type=PROBLEM_JSON,
+        headers={**ERROR_HEADERS, **headers} if headers else ERROR_HEADERS,
     )
 
 
@@ -65,9 +71,10 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
         status = 400 if malformed else 422
         if not malformed and not errors:
             errors = [FieldError(field="body", message=detail)]
+    detail = SWEDISH_DETAILS.get(detail, detail)
     slug = {400: "malformed-input", 401: "not-authenticated", 403: "forbidden", 404: "not-found",
-            405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type",
-            422: "invalid-input"}.get(status, "http-error")
+            405: "method-not-allowed", 408: "request-timeout", 413: "payload-too-large",
+            415: "unsupported-media-type", 422: "invalid-input"}.get(status, "http-error")
     title = {400: "Malformed input", 422: "Invalid input"}.get(status, _reason(status))
     headers = dict(exc.headers) if exc.headers else None
     return _answer(request, Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, errors=errors), headers)
@@ -87,9 +94,28 @@ def database_unavailable(request: Request, exc: Exception) -> Response[Any]:
     return project_error(request, DatabaseUnavailable("the database is not reachable; try again in a few seconds"))
 
 
+# Litestar's own details that a caller may meet, in Swedish.
+SWEDISH_DETAILS = {
+    "Request Entity Too Large": "begärans innehåll är för stort",
+    "Not Found": "adressen finns inte",
+    "Method Not Allowed": "metoden stöds inte på den här adressen",
+}
+
+
+def too_deep(exc: Exception) -> MalformedInput | None:
+    """JSON nested deeper than the decoder follows (msgspec stops with RecursionError): the
+    caller's input, answered 400 without a traceback."""
+    if isinstance(exc, RecursionError) and "deserializ" in str(exc):
+        return MalformedInput("JSON-innehållet är för djupt nästlat")
+    return None
+
+
 def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
     if isinstance(exc, UNAVAILABLE_ERRORS):
         return database_unavailable(request, exc)
+    deep = too_deep(exc)
+    if deep is not None:
+        return project_error(request, deep)
     message = invalid_argument(exc)
     if message:
         # A value the database cannot hold (an id beyond 64 bits, a NUL in text): the caller's input.

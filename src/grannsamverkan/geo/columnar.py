@@ -97,7 +97,10 @@ def clean_batches(data: bytes, *, block_bytes: int = 4 << 20) -> Iterator[Househ
     try:
         data.decode("utf-8")  # checked at full speed here, not converted
     except UnicodeDecodeError:
-        data = data.decode("cp1252").encode("utf-8")  # what Excel writes on Swedish Windows
+        try:
+            data = data.decode("cp1252").encode("utf-8")  # what Excel writes on Swedish Windows
+        except UnicodeDecodeError:  # e.g. byte 0x81: the careful reader says where
+            raise NotClean("neither UTF-8 nor Windows-1252") from None
     layout = _layout(data[:HEAD_BYTES].decode("utf-8", errors="ignore"), complete=len(data) <= HEAD_BYTES)
     offset = _offset_of_line(data, layout.first_data_line)
     total = len(data)

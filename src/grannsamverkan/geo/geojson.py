@@ -23,7 +23,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput
+from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput, PayloadTooLarge
 from grannsamverkan.geo.crs import (
     SWEREF99TM,
     WGS84,
@@ -46,6 +46,14 @@ MAX_ERRORS: Final = 50
 # A neighbourhood's boundary needs hundreds of vertices, not millions; this keeps memory and the
 # answer (which echoes the geometry) bounded.
 MAX_RING_POSITIONS: Final = 100_000
+# The same bounds for an area as a whole: all its rings together, and how many rings (outer rings
+# and holes, over all polygons) it has. 200,000 holes took 13 s to build and made the kommun page
+# 12 MB; a real area has a few rings.
+MAX_AREA_POSITIONS: Final = 100_000
+MAX_AREA_RINGS: Final = 1_000
+# JSON costs about ten times its size in memory once decoded into Python objects (README,
+# "Limits"); a larger GeoJSON is refused before it is decoded.
+MAX_JSON_BYTES: Final = 32 * 1024 * 1024
 
 
 class AreaFeature(msgspec.Struct, kw_only=True):
@@ -65,12 +73,18 @@ class Overlap(msgspec.Struct, frozen=True, kw_only=True):
     area_m2: float
 
 
-def decode_json(data: bytes | str) -> Any:
-    """Decoded JSON, or :class:`MalformedInput` saying where it broke."""
+def decode_json(data: bytes | str, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """Decoded JSON, or :class:`MalformedInput` saying where it broke; :class:`PayloadTooLarge`
+    above ``max_bytes`` (before decoding)."""
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"JSON-innehållet är {_n(len(data))} byte; högst {_n(max_bytes)} byte tas emot "
+                              "(dela upp filen eller förenkla geometrierna)")
     try:
         return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise MalformedInput(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedInput("JSON-innehållet är för djupt nästlat") from None
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -236,6 +250,8 @@ def _parse_geometry(
         return None
     polygons = coords if kind == "MultiPolygon" else [coords]
     multi = kind == "MultiPolygon"
+    if not _within_bounds(polygons, where, f"{field}.coordinates", index, errors):
+        return None
 
     # 1. Structure: rings of closed positions of numbers.
     rings_xy: list[list[NDArray[np.float64]]] = []
@@ -287,6 +303,27 @@ def _parse_geometry(
         errors.add(f"{field}.coordinates", f"{where}the {kind} has no area", index)
         return None
     return geom
+
+
+def _within_bounds(polygons: list[Any], where: str, field: str, index: int | None, errors: _Collector) -> bool:
+    """The area's rings and positions counted from the arrays' lengths, before any is read (a
+    single ring above MAX_RING_POSITIONS is reported by ``_ring_array``, naming the ring)."""
+    rings = [ring for p in polygons if isinstance(p, list) for ring in p]
+    if len(rings) > MAX_AREA_RINGS:
+        errors.add(field, f"{where}området har {_n(len(rings))} ringar (yttre ringar och hål); högst "
+                   f"{_n(MAX_AREA_RINGS)} tas emot", index)
+        return False
+    sizes = [len(ring) for ring in rings if isinstance(ring, list)]
+    if sum(sizes) > MAX_AREA_POSITIONS and max(sizes) <= MAX_RING_POSITIONS:
+        errors.add(field, f"{where}området har {_n(sum(sizes))} positioner; högst {_n(MAX_AREA_POSITIONS)} "
+                   "tas emot (förenkla gränsen, t.ex. i QGIS)", index)
+        return False
+    return True
+
+
+def _n(number: int) -> str:
+    """A count as Swedish writes it: 100 000."""
+    return f"{number:,}".replace(",", " ")
 
 
 def _ring_array(

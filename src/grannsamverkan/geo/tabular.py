@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
-from typing import IO, Final
+from typing import IO, Any, Final
 
 import msgspec
 import numpy as np
@@ -252,7 +252,10 @@ class _Table:
             self.delimiter = declared
         else:
             self.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-        raw_header = next(csv.reader([first], delimiter=self.delimiter))
+        try:
+            raw_header = next(csv.reader([first], delimiter=self.delimiter))
+        except csv.Error as exc:
+            raise _header_error(f"rubrikraden kan inte läsas: {_csv_reason(exc)}") from None
         self.header = [h.strip().lstrip("\ufeff").lower() for h in raw_header]
         self.raw_header = raw_header
         self.pos = start + 1  # index into self.lines of the next data line
@@ -316,7 +319,7 @@ class _Table:
                 # Quoted values, but no record spans lines: one csv row per line.
                 nums = np.arange(start + 1, start + 1 + len(cand), dtype=np.int64)
                 with _gc_paused():
-                    rows = list(csv.reader(cand, delimiter=d))
+                    rows = _csv_rows(cand, d, before=start)
                     if set(map(len, rows)) != {ncols}:
                         rows, nums = self._fix_rows(rows, nums, ncols, errors, optional)
                     cols = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(ncols)]
@@ -359,7 +362,7 @@ class _Table:
         rows: list[list[str]] = []
         nums: list[int] = []
         before = 0
-        for row in reader:
+        for row in _guarded(reader, before=start):
             line_no = start + before + 1
             before = reader.line_num
             if len(row) != ncols:
@@ -404,6 +407,30 @@ class _Table:
 
 
 # --- column helpers -----------------------------------------------------------------------------
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"ett värde är längre än {csv.field_size_limit():,} tecken".replace(",", " ")
+    return f"felaktig CSV ({exc})"
+
+
+def _csv_failure(exc: csv.Error, line: int) -> InvalidInput:
+    """A line the csv module refuses (a value over its field limit, a quote in the wrong place)."""
+    reason = _csv_reason(exc)
+    return InvalidInput(f"filen kan inte läsas på rad {line}: {reason}", [FieldError(field="line", message=reason, line=line)])
+
+
+def _guarded(reader: Any, *, before: int) -> Iterator[list[str]]:
+    """The rows of ``reader`` (fed lines after the first ``before``); a csv error names its line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise _csv_failure(exc, before + reader.line_num) from None
+
+
+def _csv_rows(lines: list[str], delimiter: str, *, before: int) -> list[list[str]]:
+    return list(_guarded(csv.reader(lines, delimiter=delimiter), before=before))
 
 
 def _strip(col: list[str]) -> list[str]:

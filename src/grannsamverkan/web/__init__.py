@@ -1,8 +1,8 @@
 """Server-rendered pages in Swedish for coordinators and police, over the same db and domain code
 as the API: sign-in, kommun overview with a map, area page, priority areas, goals and imports.
 
-``create_routers()`` gives the page router (the API's capability guard and dependencies, plus CSRF
-checks and security headers) and the static files; ``template_config()`` the Jinja templates
+``create_routers()`` gives the page router (``page_guard``, which takes the session cookie as well
+as a bearer token, the API's dependencies, CSRF checks and security headers) and the static files; ``template_config()`` the Jinja templates
 inside the package, so an installed wheel finds them.
 """
 
@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Final
 
 from litestar import Router
-from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from grannsamverkan.api.auth import capability_guard, provide_principal
-from grannsamverkan.api.common import provide_db
+from grannsamverkan.api.auth import page_guard, provide_principal
+from grannsamverkan.api.common import SECURITY_HEADERS, provide_db
 from grannsamverkan.web import wording
 from grannsamverkan.web.csrf import CsrfMiddleware
 from grannsamverkan.web.errors import with_page_errors
@@ -31,23 +30,12 @@ from grannsamverkan.web.promises import PromisePages
 from grannsamverkan.web.registry import RegistryPages
 from grannsamverkan.web.session import SessionController
 
-__all__ = ["PUBLIC_PAGE_PATHS", "create_routers", "template_config", "with_page_errors"]
+__all__ = ["SECURITY_HEADERS", "create_routers", "template_config", "with_page_errors"]
 
 HERE: Final = Path(__file__).parent
 TEMPLATES: Final = HERE / "templates"
 STATIC: Final = HERE / "static"
 
-#: Paths that need no token (for the authentication middleware's ``exclude``).
-PUBLIC_PAGE_PATHS: Final = ["^/logga-in$", "^/logga-ut$", "^/static/", "^/trygghet"]
-
-SECURITY_HEADERS: Final = [
-    ResponseHeader(name="Content-Security-Policy", value=(
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="same-origin"),
-    ResponseHeader(name="Cache-Control", value="no-store"),
-]
 
 
 def create_routers() -> list[Router]:
@@ -55,14 +43,14 @@ def create_routers() -> list[Router]:
         path="/",
         route_handlers=[SessionController, RegistryPages, PriorityPages, GoalPages, PromisePages, ImportPages,
                         PlacePages, PublicPlacePages],
-        guards=[capability_guard],
+        guards=[page_guard],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         middleware=[CsrfMiddleware()],
         response_headers=SECURITY_HEADERS,
         include_in_schema=False,
     )
     static = create_static_files_router(
-        path="/static", directories=[STATIC], opt={"capability": "public"}, guards=[capability_guard],
+        path="/static", directories=[STATIC], opt={"capability": "public"}, guards=[page_guard],
         name="web-static", include_in_schema=False,
     )
     return [pages, static]

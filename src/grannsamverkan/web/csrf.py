@@ -5,6 +5,12 @@ loads. Every form carries ``_csrf_token`` = HMAC-SHA256(key = that cookie, messa
 token cookie, or "" before signing in); an unsafe request (POST, ...) to a page route must send it
 as the form field or the ``X-CSRF-Token`` header, or it is refused with 403.
 
+Before any of the body is read, the middleware knows who asks: a form to a route that needs a
+capability is read only for a signed-in caller who has that capability (else 401/403 without
+reading it), and every form body is read with a cap (``read_body``): 8 KiB on the public routes
+(signing in and out), 1 MiB elsewhere, the upload limit only on the import pages (``opt``
+``upload``), and at most ``FORM_FIELDS`` fields, counted before the form is parsed.
+
 Why not Litestar's ``CSRFConfig``: its tokens are signed with a server secret, so a restarted
 server (or a second worker) refuses the cookie a browser already holds until the browser is
 closed. This token needs no server secret and survives restarts, and binding it to the session
@@ -27,13 +33,18 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
-from grannsamverkan.api.auth import TOKEN_COOKIE
-from grannsamverkan.errors import Forbidden
+from grannsamverkan.api.auth import authorize_page, session_id
+from grannsamverkan.api.common import read_body
+from grannsamverkan.errors import Forbidden, PayloadTooLarge
 
 CSRF_COOKIE: Final = "gsv_csrf"
 CSRF_FIELD: Final = "_csrf_token"
 CSRF_HEADER: Final = "x-csrf-token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TYPES: Final = frozenset({RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART})
+PUBLIC_FORM_BYTES: Final = 8 * 1024  # a sign-in form is a token and a path
+FORM_BYTES: Final = 1024 * 1024
+FORM_FIELDS: Final = 1000
 
 
 def expected_token(seed: str, session: str | None) -> str:
@@ -57,7 +68,7 @@ class CsrfMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request: Request[Any, Any, Any] = Request(scope, receive)
         seed = request.cookies.get(CSRF_COOKIE)
-        session = request.cookies.get(TOKEN_COOKIE)
+        session = session_id(request)
         state = ScopeState.from_scope(scope)
         if request.method in SAFE_METHODS:
             new_seed = None
@@ -66,22 +77,37 @@ class CsrfMiddleware(ASGIMiddleware):
             state.csrf_token = expected_token(seed, session)
             await next_app(scope, receive, _with_cookie(send, new_seed, secure=is_https(scope)) if new_seed else send)
             return
-        handler = scope.get("route_handler")
+        handler = scope["route_handler"]
+        public = handler.opt.get("capability") == "public"
         signed_out = not session and "authorization" not in request.headers
-        if signed_out and handler is not None and handler.opt.get("capability") != "public":
+        if signed_out and not public:
             # Nothing to forge without a session: the capability guard answers 401 (sign in).
             await next_app(scope, receive, send)
             return
+        if not public:
+            await authorize_page(request, handler)  # 401 or 403 before a byte of the body is read
+        content_type, _ = request.content_type
+        if content_type in FORM_TYPES:
+            await _read_form_body(request, public=public, upload=bool(handler.opt.get("upload")),
+                                  multipart=content_type == RequestEncodingType.MULTI_PART)
         supplied = request.headers.get(CSRF_HEADER)
-        if not supplied:
-            content_type, _ = request.content_type
-            if content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
-                value = (await request.form()).get(CSRF_FIELD)
-                supplied = value if isinstance(value, str) else None
+        if not supplied and content_type in FORM_TYPES:
+            value = (await request.form()).get(CSRF_FIELD)
+            supplied = value if isinstance(value, str) else None
         if not seed or not supplied or not hmac.compare_digest(supplied, expected_token(seed, session)):
-            raise Forbidden("the form could not be verified (CSRF token missing or wrong); reload the page and try again")
+            raise Forbidden("formuläret kunde inte verifieras (CSRF-token saknas eller är fel); ladda om sidan och försök igen")
         state.csrf_token = supplied
         await next_app(scope, receive, send)
+
+
+async def _read_form_body(request: Request[Any, Any, Any], *, public: bool, upload: bool, multipart: bool) -> None:
+    """The form's body, read with the cap for this route, its fields counted before parsing."""
+    settings = request.app.state.settings
+    limit = PUBLIC_FORM_BYTES if public else settings.max_body_bytes if upload else FORM_BYTES
+    body = await read_body(request, limit=limit, within=settings.body_timeout_seconds)
+    if not multipart and body.count(b"&") >= FORM_FIELDS:
+        raise PayloadTooLarge(f"formuläret har fler än {FORM_FIELDS} fält")
+    # multipart: Litestar's parser stops at the app's multipart_form_part_limit (FORM_FIELDS).
 
 
 def _with_cookie(send: Send, seed: str, *, secure: bool) -> Send:

@@ -18,7 +18,9 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from litestar.utils.scope.state import ScopeState
 
-from grannsamverkan.api.auth import TOKEN_COOKIE
+from grannsamverkan.api.auth import session_id
+from grannsamverkan.api.common import SECURITY_HEADERS
+from grannsamverkan.api.problem import too_deep
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, invalid_argument
 from grannsamverkan.errors import GrannsamverkanError, NotAuthenticated
 from grannsamverkan.web.csrf import CSRF_COOKIE, expected_token
@@ -54,6 +56,7 @@ def sign_in_redirect(request: Request[Any, Any, Any]) -> Redirect:
 
 
 def _status_and_detail(exc: Exception) -> tuple[int, str]:
+    exc = too_deep(exc) or exc
     if isinstance(exc, GrannsamverkanError):
         return exc.status, exc.detail
     if isinstance(exc, ValidationException):
@@ -68,8 +71,8 @@ def _status_and_detail(exc: Exception) -> tuple[int, str]:
 
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if isinstance(exc, NotAuthenticated):
-        return sign_in_redirect(request)
+    if isinstance(exc, NotAuthenticated) and request.method != "OPTIONS":
+        return sign_in_redirect(request)  # (OPTIONS is no navigation: it gets the 401 page)
     status, detail = _status_and_detail(exc)
     if status == 403 and "read_households" in detail:
         detail = "Hushållens adresser och anmälningar visas bara för kommunens samordnare och administratörer."
@@ -86,6 +89,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
                  "principal": principal, "path": request.url.path, "done": None,
                  "nav_kommun": principal.kommuner[0] if principal and principal.kommuner else None},
         status_code=status,
+        headers={h.name: h.value for h in SECURITY_HEADERS if h.value},
     )
 
 
@@ -94,7 +98,7 @@ def restore_csrf_token(request: Request[Any, Any, Any]) -> None:
     seed = request.cookies.get(CSRF_COOKIE)
     state = ScopeState.from_scope(request.scope)
     if seed and not isinstance(state.csrf_token, str):
-        state.csrf_token = expected_token(seed, request.cookies.get(TOKEN_COOKIE))
+        state.csrf_token = expected_token(seed, session_id(request))
 
 
 Handler = Callable[[Request[Any, Any, Any], Any], Response[Any]]

@@ -26,6 +26,7 @@ CRS_CHOICES = {"": "WGS 84 (lon/lat) eller filens crs", "EPSG:3006": "SWEREF 99 
 class ImportPages(Controller):
     path = "/import"
     include_in_schema = False
+    opt = {"upload": True}  # the form's body may be a file up to the upload limit (web/csrf.py)
 
     @get("/", opt={"capability": "write"})
     async def index(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template:

@@ -1,4 +1,9 @@
-"""Signing in with a token (kept in an HttpOnly, SameSite=Strict cookie) and signing out."""
+"""Signing in with a token and signing out.
+
+Signing in opens a session on the server (``db/sessions.py``); the browser gets its random id in
+an HttpOnly, SameSite=Strict cookie (``__Host-gsv_session`` over https, see ``api/auth.py``),
+never the token. Signing out ends the session on the server, so a copied cookie stops working too.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from grannsamverkan.api.auth import TOKEN_COOKIE
-from grannsamverkan.db import tokens
+from grannsamverkan.api.auth import TokenCache, cache_key, session_cookie_name, session_id
+from grannsamverkan.db import sessions, tokens
 from grannsamverkan.web.context import page
 from grannsamverkan.web.csrf import is_https
 
@@ -23,8 +28,10 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def session_cookie(request: Request[Any, Any, Any], token: str) -> Cookie:
-    return Cookie(key=TOKEN_COOKIE, value=token, path="/", httponly=True, samesite="strict", secure=is_https(request.scope))
+def session_cookie(request: Request[Any, Any, Any], session: str, **extra: Any) -> Cookie:
+    """Secure, Path=/ and no Domain over https: what the __Host- prefix requires."""
+    return Cookie(key=session_cookie_name(request.scope), value=session, path="/", httponly=True, samesite="strict",
+                  secure=is_https(request.scope), **extra)
 
 
 class SessionController(Controller):
@@ -45,10 +52,17 @@ class SessionController(Controller):
         if principal is None:
             message = "Skriv in din token." if not token else "Token är okänd eller återkallad."
             return page(request, "sign_in.html.j2", status_code=401, next=target, error=message)
-        return Redirect(target, status_code=HTTP_303_SEE_OTHER, cookies=[session_cookie(request, token)])
+        hours = request.app.state.settings.session_hours
+        session = await sessions.open_session(request.app.state.pool, principal, hours=hours)
+        return Redirect(target, status_code=HTTP_303_SEE_OTHER,
+                        cookies=[session_cookie(request, session, max_age=int(hours * 3600))])
 
     @post("/logga-ut", opt={"capability": "public"}, status_code=HTTP_303_SEE_OTHER)
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
-        gone = Cookie(key=TOKEN_COOKIE, value="", path="/", httponly=True, samesite="strict",
-                      secure=is_https(request.scope), max_age=0, expires=0)
+        session = session_id(request)
+        if session:
+            await sessions.end_session(request.app.state.pool, session)
+            cache: TokenCache = request.app.state.token_cache
+            cache.drop(cache_key(session, session=True))
+        gone = session_cookie(request, "", max_age=0, expires=0)
         return Redirect("/logga-in?utloggad=1", status_code=HTTP_303_SEE_OTHER, cookies=[gone])
