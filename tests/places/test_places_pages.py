@@ -142,8 +142,8 @@ async def test_coordinator_handles_a_report_on_the_pages(client: AsyncTestClient
     listing = await client.get("/platser?kommun=2283")
     assert listing.status_code == 200 and "Att granska (1)" in listing.text and "telefonnummer" in listing.text
     filtered = await client.get("/platser?kommun=2283&kategori=belysning&granskning=pending&fran=2026-01-01")
-    assert "/api/v1/places/export.csv?kommun=2283&amp;category=belysning&amp;review=pending&amp;from=2026-01-01" in filtered.text
-    exported = await client.get("/api/v1/places/export.csv?kommun=2283&category=trafik")  # the session cookie signs in
+    assert "/platser/export.csv?kommun=2283&amp;category=belysning&amp;review=pending&amp;from=2026-01-01" in filtered.text
+    exported = await client.get("/platser/export.csv?kommun=2283&category=trafik")  # the page route, with the session
     assert exported.status_code == 200 and exported.text.count("\r\n") == 1  # the header only
     csrf, page = await csrf_for(client, f"/platser/{report_id}")
     assert "a@example.se" not in page and "070-123 45 67" in page

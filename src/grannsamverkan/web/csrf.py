@@ -88,7 +88,7 @@ class CsrfMiddleware(ASGIMiddleware):
             await authorize_page(request, handler)  # 401 or 403 before a byte of the body is read
         content_type, _ = request.content_type
         if content_type in FORM_TYPES:
-            await _read_form_body(request, public=public, upload=bool(handler.opt.get("upload")),
+            await _read_form_body(request, public=public, opt=handler.opt,
                                   multipart=content_type == RequestEncodingType.MULTI_PART)
         supplied = request.headers.get(CSRF_HEADER)
         if not supplied and content_type in FORM_TYPES:
@@ -100,10 +100,14 @@ class CsrfMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-async def _read_form_body(request: Request[Any, Any, Any], *, public: bool, upload: bool, multipart: bool) -> None:
-    """The form's body, read with the cap for this route, its fields counted before parsing."""
+async def _read_form_body(request: Request[Any, Any, Any], *, public: bool, opt: dict[str, Any], multipart: bool) -> None:
+    """The form's body, read with the cap for this route, its fields counted before parsing. A public
+    route with a larger form than signing in (a citizen's report) names its cap in ``opt["form_bytes"]``."""
     settings = request.app.state.settings
-    limit = PUBLIC_FORM_BYTES if public else settings.max_body_bytes if upload else FORM_BYTES
+    if public:
+        limit = opt.get("form_bytes", PUBLIC_FORM_BYTES)
+    else:
+        limit = settings.max_body_bytes if opt.get("upload") else FORM_BYTES
     body = await read_body(request, limit=limit, within=settings.body_timeout_seconds)
     if not multipart and body.count(b"&") >= FORM_FIELDS:
         raise PayloadTooLarge(f"formuläret har fler än {FORM_FIELDS} fält")

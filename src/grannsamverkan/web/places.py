@@ -20,13 +20,25 @@ from urllib.parse import quote, urlencode
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, FormMultiDict
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from grannsamverkan.api.common import Caller, Db
-from grannsamverkan.api.places import place_filter
+from grannsamverkan.api.places import (
+    EXPORT_LIMIT,
+    AreaQ,
+    Category,
+    FeelingQ,
+    FromQ,
+    ReviewQ,
+    StatusQ,
+    ToQ,
+    csv_text,
+    feature_collection,
+    place_filter,
+)
 from grannsamverkan.db import areas, kommuner
 from grannsamverkan.db import places as place_db
 from grannsamverkan.domain import places as rules
@@ -194,7 +206,7 @@ class PublicPlacePages(Controller):
         }.get(instamt or "", "Din rapport har kommit in. Den visas på kartan när kommunen har läst den.")
         return page(request, "places/thanks.html.j2", kommun=k, message=message)
 
-    @post("/{kommun:str}", opt={"capability": "public"}, request_max_body_size=MAX_BODY)
+    @post("/{kommun:str}", opt={"capability": "public", "form_bytes": MAX_BODY}, request_max_body_size=MAX_BODY)
     async def submit(self, request: Request[Any, Any, Any], kommun: FromPath[str]) -> Template | Redirect:
         """The body is read (and capped) before a connection is taken from the pool."""
         form = await request.form()
@@ -272,6 +284,29 @@ class PlacePages(Controller):
                     export_query=export_query(code, category, status_, review, feeling, omrade, fran, till),
                     **public_context())
 
+    # The exports as page routes: the API takes bearer tokens only, the pages their session.
+    @get("/export.csv", opt={"capability": "read"}, media_type="text/csv")
+    async def export_csv(
+        self, db: Db, principal: Caller, kommun: FromQuery[list[str] | None] = None, category: Category = None,
+        status: StatusQ = None, review: ReviewQ = None, feeling: FeelingQ = None, area_id: AreaQ = None,
+        from_: FromQ = None, to: ToQ = None,
+    ) -> Response[str]:
+        f = await place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
+        items, _ = await places.list_for(db, principal, f, limit=EXPORT_LIMIT, offset=0)
+        return Response(csv_text(items), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="platser.csv"'})
+
+    @get("/export.geojson", opt={"capability": "read"}, media_type="application/geo+json")
+    async def export_geojson(
+        self, db: Db, principal: Caller, kommun: FromQuery[list[str] | None] = None, category: Category = None,
+        status: StatusQ = None, review: ReviewQ = None, feeling: FeelingQ = None, area_id: AreaQ = None,
+        from_: FromQ = None, to: ToQ = None,
+    ) -> Response[dict[str, Any]]:
+        f = await place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
+        items, _ = await places.list_for(db, principal, f, limit=EXPORT_LIMIT, offset=0)
+        return Response(feature_collection(items), media_type="application/geo+json",
+                        headers={"Content-Disposition": 'attachment; filename="platser.geojson"'})
+
     @get("/{report_id:int}", opt={"capability": "read"})
     async def show(self, request: Request[Any, Any, Any], db: Db, principal: Caller, report_id: FromPath[int]) -> Template:
         return await report_page(request, db, principal, report_id)
@@ -328,7 +363,7 @@ class PlacePages(Controller):
 
 def export_query(kommun: str, category: str | None, status: str | None, review: str | None, feeling: str | None,
                  area_id: int | None, from_: date | None, to: date | None) -> str:
-    """The page's filters as the export routes' query (``/api/v1/places/export.csv?…``)."""
+    """The page's filters as the export routes' query (``/platser/export.csv?…``, as the API's)."""
     params = {"kommun": kommun, "category": category, "status": status, "review": review, "feeling": feeling,
               "area_id": area_id, "from": from_.isoformat() if from_ else None, "to": to.isoformat() if to else None}
     return urlencode({k: v for k, v in params.items() if v is not None})
