@@ -18,13 +18,13 @@ from litestar.static_files import create_static_files_router
 
 from grannsamverkan import __version__
 from grannsamverkan.api import routes
-from grannsamverkan.api.auth import TokenCache, capability_guard, provide_principal
-from grannsamverkan.api.common import SECURITY_HEADERS, provide_db
-from grannsamverkan.api.problem import EXCEPTION_HANDLERS
 from grannsamverkan.api.system import health
 from grannsamverkan.db.embedded import resolve_database_url
 from grannsamverkan.db.migrate import migrate
 from grannsamverkan.db.pool import create_pool
+from grannsamverkan.http.auth import TokenCache, capability_guard, provide_principal
+from grannsamverkan.http.common import SECURITY_HEADERS, provide_db
+from grannsamverkan.http.problem import EXCEPTION_HANDLERS
 from grannsamverkan.settings import Settings
 from grannsamverkan.web import create_routers, template_config, with_page_errors
 from grannsamverkan.web.csrf import FORM_FIELDS

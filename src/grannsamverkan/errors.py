@@ -1,6 +1,6 @@
 """The project's one exception hierarchy.
 
-Raised anywhere below the HTTP layer; ``api/problem.py`` maps each class to an RFC 9457
+Raised anywhere below the HTTP layer; ``http/problem.py`` maps each class to an RFC 9457
 problem+json answer and the CLI prints it to stderr with exit 2. Nothing below ``api/`` raises
 HTTP exceptions.
 """

@@ -1,11 +1,11 @@
-"""Reading the caller's token from the raw ASGI headers (api/auth.bearer_token): the header only,
+"""Reading the caller's token from the raw ASGI headers (http/auth.bearer_token): the header only,
 never a cookie (issue 13, item 5: the API takes bearer tokens only)."""
 
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
 
-from grannsamverkan.api.auth import PLAIN_SESSION_COOKIE, SESSION_COOKIE, bearer_token, session_cookie_name, session_id
+from grannsamverkan.http.auth import PLAIN_SESSION_COOKIE, SESSION_COOKIE, bearer_token, session_cookie_name, session_id
 
 
 def connection(*headers: tuple[bytes, bytes], scheme: str = "http") -> ASGIConnection:

@@ -12,7 +12,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.testing import TestClient
 
-from grannsamverkan.api.common import FromPath
+from grannsamverkan.http.common import FromPath
 from grannsamverkan.api.hot import HotGetHandler, hot_get
 
 

@@ -17,7 +17,13 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Schema
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
-from grannsamverkan.api.common import (
+from grannsamverkan.db import burglaries, kommuner
+from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.backtest import BacktestResult
+from grannsamverkan.domain.calendar import check_days
+from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, RankedArea
+from grannsamverkan.errors import NotFound
+from grannsamverkan.http.common import (
     Caller,
     Db,
     KommunFilter,
@@ -27,12 +33,6 @@ from grannsamverkan.api.common import (
     raw_body_operation,
     today_in_sweden,
 )
-from grannsamverkan.db import burglaries, kommuner
-from grannsamverkan.domain.access import Principal
-from grannsamverkan.domain.backtest import BacktestResult
-from grannsamverkan.domain.calendar import check_days
-from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, RankedArea
-from grannsamverkan.errors import NotFound
 
 KommunParam = Annotated[
     str, QueryParameter(pattern=r"^[0-9]{4}$", description="SCB kommun code, e.g. 2283 (required)")

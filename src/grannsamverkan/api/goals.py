@@ -12,9 +12,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page, document_headers, today_in_sweden
 from grannsamverkan.db import goals, kommuner
 from grannsamverkan.domain.goals import GoalStatus, GoalStatusCode
+from grannsamverkan.http.common import Caller, Db, KommunFilter, Limit, Offset, Page, document_headers, today_in_sweden
 from grannsamverkan.services.report import render, yearly_report
 
 KommunPath = Annotated[str, PathParameter(description="SCB kommun code, e.g. 2283")]

@@ -19,7 +19,6 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath, FromQuery
 
-from grannsamverkan.api.common import Db
 from grannsamverkan.db import places as place_db
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
 from grannsamverkan.domain import places as rules
@@ -27,6 +26,7 @@ from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import FieldError, Forbidden, GrannsamverkanError, InvalidInput, MalformedInput, NotFound
 from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.crs import WGS84, explain_outside, inside_sweden, sweref_to_wgs84, to_sweref
+from grannsamverkan.http.common import Db
 from grannsamverkan.services import places
 
 log = logging.getLogger("grannsamverkan")

@@ -7,9 +7,7 @@ coordinators. No answer ever holds a reporter's e-mail address.
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 import msgspec
@@ -17,18 +15,14 @@ from litestar import Controller, Response, get, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page
-from grannsamverkan.db import kommuner
 from grannsamverkan.db import places as place_db
 from grannsamverkan.domain import places as rules
-from grannsamverkan.domain.calendar import STOCKHOLM, check_days
-from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.geojson import parse_point
+from grannsamverkan.http.common import Caller, Db, KommunFilter, Limit, Offset, Page
 from grannsamverkan.services import places
-from grannsamverkan.services.places import PlaceView
+from grannsamverkan.services.places import EXPORT_LIMIT, PlaceView, csv_text, feature_collection, place_filter
 
 ReportId = Annotated[int, PathParameter(ge=1, description="report id")]
-EXPORT_LIMIT = 100_000
 
 
 class PlaceCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -71,56 +65,6 @@ AreaQ = Annotated[int | None, QueryParameter(ge=1, description="reports inside t
 SourceQ = Annotated[rules.Source | None, QueryParameter(description="medborgare, trygghetsvandring or open311")]
 FromQ = Annotated[date | None, QueryParameter(name="from", description="reported on or after (YYYY-MM-DD)")]
 ToQ = Annotated[date | None, QueryParameter(name="to", description="reported on or before (YYYY-MM-DD)")]
-
-
-def _start(day: date | None) -> datetime | None:
-    return datetime.combine(day, time(), STOCKHOLM) if day else None
-
-
-async def place_filter(db_conn: Any, kommun: list[str] | None, category: str | None, status: str | None,
-                       review: str | None, feeling: str | None, area_id: int | None, source: str | None,
-                       from_: date | None, to: date | None) -> place_db.PlaceFilter:
-    if kommun:
-        await kommuner.require_known(db_conn, kommun)
-    check_days(from_=from_, to=to)
-    if from_ and to and to < from_:
-        raise InvalidInput("to ligger före from", [FieldError(field="to", message="före from")])
-    return place_db.PlaceFilter(kommuner=kommun or None, category=category, status=status, review=review, feeling=feeling,
-                          area_id=area_id, source=source, created_from=_start(from_),
-                          created_to=_start(to + timedelta(days=1)) if to else None)
-
-
-CSV_COLUMNS = ("id", "kommun", "category", "category_name", "feeling", "time_of_day", "status", "status_name",
-               "responsible", "review", "supporters", "lon", "lat", "precision_m", "area_id", "area_name",
-               "created_at", "handled_at", "what", "would_help", "status_note")
-
-
-def csv_text(items: list[PlaceView]) -> str:
-    """CSV (comma, UTF-8, header row) for a GIS or a spreadsheet; the exact point where the caller
-    may see it, else the blurred one (precision_m says which: 0 for exact)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for p in items:
-        point, precision = (p.location, 0) if p.location else (p.public_location, p.public_cell_m)
-        lon, lat = point["coordinates"] if point else ("", "")
-        writer.writerow([p.id, p.kommun, p.category, p.category_name, p.feeling, p.time_of_day, p.status, p.status_name,
-                         p.responsible or "", p.review, p.supporters, lon, lat, "" if precision is None else precision,
-                         p.area_id or "", p.area_name or "", p.created_at.isoformat(),
-                         p.handled_at.isoformat() if p.handled_at else "", p.what, p.would_help or "",
-                         p.status_note or ""])
-    return out.getvalue()
-
-
-def feature_collection(items: list[PlaceView]) -> dict[str, Any]:
-    features = []
-    for p in items:
-        props = msgspec.to_builtins(p)
-        geometry = props.pop("location") or props.get("public_location")
-        props["precision_m"] = 0 if p.location else p.public_cell_m
-        props.pop("public_location")
-        features.append({"type": "Feature", "id": p.id, "geometry": geometry, "properties": props})
-    return {"type": "FeatureCollection", "features": features}
 
 
 class PlaceController(Controller):

@@ -17,11 +17,11 @@ from litestar import Controller, delete, get, post, put
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page, today_in_sweden
 from grannsamverkan.db import kommuner
 from grannsamverkan.db import promises as store
 from grannsamverkan.domain.promises import ActivityKind, year_period
 from grannsamverkan.errors import NotFound
+from grannsamverkan.http.common import Caller, Db, KommunFilter, Limit, Offset, Page, today_in_sweden
 from grannsamverkan.services import promises
 from grannsamverkan.services.promises import PromiseState
 

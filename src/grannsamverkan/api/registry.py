@@ -11,7 +11,13 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
-from grannsamverkan.api.common import (
+from grannsamverkan.api.hot import hot_get
+from grannsamverkan.db import areas, audit, groups, households, kommuner
+from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.eligibility import Eligibility
+from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.geo.geojson import decode_json, parse_feature, parse_feature_collection, parse_geometry, parse_point
+from grannsamverkan.http.common import (
     GEOJSON_SCHEMA,
     Caller,
     Db,
@@ -24,12 +30,6 @@ from grannsamverkan.api.common import (
     raw_body_operation,
     today_in_sweden,
 )
-from grannsamverkan.api.hot import hot_get
-from grannsamverkan.db import areas, audit, groups, households, kommuner
-from grannsamverkan.domain.access import Principal
-from grannsamverkan.domain.eligibility import Eligibility
-from grannsamverkan.errors import FieldError, InvalidInput
-from grannsamverkan.geo.geojson import decode_json, parse_feature, parse_feature_collection, parse_geometry, parse_point
 from grannsamverkan.services import groups as group_cases
 from grannsamverkan.services import households as household_cases
 from grannsamverkan.services.groups import CONTACT_TABLES

@@ -9,10 +9,10 @@ from litestar import Controller, Response, get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
 
-from grannsamverkan.api.common import Caller, Db, KommunFilter, Limit, Offset, Page
-from grannsamverkan.api.problem import PROBLEM_JSON, TYPE_BASE, Problem
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
+from grannsamverkan.http.common import Caller, Db, KommunFilter, Limit, Offset, Page
+from grannsamverkan.http.problem import PROBLEM_JSON, TYPE_BASE, Problem
 
 
 class Health(msgspec.Struct):

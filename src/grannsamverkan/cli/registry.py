@@ -22,7 +22,6 @@ from grannsamverkan.services import groups as group_cases
 from grannsamverkan.settings import Settings
 
 
-
 async def import_area_file(conn: Any, actor: Principal, path: Path, crs: str | None) -> areas.ImportSummary:
     data = read_file(path)
     obj = decode_json(data)

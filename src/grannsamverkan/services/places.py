@@ -7,8 +7,10 @@ answer; they are erased when the report is closed or rejected, and after RETENTI
 
 from __future__ import annotations
 
+import csv
+import io
 import os
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 import asyncpg
@@ -20,6 +22,7 @@ from grannsamverkan.db import places as db
 from grannsamverkan.db.places import PlaceFilter, PlaceRecord
 from grannsamverkan.domain import places as rules
 from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.calendar import STOCKHOLM, check_days
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
 from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.geojson import from_wkb, point_to_geojson_wgs84
@@ -434,3 +437,59 @@ async def get_for(conn: asyncpg.Connection, principal: Principal, report_id: int
     if report.review != "published" and not principal.can("write"):
         raise NotFound(f"ingen rapport med id {report_id}")
     return view(report, principal)
+
+
+# --- lists and exports (the API and the pages) -----------------------------------------------------
+
+#: At most this many reports in one export.
+EXPORT_LIMIT: Final = 100_000
+
+
+def _start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), STOCKHOLM) if day else None
+
+
+async def place_filter(db_conn: Any, kommun: list[str] | None, category: str | None, status: str | None,
+                       review: str | None, feeling: str | None, area_id: int | None, source: str | None,
+                       from_: date | None, to: date | None) -> PlaceFilter:
+    if kommun:
+        await kommuner.require_known(db_conn, kommun)
+    check_days(from_=from_, to=to)
+    if from_ and to and to < from_:
+        raise InvalidInput("to ligger före from", [FieldError(field="to", message="före from")])
+    return PlaceFilter(kommuner=kommun or None, category=category, status=status, review=review, feeling=feeling,
+                          area_id=area_id, source=source, created_from=_start(from_),
+                          created_to=_start(to + timedelta(days=1)) if to else None)
+
+
+CSV_COLUMNS = ("id", "kommun", "category", "category_name", "feeling", "time_of_day", "status", "status_name",
+               "responsible", "review", "supporters", "lon", "lat", "precision_m", "area_id", "area_name",
+               "created_at", "handled_at", "what", "would_help", "status_note")
+
+
+def csv_text(items: list[PlaceView]) -> str:
+    """CSV (comma, UTF-8, header row) for a GIS or a spreadsheet; the exact point where the caller
+    may see it, else the blurred one (precision_m says which: 0 for exact)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in items:
+        point, precision = (p.location, 0) if p.location else (p.public_location, p.public_cell_m)
+        lon, lat = point["coordinates"] if point else ("", "")
+        writer.writerow([p.id, p.kommun, p.category, p.category_name, p.feeling, p.time_of_day, p.status, p.status_name,
+                         p.responsible or "", p.review, p.supporters, lon, lat, "" if precision is None else precision,
+                         p.area_id or "", p.area_name or "", p.created_at.isoformat(),
+                         p.handled_at.isoformat() if p.handled_at else "", p.what, p.would_help or "",
+                         p.status_note or ""])
+    return out.getvalue()
+
+
+def feature_collection(items: list[PlaceView]) -> dict[str, Any]:
+    features = []
+    for p in items:
+        props = msgspec.to_builtins(p)
+        geometry = props.pop("location") or props.get("public_location")
+        props["precision_m"] = 0 if p.location else p.public_cell_m
+        props.pop("public_location")
+        features.append({"type": "Feature", "id": p.id, "geometry": geometry, "properties": props})
+    return {"type": "FeatureCollection", "features": features}

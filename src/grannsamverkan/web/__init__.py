@@ -17,8 +17,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from grannsamverkan.api.auth import page_guard, provide_principal
-from grannsamverkan.api.common import SECURITY_HEADERS, provide_db
+from grannsamverkan.http.auth import page_guard, provide_principal
+from grannsamverkan.http.common import SECURITY_HEADERS, provide_db
 from grannsamverkan.web import wording
 from grannsamverkan.web.csrf import CsrfMiddleware
 from grannsamverkan.web.errors import with_page_errors

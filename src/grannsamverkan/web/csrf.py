@@ -33,9 +33,9 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
-from grannsamverkan.api.auth import authorize_page, session_id
-from grannsamverkan.api.common import read_body
 from grannsamverkan.errors import Forbidden, PayloadTooLarge
+from grannsamverkan.http.auth import authorize_page, session_id
+from grannsamverkan.http.common import read_body
 
 CSRF_COOKIE: Final = "gsv_csrf"
 CSRF_FIELD: Final = "_csrf_token"

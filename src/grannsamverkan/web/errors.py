@@ -15,14 +15,13 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
-
 from litestar.utils.scope.state import ScopeState
 
-from grannsamverkan.api.auth import session_id
-from grannsamverkan.api.common import SECURITY_HEADERS
-from grannsamverkan.api.problem import too_deep
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, invalid_argument
 from grannsamverkan.errors import GrannsamverkanError, NotAuthenticated
+from grannsamverkan.http.auth import session_id
+from grannsamverkan.http.common import SECURITY_HEADERS
+from grannsamverkan.http.problem import too_deep
 from grannsamverkan.web.csrf import CSRF_COOKIE, expected_token
 
 log = logging.getLogger("grannsamverkan")

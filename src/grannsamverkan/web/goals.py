@@ -8,10 +8,10 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from grannsamverkan.api.common import Caller, Db, today_in_sweden
 from grannsamverkan.db import goals
 from grannsamverkan.domain.goals import cumulative_series
 from grannsamverkan.errors import GrannsamverkanError
+from grannsamverkan.http.common import Caller, Db, today_in_sweden
 from grannsamverkan.report.chart import render_chart
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import default_kommun, kommun_choices, page, redirect, visible_kommun

@@ -12,11 +12,11 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Template
 
-from grannsamverkan.api.common import Caller, Db
 from grannsamverkan.db import areas, burglaries, households, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import GrannsamverkanError
 from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
+from grannsamverkan.http.common import Caller, Db
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import default_kommun, kommun_choices, page
 

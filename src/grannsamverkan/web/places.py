@@ -15,36 +15,23 @@ import hashlib
 import os
 import secrets
 from datetime import date
-from typing import Any, Final
+from typing import Annotated, Any, Final
 from urllib.parse import quote, urlencode
 
 import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, FormMultiDict
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from grannsamverkan.api.common import Caller, Db
-from grannsamverkan.api.places import (
-    EXPORT_LIMIT,
-    AreaQ,
-    Category,
-    FeelingQ,
-    FromQ,
-    ReviewQ,
-    StatusQ,
-    ToQ,
-    csv_text,
-    feature_collection,
-    place_filter,
-)
 from grannsamverkan.db import areas, kommuner
 from grannsamverkan.db import places as place_db
 from grannsamverkan.domain import places as rules
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput, NotFound
 from grannsamverkan.geo.crs import SWEREF_EXTENT, WGS84, to_sweref
+from grannsamverkan.http.common import Caller, Db
 from grannsamverkan.services import places
 from grannsamverkan.services.places import PlaceView
 from grannsamverkan.web.context import page, redirect, visible_kommun
@@ -252,6 +239,15 @@ def _optional(value: str | None, choices: dict[str, str]) -> str | None:
     return value if value in choices else None
 
 
+# The export routes take the API's query names, so a page link and an API call read the same.
+Category = FromQuery[rules.Category | None]
+Status = FromQuery[rules.Status | None]
+Review = FromQuery[rules.Review | None]
+Feeling = FromQuery[rules.Feeling | None]
+From = Annotated[date | None, QueryParameter(name="from")]
+To = Annotated[date | None, QueryParameter(name="to")]
+
+
 class PlacePages(Controller):
     path = "/platser"
     include_in_schema = False
@@ -272,7 +268,7 @@ class PlacePages(Controller):
         feeling = _optional(upplevelse, rules.FEELINGS)
         filters = {"kategori": category, "status": status_, "granskning": review, "upplevelse": feeling,
                    "omrade": omrade, "fran": fran, "till": till}
-        f = await place_filter(db, [code], category, status_, review, feeling, omrade, None, fran, till)
+        f = await places.place_filter(db, [code], category, status_, review, feeling, omrade, None, fran, till)
         items, total = await places.list_for(db, principal, f, limit=MANY, offset=0)
         queue = [p for p in items if p.review == "pending"] if principal.can("write") else []
         area_records, _ = await areas.list_areas(db, [code], limit=MANY, offset=0)
@@ -288,23 +284,23 @@ class PlacePages(Controller):
     @get("/export.csv", opt={"capability": "read"}, media_type="text/csv")
     async def export_csv(
         self, db: Db, principal: Caller, kommun: FromQuery[list[str] | None] = None, category: Category = None,
-        status: StatusQ = None, review: ReviewQ = None, feeling: FeelingQ = None, area_id: AreaQ = None,
-        from_: FromQ = None, to: ToQ = None,
+        status: Status = None, review: Review = None, feeling: Feeling = None, area_id: FromQuery[int | None] = None,
+        from_: From = None, to: To = None,
     ) -> Response[str]:
-        f = await place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
-        items, _ = await places.list_for(db, principal, f, limit=EXPORT_LIMIT, offset=0)
-        return Response(csv_text(items), media_type="text/csv; charset=utf-8",
+        f = await places.place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
+        items, _ = await places.list_for(db, principal, f, limit=places.EXPORT_LIMIT, offset=0)
+        return Response(places.csv_text(items), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="platser.csv"'})
 
     @get("/export.geojson", opt={"capability": "read"}, media_type="application/geo+json")
     async def export_geojson(
         self, db: Db, principal: Caller, kommun: FromQuery[list[str] | None] = None, category: Category = None,
-        status: StatusQ = None, review: ReviewQ = None, feeling: FeelingQ = None, area_id: AreaQ = None,
-        from_: FromQ = None, to: ToQ = None,
+        status: Status = None, review: Review = None, feeling: Feeling = None, area_id: FromQuery[int | None] = None,
+        from_: From = None, to: To = None,
     ) -> Response[dict[str, Any]]:
-        f = await place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
-        items, _ = await places.list_for(db, principal, f, limit=EXPORT_LIMIT, offset=0)
-        return Response(feature_collection(items), media_type="application/geo+json",
+        f = await places.place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
+        items, _ = await places.list_for(db, principal, f, limit=places.EXPORT_LIMIT, offset=0)
+        return Response(places.feature_collection(items), media_type="application/geo+json",
                         headers={"Content-Disposition": 'attachment; filename="platser.geojson"'})
 
     @get("/{report_id:int}", opt={"capability": "read"})

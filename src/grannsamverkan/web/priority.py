@@ -10,9 +10,9 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from grannsamverkan.api.common import Caller, Db
 from grannsamverkan.db import areas, burglaries
 from grannsamverkan.domain.calendar import check_days, period_ending
+from grannsamverkan.http.common import Caller, Db
 from grannsamverkan.web.context import default_kommun, kommun_choices, page, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw
 from grannsamverkan.web.paging import ROWS, paginate

@@ -12,10 +12,10 @@ from litestar.datastructures import ResponseHeader
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
-from grannsamverkan.api.common import Caller, Db, today_in_sweden
 from grannsamverkan.db import promises as store
 from grannsamverkan.domain.promises import ACTIVITY_KINDS, MEASURES, OWNER_STATUSES, PROMISORS, WALK_POINT_STATUSES
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput, NotFound
+from grannsamverkan.http.common import Caller, Db, today_in_sweden
 from grannsamverkan.services import promises
 from grannsamverkan.services.report import render, yearly_report
 from grannsamverkan.web import context as form

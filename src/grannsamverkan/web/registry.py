@@ -11,11 +11,11 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from grannsamverkan.api.common import Caller, Db, today_in_sweden
 from grannsamverkan.db import areas, groups, households, kommuner
 from grannsamverkan.db.areas import AreaRecord
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
+from grannsamverkan.http.common import Caller, Db, today_in_sweden
 from grannsamverkan.services import groups as group_cases
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import page, redirect, visible_kommun

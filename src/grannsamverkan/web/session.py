@@ -1,7 +1,7 @@
 """Signing in with a token and signing out.
 
 Signing in opens a session on the server (``db/sessions.py``); the browser gets its random id in
-an HttpOnly, SameSite=Strict cookie (``__Host-gsv_session`` over https, see ``api/auth.py``),
+an HttpOnly, SameSite=Strict cookie (``__Host-gsv_session`` over https, see ``http/auth.py``),
 never the token. Signing out ends the session on the server, so a copied cookie stops working too.
 """
 
@@ -15,8 +15,8 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from grannsamverkan.api.auth import TokenCache, cache_key, session_cookie_name, session_id
 from grannsamverkan.db import sessions, tokens
+from grannsamverkan.http.auth import TokenCache, cache_key, session_cookie_name, session_id
 from grannsamverkan.web.context import page
 from grannsamverkan.web.csrf import is_https
 

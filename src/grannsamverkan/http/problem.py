@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from grannsamverkan.api.common import SECURITY_HEADERS
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, invalid_argument
 from grannsamverkan.errors import DatabaseUnavailable, FieldError, GrannsamverkanError, InvalidInput, MalformedInput
+from grannsamverkan.http.common import SECURITY_HEADERS
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://grannsamverkan.se/problems/"
