@@ -37,7 +37,11 @@ Seconds = Annotated[float, msgspec.Meta(ge=0, le=86_400)]
 
 def env_name(field: str) -> str:
     """The environment variable of a setting."""
-    return "DATABASE_URL" if field == "database_url" else f"GRANNSAMVERKAN_{field.upper()}"
+    return field.upper() if field in UNPREFIXED else f"GRANNSAMVERKAN_{field.upper()}"
+
+
+#: Settings whose variable has the name other programs use for it, without the prefix.
+UNPREFIXED: Final = frozenset({"database_url", "smtp_url"})
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, rename=env_name):
@@ -59,6 +63,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename=env_name):
     session_hours: Annotated[float, msgspec.Meta(gt=0, le=24 * 30)] = 12.0
     pool_min_size: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 2
     pool_max_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 10
+    # Where reporters' mail goes (smtp://[user:password@]host[:port][?starttls=1] or smtps://...);
+    # None: mail waits in the outbox.
+    smtp_url: str | None = None
+    mail_from: str = "no-reply@grannsamverkan.invalid"
+    # A place reporter's e-mail address is erased after this many days at the latest.
+    places_retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 180
+    # Public place reports (and "jag tycker också") per client address, server process and hour.
+    places_submissions_per_hour: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

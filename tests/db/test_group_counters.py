@@ -12,6 +12,7 @@ import shapely
 
 from grannsamverkan.cli import cli_actor
 from grannsamverkan.db import areas, groups, households
+from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.services import groups as group_cases
 from grannsamverkan.services import households as household_cases
 from tests.factories import area, group
@@ -114,7 +115,7 @@ async def test_an_erasure_waits_for_an_area_change_before_it_locks_the_household
         tx = writer.transaction()
         await tx.start()
         await writer.execute("set local lock_timeout = '3s'")
-        await writer.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", "2283")  # as update_area does
+        await lock_kommun(writer, "2283")  # as update_area does
         erasing = asyncio.ensure_future(household_cases.erase_household(conn, cli_actor(), household_id))
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(asyncio.shield(erasing), 0.5)  # waits for the kommun's lock

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import asyncpg
+import msgspec
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import TokenFactory
@@ -75,7 +76,7 @@ async def test_body_size_limit_is_checked_before_parsing(client: AsyncTestClient
 
 
 async def test_rate_limit_per_client(client: AsyncTestClient, conn: asyncpg.Connection, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GRANNSAMVERKAN_PLACES_SUBMISSIONS_PER_HOUR", "3")
+    client.app.state.settings = msgspec.structs.replace(client.app.state.settings, places_submissions_per_hour=3)
     csrf, _ = await csrf_for(client, "/trygghet/2283")
     codes = []
     for i in range(5):

@@ -14,7 +14,7 @@ from msgspec import Meta
 from grannsamverkan.api.hot import hot_get
 from grannsamverkan.db import areas, audit, groups, households, kommuner
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.domain.eligibility import Eligibility
+from grannsamverkan.domain.eligibility import Eligibility, GroupKind, GroupStatus, NewGroupStatus
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.geojson import decode_json, parse_feature, parse_feature_collection, parse_geometry, parse_point
 from grannsamverkan.http.common import (
@@ -217,9 +217,9 @@ class HouseholdController(Controller):
 
 class GroupCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     area_id: Id
-    kind: Literal["grannsamverkan", "byavakt"]
+    kind: GroupKind
     name: Text
-    status: Literal["forming", "active"] = "forming"
+    status: NewGroupStatus = "forming"
     established_on: date | None = None
 
 
@@ -258,8 +258,8 @@ class GroupController(Controller):
 
     @get("/", operation_id="listGroups", opt={"capability": "read"})
     async def index(self, db: Db, principal: Caller, kommun: KommunFilter = None,
-                   status: FromQuery[Literal["forming", "active", "dissolved"] | None] = None,
-                   kind: FromQuery[Literal["grannsamverkan", "byavakt"] | None] = None,
+                   status: FromQuery[GroupStatus | None] = None,
+                   kind: FromQuery[GroupKind | None] = None,
                    limit: Limit = 100, offset: Offset = 0) -> Page[groups.Group]:
         if kommun:
             await kommuner.require_known(db, kommun)

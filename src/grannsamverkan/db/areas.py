@@ -12,6 +12,7 @@ from asyncpg.types import Box
 
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db.households import reassign_within
+from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.area import AreaProperties, area_properties
@@ -99,11 +100,6 @@ def _box(geom: shapely.Geometry) -> Box:
     return Box((maxx, maxy), (minx, miny))
 
 
-async def _lock_kommun_areas(conn: asyncpg.Connection, kommun: str) -> None:
-    # Two writers drawing areas in one kommun must not both pass the overlap check.
-    await conn.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", kommun)
-
-
 OVERLAP_CANDIDATES = """
 select id, name, geom_wkb from area
 where kommun = $1 and bbox && $2::box and not (id = any($3::bigint[]))
@@ -151,10 +147,10 @@ def _audit_values(props: AreaProperties, geom: shapely.Geometry) -> dict[str, An
 async def create_area(conn: asyncpg.Connection, actor: Principal, feature: AreaFeature) -> int:
     props = area_properties(feature.properties)
     actor.require_kommun(props.kommun)
-    await kommuners_known(conn, [props.kommun])
+    await kommuner.require_known(conn, [props.kommun], field="properties.kommun")
     geom = feature.geometry_sweref
     async with conn.transaction(), translated_errors():
-        await _lock_kommun_areas(conn, props.kommun)
+        await lock_kommun(conn, props.kommun)
         await _refuse_overlaps(conn, props.kommun, geom, ignore_ids=[])
         area_id = await conn.fetchval(
             INSERT_AREA, props.kommun, props.name, props.kind, props.external_ref, *_geometry_columns(geom)
@@ -165,12 +161,12 @@ async def create_area(conn: asyncpg.Connection, actor: Principal, feature: AreaF
     return area_id
 
 
-async def kommuners_known(conn: asyncpg.Connection, codes: list[str]) -> None:
-    await kommuner.require_known(conn, codes, field="properties.kommun")
+GROUPS_OF_AREA = "select id, status from watch_group where area_id = $1 order by id"
 
 
-async def _has_groups(conn: asyncpg.Connection, area_id: int) -> list[asyncpg.Record]:
-    return await conn.fetch("select id, status from watch_group where area_id = $1 order by id", area_id)
+async def _groups_of(conn: asyncpg.Connection, area_id: int) -> list[asyncpg.Record]:
+    """The area's groups (id, status), oldest first."""
+    return await conn.fetch(GROUPS_OF_AREA, area_id)
 
 
 async def update_area(
@@ -195,12 +191,12 @@ async def update_area(
         props = area_properties(merged)
         if props.kommun != current.kommun:
             actor.require_kommun(props.kommun)
-            await kommuners_known(conn, [props.kommun])
-            if await _has_groups(conn, area_id):
+            await kommuner.require_known(conn, [props.kommun], field="properties.kommun")
+            if await _groups_of(conn, area_id):
                 message = "the area's kommun cannot change while it has a group"
                 raise Conflict(message, [FieldError(field="properties.kommun", message=message)])
         geom = geometry if geometry is not None else current.geometry
-        await _lock_kommun_areas(conn, props.kommun)
+        await lock_kommun(conn, props.kommun)
         if geometry is not None or props.kommun != current.kommun:
             await _refuse_overlaps(conn, props.kommun, geom, ignore_ids=[area_id])
         await conn.execute(
@@ -224,7 +220,7 @@ async def delete_area(conn: asyncpg.Connection, actor: Principal, area_id: int) 
     async with conn.transaction():
         current = await get_area(conn, area_id, actor.scope, for_update=True)
         actor.require_kommun(current.kommun)
-        groups = await _has_groups(conn, area_id)
+        groups = await _groups_of(conn, area_id)
         if groups:
             ids = ", ".join(f"{g['id']} ({g['status']})" for g in groups)
             message = f"the area has groups ({ids}); an area with a group's history cannot be deleted"
@@ -289,7 +285,7 @@ async def import_areas(
     inserted = updated = unchanged = 0
     async with conn.transaction(), translated_errors():
         for code in kommun_codes:
-            await _lock_kommun_areas(conn, code)
+            await lock_kommun(conn, code)
         existing_rows = await conn.fetch(EXISTING_BY_REF, kommun_codes, [r for _, r in refs])
         existing = {(r["kommun"], r["external_ref"]): r for r in existing_rows}
         updated_ids = [r["id"] for r in existing_rows]

@@ -36,6 +36,7 @@ import numpy as np
 
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db.households import area_index
+from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.backtest import BacktestMethod, BacktestResult, backtest
@@ -214,7 +215,7 @@ async def import_burglaries(
     ys = np.array([r.y_sweref if r.y_sweref is not None else math.nan for r in records], np.float64)
     async with conn.transaction(), translated_errors():
         # Areas cannot change under the import: it holds the same lock area writers take.
-        await conn.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", kommun)
+        await lock_kommun(conn, kommun)
         area_ids = await _resolve_areas(conn, kommun, records, located, xs, ys)
         await conn.execute(CREATE_STAGING)
         loc = located.tolist()

@@ -23,6 +23,7 @@ from asyncpg.types import Box, Point
 from numpy.typing import NDArray
 
 from grannsamverkan.db import audit, groups, kommuner
+from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -181,7 +182,7 @@ async def create_household(conn: asyncpg.Connection, actor: Principal, data: Hou
     async with conn.transaction(), translated_errors():
         # Shared with other single writes, exclusive against an import of the kommun, which may be
         # giving the kommun a partition of its own.
-        await conn.execute("select pg_advisory_xact_lock_shared(hashtext('area:' || $1))", data.kommun)
+        await lock_kommun(conn, data.kommun, shared=True)
         area_id = data.area_id
         if data.x is not None and data.y is not None:
             located = await _area_at(conn, data.kommun, data.x, data.y)
@@ -223,7 +224,7 @@ async def lock_for_erasure(conn: asyncpg.Connection, actor: Principal, household
     # imports and area changes hold that lock alone and then lock areas and households, so
     # locking the household first could deadlock with them. (The delete then locks the area
     # row and, by the triggers, the group rows: area before group, as everywhere.)
-    await conn.execute("select pg_advisory_xact_lock_shared(hashtext('area:' || $1))", row["kommun"])
+    await lock_kommun(conn, row["kommun"], shared=True)
     row = await conn.fetchrow(ERASURE_TARGET + " for update", household_id, actor.scope)
     if row is None:
         raise NotFound(f"no household {household_id}")
@@ -520,7 +521,7 @@ async def _store(
     async with conn.transaction(), translated_errors():
         # Areas cannot change under the import, nor can another import of the kommun run, nor a
         # household be added to it: all take this lock.
-        await conn.execute("select pg_advisory_xact_lock(hashtext('area:' || $1))", kommun)
+        await lock_kommun(conn, kommun)
         index = await area_index(conn, kommun)
         first_load = not await conn.fetchval(HAS_OWN_PARTITION, kommun) and not await conn.fetchval(
             HAS_HOUSEHOLDS, kommun)

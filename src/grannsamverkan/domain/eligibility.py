@@ -37,6 +37,8 @@ __all__ = [
 
 GroupKind = Literal["grannsamverkan", "byavakt"]
 GroupStatus = Literal["forming", "active", "dissolved"]
+# A group is registered as forming, or as active when it existed before the registry.
+NewGroupStatus = Literal["forming", "active"]
 Reason = Literal["not_forming", "no_households", "below_threshold", "no_contact_person"]
 
 GROUP_KINDS: Final[tuple[GroupKind, ...]] = get_args(GroupKind)

@@ -12,6 +12,7 @@ The SVG is self-contained (no fonts or scripts fetched), accessible (``role="img
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 from typing import Final
@@ -58,6 +59,34 @@ def _short_date(day: date) -> str:
     return f"{day.day} {MONTH_NAMES[day.month - 1]}"
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where the plot sits in the SVG and how days and counts map onto it."""
+
+    left: int
+    top: int
+    plot_w: int
+    plot_h: int
+    start: date
+    n_days: int
+    y_top: int
+    step: int
+
+    def x(self, days: float) -> float:
+        return self.left + self.plot_w * days / self.n_days
+
+    def y(self, value: float) -> float:
+        return self.top + self.plot_h * (1 - value / self.y_top)
+
+    def day(self, day: date) -> int:
+        """Days from 1 January to the start of ``day``."""
+        return (day - self.start).days
+
+    @property
+    def base(self) -> str:
+        return _num(self.top + self.plot_h)
+
+
 def render_chart(
     series: ProgressSeries,
     *,
@@ -68,25 +97,31 @@ def render_chart(
 ) -> str:
     """The chart as an ``<svg>`` element (no XML declaration), ready to embed in HTML."""
     left, right, top, bottom = 52, 24, 56, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
-    n_days, year = series.days_in_year, series.year
-    start = date(year, 1, 1)
     count = len(series.steps)
     y_top = max(series.target, count, 1)
     step = _y_step(y_top)
-    y_top = -(-y_top // step) * step  # round the axis up to a whole tick
+    frame = _Frame(
+        left=left, top=top, plot_w=width - left - right, plot_h=height - top - bottom,
+        start=date(series.year, 1, 1), n_days=series.days_in_year,
+        y_top=-(-y_top // step) * step,  # round the axis up to a whole tick
+        step=step,
+    )
+    return "\n".join([
+        *_head(series, title=title, width=width, height=height, id_prefix=id_prefix),
+        *_y_axis(frame),
+        *_x_axis(frame, series.year),
+        _goal_line(frame, series.target),
+        *_as_of_marker(frame, series),
+        *_actual_line(frame, series),
+        _legend(left, count, series.target, series.year),
+        "</svg>",
+    ])
 
-    def x(days: float) -> float:
-        return left + plot_w * days / n_days
 
-    def y(value: float) -> float:
-        return top + plot_h * (1 - value / y_top)
-
-    def day_start(day: date) -> int:
-        return (day - start).days
-
+def _head(series: ProgressSeries, *, title: str, width: int, height: int, id_prefix: str) -> list[str]:
+    count = len(series.steps)
     label = (
-        f"Nya grupper {year}: {count} av målet {series.target}"
+        f"Nya grupper {series.year}: {count} av målet {series.target}"
         + (f" per {_short_date(series.through)}." if series.through else ". Året har inte börjat.")
     )
     description = (
@@ -94,7 +129,7 @@ def render_chart(
         f"och en rak mållinje från 0 den 1 januari till {series.target} den 31 december."
     )
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
-    out: list[str] = [
+    return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{_attr(label)}" '
         f'aria-describedby="{title_id} {desc_id}" '
@@ -104,86 +139,101 @@ def render_chart(
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
     ]
 
-    # horizontal grid and y labels
-    out.append('<g class="y-axis">')
-    for value in range(0, y_top + 1, step):
-        yy = _num(y(value))
+
+def _y_axis(f: _Frame) -> list[str]:
+    """Horizontal grid lines and the counts beside them."""
+    out = ['<g class="y-axis">']
+    for value in range(0, f.y_top + 1, f.step):
+        yy = _num(f.y(value))
         out.append(
-            f'<line x1="{left}" y1="{yy}" x2="{left + plot_w}" y2="{yy}" '
+            f'<line x1="{f.left}" y1="{yy}" x2="{f.left + f.plot_w}" y2="{yy}" '
             f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
         )
         out.append(
-            f'<text x="{left - 8}" y="{yy}" text-anchor="end" dominant-baseline="middle" '
+            f'<text x="{f.left - 8}" y="{yy}" text-anchor="end" dominant-baseline="middle" '
             f'fill="{TEXT_COLOUR}">{value}</text>'
         )
+    middle = _num(f.top + f.plot_h / 2)
     out.append(
-        f'<text x="14" y="{_num(top + plot_h / 2)}" text-anchor="middle" fill="{TEXT_COLOUR}" '
-        f'transform="rotate(-90 14 {_num(top + plot_h / 2)})">Antal grupper</text>'
+        f'<text x="14" y="{middle}" text-anchor="middle" fill="{TEXT_COLOUR}" '
+        f'transform="rotate(-90 14 {middle})">Antal grupper</text>'
     )
     out.append("</g>")
+    return out
 
-    # month ticks and labels
-    out.append('<g class="x-axis">')
-    base = _num(top + plot_h)
+
+def _x_axis(f: _Frame, year: int) -> list[str]:
+    """Month ticks with their names centred in each month, the base line and the right edge."""
+    out = ['<g class="x-axis">']
     for month in range(1, 13):
-        first = day_start(date(year, month, 1))
-        nxt = n_days if month == 12 else day_start(date(year, month + 1, 1))
-        xx = _num(x(first))
+        first = f.day(date(year, month, 1))
+        nxt = f.n_days if month == 12 else f.day(date(year, month + 1, 1))
+        xx = _num(f.x(first))
         out.append(
-            f'<line x1="{xx}" y1="{_num(top)}" x2="{xx}" y2="{_num(top + plot_h + 5)}" '
+            f'<line x1="{xx}" y1="{_num(f.top)}" x2="{xx}" y2="{_num(f.top + f.plot_h + 5)}" '
             f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
         )
         out.append(
-            f'<text x="{_num(x((first + nxt) / 2))}" y="{_num(top + plot_h + 20)}" '
+            f'<text x="{_num(f.x((first + nxt) / 2))}" y="{_num(f.top + f.plot_h + 20)}" '
             f'text-anchor="middle" fill="{TEXT_COLOUR}">{MONTH_ABBREVIATIONS[month - 1]}</text>'
         )
     out.append(
-        f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#555" stroke-width="1"/>'
+        f'<line x1="{f.left}" y1="{f.base}" x2="{f.left + f.plot_w}" y2="{f.base}" stroke="#555" stroke-width="1"/>'
     )
     out.append(
-        f'<line x1="{left + plot_w}" y1="{_num(top)}" x2="{left + plot_w}" y2="{base}" '
+        f'<line x1="{f.left + f.plot_w}" y1="{_num(f.top)}" x2="{f.left + f.plot_w}" y2="{f.base}" '
         f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
     )
     out.append("</g>")
+    return out
 
-    # the goal line
-    out.append(
-        f'<line class="goal-line" x1="{_num(x(0))}" y1="{_num(y(0))}" x2="{_num(x(n_days))}" '
-        f'y2="{_num(y(series.target))}" stroke="{GOAL_COLOUR}" stroke-width="2" '
+
+def _goal_line(f: _Frame, target: int) -> str:
+    return (
+        f'<line class="goal-line" x1="{_num(f.x(0))}" y1="{_num(f.y(0))}" x2="{_num(f.x(f.n_days))}" '
+        f'y2="{_num(f.y(target))}" stroke="{GOAL_COLOUR}" stroke-width="2" '
         'stroke-dasharray="7 5"/>'
     )
 
-    # today's marker
-    if series.through is not None and series.through < date(year, 12, 31):
-        xx = _num(x(day_start(series.through) + 1))
-        out.append(
-            f'<g class="as-of"><line x1="{xx}" y1="{_num(top)}" x2="{xx}" y2="{base}" '
-            'stroke="#888" stroke-width="1" stroke-dasharray="2 3"/>'
-            f'<text x="{xx}" y="{_num(top - 4)}" text-anchor="middle" fill="#555" font-size="11">'
-            f"{escape(_short_date(series.through))}</text></g>"
-        )
 
-    # the actual step line, one step per group
-    if series.through is not None:
-        parts = [f"M{_num(x(0))} {_num(y(0))}"]
-        for s in series.steps:
-            parts.append(f"H{_num(x(day_start(s.on)))}")
-            parts.append(f"V{_num(y(s.cumulative))}")
-        parts.append(f"H{_num(x(day_start(series.through) + 1))}")
-        out.append(
-            f'<path class="actual-line" d="{" ".join(parts)}" fill="none" '
-            f'stroke="{ACTUAL_COLOUR}" stroke-width="2.5" stroke-linejoin="round"/>'
-        )
-        for s in series.steps:
-            out.append(
-                f'<circle class="step" cx="{_num(x(day_start(s.on)))}" cy="{_num(y(s.cumulative))}" '
-                f'r="3.5" fill="{ACTUAL_COLOUR}"><title>{escape(s.name)}, bildad '
-                f"{s.on.isoformat()} (nr {s.cumulative})</title></circle>"
-            )
+def _as_of_marker(f: _Frame, series: ProgressSeries) -> list[str]:
+    """A dotted line at the end of the report's day, unless that is the year's end."""
+    if series.through is None or series.through >= date(series.year, 12, 31):
+        return []
+    xx = _num(f.x(f.day(series.through) + 1))
+    return [
+        f'<g class="as-of"><line x1="{xx}" y1="{_num(f.top)}" x2="{xx}" y2="{f.base}" '
+        'stroke="#888" stroke-width="1" stroke-dasharray="2 3"/>'
+        f'<text x="{xx}" y="{_num(f.top - 4)}" text-anchor="middle" fill="#555" font-size="11">'
+        f"{escape(_short_date(series.through))}</text></g>"
+    ]
 
-    # legend
-    lx, ly = left, 22
-    out.append(
+
+def _actual_line(f: _Frame, series: ProgressSeries) -> list[str]:
+    """The step line, one step per group on the day it was established, and a dot per group."""
+    if series.through is None:
+        return []
+    parts = [f"M{_num(f.x(0))} {_num(f.y(0))}"]
+    for s in series.steps:
+        parts.append(f"H{_num(f.x(f.day(s.on)))}")
+        parts.append(f"V{_num(f.y(s.cumulative))}")
+    parts.append(f"H{_num(f.x(f.day(series.through) + 1))}")
+    out = [
+        f'<path class="actual-line" d="{" ".join(parts)}" fill="none" '
+        f'stroke="{ACTUAL_COLOUR}" stroke-width="2.5" stroke-linejoin="round"/>'
+    ]
+    for s in series.steps:
+        out.append(
+            f'<circle class="step" cx="{_num(f.x(f.day(s.on)))}" cy="{_num(f.y(s.cumulative))}" '
+            f'r="3.5" fill="{ACTUAL_COLOUR}"><title>{escape(s.name)}, bildad '
+            f"{s.on.isoformat()} (nr {s.cumulative})</title></circle>"
+        )
+    return out
+
+
+def _legend(lx: int, count: int, target: int, year: int) -> str:
+    ly = 22
+    return (
         f'<g class="legend">'
         f'<line x1="{lx}" y1="{ly}" x2="{lx + 28}" y2="{ly}" stroke="{ACTUAL_COLOUR}" stroke-width="2.5"/>'
         f'<text x="{lx + 36}" y="{ly}" dominant-baseline="middle" fill="{TEXT_COLOUR}">'
@@ -191,8 +241,6 @@ def render_chart(
         f'<line x1="{lx + 190}" y1="{ly}" x2="{lx + 218}" y2="{ly}" stroke="{GOAL_COLOUR}" '
         'stroke-width="2" stroke-dasharray="7 5"/>'
         f'<text x="{lx + 226}" y="{ly}" dominant-baseline="middle" fill="{TEXT_COLOUR}">'
-        f"Mål: {series.target} under {year} (jämn takt)</text>"
+        f"Mål: {target} under {year} (jämn takt)</text>"
         "</g>"
     )
-    out.append("</svg>")
-    return "\n".join(out)

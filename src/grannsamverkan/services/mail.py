@@ -1,6 +1,6 @@
 """Delivering the mail outbox to an SMTP server, with retries.
 
-``SMTP_URL`` (read here until ``settings.py`` has it): ``smtp://[user:password@]host[:port]``,
+``SMTP_URL`` (``settings.py``): ``smtp://[user:password@]host[:port]``,
 ``smtp://…?starttls=1`` for STARTTLS, or ``smtps://…`` for TLS from the start. The sender address
 is ``GRANNSAMVERKAN_MAIL_FROM`` (default ``no-reply@grannsamverkan.invalid``).
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -26,6 +25,7 @@ import msgspec
 
 from grannsamverkan.db import outbox
 from grannsamverkan.errors import InvalidInput
+from grannsamverkan.settings import Settings
 
 log = logging.getLogger("grannsamverkan")
 DEFAULT_FROM: Final = "no-reply@grannsamverkan.invalid"
@@ -44,8 +44,9 @@ class SmtpTarget(msgspec.Struct, frozen=True, kw_only=True):
 
 def smtp_target(url: str | None = None, sender: str | None = None) -> SmtpTarget:
     """The SMTP server from ``url`` (default: the SMTP_URL variable); 422 naming SMTP_URL when unusable."""
-    url = url if url is not None else os.environ.get("SMTP_URL", "")
-    sender = sender or os.environ.get("GRANNSAMVERKAN_MAIL_FROM") or DEFAULT_FROM
+    settings = Settings.from_env()
+    url = url if url is not None else settings.smtp_url or ""
+    sender = sender or settings.mail_from
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise InvalidInput("SMTP_URL saknas eller är fel; t.ex. smtp://mail.kommun.se:587?starttls=1")

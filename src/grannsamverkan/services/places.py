@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
@@ -26,21 +25,12 @@ from grannsamverkan.domain.calendar import STOCKHOLM, check_days
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
 from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.geojson import from_wkb, point_to_geojson_wgs84
-
-# Days a reporter's e-mail address is kept at most (also when the report is never closed). Read
-# here until settings.py has it: GRANNSAMVERKAN_PLACES_RETENTION_DAYS.
-DEFAULT_RETENTION_DAYS: Final = 180
+from grannsamverkan.settings import Settings
 
 
 def retention_days() -> int:
-    raw = os.environ.get("GRANNSAMVERKAN_PLACES_RETENTION_DAYS", "")
-    try:
-        days = int(raw) if raw.strip() else DEFAULT_RETENTION_DAYS
-    except ValueError:
-        raise InvalidInput(f"GRANNSAMVERKAN_PLACES_RETENTION_DAYS måste vara ett heltal, inte {raw!r}") from None
-    if not 1 <= days <= 3650:
-        raise InvalidInput("GRANNSAMVERKAN_PLACES_RETENTION_DAYS måste vara mellan 1 och 3650 dagar")
-    return days
+    """Days a reporter's e-mail address is kept at most (also when the report is never closed)."""
+    return Settings.from_env().places_retention_days
 
 
 PUBLIC: Final = Principal(token_id=0, name="medborgare (webb)", role="police")

@@ -12,7 +12,6 @@ reject, mark personal details, place the pin, status, merge), over the same use 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from datetime import date
 from typing import Annotated, Any, Final
@@ -46,17 +45,11 @@ HONEYPOT: Final = "webbplats"
 MANY: Final = 10_000
 
 
-def submissions_per_hour() -> int:
-    """Per client and server process (GRANNSAMVERKAN_PLACES_SUBMISSIONS_PER_HOUR, default 20)."""
-    raw = os.environ.get("GRANNSAMVERKAN_PLACES_SUBMISSIONS_PER_HOUR", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 20
-
-
 def limiter(request: Request[Any, Any, Any]) -> rules.RateLimiter:
     state = request.app.state
     found = getattr(state, "place_limiter", None)
     if found is None:
-        found = state.place_limiter = rules.RateLimiter(submissions_per_hour(), 3600.0)
+        found = state.place_limiter = rules.RateLimiter(state.settings.places_submissions_per_hour, 3600.0)
     return found
 
 
