@@ -36,7 +36,9 @@ def server_url() -> Iterator[str]:
         return
     # Outside pytest's numbered temp folders, which a concurrent pytest run may rotate away.
     folder = Path(tempfile.mkdtemp(prefix="grannsamverkan-test-pg-"))
-    yield start_embedded(folder / "pgdata")
+    # TEST_EMBEDDED_PG_VERSION=16 runs the tests on the oldest version the embedded wheel carries (CI does).
+    version = os.environ.get("TEST_EMBEDDED_PG_VERSION")
+    yield start_embedded(folder / "pgdata", int(version) if version else None)
     stop_embedded(folder / "pgdata")
     shutil.rmtree(folder, ignore_errors=True)
 

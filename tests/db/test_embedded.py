@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,3 +26,12 @@ async def test_a_new_embedded_server_keeps_only_the_wal_crash_recovery_needs() -
     finally:
         stop_embedded(folder / "pgdata")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def test_the_server_is_a_version_the_readme_promises(conn: asyncpg.Connection) -> None:
+    """README: PostgreSQL 15 or newer; CI runs 15 (external), 16 and 18 (embedded)."""
+    version = int(await conn.fetchval("show server_version_num")) // 10_000
+    assert version >= 15
+    asked = os.environ.get("TEST_EMBEDDED_PG_VERSION")
+    if asked and not os.environ.get("TEST_DATABASE_URL"):
+        assert version == int(asked)

