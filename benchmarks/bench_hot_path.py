@@ -161,10 +161,13 @@ def _households_csv(n: int, center: tuple[float, float], spread: float, prefix: 
 async def seed(url: str, *, households: int = 1000, signups: int = 700, groups: int = 1) -> list[World]:
     """``groups`` areas side by side, each with ``households`` households and a forming group with
     ``signups`` sign-ups and a contact person; made with the project's own db functions."""
-    from grannsamverkan.db import areas, groups as group_db, households as household_db, tokens
+    from grannsamverkan.db import areas, tokens
+    from grannsamverkan.db import groups as group_db
+    from grannsamverkan.db import households as household_db
     from grannsamverkan.db.pool import connect
     from grannsamverkan.domain.access import SYSTEM
     from grannsamverkan.geo.geojson import parse_feature
+    from grannsamverkan.services import groups as group_cases
 
     conn = await connect(url)
     worlds = []
@@ -179,12 +182,12 @@ async def seed(url: str, *, households: int = 1000, signups: int = 700, groups: 
             await household_db.import_households(conn, SYSTEM, KOMMUN, _households_csv(households, center, 0.009, f"b{g}-"))
             ids = [r["id"] for r in await conn.fetch("select id from household where area_id = $1 order by id", area_id)]
             assert len(ids) == households, (len(ids), households)
-            group_id = await group_db.create_group(
+            group_id = await group_cases.create_group(
                 conn, SYSTEM, group_db.GroupInput(area_id=area_id, kind="byavakt", name=f"Byavakt {g}"), date.today())
             for household_id in ids[:signups]:
-                await group_db.sign_up(conn, SYSTEM, group_id, household_id)
+                await group_cases.sign_up(conn, SYSTEM, group_id, household_id)
             if signups:
-                await group_db.add_contact(conn, SYSTEM, group_id, group_db.ContactInput(household_id=ids[0], name="Kontakt"))
+                await group_cases.add_contact(conn, SYSTEM, group_id, group_db.ContactInput(household_id=ids[0], name="Kontakt"))
             worlds.append(World(group_id, area_id, ids, ids[:signups], token, admin_token))
     finally:
         await conn.close()

@@ -16,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from grannsamverkan.cli import cli_actor
 from grannsamverkan.db import areas, groups
 from grannsamverkan.geo.geojson import parse_feature
+from grannsamverkan.services import groups as group_cases
 from tests.geodata import (
     ARVIDSJAUR,
     RAMSELE,
@@ -44,7 +45,7 @@ async def three_areas(conn: asyncpg.Connection) -> list[int]:
 async def group(conn: asyncpg.Connection, area_id: int, name: str = "Grannsamverkan", *,
                 kind: str = "grannsamverkan", today: date = TODAY) -> int:
     """A forming group in ``area_id``; answers its id."""
-    return await groups.create_group(conn, cli_actor(), groups.GroupInput(area_id=area_id, kind=kind, name=name), today)
+    return await group_cases.create_group(conn, cli_actor(), groups.GroupInput(area_id=area_id, kind=kind, name=name), today)
 
 
 async def api_village(client: AsyncTestClient, headers: dict[str, str], n: int = 10, kommun: str = "2283",

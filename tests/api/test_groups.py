@@ -5,11 +5,11 @@ import asyncio
 import asyncpg
 from litestar.testing import AsyncTestClient
 
-from grannsamverkan.db import groups as group_db
 from grannsamverkan.db.pool import create_pool
 from grannsamverkan.domain.access import SYSTEM
-from grannsamverkan.services.groups import withdraw_signup
 from grannsamverkan.errors import Conflict
+from grannsamverkan.services import groups as group_cases
+from grannsamverkan.services.groups import withdraw_signup
 from tests.conftest import TokenFactory, assert_problem
 from tests.factories import api_village
 from tests.geodata import ARVIDSJAUR, RAMSELE
@@ -148,7 +148,7 @@ async def test_concurrent_signups_are_all_counted_and_establish_never_uses_a_sta
 
     async def sign(household_id: int) -> None:
         async with pool.acquire() as conn:
-            await group_db.sign_up(conn, SYSTEM, group_id, household_id)
+            await group_cases.sign_up(conn, SYSTEM, group_id, household_id)
 
     async def withdraw(household_id: int) -> None:
         async with pool.acquire() as conn:
@@ -159,7 +159,7 @@ async def test_concurrent_signups_are_all_counted_and_establish_never_uses_a_sta
     async def establish() -> None:
         async with pool.acquire() as conn:
             try:
-                result = await group_db.establish(conn, SYSTEM, group_id, __import__("datetime").date(2026, 6, 1))
+                result = await group_cases.establish(conn, SYSTEM, group_id, __import__("datetime").date(2026, 6, 1))
                 # The decision was made on the count at that moment, under the group row's lock.
                 actual = await conn.fetchval("select count(*) from signup where group_id = $1", group_id)
                 outcomes.append(f"established:{result.households_signed_up}:{actual}")

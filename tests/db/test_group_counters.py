@@ -64,7 +64,7 @@ async def test_copies_follow_imports_erasures_area_changes_and_contact_persons(c
     # Contact persons: added, removed, and removed with the sign-up they hang on.
     member_ids = [r["id"] for r in await conn.fetch("select id from household where area_id = $1 order by id", ramsele)]
     for household_id in member_ids:
-        await groups.sign_up(conn, cli_actor(), group_ids[1], household_id)
+        await group_cases.sign_up(conn, cli_actor(), group_ids[1], household_id)
     first = await group_cases.add_contact(conn, cli_actor(), group_ids[1], groups.ContactInput(household_id=member_ids[0], name="Anna"))
     await group_cases.add_contact(conn, cli_actor(), group_ids[1], groups.ContactInput(household_id=member_ids[1], name="Bo"))
     assert await _copies_match(conn) and (await groups.eligibility(conn, group_ids[1], None)).has_contact_person
@@ -109,7 +109,7 @@ async def test_an_erasure_waits_for_an_area_change_before_it_locks_the_household
     await households.import_households(conn, cli_actor(), "2283", households_csv("c", grid_points(SOLLEFTEA, 3)).encode())
     group_id = await group(conn, area_id, "C")
     household_id = await conn.fetchval("select min(id) from household where area_id = $1", area_id)
-    await groups.sign_up(conn, cli_actor(), group_id, household_id)
+    await group_cases.sign_up(conn, cli_actor(), group_id, household_id)
     writer = await asyncpg.connect(database_url)
     try:
         tx = writer.transaction()

@@ -12,8 +12,8 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.testing import TestClient
 
-from grannsamverkan.http.common import FromPath
 from grannsamverkan.api.hot import HotGetHandler, hot_get
+from grannsamverkan.http.common import FromPath
 
 
 class Answer(msgspec.Struct, kw_only=True):

@@ -253,7 +253,7 @@ class GroupController(Controller):
     @post("/", operation_id="createGroup", opt={"capability": "write"}, status_code=HTTP_201_CREATED)
     async def create(self, db: Db, principal: Caller, data: JSONBody[GroupCreate]) -> groups.Group:
         """Start a group in ``forming``; or register an existing group with status active and its past date."""
-        group_id = await groups.create_group(db, principal, groups.GroupInput(**msgspec.structs.asdict(data)), today_in_sweden())
+        group_id = await group_cases.create_group(db, principal, groups.GroupInput(**msgspec.structs.asdict(data)), today_in_sweden())
         return await groups.get_group(db, group_id, principal.scope)
 
     @get("/", operation_id="listGroups", opt={"capability": "read"})
@@ -282,19 +282,19 @@ class GroupController(Controller):
     async def establish(self, db: Db, principal: Caller, group_id: FromPath[int], data: JSONBody[Establish | None] = None) -> groups.Group:
         """forming → active; 409 with the reasons when the group is not eligible."""
         on = (data.established_on if data else None) or today_in_sweden()
-        await groups.establish(db, principal, group_id, on)
+        await group_cases.establish(db, principal, group_id, on)
         return await groups.get_group(db, group_id, principal.scope)
 
     @post("/{group_id:int}/dissolve", operation_id="dissolveGroup", opt={"capability": "write"}, status_code=HTTP_200_OK)
     async def dissolve(self, db: Db, principal: Caller, group_id: FromPath[int], data: JSONBody[Dissolve | None] = None) -> groups.Group:
         on = (data.dissolved_on if data else None) or today_in_sweden()
-        await groups.dissolve(db, principal, group_id, on)
+        await group_cases.dissolve(db, principal, group_id, on)
         return await groups.get_group(db, group_id, principal.scope)
 
     @post("/{group_id:int}/signups", operation_id="createSignup", opt={"capability": "write"}, status_code=HTTP_201_CREATED)
     async def sign_up(self, db: Db, principal: Caller, group_id: FromPath[int], data: JSONBody[SignupCreate]) -> groups.Signup:
         """The household must lie in the group's area; twice is 409."""
-        return await groups.sign_up(db, principal, group_id, data.household_id)
+        return await group_cases.sign_up(db, principal, group_id, data.household_id)
 
     @get("/{group_id:int}/signups", operation_id="listSignups", opt={"capability": "read_households"})
     async def signups(self, db: Db, principal: Caller, group_id: FromPath[int], limit: Limit = 100, offset: Offset = 0) -> Page[groups.Signup]:

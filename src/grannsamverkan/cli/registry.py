@@ -109,25 +109,25 @@ async def _demo_groups(conn: Any, actor: Principal) -> None:
                            ["sol-%", "arv-%", "lang-%"]):
         return
     centrum = await _area_id(conn, "sol-centrum")
-    await groups.create_group(conn, actor, groups.GroupInput(area_id=centrum, kind="grannsamverkan", name="Grannsamverkan Sollefteå centrum",
+    await group_cases.create_group(conn, actor, groups.GroupInput(area_id=centrum, kind="grannsamverkan", name="Grannsamverkan Sollefteå centrum",
                                                              status="active", established_on=date(2015, 4, 1)), date.today())
     arvidsjaur = await _area_id(conn, "arv-centrum")
-    await groups.create_group(conn, actor, groups.GroupInput(area_id=arvidsjaur, kind="grannsamverkan", name="Grannsamverkan Arvidsjaur centrum",
+    await group_cases.create_group(conn, actor, groups.GroupInput(area_id=arvidsjaur, kind="grannsamverkan", name="Grannsamverkan Arvidsjaur centrum",
                                                              status="active", established_on=date(2019, 9, 1)), date.today())
     for ref, kind, name, share, establish_on in (
         ("sol-nipan", "grannsamverkan", "Grannsamverkan Nipan", 0.75, date(date.today().year, 3, 15)),
         ("lang-by", "byavakt", "Byavakt Långsele", 0.55, None),
     ):
         area_id = await _area_id(conn, ref)
-        group_id = await groups.create_group(conn, actor, groups.GroupInput(area_id=area_id, kind=kind, name=name), date.today())
+        group_id = await group_cases.create_group(conn, actor, groups.GroupInput(area_id=area_id, kind=kind, name=name), date.today())
         members = await conn.fetch("select id from household where area_id = $1 order by id", area_id)
         count = int(len(members) * share + 0.999)
         for row in members[:count]:
-            await groups.sign_up(conn, actor, group_id, row["id"])
+            await group_cases.sign_up(conn, actor, group_id, row["id"])
         await group_cases.add_contact(conn, actor, group_id, groups.ContactInput(household_id=members[0]["id"], name="Kontaktombud Demo",
                                                                                  phone="070-000 00 00", email="kontakt@example.se"))
         if establish_on:
-            await groups.establish(conn, actor, group_id, establish_on)
+            await group_cases.establish(conn, actor, group_id, establish_on)
 
 
 async def _demo_goals(conn: Any, actor: Principal) -> None:

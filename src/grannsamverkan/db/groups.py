@@ -8,9 +8,8 @@ import asyncpg
 import msgspec
 
 from grannsamverkan.db import audit
-from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.domain.eligibility import Eligibility, check_transition, ensure_eligible, evaluate
+from grannsamverkan.domain.eligibility import Eligibility, evaluate
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
 
 
@@ -95,32 +94,23 @@ returning id
 """
 
 
-async def create_group(conn: asyncpg.Connection, actor: Principal, data: GroupInput, today: date) -> int:
-    if data.status not in ("forming", "active"):
-        message = "a new group is 'forming', or 'active' for a group that existed before the registry"
-        raise InvalidInput(message, [FieldError(field="status", message=message)])
-    existing = data.status == "active"
-    if existing:
-        if data.established_on is None or data.established_on > today:
-            message = "an existing group needs its past established_on date"
-            raise InvalidInput(message, [FieldError(field="established_on", message=message)])
-    elif data.established_on is not None:
-        message = "established_on is set by establishing the group (or give status 'active' for an existing group)"
-        raise InvalidInput(message, [FieldError(field="established_on", message=message)])
-    async with conn.transaction(), translated_errors():
-        kommun = await conn.fetchval(
-            "select kommun from area where id = $1 and ($2::text[] is null or kommun = any($2::text[]))",
-            data.area_id, actor.scope,
-        )
-        if kommun is None:
-            message = f"no area {data.area_id}"
-            raise InvalidInput(message, [FieldError(field="area_id", message=message)])
-        group_id = await conn.fetchval(
-            INSERT_GROUP, kommun, data.area_id, data.kind, data.name, data.status, data.established_on, existing
-        )
-        await audit.record(conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="insert",
-                           after=msgspec.to_builtins(data))
-    return group_id
+AREA_KOMMUN_IN_SCOPE = """
+select kommun from area where id = $1 and ($2::text[] is null or kommun = any($2::text[]))
+"""
+
+
+async def area_kommun(conn: asyncpg.Connection, area_id: int, scope: list[str] | None) -> str:
+    """The kommun of an area the caller may see; a field error on ``area_id`` otherwise."""
+    kommun = await conn.fetchval(AREA_KOMMUN_IN_SCOPE, area_id, scope)
+    if kommun is None:
+        message = f"no area {area_id}"
+        raise InvalidInput(message, [FieldError(field="area_id", message=message)])
+    return kommun
+
+
+async def insert_group(conn: asyncpg.Connection, kommun: str, data: GroupInput, *, existing: bool) -> int:
+    return await conn.fetchval(
+        INSERT_GROUP, kommun, data.area_id, data.kind, data.name, data.status, data.established_on, existing)
 
 
 # --- eligibility: one primary-key read of the group row, whose counters triggers keep ---------------
@@ -147,43 +137,36 @@ async def eligibility(conn: asyncpg.Connection | asyncpg.Pool, group_id: int, sc
     )
 
 
-async def establish(conn: asyncpg.Connection, actor: Principal, group_id: int, on: date) -> Eligibility:
-    """forming -> active, only when eligible; the group row is locked so the count is not stale."""
-    async with conn.transaction():
-        # Sign-ups and withdrawals update this row (trigger), so holding its lock serialises them.
-        result = await eligibility(conn, group_id, actor.scope, lock=True)
-        ensure_eligible(result)
-        kommun = await conn.fetchval(
-            "update watch_group set status = 'active', established_on = $2, updated_at = now() where id = $1 returning kommun",
-            group_id, on,
-        )
-        await audit.record(conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="update",
-                           before={"status": "forming"},
-                           after={"status": "active", "established_on": on.isoformat(),
-                                  "households_signed_up": result.households_signed_up,
-                                  "households_total": result.households_total})
-    return result
+MARK_ESTABLISHED = """
+update watch_group set status = 'active', established_on = $2, updated_at = now() where id = $1 returning kommun
+"""
+
+GROUP_TO_DISSOLVE = """
+select kommun, status, established_on from watch_group
+where id = $1 and ($2::text[] is null or kommun = any($2::text[]))
+for update
+"""
+
+MARK_DISSOLVED = """
+update watch_group set status = 'dissolved', dissolved_on = $2, updated_at = now() where id = $1
+"""
 
 
-async def dissolve(conn: asyncpg.Connection, actor: Principal, group_id: int, on: date) -> None:
-    async with conn.transaction():
-        row = await conn.fetchrow(
-            "select kommun, status, established_on from watch_group where id = $1 "
-            "and ($2::text[] is null or kommun = any($2::text[])) for update",
-            group_id, actor.scope,
-        )
-        if row is None:
-            raise NotFound(f"no group {group_id}")
-        check_transition(row["status"], "dissolved")
-        if row["established_on"] and on < row["established_on"]:
-            message = f"dissolved_on is before established_on ({row['established_on']})"
-            raise InvalidInput(message, [FieldError(field="dissolved_on", message=message)])
-        await conn.execute(
-            "update watch_group set status = 'dissolved', dissolved_on = $2, updated_at = now() where id = $1",
-            group_id, on,
-        )
-        await audit.record(conn, actor, kommun=row["kommun"], table="watch_group", row_id=group_id, action="update",
-                           before={"status": row["status"]}, after={"status": "dissolved", "dissolved_on": on.isoformat()})
+async def mark_established(conn: asyncpg.Connection, group_id: int, on: date) -> str:
+    """forming -> active on ``on``; answers the group's kommun."""
+    return await conn.fetchval(MARK_ESTABLISHED, group_id, on)
+
+
+async def group_to_dissolve(conn: asyncpg.Connection, group_id: int, scope: list[str] | None) -> asyncpg.Record:
+    """The group's kommun, status and established_on, its row locked; 404 outside the scope."""
+    row = await conn.fetchrow(GROUP_TO_DISSOLVE, group_id, scope)
+    if row is None:
+        raise NotFound(f"no group {group_id}")
+    return row
+
+
+async def mark_dissolved(conn: asyncpg.Connection, group_id: int, on: date) -> None:
+    await conn.execute(MARK_DISSOLVED, group_id, on)
 
 
 # --- sign-ups ---------------------------------------------------------------------------------------
@@ -209,24 +192,16 @@ async def group_for_write(conn: asyncpg.Connection, actor: Principal, group_id: 
     return row
 
 
-async def sign_up(conn: asyncpg.Connection, actor: Principal, group_id: int, household_id: int) -> Signup:
-    async with conn.transaction(), translated_errors():
-        group = await group_for_write(conn, actor, group_id)
-        signed_up_at = await conn.fetchval(INSERT_SIGNUP, group_id, household_id)
-        if signed_up_at is None:
-            if group["status"] == "dissolved":
-                raise Conflict("the group is dissolved", [FieldError(field="group_id", message="dissolved")])
-            household = await conn.fetchrow(
-                "select area_id from household where id = $1 and kommun = $2", household_id, group["kommun"]
-            )
-            message = (
-                f"no household {household_id} in kommun {group['kommun']}" if household is None
-                else f"household {household_id} does not lie in the group's area {group['area_id']}"
-            )
-            raise InvalidInput(message, [FieldError(field="household_id", message=message)])
-        await audit.record(conn, actor, kommun=group["kommun"], table="signup", row_id=group_id, action="insert",
-                           after={"group_id": group_id, "household_id": household_id})
-    return Signup(group_id=group_id, household_id=household_id, signed_up_at=signed_up_at)
+HOUSEHOLD_AREA = "select area_id from household where id = $1 and kommun = $2"
+
+
+async def insert_signup(conn: asyncpg.Connection, group_id: int, household_id: int) -> datetime | None:
+    """The sign-up's time, or None when the household is not in the group's area or the group is dissolved."""
+    return await conn.fetchval(INSERT_SIGNUP, group_id, household_id)
+
+
+async def household_area(conn: asyncpg.Connection, household_id: int, kommun: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(HOUSEHOLD_AREA, household_id, kommun)
 
 
 async def delete_signup(conn: asyncpg.Connection, group_id: int, household_id: int) -> bool:

@@ -10,6 +10,7 @@ Also here: the kinds and statuses of a group and the allowed status transitions.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Final, Literal, get_args
 
 import msgspec
@@ -28,6 +29,8 @@ __all__ = [
     "GroupKind",
     "GroupStatus",
     "Reason",
+    "check_dissolution",
+    "check_new_group",
     "check_transition",
     "ensure_eligible",
     "evaluate",
@@ -156,6 +159,29 @@ def ensure_eligible(eligibility: Eligibility) -> None:
         required_signups=eligibility.required_signups,
         missing_signups=eligibility.missing_signups,
     )
+
+
+def check_new_group(status: str, established_on: date | None, today: date) -> bool:
+    """May a group be registered with this status and date? Answers whether it is an existing group
+    (one that was active before the registry); :class:`InvalidInput` naming the field otherwise."""
+    if status not in ("forming", "active"):
+        message = "a new group is 'forming', or 'active' for a group that existed before the registry"
+        raise InvalidInput(message, [FieldError(field="status", message=message)])
+    existing = status == "active"
+    if existing and (established_on is None or established_on > today):
+        message = "an existing group needs its past established_on date"
+        raise InvalidInput(message, [FieldError(field="established_on", message=message)])
+    if not existing and established_on is not None:
+        message = "established_on is set by establishing the group (or give status 'active' for an existing group)"
+        raise InvalidInput(message, [FieldError(field="established_on", message=message)])
+    return existing
+
+
+def check_dissolution(established_on: date | None, dissolved_on: date) -> None:
+    """A group cannot be dissolved before the day it was established."""
+    if established_on and dissolved_on < established_on:
+        message = f"dissolved_on is before established_on ({established_on})"
+        raise InvalidInput(message, [FieldError(field="dissolved_on", message=message)])
 
 
 def check_transition(current: GroupStatus, target: GroupStatus) -> None:

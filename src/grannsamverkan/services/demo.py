@@ -36,14 +36,14 @@ async def _group(conn: asyncpg.Connection, actor: Principal, seed: dict[str, Any
     area_id = await _area_id(conn, seed["area"])
     if await conn.fetchval("select 1 from watch_group where area_id = $1 and status <> 'dissolved'", area_id):
         return
-    group_id = await groups.create_group(
+    group_id = await group_cases.create_group(
         conn, actor, groups.GroupInput(area_id=area_id, kind=seed["kind"], name=seed["name"]), date.today())
     members = await conn.fetch("select id from household where area_id = $1 order by id", area_id)
     for row in members[: int(len(members) * seed["share"] + 0.999)]:
-        await groups.sign_up(conn, actor, group_id, row["id"])
+        await group_cases.sign_up(conn, actor, group_id, row["id"])
     await group_cases.add_contact(conn, actor, group_id, groups.ContactInput(
         household_id=members[0]["id"], name="Kontaktombud Demo", phone="070-000 00 00", email="kontakt@example.se"))
-    await groups.establish(conn, actor, group_id, date.fromisoformat(seed["established_on"]))
+    await group_cases.establish(conn, actor, group_id, date.fromisoformat(seed["established_on"]))
 
 
 async def _goal_promise(conn: asyncpg.Connection, actor: Principal, kommun: str, seed: dict[str, Any],

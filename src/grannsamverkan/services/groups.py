@@ -1,4 +1,5 @@
-"""Use cases of a group's sign-ups and contact persons (kontaktombud), for the API and the pages.
+"""Use cases of a group: register it, establish it (the 70 % rule), dissolve it, and its sign-ups
+and contact persons (kontaktombud), for the API, the pages and the command line.
 
 The rule for a contact person's personal data: nothing is lost without an explicit erasure.
 Withdrawing the sign-up of a household that holds the group's contact person is refused (409,
@@ -9,17 +10,82 @@ their area by an area change or a re-import follow the same rule (``db.groups.se
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
+import msgspec
 
 from grannsamverkan.db import audit, groups
-from grannsamverkan.db.groups import CONFIRM_PARAMETER, ContactInput, ContactPerson
+from grannsamverkan.db.groups import CONFIRM_PARAMETER, ContactInput, ContactPerson, GroupInput, Signup
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.contact import check_contact_details
-from grannsamverkan.errors import Conflict, FieldError, NotFound
+from grannsamverkan.domain.eligibility import (
+    Eligibility,
+    check_dissolution,
+    check_new_group,
+    check_transition,
+    ensure_eligible,
+)
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
 
 # The tables whose files held an erased contact person's values.
 CONTACT_TABLES = ["contact_person", "audit_event"]
+
+
+async def create_group(conn: asyncpg.Connection, actor: Principal, data: GroupInput, today: date) -> int:
+    """A new group in ``forming``, or an existing one (active before the registry) with its past date."""
+    existing = check_new_group(data.status, data.established_on, today)
+    async with conn.transaction(), translated_errors():
+        kommun = await groups.area_kommun(conn, data.area_id, actor.scope)
+        group_id = await groups.insert_group(conn, kommun, data, existing=existing)
+        await audit.record(conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="insert",
+                           after=msgspec.to_builtins(data))
+    return group_id
+
+
+async def establish(conn: asyncpg.Connection, actor: Principal, group_id: int, on: date) -> Eligibility:
+    """forming -> active, only when eligible (the 70 % rule and a contact person); the group row is
+    locked so the count is not stale."""
+    async with conn.transaction():
+        # Sign-ups and withdrawals update this row (trigger), so holding its lock serialises them.
+        result = await groups.eligibility(conn, group_id, actor.scope, lock=True)
+        ensure_eligible(result)
+        kommun = await groups.mark_established(conn, group_id, on)
+        await audit.record(conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="update",
+                           before={"status": "forming"},
+                           after={"status": "active", "established_on": on.isoformat(),
+                                  "households_signed_up": result.households_signed_up,
+                                  "households_total": result.households_total})
+    return result
+
+
+async def dissolve(conn: asyncpg.Connection, actor: Principal, group_id: int, on: date) -> None:
+    async with conn.transaction():
+        row = await groups.group_to_dissolve(conn, group_id, actor.scope)
+        check_transition(row["status"], "dissolved")
+        check_dissolution(row["established_on"], on)
+        await groups.mark_dissolved(conn, group_id, on)
+        await audit.record(conn, actor, kommun=row["kommun"], table="watch_group", row_id=group_id, action="update",
+                           before={"status": row["status"]}, after={"status": "dissolved", "dissolved_on": on.isoformat()})
+
+
+async def sign_up(conn: asyncpg.Connection, actor: Principal, group_id: int, household_id: int) -> Signup:
+    async with conn.transaction(), translated_errors():
+        group = await groups.group_for_write(conn, actor, group_id)
+        signed_up_at = await groups.insert_signup(conn, group_id, household_id)
+        if signed_up_at is None:
+            if group["status"] == "dissolved":
+                raise Conflict("the group is dissolved", [FieldError(field="group_id", message="dissolved")])
+            household = await groups.household_area(conn, household_id, group["kommun"])
+            message = (
+                f"no household {household_id} in kommun {group['kommun']}" if household is None
+                else f"household {household_id} does not lie in the group's area {group['area_id']}"
+            )
+            raise InvalidInput(message, [FieldError(field="household_id", message=message)])
+        await audit.record(conn, actor, kommun=group["kommun"], table="signup", row_id=group_id, action="insert",
+                           after={"group_id": group_id, "household_id": household_id})
+    return Signup(group_id=group_id, household_id=household_id, signed_up_at=signed_up_at)
 
 
 async def withdraw_signup(

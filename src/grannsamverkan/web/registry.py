@@ -137,7 +137,7 @@ class RegistryPages(Controller):
             if kind not in ("grannsamverkan", "byavakt"):
                 raise InvalidInput("Välj grannsamverkan eller byavakt.", [FieldError(field="kind", message="okänd sort")])
             name = form.text(data, "name")
-            await groups.create_group(db, principal, groups.GroupInput(area_id=area_id, kind=kind, name=name or ""),
+            await group_cases.create_group(db, principal, groups.GroupInput(area_id=area_id, kind=kind, name=name or ""),
                                       today_in_sweden())
         except GrannsamverkanError as exc:
             return await area_page(request, db, principal, area_id, failure=exc)
@@ -155,7 +155,7 @@ class RegistryPages(Controller):
                                                   confirm_erasure=data.get("bekrafta") == "1")
                 done = "borttagen"
             else:
-                await groups.sign_up(db, principal, group_id, household_id)
+                await group_cases.sign_up(db, principal, group_id, household_id)
                 done = "anmald"
         except GrannsamverkanError as exc:
             return await area_page(request, db, principal, group.area_id, failure=exc)
@@ -189,7 +189,7 @@ class RegistryPages(Controller):
         group = await groups.get_group(db, group_id, principal.scope)
         data = await request.form()
         try:
-            await groups.establish(db, principal, group_id, form.day(data, "established_on", today_in_sweden()))
+            await group_cases.establish(db, principal, group_id, form.day(data, "established_on", today_in_sweden()))
         except GrannsamverkanError as exc:
             return await area_page(request, db, principal, group.area_id, failure=exc)
         return redirect(f"/omraden/{group.area_id}", done="bildad")
