@@ -4,11 +4,15 @@ interpreter holds after the command, not by a clock."""
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
 import subprocess
 import sys
 
 import pytest
+
+from grannsamverkan import cli
 
 HEAVY = ("asyncpg", "litestar", "scipy", "numpy", "shapely", "pyarrow", "jinja2")
 
@@ -35,3 +39,26 @@ def test_help_loads_nothing_heavy(argv: list[str]) -> None:
 
 def test_priority_help_loads_what_priority_needs_only_when_asked() -> None:
     assert "litestar" not in _loaded_after("priority", "--help")
+
+
+def _command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths += _command_paths(sub, (*prefix, name))
+    return paths
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each sub-command's --help, with every module loaded (a help text that fails shows here)."""
+    for lazy in cli.LAZY_COMMANDS.values():
+        for module in lazy.modules:
+            importlib.import_module(module)
+    paths = _command_paths(cli.build_parser())
+    assert len(paths) > 20
+    for path in paths:
+        with pytest.raises(SystemExit) as done:
+            cli.main([*path, "--help"])
+        assert done.value.code == 0, path
+        assert "usage: grannsamverkan" in capsys.readouterr().out

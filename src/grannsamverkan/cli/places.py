@@ -82,7 +82,7 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--watch", type=float, default=0, metavar="SECONDS", help="keep running, checking every SECONDS")
     p = actions.add_parser("erase-expired", parents=[common], help="erase reporters' e-mail addresses past the retention period")
     p.add_argument("--days", type=int, default=None,
-                   help=f"retention in days (default GRANNSAMVERKAN_PLACES_RETENTION_DAYS or {places.DEFAULT_RETENTION_DAYS})")
+                   help="retention in days (default: GRANNSAMVERKAN_PLACES_RETENTION_DAYS, 180 unless set)")
 
 
 PARSER_EXTENSIONS.append(extend_parser)
