@@ -91,7 +91,7 @@ class ImportOperation(_CsvImportOperation):  # type: ignore[misc,valid-type]
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.request_body.content["application/json"] = OpenAPIMediaType(schema=POLICE_SCHEMA)  # type: ignore[union-attr]
+        self.request_body.content["application/json"] = OpenAPIMediaType(schema=POLICE_SCHEMA)
 
 
 class BurglaryController(Controller):

@@ -61,7 +61,7 @@ class HotGetHandler(HTTPRouteHandler):
 
     async def authorize_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
         for guard in self.resolve_guards():
-            await guard(connection, self)
+            await guard(connection, self)  # type: ignore[misc]  # the project's guards are all async
 
     def _json_encoder(self) -> Callable[[Any], bytes] | None:
         """Litestar's encoder for this route's answers, or None when any layer shapes the answer

@@ -20,12 +20,16 @@ class Health(msgspec.Struct):
     database: str
 
 
+# The database is gone, unreachable or too slow to say "1".
+NO_ANSWER: tuple[type[Exception], ...] = (*UNAVAILABLE_ERRORS, TimeoutError)
+
+
 @get("/health", operation_id="getHealth", tags=["system"], opt={"capability": "public"})
 async def health(state: State) -> Response[Any]:
     try:
         async with state.pool.acquire(timeout=2) as conn:
             await conn.fetchval("select 1", timeout=2)
-    except (*UNAVAILABLE_ERRORS, TimeoutError) as exc:
+    except NO_ANSWER as exc:
         problem = Problem(
             type=TYPE_BASE + "database-unavailable", title="Database unavailable", status=503,
             detail=f"the database does not answer ({type(exc).__name__})", instance="/health",

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from grannsamverkan import cli
 from grannsamverkan.cli import EXIT_OK, cli_actor, command, iso_date, print_json, read_file, run_with_connection
 from grannsamverkan.db import burglaries, kommuner
-from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestResult, rolling_backtest, yearly_folds
+from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestMethod, BacktestResult, rolling_backtest, yearly_folds
 from grannsamverkan.domain.calendar import period_ending
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, METHODS, RankedArea
 from grannsamverkan.errors import FieldError, InvalidInput
@@ -149,7 +149,7 @@ class RollingBacktest(msgspec.Struct, kw_only=True):
     mean_hit_rate: dict[str, float]
 
 
-def _methods(arg: str | None) -> list[str]:
+def _methods(arg: BacktestMethod | None) -> list[BacktestMethod]:
     """The asked method, always with the naive baseline; all of them when none is asked."""
     if arg is None:
         return list(BACKTEST_METHODS)
@@ -208,7 +208,7 @@ def backtest(args: argparse.Namespace, settings: Any) -> int:
     return run_with_connection(settings, work)
 
 
-async def _rolling(conn: Any, args: argparse.Namespace, methods: list[str]) -> int:
+async def _rolling(conn: Any, args: argparse.Namespace, methods: list[BacktestMethod]) -> int:
     start_year, folds = _rolling_span(await burglaries.data_span(conn, args.kommun), args.kommun)
     start = burglaries.day_start(date(start_year, 1, 1))
     fold_list = yearly_folds(start, folds)
@@ -221,7 +221,7 @@ async def _rolling(conn: Any, args: argparse.Namespace, methods: list[str]) -> i
     per_method: dict[str, list[BacktestResult]] = {}
     for method in tqdm(methods, desc="backtest", unit=" method", file=sys.stderr, leave=False, disable=None):
         per_method[method] = rolling_backtest(
-            method, data.area_table, data.incidents, start, folds, args.coverage,  # type: ignore[arg-type]
+            method, data.area_table, data.incidents, start, folds, args.coverage,
             bandwidth_m=args.bandwidth, time_window_days=args.window_days)
     answer = RollingBacktest(
         kommun=args.kommun, coverage=args.coverage,
@@ -260,7 +260,7 @@ def _import_subparsers(sub: Any) -> Any:
                 return action
     imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(
         dest="import_command", required=True, metavar="WHAT")
-    cli.IMPORT_SUBPARSERS = imports  # type: ignore[attr-defined]
+    cli.IMPORT_SUBPARSERS = imports
     return imports
 
 

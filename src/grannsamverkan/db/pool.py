@@ -12,7 +12,7 @@ import asyncpg
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput
 
 # Errors that mean the server is gone or not reachable, not that the query was wrong.
-UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     ConnectionError,
     asyncpg.exceptions.ConnectionDoesNotExistError,

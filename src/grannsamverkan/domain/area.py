@@ -45,7 +45,7 @@ def area_properties(
         kommun = f"{kommun:04d}"
     if not isinstance(kommun, str) or not KOMMUN_CODE.match(kommun):
         fail("kommun", "'kommun' is required: SCB's four-digit code as text, e.g. \"2283\"")
-    kind = props.get("kind", "blandat") or "blandat"
+    kind: AreaKind = props.get("kind", "blandat") or "blandat"
     if kind not in AREA_KINDS:
         fail("kind", f"'kind' must be one of {', '.join(AREA_KINDS)}; got {kind!r}")
     external_ref = props.get("external_ref")

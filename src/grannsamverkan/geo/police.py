@@ -68,8 +68,9 @@ class PoliceImport(msgspec.Struct, kw_only=True):
 
 def is_json_array(data: bytes | str) -> bool:
     """Does the body look like a JSON array (police feed) rather than a CSV?"""
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n" if isinstance(data, bytes) else "\ufeff \t\r\n")
-    return head[:1] in (b"[", "[")
+    if isinstance(data, bytes):
+        return data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+    return data[:64].lstrip("\ufeff \t\r\n")[:1] == "["
 
 
 def is_burglary_type(kind: object) -> bool:
@@ -179,7 +180,8 @@ def _burglary(event: object, source: str) -> tuple[BurglaryRecord, tuple[float, 
         when = None
     if when is None:
         raise _BadEvent("datetime", f"'datetime' {raw_time!r} is not like '2023-03-23 9:37:32 +01:00'")
-    location = event.get("location") if isinstance(event.get("location"), dict) else {}
+    found = event.get("location")
+    location: dict[str, Any] = found if isinstance(found, dict) else {}
     point = _gps(location.get("gps"))
     place, summary, url = location.get("name"), event.get("summary"), event.get("url")
     record = BurglaryRecord(
