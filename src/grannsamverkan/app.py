@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import logging
 from collections.abc import AsyncIterator
@@ -73,6 +74,10 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         pool = await create_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
         app.state.pool = pool
         app.state.database_url = url
+        # What start-up made (routes, templates, the kommun boundaries) lives as long as the process:
+        # moved out of the collector's generations, it is no longer walked by every full collection
+        # (about 70 ms each at a Stockholm-size kommun page, measured by the national benchmark).
+        gc.freeze()
         try:
             yield
         finally:
