@@ -136,7 +136,7 @@ def start_server(settings: Settings, url: str, *, host: str, port: int, workers:
     else:
         import msgspec
 
-        app = create_app(msgspec.structs.replace(settings, database_url=url))
+        app = create_app(msgspec.structs.replace(settings, database_url=url), serving=True)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
