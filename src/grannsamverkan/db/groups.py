@@ -389,3 +389,35 @@ async def settle_departures(
                            before={"group_id": group_id, "household_ids": household_ids},
                            after={"reason": "the households left the group's area"})
     return len(erased)
+
+
+async def groups_with_contact(conn: asyncpg.Connection, group_ids: list[int]) -> set[int]:
+    """Which of the groups have at least one contact person."""
+    rows = await conn.fetch(
+        "select distinct group_id from contact_person where group_id = any($1::bigint[])", group_ids)
+    return {r["group_id"] for r in rows}
+
+
+# --- edits from the pages ------------------------------------------------------------------------------
+
+
+async def rename_group(conn: asyncpg.Connection, group_id: int, name: str) -> None:
+    await conn.execute("update watch_group set name = $2, updated_at = now() where id = $1", group_id, name)
+
+
+SELECT_CONTACT = """
+select id, group_id, household_id, name, phone, email, consent_at from contact_person
+where group_id = $1 and id = $2
+"""
+
+
+async def get_contact(conn: asyncpg.Connection, group_id: int, contact_id: int, *, lock: bool = False) -> ContactPerson:
+    row = await conn.fetchrow(SELECT_CONTACT + (" for update" if lock else ""), group_id, contact_id)
+    if row is None:
+        raise NotFound(f"Grupp {group_id} har ingen kontaktperson {contact_id}.")
+    return ContactPerson(**{k: row[k] for k in ContactPerson.__struct_fields__})
+
+
+async def update_contact(conn: asyncpg.Connection, contact_id: int, name: str, phone: str | None, email: str | None) -> None:
+    await conn.execute("update contact_person set name = $2, phone = $3, email = $4 where id = $1",
+                       contact_id, name, phone, email)

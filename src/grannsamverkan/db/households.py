@@ -588,3 +588,48 @@ async def _attach_first_load(conn: asyncpg.Connection, kommun: str, area_counts:
         raise Conflict(message, [FieldError(field="area_id", message=message)])
     await conn.execute(INDEX_BUILD_MEMORY)
     await conn.execute(ATTACH_PARTITION, kommun)
+
+
+# --- an address edited on the pages -----------------------------------------------------------------
+
+ADDRESS_FOR_UPDATE = """
+select id, kommun, area_id, street, postcode, city from household
+where id = $1 and ($2::text[] is null or kommun = any($2::text[]))
+"""
+
+UPDATE_ADDRESS = """
+update household set street = $3, postcode = $4, city = $5, updated_at = now()
+where id = $1 and kommun = $2
+"""
+
+
+async def address_for_update(conn: asyncpg.Connection, actor: Principal, household_id: int) -> asyncpg.Record:
+    """The household's id, kommun, area and address, locked (in a transaction), in the actor's scope."""
+    row = await conn.fetchrow(ADDRESS_FOR_UPDATE, household_id, actor.scope)
+    if row is None:
+        raise NotFound(f"Hushåll {household_id} finns inte.")
+    actor.require_kommun(row["kommun"])
+    # The kommun's lock first, shared (as a single new household): an import holds it alone.
+    await lock_kommun(conn, row["kommun"], shared=True)
+    row = await conn.fetchrow(ADDRESS_FOR_UPDATE + " for update", household_id, actor.scope)
+    if row is None:
+        raise NotFound(f"Hushåll {household_id} finns inte.")
+    return row
+
+
+async def update_address(conn: asyncpg.Connection, household_id: int, kommun: str, street: str | None,
+                         postcode: str | None, city: str | None) -> None:
+    await conn.execute(UPDATE_ADDRESS, household_id, kommun, street, postcode, city)
+
+
+OUTSIDE_AREAS = """
+select id, kommun, external_ref, street, postcode, city, x, y, area_id, updated_at, count(*) over () as total
+from household where kommun = $1 and area_id is null
+order by id limit $2
+"""
+
+
+async def outside_areas(conn: asyncpg.Connection, kommun: str, limit: int) -> tuple[list[Household], int]:
+    """A kommun's households that lie in no area (at most ``limit`` of them), and how many there are."""
+    rows = await conn.fetch(OUTSIDE_AREAS, kommun, limit)
+    return [_household(r) for r in rows], (rows[0]["total"] if rows else 0)

@@ -29,6 +29,7 @@ __all__ = [
     "GroupKind",
     "GroupStatus",
     "Reason",
+    "active_shortfalls",
     "check_dissolution",
     "check_new_group",
     "check_transition",
@@ -202,3 +203,19 @@ def check_transition(current: GroupStatus, target: GroupStatus) -> None:
             current_status=current,
             requested_status=target,
         )
+
+
+def active_shortfalls(
+    households_total: int, households_signed_up: int, has_contact_person: bool, *, registered_as_existing: bool
+) -> list[Reason]:
+    """Why an active group no longer meets the rule it was established under (empty when it does).
+
+    A group registered as existing before the registry was not established by the registry's
+    sign-ups, so its share is not held against it; every active group needs a contact person.
+    """
+    reasons: list[Reason] = []
+    if not registered_as_existing and not meets_threshold(households_signed_up, households_total):
+        reasons.append("below_threshold")
+    if not has_contact_person:
+        reasons.append("no_contact_person")
+    return reasons

@@ -27,6 +27,7 @@ from grannsamverkan.domain.eligibility import (
     check_transition,
     ensure_eligible,
 )
+from grannsamverkan.domain.text import one_line
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
 
 # The tables whose files held an erased contact person's values.
@@ -146,3 +147,66 @@ async def erase_contact(conn: asyncpg.Connection, actor: Principal, group_id: in
             raise NotFound(f"Grupp {group_id} har ingen kontaktperson {contact_id}.")
         await groups.erase_contacts(conn, actor, group["kommun"], [contact_id], reason="erased on request")
     await audit.scrub(conn, CONTACT_TABLES)
+
+
+# --- edits from the pages ------------------------------------------------------------------------------
+
+GROUP_NAME_MAX = 200
+
+
+def group_name(raw: str | None) -> str:
+    """A group's name trimmed to one line, or InvalidInput (422) on the field ``name``, in Swedish."""
+    name = one_line(raw or "")
+    if not name:
+        message = "Skriv gruppens namn."
+    elif len(name) > GROUP_NAME_MAX:
+        message = f"Namnet är för långt (högst {GROUP_NAME_MAX} tecken)."
+    else:
+        return name
+    raise InvalidInput(message, [FieldError(field="name", message=message)])
+
+
+async def rename_group(conn: asyncpg.Connection, actor: Principal, group_id: int, raw_name: str | None) -> None:
+    """A group's new name (a dissolved group keeps the name it had); audited."""
+    name = group_name(raw_name)
+    async with conn.transaction():
+        group = await groups.group_for_write(conn, actor, group_id, lock=True)
+        if group["status"] == "dissolved":
+            message = f"Grupp {group_id} är upplöst; den behåller sitt namn."
+            raise Conflict(message, [FieldError(field="name", message=message)])
+        before = await conn.fetchval("select name from watch_group where id = $1", group_id)
+        if before != name:
+            await groups.rename_group(conn, group_id, name)
+            await audit.record(conn, actor, kommun=group["kommun"], table="watch_group", row_id=group_id,
+                               action="update", before={"name": before}, after={"name": name})
+
+
+async def update_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, contact_id: int,
+                         name: str | None, phone: str | None, email: str | None) -> ContactPerson:
+    """New details of a contact person, checked as a new one is (422 naming the field); audited."""
+    details = check_contact_details(name, phone, email)
+    async with conn.transaction():
+        group = await groups.group_for_write(conn, actor, group_id, lock=True)
+        current = await groups.get_contact(conn, group_id, contact_id, lock=True)
+        before = {"name": current.name, "phone": current.phone, "email": current.email}
+        after = msgspec.to_builtins(details)
+        if before != after:
+            await groups.update_contact(conn, contact_id, details.name, details.phone, details.email)
+            await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact_id,
+                               action="update", before=before, after=after)
+        return await groups.get_contact(conn, group_id, contact_id)
+
+
+async def dissolve_group(conn: asyncpg.Connection, actor: Principal, group_id: int, on: date, *, confirmed: bool) -> None:
+    """Dissolve a group on a day, when the caller confirmed it; the reasons it cannot, in Swedish."""
+    if not confirmed:
+        message = "Bekräfta att gruppen ska lösas upp: bocka i rutan."
+        raise InvalidInput(message, [FieldError(field="bekrafta", message=message)])
+    group = await groups.get_group(conn, group_id, actor.scope)
+    if group.status == "dissolved":
+        message = f"Gruppen är redan upplöst{' sedan ' + group.dissolved_on.isoformat() if group.dissolved_on else ''}."
+        raise Conflict(message, [FieldError(field="bekrafta", message=message)])
+    if group.established_on and on < group.established_on:
+        message = f"Datumet kan inte vara före den dag gruppen bildades ({group.established_on.isoformat()})."
+        raise InvalidInput(message, [FieldError(field="dissolved_on", message=message)])
+    await dissolve(conn, actor, group_id, on)

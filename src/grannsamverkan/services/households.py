@@ -1,14 +1,16 @@
-"""Use cases of households' personal data: erasure, and imports that may move households out of
-the area of a group where they hold the contact person."""
+"""Use cases of households' personal data: erasure, imports that may move households out of the
+area of a group where they hold the contact person, and address changes from the pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import asyncpg
+import msgspec
 
 from grannsamverkan.db import audit, groups, households
 from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.addresses import check_address
 from grannsamverkan.services.groups import CONTACT_TABLES
 
 
@@ -41,3 +43,19 @@ async def import_households(
     if result.contact_persons_erased:
         await audit.scrub(conn, CONTACT_TABLES)
     return result
+
+
+async def update_address(conn: asyncpg.Connection, actor: Principal, household_id: int, street: str | None,
+                         postcode: str | None, city: str | None) -> households.Household:
+    """Change a household's street, postcode and city (checked, 422 naming the field); audited."""
+    address = check_address(street, postcode, city)
+    async with conn.transaction():
+        row = await households.address_for_update(conn, actor, household_id)
+        before = {k: row[k] for k in ("street", "postcode", "city")}
+        after = msgspec.to_builtins(address)
+        if before != after:
+            await households.update_address(conn, household_id, row["kommun"], address.street, address.postcode,
+                                            address.city)
+            await audit.record(conn, actor, kommun=row["kommun"], table="household", row_id=household_id,
+                               action="update", before=before, after=after)
+    return await households.get_household(conn, household_id, actor.scope)

@@ -17,17 +17,22 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from grannsamverkan.domain import numbers
+from grannsamverkan.domain.eligibility import required_signups
 from grannsamverkan.http.auth import page_guard, provide_principal
 from grannsamverkan.http.common import SECURITY_HEADERS, provide_db
 from grannsamverkan.web import wording
 from grannsamverkan.web.csrf import CsrfMiddleware
+from grannsamverkan.web.edit import EditPages
 from grannsamverkan.web.errors import with_page_errors
 from grannsamverkan.web.goals import GoalPages
+from grannsamverkan.web.households import DoorListPages, OutsidePages
 from grannsamverkan.web.imports import ImportPages
 from grannsamverkan.web.places import PlacePages, PublicPlacePages
 from grannsamverkan.web.priority import PriorityPages
 from grannsamverkan.web.promises import PromisePages
 from grannsamverkan.web.registry import RegistryPages
+from grannsamverkan.web.search import SearchPages
 from grannsamverkan.web.session import SessionController
 
 __all__ = ["SECURITY_HEADERS", "create_routers", "template_config", "with_page_errors"]
@@ -41,8 +46,8 @@ STATIC: Final = HERE / "static"
 def create_routers() -> list[Router]:
     pages = Router(
         path="/",
-        route_handlers=[SessionController, RegistryPages, PriorityPages, GoalPages, PromisePages, ImportPages,
-                        PlacePages, PublicPlacePages],
+        route_handlers=[SessionController, RegistryPages, DoorListPages, OutsidePages, SearchPages, EditPages, PriorityPages,
+                        GoalPages, PromisePages, ImportPages, PlacePages, PublicPlacePages],
         guards=[page_guard],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         middleware=[CsrfMiddleware()],
@@ -59,7 +64,9 @@ def create_routers() -> list[Router]:
 def _engine_setup(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.filters.update(percent=wording.percent, number=wording.number, long_date=wording.long_date,
-                       by_place=wording.by_place, place_stripped=wording.place_stripped)
+                       by_place=wording.by_place, place_stripped=wording.place_stripped,
+                       integer=numbers.count, percent_of=numbers.percent, expected=numbers.expected,
+                       required_signups=required_signups)
     env.globals.update(
         AREA_KINDS=wording.AREA_KINDS, GROUP_KINDS=wording.GROUP_KINDS, GROUP_STATUSES=wording.GROUP_STATUSES,
         GOAL_STATUSES=wording.GOAL_STATUSES, ROLES=wording.ROLES,

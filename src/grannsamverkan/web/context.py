@@ -29,6 +29,10 @@ DONE = {
     "aktivitet": "Aktiviteten är loggad.",
     "status": "Löftets status är sparad.",
     "punkt": "Punkten i protokollet är uppdaterad.",
+    "hushall": "Adressen är sparad.",
+    "kontakt-andrad": "Kontaktpersonens uppgifter är sparade.",
+    "andrad": "Ändringarna är sparade.",
+    "upplost": "Gruppen är upplöst.",
 }
 
 

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from grannsamverkan.db import areas, groups, households, kommuner
 from grannsamverkan.db.areas import AreaRecord
 from grannsamverkan.domain.access import Principal
+from grannsamverkan.domain.eligibility import active_shortfalls, meets_threshold
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
 from grannsamverkan.http.common import Caller, Db, today_in_sweden
 from grannsamverkan.services import groups as group_cases
@@ -22,7 +23,7 @@ from grannsamverkan.web.context import page, redirect, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw, lonlat_to_sweref
 from grannsamverkan.web.paging import paginate
 from grannsamverkan.web.places import places_in_area
-from grannsamverkan.web.wording import GROUP_STATUSES, eligibility_text, percent
+from grannsamverkan.web.wording import EXISTING, GROUP_STATUSES, SHORTFALLS, eligibility_text, share_text
 
 MANY = 100_000  # pages show a kommun's areas and an area's households in full
 
@@ -32,10 +33,19 @@ class AreaRow(msgspec.Struct, kw_only=True, gc=False):
 
     area: AreaRecord
     group: groups.Group | None
+    has_contact: bool = True
 
     @property
     def state(self) -> str:
         return self.group.status if self.group else "none"
+
+    @property
+    def shortfalls(self) -> list[str]:
+        """Why an active group no longer meets the rule (the domain's reasons), else empty."""
+        if self.group is None or self.group.status != "active":
+            return []
+        return list(active_shortfalls(self.group.households_total, self.group.households_signed_up, self.has_contact,
+                                      registered_as_existing=self.group.registered_as_existing))
 
     @property
     def share(self) -> float | None:
@@ -49,15 +59,21 @@ def state_class(row: AreaRow) -> str:
         return "state-none"
     if row.group.status == "active":
         return "state-active"
-    share = row.share or 0.0
-    return "state-forming-high" if share >= 0.7 else "state-forming-mid" if share >= 0.35 else "state-forming-low"
+    signed, total = row.group.households_signed_up, row.area.households_total
+    if meets_threshold(signed, total):
+        return "state-forming-high"
+    # half-way to the rule: 35 % when the rule is 70 %
+    return "state-forming-mid" if meets_threshold(2 * signed, total) else "state-forming-low"
 
 
 def state_label(row: AreaRow) -> str:
     if row.group is None:
         return "ingen grupp"
     if row.group.status == "forming":
-        return f"grupp bildas, {percent(row.share or 0.0)} anmälda"
+        return f"grupp bildas, {share_text(row.group.households_signed_up, row.area.households_total)} anmälda"
+    if row.group.status == "active":
+        label = EXISTING if row.group.registered_as_existing else "aktiv"
+        return ", ".join([label, *(SHORTFALLS[r] for r in row.shortfalls)])
     return GROUP_STATUSES.get(row.group.status, row.group.status).lower()
 
 
@@ -65,7 +81,9 @@ async def area_rows(db: Any, kommun: str) -> list[AreaRow]:
     records, _ = await areas.list_areas(db, [kommun], limit=MANY, offset=0)
     current, _ = await groups.list_groups(db, kommuner_=[kommun], status=None, kind=None, limit=MANY, offset=0)
     by_id = {g.id: g for g in current}
-    return [AreaRow(area=a, group=by_id.get(a.group_id) if a.group_id else None) for a in records]
+    with_contact = await groups.groups_with_contact(db, [g.id for g in current if g.status == "active"])
+    return [AreaRow(area=a, group=by_id.get(a.group_id) if a.group_id else None,
+                    has_contact=a.group_id in with_contact) for a in records]
 
 
 class KommunSummary(msgspec.Struct, kw_only=True):
@@ -110,13 +128,15 @@ class RegistryPages(Controller):
         shown, pages = paginate(rows, sida, f"/kommun/{quote(kommun, safe='')}")
         svg = draw([AreaOnMap(area_id=r.area.id, name=r.area.name, geometry=r.area.geometry, css_class=state_class(r),
                               label=f"{r.area.name}: {state_label(r)}",
-                              short=percent(r.share or 0.0) if r.state == "forming" else "")
+                              short=share_text(r.group.households_signed_up, r.area.households_total)
+                              if r.group and r.state == "forming" else "")
                     for r in rows])
         return page(request, "kommun.html.j2", kommun=k, kommun_code=kommun, rows=shown, pages=pages, map=svg,
                     state_label=state_label, counts={
                         "none": sum(r.state == "none" for r in rows),
                         "forming": sum(r.state == "forming" for r in rows),
-                        "active": sum(r.state == "active" for r in rows)})
+                        "active": sum(r.state == "active" for r in rows),
+                        "flagged": sum(bool(r.shortfalls) for r in rows)})
 
     # --- the area page -----------------------------------------------------------------------------
 
@@ -227,7 +247,7 @@ async def area_page(
         dots = [(x, y, "dot-signed" if r.signed_up else "dot-open",
                  f"{r.household.street or 'Hushåll ' + str(r.household.id)}: {'anmält' if r.signed_up else 'inte anmält'}")
                 for (r, _), (x, y) in zip(located, points, strict=True)]
-    row = AreaRow(area=area, group=group)
+    row = AreaRow(area=area, group=group, has_contact=bool(contacts))
     svg = draw([AreaOnMap(area_id=area.id, name=area.name, geometry=area.geometry, css_class=state_class(row),
                           label=f"{area.name}: {state_label(row)}")], dots)
     return page(
@@ -235,5 +255,6 @@ async def area_page(
         area=area, kommun=kommun, kommun_code=area.kommun, group=group, eligibility=eligibility,
         eligibility_text=eligibility_text(eligibility) if eligibility else None, contacts=contacts,
         rows=rows, map=svg, failure=failure, state_label=state_label(row), today=today_in_sweden(),
+        shortfalls=row.shortfalls,
         signed_rows=[r for r in rows if r.signed_up], place_reports=await places_in_area(db, principal, area_id),
     )

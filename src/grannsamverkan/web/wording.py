@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Final
 
-from grannsamverkan.domain.eligibility import Eligibility
+from grannsamverkan.domain import numbers
+from grannsamverkan.domain.eligibility import THRESHOLD_DENOMINATOR, THRESHOLD_NUMERATOR, Eligibility
 from grannsamverkan.errors import FieldError
 
 AREA_KINDS: Final = {
@@ -18,6 +19,13 @@ GROUP_KINDS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
 GROUP_STATUSES: Final = {"forming": "Bildas", "active": "Aktiv", "dissolved": "Upplöst"}
 GOAL_STATUSES: Final = {
     "achieved": "Målet är nått", "on_track": "I fas", "behind": "Efter plan", "not_started": "Året har inte börjat",
+}
+#: An active group that existed before the registry (its sign-ups were never recorded here).
+EXISTING: Final = "befintlig grupp, registrerad före registret"
+#: Why an active group no longer meets the rule, by the domain's reason.
+SHORTFALLS: Final = {
+    "below_threshold": f"under {numbers.percent(THRESHOLD_NUMERATOR, THRESHOLD_DENOMINATOR)} anmälda",
+    "no_contact_person": "saknar kontaktperson",
 }
 ROLES: Final = {"admin": "administratör", "coordinator": "samordnare", "police": "polis"}
 METHODS: Final = {
@@ -35,13 +43,18 @@ MONTHS: Final = ("januari", "februari", "mars", "april", "maj", "juni", "juli", 
 
 
 def percent(share: float) -> str:
-    """0.55 -> '55 %' (Swedish style, a space before the sign; no decimals)."""
-    return f"{round(share * 100):d} %"
+    """0.555 -> '55,5 %': rounded down, so a group that is not at 70 % never reads "70 %"."""
+    return numbers.share(share)
 
 
 def number(value: float, decimals: int = 1) -> str:
-    """A decimal comma, as Swedish readers expect."""
-    return f"{value:.{decimals}f}".replace(".", ",")
+    """A decimal comma and no-break spaces between thousands, as Swedish readers expect."""
+    return numbers.decimal(value, decimals)
+
+
+def share_text(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a share rounded down ("69,5 %"); "0 %" for an area with no households."""
+    return numbers.percent(part, whole) if whole else "0 %"
 
 
 def long_date(day: date) -> str:
@@ -67,12 +80,13 @@ def eligibility_text(e: Eligibility) -> str:
     if missing_contact:
         return "En kontaktperson behövs"
     return (f"Kan bildas: {e.households_signed_up} av {e.households_total} hushåll anmälda "
-            f"({percent(e.share)}) och en kontaktperson finns")
+            f"({numbers.percent(e.households_signed_up, e.households_total)}) och en kontaktperson finns")
 
 
 def signup_summary(e: Eligibility) -> str:
-    return (f"{e.households_signed_up} av {e.households_total} hushåll anmälda ({percent(e.share)}); "
-            f"{e.required_signups} behövs för 70 %")
+    return (f"{numbers.count(e.households_signed_up)} av {numbers.count(e.households_total)} hushåll anmälda "
+            f"({numbers.percent(e.households_signed_up, e.households_total)}); "
+            f"{numbers.count(e.required_signups)} behövs för {numbers.percent(THRESHOLD_NUMERATOR, THRESHOLD_DENOMINATOR)}")
 
 
 _PLACE = re.compile(r"^(line|feature|event) \d+: ")

@@ -196,7 +196,25 @@
     });
   }
 
+  // "Skriv ut" buttons (the page's own print stylesheet leaves only the list on paper).
+  function initPrint(root) {
+    root.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  // Forms that ask before they act (dissolving a group): the server asks again without script.
+  function initConfirm(root) {
+    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+      });
+    });
+  }
+
   function init(root) {
+    initPrint(root);
+    initConfirm(root);
     initSortable(root);
     initUploads(root);
     initZoom(root);

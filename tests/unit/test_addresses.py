@@ -1,0 +1,73 @@
+"""The door-knocking order: streets as Swedish readers sort them, numbers as numbers."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grannsamverkan.domain.addresses import address_key, swedish_key
+from grannsamverkan.domain.spreadsheet import neutralised
+
+
+def ordered(streets: list[str | None]) -> list[str | None]:
+    return sorted(streets, key=address_key)
+
+
+def test_house_numbers_sort_as_numbers_not_as_text() -> None:
+    assert ordered(["Granvägen 11", "Granvägen 13", "Granvägen 16", "Granvägen 4", "Granvägen 7"]) == [
+        "Granvägen 4",
+        "Granvägen 7",
+        "Granvägen 11",
+        "Granvägen 13",
+        "Granvägen 16",
+    ]
+
+
+def test_letters_follow_their_number() -> None:
+    assert ordered(["Granvägen 4B", "Granvägen 5", "Granvägen 4", "Granvägen 4 A", "Granvägen 40"]) == [
+        "Granvägen 4",
+        "Granvägen 4 A",
+        "Granvägen 4B",
+        "Granvägen 5",
+        "Granvägen 40",
+    ]
+
+
+def test_streets_in_swedish_order_and_case_does_not_matter() -> None:
+    assert ordered(["Östra vägen 1", "Åsvägen 2", "Ängsvägen 3", "zetavägen 1", "Björkvägen 9", "björkvägen 10"]) == [
+        "Björkvägen 9",
+        "björkvägen 10",
+        "zetavägen 1",
+        "Åsvägen 2",
+        "Ängsvägen 3",
+        "Östra vägen 1",
+    ]
+    assert swedish_key("Édvins väg") == swedish_key("edvins väg")
+
+
+def test_apartment_numbers_and_addresses_without_numbers() -> None:
+    assert ordered(["Storgatan 2 lgh 1102", "Storgatan 2 lgh 1101", "Storgatan", "Storgatan 10"]) == [
+        "Storgatan",
+        "Storgatan 2 lgh 1101",
+        "Storgatan 2 lgh 1102",
+        "Storgatan 10",
+    ]
+
+
+def test_a_household_without_street_comes_last() -> None:
+    assert ordered([None, "Granvägen 4", "  ", "Allévägen 1"]) == ["Allévägen 1", "Granvägen 4", None, "  "]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=99_999), min_size=1, max_size=30))
+def test_any_house_numbers_come_out_in_numeric_order(numbers: list[int]) -> None:
+    streets = [f"Granvägen {n}" for n in numbers]
+    assert [int(s.split()[-1]) for s in ordered(list(streets))] == sorted(numbers)  # type: ignore[union-attr]
+
+
+def test_formula_cells_are_neutralised() -> None:
+    assert neutralised('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    for value in ("+46 70", "-1", "@SUM(A1)", "\t=1", "\r=1"):
+        assert neutralised(value).startswith("'")
+    assert neutralised("Granvägen 4") == "Granvägen 4"
+    assert neutralised(None) == ""
+    assert neutralised(12) == "12"

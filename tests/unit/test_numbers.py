@@ -1,0 +1,84 @@
+"""One way to write a number: counts, decimals and shares as Swedish readers expect them."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grannsamverkan.domain.eligibility import meets_threshold
+from grannsamverkan.domain.numbers import count, decimal, percent, share
+
+NBSP = "\u00a0"
+
+
+def test_counts_are_integers_with_no_break_spaces() -> None:
+    assert count(0) == "0"
+    assert count(999) == "999"
+    assert count(1240) == f"1{NBSP}240"
+    assert count(1234567) == f"1{NBSP}234{NBSP}567"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        (9.18, 1, "9,2"),
+        (9.15, 1, "9,2"),
+        (9.14, 1, "9,1"),
+        (1234.5, 2, f"1{NBSP}234,50"),
+        (0.0, 1, "0,0"),
+        (173.4, 0, "173"),
+        (2.5, 0, "3"),
+    ],
+)
+def test_decimals_have_a_decimal_comma_and_round_half_up(value: float, places: int, text: str) -> None:
+    assert decimal(value, places) == text
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "text"),
+    [
+        (7, 10, "70 %"),
+        (139, 200, "69,5 %"),
+        (2, 3, "66,6 %"),
+        (6999, 10000, "69,9 %"),
+        (1, 1, "100 %"),
+        (0, 5, "0 %"),
+        (0, 0, "–"),
+        (29, 100, "29 %"),
+    ],
+)
+def test_shares_round_down(part: int, whole: int, text: str) -> None:
+    assert percent(part, whole) == text
+
+
+def test_a_share_of_69_5_percent_never_reads_70() -> None:
+    assert percent(139, 200, places=0) == "69 %"
+    assert share(0.695, places=0) == "69 %"
+    assert share(0.695) == "69,5 %"
+    assert share(0.29) == "29 %"  # 0.29 * 100 is 28.999… in floats
+    assert share(0.7) == "70 %"
+
+
+@given(st.integers(min_value=1, max_value=100_000).flatmap(lambda w: st.tuples(st.integers(0, w), st.just(w))))
+def test_a_share_that_reads_70_percent_or_more_meets_the_rule(pair: tuple[int, int]) -> None:
+    part, whole = pair
+    for places in (0, 1):
+        shown = percent(part, whole, places)
+        number = Fraction(shown.removesuffix(" %").replace(",", "."))
+        assert number <= Fraction(100 * part, whole)
+        if number >= 70:
+            assert meets_threshold(part, whole)
+
+
+def test_an_expected_figure_rounds_down_as_the_goal_status_does() -> None:
+    from grannsamverkan.domain.numbers import expected
+
+    assert expected(Fraction(918, 100)) == "9,1"
+    assert expected(9.18) == "9,1"
+    assert expected(Fraction(10)) == "10,0"
+    assert expected(Fraction(1, 3), 2) == "0,33"
+    assert decimal(Fraction(918, 100)) == "9,2"
+    assert decimal(-2.5, 0) == "-3"
