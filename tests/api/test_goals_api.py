@@ -211,7 +211,7 @@ async def test_report_numbers(client: AsyncTestClient, auth: TokenFactory, conn:
     assert "| 1 | Graninge | 25 | 5 |" in md
     assert "| Ramsele byavakt | Byavakt | Ramsele by | 2026-01-01 | 7 av 10 hushåll (70 %) | Aktiv |" in md
     assert "| Junsele | Grannsamverkan | Junsele centrum | 2026-08-03 | 30 av 40 hushåll (75 %) | Upplöst 2026-10-01 |" in md
-    assert "| nov | 3 | 9,15 |" in md  # 10 × 334 / 365 at the end of November
+    assert "| nov | 3 | 9,1 |" in md  # 10 × 334 / 365 = 9.15 at the end of November, shown as everywhere: one decimal, down
     r = await client.get("/api/v1/reports/2283/2026", params={**params, "format": "md"}, headers=police)
     assert r.text == md
 

@@ -45,14 +45,14 @@ async def test_exit_codes(conn: asyncpg.Connection, cli) -> None:  # type: ignor
     code, out, _ = await _run(cli, "goals", "check", "--year", "2026", "--as-of", "2026-11-23")
     assert code == 1
     assert out.splitlines() == [
-        "2283 Sollefteå 2026: 3 av 10 nya grupper, väntat 8,9 vid 2026-11-23 – behind",
-        "2505 Arvidsjaur 2026: 1 av 2 nya grupper, väntat 1,7; 1 av 1 informationsmöten, väntat 0,8 vid 2026-11-23 – on_track",
+        "2283 Sollefteå 2026: 3 av 10 nya grupper, väntat 8,9 vid 2026-11-23 – efter plan",
+        "2505 Arvidsjaur 2026: 1 av 2 nya grupper, väntat 1,7; 1 av 1 informationsmöten, väntat 0,8 vid 2026-11-23 – i fas",
     ]
     code, out, _ = await _run(cli, "goals", "check", "--year", "2026", "--kommun", "2505", "--as-of", "2026-11-23")
     assert code == 0 and len(out.splitlines()) == 1
     # 1 April: 10 × 91 / 365 = 2.49, three groups are on track
     code, out, _ = await _run(cli, "goals", "check", "--year", "2026", "--kommun", "2283", "--as-of", "2026-04-01")
-    assert code == 0 and out.endswith("– on_track\n")
+    assert code == 0 and out.endswith("– i fas\n")
     # before the year: not started, nothing is behind
     code, _, _ = await _run(cli, "goals", "check", "--year", "2026", "--as-of", "2025-12-31")
     assert code == 0

@@ -5,40 +5,34 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
 
 from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, command_help, iso_date, print_json, run_with_connection
+from grannsamverkan.domain import numbers
 from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.domain.calendar import today_in_sweden
-from grannsamverkan.domain.goals import GoalStatus, expected_by
+from grannsamverkan.domain.goals import GOAL_STATUS_LABELS, GoalStatus, expected_by
 from grannsamverkan.errors import FieldError, InvalidInput
 
 EXIT_BEHIND = 1
 
 
-def _tenths_down(value: Fraction) -> str:
-    """One decimal, rounded down, decimal comma: 8.24 -> "8,2" (never more than the line reached)."""
-    tenths = int(value * 10)  # value >= 0, so int() is floor
-    return f"{tenths // 10},{tenths % 10}"
-
-
 def check_line(kommun_name: str, goal: GoalStatus) -> str:
-    """``2283 Sollefteå 2026: 3 av 10 nya grupper, väntat 8,2 vid 2026-11-23 – behind``."""
-    expected = _tenths_down(expected_by(goal.target_new_groups, goal.year, goal.as_of))
+    """``2283 Sollefteå 2026: 3 av 10 nya grupper, väntat 8,2 vid 2026-11-23 – efter plan``."""
+    expected = numbers.expected(expected_by(goal.target_new_groups, goal.year, goal.as_of))
     line = (
         f"{goal.kommun} {kommun_name} {goal.year}: {goal.new_groups} av {goal.target_new_groups} nya grupper, "
         f"väntat {expected}"
     )
     if goal.target_info_meetings is not None:
-        expected_meetings = _tenths_down(expected_by(goal.target_info_meetings, goal.year, goal.as_of))
+        expected_meetings = numbers.expected(expected_by(goal.target_info_meetings, goal.year, goal.as_of))
         line += (
             f"; {goal.info_meetings} av {goal.target_info_meetings} informationsmöten, väntat {expected_meetings}"
         )
-    return f"{line} vid {goal.as_of.isoformat()} – {goal.status}"
+    return f"{line} vid {goal.as_of.isoformat()} – {GOAL_STATUS_LABELS[goal.status].lower()}"
 
 
 class CheckResult(msgspec.Struct, kw_only=True):

@@ -72,6 +72,13 @@ __all__ = [
 
 GoalStatusCode = Literal["achieved", "on_track", "behind", "not_started"]
 GOAL_STATUSES: Final[tuple[GoalStatusCode, ...]] = ("achieved", "on_track", "behind", "not_started")
+#: The statuses in Swedish, the same words in the report and on the command line.
+GOAL_STATUS_LABELS: Final[dict[GoalStatusCode, str]] = {
+    "achieved": "Uppnått",
+    "on_track": "I fas",
+    "behind": "Efter plan",
+    "not_started": "Ej påbörjat",
+}
 _SEVERITY: Final[dict[GoalStatusCode, int]] = {
     "not_started": 0,
     "achieved": 1,

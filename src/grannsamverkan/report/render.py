@@ -15,7 +15,9 @@ import jinja2
 import msgspec
 from markupsafe import Markup
 
+from grannsamverkan.domain import numbers
 from grannsamverkan.domain.goals import (
+    GOAL_STATUS_LABELS,
     GoalStatus,
     GoalStatusCode,
     MeetingRecord,
@@ -39,12 +41,7 @@ __all__ = [
     "render_markdown",
 ]
 
-STATUS_LABELS: Final[dict[GoalStatusCode, str]] = {
-    "achieved": "Uppnått",
-    "on_track": "I fas",
-    "behind": "Efter plan",
-    "not_started": "Ej påbörjat",
-}
+STATUS_LABELS: Final[dict[GoalStatusCode, str]] = GOAL_STATUS_LABELS
 GROUP_STATUS_LABELS: Final = {"forming": "Under bildande", "active": "Aktiv", "dissolved": "Upplöst"}
 KIND_LABELS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
 NBSP: Final = "\u00a0"
@@ -84,7 +81,7 @@ class ReportData(msgspec.Struct, frozen=True, kw_only=True):
 
 def format_number(value: int) -> str:
     """``1234567`` → ``"1 234 567"`` (non-breaking spaces)."""
-    return f"{value:,}".replace(",", NBSP)
+    return numbers.count(value)
 
 
 def format_decimal(value: float, places: int = 2) -> str:
@@ -95,10 +92,7 @@ def format_decimal(value: float, places: int = 2) -> str:
 def format_percent(part: int, whole: int) -> str:
     """``part / whole`` as a Swedish percentage with one decimal rounded down: ``"70 %"``,
     ``"66,6 %"``. Exact integer arithmetic; ``"–"`` when ``whole`` is 0."""
-    if whole <= 0:
-        return "–"
-    whole_pct, tenth = divmod(1000 * part // whole, 10)
-    return f"{whole_pct} %" if tenth == 0 else f"{whole_pct},{tenth} %"
+    return numbers.percent(part, whole)
 
 
 def format_signups(signed_up: int, total: int) -> str:
@@ -135,6 +129,7 @@ def _environment(*, html: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
+        expected=lambda value: numbers.expected(value, 1),
         num=format_number,
         dec=format_decimal,
         longdate=format_date,
