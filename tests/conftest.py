@@ -16,6 +16,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from litestar.testing import AsyncTestClient
 
 from grannsamverkan.app import create_app
@@ -26,6 +28,22 @@ from grannsamverkan.db.pool import connect
 from grannsamverkan.settings import Settings
 
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
+# Hypothesis loads its own "ci" profile when it sees a CI variable, and that profile is
+# derandomized: every CI run would draw the same examples and never find a new failing one (the
+# ranking order bug at Random(1002) went unseen that way). Ours keeps drawing new examples on
+# every run; a failure prints its seed and a blob to reproduce it, and the failing example is then
+# added to the test as an explicit @example. HYPOTHESIS_PROFILE picks a profile by name.
+hypothesis_settings.register_profile(
+    "ci",
+    derandomize=False,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+if "HYPOTHESIS_PROFILE" in os.environ:
+    hypothesis_settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,9 @@ Decisions where the rule is silent:
   with an ``area_id`` counts at distance 0 for its own area, wherever that area's point lies;
   one without a point is placed at its area's point.
 * Ties: more households first, then the smaller ``area_id``.
+* Every sum is independent of the order the areas and incidents come in (sums over areas are
+  exact, :func:`math.fsum`; sums per area add their terms in a canonical order), so an exact tie
+  stays an exact tie and the tie rule above decides it, whatever order the input was read in.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ __all__ = [
     "poisson_interval",
     "rank_areas",
     "score_areas",
+    "sum_by",
 ]
 
 Method = Literal["rate", "eb", "near_repeat"]
@@ -253,13 +257,23 @@ def aoristic_weights(t_from: FloatArray, t_to: FloatArray, p0: float, p1: float)
     return np.minimum(spread, 1.0)
 
 
+def sum_by(index: IntArray, weights: FloatArray, length: int) -> FloatArray:
+    """``out[i] = Σ weights[index == i]``, the same floats whatever order the pairs come in.
+
+    Float addition is not associative, so the terms of each sum are added in a canonical order
+    (by value). Whole-number weights add exactly in any order and skip the sort.
+    """
+    if len(weights) and not np.array_equal(weights, np.round(weights)):
+        canonical = np.lexsort((weights, index))
+        index, weights = index[canonical], weights[canonical]
+    return np.bincount(index, weights=weights, minlength=length).astype(np.float64)
+
+
 def area_counts(areas: AreaTable, incidents: IncidentTable, p0: float, p1: float) -> FloatArray:
     """Aoristic burglary count per area in ``[p0, p1)`` (POSIX seconds), unassigned left out."""
     w = aoristic_weights(incidents.t_from, incidents.t_to, p0, p1)
     known = incidents.area >= 0
-    return np.bincount(incidents.area[known], weights=w[known], minlength=len(areas)).astype(
-        np.float64
-    )
+    return sum_by(incidents.area[known], w[known], len(areas))
 
 
 def poisson_interval(k: FloatArray, confidence: float = 0.95) -> tuple[FloatArray, FloatArray]:
@@ -285,7 +299,7 @@ def eb_rates(
     Per group over areas with ``n_i > 0``: ``m = Σk/Σn``, ``s² = Σ n_i (r_i − m)² / Σn``,
     ``a = s² − m / n̄``. When ``a <= 0`` every area gets ``m``; else
     ``eb_i = w_i r_i + (1 − w_i) m`` with ``w_i = a / (a + m / n_i)``. Areas with ``n_i == 0``
-    get 0.
+    get 0. The sums are exact (:func:`math.fsum`), so the areas' order does not change a result.
     """
     k = np.asarray(counts, np.float64)
     n = np.asarray(households, np.float64)
@@ -296,10 +310,11 @@ def eb_rates(
         if not sel.any():
             continue
         kk, nn = k[sel], n[sel]
-        m = kk.sum() / nn.sum()
+        total = math.fsum(nn.tolist())
+        m = math.fsum(kk.tolist()) / total
         r = kk / nn
-        s2 = float((nn * (r - m) ** 2).sum() / nn.sum())
-        a = s2 - m / nn.mean()
+        s2 = math.fsum((nn * (r - m) ** 2).tolist()) / total
+        a = s2 - m / (total / len(nn))
         if a <= 0 or m <= 0:
             out[sel] = m
         else:
@@ -328,20 +343,25 @@ def near_repeat_scores(
     pts = np.column_stack((incidents.x[idx][has_point], incidents.y[idx][has_point]))
     sub = np.flatnonzero(has_point)  # positions within idx
     has_own_pair = np.zeros(len(idx), bool)
+    near_area = np.zeros(0, np.int64)
+    near_weight = np.zeros(0)
     if len(pts):
         pairs = spatial.cKDTree(pts).sparse_distance_matrix(
             spatial.cKDTree(areas.xy), bandwidth_m, output_type="ndarray"
         )
         i = sub[pairs["i"]]
-        j = pairs["j"].astype(np.int64)
+        near_area = pairs["j"].astype(np.int64)
         dw = np.clip(1.0 - pairs["v"] / bandwidth_m, 0.0, None)
-        is_own = j == own[i]
+        is_own = near_area == own[i]
         dw[is_own] = 1.0
         has_own_pair[i[is_own]] = True
-        score += np.bincount(j, weights=dw * tw[i], minlength=len(areas))
+        near_weight = dw * tw[i]
     extra = (own >= 0) & ~has_own_pair
-    score += np.bincount(own[extra], weights=tw[extra], minlength=len(areas))
-    return score
+    return sum_by(
+        np.concatenate((near_area, own[extra])),
+        np.concatenate((near_weight, tw[extra])),
+        len(areas),
+    )
 
 
 def order(score: FloatArray, households: FloatArray, area_id: IntArray) -> IntArray:
@@ -413,7 +433,8 @@ def score_areas(
     has = n > 0
     per_1000 = np.where(has, 1000.0 / np.where(has, n, 1.0), 0.0)
     low, high = poisson_interval(k)
-    rate = k * per_1000
+    # k·1000/n rounds once, so equal rates (1 in 3, 3 in 9) are equal floats and tie
+    rate = np.where(has, k * 1000.0 / np.where(has, n, 1.0), 0.0)
     eb = eb_rates(k, n, areas.kommun_index) * 1000.0
     nr = near_repeat_scores(areas, incidents, p1, bandwidth_m, time_window_days)
     chosen = {"rate": rate, "eb": eb, "near_repeat": nr}[method]
