@@ -18,9 +18,10 @@ from grannsamverkan.domain.eligibility import (
     check_transition,
     ensure_eligible,
     evaluate,
+    meets_threshold,
     required_signups,
 )
-from grannsamverkan.errors import Conflict, InvalidInput
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput
 
 SEVEN_TENTHS = Fraction(7, 10)
 
@@ -41,8 +42,20 @@ def test_required_signups_is_the_least_sufficient_number(total: int) -> None:
 
 
 def test_required_signups_refuses_negative() -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as info:
         required_signups(-1)
+    assert info.value.detail == "households_total must not be negative"
+    assert info.value.errors == [FieldError(field="households_total", message="must be 0 or more")]
+
+
+@pytest.mark.parametrize(("signed", "total"), [(0, 0), (1, 0), (5, 0), (0, 1)])
+def test_no_households_never_meets_the_threshold(signed: int, total: int) -> None:
+    assert meets_threshold(signed, total) is False
+
+
+@pytest.mark.parametrize(("signed", "total", "meets"), [(7, 10, True), (6, 10, False), (1, 1, True)])
+def test_meets_threshold_examples(signed: int, total: int, meets: bool) -> None:
+    assert meets_threshold(signed, total) is meets
 
 
 @st.composite
@@ -122,20 +135,54 @@ def test_json_has_exactly_the_api_fields() -> None:
     }
 
 
+NOT_NEGATIVE = "must be 0 or more"
+
+
 @pytest.mark.parametrize(
-    ("status", "total", "signed"), [("forming", -1, 0), ("forming", 5, -1), ("forming", 5, 6), ("gone", 5, 5)]
+    ("status", "total", "signed", "errors"),
+    [
+        ("forming", -1, 0, [("households_total", NOT_NEGATIVE)]),
+        ("forming", 5, -1, [("households_signed_up", NOT_NEGATIVE)]),
+        ("forming", 5, 6, [("households_signed_up", "6 sign-ups but only 5 households")]),
+        # sign-ups in an area without households: as impossible as 6 of 5
+        ("forming", 0, 1, [("households_signed_up", "1 sign-ups but only 0 households")]),
+        ("gone", 5, 5, [("status", "unknown status 'gone'")]),
+        # every problem at once, in a fixed order
+        (
+            "gone",
+            -1,
+            -2,
+            [
+                ("status", "unknown status 'gone'"),
+                ("households_total", NOT_NEGATIVE),
+                ("households_signed_up", NOT_NEGATIVE),
+            ],
+        ),
+    ],
 )
-def test_evaluate_refuses_impossible_input(status: str, total: int, signed: int) -> None:
-    with pytest.raises(InvalidInput):
+def test_evaluate_refuses_impossible_input(
+    status: str, total: int, signed: int, errors: list[tuple[str, str]]
+) -> None:
+    with pytest.raises(InvalidInput) as info:
         evaluate(1, status, total, signed, True)  # type: ignore[arg-type]
+    assert info.value.status == 422
+    assert info.value.detail == "Cannot evaluate eligibility"
+    assert info.value.errors == [FieldError(field=f, message=m) for f, m in errors]
 
 
 def test_ensure_eligible() -> None:
     ensure_eligible(evaluate(1, "forming", 10, 7, True))
     with pytest.raises(Conflict) as info:
         ensure_eligible(evaluate(1, "forming", 10, 6, False))
-    assert info.value.extra["reasons"] == ["below_threshold", "no_contact_person"]
-    assert info.value.extra["missing_signups"] == 1
+    assert info.value.status == 409
+    assert info.value.detail == "Group 1 cannot be established: below_threshold, no_contact_person"
+    assert info.value.extra == {
+        "reasons": ["below_threshold", "no_contact_person"],
+        "households_total": 10,
+        "households_signed_up": 6,
+        "required_signups": 7,
+        "missing_signups": 1,
+    }
 
 
 def test_kinds_and_statuses() -> None:
@@ -151,13 +198,23 @@ def test_transitions(current: str, target: str) -> None:
     if (current, target) in allowed:
         check_transition(current, target)  # type: ignore[arg-type]
     else:
-        with pytest.raises(Conflict):
+        with pytest.raises(Conflict) as info:
             check_transition(current, target)  # type: ignore[arg-type]
+        assert info.value.detail == f"A group that is {current} cannot become {target}"
+        assert info.value.extra == {"current_status": current, "requested_status": target}
 
 
-def test_transition_unknown_status() -> None:
-    with pytest.raises(InvalidInput):
-        check_transition("forming", "paused")  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("current", "target", "field", "unknown"),
+    [("forming", "paused", "target", "paused"), ("paused", "active", "status", "paused")],
+)
+def test_transition_unknown_status(current: str, target: str, field: str, unknown: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        check_transition(current, target)  # type: ignore[arg-type]
+    assert info.value.detail == f"Unknown group status {unknown!r}"
+    assert info.value.errors == [
+        FieldError(field=field, message="must be one of forming, active, dissolved")
+    ]
 
 
 def test_eligibility_is_a_struct() -> None:
