@@ -21,7 +21,7 @@ from grannsamverkan.domain.goals import (
     progress_status,
     worse,
 )
-from grannsamverkan.errors import InvalidInput
+from grannsamverkan.errors import FieldError, InvalidInput
 
 K = "2283"
 
@@ -105,6 +105,45 @@ def test_only_groups_with_a_date_and_of_the_kommun_count() -> None:
     assert [f.id for f in status.forming_groups] == [1]
     forming = status.forming_groups[0]
     assert (forming.households_signed_up, forming.required_signups, forming.missing_signups) == (3, 7, 4)
+
+
+def test_shares_of_counted_and_forming_groups() -> None:
+    g = [
+        group(1, date(2026, 2, 1), total=8, signed=6),
+        group(2, date(2026, 2, 2), total=0, signed=0),  # an area emptied after establishment
+        group(3, None, status="forming", total=4, signed=1),
+        group(4, None, status="forming", total=0, signed=0),
+    ]
+    status = goal(g, date(2026, 6, 1))
+    assert [(c.id, c.share) for c in status.groups] == [(1, 0.75), (2, 0.0)]
+    forming = {f.id: f for f in status.forming_groups}
+    assert forming[3].share == 0.25
+    assert (forming[4].share, forming[4].required_signups, forming[4].missing_signups) == (0.0, 0, 0)
+
+
+def test_a_forming_group_already_past_70_percent_misses_nothing() -> None:
+    status = goal([group(1, None, status="forming", total=10, signed=9)], date(2026, 6, 1))
+    forming = status.forming_groups[0]
+    assert (forming.required_signups, forming.missing_signups, forming.share) == (7, 0, 0.9)
+
+
+def test_forming_groups_closest_to_establishment_first_then_by_name() -> None:
+    def forming(id: int, name: str, total: int, signed: int) -> GroupRecord:
+        return msgspec.structs.replace(
+            group(id, None, status="forming", total=total, signed=signed), name=name
+        )
+
+    g = [
+        forming(1, "Björkvägen", 10, 2),  # 5 missing
+        forming(2, "Aspvägen", 10, 6),  # 1 missing
+        forming(3, "Cedervägen", 10, 6),  # 1 missing
+        forming(4, "Aspvägen", 10, 6),  # 1 missing, same name as 2
+        forming(5, "Almvägen", 10, 5),  # 2 missing
+    ]
+    status = goal(g, date(2026, 6, 1))
+    assert [(f.id, f.missing_signups) for f in status.forming_groups] == [
+        (2, 1), (4, 1), (3, 1), (5, 2), (1, 5),
+    ]
 
 
 def test_groups_are_listed_by_date() -> None:
@@ -222,10 +261,51 @@ def test_worse() -> None:
 
 
 def test_invalid_targets() -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as info:
         goal([], date(2026, 1, 1), target=-1)
-    with pytest.raises(InvalidInput):
-        goal([], date(2026, 1, 1), target_meetings=-1)
+    assert info.value.detail == "Invalid goal"
+    assert info.value.errors == [FieldError(field="target_new_groups", message="must be 0 or more")]
+    with pytest.raises(InvalidInput) as info:
+        goal([], date(2026, 1, 1), target=-1, target_meetings=-1)
+    assert info.value.errors == [
+        FieldError(field="target_new_groups", message="must be 0 or more"),
+        FieldError(field="target_info_meetings", message="must be 0 or more"),
+    ]
+
+
+def test_a_meeting_target_of_zero_is_a_target_met() -> None:
+    status = goal([], date(2026, 7, 1), target=0, target_meetings=0)
+    assert status.target_info_meetings == 0
+    assert status.meetings_status == "achieved"
+    assert status.expected_meetings_by_now == 0.0
+    assert status.status == "achieved"
+
+
+def test_a_meeting_held_on_the_day_asked_about_counts() -> None:
+    ms = [meeting(date(2026, 3, 2)), meeting(date(2026, 3, 1)), meeting(date(2026, 3, 3))]
+    status = goal([], date(2026, 3, 2), meetings=ms, target_meetings=1)
+    assert status.info_meetings == 2
+    assert status.meetings_status == "achieved"
+
+
+@pytest.mark.parametrize("year", [0, -1, 9999, 10_000])
+def test_a_year_out_of_range_is_invalid_input_naming_the_year(year: int) -> None:
+    for call in (
+        lambda: days_in_year(year),
+        lambda: days_elapsed(year, date(2026, 1, 1)),
+        lambda: goal([], date(2026, 1, 1), year=year),
+    ):
+        with pytest.raises(InvalidInput) as info:
+            call()
+        assert info.value.detail == f"Year {year} is out of range"
+        assert info.value.errors == [FieldError(field="year", message="must be between 1 and 9998")]
+
+
+def test_the_first_and_last_years_are_accepted() -> None:
+    assert days_in_year(1) == 365
+    assert days_in_year(9998) == 365
+    assert goal([], date(9998, 12, 31), year=9998).status == "behind"
+    assert goal([], date(1, 1, 1), year=1, target=0).status == "achieved"
 
 
 def test_json_fields() -> None:
@@ -249,6 +329,41 @@ def test_cumulative_series() -> None:
     assert [m.actual for m in series.months] == [1, 1, 3] + [None] * 9
     assert series.months[-1].expected == 12.0
     assert series.months[0].expected == round(12 * 31 / 365, 2)
+
+
+@pytest.mark.parametrize(("year", "february"), [(2026, 28), (2028, 29)])
+def test_every_month_point_is_the_last_day_of_its_month(year: int, february: int) -> None:
+    series = cumulative_series(goal([], date(year, 6, 1), year=year, target=days_in_year(year)))
+    lengths = [31, february, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    assert [m.month for m in series.months] == list(range(1, 13))
+    assert [m.end for m in series.months] == [
+        date(year, month, day) for month, day in enumerate(lengths, start=1)
+    ]
+    # with a target of one group a day the line stands at the day of the year at each month end
+    days = [sum(lengths[:i]) for i in range(1, 13)]
+    assert [m.expected for m in series.months] == [float(d) for d in days]
+    assert series.days_in_year == days_in_year(year)
+
+
+def test_a_group_established_on_the_last_day_of_a_month_counts_in_that_month() -> None:
+    g = [group(1, date(2026, 1, 31)), group(2, date(2026, 2, 28))]
+    series = cumulative_series(goal(g, date(2026, 3, 15)))
+    assert [m.actual for m in series.months[:3]] == [1, 2, 2]
+
+
+def test_a_month_that_begins_on_the_day_asked_about_has_a_value() -> None:
+    g = [group(1, date(2026, 1, 31)), group(2, date(2026, 3, 1))]
+    series = cumulative_series(goal(g, date(2026, 3, 1)))
+    assert [m.actual for m in series.months[:4]] == [1, 1, 2, None]
+
+
+def test_progress_on_1_january_has_that_day_and_later_than_the_year_stops_at_31_december() -> None:
+    series = cumulative_series(goal([group(1, date(2026, 1, 1))], date(2026, 1, 1)))
+    assert series.through == date(2026, 1, 1)
+    assert [m.actual for m in series.months[:2]] == [1, None]
+    after = cumulative_series(goal([group(1, date(2026, 12, 31))], date(2027, 2, 1)))
+    assert after.through == date(2026, 12, 31)
+    assert [m.actual for m in after.months] == [0] * 11 + [1]
 
 
 def test_cumulative_series_before_the_year() -> None:
