@@ -24,8 +24,9 @@ from grannsamverkan.domain.ranking import (
     eb_rates,
     poisson_interval,
     rank_areas,
+    sum_by,
 )
-from grannsamverkan.errors import InvalidInput
+from grannsamverkan.errors import FieldError, InvalidInput
 
 P0 = datetime(2024, 1, 1, tzinfo=UTC)
 P1 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -295,6 +296,55 @@ def test_eb_lies_between_the_raw_rate_and_the_mean(rows: list[tuple[int, float]]
     assert np.all(eb[has] <= hi + tol)
 
 
+def test_each_kommun_is_shrunk_toward_its_own_mean() -> None:
+    # Two kommuner in one list: a quiet one (10 and 20 per 1000) and a busy one (300 and 310).
+    # Within each the spread is Poisson noise, so every area gets its own kommun's mean.
+    areas = [
+        area(1, 100, kommun="2283"),
+        area(2, 100, 5000, kommun="2283"),
+        area(3, 100, 10_000, kommun="0180"),
+        area(4, 100, 15_000, kommun="0180"),
+    ]
+    incidents = burglaries(1, 1) + burglaries(2, 2) + burglaries(3, 30) + burglaries(4, 31)
+    ranked = by_id(rank_areas("eb", areas, incidents, P0, P1))
+    assert ranked[1].eb_rate_per_1000 == pytest.approx(15.0)
+    assert ranked[2].eb_rate_per_1000 == pytest.approx(15.0)
+    assert ranked[3].eb_rate_per_1000 == pytest.approx(305.0)
+    assert ranked[4].eb_rate_per_1000 == pytest.approx(305.0)
+
+
+def test_a_kommun_without_households_does_not_stop_the_next_kommun() -> None:
+    # the first kommun's only area is empty; the second still gets its EB rates
+    areas = [area(1, 0, kommun="2283"), area(2, 100, 5000, kommun="0180"), area(3, 100, 9000, kommun="0180")]
+    incidents = burglaries(1, 2) + burglaries(2, 1) + burglaries(3, 3)
+    ranked = by_id(rank_areas("eb", areas, incidents, P0, P1))
+    assert ranked[1].eb_rate_per_1000 == 0.0
+    assert ranked[2].eb_rate_per_1000 == pytest.approx(20.0)
+    assert ranked[3].eb_rate_per_1000 == pytest.approx(20.0)
+    assert ranked[1].rank == 3
+
+
+@pytest.mark.parametrize("method", ["rate", "eb", "near_repeat"])
+def test_an_area_of_one_household_is_an_area_with_households(method: Method) -> None:
+    areas = [area(1, 0), area(2, 1, 5000), area(3, 100, 10_000)]
+    incidents = [at(P1 - DAY, 1, 0, 0), at(P1 - DAY, 2, 5000, 0)]
+    ranked = rank_areas(method, areas, incidents, P0, P1)  # type: ignore[arg-type]
+    one = by_id(ranked)[2]
+    assert one.rate_per_1000 == 1000.0
+    assert one.rate_ci_high > one.rate_per_1000
+    assert one.eb_rate_per_1000 > 0.0
+    assert one.rank == 1  # the empty area 1 has as many burglaries, yet comes last
+    assert ranked[-1].area_id == 1
+
+
+def test_an_area_without_households_comes_last_even_with_the_highest_near_repeat_score() -> None:
+    areas = [area(1, 0), area(2, 10, 5000), area(3, 10, 10_000)]
+    incidents = [at(P1 - DAY, 1, 0, 0), at(P1 - DAY, 1, 0, 0), at(P1 - 20 * DAY, 2, 5000, 0)]
+    ranked = rank_areas("near_repeat", areas, incidents, P0, P1)
+    assert [r.area_id for r in ranked] == [2, 3, 1]
+    assert ranked[-1].near_repeat_score > ranked[0].near_repeat_score
+
+
 # --- near repeat -----------------------------------------------------------------------------
 
 
@@ -367,6 +417,31 @@ def test_near_repeat_own_area_counts_at_distance_zero_and_area_only_points() -> 
     assert ranked[2].near_repeat_score == pytest.approx(0.5)
 
 
+def test_an_old_burglary_far_from_its_own_areas_point_still_fades_with_time() -> None:
+    # a farm 2 km from its area's point, hit 28 of 56 days ago: half the weight, at distance 0
+    ranked = by_id(rank_areas("near_repeat", [area(1, 10), area(2, 10, 9000)], [at(P1 - 28 * DAY, 1, 2000, 0)], P0, P1))
+    assert ranked[1].near_repeat_score == pytest.approx(0.5)
+    assert ranked[2].near_repeat_score == 0.0
+
+
+def test_a_burglary_without_a_point_is_placed_at_its_areas_point_wherever_that_is() -> None:
+    areas = [area(1, 10, 100_000, 6_500_000), area(2, 10, 100_200, 6_500_000), area(3, 10, 100_000, 6_500_300)]
+    ranked = by_id(rank_areas("near_repeat", areas, [at(P1, 1)], P0, P1))
+    assert ranked[1].near_repeat_score == 1.0
+    assert ranked[2].near_repeat_score == pytest.approx(0.5)  # 200 m east
+    assert ranked[3].near_repeat_score == pytest.approx(0.25)  # 300 m north
+
+
+@pytest.mark.parametrize(("x", "y"), [(150.0, None), (None, 150.0), (math.nan, 150.0)])
+def test_a_burglary_with_half_a_point_is_placed_at_its_areas_point(x: float | None, y: float | None) -> None:
+    areas = [area(1, 10, 0, 0), area(2, 10, 200, 0), area(3, 10, 0, 300)]
+    ranked = by_id(rank_areas("near_repeat", areas, [at(P1, 1, x, y)], P0, P1))
+    assert [ranked[i].near_repeat_score for i in (1, 2, 3)] == pytest.approx([1.0, 0.5, 0.25])
+    # and one without an area counts for no one
+    alone = by_id(rank_areas("near_repeat", areas, [at(P1, None, x, y)], P0, P1))
+    assert [alone[i].near_repeat_score for i in (1, 2, 3)] == [0.0, 0.0, 0.0]
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(
@@ -422,6 +497,27 @@ def test_ties_more_households_then_smaller_id() -> None:
 def test_limit() -> None:
     areas = [area(i, 10 * i, 1000 * i) for i in range(1, 6)]
     assert [r.rank for r in rank_areas("rate", areas, [], P0, P1, limit=2)] == [1, 2]
+    assert [r.area_id for r in rank_areas("rate", areas, [], P0, P1, limit=1)] == [5]
+
+
+def test_a_small_bandwidth_and_a_short_window_are_accepted() -> None:
+    # half a metre and half a day: only a burglary on the spot and within 12 hours counts
+    incidents = [at(P1 - 0.25 * DAY, None, 0.25, 0), at(P1 - DAY, None, 0, 0), at(P1, None, 1, 0)]
+    ranked = rank_areas("near_repeat", [area(1, 10)], incidents, P0, P1, bandwidth_m=0.5, time_window_days=0.5)
+    assert ranked[0].near_repeat_score == pytest.approx(0.5 * 0.5)
+
+
+def test_sum_by_adds_per_index_in_the_same_order_whatever_the_input_order() -> None:
+    weights = np.array([0.1, 0.2, 0.3, 1e16, -1e16, 0.7, 2.0])
+    index = np.array([0, 0, 0, 1, 1, 1, 3])
+    expected = sum_by(index, weights, 5)
+    assert expected[0] == pytest.approx(0.6)
+    assert expected[2] == expected[4] == 0.0
+    assert expected[3] == 2.0
+    assert len(expected) == 5
+    for seed in range(20):
+        perm = np.random.default_rng(seed).permutation(len(weights))
+        assert sum_by(index[perm], weights[perm], 5).tolist() == expected.tolist()
 
 
 @settings(max_examples=50, deadline=None)
@@ -543,6 +639,42 @@ def test_invalid_incidents_and_areas() -> None:
     with pytest.raises(InvalidInput) as info:
         rank_areas("rate", [area(1, 10), area(1, 20), area(2, -1)], [], P0, P1)
     assert [e.field for e in info.value.errors] == ["areas[1].area_id", "areas[2].households"]
+
+
+@pytest.mark.parametrize(("x", "y"), [(math.nan, 0.0), (0.0, math.inf), (-math.inf, 0.0), (0.0, math.nan)])
+def test_an_area_point_must_be_finite(x: float, y: float) -> None:
+    with pytest.raises(InvalidInput) as info:
+        rank_areas("rate", [area(1, 10), area(2, 10, x, y)], [], P0, P1)
+    assert info.value.detail == "invalid areas"
+    assert info.value.errors == [FieldError(field="areas[1].x", message="coordinates must be finite")]
+
+
+@pytest.mark.parametrize("naive", ["from", "to"])
+def test_one_naive_time_is_enough_to_refuse_a_burglary(naive: str) -> None:
+    aware, plain = P0 + DAY, datetime(2024, 3, 1)
+    incident = Incident(
+        occurred_from=plain if naive == "from" else aware - DAY,
+        occurred_to=plain if naive == "to" else aware,
+        area_id=1,
+    )
+    with pytest.raises(InvalidInput) as info:
+        rank_areas("rate", [area(1, 10)], [at(P0, 1), incident], P0, P1)
+    assert info.value.detail == "invalid incidents"
+    assert info.value.errors == [FieldError(field="incidents[1].occurred_from", message="times must be tz-aware")]
+
+
+def test_at_most_100_errors_about_burglaries_are_reported() -> None:
+    naive = [at(datetime(2024, 3, 1), 1) for _ in range(150)]
+    with pytest.raises(InvalidInput) as info:
+        rank_areas("rate", [area(1, 10)], naive, P0, P1)
+    assert [e.field for e in info.value.errors] == [f"incidents[{i}].occurred_from" for i in range(100)]
+    backwards = [Incident(occurred_from=P0 + DAY, occurred_to=P0, area_id=1) for _ in range(150)]
+    with pytest.raises(InvalidInput) as info:
+        rank_areas("rate", [area(1, 10)], [at(P0, 1), *backwards], P0, P1)
+    assert info.value.errors == [
+        FieldError(field=f"incidents[{i}].occurred_to", message="must not be before occurred_from")
+        for i in range(1, 101)
+    ]
 
 
 def test_no_areas_no_items() -> None:
