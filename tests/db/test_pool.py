@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 import asyncpg
+import pytest
 
 from grannsamverkan.db.pool import create_pool
 
@@ -53,12 +54,10 @@ async def test_a_failed_statement_in_a_transaction_leaves_nothing_behind(databas
     pool = await create_pool(database_url, min_size=1, max_size=1)
     try:
         async with pool.acquire() as conn:
-            try:
+            with pytest.raises(asyncpg.DivisionByZeroError):
                 async with conn.transaction():
                     await conn.execute("select pg_advisory_xact_lock(1)")
                     await conn.execute("select 1 / 0")
-            except asyncpg.DivisionByZeroError:
-                pass
         async with pool.acquire() as conn:
             assert not conn.is_in_transaction()
             assert await conn.fetchval("select 1") == 1
