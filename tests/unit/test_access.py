@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from grannsamverkan.domain.access import POLICY, ROLES, SYSTEM, Capability, Principal, Role
+from grannsamverkan.domain.access import (
+    POLICY,
+    ROLES,
+    SYSTEM,
+    Capability,
+    Principal,
+    Role,
+)
 from grannsamverkan.errors import Forbidden
 
 CAPABILITIES: tuple[Capability, ...] = ("read", "read_households", "write", "admin")
