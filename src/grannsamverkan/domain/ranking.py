@@ -260,13 +260,16 @@ def aoristic_weights(t_from: FloatArray, t_to: FloatArray, p0: float, p1: float)
 def sum_by(index: IntArray, weights: FloatArray, length: int) -> FloatArray:
     """``out[i] = Σ weights[index == i]``, the same floats whatever order the pairs come in.
 
-    Float addition is not associative, so the terms of each sum are added in a canonical order
-    (by value). Whole-number weights add exactly in any order and skip the sort.
+    Float addition is not associative, so each sum adds its terms in a canonical order: by value
+    (``bincount`` adds in array order, so sorting all terms by value sorts every sum's terms).
+    Zero terms change no sum and are dropped first.
     """
-    if len(weights) and not np.array_equal(weights, np.round(weights)):
-        canonical = np.lexsort((weights, index))
-        index, weights = index[canonical], weights[canonical]
-    return np.bincount(index, weights=weights, minlength=length).astype(np.float64)
+    nonzero = weights != 0
+    index, weights = index[nonzero], weights[nonzero]
+    ascending = np.argsort(weights, kind="stable")
+    return np.bincount(index[ascending], weights=weights[ascending], minlength=length).astype(
+        np.float64
+    )
 
 
 def area_counts(areas: AreaTable, incidents: IncidentTable, p0: float, p1: float) -> FloatArray:
