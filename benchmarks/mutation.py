@@ -341,10 +341,12 @@ def _run_tests(tests: list[str], apply: Callable[[], None] | None, timeout: floa
 
 
 def tests_for(module: str) -> list[str]:
+    """The unit test files that import the module, its own ``test_<module>.py`` first (most
+    mutants fail there, and the run stops at the first failure)."""
     pattern = re.compile(rf"domain(\.{module}\b| import [^\n]*\b{module}\b)")
-    return sorted(
-        str(p.relative_to(ROOT)) for p in UNIT_TESTS.glob("test_*.py") if pattern.search(p.read_text())
-    )
+    found = [p for p in UNIT_TESTS.glob("test_*.py") if pattern.search(p.read_text())]
+    found.sort(key=lambda p: (p.stem != f"test_{module}", p.name))
+    return [str(p.relative_to(ROOT)) for p in found]
 
 
 def read_equivalents() -> dict[str, str]:

@@ -1,0 +1,35 @@
+"""The days the registry accepts: 1900-01-01 to 2100-12-31, each refusal naming its field."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from grannsamverkan.domain.calendar import FIRST_DAY, LAST_DAY, check_days
+from grannsamverkan.errors import FieldError, InvalidInput
+
+
+def test_the_first_and_last_day_and_nothing_given_are_accepted() -> None:
+    assert (FIRST_DAY, LAST_DAY) == (date(1900, 1, 1), date(2100, 12, 31))
+    check_days(fran=date(1900, 1, 1), till=date(2100, 12, 31))
+    check_days(from_=None, to=None)
+    check_days()
+
+
+@pytest.mark.parametrize("day", [date(1899, 12, 31), date(2101, 1, 1), date(1, 1, 1), date(9999, 12, 31)])
+def test_a_day_outside_is_refused_with_its_field_and_the_range(day: date) -> None:
+    with pytest.raises(InvalidInput) as info:
+        check_days(fran=date(2024, 1, 1), till=day)
+    message = f"{day.isoformat()} is outside 1900-01-01 .. 2100-12-31"
+    assert info.value.status == 422
+    assert info.value.detail == f"till: {message}"
+    assert info.value.errors == [FieldError(field="till", message=message)]
+
+
+def test_every_day_outside_is_named_and_a_trailing_underscore_is_dropped() -> None:
+    # `from` is a Python keyword, so the API passes it as `from_`; the field is still `from`
+    with pytest.raises(InvalidInput) as info:
+        check_days(from_=date(1800, 1, 1), to=date(2024, 1, 1), test_to=date(2200, 1, 1))
+    assert [e.field for e in info.value.errors] == ["from", "test_to"]
+    assert info.value.detail == "from: 1800-01-01 is outside 1900-01-01 .. 2100-12-31"
