@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -15,10 +16,11 @@ from grannsamverkan.domain.backtest import (
     backtest,
     backtest_scores,
     rolling_backtest,
+    training_scores,
     yearly_folds,
 )
 from grannsamverkan.domain.ranking import AreaTable, Incident, IncidentTable, RankingArea
-from grannsamverkan.errors import InvalidInput
+from grannsamverkan.errors import FieldError, InvalidInput
 
 TRAIN_FROM = datetime(2023, 1, 1, tzinfo=UTC)
 TRAIN_TO = datetime(2024, 1, 1, tzinfo=UTC)
@@ -179,8 +181,127 @@ def test_invalid_parameters(args: dict[str, object], field: str) -> None:
 
 
 def test_no_households_is_invalid() -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as info:
         backtest("naive", [area(1, 0, 0)], [], TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO)
+    assert info.value.detail == "no households to flag"
+    assert info.value.errors == [FieldError(field="areas", message="no households in the areas")]
+
+
+NAIVE = datetime(2024, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "detail", "errors"),
+    [
+        ({"test_from": NAIVE}, "invalid backtest parameters", [("test_from", "must be tz-aware")]),
+        ({"test_to": NAIVE}, "invalid backtest parameters", [("test_from", "must be tz-aware")]),
+        ({"test_from": TEST_TO}, "invalid backtest parameters", [("test_to", "must be after test_from")]),
+        ({"coverage": math.inf}, "invalid backtest parameters", [("coverage", "must be > 0 and <= 1")]),
+        # coverage first, then the test period
+        (
+            {"coverage": 2.0, "test_to": NAIVE},
+            "invalid backtest parameters",
+            [("coverage", "must be > 0 and <= 1"), ("test_from", "must be tz-aware")],
+        ),
+        ({"train_from": NAIVE}, "invalid training period", [("train_from", "must be tz-aware")]),
+        ({"train_to": NAIVE}, "invalid training period", [("train_from", "must be tz-aware")]),
+        ({"train_to": TRAIN_FROM}, "invalid training period", [("train_to", "must be after train_from")]),
+        (
+            {"method": "magic"},
+            "unknown method",
+            [("method", "must be one of rate, eb, near_repeat, naive")],
+        ),
+    ],
+)
+def test_invalid_parameters_are_named_with_what_is_wrong(
+    args: dict[str, object], detail: str, errors: list[tuple[str, str]]
+) -> None:
+    call: dict[str, object] = {
+        "method": "naive",
+        "train_from": TRAIN_FROM,
+        "train_to": TRAIN_TO,
+        "test_from": TRAIN_TO,
+        "test_to": TEST_TO,
+        "coverage": 0.1,
+    } | args
+    with pytest.raises(InvalidInput) as info:
+        backtest(areas=AREAS, incidents=INCIDENTS, **call)  # type: ignore[arg-type]
+    assert info.value.detail == detail
+    assert info.value.errors == [FieldError(field=f, message=m) for f, m in errors]
+
+
+def test_explicit_scores_report_every_problem_at_once() -> None:
+    with pytest.raises(InvalidInput) as info:
+        backtest_scores([1, 2], AREAS, INCIDENTS, TEST_TO, TRAIN_TO, 0.0)
+    assert info.value.detail == "invalid backtest parameters"
+    assert info.value.errors == [
+        FieldError(field="test_to", message="must be after test_from"),
+        FieldError(field="coverage", message="must be > 0 and <= 1"),
+        FieldError(field="scores", message="need one score per area"),
+    ]
+
+
+def test_an_incident_table_for_other_areas_is_refused() -> None:
+    table = IncidentTable.build(INCIDENTS, AreaTable(AREAS[::-1]))
+    for call in (
+        lambda: backtest("naive", AREAS, table, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO),
+        lambda: rolling_backtest("naive", AREAS, table, TRAIN_FROM, folds=1),
+    ):
+        with pytest.raises(InvalidInput) as info:
+            call()
+        assert info.value.detail == "incident table was built for other areas"
+        assert info.value.errors == [
+            FieldError(field="incidents", message="built for a different list of areas")
+        ]
+
+
+def test_a_single_test_burglary_is_all_of_the_hit_rate() -> None:
+    incidents = [*TRAIN, at(TRAIN_TO + DAY, 1)]
+    r = backtest("naive", AREAS, incidents, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1)
+    assert (r.burglaries_test, r.hit_rate, r.pai) == (1.0, 1.0, 10.0)
+    half = Incident(occurred_from=TEST_TO - DAY, occurred_to=TEST_TO + DAY, area_id=1)
+    r = backtest("naive", AREAS, [*TRAIN, half], TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1)
+    assert (r.burglaries_test, r.hit_rate, r.pai) == (0.5, 1.0, 10.0)
+
+
+def test_near_repeat_parameters_reach_the_training_scores() -> None:
+    # one burglary 3 km from B and 40 days before train_to: outside the default 400 m and 56 days
+    # only with a wider bandwidth; with a shorter window it is forgotten again
+    far = [at(TRAIN_TO - 40 * DAY, None, 8000.0)]
+    table, incidents = AreaTable(AREAS), IncidentTable.build(far, AreaTable(AREAS))
+    default = training_scores("near_repeat", table, incidents, TRAIN_FROM, TRAIN_TO)
+    wide = training_scores(
+        "near_repeat", table, incidents, TRAIN_FROM, TRAIN_TO, bandwidth_m=4000.0
+    )
+    short = training_scores(
+        "near_repeat", table, incidents, TRAIN_FROM, TRAIN_TO, bandwidth_m=4000.0, time_window_days=30.0
+    )
+    assert default.tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert wide.tolist() == pytest.approx([0.0, 0.25 * 16 / 56, 0.5 * 16 / 56, 0.0])
+    assert short.tolist() == [0.0, 0.0, 0.0, 0.0]
+    # and through backtest and rolling_backtest: C (the nearer, 200 households) is flagged on the
+    # wide bandwidth; with all scores 0 the tie goes to D, the most households
+    test = [*far, *many(3, 1, TRAIN_TO + DAY)]
+    kwargs = {"bandwidth_m": 4000.0, "time_window_days": 56.0}
+    narrow = backtest("near_repeat", AREAS, test, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1)
+    assert narrow.hit_rate == 0.0
+    wide_r = backtest("near_repeat", AREAS, test, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.2, **kwargs)
+    assert wide_r.hit_rate == 1.0
+    rolled = rolling_backtest("near_repeat", AREAS, test, TRAIN_FROM, folds=1, coverage=0.2, **kwargs)
+    assert rolled == [wide_r]
+    shorter = rolling_backtest(
+        "near_repeat", AREAS, test, TRAIN_FROM, folds=1, coverage=0.2, bandwidth_m=4000.0, time_window_days=30.0
+    )
+    assert shorter[0].hit_rate == 0.0
+
+
+def test_rolling_backtest_can_leave_covered_areas_out() -> None:
+    areas = [area(1, 100, 0, covered=True), *AREAS[1:]]
+    rolled = rolling_backtest("naive", areas, INCIDENTS, TRAIN_FROM, folds=1, include_covered=False)
+    assert rolled == [
+        backtest("naive", areas, INCIDENTS, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1, include_covered=False)
+    ]
+    assert rolled[0].burglaries_test == 6.0
 
 
 def test_yearly_folds() -> None:
@@ -191,6 +312,18 @@ def test_yearly_folds() -> None:
         ("2022-02-28", "2024-02-29"),
     ]
     assert all(f.train_to == f.test_from for f in folds)
+    one = yearly_folds(TRAIN_FROM, 1)
+    assert [(f.train_from, f.train_to, f.test_from, f.test_to) for f in one] == [
+        (TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO)
+    ]
+
+
+@pytest.mark.parametrize("folds", [0, -1])
+def test_at_least_one_fold(folds: int) -> None:
+    with pytest.raises(InvalidInput) as info:
+        yearly_folds(TRAIN_FROM, folds)
+    assert info.value.detail == "invalid folds"
+    assert info.value.errors == [FieldError(field="folds", message="must be >= 1")]
 
 
 def test_rolling_backtest_is_one_backtest_per_fold() -> None:
