@@ -189,6 +189,12 @@ def test_a_window_spreads_over_two_periods() -> None:
     assert january.rate_ci_high == pytest.approx(stats.gamma.ppf(0.975, 1 / 3 + 1))
 
 
+def test_a_one_second_window_across_the_end_of_the_period_counts_half() -> None:
+    half_second = timedelta(milliseconds=500)
+    window = Incident(occurred_from=P1 - half_second, occurred_to=P1 + half_second, area_id=1)
+    assert rank_areas("rate", [area(1, 1000)], [window], P0, P1)[0].burglaries == 0.5
+
+
 def test_aoristic_point_events_and_edges() -> None:
     t_from = np.array([0.0, 10.0, 5.0, 8.0, 12.0])
     t_to = np.array([0.0, 10.0, 5.0, 12.0, 14.0])
@@ -417,6 +423,14 @@ def test_near_repeat_own_area_counts_at_distance_zero_and_area_only_points() -> 
     assert ranked[2].near_repeat_score == pytest.approx(0.5)
 
 
+def test_a_burglary_known_only_by_its_kommun_adds_no_near_repeat_score() -> None:
+    # no point and no area: nowhere to put it
+    ranked = rank_areas("near_repeat", [area(1, 10), area(2, 10, 300)], [at(P1 - DAY)], P0, P1)
+    assert [r.near_repeat_score for r in ranked] == [0.0, 0.0]
+    with_one = rank_areas("near_repeat", [area(1, 10)], [at(P1 - DAY), at(P1, 1)], P0, P1)
+    assert with_one[0].near_repeat_score == 1.0
+
+
 def test_an_old_burglary_far_from_its_own_areas_point_still_fades_with_time() -> None:
     # a farm 2 km from its area's point, hit 28 of 56 days ago: half the weight, at distance 0
     ranked = by_id(rank_areas("near_repeat", [area(1, 10), area(2, 10, 9000)], [at(P1 - 28 * DAY, 1, 2000, 0)], P0, P1))
@@ -593,28 +607,35 @@ def test_a_prebuilt_incident_table_gives_the_same_answer() -> None:
     areas, incidents = hamlet_example()
     table = IncidentTable.build(incidents, AreaTable(areas))
     assert rank_areas("eb", areas, table, P0, P1) == rank_areas("eb", areas, incidents, P0, P1)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as info:
         rank_areas("eb", areas[::-1], table, P0, P1)
+    assert info.value.detail == "incident table was built for other areas"
+    assert info.value.errors == [
+        FieldError(field="incidents", message="built for a different list of areas")
+    ]
+    assert len(table) == len(incidents)
 
 
 # --- validation ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "field"),
+    ("kwargs", "field", "message"),
     [
-        ({"method": "hotspot"}, "method"),
-        ({"period_from": P1, "period_to": P0}, "to"),
-        ({"period_from": P0, "period_to": P0}, "to"),
-        ({"period_from": datetime(2024, 1, 1)}, "from"),
-        ({"bandwidth_m": 0.0}, "bandwidth_m"),
-        ({"bandwidth_m": -5.0}, "bandwidth_m"),
-        ({"bandwidth_m": math.nan}, "bandwidth_m"),
-        ({"time_window_days": 0.0}, "time_window_days"),
-        ({"limit": 0}, "limit"),
+        ({"method": "hotspot"}, "method", "must be one of rate, eb, near_repeat"),
+        ({"period_from": P1, "period_to": P0}, "to", "must be after from"),
+        ({"period_from": P0, "period_to": P0}, "to", "must be after from"),
+        ({"period_from": datetime(2024, 1, 1)}, "from", "must be tz-aware"),
+        ({"period_to": datetime(2025, 1, 1)}, "to", "must be tz-aware"),
+        ({"bandwidth_m": 0.0}, "bandwidth_m", "must be > 0"),
+        ({"bandwidth_m": -5.0}, "bandwidth_m", "must be > 0"),
+        ({"bandwidth_m": math.nan}, "bandwidth_m", "must be > 0"),
+        ({"time_window_days": 0.0}, "time_window_days", "must be > 0"),
+        ({"time_window_days": math.inf}, "time_window_days", "must be > 0"),
+        ({"limit": 0}, "limit", "must be >= 1"),
     ],
 )
-def test_invalid_parameters(kwargs: dict[str, object], field: str) -> None:
+def test_invalid_parameters(kwargs: dict[str, object], field: str, message: str) -> None:
     args: dict[str, object] = {"method": "rate", "period_from": P0, "period_to": P1} | kwargs
     with pytest.raises(InvalidInput) as info:
         rank_areas(
@@ -625,7 +646,30 @@ def test_invalid_parameters(kwargs: dict[str, object], field: str) -> None:
             args.pop("period_to"),  # type: ignore[arg-type]
             **args,  # type: ignore[arg-type]
         )
-    assert [e.field for e in info.value.errors] == [field]
+    assert info.value.detail == "invalid ranking parameters"
+    assert info.value.errors == [FieldError(field=field, message=message)]
+
+
+def test_every_bad_parameter_is_named_at_once() -> None:
+    with pytest.raises(InvalidInput) as info:
+        rank_areas(
+            "hotspot",  # type: ignore[arg-type]
+            [area(1, 10)],
+            [],
+            datetime(2024, 1, 1),
+            P0,
+            bandwidth_m=0.0,
+            time_window_days=-1.0,
+            limit=0,
+        )
+    # a naive time is not also compared with the other one
+    assert [e.field for e in info.value.errors] == [
+        "method",
+        "from",
+        "bandwidth_m",
+        "time_window_days",
+        "limit",
+    ]
 
 
 def test_invalid_incidents_and_areas() -> None:
@@ -638,7 +682,11 @@ def test_invalid_incidents_and_areas() -> None:
     assert info.value.errors[0].field == "incidents[0].occurred_from"
     with pytest.raises(InvalidInput) as info:
         rank_areas("rate", [area(1, 10), area(1, 20), area(2, -1)], [], P0, P1)
-    assert [e.field for e in info.value.errors] == ["areas[1].area_id", "areas[2].households"]
+    assert info.value.detail == "invalid areas"
+    assert info.value.errors == [
+        FieldError(field="areas[1].area_id", message="duplicate area_id"),
+        FieldError(field="areas[2].households", message="must be >= 0"),
+    ]
 
 
 @pytest.mark.parametrize(("x", "y"), [(math.nan, 0.0), (0.0, math.inf), (-math.inf, 0.0), (0.0, math.nan)])
@@ -671,6 +719,7 @@ def test_at_most_100_errors_about_burglaries_are_reported() -> None:
     backwards = [Incident(occurred_from=P0 + DAY, occurred_to=P0, area_id=1) for _ in range(150)]
     with pytest.raises(InvalidInput) as info:
         rank_areas("rate", [area(1, 10)], [at(P0, 1), *backwards], P0, P1)
+    assert info.value.detail == "invalid incidents"
     assert info.value.errors == [
         FieldError(field=f"incidents[{i}].occurred_to", message="must not be before occurred_from")
         for i in range(1, 101)
