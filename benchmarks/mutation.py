@@ -201,11 +201,8 @@ def _walk_body(
             if isinstance(child, ast.JoinedStr):
                 continue  # f-strings: messages
             shown = statement
-            if isinstance(child, ast.stmt):
-                shown = child
-            elif isinstance(child, ast.expr) and isinstance(statement, ast.stmt) and isinstance(
-                statement, ast.If | ast.While | ast.For | ast.With | ast.AsyncFor
-            ):
+            compound = isinstance(statement, ast.If | ast.While | ast.For | ast.With | ast.AsyncFor)
+            if isinstance(child, ast.stmt) or (isinstance(child, ast.expr) and compound):
                 shown = child
             yield child, node, shown, field, index if isinstance(value, list) else None
             yield from _walk_body(child, node, shown)

@@ -23,7 +23,8 @@ def test_a_plain_area() -> None:
 
 
 def test_values_are_cleaned() -> None:
-    props = {"name": "  Björkvägen ", "kommun": 180, "kind": "villa", "external_ref": 17}
+    # a name is one line without control characters (terminal escapes, bidi overrides), trimmed
+    props = {"name": "  Björk\x07vägen\u202e\n ", "kommun": 180, "kind": "villa", "external_ref": 17}
     assert area_properties(props) == AreaProperties(
         name="Björkvägen", kommun="0180", kind="villa", external_ref="17"
     )
@@ -55,6 +56,7 @@ KOMMUN_REQUIRED = "'kommun' is required: SCB's four-digit code as text, e.g. \"2
     [
         ({"kommun": "2283"}, "name", NAME_REQUIRED),
         ({"name": "   ", "kommun": "2283"}, "name", NAME_REQUIRED),
+        ({"name": "\x1b\x07\u202e", "kommun": "2283"}, "name", NAME_REQUIRED),
         ({"name": 5, "kommun": "2283"}, "name", NAME_REQUIRED),
         ({"name": "n" * (MAX_TEXT + 1), "kommun": "2283"}, "name", "'name' is longer than 200 characters"),
         ({"name": "A"}, "kommun", KOMMUN_REQUIRED),
