@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -64,3 +65,17 @@ def test_today_is_the_date_in_stockholm() -> None:
     after = datetime.now(STOCKHOLM).date()
     assert before <= today <= after
     assert str(STOCKHOLM) == "Europe/Stockholm"
+
+
+@pytest.mark.parametrize("server_zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_today_is_swedish_whatever_the_servers_time_zone(monkeypatch: pytest.MonkeyPatch, server_zone: str) -> None:
+    # At any moment one of these two zones (UTC+14, UTC-11) has another date than Stockholm.
+    monkeypatch.setenv("TZ", server_zone)
+    time.tzset()
+    try:
+        before = datetime.now(STOCKHOLM).date()
+        today = today_in_sweden()
+        assert before <= today <= datetime.now(STOCKHOLM).date()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
