@@ -122,6 +122,12 @@ def test_explicit_scores() -> None:
         backtest_scores([1, 2], AREAS, INCIDENTS, TRAIN_TO, TEST_TO)
 
 
+def test_explicit_scores_may_be_flags() -> None:
+    # True for the areas someone would patrol: the same as scores 1 and 0
+    flags = backtest_scores([False, False, False, True], AREAS, INCIDENTS, TRAIN_TO, TEST_TO, 0.1)
+    assert flags == backtest_scores([0, 0, 0, 1], AREAS, INCIDENTS, TRAIN_TO, TEST_TO, 0.1)
+
+
 def test_a_windowed_test_burglary_counts_aoristically() -> None:
     straddling = Incident(occurred_from=TEST_TO - DAY, occurred_to=TEST_TO + DAY, area_id=2)
     r = backtest_scores([0, 1, 0, 0], AREAS, [*INCIDENTS, straddling], TRAIN_TO, TEST_TO, 0.1)
