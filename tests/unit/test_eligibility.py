@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from fractions import Fraction
 
 import msgspec
@@ -15,6 +16,9 @@ from grannsamverkan.domain.eligibility import (
     GROUP_STATUSES,
     REASONS,
     Eligibility,
+    active_shortfalls,
+    check_dissolution,
+    check_new_group,
     check_transition,
     ensure_eligible,
     evaluate,
@@ -219,3 +223,61 @@ def test_transition_unknown_status(current: str, target: str, field: str, unknow
 
 def test_eligibility_is_a_struct() -> None:
     assert issubclass(Eligibility, msgspec.Struct)
+
+
+TODAY = date(2026, 6, 1)
+
+
+def test_a_new_group_is_forming_without_a_date_or_existing_with_a_past_one() -> None:
+    assert check_new_group("forming", None, TODAY) is False
+    assert check_new_group("active", date(2019, 5, 1), TODAY) is True
+    assert check_new_group("active", TODAY, TODAY) is True  # established today counts as past
+
+
+@pytest.mark.parametrize(
+    ("status", "established_on", "field", "message"),
+    [
+        ("dissolved", None, "status", "a new group is 'forming', or 'active' for a group that existed before the registry"),
+        ("active", None, "established_on", "an existing group needs its past established_on date"),
+        ("active", date(2026, 6, 2), "established_on", "an existing group needs its past established_on date"),
+        (
+            "forming",
+            date(2026, 1, 1),
+            "established_on",
+            "established_on is set by establishing the group (or give status 'active' for an existing group)",
+        ),
+    ],
+)
+def test_a_new_group_that_cannot_be_registered(status: str, established_on: date | None, field: str, message: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        check_new_group(status, established_on, TODAY)
+    assert info.value.detail == message
+    assert info.value.errors == [FieldError(field=field, message=message)]
+
+
+def test_a_group_is_not_dissolved_before_it_was_established() -> None:
+    check_dissolution(None, date(2020, 1, 1))
+    check_dissolution(date(2024, 3, 1), date(2024, 3, 1))
+    check_dissolution(date(2024, 3, 1), date(2025, 1, 1))
+    with pytest.raises(InvalidInput) as info:
+        check_dissolution(date(2024, 3, 1), date(2024, 2, 29))
+    message = "dissolved_on is before established_on (2024-03-01)"
+    assert info.value.detail == message
+    assert info.value.errors == [FieldError(field="dissolved_on", message=message)]
+
+
+@pytest.mark.parametrize(
+    ("total", "signed", "contact", "existing", "reasons"),
+    [
+        (10, 7, True, False, []),
+        (10, 6, True, False, ["below_threshold"]),
+        (10, 6, False, False, ["below_threshold", "no_contact_person"]),
+        (10, 0, True, True, []),  # registered as existing: its share is not held against it
+        (10, 0, False, True, ["no_contact_person"]),
+        (0, 0, True, False, ["below_threshold"]),  # an active group whose area has emptied
+    ],
+)
+def test_why_an_active_group_no_longer_meets_the_rule(
+    total: int, signed: int, contact: bool, existing: bool, reasons: list[str]
+) -> None:
+    assert active_shortfalls(total, signed, contact, registered_as_existing=existing) == reasons
