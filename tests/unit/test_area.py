@@ -104,3 +104,8 @@ def test_errors_name_the_feature_and_every_field_at_once() -> None:
 def test_feature_0_is_named_too() -> None:
     error = refused({"kommun": "2283"}, feature=0)
     assert error.errors == [FieldError(field="properties.name", message="feature 0: " + NAME_REQUIRED, feature=0)]
+
+
+@pytest.mark.parametrize("kommun", ["2283\n", " 2283", "22833", "228", "22a3"])
+def test_a_kommun_code_is_exactly_four_digits(kommun: str) -> None:
+    assert refused({"name": "Björkvägen", "kommun": kommun}).errors[0].field == "properties.kommun"

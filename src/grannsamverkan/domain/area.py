@@ -12,7 +12,7 @@ from grannsamverkan.errors import FieldError, InvalidInput
 
 AreaKind = Literal["villa", "radhus", "flerbostadshus", "by", "fritidshus", "blandat"]
 AREA_KINDS: Final[tuple[AreaKind, ...]] = get_args(AreaKind)
-KOMMUN_CODE: Final = re.compile(r"^[0-9]{4}$")
+KOMMUN_CODE: Final = re.compile(r"[0-9]{4}")  # fullmatch: "$" would let "2283\n" through
 MAX_TEXT: Final = 200
 
 
@@ -43,7 +43,7 @@ def area_properties(
     kommun = props.get("kommun")
     if isinstance(kommun, int) and not isinstance(kommun, bool):
         kommun = f"{kommun:04d}"
-    if not isinstance(kommun, str) or not KOMMUN_CODE.match(kommun):
+    if not isinstance(kommun, str) or not KOMMUN_CODE.fullmatch(kommun):
         fail("kommun", "'kommun' is required: SCB's four-digit code as text, e.g. \"2283\"")
     kind: AreaKind = props.get("kind", "blandat") or "blandat"
     if kind not in AREA_KINDS:
