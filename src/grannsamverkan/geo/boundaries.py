@@ -55,3 +55,73 @@ def require_inside(kommun: str, x: float, y: float, *, field: str = "position") 
             f"platsen (x {x:.0f}, y {y:.0f} i SWEREF 99 TM) ligger utanför kommunen {kommun}",
             [FieldError(field=field, message="utanför kommunen")],
         )
+
+
+# --- areas and their kommun ---------------------------------------------------------------------
+
+# An area may stick out of its kommun's simplified outline by this much (the outline is simplified
+# to about 60 m, so a real boundary can lie that far from it, and a drawn area follows the real one).
+AREA_TOLERANCE_M: Final = TOLERANCE_M
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    data = json.loads((geodata_dir() / FILE).read_text(encoding="utf-8"))
+    return {f["properties"]["kommun"]: f["properties"].get("name", f["properties"]["kommun"]) for f in data["features"]}
+
+
+def kommun_name(kommun: str) -> str:
+    """``Sollefteå (2283)``: the kommun's name and code, for messages."""
+    name = _names().get(kommun)
+    return f"{name} ({kommun})" if name else kommun
+
+
+@functools.cache
+def _tree() -> tuple[shapely.STRtree, list[str]]:
+    codes = list(_boundaries())
+    return shapely.STRtree([_boundaries()[c] for c in codes]), codes
+
+
+@functools.cache
+def _widened(kommun: str) -> shapely.Geometry | None:
+    geom = boundary(kommun)
+    if geom is None:
+        return None
+    wide = geom.buffer(AREA_TOLERANCE_M)
+    shapely.prepare(wide)
+    return wide
+
+
+def kommuner_of(geom: shapely.Geometry) -> list[tuple[str, float]]:
+    """The kommuner a geometry (SWEREF 99 TM) lies in, with the share of its area in each, largest first."""
+    tree, codes = _tree()
+    total = float(geom.area) or 1.0
+    out = []
+    for k in tree.query(geom, predicate="intersects").tolist():
+        share = float(shapely.area(shapely.intersection(geom, _boundaries()[codes[k]]))) / total
+        if share > 0.0:
+            out.append((codes[k], share))
+    out.sort(key=lambda item: -item[1])
+    return out
+
+
+def kommun_of_area(geom: shapely.Geometry) -> str | None:
+    """The kommun holding the larger part of the area, or None when it lies in none."""
+    found = kommuner_of(geom)
+    return found[0][0] if found else None
+
+
+def area_outside_kommun(kommun: str, geom: shapely.Geometry) -> str | None:
+    """Why the area (SWEREF 99 TM) does not lie inside ``kommun``, naming where it does lie; None when it does
+    (within AREA_TOLERANCE_M of the simplified outline)."""
+    wide = _widened(kommun)
+    if wide is None or shapely.covers(wide, geom):
+        return None
+    found = kommuner_of(geom)
+    if not found:
+        return f"området ligger inte i {kommun_name(kommun)} och inte i någon annan svensk kommun"
+    if len(found) == 1 or found[0][1] > 0.999:
+        return f"området ligger i {kommun_name(found[0][0])}, inte i {kommun_name(kommun)}"
+    parts = ", ".join(f"{kommun_name(c)} {share:.0%}".replace("%", " %") for c, share in found[:3])
+    return (f"området korsar kommungränsen och ligger inte helt i {kommun_name(kommun)} "
+            f"(mer än {AREA_TOLERANCE_M:.0f} m utanför): {parts}")

@@ -1,0 +1,361 @@
+"""GIS files in and out: GeoPackage, shapefiles (plain or zipped) and GeoJSON, read with pyogrio.
+
+The kind of file is told by its first bytes, never by a name or a content type a client chose:
+``SQLite format 3`` is a GeoPackage, ``PK`` a zip (a zipped shapefile, or a GeoPackage or GeoJSON
+inside one), ``00 00 27 0a`` a bare ``.shp`` and ``{`` (after an optional UTF-8 BOM and white
+space) GeoJSON. GeoJSON goes through :mod:`grannsamverkan.geo.geojson` as before; the other
+formats are read by GDAL (shipped in the pyogrio wheel) and handed to the same validation, so a
+polygon from a shapefile is checked exactly like one from GeoJSON.
+
+- **Z** coordinates are dropped.
+- **CRS** from the file: the ``.prj``, the GeoPackage's ``gpkg_spatial_ref_sys``, the GeoJSON
+  ``crs`` member. Any CRS pyproj knows is moved to SWEREF 99 TM. A file without one whose
+  coordinates look like SWEREF 99 TM metres is refused with that reason (name the CRS with
+  ``--crs``); one in degrees is read as WGS 84, as GeoJSON's default.
+- **Encoding** of a shapefile's DBF: the ``.cpg`` is honoured (GDAL reads it). Without one GDAL
+  reads ISO-8859-1; when every text of the file is also valid UTF-8 with non-ASCII letters in it
+  (ArcGIS writes UTF-8 and declares it only in the ``.cpg``) it is read as UTF-8 instead, so
+  "Rosengård" stays "Rosengård" whether or not the ``.cpg`` came along.
+- **Field mapping**: ``name_field``, ``ref_field``, ``kommun_field`` and ``kind_field`` name the
+  file's own fields for ``name``, ``external_ref``, ``kommun`` and ``kind``; an error lists the
+  fields the file has, once per problem. Without a kommun field the kommun is derived from the
+  geometry (:mod:`grannsamverkan.geo.boundaries`).
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any, Final, Literal
+
+import msgspec
+import numpy as np
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput, PayloadTooLarge
+from grannsamverkan.geo import boundaries
+from grannsamverkan.geo.crs import SWEREF99TM, SWEREF_EXTENT, WGS84, WGS84_EXTENT, parse_crs, transformer
+from grannsamverkan.geo.geojson import AreaFeature, decode_json, geometry_to_geojson_wgs84, parse_feature_collection
+
+FileKind = Literal["geojson", "gpkg", "zip", "shp"]
+
+UTF8_BOM: Final = b"\xef\xbb\xbf"
+SHP_MAGIC: Final = b"\x00\x00\x27\x0a"
+# A zip is unpacked to a temporary folder; more than this unpacked is refused (a zip bomb).
+MAX_UNZIPPED_BYTES: Final = 512 * 1024 * 1024
+# The content types the import routes document; the file's kind is told by its bytes all the same.
+CONTENT_TYPES: Final = ("application/geo+json", "application/geopackage+sqlite3", "application/zip",
+                        "application/x-shapefile")
+KNOWN_FIELDS: Final = ("name", "kommun", "kind", "external_ref")
+
+
+class FieldMapping(msgspec.Struct, frozen=True, kw_only=True):
+    """Which of the file's fields hold our properties; ``None`` means the field of our own name."""
+
+    name: str | None = None
+    external_ref: str | None = None
+    kommun: str | None = None
+    kind: str | None = None
+
+    def options(self) -> dict[str, str]:
+        return {"name": "--name-field", "external_ref": "--ref-field", "kommun": "--kommun-field",
+                "kind": "--kind-field"}
+
+
+def file_kind(data: bytes) -> FileKind:
+    """What the bytes are, by their magic; :class:`MalformedInput` for anything else."""
+    if data.startswith(b"SQLite format 3\x00"):
+        return "gpkg"
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return "zip"
+    if data.startswith(SHP_MAGIC):
+        return "shp"
+    head = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    if head.lstrip()[:1] in (b"{", b"["):
+        return "geojson"
+    raise MalformedInput("filen är varken GeoJSON, GeoPackage eller en (zippad) shapefil; ta emot: "
+                         "GeoJSON (.geojson), GeoPackage (.gpkg), shapefil (.shp med .dbf, .shx, .prj, "
+                         "gärna .cpg) eller alla delarna i en .zip")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+class Layer(msgspec.Struct, kw_only=True):
+    """The features of one file in its own CRS: (geometry or None, properties) and the field names."""
+
+    crs: int | None  # EPSG code after moving to a supported CRS; None: the file names none
+    fields: list[str]
+    features: list[tuple[shapely.Geometry | None, dict[str, Any]]]
+
+
+def read_areas(
+    source: bytes | Path, *, crs: str | int | None = None, mapping: FieldMapping | None = None,
+) -> list[AreaFeature]:
+    """Areas from a GeoJSON, GeoPackage or (zipped) shapefile, as SWEREF 99 TM features whose
+    properties are ours (``name``, ``kommun``, ``kind``, ``external_ref``) after ``mapping``.
+
+    A path ending in ``.shp`` is read with its sibling files; anything else by its bytes.
+    The kommun is derived from the geometry where the file has no kommun field.
+    """
+    mapping = mapping or FieldMapping()
+    if isinstance(source, Path) and source.suffix.lower() == ".shp":
+        obj = _collection(_read_path(source), crs)
+    else:
+        data = _read_bytes(source) if isinstance(source, Path) else source
+        kind = file_kind(data)
+        if kind == "geojson":
+            body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+            obj = decode_json(body)
+            if isinstance(obj, dict) and obj.get("type") == "Feature":
+                obj = {"type": "FeatureCollection", "features": [obj], **({"crs": obj["crs"]} if "crs" in obj else {})}
+        elif kind == "shp":
+            raise InvalidInput("en ensam .shp saknar fälten (.dbf) och koordinatsystemet (.prj); skicka alla "
+                               "shapefilens delar i en .zip (application/zip)",
+                               [FieldError(field="file", message="en ensam .shp tas inte emot")])
+        else:
+            obj = _read_gdal_bytes(data, kind, crs)
+    features = parse_feature_collection(obj, crs=crs)
+    _map_fields(features, mapping)
+    return features
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"filen {path} kan inte läsas: {exc.strerror}",
+                           [FieldError(field="FILE", message=str(exc.strerror))]) from None
+
+
+def _read_gdal_bytes(data: bytes, kind: FileKind, crs: str | int | None) -> dict[str, Any]:
+    """A GeoPackage or a zip as a FeatureCollection (GeoJSON inside a zip is read as GeoJSON)."""
+    with tempfile.TemporaryDirectory(prefix="gsv-import-") as folder:
+        root = Path(folder)
+        if kind == "gpkg":
+            target = root / "import.gpkg"
+            target.write_bytes(data)
+        else:
+            target = _unzip(data, root)
+            if target.suffix.lower() in (".geojson", ".json"):
+                inner = target.read_bytes()
+                obj = decode_json(inner[len(UTF8_BOM):] if inner.startswith(UTF8_BOM) else inner)
+                return obj if isinstance(obj, dict) else {"type": None}
+        return _collection(_read_path(target), crs)
+
+
+def _unzip(data: bytes, root: Path) -> Path:
+    """Unpack a zip's files (by their base names, never its folders) and answer the one to read."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise MalformedInput(f"zip-filen kan inte läsas: {exc}") from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir() and not PurePosixPath(m.filename).name.startswith(".")
+                   and "__MACOSX" not in m.filename]
+        if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+            raise PayloadTooLarge(f"zip-filen packas upp till mer än {MAX_UNZIPPED_BYTES // (1024 * 1024)} MiB")
+        readable = [m for m in members if PurePosixPath(m.filename).suffix.lower() in (".shp", ".gpkg", ".geojson", ".json")]
+        if len(readable) != 1:
+            names = ", ".join(PurePosixPath(m.filename).name for m in members) or "inga filer"
+            what = "ingen" if not readable else f"{len(readable)}"
+            raise InvalidInput(f"zip-filen ska innehålla en shapefil, GeoPackage eller GeoJSON; den har {what} "
+                               f"({names})", [FieldError(field="file", message="en fil att läsa väntas i zip-filen")])
+        chosen = readable[0]
+        stem = PurePosixPath(chosen.filename).with_suffix("")
+        for m in members:
+            path = PurePosixPath(m.filename)
+            if path.with_suffix("") == stem or m is chosen:
+                (root / path.name).write_bytes(archive.read(m))
+        return root / PurePosixPath(chosen.filename).name
+
+
+def _read_path(path: Path) -> Layer:
+    import pyogrio
+    import pyogrio.raw
+    from pyogrio.errors import DataSourceError, DataLayerError
+
+    try:
+        layers = pyogrio.list_layers(path)
+        if len(layers) == 0:
+            raise InvalidInput("filen har inga lager", [FieldError(field="file", message="inga lager")])
+        if len(layers) > 1:
+            names = ", ".join(str(n) for n in layers[:, 0])
+            raise InvalidInput(f"filen har {len(layers)} lager ({names}); spara det som ska importeras som en egen fil",
+                               [FieldError(field="file", message="ett lager väntas")])
+        meta, _, wkb, columns = pyogrio.raw.read(path)
+    except (DataSourceError, DataLayerError) as exc:
+        raise MalformedInput(f"filen kan inte läsas som GIS-fil: {exc}") from None
+    fields = [str(f) for f in meta["fields"]]
+    values = [_column(c) for c in columns]
+    if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists() \
+            and not path.with_suffix(".CPG").exists() and str(meta.get("encoding", "")).upper() in ("ISO-8859-1", "LATIN1"):
+        values = _utf8_if_all(values)
+    geoms = shapely.from_wkb(wkb) if wkb is not None else np.array([None] * len(columns[0]), dtype=object)
+    geoms = [None if g is None else shapely.force_2d(g) for g in geoms]
+    features = [(g, {f: col[i] for f, col in zip(fields, values, strict=True)}) for i, g in enumerate(geoms)]
+    return Layer(crs=_epsg(meta.get("crs"), geoms), fields=fields, features=features)
+
+
+def _column(column: Any) -> list[Any]:
+    out = []
+    for v in column.tolist() if hasattr(column, "tolist") else list(column):
+        if isinstance(v, float) and v != v:
+            v = None
+        elif isinstance(v, bytes):
+            v = v.decode("latin-1")
+        elif v is not None and not isinstance(v, (str, int, float, bool)):
+            v = str(v)
+        out.append(v)
+    return out
+
+
+def _utf8_if_all(columns: list[list[Any]]) -> list[list[Any]]:
+    """Texts read as ISO-8859-1 read again as UTF-8, when every one of them is UTF-8 and some are not ASCII."""
+    texts = [v for col in columns for v in col if isinstance(v, str)]
+    if not any(not t.isascii() for t in texts):
+        return columns
+    try:
+        again = {t: t.encode("latin-1").decode("utf-8") for t in texts}
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return columns
+    return [[again.get(v, v) if isinstance(v, str) else v for v in col] for col in columns]
+
+
+def _epsg(crs_text: str | None, geoms: Iterable[shapely.Geometry | None]) -> int | None:
+    if not crs_text:
+        return None
+    try:
+        crs = CRS.from_user_input(crs_text)
+    except CRSError:
+        raise InvalidInput(f"filens koordinatsystem kan inte tolkas: {crs_text[:80]}",
+                           [FieldError(field="crs", message="okänt koordinatsystem")]) from None
+    code = crs.to_epsg(min_confidence=70)
+    if code is None:
+        raise InvalidInput(f"filens koordinatsystem ({crs.name}) har ingen EPSG-kod; spara om filen i SWEREF 99 TM "
+                           "(EPSG:3006) eller WGS 84 (EPSG:4326)", [FieldError(field="crs", message="okänt koordinatsystem")])
+    return code
+
+
+def _collection(layer: Layer, crs: str | int | None) -> dict[str, Any]:
+    """The layer as a GeoJSON FeatureCollection (in the file's CRS, or SWEREF 99 TM when the file
+    has another), for the same validation as a GeoJSON file."""
+    code = layer.crs
+    geoms = [g for g, _ in layer.features]
+    if code is not None and code not in (WGS84, SWEREF99TM):
+        t = transformer(code, SWEREF99TM)
+
+        def move(xy: Any) -> Any:
+            x, y = t.transform(xy[:, 0], xy[:, 1])
+            return np.column_stack((x, y))
+
+        geoms = [None if g is None else shapely.transform(g, move) for g in geoms]
+        code = SWEREF99TM
+    if code is None and crs is None:
+        _refuse_without_crs(geoms)
+    features = []
+    for g, (_, props) in zip(geoms, layer.features, strict=True):
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": None if g is None else _listify(shapely.geometry.mapping(g))})
+    obj: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if code is not None:
+        if crs is not None and parse_crs(crs) != code:
+            message = (f"filen anger koordinatsystemet EPSG:{code} men crs anger {crs}; låt bli crs "
+                       "(filens eget koordinatsystem används)")
+            raise InvalidInput(message, [FieldError(field="crs", message=message)])
+        obj["crs"] = {"type": "name", "properties": {"name": f"EPSG:{code}"}}
+    return obj
+
+
+def _refuse_without_crs(geoms: list[shapely.Geometry | None]) -> None:
+    present = [g for g in geoms if g is not None]
+    if not present:
+        return
+    minx, miny, maxx, maxy = shapely.total_bounds(np.array(present, dtype=object)).tolist()
+    lon_lat = WGS84_EXTENT[0] <= minx and maxx <= WGS84_EXTENT[2] and WGS84_EXTENT[1] <= miny and maxy <= WGS84_EXTENT[3]
+    if lon_lat:
+        return  # degrees in Sweden: read as WGS 84, GeoJSON's default
+    sweref = SWEREF_EXTENT[0] <= minx and maxx <= SWEREF_EXTENT[2] and SWEREF_EXTENT[1] <= miny and maxy <= SWEREF_EXTENT[3]
+    if sweref:
+        message = ("filen anger inget koordinatsystem (ingen .prj); koordinaterna (x "
+                   f"{minx:.0f}–{maxx:.0f}, y {miny:.0f}–{maxy:.0f}) ser ut som SWEREF 99 TM-meter, men det går "
+                   "inte att veta säkert; ange --crs EPSG:3006 (crs=EPSG:3006) om de är det, eller lägg till .prj-filen")
+    else:
+        message = ("filen anger inget koordinatsystem (ingen .prj) och koordinaterna "
+                   f"(x {minx:.0f}–{maxx:.0f}, y {miny:.0f}–{maxy:.0f}) är varken grader eller SWEREF 99 TM i Sverige")
+    raise InvalidInput(message, [FieldError(field="crs", message="filen saknar koordinatsystem")])
+
+
+def _listify(value: Any) -> Any:
+    if isinstance(value, (tuple, list)):
+        return [_listify(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _listify(v) for k, v in value.items()}
+    return value
+
+
+# --- field mapping ------------------------------------------------------------------------------
+
+
+def _map_fields(features: list[AreaFeature], mapping: FieldMapping) -> None:
+    """Our properties from the file's fields, in place; errors list the file's fields once."""
+    available: list[str] = []
+    for f in features:
+        for key in f.properties:
+            if key not in available:
+                available.append(key)
+    listed = ", ".join(available) if available else "inga"
+    errors: list[FieldError] = []
+    options = mapping.options()
+    chosen = {ours: getattr(mapping, ours) for ours in KNOWN_FIELDS}
+    for ours, theirs in chosen.items():
+        if theirs is not None and theirs not in available:
+            message = f"filen har inget fält {theirs!r} ({options[ours]}); filens fält: {listed}"
+            errors.append(FieldError(field=f"{ours}_field", message=message))
+    if chosen["name"] is None and "name" not in available:
+        message = f"filen har inget fält 'name'; ange vilket fält som är namnet med {options['name']}; filens fält: {listed}"
+        errors.append(FieldError(field="name_field", message=message))
+    if errors:
+        raise InvalidInput(errors[0].message, errors)
+    derive = chosen["kommun"] is None and "kommun" not in available
+    for f in features:
+        props = f.properties
+        mapped = dict(props)
+        for ours, theirs in chosen.items():
+            if theirs is not None:
+                value = props.get(theirs)
+                is_number = isinstance(value, int) and not isinstance(value, bool)
+                mapped[ours] = str(value) if ours == "external_ref" and is_number else value
+        if derive:
+            code = boundaries.kommun_of_area(f.geometry_sweref)
+            if code is not None:
+                mapped["kommun"] = code
+        f.properties = mapped
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def write_areas_gpkg(path: Path, records: list[dict[str, Any]]) -> None:
+    """Areas (``geometry`` in SWEREF 99 TM plus ``name``, ``kommun``, ``kind``, ``external_ref``) as a
+    GeoPackage layer ``areas`` in EPSG:3006."""
+    import pyogrio.raw
+
+    geoms = np.array([shapely.to_wkb(shapely.MultiPolygon([r["geometry"]]) if r["geometry"].geom_type == "Polygon"
+                                     else r["geometry"], output_dimension=2) for r in records], dtype=object)
+    names = ["name", "kommun", "kind", "external_ref"]
+    columns = [np.array([r[n] for r in records], dtype=object) for n in names]
+    pyogrio.raw.write(path, geoms, columns, fields=names, geometry_type="MultiPolygon", crs="EPSG:3006",
+                      driver="GPKG", layer="areas", encoding="UTF-8")
+
+
+def areas_geojson(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Areas as an RFC 7946 FeatureCollection (WGS 84, 7 decimals), as ``GET /api/v1/areas`` writes them."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": geometry_to_geojson_wgs84(r["geometry"]),
+         "properties": {n: r[n] for n in ("name", "kommun", "kind", "external_ref")}} for r in records]}
