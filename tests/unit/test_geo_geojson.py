@@ -177,7 +177,7 @@ def test_top_level_shape_errors() -> None:
         parse_feature_collection({"type": "FeatureCollection", "features": []})
     with pytest.raises(InvalidInput, match="expected a GeoJSON Feature"):
         parse_areas([1, 2])
-    with pytest.raises(MalformedInput, match="not valid JSON"):
+    with pytest.raises(MalformedInput, match="inte giltig JSON"):
         decode_json(b'{"type": "Feature",')
 
 

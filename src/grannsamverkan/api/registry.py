@@ -16,7 +16,8 @@ from grannsamverkan.db import areas, audit, groups, households, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.eligibility import Eligibility, GroupKind, GroupStatus, NewGroupStatus
 from grannsamverkan.errors import FieldError, InvalidInput
-from grannsamverkan.geo.geojson import decode_json, parse_feature, parse_feature_collection, parse_geometry, parse_point
+from grannsamverkan.geo import gis
+from grannsamverkan.geo.geojson import decode_json, parse_feature, parse_geometry, parse_point
 from grannsamverkan.http.common import (
     GEOJSON_SCHEMA,
     Caller,
@@ -37,6 +38,10 @@ from grannsamverkan.services.groups import CONTACT_TABLES
 CrsParam = Annotated[
     str | None,
     QueryParameter(description="CRS of the input coordinates: EPSG:4326 (default, lon/lat) or EPSG:3006 (SWEREF 99 TM)"),
+]
+FieldParam = Annotated[
+    str | None,
+    QueryParameter(description="the file's field (property) holding this value, e.g. NAMN", max_length=200),
 ]
 Text = Annotated[str, Meta(min_length=1, max_length=200)]
 OptionalText = Annotated[str, Meta(max_length=200)] | None
@@ -75,12 +80,19 @@ class AreaController(Controller):
         return (await areas.get_area(db, area_id, principal.scope)).to_feature()
 
     @post("/import", operation_id="importAreas", opt={"capability": "write"}, status_code=HTTP_200_OK,
-          operation_class=raw_body_operation("application/geo+json", "a GeoJSON FeatureCollection", GEOJSON_SCHEMA))
+          operation_class=raw_body_operation(
+              "application/geo+json", "a GeoJSON FeatureCollection (UTF-8, with or without BOM); or, by the same route, "
+              "a GeoPackage (application/geopackage+sqlite3) or a zipped shapefile (application/zip: .shp, .shx, .dbf, "
+              ".prj, .cpg). The kind is told by the file's first bytes.", GEOJSON_SCHEMA))
     async def import_areas(self, request: Request[Any, Any, Any], db: Db, principal: Caller, crs: CrsParam = None,
-                           bekrafta: Confirm = False) -> areas.ImportSummary:
+                           bekrafta: Confirm = False, name_field: FieldParam = None, ref_field: FieldParam = None,
+                           kommun_field: FieldParam = None, kind_field: FieldParam = None) -> areas.ImportSummary:
         """All or nothing; features whose external_ref exists update that area, so a re-run changes nothing.
+        ``name_field``, ``ref_field``, ``kommun_field``, ``kind_field`` name the file's own fields; without a kommun
+        field the kommun is found from the geometry, and an area must lie inside its kommun.
         409 when a changed area would move out a household that holds a group's contact person (see ``bekrafta``)."""
-        features = parse_feature_collection(decode_json(await request.body()), crs=crs)
+        mapping = gis.FieldMapping(name=name_field, external_ref=ref_field, kommun=kommun_field, kind=kind_field)
+        features = gis.read_areas(await request.body(), crs=crs, mapping=mapping)
         summary = await areas.import_areas(db, principal, features, erase_contacts=bekrafta)
         if summary.contact_persons_erased:
             await audit.scrub(db, CONTACT_TABLES)

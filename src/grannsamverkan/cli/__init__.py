@@ -293,6 +293,7 @@ class LazyCommand(NamedTuple):
 LAZY_COMMANDS: Final[dict[str, LazyCommand]] = {
     "import": LazyCommand("import areas, households or burglaries from files",
                           ("grannsamverkan.cli.registry", "grannsamverkan.cli.ranking")),
+    "export": LazyCommand("export a kommun's areas to a GeoJSON or GeoPackage file", ("grannsamverkan.cli.registry",)),
     "demo": LazyCommand("load the demo data from geodata/, print an admin token and serve", ("grannsamverkan.cli.registry",)),
     "priority": LazyCommand("rank a kommun's areas by burglary statistics", ("grannsamverkan.cli.ranking",)),
     "backtest": LazyCommand("judge a ranking: train on one period, count the next period's burglaries it flags", ("grannsamverkan.cli.ranking",)),
@@ -318,7 +319,7 @@ def _requested_command(argv: list[str]) -> str | None:
 
 def _command_key(args: argparse.Namespace) -> str:
     key = args.command
-    for attr in ("db_command", "token_command", "import_command", "goals_command", "promises_command", "places_command"):
+    for attr in ("db_command", "token_command", "import_command", "export_command", "goals_command", "promises_command", "places_command"):
         if getattr(args, attr, None):
             key += " " + getattr(args, attr)
     return key
@@ -339,9 +340,16 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.redirect_stdout(PrintableOnly(sys.stdout)):
             return COMMANDS[_command_key(args)](args, settings_from(args))
     except GrannsamverkanError as exc:
+        if getattr(args, "json", False):
+            # --json: the error as JSON on stdout (the problem+json members the API answers with)
+            print_json({"type": exc.type_slug, "title": exc.title, "status": exc.status, "detail": exc.detail,
+                        "errors": exc.errors[:50], **exc.extra})
+            return EXIT_ERROR
         print(printable(f"error: {exc.detail}"), file=sys.stderr)
         for error in exc.errors[:50]:
             where = f"line {error.line}: " if error.line else f"feature {error.feature}: " if error.feature is not None else ""
+            if where and error.message.startswith(where):
+                where = ""  # the message names it already
             print(printable(f"  {where}{error.field}: {error.message}"), file=sys.stderr)
         return EXIT_ERROR
     except UNAVAILABLE_ERRORS as exc:

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from tqdm import tqdm
 
 from grannsamverkan import cli
@@ -16,18 +18,22 @@ from grannsamverkan.cli import EXIT_OK, cli_actor, command, print_json, read_fil
 from grannsamverkan.db import areas, groups, households, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
+from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.geo import gis
 from grannsamverkan.resources import geodata_dir
 from grannsamverkan.services import groups as group_cases
 from grannsamverkan.settings import Settings
 
 
-async def import_area_file(conn: Any, actor: Principal, path: Path, crs: str | None) -> areas.ImportSummary:
-    data = read_file(path)
-    obj = decode_json(data)
-    if isinstance(obj, dict) and obj.get("type") == "Feature":
-        obj = {"type": "FeatureCollection", "features": [obj], **({"crs": obj["crs"]} if "crs" in obj else {})}
-    features = parse_feature_collection(obj, crs=crs)
+async def import_area_file(conn: Any, actor: Principal, path: Path, crs: str | None,
+                           mapping: gis.FieldMapping | None = None) -> areas.ImportSummary:
+    """GeoJSON, GeoPackage or a (zipped) shapefile; a ``.shp`` is read with its sibling files."""
+    if path.suffix.lower() == ".shp":
+        if not path.is_file():
+            read_file(path)  # the error naming the file
+        features = gis.read_areas(path, crs=crs, mapping=mapping)
+    else:
+        features = gis.read_areas(read_file(path), crs=crs, mapping=mapping)
     return await areas.import_areas(conn, actor, features)
 
 
@@ -45,11 +51,45 @@ async def import_household_file(conn: Any, actor: Principal, path: Path, kommun:
 @command("import areas")
 def import_areas(args: argparse.Namespace, settings: Settings) -> int:
     async def work(conn: Any) -> int:
-        result = await import_area_file(conn, cli_actor(), args.file, args.crs)
+        mapping = gis.FieldMapping(name=args.name_field, external_ref=args.ref_field, kommun=args.kommun_field,
+                                   kind=args.kind_field)
+        result = await import_area_file(conn, cli_actor(), args.file, args.crs, mapping)
         if args.json:
             print_json(result)
         else:
             print(f"areas: {result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+EXPORT_FORMATS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg"}
+
+
+@command("export areas")
+def export_areas(args: argparse.Namespace, settings: Settings) -> int:
+    """The kommun's areas as GeoJSON (as GET /api/v1/areas writes them) or GeoPackage (EPSG:3006);
+    either re-imports as unchanged."""
+    kind = EXPORT_FORMATS.get(args.file.suffix.lower())
+    if kind is None:
+        message = f"filen {args.file} ska sluta på .geojson eller .gpkg"
+        raise InvalidInput(message, [FieldError(field="FILE", message=message)])
+
+    async def work(conn: Any) -> int:
+        records = await areas.export_areas(conn, args.kommun)
+        try:
+            if kind == "gpkg":
+                args.file.unlink(missing_ok=True)
+                gis.write_areas_gpkg(args.file, records)
+            else:
+                args.file.write_bytes(msgspec.json.encode(gis.areas_geojson(records)))
+        except OSError as exc:
+            raise InvalidInput(f"filen {args.file} kan inte skrivas: {exc.strerror}",
+                               [FieldError(field="FILE", message=str(exc.strerror))]) from None
+        if args.json:
+            print_json({"file": str(args.file), "areas": len(records)})
+        else:
+            print(f"areas: {len(records)} exported to {args.file}")
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -174,12 +214,25 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(
         dest="import_command", required=True, metavar="WHAT")
     cli.IMPORT_SUBPARSERS = imports
-    p = imports.add_parser("areas", parents=[common], help="a GeoJSON FeatureCollection of areas (all or nothing, idempotent by external_ref)")
-    p.add_argument("file", type=Path, metavar="FILE.geojson")
-    p.add_argument("--crs", help="EPSG:4326 (default) or EPSG:3006, unless the file has a crs member")
+    p = imports.add_parser("areas", parents=[common], help="areas from GeoJSON, GeoPackage or a shapefile (plain or "
+                           "zipped); all or nothing, idempotent by external_ref")
+    p.add_argument("file", type=Path, metavar="FILE", help=".geojson, .gpkg, .shp (with its .dbf, .prj, .cpg) or .zip")
+    p.add_argument("--crs", help="the file's CRS when it names none: EPSG:4326 (default) or EPSG:3006")
+    p.add_argument("--name-field", help="the file's field holding the area's name (default: name)")
+    p.add_argument("--ref-field", help="the file's field holding its own id, kept as external_ref (default: external_ref)")
+    p.add_argument("--kommun-field", help="the file's field holding the SCB kommun code (default: kommun; "
+                   "without one the kommun is found from the geometry)")
+    p.add_argument("--kind-field", help="the file's field holding the kind (default: kind)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p = imports.add_parser("households", parents=[common], help="a CSV of households (all or nothing, idempotent by external_ref)")
     p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    exports = sub.add_parser("export", help=cli.command_help("export")).add_subparsers(
+        dest="export_command", required=True, metavar="WHAT")
+    p = exports.add_parser("areas", parents=[common], help="a kommun's areas as .geojson (WGS 84) or .gpkg (EPSG:3006)")
+    p.add_argument("file", type=Path, metavar="FILE.geojson|FILE.gpkg")
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 

@@ -25,8 +25,10 @@ from grannsamverkan.geo.geojson import (
     find_overlaps_among,
     from_wkb,
     geometry_to_geojson_wgs84,
+    same_geometry,
     to_wkb,
 )
+from grannsamverkan.geo.boundaries import area_outside_kommun
 
 
 class AreaRecord(msgspec.Struct, kw_only=True):
@@ -118,7 +120,8 @@ async def _refuse_overlaps(
             f"{where}the area overlaps the existing area {first.name!r} (id {first.id}) "
             f"by {first.area_m2:.0f} m² (more than 1 m² is not allowed)"
         )
-        raise Conflict(message, [FieldError(field="geometry", message=message, feature=feature)],
+        field = f"features[{feature}].geometry" if feature is not None else "geometry"
+        raise Conflict(message, [FieldError(field=field, message=message, feature=feature)],
                        overlapping_area_id=first.id)
 
 
@@ -263,6 +266,11 @@ async def import_areas(
     for code in kommun_codes:
         actor.require_kommun(code)
     await kommuner.require_known(conn, kommun_codes, field="properties.kommun")
+    for f, p in parsed:
+        outside = area_outside_kommun(p.kommun, f.geometry_sweref)
+        if outside:
+            errors.append(FieldError(field=f"features[{f.index}].geometry", message=f"feature {f.index} ({p.name!r}): {outside}",
+                                     feature=f.index))
     refs = [(p.kommun, p.external_ref) for _, p in parsed if p.external_ref]
     seen: dict[tuple[str, str | None], int] = {}
     for f, p in parsed:
@@ -305,7 +313,7 @@ async def import_areas(
                 touched.setdefault(p.kommun, []).append(bbox(geom))
                 continue
             old_geom = from_wkb(old["geom_wkb"])
-            same = (old["name"], old["kind"]) == (p.name, p.kind) and shapely.equals_exact(old_geom, geom, tolerance=1e-3)
+            same = (old["name"], old["kind"]) == (p.name, p.kind) and same_geometry(old_geom, geom)
             if same:
                 unchanged += 1
                 continue
@@ -319,3 +327,11 @@ async def import_areas(
         for code, boxes in touched.items():
             erased += await reassign_within(conn, actor, code, boxes, erase_contacts=erase_contacts, what="Importen")
     return ImportSummary(inserted=inserted, updated=updated, unchanged=unchanged, contact_persons_erased=erased)
+
+
+async def export_areas(conn: asyncpg.Connection, kommun: str) -> list[dict[str, Any]]:
+    """The kommun's areas for an export file: geometry (SWEREF 99 TM), name, kommun, kind, external_ref."""
+    await kommuner.require_known(conn, [kommun], field="kommun")
+    rows = await conn.fetch("select name, kommun, kind, external_ref, geom_wkb from area where kommun = $1 order by id", kommun)
+    return [{"name": r["name"], "kommun": r["kommun"], "kind": r["kind"], "external_ref": r["external_ref"],
+             "geometry": from_wkb(r["geom_wkb"])} for r in rows]

@@ -41,6 +41,11 @@ from grannsamverkan.geo.crs import (
 Area = shapely.Polygon | shapely.MultiPolygon
 
 OUTPUT_DECIMALS: Final = 7
+# Two geometries are the same area when, in SWEREF 99 TM and normalised (ring orientation and start
+# vertex do not count), every vertex lies within this distance of the other's: 7 decimals of a
+# degree are at most 1.1 cm (latitude), so anything the output carries re-imports as unchanged.
+# Used by imports (unchanged or updated), exports and the audit trail (no event for no change).
+SAME_GEOMETRY_M: Final = 0.02
 OVERLAP_TOLERANCE_M2: Final = 1.0
 MAX_ERRORS: Final = 50
 # A neighbourhood's boundary needs hundreds of vertices, not millions; this keeps memory and the
@@ -82,7 +87,7 @@ def decode_json(data: bytes | str, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
     try:
         return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
-        raise MalformedInput(f"the body is not valid JSON: {exc}") from None
+        raise MalformedInput(f"filen (innehållet) är inte giltig JSON: {exc}") from None
     except RecursionError:
         raise MalformedInput("JSON-innehållet är för djupt nästlat") from None
 
@@ -480,6 +485,11 @@ def bbox(geom_sweref: shapely.Geometry) -> tuple[float, float, float, float]:
 def to_wkb(geom: shapely.Geometry) -> bytes:
     """2D little-endian ISO WKB without SRID (the SRID is always 3006 in storage)."""
     return bytes(shapely.to_wkb(geom, output_dimension=2, byte_order=1, include_srid=False))
+
+
+def same_geometry(a: shapely.Geometry, b: shapely.Geometry) -> bool:
+    """The one definition of "the same area" (see SAME_GEOMETRY_M)."""
+    return bool(shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), tolerance=SAME_GEOMETRY_M))
 
 
 def from_wkb(data: bytes | bytearray | memoryview) -> shapely.Geometry:

@@ -159,7 +159,7 @@ def _event_array(data: bytes | str | list[Any]) -> list[Any]:
         try:
             data = msgspec.json.decode(data)
         except msgspec.DecodeError as exc:
-            raise MalformedInput(f"the body is not valid JSON: {exc}") from None
+            raise MalformedInput(f"filen (innehållet) är inte giltig JSON: {exc}") from None
     if not isinstance(data, list):
         message = "expected a JSON array of police events ([{\"id\", \"datetime\", \"type\", ...}])"
         raise InvalidInput(message, errors=[FieldError(field="body", message=message)])

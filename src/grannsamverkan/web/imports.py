@@ -15,11 +15,12 @@ from litestar.response import Template
 from grannsamverkan.db import areas, burglaries, households, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import GrannsamverkanError
-from grannsamverkan.geo.geojson import decode_json, parse_feature_collection
+from grannsamverkan.geo import gis
 from grannsamverkan.http.common import Caller, Db
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import default_kommun, kommun_choices, page
 
+FIELD_KEYS = ("name_field", "ref_field", "kommun_field")
 CRS_CHOICES = {"": "WGS 84 (lon/lat) eller filens crs", "EPSG:3006": "SWEREF 99 TM (EPSG:3006)"}
 
 
@@ -35,13 +36,17 @@ class ImportPages(Controller):
     @post("/omraden", opt={"capability": "write"})
     async def import_areas(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template:
         data = await request.form()
+        fields: dict[str, str | None] = {}
         try:
+            fields = {key: form.text(data, key, required=False) or None for key in FIELD_KEYS}
             body = await form.upload(data, "file")
             crs = form.text(data, "crs", required=False)
-            summary = await areas.import_areas(db, principal, parse_feature_collection(decode_json(body), crs=crs))
+            mapping = gis.FieldMapping(name=fields["name_field"], external_ref=fields["ref_field"],
+                                       kommun=fields["kommun_field"])
+            summary = await areas.import_areas(db, principal, gis.read_areas(body, crs=crs, mapping=mapping))
         except GrannsamverkanError as exc:
-            return await import_page(request, db, principal, which="areas", failure=exc)
-        return await import_page(request, db, principal, which="areas", result={
+            return await import_page(request, db, principal, which="areas", failure=exc, fields=fields)
+        return await import_page(request, db, principal, which="areas", fields=fields, result={
             "Nya områden": summary.inserted, "Ändrade": summary.updated, "Oförändrade": summary.unchanged})
 
     @post("/hushall", opt={"capability": "write"})
@@ -82,9 +87,10 @@ class ImportPages(Controller):
 async def import_page(
     request: Request[Any, Any, Any], db: Any, principal: Principal, *, which: str | None = None,
     failure: GrannsamverkanError | None = None, result: dict[str, int] | None = None, kommun: str | None = None,
+    fields: dict[str, str | None] | None = None,
 ) -> Template:
     return page(
         request, "import.html.j2", status_code=failure.status if failure else 200,
         which=which, failure=failure, result=result, choices=await kommun_choices(db, principal),
-        selected=kommun or default_kommun(principal), crs_choices=CRS_CHOICES,
+        selected=kommun or default_kommun(principal), crs_choices=CRS_CHOICES, fields=fields or {},
     )
