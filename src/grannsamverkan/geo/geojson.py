@@ -41,9 +41,10 @@ from grannsamverkan.geo.crs import (
 Area = shapely.Polygon | shapely.MultiPolygon
 
 OUTPUT_DECIMALS: Final = 7
-# Two geometries are the same area when, in SWEREF 99 TM and normalised (ring orientation and start
-# vertex do not count), every vertex lies within this distance of the other's: 7 decimals of a
-# degree are at most 1.1 cm (latitude), so anything the output carries re-imports as unchanged.
+# Two geometries are the same area when, in SWEREF 99 TM, every vertex of either's boundary (outer
+# rings and holes) lies within this distance of the other's boundary (a discrete Hausdorff distance:
+# ring orientation and start vertex do not count). 7 decimals of a degree are at most 1.1 cm
+# (latitude), so anything the output carries re-imports as unchanged.
 # Used by imports (unchanged or updated), exports and the audit trail (no event for no change).
 SAME_GEOMETRY_M: Final = 0.02
 OVERLAP_TOLERANCE_M2: Final = 1.0
@@ -489,7 +490,9 @@ def to_wkb(geom: shapely.Geometry) -> bytes:
 
 def same_geometry(a: shapely.Geometry, b: shapely.Geometry) -> bool:
     """The one definition of "the same area" (see SAME_GEOMETRY_M)."""
-    return bool(shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), tolerance=SAME_GEOMETRY_M))
+    if shapely.equals_exact(a, b, tolerance=SAME_GEOMETRY_M):
+        return True
+    return bool(shapely.hausdorff_distance(shapely.boundary(a), shapely.boundary(b)) <= SAME_GEOMETRY_M)
 
 
 def from_wkb(data: bytes | bytearray | memoryview) -> shapely.Geometry:

@@ -1,0 +1,89 @@
+"""The real public files in /work/shared/data/real (see its README); skipped where they are not."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from pathlib import Path
+
+import asyncpg
+import pyogrio.raw
+import pytest
+
+from grannsamverkan.cli import main
+from grannsamverkan.geo.gis import FieldMapping, read_areas
+
+REAL = Path("/work/shared/data/real")
+SHP = REAL / "uso_2023_shp" / "uso_2023.shp"
+HAND_MAPPED = REAL / "uso_2023_areas_epsg3006.geojson"
+
+pytestmark = pytest.mark.skipif(not SHP.exists() or not HAND_MAPPED.exists(), reason="no real data in /work/shared/data/real")
+
+
+def _hand_mapping() -> dict[str, str]:
+    features = json.loads(HAND_MAPPED.read_text(encoding="utf-8"))["features"]
+    return {f["properties"]["external_ref"].removeprefix("uso-"): f["properties"]["kommun"] for f in features}
+
+
+async def _stored(url: str) -> dict[str, str]:
+    conn = await asyncpg.connect(url)
+    try:
+        return {r["external_ref"]: r["kommun"] for r in await conn.fetch("select external_ref, kommun from area")}
+    finally:
+        await conn.close()
+
+
+def test_the_kommun_derived_for_every_police_area_matches_the_hand_mapping() -> None:
+    features = read_areas(SHP, mapping=FieldMapping(name="NAMN", external_ref="SPECIALOMR"))
+    assert len(features) == 59
+    derived = {f.properties["external_ref"]: f.properties["kommun"] for f in features}
+    assert derived == _hand_mapping()
+    assert "Rosengård" in {f.properties["name"] for f in features}
+
+
+def test_without_its_cpg_the_utf8_dbf_still_reads_rosengard(tmp_path: Path) -> None:
+    for part in SHP.parent.iterdir():
+        if part.suffix != ".cpg":
+            shutil.copy(part, tmp_path / part.name)
+    names = {f.properties["name"] for f in read_areas(tmp_path / SHP.name, mapping=FieldMapping(name="NAMN"))}
+    assert "Rosengård" in names and "RosengÃ¥rd" not in names
+
+
+def test_police_shapefile_as_published_reports_the_overlap_and_stores_nothing(
+    capsys: pytest.CaptureFixture[str], database_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["import", "areas", str(SHP), "--name-field", "NAMN", "--ref-field", "SPECIALOMR", "--json"]) == 2
+    problem = json.loads(capsys.readouterr().out)
+    assert problem["status"] == 422
+    # Fittja/Vårby (0.3 m², two kommuner) is no overlap. Rissne / Hallonbergen (Sundbyberg) reaches up to
+    # about 360 m into Stockholm (13 % of its area), by the shipped and by the full okfse boundary alike.
+    crossing, overlap = sorted(problem["errors"], key=lambda e: e["feature"])
+    assert "Rissne" in crossing["message"] and "Sundbyberg (0183) 87 %, Stockholm (0180) 13 %" in crossing["message"]
+    assert {"Hageby", "Navestad"} <= set(overlap["message"].replace("'", " ").replace("(", " ").replace(")", " ").split())
+    assert "2723 m²" in overlap["message"] or "2724 m²" in overlap["message"]
+
+
+def test_police_shapefile_without_the_overlapping_and_the_crossing_feature_imports_with_two_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], database_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    meta, _, wkb, columns = pyogrio.raw.read(SHP, where="NAMN <> 'Navestad' and NAMN not like 'Rissne%'")
+    trimmed = tmp_path / "uso_2023.shp"
+    pyogrio.raw.write(trimmed, wkb, columns, fields=meta["fields"], geometry_type=meta["geometry_type"], crs=meta["crs"],
+                      driver="ESRI Shapefile", encoding="UTF-8")
+    assert main(["import", "areas", str(trimmed), "--name-field", "NAMN", "--ref-field", "SPECIALOMR", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"inserted": 57, "updated": 0, "unchanged": 0}
+    stored = asyncio.run(_stored(database_url))
+    expected = _hand_mapping()
+    left_out = [ref for ref in expected if ref not in stored]
+    assert len(left_out) == 2
+    assert stored == {ref: kommun for ref, kommun in expected.items() if ref not in left_out}
+    # The service's own export of a kommun re-imports as unchanged.
+    exported = tmp_path / "goteborg.gpkg"
+    assert main(["export", "areas", "--kommun", "1480", str(exported)]) == 0
+    capsys.readouterr()
+    assert main(["import", "areas", str(exported), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["inserted"] == result["updated"] == 0 and result["unchanged"] > 0
