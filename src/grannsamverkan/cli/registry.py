@@ -104,6 +104,8 @@ def import_households(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(f"households: {result.inserted} inserted, {result.updated} updated, "
                   f"{result.assigned} in an area, {result.unassigned} in none")
+            for warning in result.warnings:
+                print(f"varning: {warning}")
         return EXIT_OK
 
     return run_with_connection(settings, work)

@@ -251,6 +251,12 @@ class ImportResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     assigned: int
     unassigned: int
     contact_persons_erased: int = 0
+    without_position: int = 0  # households of the file without a position: they count in no area
+    warnings: list[str] = msgspec.field(default_factory=list)
+
+
+def without_position_warning(count: int) -> str:
+    return f"{count} hushåll saknar position och räknas inte i något område"
 
 
 CREATE_STAGING = """
@@ -339,6 +345,7 @@ class _PreparedBatch(msgspec.Struct):
     rows: int
     bytes_consumed: int
     total_bytes: int
+    unlocated: int = 0
 
 
 def _distinct(a: pa.Array, b: pa.Array) -> pa.Array:
@@ -373,7 +380,7 @@ def _prepare(batch: HouseholdBatch, index: AreaGrid, existing: _Existing | None)
         new_rows = rows.filter(pa.array(~known))
         changed_rows = rows.filter(pa.array(known & changed))
     return _PreparedBatch(new_rows, changed_rows, int((areas >= 0).sum()), len(batch),
-                          batch.bytes_consumed, batch.total_bytes)
+                          batch.bytes_consumed, batch.total_bytes, int((~located).sum()))
 
 
 _END = object()
@@ -448,6 +455,7 @@ class _Tally(msgspec.Struct):
     inserted: int = 0
     assigned: int = 0
     rows: int = 0
+    unlocated: int = 0
     area_counts: dict[int, int] = msgspec.field(default_factory=dict)
 
 
@@ -487,9 +495,9 @@ async def import_households(
     actor.require_kommun(kommun)
     await kommuner.require_known(conn, [kommun])
     try:
-        return await _import(conn, actor, kommun, clean_batches(csv), on_progress, erase_contacts)
+        return await _import(conn, actor, kommun, clean_batches(csv, kommun=kommun), on_progress, erase_contacts)
     except NotClean:
-        return await _import(conn, actor, kommun, household_batches(csv), on_progress, erase_contacts)
+        return await _import(conn, actor, kommun, household_batches(csv, kommun=kommun), on_progress, erase_contacts)
 
 
 async def _import(
@@ -536,6 +544,7 @@ async def _store(
             async for prepared in _prepared_batches(reader, index, existing):
                 tally.rows += prepared.rows
                 tally.assigned += prepared.assigned
+                tally.unlocated += prepared.unlocated
                 tally.inserted += prepared.new_rows.num_rows
                 if first_load:
                     areas = prepared.new_rows.column("area_id").drop_null().to_numpy()
@@ -572,7 +581,9 @@ async def _store(
                                                         what="Importen")
             updated = _count(await conn.execute(UPDATE_FROM_STAGING, kommun))
         result = ImportResult(inserted=tally.inserted, updated=updated, assigned=tally.assigned,
-                              unassigned=tally.rows - tally.assigned, contact_persons_erased=erased)
+                              unassigned=tally.rows - tally.assigned, contact_persons_erased=erased,
+                              without_position=tally.unlocated,
+                              warnings=[without_position_warning(tally.unlocated)] if tally.unlocated else [])
         await audit.record(conn, actor, kommun=kommun, table="household", row_id=None, action="import",
                            after=msgspec.to_builtins(result))
     return result

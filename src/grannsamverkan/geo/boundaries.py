@@ -12,6 +12,7 @@ import functools
 import json
 from typing import Final
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 
@@ -46,6 +47,23 @@ def contains(kommun: str, x: float, y: float) -> bool:
     if geom is None:
         return False
     return bool(shapely.contains_xy(geom, x, y) or shapely.distance(geom, shapely.Point(x, y)) <= TOLERANCE_M)
+
+
+def inside_kommun(kommun: str, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    """Per point (SWEREF 99 TM): inside the kommun or within TOLERANCE_M of its outline (vectorised)."""
+    wide = _widened(kommun)
+    if wide is None:
+        return np.zeros(len(xs), dtype=np.bool_)
+    return shapely.contains_xy(wide, xs, ys) | shapely.intersects_xy(wide, xs, ys)
+
+
+def point_outside_kommun(kommun: str, x: float, y: float) -> str:
+    """The message for a point outside ``kommun``, naming the kommun it lies in."""
+    tree, codes = _tree()
+    found = [codes[k] for k in tree.query(shapely.Point(x, y), predicate="intersects").tolist()]
+    where = f"i {kommun_name(found[0])}" if found else "utanför Sveriges kommuner"
+    return (f"positionen (x {x:.0f}, y {y:.0f} i SWEREF 99 TM) ligger {where}, inte i {kommun_name(kommun)} "
+            f"(mer än {TOLERANCE_M:.0f} m utanför kommungränsen)")
 
 
 def require_inside(kommun: str, x: float, y: float, *, field: str = "position") -> None:

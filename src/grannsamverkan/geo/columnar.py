@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
 from grannsamverkan.geo.crs import inside_sweden, to_sweref
+from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.tabular import (
     HOUSEHOLD_COLUMNS,
     MAX_LENGTHS,
@@ -65,24 +66,29 @@ class NotClean(Exception):
 
 
 def household_batches(source: bytes | bytearray | memoryview | IO[bytes], *,
-                      batch_rows: int = BATCH_ROWS) -> Iterator[HouseholdBatch]:
+                      batch_rows: int = BATCH_ROWS, kommun: str | None = None) -> Iterator[HouseholdBatch]:
     """The households of a CSV in batches, read carefully (line by line); raises
     :class:`InvalidInput` with line-numbered errors as ``iter_households`` does."""
-    for chunk in iter_households(read_all(source), chunk_rows=batch_rows):
+    for chunk in iter_households(read_all(source), chunk_rows=batch_rows, kommun=kommun):
         yield from_chunk(chunk)
 
 
 def from_chunk(chunk: HouseholdChunk) -> HouseholdBatch:
     """A chunk of the line-by-line reader as a batch."""
     return HouseholdBatch(
-        external_ref=pa.array(chunk.external_ref, pa.string()), street=pa.array(chunk.street, pa.string()),
-        postcode=pa.array(chunk.postcode, pa.string()), city=pa.array(chunk.city, pa.string()),
+        # An empty street, postcode or city (a household with a position needs none) is stored as null.
+        external_ref=pa.array(chunk.external_ref, pa.string()), street=_nulls(chunk.street),
+        postcode=_nulls(chunk.postcode), city=_nulls(chunk.city),
         x_sweref=chunk.x_sweref, y_sweref=chunk.y_sweref,
         bytes_consumed=chunk.bytes_consumed, total_bytes=chunk.total_bytes,
     )
 
 
-def clean_batches(data: bytes, *, block_bytes: int = 4 << 20) -> Iterator[HouseholdBatch]:
+def _nulls(values: list[str]) -> pa.Array:
+    return pa.array(values if all(values) else [v or None for v in values], pa.string())
+
+
+def clean_batches(data: bytes, *, block_bytes: int = 4 << 20, kommun: str | None = None) -> Iterator[HouseholdBatch]:
     """The households of a clean file, streamed in batches of about ``block_bytes`` of CSV.
 
     Raises :class:`NotClean` (before the first batch or after any) when the careful reader must
@@ -131,7 +137,7 @@ def clean_batches(data: bytes, *, block_bytes: int = 4 << 20) -> Iterator[Househ
             raise NotClean(str(exc)) from None
         # The block's share of the file: its values, plus a delimiter or line end after each.
         consumed += sum(pc.sum(pc.binary_length(c)).as_py() or 0 for c in block.columns) + block.num_rows * layout.width
-        batch = _checked(block, layout, min(consumed, total), total)
+        batch = _checked(block, layout, min(consumed, total), total, kommun)
         rows += len(batch)
         if len(batch):
             yield batch
@@ -139,7 +145,8 @@ def clean_batches(data: bytes, *, block_bytes: int = 4 << 20) -> Iterator[Househ
         raise NotClean("no data lines")
 
 
-def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, total: int) -> HouseholdBatch:
+def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, total: int,
+             kommun: str | None = None) -> HouseholdBatch:
     """One block as a batch, with the careful reader's checks done on whole columns, but for
     repeated external refs: the import finds those (the unique index), and so does the careful
     reader, which then names the lines."""
@@ -147,6 +154,8 @@ def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, tota
     def column(name: str) -> pa.Array:
         return pc.utf8_trim_whitespace(block.column(layout.positions[name]))
 
+    if any(name not in layout.positions for name in HOUSEHOLD_COLUMNS):
+        raise NotClean("a file without street, postcode or city (the careful reader reads it)")
     text_columns = {name: column(name) for name in HOUSEHOLD_COLUMNS}
     for name, values in text_columns.items():
         if len(values) and not _lengths_within(values, MAX_LENGTHS.get(name, MAX_TEXT)):
@@ -154,6 +163,10 @@ def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, tota
     postcode = _postcodes(text_columns["postcode"])
     refs = text_columns["external_ref"]
     x, y = _locations(layout, block) if layout.coordinates else (np.full(len(refs), np.nan),) * 2
+    if kommun is not None and layout.coordinates:
+        located = ~np.isnan(x)
+        if not boundaries.inside_kommun(kommun, x[located], y[located]).all():
+            raise NotClean("a position outside the kommun (the careful reader names the line)")
     return HouseholdBatch(external_ref=refs, street=text_columns["street"], postcode=postcode,
                           city=text_columns["city"], x_sweref=x, y_sweref=y,
                           bytes_consumed=consumed, total_bytes=total)

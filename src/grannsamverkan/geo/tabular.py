@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 
 from grannsamverkan.domain.calendar import STOCKHOLM
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput
+from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, explain_outside, inside_sweden, to_sweref
 
 CHUNK_ROWS: Final = 50_000
@@ -463,8 +464,16 @@ _POSTCODES_DIGITS = re.compile(r"(?:[0-9]{5}\n)*[0-9]{5}")
 _POSTCODE = re.compile(r"^(?:SE-?\s*)?(\d{3})\s?(\d{2})$", re.IGNORECASE)
 
 
-def _postcodes(col: list[str], lines: NDArray[np.int64], errors: _Errors) -> list[str]:
-    """Swedish postcodes as ``"881 30"``; ``88130`` and ``SE-881 30`` are accepted."""
+def _postcodes(col: list[str], lines: NDArray[np.int64], errors: _Errors, *, allow_empty: bool = False) -> list[str]:
+    """Swedish postcodes as ``"881 30"``; ``88130`` and ``SE-881 30`` are accepted; empty stays
+    empty when ``allow_empty`` (the caller has required a value where one is needed)."""
+    if allow_empty and not all(col):
+        filled = [i for i, p in enumerate(col) if p]
+        normal = _postcodes([col[i] for i in filled], lines[filled], errors) if filled else []
+        out = [""] * len(col)
+        for i, p in zip(filled, normal, strict=True):
+            out[i] = p
+        return out
     blob = "\n".join(col)
     if _POSTCODES_NORMAL.fullmatch(blob):
         return col
@@ -586,9 +595,10 @@ def household_layout(head: list[str]) -> HouseholdLayout:
     Raises :class:`InvalidInput` for a bad header exactly as :func:`iter_households` does.
     """
     table = _Table(head, total_bytes=1, total_chars=1, encoding="utf-8")
-    table.require(HOUSEHOLD_COLUMNS)
+    coords = table.coordinate_columns()
+    table.require(HOUSEHOLD_COLUMNS if coords is None else HOUSEHOLD_COLUMNS[:1])
     return HouseholdLayout(delimiter=table.delimiter, width=len(table.header), positions=table.positions,
-                           coordinates=table.coordinate_columns(), first_data_line=table.pos)
+                           coordinates=coords, first_data_line=table.pos)
 
 
 def iter_households(
@@ -596,21 +606,30 @@ def iter_households(
     *,
     chunk_rows: int = CHUNK_ROWS,
     max_errors: int = MAX_ERRORS,
+    kommun: str | None = None,
 ) -> Iterator[HouseholdChunk]:
     """Households of a CSV, chunk by chunk; raises :class:`InvalidInput` after the last good chunk.
 
-    Columns ``external_ref,street,postcode,city`` are required (and non-empty on every line);
-    ``lon,lat`` or ``x,y``/``e,n`` are optional. Once a line has an error no more chunks are
-    yielded (whatever the caller stored must be rolled back); reading goes on to collect up to
-    ``max_errors`` errors, which are raised together. A file without data lines is an error.
+    Column ``external_ref`` is required. ``street,postcode,city`` are required (and non-empty) on
+    a line without a position; a file with ``lon,lat`` or ``x,y``/``e,n`` may leave them out, and
+    a line with a position may leave them empty. With ``kommun``, a position outside the kommun
+    (beyond ``boundaries.TOLERANCE_M`` of its outline) is an error naming the line. Once a line has
+    an error no more chunks are yielded (whatever the caller stored must be rolled back); reading
+    goes on to collect up to ``max_errors`` errors, which are raised together. A file without data
+    lines is an error.
     """
     table = _Table.read(source)
-    table.require(HOUSEHOLD_COLUMNS)
     coords = table.coordinate_columns()
+    table.require(HOUSEHOLD_COLUMNS if coords is None else HOUSEHOLD_COLUMNS[:1])
     optional = frozenset(c for pair, _ in COORDINATE_COLUMNS for c in pair)
     errors = _Errors(max_errors)
     seen: dict[str, int] = {}
     rows = 0
+
+    def text(raw: _RawChunk, name: str) -> list[str]:
+        at = table.positions.get(name)
+        return _strip(raw.cols[at]) if at is not None else [""] * len(raw.lines)
+
     for raw in table.chunks(chunk_rows, errors, optional):
         if not len(raw.lines):
             continue
@@ -621,18 +640,31 @@ def iter_households(
                 continue
         lines = raw.lines
         ref = _strip(raw.cols[table.positions["external_ref"]])
-        street = _strip(raw.cols[table.positions["street"]])
-        city = _strip(raw.cols[table.positions["city"]])
-        post_raw = _strip(raw.cols[table.positions["postcode"]])
-        for name, col in (("external_ref", ref), ("street", street), ("postcode", post_raw),
-                          ("city", city)):
-            _require_values(col, name, lines, errors)
-        postcode = _postcodes(post_raw, lines, errors)
+        street, city, post_raw = text(raw, "street"), text(raw, "city"), text(raw, "postcode")
         if coords is not None:
             x, y = _coordinates(raw, table, coords[0], coords[1], errors)
         else:
             x = np.full(len(lines), np.nan)
             y = np.full(len(lines), np.nan)
+        _require_values(ref, "external_ref", lines, errors)
+        located = ~np.isnan(x)
+        if located.all():
+            for name, col in (("street", street), ("postcode", post_raw), ("city", city)):
+                _check_lengths(col, name, lines, errors)
+        else:
+            # An address is needed where there is no position (someone will place the household).
+            here, there = np.flatnonzero(located), np.flatnonzero(~located)
+            for name, col in (("street", street), ("postcode", post_raw), ("city", city)):
+                if name not in table.positions:
+                    for i in there.tolist():
+                        errors.add(int(lines[i]), name, f"the line has no position and the file no column '{name}'; "
+                                   "a household without a position needs its address")
+                    continue
+                _require_values([col[i] for i in there.tolist()], name, lines[there], errors)
+                _check_lengths([col[i] for i in here.tolist()], name, lines[here], errors)
+        postcode = _postcodes(post_raw, lines, errors, allow_empty=coords is not None)
+        if kommun is not None and located.any():
+            _check_kommun(kommun, x, y, lines, errors)
         _check_duplicates(ref, lines, seen, errors)
         rows += len(lines)
         if not errors:
@@ -646,6 +678,25 @@ def iter_households(
     errors.raise_if_any("invalid household CSV")
     if rows == 0:
         raise _header_error("the file has a header but no data lines", "external_ref")
+
+
+def _check_lengths(col: list[str], name: str, lines: NDArray[np.int64], errors: _Errors) -> None:
+    limit = MAX_LENGTHS.get(name, MAX_TEXT)
+    if col and max(map(len, col)) > limit:
+        for i, v in enumerate(col):
+            if len(v) > limit:
+                errors.add(int(lines[i]), name, f"column '{name}' is {len(v)} characters long; at "
+                           f"most {limit} are allowed")
+
+
+def _check_kommun(kommun: str, x: NDArray[np.float64], y: NDArray[np.float64], lines: NDArray[np.int64],
+                  errors: _Errors) -> None:
+    located = ~np.isnan(x)
+    outside = located & ~boundaries.inside_kommun(kommun, x, y)
+    for i in np.flatnonzero(outside).tolist():
+        errors.add(int(lines[i]), "position", boundaries.point_outside_kommun(kommun, float(x[i]), float(y[i])))
+        if errors.full:
+            return
 
 
 def parse_households(

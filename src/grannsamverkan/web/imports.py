@@ -63,7 +63,8 @@ class ImportPages(Controller):
             return await import_page(request, db, principal, which="households", failure=exc, kommun=kommun)
         return await import_page(request, db, principal, which="households", kommun=kommun, result={
             "Nya hushåll": result.inserted, "Ändrade": result.updated, "I ett område": result.assigned,
-            "Utanför alla områden": result.unassigned})
+            "Utanför alla områden": result.unassigned, "Utan position": result.without_position},
+            warnings=result.warnings)
 
     @post("/inbrott", opt={"capability": "write"})
     async def import_burglaries(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template:
@@ -87,10 +88,10 @@ class ImportPages(Controller):
 async def import_page(
     request: Request[Any, Any, Any], db: Any, principal: Principal, *, which: str | None = None,
     failure: GrannsamverkanError | None = None, result: dict[str, int] | None = None, kommun: str | None = None,
-    fields: dict[str, str | None] | None = None,
+    fields: dict[str, str | None] | None = None, warnings: list[str] | None = None,
 ) -> Template:
     return page(
         request, "import.html.j2", status_code=failure.status if failure else 200,
         which=which, failure=failure, result=result, choices=await kommun_choices(db, principal),
-        selected=kommun or default_kommun(principal), crs_choices=CRS_CHOICES, fields=fields or {},
+        selected=kommun or default_kommun(principal), crs_choices=CRS_CHOICES, fields=fields or {}, warnings=warnings or [],
     )

@@ -1,0 +1,94 @@
+"""Households: a position needs no address, no position is a warning, a position outside --kommun is refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import asyncpg
+import numpy as np
+import pytest
+import shapely
+from litestar.testing import AsyncTestClient
+
+from grannsamverkan.geo import boundaries
+from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
+from tests.conftest import TokenFactory, assert_problem
+
+DEMONSTRATIONS = Path("/work/shared/data/real/demonstrationer_2022_A466.302-2024.csv")
+
+
+def _across_the_border(metres: float) -> shapely.Point:
+    """A point ``metres`` from Sollefteå (2283) inside Kramfors (2282), in SWEREF 99 TM."""
+    solleftea, kramfors = boundaries.boundary("2283"), boundaries.boundary("2282")
+    middle = shapely.intersection(solleftea.buffer(50), kramfors.buffer(50)).representative_point()
+    line = shapely.LineString([middle, kramfors.representative_point()])
+    for step in np.arange(0.0, line.length, 5.0):
+        p = line.interpolate(step)
+        if kramfors.contains(p) and not solleftea.contains(p) and solleftea.distance(p) >= metres:
+            return p
+    raise AssertionError("no such point")
+
+
+def _lonlat(p: shapely.Point) -> tuple[float, float]:
+    q = transform_geometry(p, SWEREF99TM, WGS84)
+    return round(q.x, 7), round(q.y, 7)
+
+
+async def test_positions_need_no_address_and_a_household_without_one_is_a_warning(
+    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection,
+) -> None:
+    headers = await auth("admin")
+    body = ("external_ref,street,postcode,city,x,y\n"
+            "p1,,,,620000,7006000\n"
+            "p2,Storgatan 1,881 30,Sollefteå,,\n").encode()
+    response = await client.post("/api/v1/households/import?kommun=2283", content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"inserted": 2, "updated": 0, "assigned": 0, "unassigned": 2, "without_position": 1,
+                               "warnings": ["1 hushåll saknar position och räknas inte i något område"]}
+    rows = await conn.fetch("select external_ref, street, postcode, city from household order by external_ref")
+    assert [tuple(r) for r in rows] == [("p1", None, None, None), ("p2", "Storgatan 1", "881 30", "Sollefteå")]
+    # No address columns at all: a file of points.
+    points = b"external_ref;x;y\nq1;620010;7006010\n"
+    response = await client.post("/api/v1/households/import?kommun=2283", content=points, headers=headers)
+    assert response.json() == {"inserted": 1, "updated": 0, "assigned": 0, "unassigned": 1}
+    # Still: without a position the address is needed.
+    response = await client.post("/api/v1/households/import?kommun=2283",
+                                 content=b"external_ref;x;y\nq2;;\n", headers=headers)
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["line"] == 2 and "no position" in problem["errors"][0]["message"]
+
+
+async def test_a_point_just_across_the_kommun_border_is_refused_with_its_line(
+    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection,
+) -> None:
+    headers = await auth("admin")
+    far, near = _across_the_border(1_000.0), _across_the_border(50.0)
+    assert boundaries.boundary("2283").distance(near) < boundaries.TOLERANCE_M
+    (flon, flat), (nlon, nlat) = _lonlat(far), _lonlat(near)
+    body = f"external_ref,street,postcode,city,lon,lat\nn1,,,,{nlon},{nlat}\nf1,,,,{flon},{flat}\n".encode()
+    response = await client.post("/api/v1/households/import?kommun=2283", content=body, headers=headers)
+    problem = assert_problem(response, 422)
+    assert [(e["line"], e["field"]) for e in problem["errors"]] == [(3, "position")]
+    assert "ligger i Kramfors (2282), inte i Sollefteå (2283)" in problem["errors"][0]["message"]
+    assert await conn.fetchval("select count(*) from household") == 0
+    ok = f"external_ref,street,postcode,city,lon,lat\nn1,,,,{nlon},{nlat}\n".encode()
+    response = await client.post("/api/v1/households/import?kommun=2283", content=ok, headers=headers)
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.skipif(not DEMONSTRATIONS.exists(), reason="no real data in /work/shared/data/real")
+async def test_the_polices_demonstration_points_are_refused_outside_malmo(client: AsyncTestClient, auth: TokenFactory) -> None:
+    # Real points: BOM, ';', coord1 = latitude, coord2 = longitude (see the real data README).
+    rows = list(csv.DictReader(io.StringIO(DEMONSTRATIONS.read_text(encoding="utf-8-sig")), delimiter=";"))
+    lines = ["external_ref;lon;lat"] + [f"d{r['nr']};{r['coord2']};{r['coord1']}" for r in rows]
+    response = await client.post("/api/v1/households/import?kommun=1280", content="\n".join(lines).encode(),
+                                 headers=await auth("admin"))
+    problem = assert_problem(response, 422)
+    assert len(problem["errors"]) == 14  # 3 of the 17 lie in Malmö
+    assert all("inte i Malmö (1280)" in e["message"] for e in problem["errors"])
+    refused = {e["line"] for e in problem["errors"]}
+    assert not any("Malmö" in rows[line - 2]["Plats som framgår i ansökan"] for line in refused)
+    named = {e["message"].split(" ligger i ")[1].split(",")[0] for e in problem["errors"]}
+    assert len(named) == 8 and "Örebro (1880)" in named  # the README's nine kommuner but Malmö
