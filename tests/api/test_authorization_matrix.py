@@ -163,7 +163,9 @@ async def fresh_world(client: AsyncTestClient, admin: dict[str, str], kommun: st
     """A small world of its own, for a write that may change or remove what it names."""
     n = next(_offsets)
     lon, lat = CENTERS[kommun]
-    return await build_world(client, admin, kommun, households=3, center=(lon + 0.02 * n, lat + 0.01), tag=f"-f{n}")
+    # A grid around the centre, so the worlds stay inside the kommun (households outside it are refused).
+    center = (lon + 0.02 * (n % 15 - 7), lat + 0.01 + 0.012 * (n // 15))
+    return await build_world(client, admin, kommun, households=3, center=center, tag=f"-f{n}")
 
 
 # --- the route table ----------------------------------------------------------------------------

@@ -286,7 +286,7 @@ async def test_database_restart_under_traffic(own_database: str, own_server: Ser
 
 
 def _big_households_csv(path: Path, rows: int) -> None:
-    x0, y0 = 560_000.0, 6_960_000.0
+    x0, y0 = 590_000.0, 7_000_000.0  # inside Sollefteå (households outside --kommun are refused)
     with path.open("w", encoding="utf-8") as out:
         out.write("external_ref,street,postcode,city,x,y\n")
         for start in range(0, rows, 50_000):
