@@ -54,7 +54,11 @@ def inside_kommun(kommun: str, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:  #
     wide = _widened(kommun)
     if wide is None:
         return np.zeros(len(xs), dtype=np.bool_)
-    return shapely.contains_xy(wide, xs, ys) | shapely.intersects_xy(wide, xs, ys)
+    inside = shapely.contains_xy(wide, xs, ys)
+    if not inside.all():  # a point on the widened outline itself counts too
+        rest = ~inside
+        inside[rest] = shapely.intersects_xy(wide, np.asarray(xs)[rest], np.asarray(ys)[rest])
+    return inside
 
 
 def point_outside_kommun(kommun: str, x: float, y: float) -> str:
