@@ -31,6 +31,10 @@ def _across_the_border(metres: float) -> shapely.Point:
     raise AssertionError("no such point")
 
 
+def _demonstrations() -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(DEMONSTRATIONS.read_text(encoding="utf-8-sig")), delimiter=";"))
+
+
 def _lonlat(p: shapely.Point) -> tuple[float, float]:
     q = transform_geometry(p, SWEREF99TM, WGS84)
     return round(q.x, 7), round(q.y, 7)
@@ -81,7 +85,7 @@ async def test_a_point_just_across_the_kommun_border_is_refused_with_its_line(
 @pytest.mark.skipif(not DEMONSTRATIONS.exists(), reason="no real data in /work/shared/data/real")
 async def test_the_polices_demonstration_points_are_refused_outside_malmo(client: AsyncTestClient, auth: TokenFactory) -> None:
     # Real points: BOM, ';', coord1 = latitude, coord2 = longitude (see the real data README).
-    rows = list(csv.DictReader(io.StringIO(DEMONSTRATIONS.read_text(encoding="utf-8-sig")), delimiter=";"))
+    rows = _demonstrations()
     lines = ["external_ref;lon;lat"] + [f"d{r['nr']};{r['coord2']};{r['coord1']}" for r in rows]
     response = await client.post("/api/v1/households/import?kommun=1280", content="\n".join(lines).encode(),
                                  headers=await auth("admin"))

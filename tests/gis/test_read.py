@@ -59,7 +59,7 @@ def test_geojson_with_a_bom(tmp_path: Path) -> None:
 
 def test_file_without_crs_in_sweref_range_is_refused_with_the_reason(tmp_path: Path) -> None:
     data = zipped(shapefile(tmp_path, prj=False))
-    with pytest.raises(InvalidInput, match="inget koordinatsystem.*SWEREF 99 TM.*--crs EPSG:3006"):
+    with pytest.raises(InvalidInput, match=r"inget koordinatsystem.*SWEREF 99 TM.*--crs EPSG:3006"):
         read_areas(data, mapping=POLICE_FIELDS)
     _check_police_like(read_areas(data, crs="EPSG:3006", mapping=POLICE_FIELDS))
 

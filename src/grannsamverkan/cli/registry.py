@@ -7,10 +7,9 @@ import asyncio
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
-
 from tqdm import tqdm
 
 from grannsamverkan import cli
@@ -20,6 +19,7 @@ from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo import gis
+from grannsamverkan.geo.geojson import AreaFeature
 from grannsamverkan.resources import geodata_dir
 from grannsamverkan.services import groups as group_cases
 from grannsamverkan.settings import Settings
@@ -28,13 +28,15 @@ from grannsamverkan.settings import Settings
 async def import_area_file(conn: Any, actor: Principal, path: Path, crs: str | None,
                            mapping: gis.FieldMapping | None = None) -> areas.ImportSummary:
     """GeoJSON, GeoPackage or a (zipped) shapefile; a ``.shp`` is read with its sibling files."""
+    return await areas.import_areas(conn, actor, read_area_file(path, crs, mapping))
+
+
+def read_area_file(path: Path, crs: str | None, mapping: gis.FieldMapping | None = None) -> list[AreaFeature]:
     if path.suffix.lower() == ".shp":
         if not path.is_file():
             read_file(path)  # the error naming the file
-        features = gis.read_areas(path, crs=crs, mapping=mapping)
-    else:
-        features = gis.read_areas(read_file(path), crs=crs, mapping=mapping)
-    return await areas.import_areas(conn, actor, features)
+        return gis.read_areas(path, crs=crs, mapping=mapping)
+    return gis.read_areas(read_file(path), crs=crs, mapping=mapping)
 
 
 async def import_household_file(conn: Any, actor: Principal, path: Path, kommun: str, *, quiet: bool = False) -> households.ImportResult:
@@ -181,11 +183,12 @@ async def _demo_goals(conn: Any, actor: Principal) -> None:
     await goals.put_goal(conn, actor, "2505", year, goals.GoalTargets(target_new_groups=3))
     if await conn.fetchval("select count(*) from info_meeting where kommun = '2283' and extract(year from held_on) = $1", year):
         return
-    for held_on, locality, topic, attendees in (
+    meetings: tuple[tuple[date, str, Literal["grannsamverkan", "byavakt"], int], ...] = (
         (date(year, 2, 12), "Ramsele", "byavakt", 23),
         (date(year, 3, 5), "Junsele", "byavakt", 17),
         (date(year, 4, 16), "Långsele", "grannsamverkan", 31),
-    ):
+    )
+    for held_on, locality, topic, attendees in meetings:
         await goals.create_meeting(conn, actor, goals.MeetingCreate(
             kommun="2283", held_on=held_on, locality=locality, topic=topic, attendees=attendees))
 

@@ -17,6 +17,7 @@ from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.area import AreaProperties, area_properties
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
+from grannsamverkan.geo.boundaries import area_outside_kommun
 from grannsamverkan.geo.geojson import (
     AreaFeature,
     area_km2,
@@ -28,7 +29,6 @@ from grannsamverkan.geo.geojson import (
     same_geometry,
     to_wkb,
 )
-from grannsamverkan.geo.boundaries import area_outside_kommun
 
 
 class AreaRecord(msgspec.Struct, kw_only=True):
@@ -139,12 +139,12 @@ where id = $1
 
 
 def _geometry_columns(geom: shapely.Geometry) -> tuple[bytes, Box, float, float, float]:
-    point = geom.representative_point()
-    return to_wkb(geom), _box(geom), area_km2(geom) * 1_000_000.0, point.x, point.y
+    point = shapely.point_on_surface(geom)
+    return to_wkb(geom), _box(geom), area_km2(geom) * 1_000_000.0, float(shapely.get_x(point)), float(shapely.get_y(point))
 
 
 def _audit_values(props: AreaProperties, geom: shapely.Geometry) -> dict[str, Any]:
-    return {**msgspec.to_builtins(props), "area_m2": round(geom.area, 1), "bounds": list(bbox(geom))}
+    return {**msgspec.to_builtins(props), "area_m2": round(float(shapely.area(geom)), 1), "bounds": list(bbox(geom))}
 
 
 async def create_area(conn: asyncpg.Connection, actor: Principal, feature: AreaFeature) -> int:

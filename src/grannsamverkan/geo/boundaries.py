@@ -14,6 +14,7 @@ from typing import Final
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry import shape
 
 from grannsamverkan.errors import FieldError, InvalidInput
@@ -49,7 +50,7 @@ def contains(kommun: str, x: float, y: float) -> bool:
     return bool(shapely.contains_xy(geom, x, y) or shapely.distance(geom, shapely.Point(x, y)) <= TOLERANCE_M)
 
 
-def inside_kommun(kommun: str, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+def inside_kommun(kommun: str, xs: NDArray[np.float64], ys: NDArray[np.float64]) -> NDArray[np.bool_]:
     """Per point (SWEREF 99 TM): inside the kommun or within TOLERANCE_M of its outline (vectorised)."""
     wide = _widened(kommun)
     if wide is None:
@@ -109,7 +110,7 @@ def _widened(kommun: str) -> shapely.Geometry | None:
     geom = boundary(kommun)
     if geom is None:
         return None
-    wide = geom.buffer(AREA_TOLERANCE_M)
+    wide = shapely.buffer(geom, AREA_TOLERANCE_M)
     shapely.prepare(wide)
     return wide
 
@@ -117,7 +118,7 @@ def _widened(kommun: str) -> shapely.Geometry | None:
 def kommuner_of(geom: shapely.Geometry) -> list[tuple[str, float]]:
     """The kommuner a geometry (SWEREF 99 TM) lies in, with the share of its area in each, largest first."""
     tree, codes = _tree()
-    total = float(geom.area) or 1.0
+    total = float(shapely.area(geom)) or 1.0
     out = []
     for k in tree.query(geom, predicate="intersects").tolist():
         share = float(shapely.area(shapely.intersection(geom, _boundaries()[codes[k]]))) / total

@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
-from grannsamverkan.geo.crs import inside_sweden, to_sweref
 from grannsamverkan.geo import boundaries
+from grannsamverkan.geo.crs import inside_sweden, to_sweref
 from grannsamverkan.geo.tabular import (
     HOUSEHOLD_COLUMNS,
     MAX_LENGTHS,

@@ -188,6 +188,7 @@ def parse_point(obj: Any, *, crs: str | int | None = None, field: str = "locatio
     problem = _position_problem(pos)
     if problem:
         raise _invalid(f"{field}.coordinates", f"{field}: {problem}")
+    assert isinstance(pos, list)
     x, y = float(pos[0]), float(pos[1])
     if not inside_sweden([x], [y], read_crs)[0]:
         raise _invalid(f"{field}.coordinates", f"{field}: {explain_outside(x, y, read_crs)}")
@@ -417,7 +418,7 @@ def _explain_invalid(geom: Area, reason: str, crs: int, multi: bool) -> str:
 def _rings_at(geom: Area, x: float, y: float, multi: bool) -> list[str]:
     """Names of the rings passing within a centimetre of (x, y)."""
     point = shapely.Point(x, y)
-    polys = list(geom.geoms) if multi else [geom]
+    polys: list[shapely.Polygon] = list(geom.geoms) if isinstance(geom, shapely.MultiPolygon) else [geom]
     names = []
     for p, poly in enumerate(polys):
         rings = [poly.exterior, *poly.interiors]
@@ -445,7 +446,7 @@ def _invalid(field: str, message: str) -> InvalidInput:
 # --- output and geometry helpers ----------------------------------------------------------------
 
 
-def geometry_to_geojson_wgs84(geom_sweref: Area) -> dict[str, Any]:
+def geometry_to_geojson_wgs84(geom_sweref: shapely.Geometry) -> dict[str, Any]:
     """A SWEREF 99 TM Polygon/MultiPolygon as an RFC 7946 geometry: lon/lat, 7 decimals, CCW shells."""
     wgs = transform_geometry(geom_sweref, SWEREF99TM, WGS84)
     wgs = shapely.orient_polygons(wgs, exterior_cw=False)
@@ -460,7 +461,7 @@ def geometry_to_geojson_wgs84(geom_sweref: Area) -> dict[str, Any]:
         return {"type": "MultiPolygon", "coordinates": [polygon(p) for p in wgs.geoms]}
     if isinstance(wgs, shapely.Polygon):
         return {"type": "Polygon", "coordinates": polygon(wgs)}
-    raise TypeError(f"expected a Polygon or MultiPolygon, got {wgs.geom_type}")
+    raise TypeError(f"expected a Polygon or MultiPolygon, got {type(wgs).__name__}")
 
 
 def point_to_geojson_wgs84(x: float | None, y: float | None) -> dict[str, Any] | None:
@@ -474,7 +475,7 @@ def point_to_geojson_wgs84(x: float | None, y: float | None) -> dict[str, Any] |
 
 def area_km2(geom_sweref: shapely.Geometry) -> float:
     """Area in square kilometres (SWEREF 99 TM is a metric projection; scale error < 0.1 %)."""
-    return float(geom_sweref.area) / 1_000_000.0
+    return float(shapely.area(geom_sweref)) / 1_000_000.0
 
 
 def bbox(geom_sweref: shapely.Geometry) -> tuple[float, float, float, float]:

@@ -29,7 +29,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 import msgspec
 import numpy as np
@@ -71,7 +71,7 @@ def file_kind(data: bytes) -> FileKind:
     """What the bytes are, by their magic; :class:`MalformedInput` for anything else."""
     if data.startswith(b"SQLite format 3\x00"):
         return "gpkg"
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     if data.startswith(SHP_MAGIC):
         return "shp"
@@ -178,7 +178,7 @@ def _unzip(data: bytes, root: Path) -> Path:
 def _read_path(path: Path) -> Layer:
     import pyogrio
     import pyogrio.raw
-    from pyogrio.errors import DataSourceError, DataLayerError
+    from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
         layers = pyogrio.list_layers(path)
@@ -261,7 +261,7 @@ def _collection(layer: Layer, crs: str | int | None) -> dict[str, Any]:
     features = []
     for g, (_, props) in zip(geoms, layer.features, strict=True):
         features.append({"type": "Feature", "properties": props,
-                         "geometry": None if g is None else _listify(shapely.geometry.mapping(g))})
+                         "geometry": None if g is None else _listify(shapely.geometry.mapping(cast(Any, g)))})
     obj: dict[str, Any] = {"type": "FeatureCollection", "features": features}
     if code is not None:
         if crs is not None and parse_crs(crs) != code:

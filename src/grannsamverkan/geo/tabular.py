@@ -850,7 +850,21 @@ def _times(
 
 
 __all__ = [
-    "BURGLARY_CATEGORIES", "CHUNK_ROWS", "HOUSEHOLD_COLUMNS", "BurglaryRecord", "HouseholdChunk",
-    "MAX_LENGTHS", "HouseholdLayout", "concat_households", "decode_text", "household_layout", "normalise_newlines", "iter_households", "normalise_category",
-    "parse_burglaries_csv", "parse_households", "parse_time", "read_all",
+    "BURGLARY_CATEGORIES",
+    "CHUNK_ROWS",
+    "HOUSEHOLD_COLUMNS",
+    "MAX_LENGTHS",
+    "BurglaryRecord",
+    "HouseholdChunk",
+    "HouseholdLayout",
+    "concat_households",
+    "decode_text",
+    "household_layout",
+    "iter_households",
+    "normalise_category",
+    "normalise_newlines",
+    "parse_burglaries_csv",
+    "parse_households",
+    "parse_time",
+    "read_all",
 ]
