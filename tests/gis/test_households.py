@@ -96,3 +96,18 @@ async def test_the_polices_demonstration_points_are_refused_outside_malmo(client
     assert not any("Malmö" in rows[line - 2]["Plats som framgår i ansökan"] for line in refused)
     named = {e["message"].split(" ligger i ")[1].split(",")[0] for e in problem["errors"]}
     assert len(named) == 8 and "Örebro (1880)" in named  # the README's nine kommuner but Malmö
+
+
+async def test_a_burglary_across_the_kommun_border_is_refused_with_its_line(
+    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection,
+) -> None:
+    (flon, flat), (nlon, nlat) = _lonlat(_across_the_border(1_000.0)), _lonlat(_across_the_border(50.0))
+    body = ("external_ref,occurred_from,occurred_to,category,lon,lat\n"
+            f"b1,2026-01-05,,villa,{nlon},{nlat}\n"
+            f"b2,2026-01-06,,villa,{flon},{flat}\n").encode()
+    response = await client.post("/api/v1/burglaries/import?kommun=2283", content=body,
+                                 headers={**await auth("admin"), "content-type": "text/csv"})
+    problem = assert_problem(response, 422)
+    assert [(e["line"], e["field"]) for e in problem["errors"]] == [(3, "position")]
+    assert "Kramfors (2282)" in problem["errors"][0]["message"]
+    assert await conn.fetchval("select count(*) from burglary") == 0

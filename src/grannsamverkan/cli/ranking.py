@@ -44,7 +44,7 @@ def _fmt(value: float, decimals: int = 1) -> str:
 def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
     data = read_file(args.file)
     content_type = "application/json" if args.file.suffix.lower() == ".json" else None
-    parsed = burglaries.parse_body(data, content_type=content_type, source=args.source)
+    parsed = burglaries.parse_body(data, content_type=content_type, source=args.source, kommun=args.kommun)
 
     async def work(conn: Any) -> int:
         with tqdm(total=len(parsed.records), unit=" burglaries", desc=f"burglaries {args.file.name}",

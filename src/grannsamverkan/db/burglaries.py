@@ -83,7 +83,7 @@ def _check_source(source: str) -> str:
 
 
 def parse_body(data: bytes, *, content_type: str | None = None, source: str | None = None,
-               now: datetime | None = None) -> ParsedBurglaries:
+               now: datetime | None = None, kommun: str | None = None) -> ParsedBurglaries:
     """CSV or Police events JSON, by the content type or the first non-space byte ``[``."""
     police = "json" in (content_type or "").lower() or is_json_array(data)
     if police:
@@ -92,7 +92,7 @@ def parse_body(data: bytes, *, content_type: str | None = None, source: str | No
         return ParsedBurglaries(format="police", source=src, records=parsed.records,
                                 skipped=parsed.skipped + parsed.duplicates, skipped_types=parsed.skipped_types)
     src = _check_source(source or CSV_SOURCE)
-    return ParsedBurglaries(format="csv", source=src, records=parse_burglaries_csv(data, now=now))
+    return ParsedBurglaries(format="csv", source=src, records=parse_burglaries_csv(data, now=now, kommun=kommun))
 
 
 # --- import -----------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ async def import_file(
 ) -> ImportResult:
     """Parse a body (CSV or Police JSON) and import it; see :func:`import_burglaries`."""
     actor.require_kommun(kommun)
-    parsed = parse_body(data, content_type=content_type, source=source)
+    parsed = parse_body(data, content_type=content_type, source=source, kommun=kommun)
     return await import_burglaries(conn, actor, kommun, parsed, on_progress=on_progress)
 
 

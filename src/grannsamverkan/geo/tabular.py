@@ -758,6 +758,7 @@ def parse_burglaries_csv(
     *,
     max_errors: int = MAX_ERRORS,
     now: datetime | None = None,
+    kommun: str | None = None,
 ) -> list[BurglaryRecord]:
     """Burglaries of a CSV: ``external_ref,occurred_from,occurred_to,category`` plus coordinates
     (``lon,lat`` / ``x,y`` / ``e,n``) and/or ``area_external_ref``.
@@ -765,7 +766,8 @@ def parse_burglaries_csv(
     ``occurred_to`` may be empty (= ``occurred_from``; a bare date then covers that day) and must
     not be earlier than ``occurred_from``; neither may lie more than a day after ``now``. A line
     may have a location, an area reference, both or neither. All or nothing: any error raises
-    :class:`InvalidInput`.
+    :class:`InvalidInput`. With ``kommun``, a location outside the kommun (beyond
+    ``boundaries.TOLERANCE_M`` of its outline) is an error naming the line.
     """
     table = _Table.read(source)
     table.require(BURGLARY_COLUMNS)
@@ -792,6 +794,8 @@ def parse_burglaries_csv(
         _check_duplicates(ref, lines, seen, errors)
         if coords is not None:
             xs, ys = _coordinates(raw, table, coords[0], coords[1], errors)
+            if kommun is not None and (~np.isnan(xs)).any():
+                _check_kommun(kommun, xs, ys, lines, errors)
         else:
             xs = ys = np.full(len(lines), np.nan)
         areas = _strip(raw.cols[pos["area_external_ref"]]) if has_area else [""] * len(lines)
