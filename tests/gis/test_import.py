@@ -154,3 +154,15 @@ async def test_import_page_takes_a_geopackage_with_field_names(
     assert response.status_code == 200, response.text
     assert "Importen är klar" in response.text
     assert await _stored(conn) == [("Ramsele", "2283", "11"), ("Långsele centrum", "2283", "12"), ("Arvidsjaur", "2505", "13")]
+
+
+async def test_drawing_an_area_in_another_kommun_is_refused(client: AsyncTestClient, auth: TokenFactory) -> None:
+    headers = await auth("admin")
+    response = await client.post("/api/v1/areas", json=area_feature("Arvidsjaur", "2283", ARVIDSJAUR), headers=headers)
+    body = assert_problem(response, 422)
+    assert body["errors"] == [{"field": "geometry", "message": "området ligger i Arvidsjaur (2505), inte i Sollefteå (2283)"}]
+    created = await client.post("/api/v1/areas", json=area_feature("Arvidsjaur", "2505", ARVIDSJAUR), headers=headers)
+    assert created.status_code == 201, created.text
+    moved = await client.patch(f"/api/v1/areas/{created.json()['id']}",
+                               json={"geometry": {"type": "Polygon", "coordinates": square(RAMSELE)}}, headers=headers)
+    assert assert_problem(moved, 422)["detail"] == "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"

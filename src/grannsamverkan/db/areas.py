@@ -152,6 +152,7 @@ async def create_area(conn: asyncpg.Connection, actor: Principal, feature: AreaF
     actor.require_kommun(props.kommun)
     await kommuner.require_known(conn, [props.kommun], field="properties.kommun")
     geom = feature.geometry_sweref
+    _refuse_outside_kommun(props.kommun, geom)
     async with conn.transaction(), translated_errors():
         await lock_kommun(conn, props.kommun)
         await _refuse_overlaps(conn, props.kommun, geom, ignore_ids=[])
@@ -162,6 +163,13 @@ async def create_area(conn: asyncpg.Connection, actor: Principal, feature: AreaF
         await audit.record(conn, actor, kommun=props.kommun, table="area", row_id=area_id, action="insert",
                            after=_audit_values(props, geom))
     return area_id
+
+
+def _refuse_outside_kommun(kommun: str, geom: shapely.Geometry) -> None:
+    """422 when the area does not lie inside its kommun (see ``boundaries.area_outside_kommun``)."""
+    outside = area_outside_kommun(kommun, geom)
+    if outside:
+        raise InvalidInput(outside, [FieldError(field="geometry", message=outside)])
 
 
 GROUPS_OF_AREA = "select id, status from watch_group where area_id = $1 order by id"
@@ -198,7 +206,11 @@ async def update_area(
             if await _groups_of(conn, area_id):
                 message = "the area's kommun cannot change while it has a group"
                 raise Conflict(message, [FieldError(field="properties.kommun", message=message)])
+        if geometry is not None and same_geometry(geometry, current.geometry):
+            geometry = None  # no change: no re-assignment, and the audit records none
         geom = geometry if geometry is not None else current.geometry
+        if geometry is not None or props.kommun != current.kommun:
+            _refuse_outside_kommun(props.kommun, geom)
         await lock_kommun(conn, props.kommun)
         if geometry is not None or props.kommun != current.kommun:
             await _refuse_overlaps(conn, props.kommun, geom, ignore_ids=[area_id])
