@@ -92,3 +92,22 @@ def test_area_across_a_kommun_border_names_the_kommuner_it_lies_in() -> None:
     assert boundaries.area_outside_kommun("2283", sweref_square(RAMSELE)) is None
     assert boundaries.area_outside_kommun("2505", sweref_square(RAMSELE)) == \
         "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"
+
+
+def test_a_feature_without_kommun_gets_the_one_it_lies_in_others_keep_theirs() -> None:
+    given = area_feature("Ramsele", "2283", RAMSELE, external_ref="r")
+    missing = area_feature("Arvidsjaur", "2505", (19.176, 65.592), external_ref="a")
+    del missing["properties"]["kommun"]
+    features = read_areas(geojson_bytes([given, missing]))
+    assert [f.properties["kommun"] for f in features] == ["2283", "2505"]
+
+
+def test_a_gis_file_with_too_many_positions_is_refused_before_it_is_converted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from grannsamverkan.errors import PayloadTooLarge
+    from grannsamverkan.geo import gis
+
+    monkeypatch.setattr(gis, "MAX_FILE_POSITIONS", 14)  # three squares have 15
+    with pytest.raises(PayloadTooLarge, match="15 positioner; högst 14"):
+        read_areas(geopackage(tmp_path).read_bytes(), mapping=POLICE_FIELDS)

@@ -48,6 +48,9 @@ UTF8_BOM: Final = b"\xef\xbb\xbf"
 SHP_MAGIC: Final = b"\x00\x00\x27\x0a"
 # A zip is unpacked to a temporary folder; more than this unpacked is refused (a zip bomb).
 MAX_UNZIPPED_BYTES: Final = 512 * 1024 * 1024
+# All the features of a file together (each area has its own bound in geo/geojson); what is read is
+# handed on as Python lists, about 100 bytes a position.
+MAX_FILE_POSITIONS: Final = 2_000_000
 # The content types the import routes document; the file's kind is told by its bytes all the same.
 CONTENT_TYPES: Final = ("application/geo+json", "application/geopackage+sqlite3", "application/zip",
                         "application/x-shapefile")
@@ -197,6 +200,10 @@ def _read_path(path: Path) -> Layer:
             and not path.with_suffix(".CPG").exists() and str(meta.get("encoding", "")).upper() in ("ISO-8859-1", "LATIN1"):
         values = _utf8_if_all(values)
     geoms = shapely.from_wkb(wkb) if wkb is not None else np.array([None] * len(columns[0]), dtype=object)
+    positions = int(shapely.get_num_coordinates(geoms).sum())
+    if positions > MAX_FILE_POSITIONS:
+        raise PayloadTooLarge(f"filen har {positions:,} positioner; högst {MAX_FILE_POSITIONS:,} tas emot i en import "
+                              "(dela upp filen eller förenkla geometrierna)".replace(",", " "))
     geoms = [None if g is None else shapely.force_2d(g) for g in geoms]
     features = [(g, {f: col[i] for f, col in zip(fields, values, strict=True)}) for i, g in enumerate(geoms)]
     return Layer(crs=_epsg(meta.get("crs"), geoms), fields=fields, features=features)
@@ -322,7 +329,6 @@ def _map_fields(features: list[AreaFeature], mapping: FieldMapping) -> None:
         errors.append(FieldError(field="name_field", message=message))
     if errors:
         raise InvalidInput(errors[0].message, errors)
-    derive = chosen["kommun"] is None and "kommun" not in available
     for f in features:
         props = f.properties
         mapped = dict(props)
@@ -331,7 +337,7 @@ def _map_fields(features: list[AreaFeature], mapping: FieldMapping) -> None:
                 value = props.get(theirs)
                 is_number = isinstance(value, int) and not isinstance(value, bool)
                 mapped[ours] = str(value) if ours == "external_ref" and is_number else value
-        if derive:
+        if chosen["kommun"] is None and mapped.get("kommun") in (None, ""):
             code = boundaries.kommun_of_area(f.geometry_sweref)
             if code is not None:
                 mapped["kommun"] = code
