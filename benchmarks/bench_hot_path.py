@@ -40,12 +40,12 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
@@ -302,7 +302,7 @@ def wrk(url: str, headers: dict[str, str], seconds: float, connections: int, thr
     command = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{int(seconds)}s", "--timeout", "5s"]
     for k, v in headers.items():
         command += ["-H", f"{k}: {v}"]
-    out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]

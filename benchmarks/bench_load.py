@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_hot_path import KOMMUN, fresh_database, running, seed  # noqa: E402
+from bench_hot_path import KOMMUN, fresh_database, running, seed
 
 
 @dataclass

@@ -15,6 +15,7 @@ itself); nothing may be left behind and a re-run completes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -76,10 +77,8 @@ def own_server() -> Iterator[Server]:
     server = Server(data_dir, start_embedded(data_dir))
     yield server
     # A restarted postmaster is not the one the handle knows: stop it by its data folder.
-    try:
+    with contextlib.suppress(subprocess.CalledProcessError):
         server.pg_ctl("-m", "immediate", "stop")
-    except subprocess.CalledProcessError:
-        pass
     stop_embedded(data_dir)
     shutil.rmtree(folder, ignore_errors=True)
 

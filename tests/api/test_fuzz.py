@@ -309,7 +309,7 @@ async def test_sql_looking_strings_are_stored_verbatim(client: AsyncTestClient, 
     area_id = created_areas[0]
     lon, lat = RAMSELE
     csv_lines = ["external_ref;street;postcode;city;lon;lat"]
-    for i, ((x, y), text) in enumerate(zip(grid_points((lon, lat), len(HOSTILE)), HOSTILE, strict=True)):
+    for (x, y), text in zip(grid_points((lon, lat), len(HOSTILE)), HOSTILE, strict=True):
         quoted = '"' + text.replace('"', '""') + '"'
         csv_lines.append(f"{quoted};{quoted};881 30;{quoted};{x:.6f};{y:.6f}")
     imported = await client.post("/api/v1/households/import?kommun=2283", content=("\n".join(csv_lines) + "\n").encode(),
@@ -356,13 +356,13 @@ async def test_numbers_beyond_bigint_are_refused_not_500(client: AsyncTestClient
     huge = str(2**64 + 7)
     failures = []
     for route in route_table(client.app):
-        if route.capability == "public" or not route.path_parameters and not route.query:
+        if route.capability == "public" or (not route.path_parameters and not route.query):
             continue
         path = route.path
         for name in route.path_parameters:
             value = huge if name.endswith("_id") or name == "year" else PATH_PARAMETERS[name](world)
             path = path.replace("{" + name + "}", str(value))
-        params = {name: OWN for name in route.required_query}
+        params = dict.fromkeys(route.required_query, OWN)
         params.update({name: huge for name in ("offset", "row_id", "area_id", "year") if name in route.query})
         unsafe = route.method in ("POST", "PUT", "PATCH")
         content_type = "application/x-www-form-urlencoded" if is_page(route) else "application/json"
@@ -371,7 +371,7 @@ async def test_numbers_beyond_bigint_are_refused_not_500(client: AsyncTestClient
             headers={**credentials(route, headers), **({"content-type": content_type} if unsafe else {})},
             follow_redirects=False)
         status = response.status_code
-        if status >= 500 or 200 <= status < 300 and (route.path_parameters and huge in path):
+        if status >= 500 or (200 <= status < 300 and (route.path_parameters and huge in path)):
             failures.append(f"{route}: {path} {params} -> {status} {response.text[:200]}")
         elif status >= 400 and not is_page(route) and not response.headers["content-type"].startswith("application/problem+json"):
             failures.append(f"{route}: {status} is not problem+json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import asyncpg
 from litestar.testing import AsyncTestClient
@@ -166,8 +166,8 @@ async def _sollefteå_year(conn: asyncpg.Connection) -> None:
     )
     await conn.executemany(
         "insert into burglary (kommun, source, external_ref, occurred_from, occurred_to, area_id) values ('2283', 't', $1, $2, $2, $3)",
-        [(f"b{i}", datetime(2026, 7, 1 + i, tzinfo=timezone.utc), hot) for i in range(5)]
-        + [(f"c{i}", datetime(2026, 7, 1 + i, tzinfo=timezone.utc), a2) for i in range(9)],
+        [(f"b{i}", datetime(2026, 7, 1 + i, tzinfo=UTC), hot) for i in range(5)]
+        + [(f"c{i}", datetime(2026, 7, 1 + i, tzinfo=UTC), a2) for i in range(9)],
     )
 
 
@@ -198,7 +198,7 @@ async def test_report_numbers(client: AsyncTestClient, auth: TokenFactory, conn:
     assert "1\u00a0234" in html  # attendees with a Swedish thousands separator
     # the chart is well-formed SVG with one step per counted group
     svg = ET.fromstring(re.search(r"<svg.*?</svg>", html, re.S).group(0))
-    assert len([c for c in svg.iter("{http://www.w3.org/2000/svg}circle")]) == 3
+    assert len(list(svg.iter("{http://www.w3.org/2000/svg}circle"))) == 3
     # priority areas without a group: Graninge (5 burglaries) first; Näsåker has a group
     prio = html.split('id="prio"')[1]
     assert "Graninge" in prio and "Helgum" in prio and "Näsåker" not in prio and "Långsele" not in prio

@@ -188,7 +188,7 @@ async def test_erasing_a_household_removes_its_personal_data_everywhere(
     client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection
 ) -> None:
     headers = await auth("coordinator", "2283")
-    area_id, household_ids = await api_village(client, headers, n=2)
+    area_id, _household_ids = await api_village(client, headers, n=2)
     created = await client.post("/api/v1/households", json={"kommun": "2283", "street": "Hemliga vägen 7", "postcode": "880 40",
                                                              "city": "Ramsele", "location": {"type": "Point", "coordinates": list(RAMSELE)}},
                                 headers=headers)

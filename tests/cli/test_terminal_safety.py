@@ -21,7 +21,7 @@ from tests.db.test_burglaries_db import X0, Y0, insert_area
 from tests.geodata import RAMSELE, area_feature
 
 HOSTILE = "Nipan\x1b]0;pwned\x07\x1b[2J\x1b[31m\u202eröd\x9b"
-CONTROL = [chr(c) for c in [*range(0, 9), *range(11, 32), *range(0x7F, 0xA0)]] + ["\u202e", "\u2066"]
+CONTROL = [chr(c) for c in [*range(9), *range(11, 32), *range(0x7F, 0xA0)]] + ["\u202e", "\u2066"]
 
 
 @pytest.fixture

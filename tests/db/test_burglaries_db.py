@@ -180,7 +180,7 @@ async def test_police_feed_counts_for_the_kommun_without_area(conn: asyncpg.Conn
 
 
 async def test_list_filters_by_period_area_and_scope(conn: asyncpg.Connection, two_areas: tuple[int, int]) -> None:
-    area_a, area_b = two_areas
+    area_a, _area_b = two_areas
     await burglaries.import_file(conn, COORDINATOR, "2283", csv_body())
     items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=None, until=None, area_id=None,
                                                     limit=100, offset=0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -174,13 +174,13 @@ async def test_priority_areas_leave_out_areas_with_a_group_and_old_burglaries(co
     covered = await insert_area(conn, "2283", "Täckt område", households=20)
     forming = await insert_area(conn, "2283", "Bildas", households=20)
     old = await insert_area(conn, "2283", "Gamla inbrott", households=20)
-    quiet = await insert_area(conn, "2283", "Lugnt", households=20)
+    await insert_area(conn, "2283", "Lugnt", households=20)  # no burglaries, no group
     await insert_group(conn, covered, established_on=date(2025, 1, 1))
     await insert_group(conn, forming, status="forming")
     as_of = date(2026, 11, 30)
-    recent = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
+    recent = datetime(2026, 6, 1, 12, tzinfo=UTC)
     rows = [_burglary(a, recent + timedelta(days=i), f"{a}-{i}") for a in (hot, covered, forming) for i in range(4)]
-    rows += [_burglary(old, datetime(2025, 11, 30, 12, tzinfo=timezone.utc) - timedelta(days=i), f"old-{i}") for i in range(6)]
+    rows += [_burglary(old, datetime(2025, 11, 30, 12, tzinfo=UTC) - timedelta(days=i), f"old-{i}") for i in range(6)]
     await conn.executemany(
         "insert into burglary (kommun, source, external_ref, occurred_from, occurred_to, area_id) values ($1, $2, $3, $4, $5, $6)",
         rows,

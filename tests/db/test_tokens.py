@@ -20,7 +20,7 @@ async def test_only_the_hash_is_stored(conn: asyncpg.Connection) -> None:
 
 
 async def test_revoked_token_no_longer_authenticates(conn: asyncpg.Connection) -> None:
-    info, token = await tokens.create_token(conn, role="police", kommuner=["2505"], name="polis")
+    _info, token = await tokens.create_token(conn, role="police", kommuner=["2505"], name="polis")
     await tokens.revoke_token(conn, "polis")
     assert await tokens.principal_for(conn, token) is None
 

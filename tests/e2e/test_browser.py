@@ -14,7 +14,6 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
 from pathlib import Path
 
 import asyncpg
@@ -158,7 +157,6 @@ async def test_ramsele_story_in_a_browser(
     assert await conn.fetchval("select count(*) from household where kommun = '2283'") > 100
 
     # A goal for this year, before anything is established.
-    year = date.today().year
     await nav(page, "Mål").click()
     await page.get_by_label("Nya grupper under året").fill("4")
     await page.get_by_role("button", name="Spara målet").click()

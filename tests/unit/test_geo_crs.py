@@ -75,10 +75,10 @@ def test_sollefteå_round_trip() -> None:
 
 
 def test_to_sweref_identity_and_nan() -> None:
-    x, y = to_sweref([620000.0, np.nan], [7000000.0, np.nan], SWEREF99TM)
+    x, _y = to_sweref([620000.0, np.nan], [7000000.0, np.nan], SWEREF99TM)
     assert x[0] == 620000.0
     assert np.isnan(x[1])
-    x, y = to_sweref(np.array([17.27, np.nan]), np.array([63.17, np.nan]), WGS84)
+    x, _y = to_sweref(np.array([17.27, np.nan]), np.array([63.17, np.nan]), WGS84)
     assert np.isfinite(x[0])
     assert not np.isfinite(x[1])
 

@@ -113,12 +113,12 @@ def test_duplicates_across_chunks() -> None:
 
 
 def test_coordinates_both_or_neither_numbers_and_swapped() -> None:
-    data = ("external_ref;street;postcode;city;lon;lat\n"
-            "h1;A;881 30;X;17,27;\n"
-            "h2;A;881 30;X;17.2x;63.17\n"
-            "h3;A;881 30;X;63.17;17.27\n"
-            "h4;A;881 30;X;620000;7000000\n"
-            "h5;A;8813;X;;\n").encode()
+    data = (b"external_ref;street;postcode;city;lon;lat\n"
+            b"h1;A;881 30;X;17,27;\n"
+            b"h2;A;881 30;X;17.2x;63.17\n"
+            b"h3;A;881 30;X;63.17;17.27\n"
+            b"h4;A;881 30;X;620000;7000000\n"
+            b"h5;A;8813;X;;\n")
     with pytest.raises(InvalidInput) as exc:
         parse_households(data)
     got = messages(exc)
@@ -222,12 +222,12 @@ def test_burglaries_csv() -> None:
 
 
 def test_burglaries_csv_errors() -> None:
-    data = ("external_ref,occurred_from,occurred_to,category,area_external_ref\n"
-            "b1,2024-03-05,2024-03-01,villa,a\n"
-            "b2,1/3/2024,,villa,a\n"
-            "b3,2024-03-01,,garage,a\n"
-            "b4,2030-01-01,,villa,a\n"
-            "b1,2024-03-01,,villa,a\n").encode()
+    data = (b"external_ref,occurred_from,occurred_to,category,area_external_ref\n"
+            b"b1,2024-03-05,2024-03-01,villa,a\n"
+            b"b2,1/3/2024,,villa,a\n"
+            b"b3,2024-03-01,,garage,a\n"
+            b"b4,2030-01-01,,villa,a\n"
+            b"b1,2024-03-01,,villa,a\n")
     with pytest.raises(InvalidInput) as exc:
         parse_burglaries_csv(data, now=NOW)
     got = messages(exc)

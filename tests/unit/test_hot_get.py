@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -26,7 +26,7 @@ class Answer(msgspec.Struct, kw_only=True):
 
 def answer(item_id: FromPath[int]) -> Answer:
     return Answer(item_id=item_id, name="Storgatan 1, Sollefteå", share=0.7, flags=["a", "ö"],
-                  seen_at=datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc))
+                  seen_at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
 
 
 @get("/plain/{item_id:int}")

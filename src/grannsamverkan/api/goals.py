@@ -162,7 +162,7 @@ class ReportController(Controller):
         kommun: KommunPath,
         year: YearPath,
         as_of: AsOf = None,
-        format: Annotated[  # noqa: A002  (the query parameter's name)
+        format: Annotated[
             Literal["md", "html"] | None,
             QueryParameter(description="overrides the Accept header: md (text/markdown) or html (text/html)"),
         ] = None,
@@ -182,7 +182,7 @@ class ReportController(Controller):
                     status_code=406,
                     detail=f"the report is served as {' or '.join(REPORT_TYPES)} (or use ?format=md|html)",
                 )
-            format = "md" if chosen == MARKDOWN else "html"  # noqa: A001
+            format = "md" if chosen == MARKDOWN else "html"
         data = await yearly_report(db, kommun, year, as_of or today_in_sweden(), principal.scope)
         text = render(data, format)
         media_type = f"{MARKDOWN}; charset=utf-8" if format == "md" else "text/html; charset=utf-8"

@@ -179,11 +179,10 @@ async def _resolve_areas(
             if len(errors) < MAX_ERRORS:
                 errors.append(FieldError(field="area_external_ref", line=line, feature=feature,
                                          message=f"{where}: no area with external_ref {ref!r} in kommun {kommun}"))
-        elif point_area is not None and point_area != named:
-            if len(errors) < MAX_ERRORS:
-                errors.append(FieldError(field="area_external_ref", line=line, feature=feature,
-                                         message=f"{where}: the location lies in area {point_area}, not in "
-                                         f"area {ref!r} ({named}); correct one of them or leave one out"))
+        elif point_area is not None and point_area != named and len(errors) < MAX_ERRORS:
+            errors.append(FieldError(field="area_external_ref", line=line, feature=feature,
+                                     message=f"{where}: the location lies in area {point_area}, not in "
+                                     f"area {ref!r} ({named}); correct one of them or leave one out"))
         out.append(named)
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

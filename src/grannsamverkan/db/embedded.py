@@ -7,6 +7,7 @@ last one exits.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from pathlib import Path
 from typing import Final
@@ -110,10 +111,8 @@ async def ensure_database(admin_url: str, database: str) -> None:
     try:
         exists = await conn.fetchval("select 1 from pg_database where datname = $1", database)
         if not exists:
-            try:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
                 await conn.execute(f'create database "{database}"')
-            except asyncpg.DuplicateDatabaseError:
-                pass
     finally:
         await conn.close()
 

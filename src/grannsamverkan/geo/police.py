@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
 import msgspec
@@ -97,7 +97,7 @@ def parse_event_time(value: str) -> datetime:
         offset = timedelta(hours=int(m[8]), minutes=int(m[9]))
         tz = timezone(-offset if m[7] == "-" else offset)
         return datetime(year, month, day, hour, minute, second, tzinfo=tz).astimezone(STOCKHOLM)
-    tz_default = timezone.utc if value.strip().endswith("Z") else STOCKHOLM
+    tz_default = UTC if value.strip().endswith("Z") else STOCKHOLM
     return datetime(year, month, day, hour, minute, second, tzinfo=tz_default).astimezone(STOCKHOLM)
 
 
