@@ -74,7 +74,8 @@ def test_evaluate_matches_exact_fractions(state: tuple[str, int, int, bool]) -> 
     status, total, signed, contact = state
     e = evaluate(1, status, total, signed, contact)  # type: ignore[arg-type]
     enough = total > 0 and Fraction(signed, total) >= SEVEN_TENTHS
-    assert e.eligible == (enough and contact and status == "forming")
+    pre_active = status in ("forming", "proposed", "reviewed", "approved")
+    assert e.eligible == (enough and contact and pre_active)
     assert e.eligible == (e.reasons == [])
     assert e.required_signups == required_signups(total)
     assert e.missing_signups == max(0, e.required_signups - signed)
@@ -84,7 +85,7 @@ def test_evaluate_matches_exact_fractions(state: tuple[str, int, int, bool]) -> 
     assert ("below_threshold" in e.reasons) == (total > 0 and not enough)
     assert ("no_households" in e.reasons) == (total == 0)
     assert ("no_contact_person" in e.reasons) == (not contact)
-    assert ("not_forming" in e.reasons) == (status != "forming")
+    assert ("not_forming" in e.reasons) == (not pre_active)
     assert e.share == (signed / total if total else 0.0)
     assert e.threshold == 0.7
 
@@ -191,13 +192,17 @@ def test_ensure_eligible() -> None:
 
 def test_kinds_and_statuses() -> None:
     assert GROUP_KINDS == ("grannsamverkan", "byavakt")
-    assert GROUP_STATUSES == ("forming", "active", "dissolved")
+    assert GROUP_STATUSES == ("forming", "proposed", "reviewed", "approved", "active", "lapsed", "dissolved")
 
 
 @pytest.mark.parametrize("current", GROUP_STATUSES)
 @pytest.mark.parametrize("target", GROUP_STATUSES)
 def test_transitions(current: str, target: str) -> None:
-    allowed = {("forming", "active"), ("forming", "dissolved"), ("active", "dissolved")}
+    allowed = {
+        ("forming", "proposed"), ("proposed", "reviewed"), ("reviewed", "approved"), ("approved", "active"),
+        ("forming", "active"), ("active", "lapsed"), ("lapsed", "active"),
+        *((s, "dissolved") for s in GROUP_STATUSES if s != "dissolved"),
+    }
     assert allowed == ALLOWED_TRANSITIONS
     if (current, target) in allowed:
         check_transition(current, target)  # type: ignore[arg-type]

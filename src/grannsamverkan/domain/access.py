@@ -16,12 +16,14 @@ ROLES: tuple[Role, ...] = ("admin", "coordinator", "police")
 # write: any change to registry data in the token's kommuner
 # admin: the audit trail
 # log: log an activity against a medborgarlöfte and follow up a walk's points (police on the move too)
-Capability = Literal["read", "read_households", "write", "admin", "log"]
+# approve: the police's step of a group's staged approval (reviewed → approved), the police's one
+#   write on the registry (the kommun reviews; the two parties of the medborgarlöfte)
+Capability = Literal["read", "read_households", "write", "admin", "log", "approve"]
 
 POLICY: dict[Role, frozenset[Capability]] = {
-    "admin": frozenset({"read", "read_households", "write", "admin", "log"}),
+    "admin": frozenset({"read", "read_households", "write", "admin", "log", "approve"}),
     "coordinator": frozenset({"read", "read_households", "write", "log"}),
-    "police": frozenset({"read", "log"}),
+    "police": frozenset({"read", "log", "approve"}),
 }
 
 

@@ -15,6 +15,7 @@ from typing import Final, Literal, get_args
 
 import msgspec
 
+from grannsamverkan.domain.lifecycle import PRE_ACTIVE, TRANSITIONS
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput
 
 __all__ = [
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 GroupKind = Literal["grannsamverkan", "byavakt"]
-GroupStatus = Literal["forming", "active", "dissolved"]
+GroupStatus = Literal["forming", "proposed", "reviewed", "approved", "active", "lapsed", "dissolved"]
 # A group is registered as forming, or as active when it existed before the registry.
 NewGroupStatus = Literal["forming", "active"]
 Reason = Literal["not_forming", "no_households", "below_threshold", "no_contact_person"]
@@ -50,9 +51,9 @@ GROUP_STATUSES: Final[tuple[GroupStatus, ...]] = get_args(GroupStatus)
 #: The order in which reasons are listed, always.
 REASONS: Final[tuple[Reason, ...]] = get_args(Reason)
 
-#: forming → active (establish), forming → dissolved (given up), active → dissolved.
+#: The status changes of domain/lifecycle.py's state machine (staged approval, lapse, dissolve).
 ALLOWED_TRANSITIONS: Final[frozenset[tuple[GroupStatus, GroupStatus]]] = frozenset(
-    {("forming", "active"), ("forming", "dissolved"), ("active", "dissolved")}
+    (current, to) for (_, current), to in TRANSITIONS.items()
 )
 
 THRESHOLD_NUMERATOR: Final = 7
@@ -125,7 +126,7 @@ def evaluate(
 
     required = required_signups(households_total)
     reasons: list[Reason] = []
-    if status != "forming":
+    if status not in PRE_ACTIVE:  # forming, or on its way through the staged approval
         reasons.append("not_forming")
     if households_total == 0:
         reasons.append("no_households")
