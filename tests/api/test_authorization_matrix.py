@@ -69,6 +69,7 @@ class World:
     offer_id: int | None = None
     burglaries: int = 0
     report_id: int = 0
+    sign_id: int = 0
     year: int = YEAR
 
     @property
@@ -120,6 +121,11 @@ async def build_world(client: AsyncTestClient, admin: dict[str, str], kommun: st
         json={"household_id": world.signed_up[0], "name": marker("Kontakt", kommun) + tag, "phone": "070-000 00 00",
               "email": f"kontakt{kommun}@example.se"}, headers=admin))
     world.contact_id = contact["id"]
+    if "createSign" in ops:
+        sign = await ok(await client.post(f"/api/v1/groups/{world.group_id}/signs",
+                                          json={"label": marker("Skylt", kommun) + tag, "ordered_on": f"{YEAR}-02-01"},
+                                          headers=admin))
+        world.sign_id = sign["id"]
     if "putGoal" in ops:
         await ok(await client.put(f"/api/v1/goals/{kommun}/{YEAR}", json={"target_new_groups": 3}, headers=admin))
     if "createMeeting" in ops:
@@ -184,6 +190,7 @@ PATH_PARAMETERS: dict[str, Callable[[World], Any]] = {
     "point_id": lambda w: w.walk_point_id,
     "offer_id": lambda w: w.offer_id,
     "report_id": lambda w: w.report_id,
+    "sign_id": lambda w: w.sign_id,
     # Open311 (public): a category's definition and a published request, each with its format.
     "service_file": lambda w: "belysning.json",
     "request_file": lambda w: f"{w.report_id}.json",

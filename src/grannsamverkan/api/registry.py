@@ -248,6 +248,8 @@ class ContactCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
                                                             "or a foreign one with +")] | None = None
     email: Annotated[str, Meta(max_length=1000, description="an e-mail address, e.g. namn@example.se")] | None = None
     consent_at: datetime | None = None
+    role: Annotated[Literal["kontaktombud", "huvudkontaktombud"],
+                    Meta(description="huvudkontaktombud: the main contact of a large area")] = "kontaktombud"
 
 
 class Establish(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from grannsamverkan.api.burglaries import BurglaryController, PriorityAreaController
 from grannsamverkan.api.goals import GoalController, MeetingController, ReportController
+from grannsamverkan.api.lifecycle import LIFECYCLE_CONTROLLERS
 from grannsamverkan.api.open311 import Open311Controller
 from grannsamverkan.api.places import PlaceController
 from grannsamverkan.api.promises import PROMISE_CONTROLLERS
@@ -19,6 +20,7 @@ CONTROLLERS: list[type] = [
     AreaController,
     HouseholdController,
     GroupController,
+    *LIFECYCLE_CONTROLLERS,
     BurglaryController,
     PriorityAreaController,
     *PROMISE_CONTROLLERS,

@@ -147,7 +147,7 @@ select g.id, g.name, g.area_id, a.name as area_name, a.kommun, g.kind, g.status,
        g.dissolved_on, g.registered_as_existing, a.households_total, g.households_signed_up
 from watch_group g join area a on a.id = g.area_id
 where a.kommun = any($1::text[])
-  and (g.status = 'forming' or (g.established_on >= $2 and g.established_on < $3))
+  and (g.status in ('forming', 'proposed', 'reviewed', 'approved') or (g.established_on >= $2 and g.established_on < $3))
 order by g.id
 """
 

@@ -37,6 +37,7 @@ class ContactPerson(msgspec.Struct, kw_only=True):
     phone: str | None
     email: str | None
     consent_at: datetime
+    role: str = "kontaktombud"
 
 
 class Signup(msgspec.Struct, kw_only=True):
@@ -235,12 +236,13 @@ class ContactInput(msgspec.Struct, kw_only=True):
     phone: str | None = None
     email: str | None = None
     consent_at: datetime | None = None
+    role: str = "kontaktombud"
 
 
 INSERT_CONTACT = """
-insert into contact_person (group_id, household_id, kommun, name, phone, email, consent_at)
-values ($1, $2, $3, $4, $5, $6, coalesce($7, now()))
-returning id, group_id, household_id, name, phone, email, consent_at
+insert into contact_person (group_id, household_id, kommun, name, phone, email, consent_at, role)
+values ($1, $2, $3, $4, $5, $6, coalesce($7, now()), $8)
+returning id, group_id, household_id, name, phone, email, consent_at, role
 """
 
 
@@ -249,7 +251,8 @@ async def insert_contact(conn: asyncpg.Connection, group: asyncpg.Record, data: 
     household is not signed up or already has one."""
     try:
         row = await conn.fetchrow(
-            INSERT_CONTACT, group["id"], data.household_id, group["kommun"], data.name, data.phone, data.email, data.consent_at
+            INSERT_CONTACT, group["id"], data.household_id, group["kommun"], data.name, data.phone, data.email, data.consent_at,
+            data.role,
         )
     except asyncpg.ForeignKeyViolationError:
         message = (f"Hushåll {data.household_id} är inte anmält till grupp {group['id']}; "
@@ -290,7 +293,7 @@ async def refuse_second_contact(conn: asyncpg.Connection, group_id: int, househo
 async def list_contacts(conn: asyncpg.Connection, group_id: int, scope: list[str] | None) -> list[ContactPerson]:
     await get_group(conn, group_id, scope)
     rows = await conn.fetch(
-        "select id, group_id, household_id, name, phone, email, consent_at from contact_person where group_id = $1 order by id",
+        "select id, group_id, household_id, name, phone, email, consent_at, role from contact_person where group_id = $1 order by id",
         group_id,
     )
     return [ContactPerson(**{k: r[k] for k in ContactPerson.__struct_fields__}) for r in rows]

@@ -46,6 +46,7 @@ from grannsamverkan.domain.eligibility import (
     GroupStatus,
     required_signups,
 )
+from grannsamverkan.domain.lifecycle import PRE_ACTIVE
 from grannsamverkan.errors import FieldError, InvalidInput
 
 __all__ = [
@@ -259,7 +260,7 @@ def counted_meetings(meetings: Iterable[MeetingRecord], year: int, as_of: date) 
 def _forming(groups: Iterable[GroupRecord], kommun: str) -> list[FormingGroup]:
     forming = []
     for g in groups:
-        if g.kommun != kommun or g.status != "forming":
+        if g.kommun != kommun or g.status not in PRE_ACTIVE:  # forming, or under the staged approval
             continue
         required = required_signups(g.households_total)
         forming.append(

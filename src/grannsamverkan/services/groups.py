@@ -15,7 +15,7 @@ from datetime import date
 import asyncpg
 import msgspec
 
-from grannsamverkan.db import audit, groups
+from grannsamverkan.db import audit, groups, lifecycle
 from grannsamverkan.db.groups import CONFIRM_PARAMETER, ContactInput, ContactPerson, GroupInput, Signup
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
@@ -27,6 +27,7 @@ from grannsamverkan.domain.eligibility import (
     check_transition,
     ensure_eligible,
 )
+from grannsamverkan.domain.lifecycle import next_status
 from grannsamverkan.domain.text import one_line
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
 
@@ -52,9 +53,16 @@ async def establish(conn: asyncpg.Connection, actor: Principal, group_id: int, o
         # Sign-ups and withdrawals update this row (trigger), so holding its lock serialises them.
         result = await groups.eligibility(conn, group_id, actor.scope, lock=True)
         ensure_eligible(result)
+        # The staged approval (domain/lifecycle.py): approved → active, or forming → active where
+        # the kommun does not require approval.
+        before = await lifecycle.group_row(conn, group_id, actor.scope)
+        rules = await lifecycle.rules(conn, before["kommun"])
+        next_status(before["status"], "establish", approval_required=rules.approval_required)
         kommun = await groups.mark_established(conn, group_id, on)
+        await lifecycle.insert_step(conn, actor, group_id=group_id, kommun=kommun, step="establish",
+                                    from_status=before["status"], to_status="active", on=on)
         await audit.record(conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="update",
-                           before={"status": "forming"},
+                           before={"status": before["status"]},
                            after={"status": "active", "established_on": on.isoformat(),
                                   "households_signed_up": result.households_signed_up,
                                   "households_total": result.households_total})
@@ -67,6 +75,8 @@ async def dissolve(conn: asyncpg.Connection, actor: Principal, group_id: int, on
         check_transition(row["status"], "dissolved")
         check_dissolution(row["established_on"], on)
         await groups.mark_dissolved(conn, group_id, on)
+        await lifecycle.insert_step(conn, actor, group_id=group_id, kommun=row["kommun"], step="dissolve",
+                                    from_status=row["status"], to_status="dissolved", on=on)
         await audit.record(conn, actor, kommun=row["kommun"], table="watch_group", row_id=group_id, action="update",
                            before={"status": row["status"]}, after={"status": "dissolved", "dissolved_on": on.isoformat()})
 
@@ -125,7 +135,7 @@ async def add_contact(conn: asyncpg.Connection, actor: Principal, group_id: int,
     and a household has at most one contact person in a group (409)."""
     details = check_contact_details(data.name, data.phone, data.email)
     data = ContactInput(household_id=data.household_id, name=details.name, phone=details.phone, email=details.email,
-                        consent_at=data.consent_at)
+                        consent_at=data.consent_at, role=data.role)
     async with conn.transaction(), translated_errors():
         group = await groups.group_for_write(conn, actor, group_id, lock=True)
         if group["status"] == "dissolved":

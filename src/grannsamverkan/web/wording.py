@@ -16,7 +16,8 @@ AREA_KINDS: Final = {
     "fritidshus": "Fritidshusområde", "blandat": "Blandat",
 }
 GROUP_KINDS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
-GROUP_STATUSES: Final = {"forming": "Bildas", "active": "Aktiv", "dissolved": "Upplöst"}
+GROUP_STATUSES: Final = {"forming": "Bildas", "proposed": "Föreslagen", "reviewed": "Granskad av kommunen",
+                         "approved": "Godkänd av polisen", "active": "Aktiv", "lapsed": "Vilande", "dissolved": "Upplöst"}
 GOAL_STATUSES: Final = {
     "achieved": "Målet är nått", "on_track": "I fas", "behind": "Efter plan", "not_started": "Året har inte börjat",
 }
