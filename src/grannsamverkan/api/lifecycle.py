@@ -13,7 +13,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
-from grannsamverkan.api.common import Caller, Db, FromPath, FromQuery, KommunFilter, Page, today_in_sweden
+from grannsamverkan.http.common import Caller, Db, FromPath, FromQuery, KommunFilter, Page, today_in_sweden
 from grannsamverkan.db import kommuner
 from grannsamverkan.db.lifecycle import GroupStep, OrphanSign, Sign
 from grannsamverkan.domain.lifecycle import KommunRules, Step
