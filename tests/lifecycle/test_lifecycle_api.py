@@ -196,7 +196,7 @@ async def test_signs_ledger_and_orphans(client: AsyncTestClient, auth: TokenFact
 
 async def test_contact_export(client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection) -> None:
     coord = await auth("coordinator", "2283")
-    group_id, hh = await _active_group(client, coord)
+    group_id, _ = await _active_group(client, coord)
     contact = (await client.get(f"/api/v1/groups/{group_id}/contacts", headers=coord)).json()["items"][0]
     r = await client.get(f"/api/v1/groups/{group_id}/contacts/{contact['id']}/export", headers=coord)
     assert r.status_code == 200, r.text

@@ -33,6 +33,7 @@ from grannsamverkan.http.common import (
     raw_body_operation,
     today_in_sweden,
 )
+from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
 
 KommunParam = Annotated[
     str, QueryParameter(pattern=r"^[0-9]{4}$", description="SCB kommun code, e.g. 2283 (required)")
@@ -117,8 +118,10 @@ class BurglaryController(Controller):
         principal.require_kommun(kommun)
         await kommuner.require_known(db, [kommun])
         body = await request.body()
-        return await burglaries.import_file(db, principal, kommun, body, source=source,
-                                            content_type=request.headers.get("content-type"))
+        result = await burglaries.import_file(db, principal, kommun, body, source=source,
+                                              content_type=request.headers.get("content-type"))
+        await near_repeat_alerts(db, kommun)  # contact persons of active groups within 400 m (issue 19)
+        return result
 
     @get("/", operation_id="listBurglaries", opt={"capability": "read"})
     async def index(

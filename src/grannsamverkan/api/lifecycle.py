@@ -13,10 +13,10 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import Meta
 
-from grannsamverkan.http.common import Caller, Db, FromPath, FromQuery, KommunFilter, Page, today_in_sweden
 from grannsamverkan.db import kommuner
 from grannsamverkan.db.lifecycle import GroupStep, OrphanSign, Sign
 from grannsamverkan.domain.lifecycle import KommunRules, Step
+from grannsamverkan.http.common import Caller, Db, FromPath, FromQuery, KommunFilter, Page, today_in_sweden
 from grannsamverkan.services import lifecycle as cases
 from grannsamverkan.services.lifecycle import ContactExport, GroupLife, RenewalLine
 

@@ -302,6 +302,8 @@ LAZY_COMMANDS: Final[dict[str, LazyCommand]] = {
     "promises": LazyCommand("medborgarlöften: the promises of the kommuner and the police", ("grannsamverkan.cli.promises",)),
     "places": LazyCommand("the e-service for unsafe places: Open311 api keys, mail, retention",
                           ("grannsamverkan.cli.places",)),
+    "lifecycle": LazyCommand("a group's life: lapse groups not renewed, near-repeat alerts to contact persons",
+                             ("grannsamverkan.cli.lifecycle",)),
 }
 PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
 # The `import` sub-command group, made by cli.registry; other modules add their importers to it.
@@ -319,7 +321,8 @@ def _requested_command(argv: list[str]) -> str | None:
 
 def _command_key(args: argparse.Namespace) -> str:
     key = args.command
-    for attr in ("db_command", "token_command", "import_command", "export_command", "goals_command", "promises_command", "places_command"):
+    for attr in ("db_command", "token_command", "import_command", "export_command", "goals_command", "promises_command",
+                 "places_command", "lifecycle_command"):
         if getattr(args, attr, None):
             key += " " + getattr(args, attr)
     return key

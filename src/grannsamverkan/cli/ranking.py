@@ -23,6 +23,7 @@ from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestMethod, Bac
 from grannsamverkan.domain.calendar import period_ending
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, METHODS, RankedArea
 from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
 
 # --- helpers ----------------------------------------------------------------------------------------
 
@@ -54,6 +55,7 @@ def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
                 bar.update(done - bar.n)
 
             result = await burglaries.import_burglaries(conn, cli_actor(), args.kommun, parsed, on_progress=progress)
+        await near_repeat_alerts(conn, args.kommun)  # contact persons of active groups within 400 m (issue 19)
         if args.json:
             print_json(result)
         else:

@@ -281,6 +281,12 @@ async def recent_located_burglaries(conn: asyncpg.Connection, kommun: str, since
         where kommun = $1 and x is not null and occurred_to >= $2 order by id""", kommun, since)
 
 
+async def kommuner_with_located_burglaries(conn: asyncpg.Connection, since: datetime) -> list[str]:
+    rows = await conn.fetch(
+        "select distinct kommun from burglary where x is not null and occurred_to >= $1 order by kommun", since)
+    return [r["kommun"] for r in rows]
+
+
 async def active_group_areas(conn: asyncpg.Connection, kommun: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         """select g.id, g.name, a.name as area_name, a.geom_wkb from watch_group g join area a on a.id = g.area_id

@@ -9,8 +9,9 @@ person's own data (``export_contact``). The rules are in domain/lifecycle.py.
 
 from __future__ import annotations
 
+import itertools
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -248,7 +249,7 @@ async def declined(conn: asyncpg.Connection, actor: Principal, group_id: int) ->
 
 def _check_sign(values: dict[str, object]) -> None:
     order = [f for f in ("ordered_on", "delivered_on", "placed_on", "taken_down_on") if values.get(f) is not None]
-    for a, b in zip(order, order[1:]):
+    for a, b in itertools.pairwise(order):
         if values[a] > values[b]:  # type: ignore[operator]
             message = f"{b} ({values[b]}) är före {a} ({values[a]})."
             raise InvalidInput(message, [FieldError(field=b, message=message)])
@@ -324,7 +325,7 @@ def _alert_body(group_name: str, area_name: str, burglary: asyncpg.Record, metre
 async def queue_near_repeat_alerts(conn: asyncpg.Connection, kommun: str, now: datetime | None = None) -> AlertsQueued:
     """Tell the contact persons of active groups within 400 m of a burglary of the last 8 weeks
     (one with a position of its own) through the mail outbox: once per incident and group."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     burglaries = await lifecycle.recent_located_burglaries(conn, kommun, now - timedelta(days=NEAR_REPEAT_DAYS))
     if not burglaries:
         return AlertsQueued(alerts=0, mails=0)
@@ -347,6 +348,11 @@ async def queue_near_repeat_alerts(conn: asyncpg.Connection, kommun: str, now: d
                                          body=_alert_body(g["name"], g["area_name"], b, metres))
                     mails += 1
     return AlertsQueued(alerts=alerts, mails=mails)
+
+
+async def kommuner_with_recent_burglaries(conn: asyncpg.Connection, now: datetime | None = None) -> list[str]:
+    now = now or datetime.now(UTC)
+    return await lifecycle.kommuner_with_located_burglaries(conn, now - timedelta(days=NEAR_REPEAT_DAYS))
 
 
 # --- a contact person's own data ----------------------------------------------------------------------
@@ -373,7 +379,7 @@ async def export_contact(conn: asyncpg.Connection, actor: Principal, group_id: i
     covers = next((c.households for c in life.contacts if c.contact_id == contact_id), 0)
     alerts = await lifecycle.count_alerts(conn, group_id)
     return ContactExport(contact=contact, group_name=group["name"], kommun=group["kommun"], consent_at=contact.consent_at,
-                         covers_households=covers, alerts_received=alerts, exported_at=datetime.now(timezone.utc))
+                         covers_households=covers, alerts_received=alerts, exported_at=datetime.now(UTC))
 
 
 async def orphan_signs(conn: asyncpg.Connection, actor: Principal, kommuner_: list[str] | None) -> list[lifecycle.OrphanSign]:

@@ -17,6 +17,7 @@ from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import GrannsamverkanError
 from grannsamverkan.geo import gis
 from grannsamverkan.http.common import Caller, Db
+from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import default_kommun, kommun_choices, page
 
@@ -78,6 +79,7 @@ class ImportPages(Controller):
             await kommuner.require_known(db, [kommun])
             result = await burglaries.import_file(db, principal, kommun, body,
                                                   content_type=getattr(upload, "content_type", None))
+            await near_repeat_alerts(db, kommun)  # contact persons of active groups within 400 m (issue 19)
         except GrannsamverkanError as exc:
             return await import_page(request, db, principal, which="burglaries", failure=exc, kommun=kommun)
         return await import_page(request, db, principal, which="burglaries", kommun=kommun, result={
