@@ -28,6 +28,7 @@ from grannsamverkan.web.errors import with_page_errors
 from grannsamverkan.web.goals import GoalPages
 from grannsamverkan.web.households import DoorListPages, OutsidePages
 from grannsamverkan.web.imports import ImportPages
+from grannsamverkan.web.lifecycle import LifecyclePages
 from grannsamverkan.web.places import PlacePages, PublicPlacePages
 from grannsamverkan.web.priority import PriorityPages
 from grannsamverkan.web.promises import PromisePages
@@ -47,7 +48,8 @@ def create_routers() -> list[Router]:
     pages = Router(
         path="/",
         route_handlers=[SessionController, RegistryPages, DoorListPages, OutsidePages, SearchPages, EditPages, PriorityPages,
-                        GoalPages, PromisePages, ImportPages, PlacePages, PublicPlacePages],
+                        GoalPages, PromisePages, ImportPages, PlacePages, PublicPlacePages,
+                        LifecyclePages],
         guards=[page_guard],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         middleware=[CsrfMiddleware()],

@@ -18,6 +18,7 @@ from grannsamverkan.domain.eligibility import active_shortfalls, meets_threshold
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
 from grannsamverkan.http.common import Caller, Db, today_in_sweden
 from grannsamverkan.services import groups as group_cases
+from grannsamverkan.services import lifecycle
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import page, redirect, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw, lonlat_to_sweref
@@ -257,4 +258,6 @@ async def area_page(
         rows=rows, map=svg, failure=failure, state_label=state_label(row), today=today_in_sweden(),
         shortfalls=row.shortfalls,
         signed_rows=[r for r in rows if r.signed_up], place_reports=await places_in_area(db, principal, area_id),
+        # issue 19: contact coverage and the share asked (templates/lifecycle/_coverage.html.j2)
+        life=await lifecycle.group_life(db, principal, group.id, today_in_sweden()) if group else None,
     )
