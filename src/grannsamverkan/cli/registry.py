@@ -141,6 +141,9 @@ async def load_demo(conn: Any, *, quiet: bool = True) -> dict[str, Any]:
 
     for kommun in DEMO_KOMMUNER:
         summary[f"medborgarlöften {kommun}"] = await load_demo_promises(conn, actor, folder / f"demo-promises-{kommun}.json")
+    from grannsamverkan.services.lifecycle import load_demo_lifecycle
+
+    summary["gruppernas liv"] = await load_demo_lifecycle(conn, actor, date.today())
     return summary
 
 

@@ -310,3 +310,28 @@ async def alert_recipients(conn: asyncpg.Connection, group_id: int) -> list[str]
 
 async def count_alerts(conn: asyncpg.Connection, group_id: int) -> int:
     return int(await conn.fetchval("select count(*) from near_repeat_alert where group_id = $1", group_id))
+
+
+# --- the demo ------------------------------------------------------------------------------------------
+
+
+async def demo_groups(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """select g.id, g.name, g.status from watch_group g join area a on a.id = g.area_id
+        where a.external_ref = any($1::text[]) and g.status <> 'dissolved' order by g.id""",
+        ["arv-centrum", "lang-by", "sol-nipan"])
+
+
+async def has_steps(conn: asyncpg.Connection, group_ids: list[int], steps: tuple[str, ...]) -> bool:
+    return bool(await conn.fetchval(
+        "select exists (select 1 from group_step where group_id = any($1::bigint[]) and step = any($2::text[]))",
+        group_ids, list(steps)))
+
+
+async def not_signed_up(conn: asyncpg.Connection, group_id: int, limit: int) -> list[int]:
+    """Some households of the group's area that have not signed up (the demo's declined ones)."""
+    rows = await conn.fetch(
+        """select h.id from watch_group g join household h on h.area_id = g.area_id and h.kommun = g.kommun
+        where g.id = $1 and not exists (select 1 from signup s where s.group_id = g.id and s.household_id = h.id)
+        order by h.id desc limit $2""", group_id, limit)
+    return [r["id"] for r in rows]

@@ -385,3 +385,39 @@ async def export_contact(conn: asyncpg.Connection, actor: Principal, group_id: i
 async def orphan_signs(conn: asyncpg.Connection, actor: Principal, kommuner_: list[str] | None) -> list[lifecycle.OrphanSign]:
     """Signs still up in areas whose group is dissolved or lapsed."""
     return await lifecycle.orphan_signs(conn, actor.visible_kommuner(kommuner_))
+
+
+# --- the demo -------------------------------------------------------------------------------------------
+
+
+async def load_demo_lifecycle(conn: asyncpg.Connection, actor: Principal, today: date) -> dict[str, int]:
+    """The demo's group lives: Arvidsjaur centrum lapsed (its kontaktombud moved away) with a sign
+    still up, Byavakt Långsele under staged approval (reviewed, waiting for the police) with
+    households that declined, Nipan with its signs and this year's renewal. Run again: nothing."""
+    rows = {r["name"]: r for r in await lifecycle.demo_groups(conn)}
+    if await lifecycle.has_steps(conn, [r["id"] for r in rows.values()], ("propose", "lapse")):
+        return {"steps": 0}
+    done = 0
+    arvidsjaur = rows.get("Grannsamverkan Arvidsjaur centrum")
+    if arvidsjaur and arvidsjaur["status"] == "active":
+        await add_sign(conn, actor, arvidsjaur["id"], {
+            "label": "Grannsamverkan-skylt", "ordered_on": date(2019, 8, 1), "delivered_on": date(2019, 8, 20),
+            "placed_on": date(2019, 9, 10), "taken_down_on": None, "x": None, "y": None, "place": "Storgatan vid torget"})
+        await take_step(conn, actor, arvidsjaur["id"], "lapse", date(today.year, 5, 31),
+                        note="Inte förnyad: kontaktombudet har flyttat.")
+        done += 2
+    langsele = rows.get("Byavakt Långsele")
+    if langsele and langsele["status"] == "forming":
+        await take_step(conn, actor, langsele["id"], "propose", date(today.year, 4, 20), note="Föreslagen av byborna")
+        await take_step(conn, actor, langsele["id"], "review", date(today.year, 5, 6), note="Granskad av kommunen")
+        for household_id in await lifecycle.not_signed_up(conn, langsele["id"], 3):
+            await decline(conn, actor, langsele["id"], household_id, date(today.year, 4, 16))
+        done += 2
+    nipan = rows.get("Grannsamverkan Nipan")
+    if nipan and nipan["status"] == "active":
+        for label, place in (("Skylt 1", "Nipvägen, infarten"), ("Skylt 2", "Backvägen vid lekplatsen")):
+            await add_sign(conn, actor, nipan["id"], {
+                "label": label, "ordered_on": date(today.year, 3, 16), "delivered_on": date(today.year, 4, 2),
+                "placed_on": date(today.year, 4, 10), "taken_down_on": None, "x": None, "y": None, "place": place})
+        done += 1
+    return {"steps": done}
