@@ -127,6 +127,11 @@ async def test_establish_still_needs_the_rule_after_approval(client: AsyncTestCl
     assert "below_threshold" in problem["detail"]
     listed = (await client.get("/api/v1/groups?kommun=2283&status=approved", headers=police)).json()
     assert [g["id"] for g in listed["items"]] == [group_id]
+    # under the staged approval it is still a forming group for the goal and the report
+    await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 2}, headers=coord)
+    goal = (await client.get("/api/v1/goals/2283/2026?as_of=2026-12-31", headers=coord)).json()
+    assert [(f["id"], f["missing_signups"]) for f in goal["forming_groups"]] == [(group_id, 1)]
+    assert goal["new_groups"] == 0
 
 
 async def test_lapse_and_reactivation_do_not_count_as_new(client: AsyncTestClient, auth: TokenFactory) -> None:
