@@ -409,7 +409,7 @@ async def rename_group(conn: asyncpg.Connection, group_id: int, name: str) -> No
 
 
 SELECT_CONTACT = """
-select id, group_id, household_id, name, phone, email, consent_at from contact_person
+select id, group_id, household_id, name, phone, email, consent_at, role from contact_person
 where group_id = $1 and id = $2
 """
 
