@@ -222,7 +222,7 @@ def test_transition_unknown_status(current: str, target: str, field: str, unknow
         check_transition(current, target)  # type: ignore[arg-type]
     assert info.value.detail == f"Unknown group status {unknown!r}"
     assert info.value.errors == [
-        FieldError(field=field, message="must be one of forming, active, dissolved")
+        FieldError(field=field, message="must be one of forming, proposed, reviewed, approved, active, lapsed, dissolved")
     ]
 
 
