@@ -185,7 +185,7 @@ async def test_signs_ledger_and_orphans(client: AsyncTestClient, auth: TokenFact
     await client.post(f"/api/v1/groups/{forming}/establish", json={"established_on": "2026-03-01"}, headers=coord)
     sign = ordered.json()
     body = {"label": "Skylt 1", "ordered_on": "2026-02-01", "delivered_on": "2026-02-20", "placed_on": "2026-03-05",
-            "place": "Infarten från väg 331", "x": 540_010.0, "y": 7_045_000.0}
+            "place": "Infarten från väg 331", "x": 574_010.0, "y": 7_046_000.0}
     r = await client.put(f"/api/v1/groups/{forming}/signs/{sign['id']}", json=body, headers=coord)
     assert r.status_code == 200, r.text
     bad = {**body, "delivered_on": "2026-01-01"}

@@ -8,7 +8,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 # Near Ramsele, SWEREF 99 TM metres
-X0, Y0 = 540_000.0, 7_045_000.0
+X0, Y0 = 574_000.0, 7_046_000.0
 WIDTH, HEIGHT = 400.0, 100.0
 
 
