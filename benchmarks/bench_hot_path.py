@@ -74,11 +74,13 @@ def baseline_app() -> Any:
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         if os.environ.get("BENCH_BASELINE_POOL") == "app":
-            app.state.pool = await create_pool(settings.database_url or "", min_size=settings.pool_min_size,
-                                               max_size=settings.pool_max_size)
+            app.state.pool = await create_pool(
+                settings.database_url or "", min_size=settings.pool_min_size, max_size=settings.pool_max_size
+            )
         else:
-            app.state.pool = await asyncpg.create_pool(settings.database_url or "", min_size=settings.pool_min_size,
-                                                       max_size=settings.pool_max_size)
+            app.state.pool = await asyncpg.create_pool(
+                settings.database_url or "", min_size=settings.pool_min_size, max_size=settings.pool_max_size
+            )
         try:
             yield
         finally:
@@ -87,8 +89,7 @@ def baseline_app() -> Any:
     @get("/baseline/{group_id:int}")
     async def baseline(state: State, group_id: int) -> dict[str, Any]:
         async with state.pool.acquire() as conn:
-            row = await conn.fetchrow(
-                "select id, households_signed_up, status from watch_group where id = $1", group_id)
+            row = await conn.fetchrow("select id, households_signed_up, status from watch_group where id = $1", group_id)
         return {"group_id": row["id"], "households_signed_up": row["households_signed_up"], "status": row["status"]}
 
     return Litestar(route_handlers=[baseline], lifespan=[database])
@@ -143,8 +144,9 @@ class World:
 
 def _square(center: tuple[float, float], half: float) -> list[list[list[float]]]:
     lon, lat = center
-    return [[[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
-             [lon - half, lat + half], [lon - half, lat - half]]]
+    return [
+        [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half], [lon - half, lat + half], [lon - half, lat - half]]
+    ]
 
 
 def _households_csv(n: int, center: tuple[float, float], spread: float, prefix: str) -> bytes:
@@ -176,14 +178,20 @@ async def seed(url: str, *, households: int = 1000, signups: int = 700, groups: 
         _, admin_token = await tokens.create_token(conn, role="admin", kommuner=[], name="bench-admin")
         for g in range(groups):
             center = (RAMSELE[0] + 0.025 * g, RAMSELE[1])
-            feature = parse_feature({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": _square(center, 0.01)},
-                                     "properties": {"name": f"Bench {g}", "kommun": KOMMUN}})
+            feature = parse_feature(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Polygon", "coordinates": _square(center, 0.01)},
+                    "properties": {"name": f"Bench {g}", "kommun": KOMMUN},
+                }
+            )
             area_id = await areas.create_area(conn, SYSTEM, feature)
             await household_db.import_households(conn, SYSTEM, KOMMUN, _households_csv(households, center, 0.009, f"b{g}-"))
             ids = [r["id"] for r in await conn.fetch("select id from household where area_id = $1 order by id", area_id)]
             assert len(ids) == households, (len(ids), households)
             group_id = await group_cases.create_group(
-                conn, SYSTEM, group_db.GroupInput(area_id=area_id, kind="byavakt", name=f"Byavakt {g}"), date.today())
+                conn, SYSTEM, group_db.GroupInput(area_id=area_id, kind="byavakt", name=f"Byavakt {g}"), date.today()
+            )
             for household_id in ids[:signups]:
                 await group_cases.sign_up(conn, SYSTEM, group_id, household_id)
             if signups:
@@ -207,14 +215,50 @@ def server_command(server: str, target: str, port: int, workers: int) -> list[st
     app = "grannsamverkan.app:create_app_from_env" if target == "app" else "bench_hot_path:baseline_app"
     bindir = Path(sys.executable).parent
     if server == "uvicorn":
-        return [sys.executable, "-m", "uvicorn", "--factory", app, "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(workers), "--log-level", "warning", "--no-access-log", "--loop", "uvloop",
-                "--http", "httptools", "--app-dir", str(HERE)]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--app-dir",
+            str(HERE),
+        ]
     if server == "granian":
         granian = shutil.which("granian", path=str(bindir)) or "granian"
-        return [granian, "--interface", "asgi", "--factory", app, "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(workers), "--loop", "uvloop", "--no-access-log", "--log-level", "warning",
-                "--working-dir", str(HERE)]
+        return [
+            granian,
+            "--interface",
+            "asgi",
+            "--factory",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--loop",
+            "uvloop",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--working-dir",
+            str(HERE),
+        ]
     raise ValueError(server)
 
 
@@ -230,10 +274,15 @@ def running(server: str, target: str, url: str, workers: int) -> Iterator[str]:
     import httpx
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-           "BENCH_BASELINE_POOL": BASELINES.get(target, "")}
-    child = subprocess.Popen(server_command(server, target, port, workers), env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        "BENCH_BASELINE_POOL": BASELINES.get(target, ""),
+    }
+    child = subprocess.Popen(
+        server_command(server, target, port, workers), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -285,7 +334,9 @@ def _cpu_seconds(*, group: int | None = None, database: str | None = None) -> fl
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             if group is not None and int(fields[2]) != group:
                 continue
-            if database is not None and f" {database} " not in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+            if database is not None and f" {database} " not in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                errors="replace"
+            ):
                 continue
             total += int(fields[11]) + int(fields[12])
         except (OSError, IndexError, ValueError):
@@ -370,8 +421,11 @@ def main() -> int:
     args = parser.parse_args()
 
     servers = [s for s in args.servers.split(",") if s]
-    print(f"hot path: {args.connections} connections, {args.seconds:.0f} s per run, {args.workers} worker(s), "
-          f"{os.cpu_count()} cores, load by {'wrk' if shutil.which('wrk') else 'httpx'}", flush=True)
+    print(
+        f"hot path: {args.connections} connections, {args.seconds:.0f} s per run, {args.workers} worker(s), "
+        f"{os.cpu_count()} cores, load by {'wrk' if shutil.which('wrk') else 'httpx'}",
+        flush=True,
+    )
     import httpx
 
     with fresh_database() as url:
@@ -390,34 +444,51 @@ def main() -> int:
                 rounds: dict[str, list[Result]] = {target: [] for target in bases}
                 for _ in range(args.rounds):
                     for target, base in bases.items():
-                        rounds[target].append(measure(base + (app_path if target == "app" else baseline_path),
-                                                      headers if target == "app" else {}, args.seconds, args.connections,
-                                                      database=urlsplit(url).path.lstrip("/")))
+                        rounds[target].append(
+                            measure(
+                                base + (app_path if target == "app" else baseline_path),
+                                headers if target == "app" else {},
+                                args.seconds,
+                                args.connections,
+                                database=urlsplit(url).path.lstrip("/"),
+                            )
+                        )
             results = {}
             for target, runs in rounds.items():
                 median = sorted(runs, key=lambda x: x.requests_per_s)[len(runs) // 2]
-                r = results[target] = Result(median.requests_per_s, median.p50_ms, max(x.p99_ms for x in runs),
-                                             sum(x.requests for x in runs), sum(x.errors for x in runs),
-                                             statistics.median(x.server_cpu_us for x in runs),
-                                             statistics.median(x.database_cpu_us for x in runs))
-                print(f"  {server:<8} {target:<17} {r.requests_per_s:>9.0f} req/s   p50 {r.p50_ms:6.2f} ms   "
-                      f"p99 {r.p99_ms:6.2f} ms   errors {r.errors}   CPU/request: server {r.server_cpu_us:5.0f} µs, "
-                      f"database {r.database_cpu_us:4.0f} µs   (rounds: {', '.join(f'{x.requests_per_s:.0f}' for x in runs)})",
-                      flush=True)
+                r = results[target] = Result(
+                    median.requests_per_s,
+                    median.p50_ms,
+                    max(x.p99_ms for x in runs),
+                    sum(x.requests for x in runs),
+                    sum(x.errors for x in runs),
+                    statistics.median(x.server_cpu_us for x in runs),
+                    statistics.median(x.database_cpu_us for x in runs),
+                )
+                print(
+                    f"  {server:<8} {target:<17} {r.requests_per_s:>9.0f} req/s   p50 {r.p50_ms:6.2f} ms   "
+                    f"p99 {r.p99_ms:6.2f} ms   errors {r.errors}   CPU/request: server {r.server_cpu_us:5.0f} µs, "
+                    f"database {r.database_cpu_us:4.0f} µs   (rounds: {', '.join(f'{x.requests_per_s:.0f}' for x in runs)})",
+                    flush=True,
+                )
             rows.append((server, results))
         print()
         ok = True
         for server, results in rows:
             app = results["app"]
-            print(f"{server:<8} ratio app/baseline-asyncpg {app.requests_per_s / results['baseline-asyncpg'].requests_per_s:.2f}x "
-                  "(a bare lookup on asyncpg's default pool)")
+            print(
+                f"{server:<8} ratio app/baseline-asyncpg {app.requests_per_s / results['baseline-asyncpg'].requests_per_s:.2f}x "
+                "(a bare lookup on asyncpg's default pool)"
+            )
             ratio = app.requests_per_s / results["baseline-app-pool"].requests_per_s
             verdict = ratio >= 1.0 and app.p99_ms < 50 and app.errors == 0
             judged = server == SERVED_BY
             ok = ok and (verdict or not judged)
-            print(f"{server:<8} ratio app/baseline-app-pool {ratio:.2f}x   app p99 {app.p99_ms:.1f} ms   app errors {app.errors}   "
-                  f"{'OK' if verdict else 'BELOW GOAL'} (goal >= 1.0x against the same pool settings, p99 < 50 ms, 0 errors)"
-                  f"{'' if judged else f'; for comparison only, serve runs {SERVED_BY}'}")
+            print(
+                f"{server:<8} ratio app/baseline-app-pool {ratio:.2f}x   app p99 {app.p99_ms:.1f} ms   app errors {app.errors}   "
+                f"{'OK' if verdict else 'BELOW GOAL'} (goal >= 1.0x against the same pool settings, p99 < 50 ms, 0 errors)"
+                f"{'' if judged else f'; for comparison only, serve runs {SERVED_BY}'}"
+            )
         if len(rows) > 1:
             best = max(rows, key=lambda row: row[1]["app"].requests_per_s)
             print(f"fastest server for the app: {best[0]} ({best[1]['app'].requests_per_s:.0f} req/s)")

@@ -46,8 +46,13 @@ def area_collection(n_areas: int) -> dict:
     for i in range(n_areas):
         x, y = X0 + CELL * (i % side), Y0 + CELL * (i // side)
         ring = [[x, y], [x + 400, y], [x + 400, y + 400], [x, y + 400], [x, y]]
-        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                         "properties": {"name": f"Område {i}", "kommun": "2283", "external_ref": f"a{i}"}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {"name": f"Område {i}", "kommun": "2283", "external_ref": f"a{i}"},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -61,8 +66,7 @@ def write_csv(path: Path, rows: int, n_areas: int, seed: int = 2283) -> None:
         for start in range(0, rows, 100_000):
             stop = min(rows, start + 100_000)
             out.writelines(
-                f"h{i},Storgatan {i % 200 + 1},881 {i % 90 + 10:02d},Sollefteå,{xs[i]:.2f},{ys[i]:.2f}\n"
-                for i in range(start, stop)
+                f"h{i},Storgatan {i % 200 + 1},881 {i % 90 + 10:02d},Sollefteå,{xs[i]:.2f},{ys[i]:.2f}\n" for i in range(start, stop)
             )
 
 
@@ -212,11 +216,13 @@ def main() -> None:
             first = _import_seconds(url, csv_path)
             again = _import_seconds(url, csv_path)
             rounds.append((baseline, first, again, share))
-            print(f"round {i + 1}: baseline {baseline:.2f} s, import {first['seconds']:.2f} s "
-                  f"({first['seconds'] / baseline:.2f}x), re-run {again['seconds']:.2f} s "
-                  f"({again['seconds'] / baseline:.2f}x); PostgreSQL alone: COPY {share['copy']:.2f} s "
-                  f"+ indexes {share['indexes']:.2f} s ({(share['copy'] + share['indexes']) / baseline:.2f}x)",
-                  file=sys.stderr)
+            print(
+                f"round {i + 1}: baseline {baseline:.2f} s, import {first['seconds']:.2f} s "
+                f"({first['seconds'] / baseline:.2f}x), re-run {again['seconds']:.2f} s "
+                f"({again['seconds'] / baseline:.2f}x); PostgreSQL alone: COPY {share['copy']:.2f} s "
+                f"+ indexes {share['indexes']:.2f} s ({(share['copy'] + share['indexes']) / baseline:.2f}x)",
+                file=sys.stderr,
+            )
             asyncio.run(admin(f'drop database "{name}" with (force)'))
         asyncio.run(admin(f'drop database "{template}" with (force)'))
 
@@ -226,15 +232,18 @@ def main() -> None:
         peak = max(max(r[1]["peak_bytes"], r[2]["peak_bytes"]) for r in rounds)
         print(f"CSV: {args.rows:,} rows, {size_mb:.1f} MB; {args.areas} areas; medians of {args.repeat} rounds")
         print(f"baseline psql \\copy into an unindexed table: {baseline:.2f} s")
-        print(f"import (first run, inserts):   {float(np.median([r[1]['seconds'] for r in rounds])):.2f} s  "
-              f"ratio {first_ratio:.2f}x  {rounds[-1][1]['result']}")
-        print(f"import (re-run, no changes):   {float(np.median([r[2]['seconds'] for r in rounds])):.2f} s  "
-              f"ratio {again_ratio:.2f}x")
+        print(
+            f"import (first run, inserts):   {float(np.median([r[1]['seconds'] for r in rounds])):.2f} s  "
+            f"ratio {first_ratio:.2f}x  {rounds[-1][1]['result']}"
+        )
+        print(f"import (re-run, no changes):   {float(np.median([r[2]['seconds'] for r in rounds])):.2f} s  ratio {again_ratio:.2f}x")
         share_ratio = float(np.median([(r[3]["copy"] + r[3]["indexes"]) / r[0] for r in rounds]))
-        print(f"PostgreSQL alone, rows encoded beforehand: binary COPY "
-              f"{float(np.median([r[3]['copy'] for r in rounds])):.2f} s + index builds and attach "
-              f"{float(np.median([r[3]['indexes'] for r in rounds])):.2f} s  ratio {share_ratio:.2f}x "
-              "(the floor for the first import)")
+        print(
+            f"PostgreSQL alone, rows encoded beforehand: binary COPY "
+            f"{float(np.median([r[3]['copy'] for r in rounds])):.2f} s + index builds and attach "
+            f"{float(np.median([r[3]['indexes'] for r in rounds])):.2f} s  ratio {share_ratio:.2f}x "
+            "(the floor for the first import)"
+        )
         print(f"peak RSS {peak / 2**30:.2f} GiB")
         goal_met = first_ratio <= 2.0 and peak < 1.5 * 2**30
         print("goal (first run at most 2.0x, peak RSS under 1.5 GiB):", "met" if goal_met else "NOT met")

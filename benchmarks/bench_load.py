@@ -59,8 +59,9 @@ async def seed_burglaries(url: str, n: int = 300) -> None:
         await conn.close()
 
 
-async def client(http: object, tally: Tally, headers: dict[str, str], mine: list[tuple[int, int]], group_ids: list[int],
-                 end: float, rng: random.Random) -> None:
+async def client(
+    http: object, tally: Tally, headers: dict[str, str], mine: list[tuple[int, int]], group_ids: list[int], end: float, rng: random.Random
+) -> None:
     import httpx
 
     assert isinstance(http, httpx.AsyncClient)
@@ -88,8 +89,9 @@ async def client(http: object, tally: Tally, headers: dict[str, str], mine: list
             expected = 200
         else:
             kind = "priority"
-            request = http.get(f"/api/v1/priority-areas?kommun={KOMMUN}&method={rng.choice(['eb', 'rate', 'near_repeat'])}",
-                               headers=headers)
+            request = http.get(
+                f"/api/v1/priority-areas?kommun={KOMMUN}&method={rng.choice(['eb', 'rate', 'near_repeat'])}", headers=headers
+            )
             expected = 200
         started = time.perf_counter()
         try:
@@ -123,8 +125,7 @@ async def run_clients(base: str, token: str, worlds: list, clients: int, seconds
     end = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
-        await asyncio.gather(*(client(http, tally, headers, pairs[i::clients], group_ids, end, random.Random(i))
-                               for i in range(clients)))
+        await asyncio.gather(*(client(http, tally, headers, pairs[i::clients], group_ids, end, random.Random(i)) for i in range(clients)))
     return tally
 
 
@@ -142,13 +143,17 @@ async def verify(url: str, base: str, token: str, worlds: list, tally: Tally) ->
                 rows = await conn.fetchval("select count(*) from signup where group_id = $1", w.group_id)
                 audit = await conn.fetchval(
                     "select count(*) filter (where action = 'insert') - count(*) filter (where action = 'delete') "
-                    "from audit_event where table_name = 'signup' and row_id = $1", w.group_id)
-                answer = (await http.get(f"/api/v1/groups/{w.group_id}/eligibility",
-                                         headers={"Authorization": f"Bearer {token}"})).json()["households_signed_up"]
+                    "from audit_event where table_name = 'signup' and row_id = $1",
+                    w.group_id,
+                )
+                answer = (await http.get(f"/api/v1/groups/{w.group_id}/eligibility", headers={"Authorization": f"Bearer {token}"})).json()[
+                    "households_signed_up"
+                ]
                 seen = tally.net[w.group_id]
                 if not counter == rows == audit == answer == seen:
-                    problems.append(f"group {w.group_id}: clients saw {seen}, counter {counter}, rows {rows}, "
-                                    f"audit {audit}, eligibility {answer}")
+                    problems.append(
+                        f"group {w.group_id}: clients saw {seen}, counter {counter}, rows {rows}, audit {audit}, eligibility {answer}"
+                    )
     finally:
         await conn.close()
     return problems
@@ -167,8 +172,7 @@ def main() -> int:
         asyncio.run(seed_burglaries(url))
         token = worlds[0].token
         with running(args.server, "app", url, args.workers) as base:
-            print(f"load: {args.clients} clients for {args.seconds:.0f} s against {args.server} with {args.workers} worker(s)",
-                  flush=True)
+            print(f"load: {args.clients} clients for {args.seconds:.0f} s against {args.server} with {args.workers} worker(s)", flush=True)
             started = time.monotonic()
             tally = asyncio.run(run_clients(base, token, worlds, args.clients, args.seconds))
             elapsed = time.monotonic() - started
@@ -179,8 +183,10 @@ def main() -> int:
     for kind in ("signup", "withdraw", "eligibility", "priority"):
         lat = sorted(tally.latencies.get(kind, []))
         if lat:
-            print(f"  {kind:<12} {len(lat):>7} ok  {len(lat) / elapsed:>7.0f} req/s  p50 {lat[len(lat) // 2] * 1000:6.1f} ms  "
-                  f"p99 {lat[int(len(lat) * 0.99)] * 1000:6.1f} ms  errors {tally.errors[kind]}")
+            print(
+                f"  {kind:<12} {len(lat):>7} ok  {len(lat) / elapsed:>7.0f} req/s  p50 {lat[len(lat) // 2] * 1000:6.1f} ms  "
+                f"p99 {lat[int(len(lat) * 0.99)] * 1000:6.1f} ms  errors {tally.errors[kind]}"
+            )
     for sample in tally.error_samples[:10]:
         print("  error:", sample)
     net = sum(tally.net.values())
@@ -189,8 +195,7 @@ def main() -> int:
         for p in problems:
             print("  " + p)
     else:
-        print(f"counts OK: every group's counter, rows, audit trail and eligibility equal the clients' "
-              f"{net} net sign-ups")
+        print(f"counts OK: every group's counter, rows, audit trail and eligibility equal the clients' {net} net sign-ups")
     return 1 if problems or tally.errors else 0
 
 

@@ -39,11 +39,20 @@ async def client_loop(base: str, deadline: float, rng: random.Random, latencies:
         page = await client.get("/trygghet/2283")
         token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
         while time.monotonic() < deadline:
-            form = {"_csrf_token": token, "kategori": rng.choice(CATEGORIES), "tid": "morker", "upplevelse": "otrygg",
-                    "beskrivning": "Mörk gångväg mellan skolan och affären, lamporna är trasiga " * rng.randint(1, 8),
-                    "forslag": "Laga belysningen", "epost": rng.choice(["", "", "person@example.se"]), "plats": "",
-                    "webbplats": "", "ny_anda": "1",
-                    "x": f"{X0 + rng.uniform(-1500, 1500):.1f}", "y": f"{Y0 + rng.uniform(-1500, 1500):.1f}"}
+            form = {
+                "_csrf_token": token,
+                "kategori": rng.choice(CATEGORIES),
+                "tid": "morker",
+                "upplevelse": "otrygg",
+                "beskrivning": "Mörk gångväg mellan skolan och affären, lamporna är trasiga " * rng.randint(1, 8),
+                "forslag": "Laga belysningen",
+                "epost": rng.choice(["", "", "person@example.se"]),
+                "plats": "",
+                "webbplats": "",
+                "ny_anda": "1",
+                "x": f"{X0 + rng.uniform(-1500, 1500):.1f}",
+                "y": f"{Y0 + rng.uniform(-1500, 1500):.1f}",
+            }
             started = time.perf_counter()
             try:
                 response = await client.post("/trygghet/2283", data=form)
@@ -84,23 +93,29 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    print(f"POST /trygghet/2283: {args.clients} clients, {args.seconds:.0f} s, {args.workers} uvicorn workers, "
-          f"{os.cpu_count()} cores", flush=True)
+    print(
+        f"POST /trygghet/2283: {args.clients} clients, {args.seconds:.0f} s, {args.workers} uvicorn workers, {os.cpu_count()} cores",
+        flush=True,
+    )
     with fresh_database() as url:
         os.environ["GRANNSAMVERKAN_PLACES_SUBMISSIONS_PER_HOUR"] = "100000000"
         with running("uvicorn", "app", url, args.workers) as base:
             latencies, codes, elapsed = asyncio.run(load(base, args.seconds, args.clients))
         accepted = codes.get(303, 0)
-        print(f"accepted: {accepted / elapsed:.0f} requests/s, p50 {percentile(latencies, 0.5):.1f} ms, "
-              f"p99 {percentile(latencies, 0.99):.1f} ms; answers {dict(sorted(codes.items()))}")
+        print(
+            f"accepted: {accepted / elapsed:.0f} requests/s, p50 {percentile(latencies, 0.5):.1f} ms, "
+            f"p99 {percentile(latencies, 0.99):.1f} ms; answers {dict(sorted(codes.items()))}"
+        )
         in_database = asyncio.run(stored(url))
         ok = in_database == accepted and set(codes) == {303}
         print(f"reports stored {in_database}, accepted {accepted}: {'OK' if ok else 'MISMATCH'}")
         os.environ.pop("GRANNSAMVERKAN_PLACES_SUBMISSIONS_PER_HOUR")
         with running("uvicorn", "app", url, args.workers) as base:
             _, limited, elapsed = asyncio.run(load(base, min(args.seconds, 5.0), args.clients))
-        print(f"default limit (20 an hour per client, all clients on 127.0.0.1): {sum(limited.values()) / elapsed:.0f} "
-              f"answers/s; {dict(sorted(limited.items()))}")
+        print(
+            f"default limit (20 an hour per client, all clients on 127.0.0.1): {sum(limited.values()) / elapsed:.0f} "
+            f"answers/s; {dict(sorted(limited.items()))}"
+        )
     return 0 if ok else 1
 
 

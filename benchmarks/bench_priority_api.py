@@ -62,27 +62,51 @@ async def load(conn: asyncpg.Connection, seed: int) -> tuple[int, int, date, dat
     area_rows = []
     for a in data.areas:
         square = shapely.box(a.x - 100, a.y - 100, a.x + 100, a.y + 100)
-        area_rows.append((KOMMUN, a.name, "by", f"syn-{a.area_id}", shapely.to_wkb(square),
-                          asyncpg.Box((a.x + 100, a.y + 100), (a.x - 100, a.y - 100)), square.area, a.x, a.y,
-                          a.households))
+        area_rows.append(
+            (
+                KOMMUN,
+                a.name,
+                "by",
+                f"syn-{a.area_id}",
+                shapely.to_wkb(square),
+                asyncpg.Box((a.x + 100, a.y + 100), (a.x - 100, a.y - 100)),
+                square.area,
+                a.x,
+                a.y,
+                a.households,
+            )
+        )
     await conn.copy_records_to_table(
-        "area", records=area_rows,
-        columns=["kommun", "name", "kind", "external_ref", "geom_wkb", "bbox", "area_m2", "point_x", "point_y",
-                 "households_total"])
+        "area",
+        records=area_rows,
+        columns=["kommun", "name", "kind", "external_ref", "geom_wkb", "bbox", "area_m2", "point_x", "point_y", "households_total"],
+    )
     ids = {r["external_ref"]: r["id"] for r in await conn.fetch("select id, external_ref from area where kommun = $1", KOMMUN)}
     db_id = {a.area_id: ids[f"syn-{a.area_id}"] for a in data.areas}
     await conn.executemany(
         "insert into watch_group (kommun, area_id, kind, name, status, established_on) "
         "values ($1, $2, 'grannsamverkan', $3, 'active', '2015-01-01')",
-        [(KOMMUN, db_id[a.area_id], f"GSV {a.name}") for a in data.areas if a.has_active_group])
+        [(KOMMUN, db_id[a.area_id], f"GSV {a.name}") for a in data.areas if a.has_active_group],
+    )
     incident_rows = [
-        (KOMMUN, "synthetic", f"s{i}", inc.occurred_from, inc.occurred_to, "villa", inc.x, inc.y,
-         None if inc.area_id is None else db_id[inc.area_id])
+        (
+            KOMMUN,
+            "synthetic",
+            f"s{i}",
+            inc.occurred_from,
+            inc.occurred_to,
+            "villa",
+            inc.x,
+            inc.y,
+            None if inc.area_id is None else db_id[inc.area_id],
+        )
         for i, inc in enumerate(data.incidents)
     ]
     await conn.copy_records_to_table(
-        "burglary", records=incident_rows,
-        columns=["kommun", "source", "external_ref", "occurred_from", "occurred_to", "category", "x", "y", "area_id"])
+        "burglary",
+        records=incident_rows,
+        columns=["kommun", "source", "external_ref", "occurred_from", "occurred_to", "category", "x", "y", "area_id"],
+    )
     await conn.execute("analyze")
     first = data.start.date()
     last = date(data.start.year + data.years - 1, 12, 31)
@@ -112,8 +136,7 @@ async def run(url: str, runs: int, seed: int) -> None:
 
         year_from = date(last.year, 1, 1)
         periods = {"6 years (all burglaries)": (first, last), "last year": (year_from, last)}
-        app = create_app(Settings(database_url=url, token_cache_seconds=60, pool_min_size=1, pool_max_size=4),
-                         run_migrations=False)
+        app = create_app(Settings(database_url=url, token_cache_seconds=60, pool_min_size=1, pool_max_size=4), run_migrations=False)
         headers = {"Authorization": f"Bearer {token}"}
         print(f"{'period':<26} {'method':<12} {'db load + rank':>15} {'request':>10} {'ratio':>7}")
         async with AsyncTestClient(app=app) as client:
@@ -125,8 +148,8 @@ async def run(url: str, runs: int, seed: int) -> None:
 
                     async def request(m: str = method, a: date = p0, b: date = p1) -> None:
                         response = await client.get(
-                            f"/api/v1/priority-areas?kommun={KOMMUN}&from={a}&to={b}&method={m}&limit=100",
-                            headers=headers)
+                            f"/api/v1/priority-areas?kommun={KOMMUN}&from={a}&to={b}&method={m}&limit=100", headers=headers
+                        )
                         assert response.status_code == 200, response.text
 
                     d = await median_ms(direct, runs)
@@ -138,7 +161,8 @@ async def run(url: str, runs: int, seed: int) -> None:
                 response = await client.get(
                     f"/api/v1/priority-areas/backtest?kommun={KOMMUN}&train_from={last.year - 1}-01-01"
                     f"&train_to={last.year - 1}-12-31&test_from={last.year}-01-01&test_to={last}&method=eb",
-                    headers=headers)
+                    headers=headers,
+                )
                 assert response.status_code == 200, response.text
 
             b = await median_ms(backtest, runs)

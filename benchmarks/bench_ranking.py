@@ -46,9 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     data = generate(args.seed, years=FOLDS + 1)
     areas, incidents = data.areas, data.incidents
-    print(
-        f"{len(areas)} areas, {sum(a.households for a in areas)} households, {len(incidents)} burglaries"
-    )
+    print(f"{len(areas)} areas, {sum(a.households for a in areas)} households, {len(incidents)} burglaries")
 
     rng = np.random.default_rng(0)
     noise = rng.random(200_000)
@@ -60,22 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     period_to = data.start.replace(year=data.start.year + FOLDS)
     period_from = period_to - timedelta(days=365)
     build = median_ms(lambda: IncidentTable.build(incidents, AreaTable(areas)), args.runs)
-    print(
-        f"building the incident table from Incident structs: {build:.1f} ms ({build / baseline:.1f}x baseline)"
-    )
-    print(
-        "\n| method | rank_areas from structs (ms) | from a prebuilt table (ms) | ×baseline | 5-fold backtest (ms) |"
-    )
+    print(f"building the incident table from Incident structs: {build:.1f} ms ({build / baseline:.1f}x baseline)")
+    print("\n| method | rank_areas from structs (ms) | from a prebuilt table (ms) | ×baseline | 5-fold backtest (ms) |")
     print("|---|---:|---:|---:|---:|")
     total_backtest = 0.0
     for method in ("rate", "eb", "near_repeat", "naive"):
         if method != "naive":
-            structs = median_ms(
-                lambda m=method: rank_areas(m, areas, incidents, period_from, period_to), args.runs
-            )
-            prebuilt = median_ms(
-                lambda m=method: rank_areas(m, areas, inc_table, period_from, period_to), args.runs
-            )
+            structs = median_ms(lambda m=method: rank_areas(m, areas, incidents, period_from, period_to), args.runs)
+            prebuilt = median_ms(lambda m=method: rank_areas(m, areas, inc_table, period_from, period_to), args.runs)
         bt = median_ms(
             lambda m=method: rolling_backtest(m, areas, incidents, data.start, FOLDS, COVERAGE),
             args.runs,
@@ -84,20 +74,13 @@ def main(argv: list[str] | None = None) -> int:
         if method == "naive":
             print(f"| naive | – | – | – | {bt:.1f} |")
         else:
-            print(
-                f"| {method} | {structs:.1f} | {prebuilt:.1f} | {structs / baseline:.1f} | {bt:.1f} |"
-            )
+            print(f"| {method} | {structs:.1f} | {prebuilt:.1f} | {structs / baseline:.1f} | {bt:.1f} |")
     print(f"all four 5-fold backtests together: {total_backtest:.0f} ms")
 
-    print(
-        f"\nHousehold PAI at {COVERAGE:.0%} coverage, train year t → test year t + 1 ({FOLDS} folds)"
-    )
+    print(f"\nHousehold PAI at {COVERAGE:.0%} coverage, train year t → test year t + 1 ({FOLDS} folds)")
     rows: list[tuple[str, list[float], list[float]]] = []
     folds = yearly_folds(data.start, FOLDS)
-    truth = [
-        backtest_scores(data.true_risk, table, inc_table, f.test_from, f.test_to, COVERAGE)
-        for f in folds
-    ]
+    truth = [backtest_scores(data.true_risk, table, inc_table, f.test_from, f.test_to, COVERAGE) for f in folds]
     rows.append(("true risk (ceiling)", [r.pai for r in truth], [r.hit_rate for r in truth]))
     variants: list[tuple[str, str, dict[str, float]]] = [
         ("rate", "rate", {}),
@@ -119,15 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     # Short horizon: where near repeats matter. Every 4 weeks over the last two years, rank at the
     # cut (training = the year before it) and test on the next 14 days.
     cuts = [period_to - timedelta(weeks=4 * i) for i in range(26, 0, -1)]
-    print(
-        f"\nShort horizon: household PAI at {COVERAGE:.0%} coverage for the 14 days after each of {len(cuts)} cuts"
-    )
+    print(f"\nShort horizon: household PAI at {COVERAGE:.0%} coverage for the 14 days after each of {len(cuts)} cuts")
     print("\n| method | mean PAI | mean hit rate |")
     print("|---|---:|---:|")
-    short_truth = [
-        backtest_scores(data.true_risk, table, inc_table, cut, cut + timedelta(days=14), COVERAGE)
-        for cut in cuts
-    ]
+    short_truth = [backtest_scores(data.true_risk, table, inc_table, cut, cut + timedelta(days=14), COVERAGE) for cut in cuts]
     print(
         f"| true risk (ceiling) | {statistics.mean(r.pai for r in short_truth):.2f} "
         f"| {statistics.mean(r.hit_rate for r in short_truth):.1%} |"
@@ -147,9 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             for cut in cuts
         ]
-        print(
-            f"| {label} | {statistics.mean(r.pai for r in res):.2f} | {statistics.mean(r.hit_rate for r in res):.1%} |"
-        )
+        print(f"| {label} | {statistics.mean(r.pai for r in res):.2f} | {statistics.mean(r.hit_rate for r in res):.1%} |")
     return 0
 
 

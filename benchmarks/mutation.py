@@ -114,11 +114,7 @@ class Mutant:
 
 
 def _is_docstring(node: ast.AST, parent: ast.AST | None) -> bool:
-    return (
-        isinstance(parent, ast.Expr)
-        and isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-    )
+    return isinstance(parent, ast.Expr) and isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 def _variants(node: ast.AST, parent: ast.AST | None) -> Iterator[tuple[str, ast.AST]]:
@@ -150,14 +146,10 @@ def _variants(node: ast.AST, parent: ast.AST | None) -> Iterator[tuple[str, ast.
     elif isinstance(node, ast.AugAssign) and type(node.op) in BINOP_SWAPS:
         yield "augmented", ast.AugAssign(node.target, BINOP_SWAPS[type(node.op)](), node.value)
         yield "augmented", ast.Assign([node.target], node.value, lineno=node.lineno)
-    elif isinstance(node, ast.Assign) and not (
-        isinstance(node.value, ast.Constant) and node.value.value is None
-    ):
+    elif isinstance(node, ast.Assign) and not (isinstance(node.value, ast.Constant) and node.value.value is None):
         yield "assignment", ast.Assign(node.targets, ast.Constant(None), lineno=node.lineno)
     elif isinstance(node, ast.AnnAssign) and node.value is not None:
-        yield "assignment", ast.AnnAssign(
-            node.target, node.annotation, ast.Constant(None), node.simple, lineno=node.lineno
-        )
+        yield "assignment", ast.AnnAssign(node.target, node.annotation, ast.Constant(None), node.simple, lineno=node.lineno)
     elif isinstance(node, ast.Break):
         yield "loop", ast.Continue()
     elif isinstance(node, ast.Continue):
@@ -167,9 +159,7 @@ def _variants(node: ast.AST, parent: ast.AST | None) -> Iterator[tuple[str, ast.
             yield "return", ast.Return(ast.Constant(None))
     elif isinstance(node, ast.Call):
         for i, arg in enumerate(node.args):
-            if not isinstance(arg, ast.Starred) and not (
-                isinstance(arg, ast.Constant) and arg.value is None
-            ):
+            if not isinstance(arg, ast.Starred) and not (isinstance(arg, ast.Constant) and arg.value is None):
                 args = list(node.args)
                 args[i] = ast.Constant(None)
                 yield "argument", ast.Call(node.func, args, node.keywords)
@@ -374,9 +364,7 @@ class Result:
         return 100.0 * self.killed / counted if counted else None
 
 
-def run_module(
-    module: str, equivalents: dict[str, str], timeout_factor: float, survivors: list[Mutant], used: set[str]
-) -> Result:
+def run_module(module: str, equivalents: dict[str, str], timeout_factor: float, survivors: list[Mutant], used: set[str]) -> Result:
     tests = tests_for(module)
     result = Result(module, tests)
     started = time.monotonic()

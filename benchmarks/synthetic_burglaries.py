@@ -169,9 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     per_year = np.bincount([i.occurred_to.year - data.start.year for i in data.incidents])
     windowed = sum(i.occurred_from != i.occurred_to for i in data.incidents)
     print(f"areas {len(data.areas)}, households {sum(a.households for a in data.areas)}")
-    print(
-        f"incidents {len(data.incidents)} ({windowed} with a time window), per year {per_year.tolist()}"
-    )
+    print(f"incidents {len(data.incidents)} ({windowed} with a time window), per year {per_year.tolist()}")
     if args.out:
         payload = {
             "areas": data.areas,

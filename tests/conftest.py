@@ -43,9 +43,7 @@ hypothesis_settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 # benchmarks/mutation.py: the same examples on every run, so that two runs give the same score
-hypothesis_settings.register_profile(
-    "mutation", derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
-)
+hypothesis_settings.register_profile("mutation", derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 if "HYPOTHESIS_PROFILE" in os.environ:
     hypothesis_settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 

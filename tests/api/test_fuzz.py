@@ -139,8 +139,9 @@ async def test_fuzz_every_operation_with_every_role(client: AsyncTestClient, aut
             kwargs["headers"].update(tokens[role])
             response = send(kwargs)
             seen.setdefault(operation.label, set()).add(response.status_code)
-            failure = _check(response, f"{role} {kwargs['method']} {kwargs['url']} params={kwargs['params']} "
-                                       f"body={str(kwargs.get('content'))[:200]}")
+            failure = _check(
+                response, f"{role} {kwargs['method']} {kwargs['url']} params={kwargs['params']} body={str(kwargs.get('content'))[:200]}"
+            )
             if failure:
                 failures.append(failure)
 
@@ -188,8 +189,7 @@ async def _lifespan(app: Any) -> AsyncIterator[Any]:
         await task
 
 
-async def _asgi_post_chunked(app: Any, path: str, query: str, headers: dict[str, str], body: bytes,
-                             *, chunk: int) -> tuple[int, str, int]:
+async def _asgi_post_chunked(app: Any, path: str, query: str, headers: dict[str, str], body: bytes, *, chunk: int) -> tuple[int, str, int]:
     """POST ``body`` in chunks without a Content-Length; answers status, content type and how many
     bytes the app pulled before answering."""
     sent = 0
@@ -199,7 +199,7 @@ async def _asgi_post_chunked(app: Any, path: str, query: str, headers: dict[str,
         nonlocal sent
         if sent >= len(body):
             return {"type": "http.disconnect"}
-        piece = body[sent:sent + chunk]
+        piece = body[sent : sent + chunk]
         sent += len(piece)
         return {"type": "http.request", "body": piece, "more_body": sent < len(body)}
 
@@ -209,10 +209,19 @@ async def _asgi_post_chunked(app: Any, path: str, query: str, headers: dict[str,
             answer["headers"] = {k.decode().lower(): v.decode() for k, v in message.get("headers", [])}
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()] + [(b"transfer-encoding", b"chunked")],
-        "client": ("127.0.0.1", 1), "server": ("testserver", 80), "state": {},
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+        "state": {},
     }
     await app(scope, receive, send)
     return answer["status"], answer["headers"].get("content-type", ""), sent
@@ -233,8 +242,9 @@ def _million_vertex_feature(kommun: str = "2283") -> bytes:
     lon, lat = RAMSELE
     ring = np.column_stack([lon + 0.01 * np.cos(t), lat + 0.005 * np.sin(t)]).round(7).tolist()
     ring.append(ring[0])
-    return json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                       "properties": {"name": "Miljonen", "kommun": kommun}}).encode()
+    return json.dumps(
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {"name": "Miljonen", "kommun": kommun}}
+    ).encode()
 
 
 async def test_a_50_mb_csv_is_refused_with_413_before_it_is_read(small_client: AsyncTestClient, auth: TokenFactory) -> None:
@@ -246,8 +256,7 @@ async def test_a_50_mb_csv_is_refused_with_413_before_it_is_read(small_client: A
     # A chunked upload (no Content-Length) is cut off at the limit as well; the test client cannot
     # stream, so the ASGI app is called directly, and it must stop reading early.
     async with _lifespan(create_app(small_client.app.state.settings, run_migrations=False)) as app:
-        status, content_type, read = await _asgi_post_chunked(
-            app, "/api/v1/households/import", "kommun=2283", headers, body, chunk=1 << 20)
+        status, content_type, read = await _asgi_post_chunked(app, "/api/v1/households/import", "kommun=2283", headers, body, chunk=1 << 20)
     assert status == 413 and content_type.startswith("application/problem+json")
     assert read <= SMALL_LIMIT + (2 << 20), f"read {read} bytes of a refused body"
     assert (await small_client.get("/api/v1/households?kommun=2283", headers=headers)).json()["total"] == 0
@@ -289,7 +298,7 @@ HOSTILE = [
     "x' or '1'='1",
     "$1; select pg_sleep(10); --",
     "\\'; truncate household cascade; --",
-    "Åsa \"Öberg\" ; delete from signup where true; /*",
+    'Åsa "Öberg" ; delete from signup where true; /*',
     "%' and 1=1 --",
     "Robert'); drop table area;-- \u00a0✓",
 ]
@@ -312,8 +321,11 @@ async def test_sql_looking_strings_are_stored_verbatim(client: AsyncTestClient, 
     for (x, y), text in zip(grid_points((lon, lat), len(HOSTILE)), HOSTILE, strict=True):
         quoted = '"' + text.replace('"', '""') + '"'
         csv_lines.append(f"{quoted};{quoted};881 30;{quoted};{x:.6f};{y:.6f}")
-    imported = await client.post("/api/v1/households/import?kommun=2283", content=("\n".join(csv_lines) + "\n").encode(),
-                                 headers={**headers, "content-type": "text/csv"})
+    imported = await client.post(
+        "/api/v1/households/import?kommun=2283",
+        content=("\n".join(csv_lines) + "\n").encode(),
+        headers={**headers, "content-type": "text/csv"},
+    )
     assert imported.status_code == 200, imported.text
     assert imported.json()["inserted"] == len(HOSTILE)
     households = (await client.get(f"/api/v1/areas/{area_id}/households?limit=1000", headers=headers)).json()["items"]
@@ -326,11 +338,20 @@ async def test_sql_looking_strings_are_stored_verbatim(client: AsyncTestClient, 
     household_id = households[0]["id"]
     await client.post(f"/api/v1/groups/{group_id}/signups", json={"household_id": household_id}, headers=headers)
     # A phone number is checked (issue 13, item 13): such a string is refused, naming the field.
-    refused = assert_problem(await client.post(f"/api/v1/groups/{group_id}/contacts", headers=headers,
-                                               json={"household_id": household_id, "name": HOSTILE[1], "phone": HOSTILE[2][:40]}), 422)
+    refused = assert_problem(
+        await client.post(
+            f"/api/v1/groups/{group_id}/contacts",
+            headers=headers,
+            json={"household_id": household_id, "name": HOSTILE[1], "phone": HOSTILE[2][:40]},
+        ),
+        422,
+    )
     assert [e["field"] for e in refused["errors"]] == ["phone"]
-    contact = await client.post(f"/api/v1/groups/{group_id}/contacts",
-                                json={"household_id": household_id, "name": HOSTILE[1], "phone": "070-123 45 67"}, headers=headers)
+    contact = await client.post(
+        f"/api/v1/groups/{group_id}/contacts",
+        json={"household_id": household_id, "name": HOSTILE[1], "phone": "070-123 45 67"},
+        headers=headers,
+    )
     assert contact.status_code == 201, contact.text
     assert contact.json()["name"] == HOSTILE[1]
 
@@ -367,9 +388,13 @@ async def test_numbers_beyond_bigint_are_refused_not_500(client: AsyncTestClient
         unsafe = route.method in ("POST", "PUT", "PATCH")
         content_type = "application/x-www-form-urlencoded" if is_page(route) else "application/json"
         response = await client.request(
-            route.method, path, params=params, content=(b"" if is_page(route) else b"{}") if unsafe else None,
+            route.method,
+            path,
+            params=params,
+            content=(b"" if is_page(route) else b"{}") if unsafe else None,
             headers={**credentials(route, headers), **({"content-type": content_type} if unsafe else {})},
-            follow_redirects=False)
+            follow_redirects=False,
+        )
         status = response.status_code
         if status >= 500 or (200 <= status < 300 and (route.path_parameters and huge in path)):
             failures.append(f"{route}: {path} {params} -> {status} {response.text[:200]}")
@@ -384,11 +409,16 @@ async def test_nul_characters_are_refused_not_500(client: AsyncTestClient, auth:
     world = await build_world(client, headers, OWN)
     for path in ("/api/v1/households", "/api/v1/goals", "/api/v1/groups", "/api/v1/areas", "/api/v1/burglaries"):
         assert_problem(await client.get(path, params={"kommun": "22\x0083"}, headers=headers), 422)
-    assert_problem(await client.post("/api/v1/groups", json={"area_id": world.area_id, "kind": "byavakt", "name": "a\x00b"},
-                                     headers=headers), 422)
+    assert_problem(
+        await client.post("/api/v1/groups", json={"area_id": world.area_id, "kind": "byavakt", "name": "a\x00b"}, headers=headers), 422
+    )
     assert_problem(await client.post("/api/v1/households", json={"kommun": OWN, "street": "Gatan\x00 1"}, headers=headers), 422)
-    assert_problem(await client.post(f"/api/v1/groups/{world.group_id}/contacts",
-                                     json={"household_id": world.signed_up[1], "name": "K\x00"}, headers=headers), 422)
+    assert_problem(
+        await client.post(
+            f"/api/v1/groups/{world.group_id}/contacts", json={"household_id": world.signed_up[1], "name": "K\x00"}, headers=headers
+        ),
+        422,
+    )
 
 
 async def test_dates_at_the_ends_of_the_calendar_are_refused_not_500(client: AsyncTestClient, auth: TokenFactory) -> None:

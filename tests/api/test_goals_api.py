@@ -19,15 +19,13 @@ async def test_coordinator_sets_police_reads(client: AsyncTestClient, auth: Toke
     r = await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 10}, headers=coordinator)
     assert r.status_code == 201, r.text
     assert r.json()["target_new_groups"] == 10 and r.json()["kommun"] == "2283"
-    r = await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 10, "target_info_meetings": 4},
-                         headers=coordinator)
+    r = await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 10, "target_info_meetings": 4}, headers=coordinator)
     assert r.status_code == 200 and r.json()["target_info_meetings"] == 4
 
     r = await client.get("/api/v1/goals/2283/2026", params={"as_of": "2026-03-11"}, headers=police)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert {"kommun", "year", "target_new_groups", "new_groups", "groups", "expected_by_now", "status",
-            "forming_groups"} <= body.keys()
+    assert {"kommun", "year", "target_new_groups", "new_groups", "groups", "expected_by_now", "status", "forming_groups"} <= body.keys()
     # 10 × 70 / 365 = 1.92 expected; none established, the floor is 1: behind
     assert (body["new_groups"], body["expected_by_now"], body["status"]) == (0, 1.92, "behind")
     assert body["as_of"] == "2026-03-11"
@@ -54,9 +52,20 @@ async def test_kommun_scoping(client: AsyncTestClient, auth: TokenFactory) -> No
     r = await client.get("/api/v1/goals", params={"kommun": "2283"}, headers=other)
     assert r.json() == {"items": [], "total": 0}
     assert_problem(await client.get("/api/v1/reports/2283/2026", headers=other), 404)
-    assert_problem(await client.post("/api/v1/meetings", json={
-        "kommun": "2283", "held_on": "2026-02-01", "locality": "Ramsele", "topic": "byavakt", "attendees": 3,
-    }, headers=other), 403)
+    assert_problem(
+        await client.post(
+            "/api/v1/meetings",
+            json={
+                "kommun": "2283",
+                "held_on": "2026-02-01",
+                "locality": "Ramsele",
+                "topic": "byavakt",
+                "attendees": 3,
+            },
+            headers=other,
+        ),
+        403,
+    )
     # the goal is unchanged
     r = await client.get("/api/v1/goals/2283/2026", headers=admin)
     assert r.json()["target_new_groups"] == 10
@@ -70,15 +79,25 @@ async def test_bad_input(client: AsyncTestClient, auth: TokenFactory) -> None:
     assert_problem(await client.get("/api/v1/goals/9999/2026", headers=admin), 422)
     assert_problem(await client.get("/api/v1/goals", params={"kommun": "9999"}, headers=admin), 422)
     assert_problem(await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": -1}, headers=coordinator), 422)
-    assert_problem(await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 1, "target": 2},
-                                    headers=coordinator), 422)
+    assert_problem(await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 1, "target": 2}, headers=coordinator), 422)
     assert_problem(await client.put("/api/v1/goals/2283/1899", json={"target_new_groups": 1}, headers=coordinator), 422)
     assert_problem(await client.get("/api/v1/goals/2283/2026", headers=coordinator), 404)  # not set yet
     body = assert_problem(await client.get("/api/v1/goals/2283/2026", params={"as_of": "2026-02-30"}, headers=coordinator), 422)
     assert body["errors"][0]["field"] == "as_of"
-    assert_problem(await client.post("/api/v1/meetings", json={
-        "kommun": "2283", "held_on": "2026-02-01", "locality": "Ramsele", "topic": "kaffe", "attendees": 3,
-    }, headers=coordinator), 422)
+    assert_problem(
+        await client.post(
+            "/api/v1/meetings",
+            json={
+                "kommun": "2283",
+                "held_on": "2026-02-01",
+                "locality": "Ramsele",
+                "topic": "kaffe",
+                "attendees": 3,
+            },
+            headers=coordinator,
+        ),
+        422,
+    )
     assert_problem(await client.get("/api/v1/goals/2283/2026"), 401)
 
 
@@ -111,34 +130,58 @@ async def test_meetings(client: AsyncTestClient, auth: TokenFactory) -> None:
     coordinator = await auth("coordinator", "2283", name="samordnare")
     police = await auth("police", "2283")
     admin = await auth("admin")
-    r = await client.post("/api/v1/meetings", json={
-        "kommun": "2283", "held_on": "2026-02-01", "locality": "Ramsele", "topic": "byavakt", "attendees": 23,
-    }, headers=coordinator)
+    r = await client.post(
+        "/api/v1/meetings",
+        json={
+            "kommun": "2283",
+            "held_on": "2026-02-01",
+            "locality": "Ramsele",
+            "topic": "byavakt",
+            "attendees": 23,
+        },
+        headers=coordinator,
+    )
     assert r.status_code == 201, r.text
     meeting = r.json()
     assert meeting["locality"] == "Ramsele" and meeting["id"] >= 1
-    await client.post("/api/v1/meetings", json={
-        "kommun": "2283", "held_on": "2025-11-01", "locality": "Junsele", "topic": "grannsamverkan",
-    }, headers=coordinator)
-    assert_problem(await client.post("/api/v1/meetings", json={
-        "kommun": "2283", "held_on": "2026-02-01", "locality": "x", "topic": "byavakt"}, headers=police), 403)
+    await client.post(
+        "/api/v1/meetings",
+        json={
+            "kommun": "2283",
+            "held_on": "2025-11-01",
+            "locality": "Junsele",
+            "topic": "grannsamverkan",
+        },
+        headers=coordinator,
+    )
+    assert_problem(
+        await client.post(
+            "/api/v1/meetings", json={"kommun": "2283", "held_on": "2026-02-01", "locality": "x", "topic": "byavakt"}, headers=police
+        ),
+        403,
+    )
 
     r = await client.get("/api/v1/meetings", params={"kommun": "2283", "year": 2026}, headers=police)
     assert r.json()["total"] == 1 and r.json()["items"][0]["attendees"] == 23
     r = await client.get("/api/v1/meetings", headers=police)
     assert r.json()["total"] == 2
-    await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 0, "target_info_meetings": 2},
-                     headers=coordinator)
+    await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 0, "target_info_meetings": 2}, headers=coordinator)
     r = await client.get("/api/v1/goals/2283/2026", params={"as_of": "2026-03-01"}, headers=police)
     # groups: target 0, achieved; meetings: 1 ≥ floor(2 × 60 / 365); overall the worse of the two
     assert (r.json()["info_meetings"], r.json()["groups_status"], r.json()["meetings_status"], r.json()["status"]) == (
-        1, "achieved", "on_track", "on_track")
+        1,
+        "achieved",
+        "on_track",
+        "on_track",
+    )
 
     assert (await client.delete(f"/api/v1/meetings/{meeting['id']}", headers=coordinator)).status_code == 204
     assert_problem(await client.get(f"/api/v1/meetings/{meeting['id']}", headers=coordinator), 404)
     r = await client.get("/api/v1/audit", params={"table": "info_meeting"}, headers=admin)
     assert [(e["action"], e["actor"]) for e in r.json()["items"]] == [
-        ("delete", "samordnare"), ("insert", "samordnare"), ("insert", "samordnare"),
+        ("delete", "samordnare"),
+        ("insert", "samordnare"),
+        ("insert", "samordnare"),
     ]
     r = await client.get("/api/v1/audit", params={"table": "goal"}, headers=admin)
     assert r.json()["items"][0]["after"] == {"year": 2026, "target_new_groups": 0, "target_info_meetings": 2}
@@ -155,14 +198,18 @@ async def _sollefteå_year(conn: asyncpg.Connection) -> None:
     await insert_area(conn, "2283", "Helgum", households=15)
     await insert_group(conn, a1, name="Ramsele byavakt", kind="byavakt", established_on=date(2026, 1, 1), signed_up=7)
     await insert_group(conn, a2, name="Näsåkers grannar", established_on=date(2026, 5, 20), signed_up=11)
-    await insert_group(conn, a3, name="Junsele", established_on=date(2026, 8, 3), status="dissolved",
-                       dissolved_on=date(2026, 10, 1), signed_up=30)
+    await insert_group(
+        conn, a3, name="Junsele", established_on=date(2026, 8, 3), status="dissolved", dissolved_on=date(2026, 10, 1), signed_up=30
+    )
     await insert_group(conn, a4, name="Sedan länge", established_on=date(2019, 4, 1), existing=True, signed_up=25)
     await insert_group(conn, a5, name="Långsele under bildande", status="forming", signed_up=4)
     await conn.executemany(
         "insert into info_meeting (kommun, held_on, locality, topic, attendees) values ('2283', $1, $2, $3, $4)",
-        [(date(2026, 3, 14), "Ramsele", "byavakt", 31), (date(2026, 9, 2), "Junsele", "grannsamverkan", 1234),
-         (date(2026, 12, 1), "Helgum", "byavakt", 5)],
+        [
+            (date(2026, 3, 14), "Ramsele", "byavakt", 31),
+            (date(2026, 9, 2), "Junsele", "grannsamverkan", 1234),
+            (date(2026, 12, 1), "Helgum", "byavakt", 5),
+        ],
     )
     await conn.executemany(
         "insert into burglary (kommun, source, external_ref, occurred_from, occurred_to, area_id) values ('2283', 't', $1, $2, $2, $3)",
@@ -175,8 +222,7 @@ async def test_report_numbers(client: AsyncTestClient, auth: TokenFactory, conn:
     coordinator = await auth("coordinator", "2283")
     police = await auth("police", "2283")
     await _sollefteå_year(conn)
-    await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 10, "target_info_meetings": 4},
-                     headers=coordinator)
+    await client.put("/api/v1/goals/2283/2026", json={"target_new_groups": 10, "target_info_meetings": 4}, headers=coordinator)
     params = {"as_of": "2026-11-23"}
 
     r = await client.get("/api/v1/goals/2283/2026", params=params, headers=police)

@@ -10,7 +10,9 @@ CSV = {"content-type": "text/csv"}
 
 async def test_windows_1252_semicolon_csv_with_swedish_letters(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = {**await auth("coordinator", "2283"), **CSV}
-    await client.post("/api/v1/areas", json=area_feature("Ramsele", "2283", RAMSELE), headers=headers | {"content-type": "application/json"})
+    await client.post(
+        "/api/v1/areas", json=area_feature("Ramsele", "2283", RAMSELE), headers=headers | {"content-type": "application/json"}
+    )
     lon, lat = RAMSELE
     text = (
         "external_ref;street;postcode;city;lon;lat\r\n"
@@ -20,8 +22,14 @@ async def test_windows_1252_semicolon_csv_with_swedish_letters(client: AsyncTest
     )
     response = await client.post("/api/v1/households/import?kommun=2283", content=text.encode("cp1252"), headers=headers)
     assert response.status_code == 200, response.text
-    assert response.json() == {"inserted": 3, "updated": 0, "assigned": 2, "unassigned": 1, "without_position": 1,
-                               "warnings": ["1 hushåll saknar position och räknas inte i något område"]}
+    assert response.json() == {
+        "inserted": 3,
+        "updated": 0,
+        "assigned": 2,
+        "unassigned": 1,
+        "without_position": 1,
+        "warnings": ["1 hushåll saknar position och räknas inte i något område"],
+    }
     items = (await client.get("/api/v1/households?kommun=2283", headers=headers)).json()["items"]
     assert sorted(h["street"] for h in items) == ["Älvstigen 2", "Åkervägen 1", "Östra Ösvägen 3"]
     located = next(h for h in items if h["external_ref"] == "å1")
@@ -48,9 +56,15 @@ async def test_import_errors_name_the_line_and_nothing_is_written(client: AsyncT
     body = assert_problem(await client.post("/api/v1/households/import?kommun=2283", content=swapped.encode(), headers=headers), 422)
     assert body["errors"][0]["line"] == 5 and "swap" in body["errors"][0]["message"].lower()
     assert (await client.get("/api/v1/households?kommun=2283", headers=headers)).json()["total"] == 0
-    body = assert_problem(await client.post("/api/v1/households/import?kommun=9999", content="\n".join(good).encode(), headers=headers), 403)
-    body = assert_problem(await client.post("/api/v1/households/import?kommun=9999", content="\n".join(good).encode(),
-                                            headers={**await auth("admin"), **CSV}), 422)
+    body = assert_problem(
+        await client.post("/api/v1/households/import?kommun=9999", content="\n".join(good).encode(), headers=headers), 403
+    )
+    body = assert_problem(
+        await client.post(
+            "/api/v1/households/import?kommun=9999", content="\n".join(good).encode(), headers={**await auth("admin"), **CSV}
+        ),
+        422,
+    )
 
 
 async def test_reimport_is_idempotent_and_updates_changed_rows(client: AsyncTestClient, auth: TokenFactory) -> None:
@@ -60,7 +74,9 @@ async def test_reimport_is_idempotent_and_updates_changed_rows(client: AsyncTest
     assert first.json()["inserted"] == 5
     again = await client.post("/api/v1/households/import?kommun=2283", content=csv.encode(), headers=headers)
     assert again.json() == {"inserted": 0, "updated": 0, "assigned": 0, "unassigned": 5}
-    changed = await client.post("/api/v1/households/import?kommun=2283", content=csv.replace("Storgatan 1,", "Storgatan 1A,").encode(), headers=headers)
+    changed = await client.post(
+        "/api/v1/households/import?kommun=2283", content=csv.replace("Storgatan 1,", "Storgatan 1A,").encode(), headers=headers
+    )
     assert changed.json()["inserted"] == 0 and changed.json()["updated"] == 1
     assert (await client.get("/api/v1/households?kommun=2283", headers=headers)).json()["total"] == 5
 

@@ -58,8 +58,12 @@ async def test_the_api_page_loads_swagger_ui_from_the_app_itself(client: AsyncTe
     page = await client.get("/schema/")
     assert page.status_code == 200
     assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
-    assert {a.rsplit("/", 1)[-1] for a in assets} >= {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js",
-                                                       "favicon-32x32.png"}
+    assert {a.rsplit("/", 1)[-1] for a in assets} >= {
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+        "swagger-ui-standalone-preset.js",
+        "favicon-32x32.png",
+    }
     assert not [a for a in assets if "://" in a], assets  # nothing from a CDN
     for asset in assets:
         response = await client.get(asset)

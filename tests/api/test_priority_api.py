@@ -26,8 +26,21 @@ BURGLARY_DAYS = {
     "e": ["2024-04-10", "2024-10-10"],
     "c": ["2024-05-05"],
 }
-ITEM_FIELDS = {"rank", "area_id", "name", "kommun", "households", "burglaries", "rate_per_1000", "rate_ci_low",
-               "rate_ci_high", "eb_rate_per_1000", "near_repeat_score", "has_active_group", "score"}
+ITEM_FIELDS = {
+    "rank",
+    "area_id",
+    "name",
+    "kommun",
+    "households",
+    "burglaries",
+    "rate_per_1000",
+    "rate_ci_low",
+    "rate_ci_high",
+    "eb_rate_per_1000",
+    "near_repeat_score",
+    "has_active_group",
+    "score",
+}
 
 
 def burglary_csv() -> str:
@@ -40,20 +53,25 @@ def burglary_csv() -> str:
 
 async def kommun_with_burglaries(client: AsyncTestClient, headers: dict[str, str]) -> dict[str, int]:
     """The five areas with their households and burglaries; area E has an active group."""
-    collection = {"type": "FeatureCollection", "features": [
-        area_feature(f"By {ref.upper()}", "2283", centre, external_ref=f"by-{ref}") for ref, centre in CENTRES.items()]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [area_feature(f"By {ref.upper()}", "2283", centre, external_ref=f"by-{ref}") for ref, centre in CENTRES.items()],
+    }
     response = await client.post("/api/v1/areas/import", json=collection, headers=headers)
     assert response.status_code == 200, response.text
     listed = (await client.get("/api/v1/areas?kommun=2283", headers=headers)).json()["features"]
     ids = {f["properties"]["external_ref"].removeprefix("by-"): f["properties"]["id"] for f in listed}
     csv = "external_ref,street,postcode,city,lon,lat\n" + "".join(
-        households_csv(f"h{ref}-", grid_points(CENTRES[ref], n)).split("\n", 1)[1] for ref, n in HOUSEHOLDS.items())
-    response = await client.post("/api/v1/households/import?kommun=2283", content=csv.encode(),
-                                 headers={**headers, "content-type": "text/csv"})
+        households_csv(f"h{ref}-", grid_points(CENTRES[ref], n)).split("\n", 1)[1] for ref, n in HOUSEHOLDS.items()
+    )
+    response = await client.post(
+        "/api/v1/households/import?kommun=2283", content=csv.encode(), headers={**headers, "content-type": "text/csv"}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["assigned"] == 402
-    response = await client.post("/api/v1/burglaries/import?kommun=2283", content=burglary_csv().encode(),
-                                 headers={**headers, "content-type": "text/csv"})
+    response = await client.post(
+        "/api/v1/burglaries/import?kommun=2283", content=burglary_csv().encode(), headers={**headers, "content-type": "text/csv"}
+    )
     assert response.status_code == 200, response.text
     assert response.json() == {"inserted": 15, "updated": 0, "unchanged": 0, "skipped": 0, "assigned": 15, "unassigned": 0}
     group = {"area_id": ids["e"], "kind": "grannsamverkan", "name": "GSV E", "status": "active", "established_on": "2019-05-01"}
@@ -113,7 +131,8 @@ async def test_rate_tops_the_hamlet_but_eb_does_not(client: AsyncTestClient, aut
     assert e_item["has_active_group"] is True
     # Covered areas inform the EB mean either way: the same numbers with and without them.
     assert {i["area_id"]: i["eb_rate_per_1000"] for i in covered["items"] if i["area_id"] != ids["e"]} == {
-        i["area_id"]: i["eb_rate_per_1000"] for i in eb["items"]}
+        i["area_id"]: i["eb_rate_per_1000"] for i in eb["items"]
+    }
 
     limited = (await client.get(f"/api/v1/priority-areas?{period}&method=rate&limit=2&offset=1", headers=headers)).json()
     assert [i["rank"] for i in limited["items"]] == [2, 3] and limited["total"] == 4
@@ -144,10 +163,12 @@ async def test_kommun_scope_of_priority_areas(client: AsyncTestClient, auth: Tok
 
     # Writes: police never, other kommuner's coordinators never.
     csv = burglary_csv().encode()
-    assert_problem(await client.post("/api/v1/burglaries/import?kommun=2283", content=csv,
-                                     headers={**police, "content-type": "text/csv"}), 403)
-    assert_problem(await client.post("/api/v1/burglaries/import?kommun=2283", content=csv,
-                                     headers={**arvidsjaur, "content-type": "text/csv"}), 403)
+    assert_problem(
+        await client.post("/api/v1/burglaries/import?kommun=2283", content=csv, headers={**police, "content-type": "text/csv"}), 403
+    )
+    assert_problem(
+        await client.post("/api/v1/burglaries/import?kommun=2283", content=csv, headers={**arvidsjaur, "content-type": "text/csv"}), 403
+    )
 
 
 async def test_backtest_answers_the_documented_fields(client: AsyncTestClient, auth: TokenFactory) -> None:
@@ -178,31 +199,50 @@ async def test_import_and_list_over_http(client: AsyncTestClient, auth: TokenFac
     headers = await auth("coordinator", "2283")
     ids = await kommun_with_burglaries(client, headers)
     bad = burglary_csv() + "x-1,2024-13-01,,villa,by-a\n"
-    body = assert_problem(await client.post("/api/v1/burglaries/import?kommun=2283", content=bad.encode(),
-                                            headers={**headers, "content-type": "text/csv"}), 422)
+    body = assert_problem(
+        await client.post("/api/v1/burglaries/import?kommun=2283", content=bad.encode(), headers={**headers, "content-type": "text/csv"}),
+        422,
+    )
     assert body["errors"][0]["line"] == 17 and "2024-13-01" in body["errors"][0]["message"]
     unknown = burglary_csv() + "x-1,2024-03-01,,villa,by-okand\n"
-    body = assert_problem(await client.post("/api/v1/burglaries/import?kommun=2283", content=unknown.encode(),
-                                            headers={**headers, "content-type": "text/csv"}), 422)
+    body = assert_problem(
+        await client.post(
+            "/api/v1/burglaries/import?kommun=2283", content=unknown.encode(), headers={**headers, "content-type": "text/csv"}
+        ),
+        422,
+    )
     assert body["errors"][0]["line"] == 17 and "by-okand" in body["detail"]
 
     feed: list[dict[str, Any]] = [
-        {"id": 9001, "datetime": "2024-11-02 3:15:00 +01:00", "name": "02 november 03.15, Inbrott, Sollefteå",
-         "summary": "Inbrott i en lägenhet.", "url": "/a/", "type": "Inbrott ",
-         "location": {"name": "Sollefteå", "gps": "63.166667,17.266667"}},
-        {"id": 9002, "datetime": "2024-11-02 4:00:00 +01:00", "name": "02 november 04.00, Brand, Sollefteå",
-         "summary": "Brand i bil.", "url": "/b/", "type": "Brand", "location": {"name": "Sollefteå", "gps": "63.166667,17.266667"}},
+        {
+            "id": 9001,
+            "datetime": "2024-11-02 3:15:00 +01:00",
+            "name": "02 november 03.15, Inbrott, Sollefteå",
+            "summary": "Inbrott i en lägenhet.",
+            "url": "/a/",
+            "type": "Inbrott ",
+            "location": {"name": "Sollefteå", "gps": "63.166667,17.266667"},
+        },
+        {
+            "id": 9002,
+            "datetime": "2024-11-02 4:00:00 +01:00",
+            "name": "02 november 04.00, Brand, Sollefteå",
+            "summary": "Brand i bil.",
+            "url": "/b/",
+            "type": "Brand",
+            "location": {"name": "Sollefteå", "gps": "63.166667,17.266667"},
+        },
     ]
-    response = await client.post("/api/v1/burglaries/import?kommun=2283", content=json.dumps(feed).encode(),
-                                 headers={**headers, "content-type": "application/json"})
+    response = await client.post(
+        "/api/v1/burglaries/import?kommun=2283", content=json.dumps(feed).encode(), headers={**headers, "content-type": "application/json"}
+    )
     assert response.status_code == 200, response.text
     assert response.json() == {"inserted": 1, "updated": 0, "unchanged": 0, "skipped": 1, "assigned": 0, "unassigned": 1}
 
     listed = (await client.get("/api/v1/burglaries?kommun=2283&from=2024-11-01&to=2024-12-31", headers=headers)).json()
     assert listed["total"] == 3
     first = listed["items"][0]
-    assert set(first) == {"id", "kommun", "occurred_from", "occurred_to", "category", "location", "area_id", "source",
-                          "external_ref"}
+    assert set(first) == {"id", "kommun", "occurred_from", "occurred_to", "category", "location", "area_id", "source", "external_ref"}
     assert first["external_ref"] == "b-1" and first["area_id"] == ids["b"] and first["location"] is None
     police = next(i for i in listed["items"] if i["source"] == "polisen")
     assert police["area_id"] is None and police["category"] == "lagenhet" and police["external_ref"] == "9001"

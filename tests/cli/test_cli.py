@@ -43,7 +43,10 @@ def test_serve_and_token_create_share_one_embedded_data_dir(tmp_path: Path) -> N
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "grannsamverkan", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        env=_embedded_env(), stdout=log, stderr=subprocess.STDOUT, text=True,
+        env=_embedded_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         status = None
@@ -58,9 +61,25 @@ def test_serve_and_token_create_share_one_embedded_data_dir(tmp_path: Path) -> N
         assert status == 200 and body == {"status": "ok", "database": "ok"}, (tmp_path / "serve.log").read_text()
         print(f"cold start to healthy: {cold_start:.2f} s")
         created = subprocess.run(
-            [sys.executable, "-m", "grannsamverkan", "token", "create", "--role", "coordinator", "--kommun", "2283",
-             "--name", "samordnare", "--data-dir", str(data_dir)],
-            env=_embedded_env(), capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "grannsamverkan",
+                "token",
+                "create",
+                "--role",
+                "coordinator",
+                "--kommun",
+                "2283",
+                "--name",
+                "samordnare",
+                "--data-dir",
+                str(data_dir),
+            ],
+            env=_embedded_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert created.returncode == 0, created.stderr
         token = created.stdout.strip().splitlines()[-1]
@@ -75,7 +94,9 @@ def test_serve_and_token_create_share_one_embedded_data_dir(tmp_path: Path) -> N
         log.close()
 
 
-def test_cli_errors_go_to_stderr_with_exit_2(capsys: pytest.CaptureFixture[str], database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_errors_go_to_stderr_with_exit_2(
+    capsys: pytest.CaptureFixture[str], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["token", "create", "--role", "police", "--kommun", "9999"]) == 2
     err = capsys.readouterr().err
@@ -103,7 +124,9 @@ def test_import_households_from_the_command_line(
     assert "line 2" in capsys.readouterr().err
 
 
-def test_demo_data_loads_twice_without_change(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_data_loads_twice_without_change(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["demo", "--no-serve"]) == 0
     first = capsys.readouterr()

@@ -27,8 +27,7 @@ def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
 
 async def _goals(conn: asyncpg.Connection) -> None:
     await conn.execute(
-        "insert into goal (kommun, year, target_new_groups, target_info_meetings) values "
-        "('2283', 2026, 10, null), ('2505', 2026, 2, 1)"
+        "insert into goal (kommun, year, target_new_groups, target_info_meetings) values ('2283', 2026, 10, null), ('2505', 2026, 2, 1)"
     )
     for i in range(3):
         await established(conn, "2283", date(2026, 2, 1 + i), f"Sollefteå {i}")
@@ -90,8 +89,7 @@ async def test_report_to_file(conn: asyncpg.Connection, cli, tmp_path: Path) -> 
     area = await insert_area(conn, "2283", "Helgum", households=8)
     await insert_group(conn, area, name="Helgum bildas", status="forming", signed_up=5)
     target = tmp_path / "solleftea-2026.html"
-    code, out, err = await _run(cli, "report", "--kommun", "2283", "--year", "2026", "--as-of", "2026-11-23",
-                                "--output", str(target))
+    code, out, err = await _run(cli, "report", "--kommun", "2283", "--year", "2026", "--as-of", "2026-11-23", "--output", str(target))
     assert code == 0 and out == "" and "wrote" in err
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html

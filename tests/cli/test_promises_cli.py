@@ -33,12 +33,24 @@ def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
 
 
 async def _ramsele(conn: asyncpg.Connection, months: tuple[int, ...]) -> int:
-    promise = await promises.create_promise(conn, SYSTEM, promises.PromiseInput(
-        kommun="2283", year=2017, promisor="polisen", title="Polis på plats i Ramsele", measure="schedule",
-        rhythm="monthly", except_months=[6, 7, 8], activity_kind="polis_pa_plats"))
+    promise = await promises.create_promise(
+        conn,
+        SYSTEM,
+        promises.PromiseInput(
+            kommun="2283",
+            year=2017,
+            promisor="polisen",
+            title="Polis på plats i Ramsele",
+            measure="schedule",
+            rhythm="monthly",
+            except_months=[6, 7, 8],
+            activity_kind="polis_pa_plats",
+        ),
+    )
     for month in months:
-        await promises.log_activity(conn, SYSTEM, promises.ActivityInput(
-            promise_id=promise.id, held_on=date(2017, month, 14), place="Medborgarkontoret Ramsele"))
+        await promises.log_activity(
+            conn, SYSTEM, promises.ActivityInput(promise_id=promise.id, held_on=date(2017, month, 14), place="Medborgarkontoret Ramsele")
+        )
     return promise.id
 
 
@@ -46,9 +58,9 @@ async def test_check_exits_1_for_the_missed_ramsele_month(conn: asyncpg.Connecti
     await _ramsele(conn, (1, 2, 3, 4, 5, 9, 11, 12))
     code, out, _ = await cli("promises", "check", "--year", "2017", "--as-of", "2017-12-31")
     assert code == 1
-    assert out.strip() == (
-        "2283 Sollefteå 2017 · Polis i Ramsele: 8 av 9 tillfällen, missat: oktober 2017 – efter plan"
-    ).replace("Polis i Ramsele", "Polis på plats i Ramsele")
+    assert out.strip() == ("2283 Sollefteå 2017 · Polis i Ramsele: 8 av 9 tillfällen, missat: oktober 2017 – efter plan").replace(
+        "Polis i Ramsele", "Polis på plats i Ramsele"
+    )
     # Before October was over nothing was missed.
     code, out, _ = await cli("promises", "check", "--year", "2017", "--kommun", "2283", "--as-of", "2017-10-30")
     assert code == 0 and out.strip().endswith("6 av 6 tillfällen hittills (av 9 under perioden) – i fas")
@@ -64,11 +76,9 @@ async def test_check_met_schedule_and_summary_warning(conn: asyncpg.Connection, 
     await promises.set_council_meeting(conn, SYSTEM, "2283", 2017, date(2017, 12, 18))
     code, out, _ = await cli("promises", "check", "--year", "2017", "--as-of", "2017-11-10")
     assert code == 0
-    assert out.splitlines()[-1] == (
-        "2283 Sollefteå: skriftlig sammanfattning till fullmäktiges sista möte 2017-12-18 (om 38 dagar)")
+    assert out.splitlines()[-1] == ("2283 Sollefteå: skriftlig sammanfattning till fullmäktiges sista möte 2017-12-18 (om 38 dagar)")
     code, out, _ = await cli("promises", "check", "--year", "2017", "--as-of", "2017-11-18")
-    assert out.splitlines()[-1] == (
-        "OBS: 2283 Sollefteå: skriftlig sammanfattning till fullmäktiges sista möte 2017-12-18 (om 30 dagar)")
+    assert out.splitlines()[-1] == ("OBS: 2283 Sollefteå: skriftlig sammanfattning till fullmäktiges sista möte 2017-12-18 (om 30 dagar)")
     code, out, _ = await cli("promises", "check", "--year", "2017", "--as-of", "2018-01-02")
     assert code == 0 and "9 av 9 tillfällen" in out and "uppfyllt" in out
 
@@ -108,8 +118,7 @@ async def test_demo_promises_check_and_report(cli) -> None:  # type: ignore[no-u
     for kommun, year in (("2283", 2017), ("2505", 2025)):
         seed = json.loads((GEODATA / f"demo-promises-{kommun}.json").read_text(encoding="utf-8"))
         titles = [e.get("promise", e.get("goal_promise"))["title"] for e in seed["promises"]]
-        code, report, err = await cli("report", "--kommun", kommun, "--year", str(year), "--format", "md",
-                                      "--as-of", f"{year + 1}-01-10")
+        code, report, err = await cli("report", "--kommun", kommun, "--year", str(year), "--format", "md", "--as-of", f"{year + 1}-01-10")
         assert code == 0, err
         for title in titles:
             assert f"| {escape_markdown(title)} |" in report, title

@@ -44,18 +44,21 @@ def write_csv(path: Path, rows: list[tuple[str, str, str]]) -> Path:
 
 
 # 2024: town 5, village 1, hamlet 1.
-ROWS_2024 = [(f"t{i}", f"2024-0{i + 1}-10", "town") for i in range(5)] + [
-    ("v0", "2024-06-01", "village"), ("h0", "2024-07-01", "hamlet")]
+ROWS_2024 = [(f"t{i}", f"2024-0{i + 1}-10", "town") for i in range(5)] + [("v0", "2024-06-01", "village"), ("h0", "2024-07-01", "hamlet")]
 
 
 async def test_import_burglaries_prints_a_summary_and_is_idempotent(
-    cli, areas: dict[str, int], conn: asyncpg.Connection, tmp_path: Path,  # type: ignore[no-untyped-def]
+    cli,
+    areas: dict[str, int],
+    conn: asyncpg.Connection,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     path = write_csv(tmp_path / "inbrott.csv", ROWS_2024)
     code, out, err = await cli("import", "burglaries", str(path), "--kommun", "2283")
     assert code == 0, err
-    assert out.strip() == ("burglaries inbrott.csv (csv, source 'csv') into 2283: 7 inserted, 0 updated, 0 unchanged, "
-                           "0 skipped; 7 assigned to an area, 0 not")
+    assert out.strip() == (
+        "burglaries inbrott.csv (csv, source 'csv') into 2283: 7 inserted, 0 updated, 0 unchanged, 0 skipped; 7 assigned to an area, 0 not"
+    )
     code, out, err = await cli("import", "burglaries", str(path), "--kommun", "2283", "--source", "csv", "--json")
     assert code == 0, err
     assert json.loads(out) == {"inserted": 0, "updated": 0, "unchanged": 7, "skipped": 0, "assigned": 7, "unassigned": 0}
@@ -65,7 +68,10 @@ async def test_import_burglaries_prints_a_summary_and_is_idempotent(
 
 
 async def test_import_error_exits_2_and_writes_nothing(
-    cli, areas: dict[str, int], conn: asyncpg.Connection, tmp_path: Path,  # type: ignore[no-untyped-def]
+    cli,
+    areas: dict[str, int],
+    conn: asyncpg.Connection,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     path = write_csv(tmp_path / "inbrott.csv", [*ROWS_2024, ("x", "2024-08-01", "by-som-inte-finns")])
     code, out, err = await cli("import", "burglaries", str(path), "--kommun", "2283")
@@ -89,8 +95,7 @@ async def test_import_police_feed(cli, areas: dict[str, int], conn: asyncpg.Conn
 
 async def test_priority_table_and_json(cli, areas: dict[str, int], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     await cli("import", "burglaries", str(write_csv(tmp_path / "b.csv", ROWS_2024)), "--kommun", "2283")
-    code, out, err = await cli("priority", "--kommun", "2283", "--from", "2024-01-01", "--to", "2024-12-31",
-                               "--method", "rate")
+    code, out, err = await cli("priority", "--kommun", "2283", "--from", "2024-01-01", "--to", "2024-12-31", "--method", "rate")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "Priority areas in 2283 Sollefteå, 2024-01-01 – 2024-12-31, method rate: 3 of 3 areas"
@@ -100,8 +105,7 @@ async def test_priority_table_and_json(cli, areas: dict[str, int], tmp_path: Pat
     assert "500.0 (12.7–2785.8)" in lines[3]
     assert [line.split()[3] for line in lines[3:]] == ["hamlet", "town", "village"]
 
-    code, out, err = await cli("priority", "--kommun", "2283", "--from", "2024-01-01", "--to", "2024-12-31", "--json",
-                               "--limit", "2")
+    code, out, err = await cli("priority", "--kommun", "2283", "--from", "2024-01-01", "--to", "2024-12-31", "--json", "--limit", "2")
     assert code == 0, err
     body = json.loads(out)
     assert (body["method"], body["from"], body["to"], body["total"]) == ("eb", "2024-01-01", "2024-12-31", 3)
@@ -117,12 +121,33 @@ async def test_priority_table_and_json(cli, areas: dict[str, int], tmp_path: Pat
 
 async def test_backtest_explicit_and_rolling(cli, areas: dict[str, int], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # 2023: town 3, hamlet 1; 2024 (through December): town 5, village 1, hamlet 1, and one in December
-    rows = [("a0", "2023-02-01", "town"), ("a1", "2023-05-01", "town"), ("a2", "2023-09-01", "town"),
-            ("a3", "2023-03-01", "hamlet"), *ROWS_2024, ("z0", "2024-12-05", "village")]
+    rows = [
+        ("a0", "2023-02-01", "town"),
+        ("a1", "2023-05-01", "town"),
+        ("a2", "2023-09-01", "town"),
+        ("a3", "2023-03-01", "hamlet"),
+        *ROWS_2024,
+        ("z0", "2024-12-05", "village"),
+    ]
     await cli("import", "burglaries", str(write_csv(tmp_path / "b.csv", rows)), "--kommun", "2283")
-    code, out, err = await cli("backtest", "--kommun", "2283", "--train-from", "2023-01-01", "--train-to", "2023-12-31",
-                               "--test-from", "2024-01-01", "--test-to", "2024-12-31", "--method", "rate",
-                               "--coverage", "0.5", "--json")
+    code, out, err = await cli(
+        "backtest",
+        "--kommun",
+        "2283",
+        "--train-from",
+        "2023-01-01",
+        "--train-to",
+        "2023-12-31",
+        "--test-from",
+        "2024-01-01",
+        "--test-to",
+        "2024-12-31",
+        "--method",
+        "rate",
+        "--coverage",
+        "0.5",
+        "--json",
+    )
     assert code == 0, err
     body = json.loads(out)
     rate, naive = body["results"]

@@ -23,14 +23,25 @@ ADMIN = Principal(token_id=2, name="admin", role="admin")
 X0, Y0 = 620_000.0, 7_000_000.0  # Sollefteå, SWEREF 99 TM
 
 
-async def insert_area(conn: asyncpg.Connection, ref: str, x0: float, y0: float, *, kommun: str = "2283",
-                      households: int = 10, size: float = 200.0) -> int:
+async def insert_area(
+    conn: asyncpg.Connection, ref: str, x0: float, y0: float, *, kommun: str = "2283", households: int = 10, size: float = 200.0
+) -> int:
     square = shapely.box(x0, y0, x0 + size, y0 + size)
     return await conn.fetchval(
         """insert into area (kommun, name, kind, external_ref, geom_wkb, bbox, area_m2, point_x, point_y, households_total)
            values ($1, $2, 'by', $3, $4, box(point($5, $6), point($7, $8)), $9, $10, $11, $12) returning id""",
-        kommun, f"Område {ref}", ref, shapely.to_wkb(square), x0, y0, x0 + size, y0 + size, square.area,
-        x0 + size / 2, y0 + size / 2, households,
+        kommun,
+        f"Område {ref}",
+        ref,
+        shapely.to_wkb(square),
+        x0,
+        y0,
+        x0 + size,
+        y0 + size,
+        square.area,
+        x0 + size / 2,
+        y0 + size / 2,
+        households,
     )
 
 
@@ -81,8 +92,7 @@ async def test_csv_import_stores_windows_points_and_areas(conn: asyncpg.Connecti
     events = await conn.fetch("select actor, kommun, table_name, action, after from audit_event")
     assert len(events) == 1
     event = events[0]
-    assert (event["actor"], event["kommun"], event["table_name"], event["action"]) == (
-        "samordnare-solleftea", "2283", "burglary", "import")
+    assert (event["actor"], event["kommun"], event["table_name"], event["action"]) == ("samordnare-solleftea", "2283", "burglary", "import")
     after = event["after"] if isinstance(event["after"], dict) else json.loads(event["after"])
     assert after["inserted"] == 4 and after["source"] == "csv"
 
@@ -129,8 +139,9 @@ async def test_scope_and_other_kommuns_refs(conn: asyncpg.Connection, two_areas:
         await burglaries.import_file(conn, COORDINATOR, "2505", csv_body())
     await burglaries.import_file(conn, COORDINATOR, "2283", csv_body())
     # References are unique per kommun (0008): Arvidsjaur may store the same source and external_ref.
-    result = await burglaries.import_file(conn, ADMIN, "2505", b"external_ref,occurred_from,occurred_to,category,x,y\n"
-                                          b"b1,2024-03-01,,villa,,\n")
+    result = await burglaries.import_file(
+        conn, ADMIN, "2505", b"external_ref,occurred_from,occurred_to,category,x,y\nb1,2024-03-01,,villa,,\n"
+    )
     assert result.inserted == 1
     assert await conn.fetchval("select count(*) from burglary where kommun = '2505'") == 1
     assert await conn.fetchval("select count(*) from burglary where kommun = '2283' and external_ref = 'b1'") == 1
@@ -141,24 +152,69 @@ async def test_scope_and_other_kommuns_refs(conn: asyncpg.Connection, two_areas:
 # float artefact in gps, an event repeated by the archive, other types, another kommun and a county.
 SOLLEFTEA_GPS = "63.166667,17.266667"
 POLICE_FEED = [
-    {"id": 401001, "datetime": "2024-03-23 9:37:32 +01:00", "name": "23 mars 09.37, Inbrott, Sollefteå",
-     "summary": "Inbrott i villa i Ramsele under natten.", "url": "/aktuellt/handelser/2024/mars/23/inbrott-solleftea/",
-     "type": "Inbrott", "location": {"name": "Sollefteå", "gps": SOLLEFTEA_GPS}},
-    {"id": 401002, "datetime": "2024-03-24 21:05:00 +01:00", "name": "24 mars 21.05, Inbrott, försök, Sollefteå",
-     "summary": "Försök till inbrott i ett förråd i Långsele.", "url": "/aktuellt/handelser/2024/mars/24/x/",
-     "type": "Inbrott, försök ", "location": {"name": "sollefteå", "gps": "63.166667000000004,17.266667"}},
-    {"id": 401003, "datetime": "2024-07-02 14:10:11 +02:00", "name": "02 juli 14.10, Stöld/inbrott, Sollefteå",
-     "summary": "Stöld ur sommarstuga vid Nämforsen.", "url": "/aktuellt/handelser/2024/juli/2/y/",
-     "type": "Stöld/inbrott", "location": {"name": "Sollefteå", "gps": SOLLEFTEA_GPS}},
-    {"id": 401001, "datetime": "2024-03-23 9:37:32 +01:00", "name": "23 mars 09.37, Inbrott, Sollefteå",
-     "summary": "Inbrott i villa i Ramsele under natten.", "url": "/aktuellt/handelser/2024/mars/23/inbrott-solleftea/",
-     "type": "Inbrott", "location": {"name": "Sollefteå", "gps": SOLLEFTEA_GPS}},
-    {"id": 401004, "datetime": "2024-03-25 8:00:00 +01:00", "name": "25 mars 08.00, Trafikolycka, Sollefteå",
-     "summary": "Singelolycka.", "url": "/z/", "type": "Trafikolycka", "location": {"name": "Sollefteå", "gps": SOLLEFTEA_GPS}},
-    {"id": 401005, "datetime": "2024-03-26 10:00:00 +01:00", "name": "26 mars 10.00, Inbrott, Kramfors",
-     "summary": "Inbrott i lägenhet.", "url": "/w/", "type": "Inbrott", "location": {"name": "Kramfors", "gps": "62.930,17.790"}},
-    {"id": 401006, "datetime": "2024-03-27 10:00:00 +01:00", "name": "27 mars 10.00, Sammanfattning natt, Västernorrlands län",
-     "summary": "Lugn natt.", "url": "/v/", "type": "Sammanfattning natt", "location": {"name": "Västernorrlands län", "gps": "62.6,17.9"}},
+    {
+        "id": 401001,
+        "datetime": "2024-03-23 9:37:32 +01:00",
+        "name": "23 mars 09.37, Inbrott, Sollefteå",
+        "summary": "Inbrott i villa i Ramsele under natten.",
+        "url": "/aktuellt/handelser/2024/mars/23/inbrott-solleftea/",
+        "type": "Inbrott",
+        "location": {"name": "Sollefteå", "gps": SOLLEFTEA_GPS},
+    },
+    {
+        "id": 401002,
+        "datetime": "2024-03-24 21:05:00 +01:00",
+        "name": "24 mars 21.05, Inbrott, försök, Sollefteå",
+        "summary": "Försök till inbrott i ett förråd i Långsele.",
+        "url": "/aktuellt/handelser/2024/mars/24/x/",
+        "type": "Inbrott, försök ",
+        "location": {"name": "sollefteå", "gps": "63.166667000000004,17.266667"},
+    },
+    {
+        "id": 401003,
+        "datetime": "2024-07-02 14:10:11 +02:00",
+        "name": "02 juli 14.10, Stöld/inbrott, Sollefteå",
+        "summary": "Stöld ur sommarstuga vid Nämforsen.",
+        "url": "/aktuellt/handelser/2024/juli/2/y/",
+        "type": "Stöld/inbrott",
+        "location": {"name": "Sollefteå", "gps": SOLLEFTEA_GPS},
+    },
+    {
+        "id": 401001,
+        "datetime": "2024-03-23 9:37:32 +01:00",
+        "name": "23 mars 09.37, Inbrott, Sollefteå",
+        "summary": "Inbrott i villa i Ramsele under natten.",
+        "url": "/aktuellt/handelser/2024/mars/23/inbrott-solleftea/",
+        "type": "Inbrott",
+        "location": {"name": "Sollefteå", "gps": SOLLEFTEA_GPS},
+    },
+    {
+        "id": 401004,
+        "datetime": "2024-03-25 8:00:00 +01:00",
+        "name": "25 mars 08.00, Trafikolycka, Sollefteå",
+        "summary": "Singelolycka.",
+        "url": "/z/",
+        "type": "Trafikolycka",
+        "location": {"name": "Sollefteå", "gps": SOLLEFTEA_GPS},
+    },
+    {
+        "id": 401005,
+        "datetime": "2024-03-26 10:00:00 +01:00",
+        "name": "26 mars 10.00, Inbrott, Kramfors",
+        "summary": "Inbrott i lägenhet.",
+        "url": "/w/",
+        "type": "Inbrott",
+        "location": {"name": "Kramfors", "gps": "62.930,17.790"},
+    },
+    {
+        "id": 401006,
+        "datetime": "2024-03-27 10:00:00 +01:00",
+        "name": "27 mars 10.00, Sammanfattning natt, Västernorrlands län",
+        "summary": "Lugn natt.",
+        "url": "/v/",
+        "type": "Sammanfattning natt",
+        "location": {"name": "Västernorrlands län", "gps": "62.6,17.9"},
+    },
 ]
 
 
@@ -182,8 +238,7 @@ async def test_police_feed_counts_for_the_kommun_without_area(conn: asyncpg.Conn
 async def test_list_filters_by_period_area_and_scope(conn: asyncpg.Connection, two_areas: tuple[int, int]) -> None:
     area_a, _area_b = two_areas
     await burglaries.import_file(conn, COORDINATOR, "2283", csv_body())
-    items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=None, until=None, area_id=None,
-                                                    limit=100, offset=0)
+    items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=None, until=None, area_id=None, limit=100, offset=0)
     assert total == 4 and [i.external_ref for i in items] == ["b4", "b3", "b2", "b1"]  # newest first
     b1 = items[-1]
     lon, lat = b1.location["coordinates"]  # type: ignore[index]
@@ -192,17 +247,13 @@ async def test_list_filters_by_period_area_and_scope(conn: asyncpg.Connection, t
 
     # b2's window 8–10 March touches 10 March – 1 April; b1 (1 March) does not.
     since, until = burglaries.period(date(2024, 3, 10), date(2024, 4, 1))
-    items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=since, until=until, area_id=None,
-                                                    limit=100, offset=0)
+    items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=since, until=until, area_id=None, limit=100, offset=0)
     assert [i.external_ref for i in items] == ["b2"] and total == 1
-    items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=None, until=None, area_id=area_a,
-                                                    limit=100, offset=0)
+    items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=None, until=None, area_id=area_a, limit=100, offset=0)
     assert [i.external_ref for i in items] == ["b1"]
-    items, total = await burglaries.list_burglaries(conn, kommuner_=["2505"], since=None, until=None, area_id=None,
-                                                    limit=100, offset=0)
+    items, total = await burglaries.list_burglaries(conn, kommuner_=["2505"], since=None, until=None, area_id=None, limit=100, offset=0)
     assert (items, total) == ([], 0)
-    items, total = await burglaries.list_burglaries(conn, kommuner_=None, since=None, until=None, area_id=None,
-                                                    limit=2, offset=1)
+    items, total = await burglaries.list_burglaries(conn, kommuner_=None, since=None, until=None, area_id=None, limit=2, offset=1)
     assert [i.external_ref for i in items] == ["b3", "b2"] and total == 4
 
 
@@ -210,7 +261,9 @@ async def test_ranking_data_reads_households_groups_and_points(conn: asyncpg.Con
     area_a, area_b = two_areas
     await conn.execute(
         """insert into watch_group (kommun, area_id, kind, name, status, established_on)
-           values ('2283', $1, 'grannsamverkan', 'GSV A', 'active', '2020-01-01')""", area_a)
+           values ('2283', $1, 'grannsamverkan', 'GSV A', 'active', '2020-01-01')""",
+        area_a,
+    )
     await burglaries.import_file(conn, COORDINATOR, "2283", csv_body())
     since, until = burglaries.period(date(2024, 1, 1), date(2024, 12, 31))
     data = await burglaries.ranking_data(conn, "2283", since, until)

@@ -32,8 +32,17 @@ async def insert_area(
     return await conn.fetchval(
         """insert into area (kommun, name, kind, geom_wkb, bbox, area_m2, point_x, point_y, households_total)
            values ($1, $2, 'by', $3, box(point($4, $5), point($6, $7)), $8, $9, $10, $11) returning id""",
-        kommun, name or f"Område {_area_count}", shapely.to_wkb(square), x0, y0, x0 + size, y0 + size,
-        square.area, x0 + size / 2, y0 + size / 2, households,
+        kommun,
+        name or f"Område {_area_count}",
+        shapely.to_wkb(square),
+        x0,
+        y0,
+        x0 + size,
+        y0 + size,
+        square.area,
+        x0 + size / 2,
+        y0 + size / 2,
+        households,
     )
 
 
@@ -53,7 +62,14 @@ async def insert_group(
         """insert into watch_group (kommun, area_id, kind, name, status, established_on, dissolved_on,
                                     registered_as_existing, households_signed_up)
            select kommun, id, $2, $3, $4, $5, $6, $7, $8 from area where id = $1 returning id""",
-        area_id, kind, name, status, established_on, dissolved_on, existing, signed_up,
+        area_id,
+        kind,
+        name,
+        status,
+        established_on,
+        dissolved_on,
+        existing,
+        signed_up,
     )
 
 
@@ -63,8 +79,13 @@ async def established(conn: asyncpg.Connection, kommun: str, on: date, name: str
 
 
 async def put(conn: asyncpg.Connection, kommun: str, year: int, target: int, meetings: int | None = None) -> None:
-    await goals.put_goal(conn, COORDINATOR if kommun == "2283" else SYSTEM_ADMIN, kommun, year,
-                         goals.GoalTargets(target_new_groups=target, target_info_meetings=meetings))
+    await goals.put_goal(
+        conn,
+        COORDINATOR if kommun == "2283" else SYSTEM_ADMIN,
+        kommun,
+        year,
+        goals.GoalTargets(target_new_groups=target, target_info_meetings=meetings),
+    )
 
 
 SYSTEM_ADMIN = Principal(token_id=0, name="admin", role="admin")
@@ -113,15 +134,12 @@ async def test_a_group_counts_in_its_areas_kommun_only(conn: asyncpg.Connection)
 async def test_put_goal_upserts_and_is_audited(conn: asyncpg.Connection) -> None:
     goal, created = await goals.put_goal(conn, COORDINATOR, "2283", 2026, goals.GoalTargets(target_new_groups=10))
     assert created and goal.target_info_meetings is None
-    goal, created = await goals.put_goal(
-        conn, COORDINATOR, "2283", 2026, goals.GoalTargets(target_new_groups=12, target_info_meetings=4)
-    )
+    goal, created = await goals.put_goal(conn, COORDINATOR, "2283", 2026, goals.GoalTargets(target_new_groups=12, target_info_meetings=4))
     assert not created and (goal.target_new_groups, goal.target_info_meetings) == (12, 4)
-    events = await conn.fetch(
-        "select actor, kommun, action, before, after from audit_event where table_name = 'goal' order by id"
-    )
+    events = await conn.fetch("select actor, kommun, action, before, after from audit_event where table_name = 'goal' order by id")
     assert [(e["actor"], e["kommun"], e["action"]) for e in events] == [
-        ("samordnare-solleftea", "2283", "insert"), ("samordnare-solleftea", "2283", "update"),
+        ("samordnare-solleftea", "2283", "insert"),
+        ("samordnare-solleftea", "2283", "update"),
     ]
     assert events[1]["before"]["target_new_groups"] == 10 and events[1]["after"]["target_new_groups"] == 12
 
@@ -140,10 +158,15 @@ async def test_put_goal_refuses_other_kommun_unknown_kommun_and_bad_year(conn: a
 
 async def test_meetings_count_for_their_year_and_are_audited(conn: asyncpg.Connection) -> None:
     await put(conn, "2283", 2026, 0, meetings=3)
-    for held_on, locality in ((date(2025, 12, 31), "Junsele"), (date(2026, 2, 10), "Ramsele"),
-                              (date(2026, 9, 1), "Näsåker"), (date(2027, 1, 1), "Långsele")):
-        await goals.create_meeting(conn, COORDINATOR, goals.MeetingCreate(
-            kommun="2283", held_on=held_on, locality=locality, topic="byavakt", attendees=12))
+    for held_on, locality in (
+        (date(2025, 12, 31), "Junsele"),
+        (date(2026, 2, 10), "Ramsele"),
+        (date(2026, 9, 1), "Näsåker"),
+        (date(2027, 1, 1), "Långsele"),
+    ):
+        await goals.create_meeting(
+            conn, COORDINATOR, goals.MeetingCreate(kommun="2283", held_on=held_on, locality=locality, topic="byavakt", attendees=12)
+        )
     status = await goals.goal_status(conn, "2283", 2026, date(2026, 6, 30), None)
     assert (status.info_meetings, status.meetings_status) == (1, "on_track")  # 1.48 expected, floor 1
     status = await goals.goal_status(conn, "2283", 2026, date(2026, 12, 31), None)

@@ -46,9 +46,12 @@ async def test_copies_follow_imports_erasures_area_changes_and_contact_persons(c
 
     # A kommun's first import (its own partition, counts added directly), then a later one.
     await households.import_households(conn, cli_actor(), "2283", households_csv("c", grid_points(SOLLEFTEA, 9)).encode())
-    await households.import_households(conn, cli_actor(), "2283", (
-        households_csv("c", grid_points(SOLLEFTEA, 9)) + households_csv("r", grid_points(RAMSELE, 4)).split("\n", 1)[1]
-    ).encode())
+    await households.import_households(
+        conn,
+        cli_actor(),
+        "2283",
+        (households_csv("c", grid_points(SOLLEFTEA, 9)) + households_csv("r", grid_points(RAMSELE, 4)).split("\n", 1)[1]).encode(),
+    )
     await households.import_households(conn, cli_actor(), "2505", households_csv("b", grid_points(ARVIDSJAUR, 3)).encode())
     await _copies_match(conn)
     assert (await groups.eligibility(conn, group_ids[0], None)).households_total == 9
@@ -98,7 +101,6 @@ async def test_a_new_group_waits_for_a_household_write_to_its_area(database_url:
     finally:
         await writer.close()
     assert (await groups.eligibility(conn, group_id, None)).households_total == 5
-
 
 
 async def test_an_erasure_waits_for_an_area_change_before_it_locks_the_household(database_url: str, conn: asyncpg.Connection) -> None:

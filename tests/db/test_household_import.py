@@ -21,8 +21,9 @@ from tests.geodata import (
 
 
 async def _partitions(conn: asyncpg.Connection) -> list[str]:
-    rows = await conn.fetch("select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid "
-                            "where i.inhparent = 'household'::regclass order by 1")
+    rows = await conn.fetch(
+        "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'household'::regclass order by 1"
+    )
     return [r["relname"] for r in rows]
 
 
@@ -30,7 +31,8 @@ async def _counters_match_rows(conn: asyncpg.Connection) -> None:
     mismatched = await conn.fetch(
         "select a.id, a.households_total, count(h.id) as rows from area a "
         "left join household h on h.area_id = a.id and h.kommun = a.kommun "
-        "group by a.id having a.households_total <> count(h.id)")
+        "group by a.id having a.households_total <> count(h.id)"
+    )
     assert not mismatched
 
 
@@ -56,8 +58,7 @@ async def test_a_first_import_loads_its_own_partition_and_later_ones_go_through_
 
     # One household moves from the centre to Ramsele, one is new in Ramsele.
     moved = centre.replace(centre.splitlines()[1], "c0,Storgatan 1,881 30,Ramsele,{},{}".format(*RAMSELE))
-    later = await households.import_households(
-        conn, cli_actor(), "2283", _csv(moved, outside, households_csv("r", [RAMSELE])))
+    later = await households.import_households(conn, cli_actor(), "2283", _csv(moved, outside, households_csv("r", [RAMSELE])))
     assert (later.inserted, later.updated) == (1, 1)
     await _counters_match_rows(conn)
     assert await conn.fetchval("select count(*) from household_k2283") == 6

@@ -61,14 +61,8 @@ async def test_failing_migration_leaves_nothing_half_done(empty_database: str) -
 
 
 def test_two_processes_migrating_at_once_apply_each_file_once(empty_database: str) -> None:
-    script = (
-        "import asyncio, sys; from grannsamverkan.db.migrate import migrate; "
-        "print(len(asyncio.run(migrate(sys.argv[1]))))"
-    )
-    procs = [
-        subprocess.Popen([sys.executable, "-c", script, empty_database], stdout=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
+    script = "import asyncio, sys; from grannsamverkan.db.migrate import migrate; print(len(asyncio.run(migrate(sys.argv[1]))))"
+    procs = [subprocess.Popen([sys.executable, "-c", script, empty_database], stdout=subprocess.PIPE, text=True) for _ in range(2)]
     counts = sorted(int(p.communicate(timeout=60)[0].strip()) for p in procs)
     assert counts == [0, len(load_migrations())]
 
@@ -89,21 +83,54 @@ def test_migration_files_ship_in_the_package_tree() -> None:
 
 
 async def test_migrations_reproduce_the_documented_schema(conn: asyncpg.Connection) -> None:
-    tables = {r["table_name"] for r in await conn.fetch(
-        "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'")}
-    assert {"schema_migration", "kommun", "api_token", "audit_event", "area", "household", "watch_group",
-            "signup", "contact_person", "burglary", "goal", "promise", "activity", "walk_point", "area_offer",
-            "council_meeting"} <= tables
+    tables = {
+        r["table_name"]
+        for r in await conn.fetch(
+            "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'"
+        )
+    }
+    assert {
+        "schema_migration",
+        "kommun",
+        "api_token",
+        "audit_event",
+        "area",
+        "household",
+        "watch_group",
+        "signup",
+        "contact_person",
+        "burglary",
+        "goal",
+        "promise",
+        "activity",
+        "walk_point",
+        "area_offer",
+        "council_meeting",
+    } <= tables
     # Every table of registry data carries its kommun (the authorisation scope).
-    for table in ("area", "household", "watch_group", "signup", "contact_person", "burglary", "goal", "promise",
-                  "activity", "walk_point", "area_offer", "council_meeting"):
+    for table in (
+        "area",
+        "household",
+        "watch_group",
+        "signup",
+        "contact_person",
+        "burglary",
+        "goal",
+        "promise",
+        "activity",
+        "walk_point",
+        "area_offer",
+        "council_meeting",
+    ):
         column = await conn.fetchval(
-            "select is_nullable from information_schema.columns where table_name = $1 and column_name = 'kommun'", table)
+            "select is_nullable from information_schema.columns where table_name = $1 and column_name = 'kommun'", table
+        )
         assert column == "NO", table
     live = await conn.fetchval("select indexdef from pg_indexes where indexname = 'watch_group_one_live_per_area'")
     assert "UNIQUE" in live and "dissolved" in live
-    token_columns = {r["column_name"] for r in await conn.fetch(
-        "select column_name from information_schema.columns where table_name = 'api_token'")}
+    token_columns = {
+        r["column_name"] for r in await conn.fetch("select column_name from information_schema.columns where table_name = 'api_token'")
+    }
     assert "token_hash" in token_columns and "token" not in token_columns
 
 
@@ -115,12 +142,19 @@ async def test_partitioning_households_keeps_rows_ids_sign_ups_and_counters(empt
     try:
         area = await conn.fetchval(
             "insert into area (kommun, name, geom_wkb, bbox, area_m2, point_x, point_y) "
-            "values ('2283', 'Ramsele', '\\x00', box(point(0, 0), point(1, 1)), 1, 0, 0) returning id")
-        ids = [await conn.fetchval(
-            "insert into household (kommun, external_ref, street, area_id) values ('2283', $1, 'Storgatan', $2) returning id",
-            f"h{i}", area) for i in range(3)]
+            "values ('2283', 'Ramsele', '\\x00', box(point(0, 0), point(1, 1)), 1, 0, 0) returning id"
+        )
+        ids = [
+            await conn.fetchval(
+                "insert into household (kommun, external_ref, street, area_id) values ('2283', $1, 'Storgatan', $2) returning id",
+                f"h{i}",
+                area,
+            )
+            for i in range(3)
+        ]
         group = await conn.fetchval(
-            "insert into watch_group (kommun, area_id, kind, name) values ('2283', $1, 'byavakt', 'Ramsele') returning id", area)
+            "insert into watch_group (kommun, area_id, kind, name) values ('2283', $1, 'byavakt', 'Ramsele') returning id", area
+        )
         await conn.execute("insert into signup (group_id, household_id, kommun) values ($1, $2, '2283')", group, ids[0])
         await migrate(empty_database)  # 0006 and later
         rows = await conn.fetch("select id, external_ref, tableoid::regclass::text as part from household order by id")

@@ -89,12 +89,19 @@ async def test_erased_households_and_contact_persons_leave_no_trace(
     area_id = (await client.post("/api/v1/areas", json=area_feature("Byn", "2283", RAMSELE), headers=headers)).json()["properties"]["id"]
     csv = households_csv("n-", grid_points(RAMSELE, 4))
     await client.post("/api/v1/households/import?kommun=2283", content=csv.encode(), headers={**headers, "content-type": "text/csv"})
-    group_id = (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "Byavakten"},
-                                  headers=headers)).json()["id"]
+    group_id = (
+        await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "Byavakten"}, headers=headers)
+    ).json()["id"]
 
     # A household with its address, signed up, with a contact person; it is erased whole.
-    household = {"kommun": "2283", "external_ref": "fastighet-Hemlig-7:77", "street": "Hemligstigen 77",
-                 "postcode": "880 77", "city": "Ramsele", "location": {"type": "Point", "coordinates": [RAMSELE[0] + 0.0011, RAMSELE[1]]}}
+    household = {
+        "kommun": "2283",
+        "external_ref": "fastighet-Hemlig-7:77",
+        "street": "Hemligstigen 77",
+        "postcode": "880 77",
+        "city": "Ramsele",
+        "location": {"type": "Point", "coordinates": [RAMSELE[0] + 0.0011, RAMSELE[1]]},
+    }
     created = await client.post("/api/v1/households", json=household, headers=headers)
     assert created.status_code == 201, created.text
     household_id = created.json()["id"]
@@ -113,14 +120,18 @@ async def test_erased_households_and_contact_persons_leave_no_trace(
     assert contact.status_code == 201, contact.text
 
     secrets = {
-        "household street": household["street"], "household external_ref": household["external_ref"],
-        "household x": repr(x), "household y": repr(y),
-        **{f"first contact {k}": v for k, v in first.items()}, **{f"second contact {k}": v for k, v in second.items()},
+        "household street": household["street"],
+        "household external_ref": household["external_ref"],
+        "household x": repr(x),
+        "household y": repr(y),
+        **{f"first contact {k}": v for k, v in first.items()},
+        **{f"second contact {k}": v for k, v in second.items()},
     }
     # The search finds them while they exist (or it would prove nothing).
     before = await whole_database(conn, database_url)
     assert not {"household street", "first contact name", "second contact email"} - {
-        leak.split(" (")[0] for leak in _leaks(before, secrets)}
+        leak.split(" (")[0] for leak in _leaks(before, secrets)
+    }
 
     assert (await client.delete(f"/api/v1/households/{household_id}", headers=headers)).status_code == 204
     assert (await client.delete(f"/api/v1/groups/{group_id}/contacts/{contact.json()['id']}", headers=headers)).status_code == 204

@@ -36,8 +36,7 @@ async def test_a_connection_comes_back_clean(database_url: str) -> None:
             assert await conn.fetchval("select pg_backend_pid()") == pid
             assert not conn.is_in_transaction()
             assert await conn.fetchval("show statement_timeout") == "0"
-            assert await conn.fetchval(
-                "select count(*) from pg_locks where pid = pg_backend_pid() and locktype = 'advisory'") == 0
+            assert await conn.fetchval("select count(*) from pg_locks where pid = pg_backend_pid() and locktype = 'advisory'") == 0
             assert await conn.fetchval("select to_regclass('pg_temp.staging_probe')") is None
             # The row written in the open transaction was rolled back, not committed.
             assert await conn.fetchval("select count(*) from kommun where code = '0001'") == 0
@@ -61,8 +60,7 @@ async def test_a_failed_statement_in_a_transaction_leaves_nothing_behind(databas
         async with pool.acquire() as conn:
             assert not conn.is_in_transaction()
             assert await conn.fetchval("select 1") == 1
-            assert await conn.fetchval(
-                "select count(*) from pg_locks where pid = pg_backend_pid() and locktype = 'advisory'") == 0
+            assert await conn.fetchval("select count(*) from pg_locks where pid = pg_backend_pid() and locktype = 'advisory'") == 0
     finally:
         await pool.close()
 
@@ -90,7 +88,7 @@ def test_the_db_modules_leave_no_session_state_on_pooled_connections() -> None:
         found += [f"{module.name}: {why}" for pattern, why in SESSION_STATE if pattern.search(text)]
         # Temporary tables must go with their transaction.
         for start in re.finditer(r"create\s+temp(?:orary)?\s+table", text, re.I):
-            statement = text[start.start():].split('"""')[0].split("\n\n")[0]
+            statement = text[start.start() :].split('"""')[0].split("\n\n")[0]
             if not re.search(r"on\s+commit\s+drop", statement, re.I):
                 found.append(f"{module.name}: a temporary table that outlives its transaction")
     assert not found, found

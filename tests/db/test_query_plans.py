@@ -32,13 +32,16 @@ async def _indexes_used(conn: asyncpg.Connection, query: str, *args: object) -> 
     return {node["Index Name"] for node in _nodes(plan) if "Index Name" in node}
 
 
-@pytest.mark.parametrize(("query", "args", "index"), [
-    # The hot path: one primary-key lookup of the group row.
-    (ELIGIBILITY, (1,), "watch_group_pkey"),
-    # The priority read: the kommun's areas, and its burglaries in the period.
-    (RANKING_AREAS, ("2283",), "area_kommun"),
-    (RANKING_INCIDENTS, ("2283", datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)), "burglary_kommun_time"),
-])
+@pytest.mark.parametrize(
+    ("query", "args", "index"),
+    [
+        # The hot path: one primary-key lookup of the group row.
+        (ELIGIBILITY, (1,), "watch_group_pkey"),
+        # The priority read: the kommun's areas, and its burglaries in the period.
+        (RANKING_AREAS, ("2283",), "area_kommun"),
+        (RANKING_INCIDENTS, ("2283", datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)), "burglary_kommun_time"),
+    ],
+)
 async def test_query_uses_its_index(conn: asyncpg.Connection, query: str, args: tuple[object, ...], index: str) -> None:
     assert index in await _indexes_used(conn, query, *args)
 

@@ -27,8 +27,17 @@ from tests.conftest import TokenFactory
 playwright_api = pytest.importorskip("playwright.async_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=sv-SE"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=sv-SE",
+]
 GEODATA = Path(__file__).resolve().parents[2] / "geodata"
 SCREENS = Path("/tmp/screens")
 
@@ -46,8 +55,7 @@ def server(database_url: str) -> Iterator[str]:
     """The app in uvicorn on a free port, in a background thread with its own event loop."""
     settings = Settings(database_url=database_url, token_cache_seconds=0, pool_min_size=1, pool_max_size=4)
     port = free_port()
-    config = uvicorn.Config(create_app(settings, run_migrations=False), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(create_app(settings, run_migrations=False), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, name="uvicorn", daemon=True)
     thread.start()
@@ -139,8 +147,11 @@ async def test_ramsele_story_in_a_browser(
     await nav(page, "Import").click()
     await page.wait_for_url(f"{server}/import")
     broken = tmp_path / "trasig.csv"
-    broken.write_text("external_ref,street,postcode,city,lon,lat\nx1,Byvägen 1,880 40,Ramsele,16.48,63.53\n"
-                      "x2,Byvägen 2,880 40,Ramsele,63.53,16.48\nx3,Byvägen 3,880 40,Ramsele,,63.53\n", encoding="utf-8")
+    broken.write_text(
+        "external_ref,street,postcode,city,lon,lat\nx1,Byvägen 1,880 40,Ramsele,16.48,63.53\n"
+        "x2,Byvägen 2,880 40,Ramsele,63.53,16.48\nx3,Byvägen 3,880 40,Ramsele,,63.53\n",
+        encoding="utf-8",
+    )
     await upload(page, "import-households", broken, "Importera hushåll")
     errors = page.locator("#import-households .errors li")
     lines = [t.split(":")[0] for t in await errors.all_inner_texts()]
@@ -246,11 +257,17 @@ async def test_ramsele_story_in_a_browser(
     phone = await browser.new_context(viewport={"width": 360, "height": 740}, locale="sv-SE", is_mobile=True)  # type: ignore[attr-defined]
     small = await phone.new_page()
     await sign_in(small, server, coordinator)
-    for path, name in ((f"/omraden/{area_id}", "mobil-omrade"), ("/kommun/2283", "mobil-kommun"),
-                       ("/prioritering?kommun=2283", "mobil-prioritering"), ("/mal?kommun=2283", "mobil-mal")):
+    for path, name in (
+        (f"/omraden/{area_id}", "mobil-omrade"),
+        ("/kommun/2283", "mobil-kommun"),
+        ("/prioritering?kommun=2283", "mobil-prioritering"),
+        ("/mal?kommun=2283", "mobil-mal"),
+    ):
         await small.goto(server + path)
         await screens.shot(small, name)
-        wide = await small.evaluate("""() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        wide = await small.evaluate(
+            """() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+        )
         assert await small.evaluate("document.documentElement.scrollWidth") <= 360, (path, wide)
     await phone.close()
 

@@ -17,15 +17,18 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 
 
 async def test_coordinator_renews_a_lapsed_group(
-    server: str, browser: object, conn: asyncpg.Connection, auth: TokenFactory, tmp_path: Path  # noqa: F811
+    server: str,
+    browser: object,
+    conn: asyncpg.Connection,
+    auth: TokenFactory,
+    tmp_path: Path,
 ) -> None:
     headers = await auth("coordinator", "2283")
     async with httpx.AsyncClient(base_url=server) as api:
         area_id, hh = await village(api, headers, n=10)  # type: ignore[arg-type]  # the same calls as the test client
         group_id = await group_with(api, headers, area_id, hh[:8], [(hh[0], None)])  # type: ignore[arg-type]
         await api.post(f"/api/v1/groups/{group_id}/establish", json={"established_on": "2024-01-10"}, headers=headers)
-        await api.post(f"/api/v1/groups/{group_id}/signs", json={"label": "Skylt vid infarten", "placed_on": "2024-02-01"},
-                       headers=headers)
+        await api.post(f"/api/v1/groups/{group_id}/signs", json={"label": "Skylt vid infarten", "placed_on": "2024-02-01"}, headers=headers)
         await api.post(f"/api/v1/groups/{group_id}/lapse", json={"on": "2025-06-01"}, headers=headers)
     context = await browser.new_context()  # type: ignore[attr-defined]
     page = await context.new_page()

@@ -33,13 +33,21 @@ PUBLIC_DOT = """([x, y]) => {
 
 
 async def test_dark_path_reported_on_a_phone_published_fixed_and_mailed(
-    server: str, browser: object, auth: TokenFactory, conn: asyncpg.Connection, tmp_path: Path  # noqa: F811
+    server: str,
+    browser: object,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
+    tmp_path: Path,
 ) -> None:
     screens = Screens(tmp_path)
     from tests.places.world import X, Y
 
-    phone = await browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,  # type: ignore[attr-defined]
-                                      locale="sv-SE")
+    phone = await browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,  # type: ignore[attr-defined]
+        locale="sv-SE",
+    )
     page = await phone.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -68,8 +76,9 @@ async def test_dark_path_reported_on_a_phone_published_fixed_and_mailed(
     row = await conn.fetchrow("select id, x, y, category, time_of_day from place_report")
     assert (row["category"], row["time_of_day"]) == ("odslig", "morker")
     assert abs(row["x"] - X) < 600 and abs(row["y"] - Y) < 600  # a tap on a 360 px map of the whole kommun
-    await conn.executemany("insert into household (kommun, street, x, y) values ('2283', 'Gata', $1, $2)",
-                           [(row["x"] + i, row["y"] + i) for i in range(5)])
+    await conn.executemany(
+        "insert into household (kommun, street, x, y) values ('2283', 'Gata', $1, $2)", [(row["x"] + i, row["y"] + i) for i in range(5)]
+    )
 
     # The coordinator publishes it and marks it fixed.
     coordinator = (await auth("coordinator", "2283", name="Samordnare"))["Authorization"].removeprefix("Bearer ")

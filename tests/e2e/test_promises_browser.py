@@ -19,12 +19,27 @@ PHONE = {"width": 390, "height": 844}
 
 
 async def test_police_log_on_a_phone(
-    server: str, browser: object, conn: asyncpg.Connection, auth: TokenFactory, tmp_path: Path  # noqa: F811
+    server: str,
+    browser: object,
+    conn: asyncpg.Connection,
+    auth: TokenFactory,
+    tmp_path: Path,
 ) -> None:
     year = today_in_sweden().year
-    promise = await promises.create_promise(conn, SYSTEM, promises.PromiseInput(
-        kommun="2283", year=year, promisor="polisen", title="Polis på plats i Ramsele", measure="schedule",
-        rhythm="monthly", except_months=[6, 7, 8], activity_kind="polis_pa_plats"))
+    promise = await promises.create_promise(
+        conn,
+        SYSTEM,
+        promises.PromiseInput(
+            kommun="2283",
+            year=year,
+            promisor="polisen",
+            title="Polis på plats i Ramsele",
+            measure="schedule",
+            rhythm="monthly",
+            except_months=[6, 7, 8],
+            activity_kind="polis_pa_plats",
+        ),
+    )
     headers = await auth("police", "2283")
     context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)  # type: ignore[attr-defined]
     page = await context.new_page()

@@ -28,8 +28,15 @@ AREAS = [("Ramsele", 11, RAMSELE), ("Långsele centrum", 12, (17.05, 63.18)), ("
 KOMMUNER = {11: "2283", 12: "2283", 13: "2505"}
 
 
-def write_layer(path: Path, rows: list[tuple[shapely.Geometry, dict[str, Any]]], *, driver: str,
-                crs: str | None = "EPSG:3006", encoding: str | None = None, geometry_type: str = "Polygon Z") -> None:
+def write_layer(
+    path: Path,
+    rows: list[tuple[shapely.Geometry, dict[str, Any]]],
+    *,
+    driver: str,
+    crs: str | None = "EPSG:3006",
+    encoding: str | None = None,
+    geometry_type: str = "Polygon Z",
+) -> None:
     fields = list(rows[0][1])
     columns = [np.array([r[1][f] for r in rows], dtype=object if isinstance(rows[0][1][f], str) else None) for f in fields]
     wkb = np.array([shapely.to_wkb(g) for g, _ in rows], dtype=object)
@@ -47,8 +54,15 @@ def geopackage(tmp: Path) -> Path:
     return path
 
 
-def shapefile(tmp: Path, *, rows: list[tuple[shapely.Geometry, dict[str, Any]]] | None = None, encoding: str = "UTF-8",
-              cpg: bool = True, prj: bool = True, name: str = "omraden") -> Path:
+def shapefile(
+    tmp: Path,
+    *,
+    rows: list[tuple[shapely.Geometry, dict[str, Any]]] | None = None,
+    encoding: str = "UTF-8",
+    cpg: bool = True,
+    prj: bool = True,
+    name: str = "omraden",
+) -> Path:
     folder = tmp / f"shp-{name}"
     folder.mkdir()
     path = folder / f"{name}.shp"

@@ -41,16 +41,22 @@ def _lonlat(p: shapely.Point) -> tuple[float, float]:
 
 
 async def test_positions_need_no_address_and_a_household_without_one_is_a_warning(
-    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection,
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
 ) -> None:
     headers = await auth("admin")
-    body = ("external_ref,street,postcode,city,x,y\n"
-            "p1,,,,620000,7006000\n"
-            "p2,Storgatan 1,881 30,Sollefteå,,\n").encode()
+    body = ("external_ref,street,postcode,city,x,y\np1,,,,620000,7006000\np2,Storgatan 1,881 30,Sollefteå,,\n").encode()
     response = await client.post("/api/v1/households/import?kommun=2283", content=body, headers=headers)
     assert response.status_code == 200, response.text
-    assert response.json() == {"inserted": 2, "updated": 0, "assigned": 0, "unassigned": 2, "without_position": 1,
-                               "warnings": ["1 hushåll saknar position och räknas inte i något område"]}
+    assert response.json() == {
+        "inserted": 2,
+        "updated": 0,
+        "assigned": 0,
+        "unassigned": 2,
+        "without_position": 1,
+        "warnings": ["1 hushåll saknar position och räknas inte i något område"],
+    }
     rows = await conn.fetch("select external_ref, street, postcode, city from household order by external_ref")
     assert [tuple(r) for r in rows] == [("p1", None, None, None), ("p2", "Storgatan 1", "881 30", "Sollefteå")]
     # No address columns at all: a file of points.
@@ -58,14 +64,15 @@ async def test_positions_need_no_address_and_a_household_without_one_is_a_warnin
     response = await client.post("/api/v1/households/import?kommun=2283", content=points, headers=headers)
     assert response.json() == {"inserted": 1, "updated": 0, "assigned": 0, "unassigned": 1}
     # Still: without a position the address is needed.
-    response = await client.post("/api/v1/households/import?kommun=2283",
-                                 content=b"external_ref;x;y\nq2;;\n", headers=headers)
+    response = await client.post("/api/v1/households/import?kommun=2283", content=b"external_ref;x;y\nq2;;\n", headers=headers)
     problem = assert_problem(response, 422)
     assert problem["errors"][0]["line"] == 2 and "no position" in problem["errors"][0]["message"]
 
 
 async def test_a_point_just_across_the_kommun_border_is_refused_with_its_line(
-    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection,
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
 ) -> None:
     headers = await auth("admin")
     far, near = _across_the_border(1_000.0), _across_the_border(50.0)
@@ -87,8 +94,7 @@ async def test_the_polices_demonstration_points_are_refused_outside_malmo(client
     # Real points: BOM, ';', coord1 = latitude, coord2 = longitude (see the real data README).
     rows = _demonstrations()
     lines = ["external_ref;lon;lat"] + [f"d{r['nr']};{r['coord2']};{r['coord1']}" for r in rows]
-    response = await client.post("/api/v1/households/import?kommun=1280", content="\n".join(lines).encode(),
-                                 headers=await auth("admin"))
+    response = await client.post("/api/v1/households/import?kommun=1280", content="\n".join(lines).encode(), headers=await auth("admin"))
     problem = assert_problem(response, 422)
     assert len(problem["errors"]) == 14  # 3 of the 17 lie in Malmö
     assert all("inte i Malmö (1280)" in e["message"] for e in problem["errors"])
@@ -99,14 +105,17 @@ async def test_the_polices_demonstration_points_are_refused_outside_malmo(client
 
 
 async def test_a_burglary_across_the_kommun_border_is_refused_with_its_line(
-    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection,
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
 ) -> None:
     (flon, flat), (nlon, nlat) = _lonlat(_across_the_border(1_000.0)), _lonlat(_across_the_border(50.0))
-    body = ("external_ref,occurred_from,occurred_to,category,lon,lat\n"
-            f"b1,2026-01-05,,villa,{nlon},{nlat}\n"
-            f"b2,2026-01-06,,villa,{flon},{flat}\n").encode()
-    response = await client.post("/api/v1/burglaries/import?kommun=2283", content=body,
-                                 headers={**await auth("admin"), "content-type": "text/csv"})
+    body = (
+        f"external_ref,occurred_from,occurred_to,category,lon,lat\nb1,2026-01-05,,villa,{nlon},{nlat}\nb2,2026-01-06,,villa,{flon},{flat}\n"
+    ).encode()
+    response = await client.post(
+        "/api/v1/burglaries/import?kommun=2283", content=body, headers={**await auth("admin"), "content-type": "text/csv"}
+    )
     problem = assert_problem(response, 422)
     assert [(e["line"], e["field"]) for e in problem["errors"]] == [(3, "position")]
     assert "Kramfors (2282)" in problem["errors"][0]["message"]

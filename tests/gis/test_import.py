@@ -24,13 +24,16 @@ async def _stored(conn: asyncpg.Connection) -> list[tuple[str, str, str | None]]
 
 @pytest.mark.parametrize("kind", ["gpkg", "zip"])
 async def test_api_imports_a_geopackage_and_a_zipped_shapefile_told_by_their_bytes(
-    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection, tmp_path: Path, kind: str,
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
+    tmp_path: Path,
+    kind: str,
 ) -> None:
     headers = await auth("admin")
     body = geopackage(tmp_path).read_bytes() if kind == "gpkg" else zipped(shapefile(tmp_path))
     content_type = {"gpkg": "application/geopackage+sqlite3", "zip": "application/zip"}[kind]
-    response = await client.post(f"/api/v1/areas/import?{POLICE_QUERY}", content=body,
-                                 headers={**headers, "content-type": content_type})
+    response = await client.post(f"/api/v1/areas/import?{POLICE_QUERY}", content=body, headers={**headers, "content-type": content_type})
     assert response.status_code == 200, response.text
     assert response.json() == {"inserted": 3, "updated": 0, "unchanged": 0}
     assert await _stored(conn) == [("Ramsele", "2283", "11"), ("Långsele centrum", "2283", "12"), ("Arvidsjaur", "2505", "13")]
@@ -47,7 +50,9 @@ async def test_api_missing_field_lists_the_files_fields(client: AsyncTestClient,
 
 
 async def test_area_saved_with_the_wrong_kommun_is_refused_naming_where_it_lies(
-    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection,
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
 ) -> None:
     headers = await auth("admin")
     wrong = area_feature("Arvidsjaur centrum", "2283", ARVIDSJAUR, external_ref="a")
@@ -60,8 +65,9 @@ async def test_area_saved_with_the_wrong_kommun_is_refused_naming_where_it_lies(
 
 async def test_409_and_422_name_the_feature_the_same_way(client: AsyncTestClient, auth: TokenFactory) -> None:
     headers = await auth("admin")
-    first = await client.post("/api/v1/areas/import", content=geojson_bytes([area_feature("A", "2283", SOLLEFTEA, external_ref="a")]),
-                              headers=headers)
+    first = await client.post(
+        "/api/v1/areas/import", content=geojson_bytes([area_feature("A", "2283", SOLLEFTEA, external_ref="a")]), headers=headers
+    )
     assert first.status_code == 200, first.text
     overlapping = [area_feature("B", "2283", RAMSELE, external_ref="b"), area_feature("C", "2283", SOLLEFTEA, external_ref="c")]
     conflict = assert_problem(await client.post("/api/v1/areas/import", content=geojson_bytes(overlapping), headers=headers), 409)
@@ -72,7 +78,10 @@ async def test_409_and_422_name_the_feature_the_same_way(client: AsyncTestClient
 
 
 async def test_the_apis_own_output_and_an_rfc7946_rewrite_reimport_as_unchanged(
-    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection, tmp_path: Path,
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
+    tmp_path: Path,
 ) -> None:
     headers = await auth("admin")
     # SWEREF 99 TM input with millimetres: the output (7 decimals of a degree, ~1 cm) cannot carry them.
@@ -93,7 +102,11 @@ async def test_the_apis_own_output_and_an_rfc7946_rewrite_reimport_as_unchanged(
 
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
 def test_cli_export_reimports_as_unchanged(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], database_url: str, monkeypatch: pytest.MonkeyPatch, suffix: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["import", "areas", str(shapefile(tmp_path)), "--name-field", "NAMN", "--ref-field", "SPECIALOMR"]) == 0
@@ -106,11 +119,14 @@ def test_cli_export_reimports_as_unchanged(
 
 
 def test_cli_json_errors_go_to_stdout_as_json(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], database_url: str, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     path = tmp_path / "trasig.geojson"
-    path.write_bytes(b"\xef\xbb\xbf{\"type\": ")
+    path.write_bytes(b'\xef\xbb\xbf{"type": ')
     assert main(["import", "areas", str(path), "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == 400 and "filen" in out["detail"] and "body" not in out["detail"]
@@ -121,7 +137,10 @@ def test_cli_json_errors_go_to_stdout_as_json(
 
 
 def test_cli_error_names_a_feature_once(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], database_url: str, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     path = tmp_path / "fel.geojson"
@@ -135,7 +154,10 @@ def test_cli_error_names_a_feature_once(
 
 
 async def test_import_page_takes_a_geopackage_with_field_names(
-    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection, tmp_path: Path,
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
+    tmp_path: Path,
 ) -> None:
     from tests.web.test_pages import csrf_for, sign_in, token_of
 
@@ -143,14 +165,19 @@ async def test_import_page_takes_a_geopackage_with_field_names(
     csrf, page = await csrf_for(client, "/import")
     assert 'name="name_field"' in page and ".gpkg" in page
     gpkg = geopackage(tmp_path).read_bytes()
-    response = await client.post("/import/omraden", data={"_csrf_token": csrf, "crs": "", "name_field": "NAMNET"},
-                                 files={"file": ("omraden.gpkg", gpkg, "application/geopackage+sqlite3")})
+    response = await client.post(
+        "/import/omraden",
+        data={"_csrf_token": csrf, "crs": "", "name_field": "NAMNET"},
+        files={"file": ("omraden.gpkg", gpkg, "application/geopackage+sqlite3")},
+    )
     assert response.status_code == 422 and "NAMN, ORT, SPECIALOMR" in response.text
     assert 'value="NAMNET"' in response.text
     assert await _stored(conn) == []
-    response = await client.post("/import/omraden",
-                                 data={"_csrf_token": csrf, "crs": "", "name_field": "NAMN", "ref_field": "SPECIALOMR"},
-                                 files={"file": ("omraden.gpkg", gpkg, "application/geopackage+sqlite3")})
+    response = await client.post(
+        "/import/omraden",
+        data={"_csrf_token": csrf, "crs": "", "name_field": "NAMN", "ref_field": "SPECIALOMR"},
+        files={"file": ("omraden.gpkg", gpkg, "application/geopackage+sqlite3")},
+    )
     assert response.status_code == 200, response.text
     assert "Importen är klar" in response.text
     assert await _stored(conn) == [("Ramsele", "2283", "11"), ("Långsele centrum", "2283", "12"), ("Arvidsjaur", "2505", "13")]
@@ -163,6 +190,7 @@ async def test_drawing_an_area_in_another_kommun_is_refused(client: AsyncTestCli
     assert body["errors"] == [{"field": "geometry", "message": "området ligger i Arvidsjaur (2505), inte i Sollefteå (2283)"}]
     created = await client.post("/api/v1/areas", json=area_feature("Arvidsjaur", "2505", ARVIDSJAUR), headers=headers)
     assert created.status_code == 201, created.text
-    moved = await client.patch(f"/api/v1/areas/{created.json()['id']}",
-                               json={"geometry": {"type": "Polygon", "coordinates": square(RAMSELE)}}, headers=headers)
+    moved = await client.patch(
+        f"/api/v1/areas/{created.json()['id']}", json={"geometry": {"type": "Polygon", "coordinates": square(RAMSELE)}}, headers=headers
+    )
     assert assert_problem(moved, 422)["detail"] == "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"

@@ -90,8 +90,7 @@ def test_area_across_a_kommun_border_names_the_kommuner_it_lies_in() -> None:
     assert message is not None and "Sollefteå (2283)" in message and "Kramfors (2282)" in message
     # A little inside the outline's tolerance is inside.
     assert boundaries.area_outside_kommun("2283", sweref_square(RAMSELE)) is None
-    assert boundaries.area_outside_kommun("2505", sweref_square(RAMSELE)) == \
-        "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"
+    assert boundaries.area_outside_kommun("2505", sweref_square(RAMSELE)) == "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"
 
 
 def test_a_feature_without_kommun_gets_the_one_it_lies_in_others_keep_theirs() -> None:
@@ -103,7 +102,8 @@ def test_a_feature_without_kommun_gets_the_one_it_lies_in_others_keep_theirs() -
 
 
 def test_a_gis_file_with_too_many_positions_is_refused_before_it_is_converted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from grannsamverkan.errors import PayloadTooLarge
     from grannsamverkan.geo import gis

@@ -51,7 +51,9 @@ def test_without_its_cpg_the_utf8_dbf_still_reads_rosengard(tmp_path: Path) -> N
 
 
 def test_police_shapefile_as_published_reports_the_overlap_and_stores_nothing(
-    capsys: pytest.CaptureFixture[str], database_url: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["import", "areas", str(SHP), "--name-field", "NAMN", "--ref-field", "SPECIALOMR", "--json"]) == 2
@@ -66,13 +68,24 @@ def test_police_shapefile_as_published_reports_the_overlap_and_stores_nothing(
 
 
 def test_police_shapefile_without_the_overlapping_and_the_crossing_feature_imports_with_two_flags(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], database_url: str, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     meta, _, wkb, columns = pyogrio.raw.read(SHP, where="NAMN <> 'Navestad' and NAMN not like 'Rissne%'")
     trimmed = tmp_path / "uso_2023.shp"
-    pyogrio.raw.write(trimmed, wkb, columns, fields=meta["fields"], geometry_type=meta["geometry_type"], crs=meta["crs"],
-                      driver="ESRI Shapefile", encoding="UTF-8")
+    pyogrio.raw.write(
+        trimmed,
+        wkb,
+        columns,
+        fields=meta["fields"],
+        geometry_type=meta["geometry_type"],
+        crs=meta["crs"],
+        driver="ESRI Shapefile",
+        encoding="UTF-8",
+    )
     assert main(["import", "areas", str(trimmed), "--name-field", "NAMN", "--ref-field", "SPECIALOMR", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"inserted": 57, "updated": 0, "unchanged": 0}
     stored = asyncio.run(_stored(database_url))

@@ -21,37 +21,44 @@ EAST = X0 + WIDTH
 
 def burglaries_csv(rows: list[tuple[str, datetime, float, float]]) -> bytes:
     lines = ["external_ref,occurred_from,occurred_to,category,x,y"]
-    lines += [f"{ref},{when.isoformat()},{(when + timedelta(hours=6)).isoformat()},villa,{x:.1f},{y:.1f}"
-              for ref, when, x, y in rows]
+    lines += [f"{ref},{when.isoformat()},{(when + timedelta(hours=6)).isoformat()},villa,{x:.1f},{y:.1f}" for ref, when, x, y in rows]
     return ("\n".join(lines) + "\n").encode()
 
 
 async def _import(client: AsyncTestClient, headers: dict[str, str], rows: list[tuple[str, datetime, float, float]]) -> None:
-    r = await client.post("/api/v1/burglaries/import?kommun=2283", content=burglaries_csv(rows),
-                          headers={**headers, "content-type": "text/csv"})
+    r = await client.post(
+        "/api/v1/burglaries/import?kommun=2283", content=burglaries_csv(rows), headers={**headers, "content-type": "text/csv"}
+    )
     assert r.status_code == 200, r.text
 
 
 async def test_390_m_alerts_once_and_410_m_does_not(
-    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection, smtp: tuple[Inbox, mail.SmtpTarget]  # noqa: F811
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
+    smtp: tuple[Inbox, mail.SmtpTarget],  # noqa: F811
 ) -> None:
     inbox, target = smtp
     coord = await auth("coordinator", "2283")
     area_id, hh = await village(client, coord, n=10)
-    group_id = await group_with(client, coord, area_id, hh[:8], [(hh[0], "eva@example.se"), (hh[1], "per@example.se"),
-                                                                 (hh[2], None)])
+    group_id = await group_with(client, coord, area_id, hh[:8], [(hh[0], "eva@example.se"), (hh[1], "per@example.se"), (hh[2], None)])
     assert (await client.post(f"/api/v1/groups/{group_id}/establish", headers=coord)).status_code == 200
     # a forming group in another block 2 km away is told nothing
     other_area, other = await village(client, coord, n=3, name="Kvarteret Eken", x0=X0 + 2000)
     await group_with(client, coord, other_area, other[:1], [(other[0], "eken@example.se")], name="Eken")
     now = datetime.now(UTC)
-    await _import(client, coord, [
-        ("near", now - timedelta(days=3), EAST + 390, Y0 + HEIGHT / 2),
-        ("far", now - timedelta(days=3), EAST + 410, Y0 + HEIGHT / 2),
-        ("old", now - timedelta(days=60), EAST + 100, Y0 + HEIGHT / 2),  # more than 8 weeks ago
-    ])
-    alerts = await conn.fetch("select b.external_ref, a.group_id, a.distance_m, a.recipients from near_repeat_alert a "
-                              "join burglary b on b.id = a.burglary_id")
+    await _import(
+        client,
+        coord,
+        [
+            ("near", now - timedelta(days=3), EAST + 390, Y0 + HEIGHT / 2),
+            ("far", now - timedelta(days=3), EAST + 410, Y0 + HEIGHT / 2),
+            ("old", now - timedelta(days=60), EAST + 100, Y0 + HEIGHT / 2),  # more than 8 weeks ago
+        ],
+    )
+    alerts = await conn.fetch(
+        "select b.external_ref, a.group_id, a.distance_m, a.recipients from near_repeat_alert a join burglary b on b.id = a.burglary_id"
+    )
     assert [(r["external_ref"], r["group_id"], r["recipients"]) for r in alerts] == [("near", group_id, 2)]
     assert abs(alerts[0]["distance_m"] - 390) < 0.01
     # once per incident and group: the same import again, and the cron job, add nothing
@@ -98,8 +105,9 @@ async def test_cli_lapse_and_alerts(database_url: str, conn: asyncpg.Connection)
     env = {"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "grannsamverkan", "lifecycle", *args], env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "grannsamverkan", "lifecycle", *args], env=env, capture_output=True, text=True, timeout=120
+        )
 
     done = run("lapse", "--kommun", "2283", "--as-of", "2026-12-01")
     assert done.returncode == 0, done.stderr

@@ -13,7 +13,10 @@ from tests.web.test_pages import sign_in, token_of
 
 
 async def test_the_demo_has_a_lapsed_group_and_one_under_approval(
-    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection, database_url: str,
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
+    database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)

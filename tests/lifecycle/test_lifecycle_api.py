@@ -49,17 +49,16 @@ async def test_contact_role(client: AsyncTestClient, auth: TokenFactory) -> None
     coord = await auth("coordinator", "2283")
     area_id, hh = await village(client, coord, n=5)
     group_id = await group_with(client, coord, area_id, hh[:2], [])
-    r = await client.post(f"/api/v1/groups/{group_id}/contacts", json={"household_id": hh[0], "name": "Eva",
-                                                                      "role": "huvudkontaktombud"}, headers=coord)
+    r = await client.post(
+        f"/api/v1/groups/{group_id}/contacts", json={"household_id": hh[0], "name": "Eva", "role": "huvudkontaktombud"}, headers=coord
+    )
     assert r.json()["role"] == "huvudkontaktombud"
     r = await client.post(f"/api/v1/groups/{group_id}/contacts", json={"household_id": hh[1], "name": "Per"}, headers=coord)
     contact = r.json()
     assert contact["role"] == "kontaktombud"
-    r = await client.put(f"/api/v1/groups/{group_id}/contacts/{contact['id']}/role", json={"role": "huvudkontaktombud"},
-                         headers=coord)
+    r = await client.put(f"/api/v1/groups/{group_id}/contacts/{contact['id']}/role", json={"role": "huvudkontaktombud"}, headers=coord)
     assert [c["role"] for c in r.json()["contacts"]] == ["huvudkontaktombud", "huvudkontaktombud"]
-    assert_problem(await client.put(f"/api/v1/groups/{group_id}/contacts/999999/role", json={"role": "kontaktombud"},
-                                    headers=coord), 404)
+    assert_problem(await client.put(f"/api/v1/groups/{group_id}/contacts/999999/role", json={"role": "kontaktombud"}, headers=coord), 404)
 
 
 async def test_declined_households_and_the_share_asked(client: AsyncTestClient, auth: TokenFactory) -> None:
@@ -67,16 +66,14 @@ async def test_declined_households_and_the_share_asked(client: AsyncTestClient, 
     area_id, hh = await village(client, coord, n=31)
     group_id = await group_with(client, coord, area_id, hh[:20], [])
     for h in hh[20:24]:
-        r = await client.post(f"/api/v1/groups/{group_id}/declined", json={"household_id": h, "declined_on": "2026-05-02"},
-                              headers=coord)
+        r = await client.post(f"/api/v1/groups/{group_id}/declined", json={"household_id": h, "declined_on": "2026-05-02"}, headers=coord)
         assert r.status_code == 201, r.text
     asked = (await client.get(f"/api/v1/groups/{group_id}/life", headers=coord)).json()["asked"]
     assert (asked["signed_up"], asked["declined"], asked["not_reached"]) == (20, 4, 7)
     listed = (await client.get(f"/api/v1/groups/{group_id}/declined", headers=coord)).json()
     assert listed["items"][0] == {"household_id": hh[20], "declined_on": "2026-05-02"}  # the date only
     # a signed-up household cannot decline; a declined one that signs up is no longer declined
-    problem = assert_problem(await client.post(f"/api/v1/groups/{group_id}/declined", json={"household_id": hh[0]},
-                                               headers=coord), 409)
+    problem = assert_problem(await client.post(f"/api/v1/groups/{group_id}/declined", json={"household_id": hh[0]}, headers=coord), 409)
     assert "anmält" in problem["detail"]
     await client.post(f"/api/v1/groups/{group_id}/signups", json={"household_id": hh[20]}, headers=coord)
     asked = (await client.get(f"/api/v1/groups/{group_id}/life", headers=coord)).json()["asked"]
@@ -111,8 +108,11 @@ async def test_staged_approval_each_step_with_who_and_when(client: AsyncTestClie
     assert r.json()["status"] == "active"
     steps = (await client.get(f"/api/v1/groups/{group_id}/steps", headers=police)).json()["items"]
     assert [(s["step"], s["from_status"], s["to_status"], s["actor_name"]) for s in steps] == [
-        ("propose", "forming", "proposed", "samordnare"), ("review", "proposed", "reviewed", "samordnare"),
-        ("approve", "reviewed", "approved", "polisen-ramsele"), ("establish", "approved", "active", "samordnare")]
+        ("propose", "forming", "proposed", "samordnare"),
+        ("review", "proposed", "reviewed", "samordnare"),
+        ("approve", "reviewed", "approved", "polisen-ramsele"),
+        ("establish", "approved", "active", "samordnare"),
+    ]
     assert [s["on_date"] for s in steps][1:] == ["2026-04-01", "2026-04-10", "2026-04-20"]
 
 
@@ -159,8 +159,7 @@ async def test_lapse_and_reactivation_do_not_count_as_new(client: AsyncTestClien
 
 async def test_renewal_and_the_list(client: AsyncTestClient, auth: TokenFactory) -> None:
     coord = await auth("coordinator", "2283")
-    await client.put("/api/v1/lifecycle-rules/2283", json={"renewal_month": 1, "renewal_day": 15, "grace_days": 30},
-                     headers=coord)
+    await client.put("/api/v1/lifecycle-rules/2283", json={"renewal_month": 1, "renewal_day": 15, "grace_days": 30}, headers=coord)
     group_id, _ = await _active_group(client, coord)
     life = (await client.get(f"/api/v1/groups/{group_id}/life?as_of=2026-12-01", headers=coord)).json()
     assert (life["renewal"]["state"], life["renewal"]["due_on"]) == ("due", "2027-01-15")
@@ -176,16 +175,21 @@ async def test_signs_ledger_and_orphans(client: AsyncTestClient, auth: TokenFact
     coord = await auth("coordinator", "2283")
     area_id, hh = await village(client, coord, n=10)
     forming = await group_with(client, coord, area_id, hh[:8], [(hh[0], None)])
-    problem = assert_problem(await client.post(f"/api/v1/groups/{forming}/signs", json={"placed_on": "2026-03-01"},
-                                               headers=coord), 409)
+    problem = assert_problem(await client.post(f"/api/v1/groups/{forming}/signs", json={"placed_on": "2026-03-01"}, headers=coord), 409)
     assert "aktiv" in problem["detail"]
-    ordered = await client.post(f"/api/v1/groups/{forming}/signs", json={"label": "Skylt 1", "ordered_on": "2026-02-01"},
-                                headers=coord)
+    ordered = await client.post(f"/api/v1/groups/{forming}/signs", json={"label": "Skylt 1", "ordered_on": "2026-02-01"}, headers=coord)
     assert ordered.status_code == 201
     await client.post(f"/api/v1/groups/{forming}/establish", json={"established_on": "2026-03-01"}, headers=coord)
     sign = ordered.json()
-    body = {"label": "Skylt 1", "ordered_on": "2026-02-01", "delivered_on": "2026-02-20", "placed_on": "2026-03-05",
-            "place": "Infarten från väg 331", "x": 574_010.0, "y": 7_046_000.0}
+    body = {
+        "label": "Skylt 1",
+        "ordered_on": "2026-02-01",
+        "delivered_on": "2026-02-20",
+        "placed_on": "2026-03-05",
+        "place": "Infarten från väg 331",
+        "x": 574_010.0,
+        "y": 7_046_000.0,
+    }
     r = await client.put(f"/api/v1/groups/{forming}/signs/{sign['id']}", json=body, headers=coord)
     assert r.status_code == 200, r.text
     bad = {**body, "delivered_on": "2026-01-01"}
@@ -194,8 +198,7 @@ async def test_signs_ledger_and_orphans(client: AsyncTestClient, auth: TokenFact
     await client.post(f"/api/v1/groups/{forming}/lapse", headers=coord)
     orphans = (await client.get("/api/v1/signs/orphaned?kommun=2283", headers=coord)).json()["items"]
     assert [(o["sign"]["id"], o["group_status"]) for o in orphans] == [(sign["id"], "lapsed")]
-    await client.put(f"/api/v1/groups/{forming}/signs/{sign['id']}", json={**body, "taken_down_on": "2026-12-01"},
-                     headers=coord)
+    await client.put(f"/api/v1/groups/{forming}/signs/{sign['id']}", json={**body, "taken_down_on": "2026-12-01"}, headers=coord)
     assert (await client.get("/api/v1/signs/orphaned?kommun=2283", headers=coord)).json()["total"] == 0
 
 

@@ -51,8 +51,7 @@ async def test_renewal_page(client: AsyncTestClient, auth: TokenFactory, conn: a
     area_id, hh = await village(client, coord, n=10)
     group_id = await group_with(client, coord, area_id, hh[:8], [(hh[0], None)])
     await client.post(f"/api/v1/groups/{group_id}/establish", json={"established_on": "2024-01-10"}, headers=coord)
-    await client.post(f"/api/v1/groups/{group_id}/signs", json={"label": "Skylt vid infarten", "placed_on": "2024-02-01"},
-                      headers=coord)
+    await client.post(f"/api/v1/groups/{group_id}/signs", json={"label": "Skylt vid infarten", "placed_on": "2024-02-01"}, headers=coord)
     await client.post(f"/api/v1/groups/{group_id}/lapse", json={"on": "2025-06-01"}, headers=coord)
     await sign_in(client, token_of(coord))
     csrf, page = await csrf_for(client, "/fornyelse?kommun=2283")

@@ -52,13 +52,12 @@ def body(message: Message) -> str:
     return payload.decode(message.get_content_charset() or "utf-8")
 
 
-async def test_status_change_mail_is_delivered_and_leaves_no_address(
-    conn: asyncpg.Connection, smtp: tuple[Inbox, mail.SmtpTarget]
-) -> None:
+async def test_status_change_mail_is_delivered_and_leaves_no_address(conn: asyncpg.Connection, smtp: tuple[Inbox, mail.SmtpTarget]) -> None:
     inbox, target = smtp
     r = await report(conn, email="anna@example.se")
-    await places.set_status(conn, COORDINATOR, r.id, places.StatusUpdate(status="fixed", note="Nya lampor är uppsatta",
-                                                                       responsible="kommun"))
+    await places.set_status(
+        conn, COORDINATOR, r.id, places.StatusUpdate(status="fixed", note="Nya lampor är uppsatta", responsible="kommun")
+    )
     assert (await mail.deliver_all(conn, target)).sent == 1
     [message] = inbox.messages
     assert message["To"] == "anna@example.se" and message["From"] == "trygghet@kommun.example"
@@ -118,8 +117,9 @@ def pg_dump(url: str) -> str:
     return done.stdout
 
 
-async def test_a_dump_holds_no_address_after_close(conn: asyncpg.Connection, database_url: str,
-                                                   smtp: tuple[Inbox, mail.SmtpTarget]) -> None:
+async def test_a_dump_holds_no_address_after_close(
+    conn: asyncpg.Connection, database_url: str, smtp: tuple[Inbox, mail.SmtpTarget]
+) -> None:
     _, target = smtp
     r = await report(conn, email="dumpme@example.se")
     await places.set_status(conn, COORDINATOR, r.id, places.StatusUpdate(status="fixed"))

@@ -30,8 +30,7 @@ def validator(name: str) -> Any:
         return json.loads((SCHEMAS / uri.rsplit("/", 1)[-1]).read_text(encoding="utf-8"))
 
     schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
-    return jsonschema_rs.validator_for(schema, retriever=retrieve, base_uri="https://open311.test/schema/",
-                                       validate_formats=True)
+    return jsonschema_rs.validator_for(schema, retriever=retrieve, base_uri="https://open311.test/schema/", validate_formats=True)
 
 
 def valid(name: str, value: Any) -> Any:
@@ -47,8 +46,15 @@ async def api_key(conn: asyncpg.Connection, *kommuner: str) -> str:
 
 
 async def post_request(client: AsyncTestClient, key: str, **fields: str) -> Any:
-    body = {"api_key": key, "service_code": "belysning", "lat": str(RAMSELE[1]), "long": str(RAMSELE[0]),
-            "description": "Gatlampan vid bron är trasig", "attribute[time_of_day]": "natt", **fields}
+    body = {
+        "api_key": key,
+        "service_code": "belysning",
+        "lat": str(RAMSELE[1]),
+        "long": str(RAMSELE[0]),
+        "description": "Gatlampan vid bron är trasig",
+        "attribute[time_of_day]": "natt",
+        **fields,
+    }
     return await client.post("/open311/v2/requests.json", data=body)
 
 
@@ -68,8 +74,9 @@ async def test_discovery_services_and_definitions(client: AsyncTestClient) -> No
     assert root.tag == "services" and root.find("service/service_code").text == "belysning"
 
 
-async def test_post_then_read_only_once_published_and_blurred(client: AsyncTestClient, conn: asyncpg.Connection,
-                                                               auth: TokenFactory) -> None:
+async def test_post_then_read_only_once_published_and_blurred(
+    client: AsyncTestClient, conn: asyncpg.Connection, auth: TokenFactory
+) -> None:
     key = await api_key(conn, "2283")
     created = await post_request(client, key, email="app-user@example.se", device_id="device-1")
     assert created.status_code == 201, created.text
@@ -133,8 +140,7 @@ async def test_post_errors(client: AsyncTestClient, conn: asyncpg.Connection) ->
     assert foreign.status_code == 403, foreign.text
     unknown = await post_request(client, key, service_code="ufo")
     assert unknown.status_code == 404
-    nowhere = await client.post("/open311/v2/requests.json", data={"api_key": key, "service_code": "belysning",
-                                                                   "description": "x"})
+    nowhere = await client.post("/open311/v2/requests.json", data={"api_key": key, "service_code": "belysning", "description": "x"})
     assert nowhere.status_code == 400 and "lat" in nowhere.json()[0]["description"]
     long = await post_request(client, key, description="x" * 4001)
     assert long.status_code == 400

@@ -46,14 +46,17 @@ async def test_coordinator_records_and_publishes_police_sees_it_blurred(
 
 async def test_a_scoped_token_cannot_write_in_another_kommun(client: AsyncTestClient, auth: TokenFactory) -> None:
     coordinator = await auth("coordinator", "2283")
-    response = await client.post("/api/v1/places", json={"kommun": "2505", "category": "trafik", "what": "x",
-                                                          "location": point(ARVIDSJAUR)}, headers=coordinator)
+    response = await client.post(
+        "/api/v1/places", json={"kommun": "2505", "category": "trafik", "what": "x", "location": point(ARVIDSJAUR)}, headers=coordinator
+    )
     assert_problem(response, 403)
-    bad = await client.post("/api/v1/places", json={"kommun": "2283", "category": "ufo", "what": "x",
-                                                    "location": point()}, headers=coordinator)
+    bad = await client.post(
+        "/api/v1/places", json={"kommun": "2283", "category": "ufo", "what": "x", "location": point()}, headers=coordinator
+    )
     assert_problem(bad, 400 if bad.status_code == 400 else 422)
-    long = await client.post("/api/v1/places", json={"kommun": "2283", "category": "trafik", "what": "x" * 4001,
-                                                     "location": point()}, headers=coordinator)
+    long = await client.post(
+        "/api/v1/places", json={"kommun": "2283", "category": "trafik", "what": "x" * 4001, "location": point()}, headers=coordinator
+    )
     assert long.status_code in (400, 422)
 
 
@@ -64,11 +67,16 @@ async def test_every_status_transition_over_http(
 ) -> None:
     coordinator = await auth("coordinator", "2283")
     created = await create(client, coordinator)
-    await conn.execute("update place_report set status = $2, handled_at = case when $2 = 'open' then null else now() end "
-                       "where id = $1", created["id"], current)
-    response = await client.post(f"/api/v1/places/{created['id']}/status",
-                                 json={"status": new, "note": "Anteckning", "responsible": "fastighetsagare"},
-                                 headers=coordinator)
+    await conn.execute(
+        "update place_report set status = $2, handled_at = case when $2 = 'open' then null else now() end where id = $1",
+        created["id"],
+        current,
+    )
+    response = await client.post(
+        f"/api/v1/places/{created['id']}/status",
+        json={"status": new, "note": "Anteckning", "responsible": "fastighetsagare"},
+        headers=coordinator,
+    )
     if new != "duplicate" and new in rules.TRANSITIONS[current]:
         assert response.status_code == 200, response.text
         body = response.json()

@@ -14,9 +14,19 @@ from tests.web.test_pages import csrf_for, sign_in, token_of
 
 
 def form(csrf: str, **fields: object) -> dict[str, str]:
-    base = {"_csrf_token": csrf, "kategori": "belysning", "tid": "morker", "upplevelse": "otrygg",
-            "beskrivning": "Gångvägen bakom skolan är helt mörk", "forslag": "Laga lamporna", "epost": "",
-            "plats": "", "webbplats": "", "x": str(X), "y": str(Y)}
+    base = {
+        "_csrf_token": csrf,
+        "kategori": "belysning",
+        "tid": "morker",
+        "upplevelse": "otrygg",
+        "beskrivning": "Gångvägen bakom skolan är helt mörk",
+        "forslag": "Laga lamporna",
+        "epost": "",
+        "plats": "",
+        "webbplats": "",
+        "x": str(X),
+        "y": str(Y),
+    }
     base.update({k: str(v) for k, v in fields.items()})
     return base
 
@@ -133,11 +143,9 @@ async def test_public_map_shows_published_reports_at_the_blurred_position_only(
     assert (public_x, public_y) != (X, Y) and public_x % 100 == 50
 
 
-async def test_coordinator_handles_a_report_on_the_pages(client: AsyncTestClient, conn: asyncpg.Connection,
-                                                         auth: TokenFactory) -> None:
+async def test_coordinator_handles_a_report_on_the_pages(client: AsyncTestClient, conn: asyncpg.Connection, auth: TokenFactory) -> None:
     csrf, _ = await csrf_for(client, "/trygghet/2283")
-    await client.post("/trygghet/2283", data=form(csrf, beskrivning="Ring mig 070-123 45 67", epost="a@example.se"),
-                      follow_redirects=False)
+    await client.post("/trygghet/2283", data=form(csrf, beskrivning="Ring mig 070-123 45 67", epost="a@example.se"), follow_redirects=False)
     report_id = await conn.fetchval("select id from place_report")
     await sign_in(client, token_of(await auth("coordinator", "2283")))
     listing = await client.get("/platser?kommun=2283")
@@ -150,21 +158,27 @@ async def test_coordinator_handles_a_report_on_the_pages(client: AsyncTestClient
     assert "a@example.se" not in page and "070-123 45 67" in page
     refused = await client.post(f"/platser/{report_id}/publicera", data={"_csrf_token": csrf})
     assert refused.status_code == 409 and "personuppgifter" in refused.text
-    fixed = await client.post(f"/platser/{report_id}/personuppgifter",
-                              data={"_csrf_token": csrf, "beskrivning": "Mörkt här", "forslag": "", "x": "", "y": ""},
-                              follow_redirects=False)
+    fixed = await client.post(
+        f"/platser/{report_id}/personuppgifter",
+        data={"_csrf_token": csrf, "beskrivning": "Mörkt här", "forslag": "", "x": "", "y": ""},
+        follow_redirects=False,
+    )
     assert fixed.status_code == 303
     assert (await client.post(f"/platser/{report_id}/publicera", data={"_csrf_token": csrf}, follow_redirects=False)).status_code == 303
-    status = await client.post(f"/platser/{report_id}/status", data={"_csrf_token": csrf, "status": "fixed", "ansvarig": "kommun",
-                                                                     "anteckning": "Nya lampor"}, follow_redirects=False)
+    status = await client.post(
+        f"/platser/{report_id}/status",
+        data={"_csrf_token": csrf, "status": "fixed", "ansvarig": "kommun", "anteckning": "Nya lampor"},
+        follow_redirects=False,
+    )
     assert status.status_code == 303
     shown = await client.get(f"/platser/{report_id}?klar=status")
     assert "Statusen är ändrad." in shown.text and "Nya lampor" in shown.text
     assert await conn.fetchval("select count(*) from mail_outbox") == 1
 
 
-async def test_police_see_published_reports_only_without_exact_points(client: AsyncTestClient, conn: asyncpg.Connection,
-                                                                      auth: TokenFactory) -> None:
+async def test_police_see_published_reports_only_without_exact_points(
+    client: AsyncTestClient, conn: asyncpg.Connection, auth: TokenFactory
+) -> None:
     csrf, _ = await csrf_for(client, "/trygghet/2283")
     await client.post("/trygghet/2283", data=form(csrf), follow_redirects=False)
     report_id = await conn.fetchval("select id from place_report")

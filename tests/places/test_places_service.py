@@ -16,7 +16,7 @@ async def all_text(conn: asyncpg.Connection) -> str:
     tables = await conn.fetch("select schemaname, tablename from pg_tables where schemaname = 'public'")
     parts = []
     for t in tables:
-        parts.append(await conn.fetchval(f'select coalesce(string_agg(r::text, \'|\'), \'\') from "{t["tablename"]}" r'))
+        parts.append(await conn.fetchval(f"select coalesce(string_agg(r::text, '|'), '') from \"{t['tablename']}\" r"))
     return "\n".join(parts)
 
 
@@ -34,8 +34,9 @@ async def test_a_point_outside_the_kommun_or_no_place_at_all_is_refused(conn: as
         await report(conn, x=AX, y=AY)  # Arvidsjaur, reported to Sollefteå
     with pytest.raises(InvalidInput, match="kartan"):
         await places.submit(conn, places.NewPlace(kommun="2283", category="belysning", what="mörkt"), "r")
-    typed = await places.submit(conn, places.NewPlace(kommun="2283", category="belysning", what="mörkt",
-                                                      place_text="Gångtunneln vid skolan"), "r")
+    typed = await places.submit(
+        conn, places.NewPlace(kommun="2283", category="belysning", what="mörkt", place_text="Gångtunneln vid skolan"), "r"
+    )
     assert typed.x is None and typed.place_text == "Gångtunneln vid skolan"
     with pytest.raises(Conflict, match="kartan"):
         await places.publish(conn, COORDINATOR, typed.id)
@@ -129,8 +130,9 @@ async def test_not_kommun_responsible_needs_someone_else(conn: asyncpg.Connectio
     r = await report(conn)
     with pytest.raises(InvalidInput, match="ansvarig"):
         await places.set_status(conn, COORDINATOR, r.id, places.StatusUpdate(status="not_kommun_responsible"))
-    done = await places.set_status(conn, COORDINATOR, r.id, places.StatusUpdate(status="not_kommun_responsible",
-                                                                                responsible="trafikverket"))
+    done = await places.set_status(
+        conn, COORDINATOR, r.id, places.StatusUpdate(status="not_kommun_responsible", responsible="trafikverket")
+    )
     assert done.responsible == "trafikverket"
 
 

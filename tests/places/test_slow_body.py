@@ -26,8 +26,9 @@ from tests.web.test_pages import csrf_of
 def one_connection_server(database_url: str) -> Iterator[str]:
     settings = Settings(database_url=database_url, token_cache_seconds=0, pool_min_size=1, pool_max_size=1)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, run_migrations=False), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, run_migrations=False), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -41,22 +42,28 @@ def one_connection_server(database_url: str) -> Iterator[str]:
 
 async def test_slow_body_holds_no_connection(one_connection_server: str, conn: asyncpg.Connection) -> None:
     base = one_connection_server
-    async with httpx.AsyncClient(base_url=base, timeout=20) as slow_client, \
-            httpx.AsyncClient(base_url=base, timeout=20) as other:
+    async with httpx.AsyncClient(base_url=base, timeout=20) as slow_client, httpx.AsyncClient(base_url=base, timeout=20) as other:
         csrf = csrf_of((await slow_client.get("/trygghet/2283")).text)
         body = urlencode(form(csrf)).encode()
 
         async def trickle() -> AsyncIterator[bytes]:
             for i in range(0, len(body), 25):
-                yield body[i:i + 25]
+                yield body[i : i + 25]
                 await asyncio.sleep(0.1)
 
         started = time.monotonic()
-        post = asyncio.create_task(slow_client.post(
-            "/trygghet/2283", content=trickle(), headers={"content-type": "application/x-www-form-urlencoded",
-                                                    # the token in the header: the CSRF check reads no body,
-                                                    # so the handler is the first to read it
-                                                    "x-csrf-token": csrf}))
+        post = asyncio.create_task(
+            slow_client.post(
+                "/trygghet/2283",
+                content=trickle(),
+                headers={
+                    "content-type": "application/x-www-form-urlencoded",
+                    # the token in the header: the CSRF check reads no body,
+                    # so the handler is the first to read it
+                    "x-csrf-token": csrf,
+                },
+            )
+        )
         await asyncio.sleep(0.4)
         page = await other.get("/trygghet/2283")
         answered_after = time.monotonic() - started

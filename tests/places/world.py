@@ -21,12 +21,20 @@ OTHER = Principal(token_id=3, name="annan", role="coordinator", kommuner=("2505"
 
 
 async def households_at(conn: asyncpg.Connection, kommun: str, points: list[tuple[float, float]]) -> None:
-    await conn.executemany("insert into household (kommun, street, x, y) values ($1, 'Gata', $2, $3)",
-                           [(kommun, x, y) for x, y in points])
+    await conn.executemany("insert into household (kommun, street, x, y) values ($1, 'Gata', $2, $3)", [(kommun, x, y) for x, y in points])
 
 
-async def report(conn: asyncpg.Connection, *, x: float = X, y: float = Y, category: str = "belysning",
-                 what: str = "Trasig belysning på gångvägen", email: str | None = None, reporter: str = "r1",
-                 kommun: str = "2283") -> places.PlaceRecord:
-    return await places.submit(conn, places.NewPlace(kommun=kommun, category=category, what=what, x=x, y=y, email=email,
-                                                     time_of_day="kvall"), reporter)
+async def report(
+    conn: asyncpg.Connection,
+    *,
+    x: float = X,
+    y: float = Y,
+    category: str = "belysning",
+    what: str = "Trasig belysning på gångvägen",
+    email: str | None = None,
+    reporter: str = "r1",
+    kommun: str = "2283",
+) -> places.PlaceRecord:
+    return await places.submit(
+        conn, places.NewPlace(kommun=kommun, category=category, what=what, x=x, y=y, email=email, time_of_day="kvall"), reporter
+    )

@@ -28,8 +28,9 @@ def free_port() -> int:
 @contextmanager
 def running(settings: Settings) -> Iterator[tuple[str, int]]:
     port = free_port()
-    config = uvicorn.Config(create_app(settings, run_migrations=False), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on", timeout_keep_alive=60)
+    config = uvicorn.Config(
+        create_app(settings, run_migrations=False), host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_keep_alive=60
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()

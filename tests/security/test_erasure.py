@@ -59,14 +59,16 @@ async def server_log(conn: asyncpg.Connection) -> str:
 
 
 def _in_files(files: bytes, secrets: dict[str, str]) -> list[str]:
-    return [f"{what} ({value!r})" for what, value in secrets.items()
-            for form in _variants(value) if form.encode() in files]
+    return [f"{what} ({value!r})" for what, value in secrets.items() for form in _variants(value) if form.encode() in files]
 
 
 def contact_values(tag: str) -> dict[str, str]:
     digits = "".join(random.choice("0123456789") for _ in range(7))
-    return {"name": f"Hemlig Kontaktsson {tag}", "phone": f"070-{digits[:3]} {digits[3:5]} {digits[5:]}",
-            "email": f"hemlig.{tag}@example.se"}
+    return {
+        "name": f"Hemlig Kontaktsson {tag}",
+        "phone": f"070-{digits[:3]} {digits[3:5]} {digits[5:]}",
+        "email": f"hemlig.{tag}@example.se",
+    }
 
 
 @dataclass
@@ -84,13 +86,15 @@ async def world(client: AsyncTestClient, auth: TokenFactory) -> World:
     headers = await auth("coordinator", "2283")
     tag = uuid.uuid4().hex[:10]  # the server log is shared by every test: values unique to this one
     area_id = (await client.post("/api/v1/areas", json=area_feature("Byn", "2283", RAMSELE), headers=headers)).json()["properties"]["id"]
-    imported = await client.post("/api/v1/households/import?kommun=2283", content=_csv(tag).encode(),
-                                 headers={**headers, "content-type": "text/csv"})
+    imported = await client.post(
+        "/api/v1/households/import?kommun=2283", content=_csv(tag).encode(), headers={**headers, "content-type": "text/csv"}
+    )
     assert imported.status_code == 200 and imported.json()["assigned"] == N, imported.text
     items = (await client.get(f"/api/v1/areas/{area_id}/households", headers=headers)).json()["items"]
     west = min(items, key=lambda h: (h["location"]["coordinates"][0], h["id"]))["id"]
-    group_id = (await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "Byavakten"},
-                                  headers=headers)).json()["id"]
+    group_id = (
+        await client.post("/api/v1/groups", json={"area_id": area_id, "kind": "byavakt", "name": "Byavakten"}, headers=headers)
+    ).json()["id"]
     for h in items:
         assert (await client.post(f"/api/v1/groups/{group_id}/signups", json={"household_id": h["id"]}, headers=headers)).status_code == 201
     return World(headers, area_id, group_id, [h["id"] for h in items], west, tag)
@@ -141,8 +145,12 @@ async def test_delete_routes_and_confirmed_withdrawal_leave_nothing(
     by_withdrawal, withdrawal_values = await add_contact(client, w, w.household_ids[2])
     street = await conn.fetchval("select street || ' ' || external_ref from household where id = $1", w.household_ids[0])
     ref = await conn.fetchval("select external_ref from household where id = $1", w.household_ids[0])
-    secrets = {"household external_ref": ref, **_contact_secrets(household_values), **_contact_secrets(route_values),
-               **_contact_secrets(withdrawal_values)}
+    secrets = {
+        "household external_ref": ref,
+        **_contact_secrets(household_values),
+        **_contact_secrets(route_values),
+        **_contact_secrets(withdrawal_values),
+    }
     assert street
     await assert_present(conn, database_url, secrets)
     # ANALYZE (autovacuum runs it too) samples values into pg_statistic, which no erasure reaches:
@@ -152,8 +160,9 @@ async def test_delete_routes_and_confirmed_withdrawal_leave_nothing(
 
     assert (await client.delete(f"/api/v1/households/{w.household_ids[0]}", headers=w.headers)).status_code == 204
     assert (await client.delete(f"/api/v1/groups/{w.group_id}/contacts/{by_route}", headers=w.headers)).status_code == 204
-    assert (await client.delete(f"/api/v1/groups/{w.group_id}/signups/{w.household_ids[2]}?bekrafta=1",
-                                headers=w.headers)).status_code == 204
+    assert (
+        await client.delete(f"/api/v1/groups/{w.group_id}/signups/{w.household_ids[2]}?bekrafta=1", headers=w.headers)
+    ).status_code == 204
     await assert_gone(conn, database_url, secrets)
     erased = await conn.fetch("select row_id from audit_event where table_name = 'contact_person' and action = 'erase' order by row_id")
     assert [r["row_id"] for r in erased] == sorted([by_household, by_route, by_withdrawal])
@@ -185,10 +194,15 @@ async def test_an_area_reshape_is_refused_until_the_contact_persons_erasure_is_c
     assert [r["id"] for r in await conn.fetch("select id from contact_person")] == [staying_id]
     await assert_gone(conn, database_url, secrets)
     # Audited: the erasure, and the sign-ups the households left behind.
-    assert await conn.fetchval("select count(*) from audit_event where table_name = 'contact_person' and row_id = $1 "
-                               "and action = 'erase'", contact_id) == 1
-    withdrawn = await conn.fetchval("select before from audit_event where table_name = 'signup' and action = 'delete' "
-                                    "and row_id = $1", w.group_id)
+    assert (
+        await conn.fetchval(
+            "select count(*) from audit_event where table_name = 'contact_person' and row_id = $1 and action = 'erase'", contact_id
+        )
+        == 1
+    )
+    withdrawn = await conn.fetchval(
+        "select before from audit_event where table_name = 'signup' and action = 'delete' and row_id = $1", w.group_id
+    )
     assert sorted(withdrawn["household_ids"]) == sorted(left)
     eligibility = (await client.get(f"/api/v1/groups/{w.group_id}/eligibility", headers=w.headers)).json()
     assert eligibility["households_signed_up"] == N - len(left) and eligibility["has_contact_person"] is True

@@ -34,20 +34,22 @@ async def test_the_csrf_header_does_not_lift_the_limit(client: AsyncTestClient) 
     hold before the token is looked at."""
     page = await client.get("/logga-in")
     body = b"&".join(b"f%d=x" % i for i in range(100_000))
-    response = await client.post("/logga-in", content=body, headers={**FORM, "x-csrf-token": csrf_of(page.text)},
-                                 follow_redirects=False)
+    response = await client.post("/logga-in", content=body, headers={**FORM, "x-csrf-token": csrf_of(page.text)}, follow_redirects=False)
     assert response.status_code == 413
 
 
 async def test_multipart_to_sign_in_is_capped_too(client: AsyncTestClient) -> None:
     page = await client.get("/logga-in")
-    response = await client.post("/logga-in", data={"_csrf_token": csrf_of(page.text)},
-                                 files={"f": ("a.txt", b"x" * (PUBLIC_FORM_BYTES + 1), "text/plain")}, follow_redirects=False)
+    response = await client.post(
+        "/logga-in",
+        data={"_csrf_token": csrf_of(page.text)},
+        files={"f": ("a.txt", b"x" * (PUBLIC_FORM_BYTES + 1), "text/plain")},
+        follow_redirects=False,
+    )
     assert response.status_code == 413
 
 
-async def test_a_signed_in_form_has_a_size_and_field_limit(client: AsyncTestClient, auth: TokenFactory,
-                                                           conn: asyncpg.Connection) -> None:
+async def test_a_signed_in_form_has_a_size_and_field_limit(client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection) -> None:
     await sign_in(client, token_of(await auth("coordinator", "2283")))
     csrf, _ = await csrf_for(client, "/mal")
     many = "&".join(f"f{i}=1" for i in range(FORM_FIELDS)) + f"&_csrf_token={csrf}"
@@ -63,8 +65,12 @@ async def test_a_form_is_not_read_for_a_caller_without_the_capability(client: As
     a valid multipart body, so reading it would fail differently)."""
     await sign_in(client, token_of(await auth("police", "2283")))
     csrf, _ = await csrf_for(client, "/")
-    response = await client.post("/import/hushall", content=b"--broken", follow_redirects=False,
-                                 headers={"content-type": "multipart/form-data; boundary=zzz", "x-csrf-token": csrf})
+    response = await client.post(
+        "/import/hushall",
+        content=b"--broken",
+        follow_redirects=False,
+        headers={"content-type": "multipart/form-data; boundary=zzz", "x-csrf-token": csrf},
+    )
     assert response.status_code == 403, response.text
 
 
@@ -80,7 +86,8 @@ async def test_uploads_on_the_import_pages_may_exceed_the_form_limit(client: Asy
     rows = "".join(f"h{i},Storgatan {i},881 30,Sollefteå,17.27,63.17\n" for i in range(30_000))
     body = ("external_ref,street,postcode,city,lon,lat\n" + rows).encode()
     assert len(body) > FORM_BYTES
-    response = await client.post("/import/hushall", data={"_csrf_token": csrf, "kommun": "2283"},
-                                 files={"file": ("households.csv", body, "text/csv")})
+    response = await client.post(
+        "/import/hushall", data={"_csrf_token": csrf, "kommun": "2283"}, files={"file": ("households.csv", body, "text/csv")}
+    )
     assert response.status_code == 200, response.text[:500]
     assert "Importen är klar" in response.text

@@ -20,20 +20,32 @@ JSON = {"content-type": "application/json"}
 
 
 def circle(center: tuple[float, float], radius: float, n: int) -> list[list[float]]:
-    ring = [[center[0] + radius * math.cos(2 * math.pi * k / n), center[1] + radius * math.sin(2 * math.pi * k / n) / 2]
-            for k in range(n)]
+    ring = [[center[0] + radius * math.cos(2 * math.pi * k / n), center[1] + radius * math.sin(2 * math.pi * k / n) / 2] for k in range(n)]
     return [*ring, ring[0]]
 
 
 def holed(holes: int) -> dict:
     lon, lat = SOLLEFTEA
-    outer = [[lon - 0.05, lat - 0.02], [lon + 0.05, lat - 0.02], [lon + 0.05, lat + 0.02], [lon - 0.05, lat + 0.02], [lon - 0.05, lat - 0.02]]
+    outer = [
+        [lon - 0.05, lat - 0.02],
+        [lon + 0.05, lat - 0.02],
+        [lon + 0.05, lat + 0.02],
+        [lon - 0.05, lat + 0.02],
+        [lon - 0.05, lat - 0.02],
+    ]
     side = math.ceil(math.sqrt(holes))
     rings = [outer]
     for k in range(holes):
         x, y = lon - 0.045 + 0.09 * (k % side) / side, lat - 0.018 + 0.036 * (k // side) / side
         d = 0.02 / side
-        rings.append([[x, y], [x + d, y], [x + d, y + d / 2], [x, y], ])
+        rings.append(
+            [
+                [x, y],
+                [x + d, y],
+                [x + d, y + d / 2],
+                [x, y],
+            ]
+        )
         rings[-1].insert(3, [x, y + d / 2])
     feature = area_feature("Hålig", "2283", SOLLEFTEA)
     feature["geometry"] = {"type": "Polygon", "coordinates": rings}
@@ -56,8 +68,10 @@ async def test_positions_are_counted_over_the_whole_area(client: AsyncTestClient
     lon, lat = SOLLEFTEA
     per_ring = MAX_AREA_POSITIONS // 2 + 10  # each ring alone is allowed, together they are not
     feature = area_feature("Stor", "2283", SOLLEFTEA)
-    feature["geometry"] = {"type": "MultiPolygon", "coordinates": [
-        [circle((lon - 0.02, lat), 0.005, per_ring)], [circle((lon + 0.02, lat), 0.005, per_ring)]]}
+    feature["geometry"] = {
+        "type": "MultiPolygon",
+        "coordinates": [[circle((lon - 0.02, lat), 0.005, per_ring)], [circle((lon + 0.02, lat), 0.005, per_ring)]],
+    }
     problem = assert_problem(await client.post("/api/v1/areas", content=msgspec.json.encode(feature), headers=headers), 422)
     assert "positioner" in problem["errors"][0]["message"], problem
 

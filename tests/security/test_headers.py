@@ -26,15 +26,25 @@ def assert_protected(response: httpx.Response, *, csp: str | None = None) -> Non
     assert headers.get("cache-control") == "no-store", response.url
 
 
-PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 
 
 async def test_error_pages_carry_the_page_headers(client: AsyncTestClient, auth: TokenFactory) -> None:
     await sign_in(client, token_of(await auth("police", "2283")))
     seen = {}
-    for path in ("/prioritering?fran=inte-ett-datum", "/import", "/finns-inte", "/omraden/999999", "/mal?ar=abc",
-                 "/kommun/9999", "/mal?kommun=2283&ar=99999", "/prioritering?kommun=9999"):
+    for path in (
+        "/prioritering?fran=inte-ett-datum",
+        "/import",
+        "/finns-inte",
+        "/omraden/999999",
+        "/mal?ar=abc",
+        "/kommun/9999",
+        "/mal?kommun=2283&ar=99999",
+        "/prioritering?kommun=9999",
+    ):
         response = await client.get(path, follow_redirects=False)
         assert response.headers["content-type"].startswith("text/html"), path
         assert_protected(response, csp=PAGE_CSP)
@@ -56,8 +66,11 @@ async def test_405_and_413_pages_too(client: AsyncTestClient) -> None:
 
 
 async def test_api_errors_carry_them(client: AsyncTestClient, auth: TokenFactory) -> None:
-    for response in (await client.get("/api/v1/groups"), await client.get("/api/v1/groups/1", headers=await auth("police", "2283")),
-                     await client.post("/api/v1/groups", content=b"{", headers=await auth("coordinator", "2283"))):
+    for response in (
+        await client.get("/api/v1/groups"),
+        await client.get("/api/v1/groups/1", headers=await auth("police", "2283")),
+        await client.post("/api/v1/groups", content=b"{", headers=await auth("coordinator", "2283")),
+    ):
         assert response.status_code in (400, 401, 404), response.text
         assert_protected(response)
 

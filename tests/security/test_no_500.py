@@ -25,19 +25,24 @@ def no_traceback(caplog: pytest.LogCaptureFixture):  # type: ignore[no-untyped-d
     assert not logged, [r.getMessage() for r in logged]
 
 
-@pytest.mark.parametrize(("path", "method"), [
-    ("/api/v1/areas", "POST"), ("/api/v1/areas/import", "POST"), ("/api/v1/groups", "POST"),
-    ("/api/v1/households", "POST"), ("/api/v1/goals/2283/2026", "PUT"), ("/api/v1/burglaries/import?kommun=2283", "POST"),
-])
-async def test_deeply_nested_json_is_400(client: AsyncTestClient, auth: TokenFactory, no_traceback: None,
-                                         path: str, method: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/api/v1/areas", "POST"),
+        ("/api/v1/areas/import", "POST"),
+        ("/api/v1/groups", "POST"),
+        ("/api/v1/households", "POST"),
+        ("/api/v1/goals/2283/2026", "PUT"),
+        ("/api/v1/burglaries/import?kommun=2283", "POST"),
+    ],
+)
+async def test_deeply_nested_json_is_400(client: AsyncTestClient, auth: TokenFactory, no_traceback: None, path: str, method: str) -> None:
     headers = {**await auth("coordinator", "2283"), "content-type": "application/json"}
     body = assert_problem(await client.request(method, path, content=NESTED, headers=headers), 400)
     assert "djup" in body["detail"] or "JSON" in body["detail"], body
 
 
-async def test_csv_with_a_byte_undefined_in_windows_1252_is_400(client: AsyncTestClient, auth: TokenFactory,
-                                                                no_traceback: None) -> None:
+async def test_csv_with_a_byte_undefined_in_windows_1252_is_400(client: AsyncTestClient, auth: TokenFactory, no_traceback: None) -> None:
     headers = {**await auth("coordinator", "2283"), "content-type": "text/csv"}
     csv = households_csv("h", grid_points(SOLLEFTEA, 3)).encode("utf-8")
     csv = csv.replace(b"h1,", b"h\x81,", 1)
@@ -46,8 +51,7 @@ async def test_csv_with_a_byte_undefined_in_windows_1252_is_400(client: AsyncTes
         assert "0x81" in body["detail"], body
 
 
-async def test_a_quoted_field_over_128_kb_is_refused_with_its_line(client: AsyncTestClient, auth: TokenFactory,
-                                                                   no_traceback: None) -> None:
+async def test_a_quoted_field_over_128_kb_is_refused_with_its_line(client: AsyncTestClient, auth: TokenFactory, no_traceback: None) -> None:
     headers = {**await auth("coordinator", "2283"), "content-type": "text/csv"}
     lines = households_csv("h", grid_points(SOLLEFTEA, 3)).splitlines()
     lines[2] = lines[2].replace("Storgatan 2", '"' + "x" * 140_000 + '"', 1)

@@ -46,20 +46,35 @@ def _log_after(data_dir: Path, marker: str) -> str:
 async def _refused_rows(conn: asyncpg.Connection, tag: str) -> dict[str, str]:
     """Rows with personal data that the schema refuses, sent as the application sends them (bind
     parameters), and as a literal statement; answers the values that must not be logged."""
-    secrets = {"street": f"Hemliggatan {tag}", "city": f"Hemligby{tag}", "ref": f"fastighet-{tag}",
-               "name": f"Greta {tag}", "phone": f"070-{tag[:3]}"}
+    secrets = {
+        "street": f"Hemliggatan {tag}",
+        "city": f"Hemligby{tag}",
+        "ref": f"fastighet-{tag}",
+        "name": f"Greta {tag}",
+        "phone": f"070-{tag[:3]}",
+    }
     # A check violation: "Failing row contains (…)" in the DETAIL.
     with pytest.raises(asyncpg.CheckViolationError):
-        await conn.execute("insert into household (kommun, external_ref, street, postcode, city) values ($1, $2, $3, $4, $5)",
-                           "2283", "x" * 201 + secrets["ref"], secrets["street"], "880 77", secrets["city"])
+        await conn.execute(
+            "insert into household (kommun, external_ref, street, postcode, city) values ($1, $2, $3, $4, $5)",
+            "2283",
+            "x" * 201 + secrets["ref"],
+            secrets["street"],
+            "880 77",
+            secrets["city"],
+        )
     # A unique violation: "Key (external_ref, kommun)=(…) already exists" in the DETAIL.
     await conn.execute("insert into household (kommun, external_ref, street) values ('2283', $1, 'Storgatan 1')", secrets["ref"])
     with pytest.raises(asyncpg.UniqueViolationError):
-        await conn.execute("insert into household (kommun, external_ref, street) values ('2283', $1, $2)", secrets["ref"], secrets["street"])
+        await conn.execute(
+            "insert into household (kommun, external_ref, street) values ('2283', $1, $2)", secrets["ref"], secrets["street"]
+        )
     # A contact person too long to store, as a literal statement (the statement text is the leak).
     with pytest.raises(asyncpg.CheckViolationError):
-        await conn.execute(f"insert into contact_person (group_id, household_id, kommun, name, phone, consent_at) "
-                           f"values (1, 1, '2283', '{'x' * 201}{secrets['name']}', '{secrets['phone']}', now())")
+        await conn.execute(
+            f"insert into contact_person (group_id, household_id, kommun, name, phone, consent_at) "
+            f"values (1, 1, '2283', '{'x' * 201}{secrets['name']}', '{secrets['phone']}', now())"
+        )
     return secrets
 
 
@@ -112,7 +127,7 @@ async def test_a_data_directory_made_before_the_settings_gets_them(own_server: t
     conf = data_dir / "postgresql.conf"
     stop_embedded(data_dir)
     text = conf.read_text(encoding="utf-8")
-    conf.write_text(text[:text.index(LOG_SETTINGS_MARKER)], encoding="utf-8")  # as an older version left it
+    conf.write_text(text[: text.index(LOG_SETTINGS_MARKER)], encoding="utf-8")  # as an older version left it
     url = start_embedded(data_dir)
     conn = await asyncpg.connect(url)
     try:

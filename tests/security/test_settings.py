@@ -22,16 +22,28 @@ def test_a_bad_pool_size_names_the_variable(value: str, expected: str) -> None:
 
 
 def test_every_setting_is_read_from_its_variable() -> None:
-    settings = Settings.from_env({
-        "DATABASE_URL": "postgresql://db/x", "GRANNSAMVERKAN_DATA_DIR": "/srv/pg",
-        "GRANNSAMVERKAN_POOL_MIN_SIZE": "0", "GRANNSAMVERKAN_POOL_MAX_SIZE": "3",
-        "GRANNSAMVERKAN_TOKEN_CACHE_SECONDS": "0.5", "GRANNSAMVERKAN_MAX_BODY_BYTES": "1048576",
-"GRANNSAMVERKAN_BODY_TIMEOUT_SECONDS": "30",
-        "GRANNSAMVERKAN_SESSION_HOURS": "8",
-    })
-    assert settings == Settings(database_url="postgresql://db/x", data_dir=Path("/srv/pg"), pool_min_size=0,
-                                pool_max_size=3, token_cache_seconds=0.5, max_body_bytes=1048576,
-                                body_timeout_seconds=30, session_hours=8)
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://db/x",
+            "GRANNSAMVERKAN_DATA_DIR": "/srv/pg",
+            "GRANNSAMVERKAN_POOL_MIN_SIZE": "0",
+            "GRANNSAMVERKAN_POOL_MAX_SIZE": "3",
+            "GRANNSAMVERKAN_TOKEN_CACHE_SECONDS": "0.5",
+            "GRANNSAMVERKAN_MAX_BODY_BYTES": "1048576",
+            "GRANNSAMVERKAN_BODY_TIMEOUT_SECONDS": "30",
+            "GRANNSAMVERKAN_SESSION_HOURS": "8",
+        }
+    )
+    assert settings == Settings(
+        database_url="postgresql://db/x",
+        data_dir=Path("/srv/pg"),
+        pool_min_size=0,
+        pool_max_size=3,
+        token_cache_seconds=0.5,
+        max_body_bytes=1048576,
+        body_timeout_seconds=30,
+        session_hours=8,
+    )
     assert Settings.from_env({}) == Settings()
     assert Settings.from_env({"GRANNSAMVERKAN_DATA_DIR": "/a"}, data_dir="/b").data_dir == Path("/b")
 
@@ -55,10 +67,8 @@ def test_the_readme_documents_every_setting() -> None:
 
 
 def test_the_cli_says_what_is_wrong_without_a_traceback(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "GRANNSAMVERKAN_POOL_MAX_SIZE": "abc", "XDG_RUNTIME_DIR": str(tmp_path),
-           "HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "grannsamverkan", "db", "status"], env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {"PATH": "/usr/bin:/bin", "GRANNSAMVERKAN_POOL_MAX_SIZE": "abc", "XDG_RUNTIME_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "grannsamverkan", "db", "status"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "GRANNSAMVERKAN_POOL_MAX_SIZE=abc är ogiltig: ett heltal från 1 till 1 000 väntas." in done.stderr
     assert "Traceback" not in done.stderr

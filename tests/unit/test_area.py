@@ -25,9 +25,7 @@ def test_a_plain_area() -> None:
 def test_values_are_cleaned() -> None:
     # a name is one line without control characters (terminal escapes, bidi overrides), trimmed
     props = {"name": "  Björk\x07vägen\u202e\n ", "kommun": 180, "kind": "villa", "external_ref": 17}
-    assert area_properties(props) == AreaProperties(
-        name="Björkvägen", kommun="0180", kind="villa", external_ref="17"
-    )
+    assert area_properties(props) == AreaProperties(name="Björkvägen", kommun="0180", kind="villa", external_ref="17")
 
 
 @pytest.mark.parametrize("kind", [None, ""])

@@ -41,9 +41,7 @@ def area(area_id: int, households: int, x: float, *, covered: bool = False) -> R
 
 
 def at(when: datetime, area_id: int | None, x: float | None = None) -> Incident:
-    return Incident(
-        occurred_from=when, occurred_to=when, area_id=area_id, x=x, y=None if x is None else 0.0
-    )
+    return Incident(occurred_from=when, occurred_to=when, area_id=area_id, x=x, y=None if x is None else 0.0)
 
 
 def many(area_id: int, k: int, when: datetime) -> list[Incident]:
@@ -68,9 +66,7 @@ INCIDENTS = TRAIN + TEST
 
 
 def run(method: str, coverage: float, **kwargs: object) -> BacktestResult:
-    return backtest(
-        method, AREAS, INCIDENTS, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, coverage, **kwargs
-    )  # type: ignore[arg-type]
+    return backtest(method, AREAS, INCIDENTS, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, coverage, **kwargs)  # type: ignore[arg-type]
 
 
 def test_naive_flags_the_area_with_most_burglaries() -> None:
@@ -107,9 +103,7 @@ def test_eb_and_near_repeat_run_through_the_same_flagging() -> None:
     assert eb.households_share == pytest.approx(0.1)  # A has the highest EB rate too
     # a fresh burglary next to B just before train_to: near_repeat flags B, which is quiet later
     fresh = at(TRAIN_TO - DAY, None, 5100.0)
-    r = backtest(
-        "near_repeat", AREAS, [*INCIDENTS, fresh], TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1
-    )
+    r = backtest("near_repeat", AREAS, [*INCIDENTS, fresh], TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1)
     assert (r.households_share, r.hit_rate, r.pai) == (0.1, 0.0, 0.0)
 
 
@@ -142,9 +136,7 @@ def test_no_test_burglaries_gives_zero_not_an_error() -> None:
 
 def test_covered_areas_take_part_unless_left_out() -> None:
     areas = [area(1, 100, 0, covered=True), *AREAS[1:]]
-    assert (
-        backtest("naive", areas, INCIDENTS, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1).pai == 4.0
-    )
+    assert backtest("naive", areas, INCIDENTS, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1).pai == 4.0
     # without A: 900 households, 6 test burglaries; D (600) is the best left
     r = backtest(
         "naive",
@@ -157,9 +149,7 @@ def test_covered_areas_take_part_unless_left_out() -> None:
         0.1,
         include_covered=False,
     )
-    assert (r.households_share, r.hit_rate, r.burglaries_test) == pytest.approx(
-        (600 / 900, 4 / 6, 6.0)
-    )
+    assert (r.households_share, r.hit_rate, r.burglaries_test) == pytest.approx((600 / 900, 4 / 6, 6.0))
 
 
 @pytest.mark.parametrize(
@@ -219,9 +209,7 @@ NAIVE = datetime(2024, 6, 1)
         ),
     ],
 )
-def test_invalid_parameters_are_named_with_what_is_wrong(
-    args: dict[str, object], detail: str, errors: list[tuple[str, str]]
-) -> None:
+def test_invalid_parameters_are_named_with_what_is_wrong(args: dict[str, object], detail: str, errors: list[tuple[str, str]]) -> None:
     call: dict[str, object] = {
         "method": "naive",
         "train_from": TRAIN_FROM,
@@ -256,9 +244,7 @@ def test_an_incident_table_for_other_areas_is_refused() -> None:
         with pytest.raises(InvalidInput) as info:
             call()
         assert info.value.detail == "incident table was built for other areas"
-        assert info.value.errors == [
-            FieldError(field="incidents", message="built for a different list of areas")
-        ]
+        assert info.value.errors == [FieldError(field="incidents", message="built for a different list of areas")]
 
 
 def test_a_single_test_burglary_is_all_of_the_hit_rate() -> None:
@@ -276,12 +262,8 @@ def test_near_repeat_parameters_reach_the_training_scores() -> None:
     far = [at(TRAIN_TO - 40 * DAY, None, 8000.0)]
     table, incidents = AreaTable(AREAS), IncidentTable.build(far, AreaTable(AREAS))
     default = training_scores("near_repeat", table, incidents, TRAIN_FROM, TRAIN_TO)
-    wide = training_scores(
-        "near_repeat", table, incidents, TRAIN_FROM, TRAIN_TO, bandwidth_m=4000.0
-    )
-    short = training_scores(
-        "near_repeat", table, incidents, TRAIN_FROM, TRAIN_TO, bandwidth_m=4000.0, time_window_days=30.0
-    )
+    wide = training_scores("near_repeat", table, incidents, TRAIN_FROM, TRAIN_TO, bandwidth_m=4000.0)
+    short = training_scores("near_repeat", table, incidents, TRAIN_FROM, TRAIN_TO, bandwidth_m=4000.0, time_window_days=30.0)
     assert default.tolist() == [0.0, 0.0, 0.0, 0.0]
     assert wide.tolist() == pytest.approx([0.0, 0.25 * 16 / 56, 0.5 * 16 / 56, 0.0])
     assert short.tolist() == [0.0, 0.0, 0.0, 0.0]
@@ -295,18 +277,14 @@ def test_near_repeat_parameters_reach_the_training_scores() -> None:
     assert wide_r.hit_rate == 1.0
     rolled = rolling_backtest("near_repeat", AREAS, test, TRAIN_FROM, folds=1, coverage=0.2, **kwargs)
     assert rolled == [wide_r]
-    shorter = rolling_backtest(
-        "near_repeat", AREAS, test, TRAIN_FROM, folds=1, coverage=0.2, bandwidth_m=4000.0, time_window_days=30.0
-    )
+    shorter = rolling_backtest("near_repeat", AREAS, test, TRAIN_FROM, folds=1, coverage=0.2, bandwidth_m=4000.0, time_window_days=30.0)
     assert shorter[0].hit_rate == 0.0
 
 
 def test_rolling_backtest_can_leave_covered_areas_out() -> None:
     areas = [area(1, 100, 0, covered=True), *AREAS[1:]]
     rolled = rolling_backtest("naive", areas, INCIDENTS, TRAIN_FROM, folds=1, include_covered=False)
-    assert rolled == [
-        backtest("naive", areas, INCIDENTS, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1, include_covered=False)
-    ]
+    assert rolled == [backtest("naive", areas, INCIDENTS, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO, 0.1, include_covered=False)]
     assert rolled[0].burglaries_test == 6.0
 
 
@@ -319,9 +297,7 @@ def test_yearly_folds() -> None:
     ]
     assert all(f.train_to == f.test_from for f in folds)
     one = yearly_folds(TRAIN_FROM, 1)
-    assert [(f.train_from, f.train_to, f.test_from, f.test_to) for f in one] == [
-        (TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO)
-    ]
+    assert [(f.train_from, f.train_to, f.test_from, f.test_to) for f in one] == [(TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO)]
 
 
 @pytest.mark.parametrize("folds", [0, -1])
@@ -338,9 +314,7 @@ def test_rolling_backtest_is_one_backtest_per_fold() -> None:
     results = rolling_backtest("rate", AREAS, incidents, start, folds=2, coverage=0.1)
     assert len(results) == 2
     # fold 0: train 2022 (only B, 7 burglaries), test 2023 (B has 1 of 11)
-    assert results[0] == backtest(
-        "rate", AREAS, incidents, start, TRAIN_FROM, TRAIN_FROM, TRAIN_TO, 0.1
-    )
+    assert results[0] == backtest("rate", AREAS, incidents, start, TRAIN_FROM, TRAIN_FROM, TRAIN_TO, 0.1)
     assert results[0].hit_rate == pytest.approx(1 / 11)
     # fold 1: train 2023 (A leads), test 2024 (A has 4 of 10)
     assert results[1].pai == pytest.approx(4.0)
@@ -349,9 +323,7 @@ def test_rolling_backtest_is_one_backtest_per_fold() -> None:
 def test_a_prebuilt_table_is_accepted() -> None:
     table = AreaTable(AREAS)
     incidents = IncidentTable.build(INCIDENTS, table)
-    assert backtest("eb", table, incidents, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO) == run(
-        "eb", 0.1
-    )
+    assert backtest("eb", table, incidents, TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO) == run("eb", 0.1)
 
 
 @settings(max_examples=100, deadline=None)

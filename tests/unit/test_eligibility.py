@@ -102,8 +102,7 @@ def test_exactly_required_is_enough_and_one_less_is_not(total: int) -> None:
 
 @pytest.mark.parametrize(
     ("total", "signed", "eligible"),
-    [(10, 7, True), (10, 6, False), (11, 8, True), (11, 7, False), (1, 1, True), (3, 2, False),
-     (20, 14, True), (20, 13, False)],
+    [(10, 7, True), (10, 6, False), (11, 8, True), (11, 7, False), (1, 1, True), (3, 2, False), (20, 14, True), (20, 13, False)],
 )
 def test_examples(total: int, signed: int, eligible: bool) -> None:
     assert evaluate(5, "forming", total, signed, True).eligible is eligible
@@ -165,9 +164,7 @@ NOT_NEGATIVE = "must be 0 or more"
         ),
     ],
 )
-def test_evaluate_refuses_impossible_input(
-    status: str, total: int, signed: int, errors: list[tuple[str, str]]
-) -> None:
+def test_evaluate_refuses_impossible_input(status: str, total: int, signed: int, errors: list[tuple[str, str]]) -> None:
     with pytest.raises(InvalidInput) as info:
         evaluate(1, status, total, signed, True)  # type: ignore[arg-type]
     assert info.value.status == 422
@@ -199,8 +196,13 @@ def test_kinds_and_statuses() -> None:
 @pytest.mark.parametrize("target", GROUP_STATUSES)
 def test_transitions(current: str, target: str) -> None:
     allowed = {
-        ("forming", "proposed"), ("proposed", "reviewed"), ("reviewed", "approved"), ("approved", "active"),
-        ("forming", "active"), ("active", "lapsed"), ("lapsed", "active"),
+        ("forming", "proposed"),
+        ("proposed", "reviewed"),
+        ("reviewed", "approved"),
+        ("approved", "active"),
+        ("forming", "active"),
+        ("active", "lapsed"),
+        ("lapsed", "active"),
         *((s, "dissolved") for s in GROUP_STATUSES if s != "dissolved"),
     }
     assert allowed == ALLOWED_TRANSITIONS
@@ -282,7 +284,5 @@ def test_a_group_is_not_dissolved_before_it_was_established() -> None:
         (0, 0, True, False, ["below_threshold"]),  # an active group whose area has emptied
     ],
 )
-def test_why_an_active_group_no_longer_meets_the_rule(
-    total: int, signed: int, contact: bool, existing: bool, reasons: list[str]
-) -> None:
+def test_why_an_active_group_no_longer_meets_the_rule(total: int, signed: int, contact: bool, existing: bool, reasons: list[str]) -> None:
     assert active_shortfalls(total, signed, contact, registered_as_existing=existing) == reasons

@@ -28,8 +28,7 @@ def test_inside_outside_border_and_missing() -> None:
 
 
 def test_wkb_none_and_empty_geometries() -> None:
-    got = assign_points([614500, 615500], [7006500, 7006500], [1, 2, 3],
-                        [to_wkb(WEST), None, shapely.Polygon()])
+    got = assign_points([614500, 615500], [7006500, 7006500], [1, 2, 3], [to_wkb(WEST), None, shapely.Polygon()])
     assert got.tolist() == [1, -1]
 
 
@@ -39,8 +38,7 @@ def test_no_points_no_areas() -> None:
 
 
 def test_points_in_area() -> None:
-    mask = points_in_area(np.array([614500, 615000, 616500, np.nan]),
-                          np.array([7006500, 7006500, 7006500, np.nan]), WEST)
+    mask = points_in_area(np.array([614500, 615000, 616500, np.nan]), np.array([7006500, 7006500, 7006500, np.nan]), WEST)
     assert mask.tolist() == [True, True, False, False]
 
 
@@ -57,8 +55,9 @@ def test_matches_plain_shapely(points: list[tuple[float, float]]) -> None:
 
 
 def test_many_points_many_areas_grid() -> None:
-    cells = [shapely.box(600000 + i * 1000, 7000000 + j * 1000, 601000 + i * 1000, 7001000 + j * 1000)
-             for i in range(40) for j in range(50)]
+    cells = [
+        shapely.box(600000 + i * 1000, 7000000 + j * 1000, 601000 + i * 1000, 7001000 + j * 1000) for i in range(40) for j in range(50)
+    ]
     ids = np.arange(1, len(cells) + 1)
     rng = np.random.default_rng(7)
     xs = rng.uniform(599000, 641000, 200_000)
@@ -73,8 +72,7 @@ def test_many_points_many_areas_grid() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(st.tuples(st.floats(0, 5000), st.floats(0, 5000), st.floats(1, 3000), st.floats(1, 800)),
-             min_size=1, max_size=12),
+    st.lists(st.tuples(st.floats(0, 5000), st.floats(0, 5000), st.floats(1, 3000), st.floats(1, 800)), min_size=1, max_size=12),
     st.integers(0, 2**32 - 1),
 )
 def test_areas_of_mixed_sizes_match_plain_shapely(boxes: list[tuple[float, float, float, float]], seed: int) -> None:

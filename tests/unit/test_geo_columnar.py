@@ -28,8 +28,14 @@ def fast(data: bytes, block_bytes: int = 64) -> dict[str, list]:
 
 def careful(data: bytes) -> dict[str, list]:
     t = parse_households(data)
-    return {"external_ref": t.external_ref, "street": t.street, "postcode": t.postcode, "city": t.city,
-            "x": t.x_sweref.tolist(), "y": t.y_sweref.tolist()}
+    return {
+        "external_ref": t.external_ref,
+        "street": t.street,
+        "postcode": t.postcode,
+        "city": t.city,
+        "x": t.x_sweref.tolist(),
+        "y": t.y_sweref.tolist(),
+    }
 
 
 def same(a: dict[str, list], b: dict[str, list]) -> bool:
@@ -38,16 +44,19 @@ def same(a: dict[str, list], b: dict[str, list]) -> bool:
 
 
 CLEAN_FILES = {
-    "comma, SWEREF": (HEADER + "h1,Storgatan 1,881 30,Sollefteå,620000.5,7005000.25\n"
-                      "h2,Storgatan 2,881 31,Sollefteå,620001,7005001\n").encode(),
+    "comma, SWEREF": (
+        HEADER + "h1,Storgatan 1,881 30,Sollefteå,620000.5,7005000.25\nh2,Storgatan 2,881 31,Sollefteå,620001,7005001\n"
+    ).encode(),
     "semicolon, Windows-1252, CRLF, decimal comma, lon/lat": (
-        "external_ref;street;postcode;city;lon;lat\r\nå1;Åkervägen 1;880 40;Ramsele;16,49;63,54\r\n"
-        "ä2;Älvstigen 2;88040;Ramsele;;\r\n").encode("cp1252"),
+        "external_ref;street;postcode;city;lon;lat\r\nå1;Åkervägen 1;880 40;Ramsele;16,49;63,54\r\nä2;Älvstigen 2;88040;Ramsele;;\r\n"
+    ).encode("cp1252"),
     "BOM, e/n, padded values, postcode spellings": (
         "\ufeffExternal_Ref , Street,POSTCODE,city,e,n\n h1 ,\u00a0Storgatan 1 ,SE-881 30, Ede ,620000,7005000\n"
-        "h2,Storgatan 2,se 88131,Ede,620000,7005000\n").encode(),
+        "h2,Storgatan 2,se 88131,Ede,620000,7005000\n"
+    ).encode(),
     "Excel sep line, quoted delimiter, no coordinates, extra column": (
-        'sep=;\nexternal_ref;street;postcode;city;note\nh1;"Storgatan 1;A";881 30;Ede;x\nh2;"Väg ""2""";881 30;Ede;\n').encode(),
+        'sep=;\nexternal_ref;street;postcode;city;note\nh1;"Storgatan 1;A";881 30;Ede;x\nh2;"Väg ""2""";881 30;Ede;\n'
+    ).encode(),
     "blank lines": (HEADER + "\nh1,Storgatan 1,881 30,Ede,620000,7005000\n\n\nh2,S,881 30,Ede,,\n").encode(),
     "quoted line break": (HEADER + 'h1,"Storgatan\n1",881 30,Ede,620000,7005000\nh2,S,881 30,Ede,620000,7005000\n').encode(),
     "padded coordinates, exponents": (HEADER + "h1,S,881 30,Ede, 620000 ,7005000.5\nh2,S,881 30,Ede,+620001,7.005e6\n").encode(),
@@ -118,10 +127,22 @@ text = st.text(alphabet=st.characters(codec="cp1252", exclude_characters='\r\n";
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=st.lists(st.tuples(text, text, st.integers(10000, 99999), text,
-                               st.one_of(st.none(), st.tuples(st.floats(300_000, 900_000), st.floats(6_200_000, 7_600_000)))),
-                     min_size=1, max_size=30, unique_by=lambda r: r[0].strip()),
-       delimiter=st.sampled_from([",", ";"]), encoding=st.sampled_from(["utf-8", "cp1252"]))
+@given(
+    rows=st.lists(
+        st.tuples(
+            text,
+            text,
+            st.integers(10000, 99999),
+            text,
+            st.one_of(st.none(), st.tuples(st.floats(300_000, 900_000), st.floats(6_200_000, 7_600_000))),
+        ),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda r: r[0].strip(),
+    ),
+    delimiter=st.sampled_from([",", ";"]),
+    encoding=st.sampled_from(["utf-8", "cp1252"]),
+)
 def test_any_file_both_accept_reads_the_same(rows: list, delimiter: str, encoding: str) -> None:
     lines = [delimiter.join(["external_ref", "street", "postcode", "city", "x", "y"])]
     for ref, street, postcode, city, location in rows:

@@ -29,10 +29,19 @@ SOLLEFTEA = (17.27, 63.17)  # lon, lat
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("EPSG:3006", 3006), ("epsg:3006", 3006), ("3006", 3006), (" EPSG:4326 ", 4326),
-        ("urn:ogc:def:crs:EPSG::3006", 3006), ("urn:ogc:def:crs:EPSG:6.6:3006", 3006),
-        ("urn:ogc:def:crs:OGC:1.3:CRS84", 4326), ("CRS84", 4326), ("OGC:CRS84", 4326),
-        ("http://www.opengis.net/def/crs/EPSG/0/3006", 3006), (None, 4326), ("", 4326), (3006, 3006),
+        ("EPSG:3006", 3006),
+        ("epsg:3006", 3006),
+        ("3006", 3006),
+        (" EPSG:4326 ", 4326),
+        ("urn:ogc:def:crs:EPSG::3006", 3006),
+        ("urn:ogc:def:crs:EPSG:6.6:3006", 3006),
+        ("urn:ogc:def:crs:OGC:1.3:CRS84", 4326),
+        ("CRS84", 4326),
+        ("OGC:CRS84", 4326),
+        ("http://www.opengis.net/def/crs/EPSG/0/3006", 3006),
+        (None, 4326),
+        ("", 4326),
+        (3006, 3006),
     ],
 )
 def test_parse_crs_accepts_known_names(text: str | int | None, code: int) -> None:
@@ -100,8 +109,7 @@ def test_inside_sweden() -> None:
 
 def test_explain_swapped_lon_lat() -> None:
     message = explain_outside(63.17, 17.27, WGS84)
-    assert message == ("coordinates look like latitude/longitude swapped: (63.17, 17.27); "
-                       "GeoJSON order is lon,lat")
+    assert message == ("coordinates look like latitude/longitude swapped: (63.17, 17.27); GeoJSON order is lon,lat")
 
 
 def test_explain_sweref_given_as_wgs84() -> None:

@@ -27,8 +27,7 @@ from grannsamverkan.geo.geojson import (
 
 
 def feature(geometry: dict[str, Any] | None, **props: Any) -> dict[str, Any]:
-    return {"type": "Feature", "properties": {"name": "Test", "kommun": "2283", **props},
-            "geometry": geometry}
+    return {"type": "Feature", "properties": {"name": "Test", "kommun": "2283", **props}, "geometry": geometry}
 
 
 def polygon(*rings: list[list[float]]) -> dict[str, Any]:
@@ -36,8 +35,7 @@ def polygon(*rings: list[list[float]]) -> dict[str, Any]:
 
 
 # A 1 km square near Sollefteå, SWEREF 99 TM, and roughly the same place in WGS 84.
-SQ_SWEREF = [[614000.0, 7006000.0], [615000.0, 7006000.0], [615000.0, 7007000.0],
-             [614000.0, 7007000.0], [614000.0, 7006000.0]]
+SQ_SWEREF = [[614000.0, 7006000.0], [615000.0, 7006000.0], [615000.0, 7007000.0], [614000.0, 7007000.0], [614000.0, 7006000.0]]
 SQ_WGS84 = [[17.26, 63.16], [17.28, 63.16], [17.28, 63.17], [17.26, 63.17], [17.26, 63.16]]
 BOW_TIE = [[17.26, 63.16], [17.28, 63.17], [17.28, 63.16], [17.26, 63.17], [17.26, 63.16]]
 
@@ -46,11 +44,16 @@ QGIS_COLLECTION: dict[str, Any] = {
     "name": "omraden",
     "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}},
     "features": [
-        {"type": "Feature", "properties": {"fid": 1, "name": "Nipan", "kommun": "2283"},
-         "geometry": {"type": "MultiPolygon", "coordinates": [[SQ_SWEREF]]}},
-        {"type": "Feature", "properties": {"fid": 2, "name": "Hågesta", "kommun": "2283"},
-         "geometry": {"type": "Polygon", "coordinates": [
-             [[p[0] + 2000, p[1]] for p in SQ_SWEREF]]}},
+        {
+            "type": "Feature",
+            "properties": {"fid": 1, "name": "Nipan", "kommun": "2283"},
+            "geometry": {"type": "MultiPolygon", "coordinates": [[SQ_SWEREF]]},
+        },
+        {
+            "type": "Feature",
+            "properties": {"fid": 2, "name": "Hågesta", "kommun": "2283"},
+            "geometry": {"type": "Polygon", "coordinates": [[[p[0] + 2000, p[1]] for p in SQ_SWEREF]]},
+        },
     ],
 }
 
@@ -92,8 +95,7 @@ def test_bow_tie_names_ring_and_place() -> None:
 
 
 def test_bow_tie_in_sweref_reports_sweref_point() -> None:
-    bow = [[614000.0, 7006000.0], [615000.0, 7007000.0], [615000.0, 7006000.0],
-           [614000.0, 7007000.0], [614000.0, 7006000.0]]
+    bow = [[614000.0, 7006000.0], [615000.0, 7007000.0], [615000.0, 7006000.0], [614000.0, 7007000.0], [614000.0, 7006000.0]]
     with pytest.raises(InvalidInput) as exc:
         parse_feature(feature(polygon(bow)), crs="EPSG:3006")
     assert exc.value.errors[0].message == "ring 0 self-intersects at (614500, 7006500) EPSG:3006"
@@ -103,8 +105,7 @@ def test_swapped_coordinates() -> None:
     swapped = [[lat, lon] for lon, lat in SQ_WGS84]
     with pytest.raises(InvalidInput) as exc:
         parse_feature(feature(polygon(swapped)))
-    assert "coordinates look like latitude/longitude swapped: (63.16, 17.26); GeoJSON order is lon,lat" in (
-        exc.value.errors[0].message)
+    assert "coordinates look like latitude/longitude swapped: (63.16, 17.26); GeoJSON order is lon,lat" in (exc.value.errors[0].message)
 
 
 def test_sweref_without_crs_gets_a_hint() -> None:
@@ -128,12 +129,12 @@ def test_outside_sweden() -> None:
         ({"type": "MultiPolygon", "coordinates": []}, "the MultiPolygon is empty"),
         (polygon(SQ_WGS84[:4]), "ring 0 is not closed"),
         (polygon([[17.26, 63.16], [17.28, 63.16], [17.26, 63.16]]), "ring 0 has 3 positions"),
-        (polygon([[17.26, 63.16], [17.28, "63.16"], [17.28, 63.17], [17.26, 63.16]]),
-         "ring 0 position 1: coordinates must be numbers, got '63.16'"),
-        (polygon([[17.26, 63.16], [17.28], [17.28, 63.17], [17.26, 63.16]]),
-         "position 1: a position has 2 or 3 numbers"),
-        (polygon([[17.26, 63.16], [17.28, True], [17.28, 63.17], [17.26, 63.16]]),
-         "coordinates must be numbers, got True"),
+        (
+            polygon([[17.26, 63.16], [17.28, "63.16"], [17.28, 63.17], [17.26, 63.16]]),
+            "ring 0 position 1: coordinates must be numbers, got '63.16'",
+        ),
+        (polygon([[17.26, 63.16], [17.28], [17.28, 63.17], [17.26, 63.16]]), "position 1: a position has 2 or 3 numbers"),
+        (polygon([[17.26, 63.16], [17.28, True], [17.28, 63.17], [17.26, 63.16]]), "coordinates must be numbers, got True"),
     ],
 )
 def test_structural_errors(geometry: dict[str, Any] | None, expected: str) -> None:
@@ -159,8 +160,7 @@ def test_polygon_with_valid_hole() -> None:
 
 
 def test_collection_errors_name_feature_index() -> None:
-    fc = {"type": "FeatureCollection", "features": [
-        feature(polygon(SQ_WGS84)), feature(polygon(BOW_TIE)), feature(None)]}
+    fc = {"type": "FeatureCollection", "features": [feature(polygon(SQ_WGS84)), feature(polygon(BOW_TIE)), feature(None)]}
     with pytest.raises(InvalidInput) as exc:
         parse_feature_collection(fc)
     errors = exc.value.errors
@@ -219,8 +219,7 @@ def test_overlaps_beyond_one_square_metre() -> None:
     neighbour = shapely.box(615000, 7006000, 616000, 7007000)  # shares a border
     sliver = shapely.box(614999.5, 7006000, 616000, 7006001)  # 0.5 m2 inside base
     big = shapely.box(614900, 7006900, 615100, 7007100)  # 100 x 100 m inside base
-    found = find_overlaps(base, [(1, "Granne", neighbour), (2, "Remsa", sliver),
-                                 (3, "Stor", to_wkb(big))])
+    found = find_overlaps(base, [(1, "Granne", neighbour), (2, "Remsa", sliver), (3, "Stor", to_wkb(big))])
     assert [(o.id, o.name) for o in found] == [(3, "Stor")]
     assert found[0].area_m2 == pytest.approx(10_000.0)
     assert find_overlaps(base, []) == []

@@ -19,11 +19,16 @@ from grannsamverkan.geo.police import (
 SOLLEFTEA_GPS = "63.165407,17.277135"
 
 
-def event(id_: int, kind: str, summary: str = "", when: str = "2023-07-27 9:07:45 +02:00",
-          gps: str | None = SOLLEFTEA_GPS) -> dict[str, Any]:
+def event(
+    id_: int, kind: str, summary: str = "", when: str = "2023-07-27 9:07:45 +02:00", gps: str | None = SOLLEFTEA_GPS
+) -> dict[str, Any]:
     return {
-        "id": id_, "datetime": when, "name": f"27 juli 08:41, {kind.strip()}, Sollefteå",
-        "summary": summary, "url": f"/aktuellt/handelser/2023/juli/27/{id_}/", "type": kind,
+        "id": id_,
+        "datetime": when,
+        "name": f"27 juli 08:41, {kind.strip()}, Sollefteå",
+        "summary": summary,
+        "url": f"/aktuellt/handelser/2023/juli/27/{id_}/",
+        "type": kind,
         "location": {"name": "Sollefteå", "gps": gps},
     }
 
@@ -93,13 +98,16 @@ def test_types_and_categories() -> None:
 
 
 def test_bad_burglary_events_are_errors_with_index() -> None:
-    bad = [event(1, "Inbrott", when="igår"), event(2, "Inbrott", gps="17.27,63.17"),
-           event(3, "Trafikolycka", when="igår"), {"type": "Inbrott", "datetime": "2023-01-01 1:00:00 +01:00"}]
+    bad = [
+        event(1, "Inbrott", when="igår"),
+        event(2, "Inbrott", gps="17.27,63.17"),
+        event(3, "Trafikolycka", when="igår"),
+        {"type": "Inbrott", "datetime": "2023-01-01 1:00:00 +01:00"},
+    ]
     with pytest.raises(InvalidInput) as exc:
         parse_police_events(bad)
     errors = exc.value.errors
-    assert [(e.feature, e.field) for e in errors] == [(0, "[0].datetime"), (1, "[1].location.gps"),
-                                                      (3, "[3].id")]
+    assert [(e.feature, e.field) for e in errors] == [(0, "[0].datetime"), (1, "[1].location.gps"), (3, "[3].id")]
     assert "looks like lng,lat" in errors[1].message
 
 

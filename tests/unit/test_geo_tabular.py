@@ -47,10 +47,12 @@ def test_windows_1252_semicolon_with_swedish_letters() -> None:
 
 
 def test_utf8_bom_comma_quoted_and_sweref_columns() -> None:
-    data = ("\ufeffexternal_ref, street ,postcode,city,E,N\n"
-            'a1,"Storgatan 1, lgh 1101",881 30,Sollefteå,614000.5,7006000\n'
-            "\n"
-            'a2,"Gamla vägen ""bron""",881 30,Sollefteå,,\n').encode("utf-8")
+    data = (
+        "\ufeffexternal_ref, street ,postcode,city,E,N\n"
+        'a1,"Storgatan 1, lgh 1101",881 30,Sollefteå,614000.5,7006000\n'
+        "\n"
+        'a2,"Gamla vägen ""bron""",881 30,Sollefteå,,\n'
+    ).encode("utf-8")
     t = parse_households(io.BytesIO(data))
     assert t.street == ["Storgatan 1, lgh 1101", 'Gamla vägen "bron"']
     assert t.line.tolist() == [2, 4]
@@ -59,9 +61,7 @@ def test_utf8_bom_comma_quoted_and_sweref_columns() -> None:
 
 
 def test_quoted_value_spanning_lines_keeps_line_numbers() -> None:
-    data = ('external_ref,street,postcode,city\n'
-            'a1,"Storgatan 1\nBakgården",881 30,Sollefteå\n'
-            'a2,Storgatan 2,881 30,\n').encode()
+    data = ('external_ref,street,postcode,city\na1,"Storgatan 1\nBakgården",881 30,Sollefteå\na2,Storgatan 2,881 30,\n').encode()
     with pytest.raises(InvalidInput) as exc:
         parse_households(data)
     assert messages(exc) == ["line 4: column 'city' is empty"]
@@ -113,19 +113,20 @@ def test_duplicates_across_chunks() -> None:
 
 
 def test_coordinates_both_or_neither_numbers_and_swapped() -> None:
-    data = (b"external_ref;street;postcode;city;lon;lat\n"
-            b"h1;A;881 30;X;17,27;\n"
-            b"h2;A;881 30;X;17.2x;63.17\n"
-            b"h3;A;881 30;X;63.17;17.27\n"
-            b"h4;A;881 30;X;620000;7000000\n"
-            b"h5;A;8813;X;;\n")
+    data = (
+        b"external_ref;street;postcode;city;lon;lat\n"
+        b"h1;A;881 30;X;17,27;\n"
+        b"h2;A;881 30;X;17.2x;63.17\n"
+        b"h3;A;881 30;X;63.17;17.27\n"
+        b"h4;A;881 30;X;620000;7000000\n"
+        b"h5;A;8813;X;;\n"
+    )
     with pytest.raises(InvalidInput) as exc:
         parse_households(data)
     got = messages(exc)
     assert "line 2: lon is given but lat is empty; give both coordinates or neither" in got
     assert "line 3: lon '17.2x' is not a number" in got
-    assert any(m.startswith("line 4: coordinates look like latitude/longitude swapped: (63.17, 17.27)")
-               for m in got)
+    assert any(m.startswith("line 4: coordinates look like latitude/longitude swapped: (63.17, 17.27)") for m in got)
     assert any(m.startswith("line 5:") and "name the columns x,y" in m for m in got)
     assert any(m.startswith("line 6: postcode '8813' is not a Swedish postcode") for m in got)
 
@@ -205,9 +206,11 @@ def test_parse_time() -> None:
 
 
 def test_burglaries_csv() -> None:
-    data = ("external_ref;occurred_from;occurred_to;category;lon;lat;area_external_ref\n"
-            "b1;2024-03-01;2024-03-03;Lägenhet;17,27;63,17;\n"
-            "b2;2024-03-05T22:00;;villa;;;omr-7\n").encode("cp1252")
+    data = (
+        "external_ref;occurred_from;occurred_to;category;lon;lat;area_external_ref\n"
+        "b1;2024-03-01;2024-03-03;Lägenhet;17,27;63,17;\n"
+        "b2;2024-03-05T22:00;;villa;;;omr-7\n"
+    ).encode("cp1252")
     b1, b2 = parse_burglaries_csv(data, now=NOW)
     assert b1.category == "lagenhet"
     assert b1.occurred_from.isoformat() == "2024-03-01T00:00:00+01:00"
@@ -222,12 +225,14 @@ def test_burglaries_csv() -> None:
 
 
 def test_burglaries_csv_errors() -> None:
-    data = (b"external_ref,occurred_from,occurred_to,category,area_external_ref\n"
-            b"b1,2024-03-05,2024-03-01,villa,a\n"
-            b"b2,1/3/2024,,villa,a\n"
-            b"b3,2024-03-01,,garage,a\n"
-            b"b4,2030-01-01,,villa,a\n"
-            b"b1,2024-03-01,,villa,a\n")
+    data = (
+        b"external_ref,occurred_from,occurred_to,category,area_external_ref\n"
+        b"b1,2024-03-05,2024-03-01,villa,a\n"
+        b"b2,1/3/2024,,villa,a\n"
+        b"b3,2024-03-01,,garage,a\n"
+        b"b4,2030-01-01,,villa,a\n"
+        b"b1,2024-03-01,,villa,a\n"
+    )
     with pytest.raises(InvalidInput) as exc:
         parse_burglaries_csv(data, now=NOW)
     got = messages(exc)

@@ -129,9 +129,7 @@ def test_a_forming_group_already_past_70_percent_misses_nothing() -> None:
 
 def test_forming_groups_closest_to_establishment_first_then_by_name() -> None:
     def forming(id: int, name: str, total: int, signed: int) -> GroupRecord:
-        return msgspec.structs.replace(
-            group(id, None, status="forming", total=total, signed=signed), name=name
-        )
+        return msgspec.structs.replace(group(id, None, status="forming", total=total, signed=signed), name=name)
 
     g = [
         forming(1, "Björkvägen", 10, 2),  # 5 missing
@@ -142,7 +140,11 @@ def test_forming_groups_closest_to_establishment_first_then_by_name() -> None:
     ]
     status = goal(g, date(2026, 6, 1))
     assert [(f.id, f.missing_signups) for f in status.forming_groups] == [
-        (2, 1), (4, 1), (3, 1), (5, 2), (1, 5),
+        (2, 1),
+        (4, 1),
+        (3, 1),
+        (5, 2),
+        (1, 5),
     ]
 
 
@@ -311,8 +313,17 @@ def test_the_first_and_last_years_are_accepted() -> None:
 def test_json_fields() -> None:
     fields = set(msgspec.to_builtins(goal([], date(2026, 7, 1))))
     assert {
-        "kommun", "year", "target_new_groups", "target_info_meetings", "new_groups", "groups",
-        "expected_by_now", "status", "forming_groups", "info_meetings", "expected_meetings_by_now",
+        "kommun",
+        "year",
+        "target_new_groups",
+        "target_info_meetings",
+        "new_groups",
+        "groups",
+        "expected_by_now",
+        "status",
+        "forming_groups",
+        "info_meetings",
+        "expected_meetings_by_now",
     } <= fields
 
 
@@ -323,7 +334,9 @@ def test_cumulative_series() -> None:
     g = [group(1, date(2026, 1, 15)), group(2, date(2026, 3, 1)), group(3, date(2026, 3, 1))]
     series = cumulative_series(goal(g, date(2026, 3, 20), target=12))
     assert [(s.on, s.cumulative) for s in series.steps] == [
-        (date(2026, 1, 15), 1), (date(2026, 3, 1), 2), (date(2026, 3, 1), 3),
+        (date(2026, 1, 15), 1),
+        (date(2026, 3, 1), 2),
+        (date(2026, 3, 1), 3),
     ]
     assert series.through == date(2026, 3, 20)
     assert [m.actual for m in series.months] == [1, 1, 3] + [None] * 9
@@ -336,9 +349,7 @@ def test_every_month_point_is_the_last_day_of_its_month(year: int, february: int
     series = cumulative_series(goal([], date(year, 6, 1), year=year, target=days_in_year(year)))
     lengths = [31, february, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
     assert [m.month for m in series.months] == list(range(1, 13))
-    assert [m.end for m in series.months] == [
-        date(year, month, day) for month, day in enumerate(lengths, start=1)
-    ]
+    assert [m.end for m in series.months] == [date(year, month, day) for month, day in enumerate(lengths, start=1)]
     # with a target of one group a day the line stands at the day of the year at each month end
     days = [sum(lengths[:i]) for i in range(1, 13)]
     assert [m.expected for m in series.months] == [float(d) for d in days]

@@ -25,8 +25,9 @@ class Answer(msgspec.Struct, kw_only=True):
 
 
 def answer(item_id: FromPath[int]) -> Answer:
-    return Answer(item_id=item_id, name="Storgatan 1, Sollefteå", share=0.7, flags=["a", "ö"],
-                  seen_at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    return Answer(
+        item_id=item_id, name="Storgatan 1, Sollefteå", share=0.7, flags=["a", "ö"], seen_at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    )
 
 
 @get("/plain/{item_id:int}")
@@ -50,8 +51,7 @@ def client(*handlers: Any) -> TestClient:
 
 def direct(c: TestClient, path: str) -> bool:
     """Whether the hot handler at ``path`` answered a struct by encoding it directly."""
-    (handler,) = [h for route in c.app.routes if route.path == path for h in route.route_handlers
-                  if isinstance(h, HotGetHandler)]
+    (handler,) = [h for route in c.app.routes if route.path == path for h in route.route_handlers if isinstance(h, HotGetHandler)]
     return handler._direct_json is not None
 
 

@@ -28,9 +28,7 @@ print(hash(tuple(drawn)))
 def run_as_ci() -> list[str]:
     env = {**os.environ, "GITHUB_ACTIONS": "true", "CI": "true"}
     env.pop("HYPOTHESIS_PROFILE", None)
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return out.stdout.split()
 
 

@@ -21,8 +21,14 @@ from grannsamverkan.domain.lifecycle import (
 )
 from grannsamverkan.errors import Conflict
 
-PATH = [("propose", "proposed"), ("review", "reviewed"), ("approve", "approved"), ("establish", "active"),
-        ("lapse", "lapsed"), ("reactivate", "active")]
+PATH = [
+    ("propose", "proposed"),
+    ("review", "reviewed"),
+    ("approve", "approved"),
+    ("establish", "active"),
+    ("lapse", "lapsed"),
+    ("reactivate", "active"),
+]
 
 
 def test_the_whole_path_with_approval_required() -> None:
@@ -36,8 +42,12 @@ def test_the_whole_path_with_approval_required() -> None:
 @pytest.mark.parametrize("step", STEPS)
 def test_every_transition(current: str, step: str) -> None:
     allowed = {
-        ("forming", "propose"): "proposed", ("proposed", "review"): "reviewed", ("reviewed", "approve"): "approved",
-        ("approved", "establish"): "active", ("forming", "establish"): "active", ("active", "lapse"): "lapsed",
+        ("forming", "propose"): "proposed",
+        ("proposed", "review"): "reviewed",
+        ("reviewed", "approve"): "approved",
+        ("approved", "establish"): "active",
+        ("forming", "establish"): "active",
+        ("active", "lapse"): "lapsed",
         ("lapsed", "reactivate"): "active",
         **{(s, "dissolve"): "dissolved" for s in LIFECYCLE_STATUSES if s != "dissolved"},
     }

@@ -46,15 +46,18 @@ def test_blur_takes_the_smallest_cell_with_a_handful_of_households() -> None:
     assert rules.choose_blur(x, y, {100: 0, 200: 1, 500: 2, 1000: 4}) is None
 
 
-@pytest.mark.parametrize("text, kinds", [
-    ("Ring mig på 070-123 45 67 så visar jag", ["telefonnummer"]),
-    ("ring +46 70 123 45 67", ["telefonnummer"]),
-    ("mejla anna.svensson@example.se", ["e-postadress"]),
-    ("jag heter Anna, 19850412-1234", ["personnummer"]),
-    ("850412-1234 bor här", ["personnummer"]),
-    ("Lampan vid gångtunneln är trasig sedan 3 veckor, ca 20 meter från busshållplats 12", []),
-    ("Lyktstolpe nr 4411 vid Storgatan 12", []),
-])
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("Ring mig på 070-123 45 67 så visar jag", ["telefonnummer"]),
+        ("ring +46 70 123 45 67", ["telefonnummer"]),
+        ("mejla anna.svensson@example.se", ["e-postadress"]),
+        ("jag heter Anna, 19850412-1234", ["personnummer"]),
+        ("850412-1234 bor här", ["personnummer"]),
+        ("Lampan vid gångtunneln är trasig sedan 3 veckor, ca 20 meter från busshållplats 12", []),
+        ("Lyktstolpe nr 4411 vid Storgatan 12", []),
+    ],
+)
 def test_personal_data_is_found_and_redacted(text: str, kinds: list[str]) -> None:
     assert rules.personal_data_found(text) == kinds
     if kinds:

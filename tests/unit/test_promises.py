@@ -22,8 +22,9 @@ from grannsamverkan.domain.promises import (
 )
 from grannsamverkan.errors import InvalidInput
 
-RAMSELE = PromiseRule(measure="schedule", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31),
-                      rhythm="monthly", except_months=(6, 7, 8))
+RAMSELE = PromiseRule(
+    measure="schedule", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31), rhythm="monthly", except_months=(6, 7, 8)
+)
 # Police at the medborgarkontor every month except June–August, but not in October.
 RAMSELE_VISITS = [date(2017, m, 14) for m in (1, 2, 3, 4, 5, 9, 11, 12)] + [date(2017, 7, 5), date(2017, 3, 28)]
 
@@ -51,8 +52,7 @@ def test_ramsele_missed_october() -> None:
     assert (october_30.status, october_30.due_occurrences, october_30.done_occurrences) == ("on_track", 6, 6)
     every_month = [date(2017, m, 2) for m in (1, 2, 3, 4, 5, 9, 10, 11, 12)]
     early = evaluate_promise(RAMSELE, as_of=date(2017, 12, 2), activity_dates=every_month)
-    assert (early.status, early.due_occurrences, early.done_occurrences, early.done_ahead) == (
-        "achieved", 8, 8, ["december 2017"])
+    assert (early.status, early.due_occurrences, early.done_occurrences, early.done_ahead) == ("achieved", 8, 8, ["december 2017"])
     # December's visit before any other: none of the eight due months was done.
     alone = evaluate_promise(RAMSELE, as_of=date(2017, 12, 2), activity_dates=[date(2017, 12, 1)])
     assert (alone.status, alone.done_occurrences, len(alone.missed_months)) == ("behind", 0, 8)
@@ -62,8 +62,7 @@ def test_ramsele_missed_october() -> None:
 
 
 def test_one_off_due_date_passed() -> None:
-    walk = PromiseRule(measure="one_off", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31),
-                       due_on=date(2017, 9, 30))
+    walk = PromiseRule(measure="one_off", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31), due_on=date(2017, 9, 30))
     assert evaluate_promise(walk, as_of=date(2017, 9, 30)).status == "on_track"
     missed = evaluate_promise(walk, as_of=date(2017, 10, 1))
     assert missed.status == "missed" and missed.done_on is None
@@ -110,11 +109,27 @@ def test_promise_spanning_two_years() -> None:
     assert (progress.status, progress.expected, progress.expected_floor) == ("missed", 6.0, 6)
     assert describe(progress, "new_groups") == "5 av 6 nya grupper, väntat 6,0"
     groups = [
-        GroupRecord(id=i, name=f"G{i}", area_id=i, area_name=None, kommun="2283", kind="byavakt", status="active",
-                    established_on=d, registered_as_existing=existing)
-        for i, (d, existing) in enumerate([(date(2017, 6, 30), False), (date(2017, 7, 1), False),
-                                           (date(2018, 2, 1), False), (date(2018, 3, 1), True),
-                                           (date(2018, 6, 30), False), (date(2018, 7, 1), False)])
+        GroupRecord(
+            id=i,
+            name=f"G{i}",
+            area_id=i,
+            area_name=None,
+            kommun="2283",
+            kind="byavakt",
+            status="active",
+            established_on=d,
+            registered_as_existing=existing,
+        )
+        for i, (d, existing) in enumerate(
+            [
+                (date(2017, 6, 30), False),
+                (date(2017, 7, 1), False),
+                (date(2018, 2, 1), False),
+                (date(2018, 3, 1), True),
+                (date(2018, 6, 30), False),
+                (date(2018, 7, 1), False),
+            ]
+        )
     ]
     assert count_new_groups(groups, ["2283"], start, end, date(2018, 12, 31)) == 3
     assert count_new_groups(groups, ["2283"], start, end, date(2018, 1, 31)) == 1
@@ -122,9 +137,19 @@ def test_promise_spanning_two_years() -> None:
     # A schedule across the new year: July 2017 .. June 2018 without the summer has 9 months.
     schedule = PromiseRule(measure="schedule", period_start=start, period_end=end, rhythm="monthly", except_months=(6, 7, 8))
     assert [f"{y}-{m:02d}" for y, m in scheduled_months(start, end, (6, 7, 8))] == [
-        "2017-09", "2017-10", "2017-11", "2017-12", "2018-01", "2018-02", "2018-03", "2018-04", "2018-05"]
-    assert evaluate_promise(schedule, as_of=date(2018, 1, 31), activity_dates=[
-        date(2017, 9, 1), date(2017, 10, 1), date(2017, 11, 1), date(2018, 1, 3)]).missed_months == ["december 2017"]
+        "2017-09",
+        "2017-10",
+        "2017-11",
+        "2017-12",
+        "2018-01",
+        "2018-02",
+        "2018-03",
+        "2018-04",
+        "2018-05",
+    ]
+    assert evaluate_promise(
+        schedule, as_of=date(2018, 1, 31), activity_dates=[date(2017, 9, 1), date(2017, 10, 1), date(2017, 11, 1), date(2018, 1, 3)]
+    ).missed_months == ["december 2017"]
 
 
 def test_qualitative_follows_the_owner_and_the_activities() -> None:
@@ -133,19 +158,22 @@ def test_qualitative_follows_the_owner_and_the_activities() -> None:
     assert evaluate_promise(rule, as_of=date(2017, 3, 1), activity_dates=[date(2017, 2, 1)]).status == "on_track"
     assert evaluate_promise(rule, as_of=date(2018, 1, 1)).status == "missed"
     for owner, status in (("genomford", "achieved"), ("paborjad", "on_track"), ("inte_genomford", "missed")):
-        with_owner = PromiseRule(measure="qualitative", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31),
-                                 owner_status=owner)  # type: ignore[arg-type]
+        with_owner = PromiseRule(measure="qualitative", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31), owner_status=owner)  # type: ignore[arg-type]
         assert evaluate_promise(with_owner, as_of=date(2018, 1, 1)).status == status
     assert describe(evaluate_promise(rule, as_of=date(2017, 3, 1), activity_dates=[date(2017, 2, 1)])) == (
-        "ingen status satt, 1 aktivitet loggad")
+        "ingen status satt, 1 aktivitet loggad"
+    )
 
 
-@pytest.mark.parametrize("rule, field", [
-    (PromiseRule(measure="count", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31)), "counts"),
-    (PromiseRule(measure="schedule", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31)), "rhythm"),
-    (PromiseRule(measure="one_off", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31)), "due_on"),
-    (PromiseRule(measure="qualitative", period_start=date(2017, 1, 2), period_end=date(2017, 1, 1)), "period_end"),
-])
+@pytest.mark.parametrize(
+    "rule, field",
+    [
+        (PromiseRule(measure="count", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31)), "counts"),
+        (PromiseRule(measure="schedule", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31)), "rhythm"),
+        (PromiseRule(measure="one_off", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31)), "due_on"),
+        (PromiseRule(measure="qualitative", period_start=date(2017, 1, 2), period_end=date(2017, 1, 1)), "period_end"),
+    ],
+)
 def test_rules_name_what_is_missing(rule: PromiseRule, field: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         check_rule(rule)

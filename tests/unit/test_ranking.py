@@ -69,9 +69,7 @@ def area(
     )
 
 
-def at(
-    when: datetime, area_id: int | None = None, x: float | None = None, y: float | None = None
-) -> Incident:
+def at(when: datetime, area_id: int | None = None, x: float | None = None, y: float | None = None) -> Incident:
     return Incident(occurred_from=when, occurred_to=when, area_id=area_id, x=x, y=y)
 
 
@@ -213,9 +211,7 @@ times = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
     st.floats(min_value=1e-3, max_value=1e5),
     st.floats(min_value=1e-3, max_value=1e5),
 )
-def test_aoristic_weights_sum_to_at_most_one(
-    start: float, width: float, p0: float, len1: float, len2: float
-) -> None:
+def test_aoristic_weights_sum_to_at_most_one(start: float, width: float, p0: float, len1: float, len2: float) -> None:
     t_from, t_to = np.array([start]), np.array([start + width])
     a = aoristic_weights(t_from, t_to, p0, p0 + len1)[0]
     b = aoristic_weights(t_from, t_to, p0 + len1, p0 + len1 + len2)[0]
@@ -389,9 +385,7 @@ def test_near_repeat_cut_offs(distance: float, age_days: float, expected: float)
 
 def test_near_repeat_bandwidth_and_window_are_parameters() -> None:
     incident = at(P1 - 10 * DAY, None, 500, 0)
-    score = rank_areas(
-        "near_repeat", [area(1, 10)], [incident], P0, P1, bandwidth_m=1000, time_window_days=20
-    )
+    score = rank_areas("near_repeat", [area(1, 10)], [incident], P0, P1, bandwidth_m=1000, time_window_days=20)
     assert score[0].near_repeat_score == pytest.approx(0.5 * 0.5)
 
 
@@ -416,9 +410,7 @@ def test_near_repeat_own_area_counts_at_distance_zero_and_area_only_points() -> 
     assert ranked[2].near_repeat_score == 0.0
     # no point: placed at its area's point
     only_area = at(P1, 1)
-    ranked = by_id(
-        rank_areas("near_repeat", [area(1, 10, 0, 0), area(2, 10, 200, 0)], [only_area], P0, P1)
-    )
+    ranked = by_id(rank_areas("near_repeat", [area(1, 10, 0, 0), area(2, 10, 200, 0)], [only_area], P0, P1))
     assert ranked[1].near_repeat_score == pytest.approx(1.0)
     assert ranked[2].near_repeat_score == pytest.approx(0.5)
 
@@ -458,24 +450,17 @@ def test_a_burglary_with_half_a_point_is_placed_at_its_areas_point(x: float | No
 
 @settings(max_examples=100, deadline=None)
 @given(
-    st.lists(
-        st.tuples(st.floats(-1000, 1000), st.floats(-1000, 1000), st.floats(0, 80)), max_size=20
-    ),
+    st.lists(st.tuples(st.floats(-1000, 1000), st.floats(-1000, 1000), st.floats(0, 80)), max_size=20),
     st.tuples(st.floats(-1000, 1000), st.floats(-1000, 1000), st.floats(0, 80)),
 )
 def test_adding_a_burglary_never_lowers_a_near_repeat_score(
     existing: list[tuple[float, float, float]], extra: tuple[float, float, float]
 ) -> None:
-    areas = [
-        area(i, 10, x, y) for i, (x, y) in enumerate([(0, 0), (300, 0), (0, 300), (-500, -500)], 1)
-    ]
+    areas = [area(i, 10, x, y) for i, (x, y) in enumerate([(0, 0), (300, 0), (0, 300), (-500, -500)], 1)]
 
     def scores(rows: list[tuple[float, float, float]]) -> dict[int, float]:
         incidents = [at(P1 - age * DAY, None, x, y) for x, y, age in rows]
-        return {
-            r.area_id: r.near_repeat_score
-            for r in rank_areas("near_repeat", areas, incidents, P0, P1)
-        }
+        return {r.area_id: r.near_repeat_score for r in rank_areas("near_repeat", areas, incidents, P0, P1)}
 
     before, after = scores(existing), scores([*existing, extra])
     for area_id, value in before.items():
@@ -610,9 +595,7 @@ def test_a_prebuilt_incident_table_gives_the_same_answer() -> None:
     with pytest.raises(InvalidInput) as info:
         rank_areas("eb", areas[::-1], table, P0, P1)
     assert info.value.detail == "incident table was built for other areas"
-    assert info.value.errors == [
-        FieldError(field="incidents", message="built for a different list of areas")
-    ]
+    assert info.value.errors == [FieldError(field="incidents", message="built for a different list of areas")]
     assert len(table) == len(incidents)
 
 
@@ -721,8 +704,7 @@ def test_at_most_100_errors_about_burglaries_are_reported() -> None:
         rank_areas("rate", [area(1, 10)], [at(P0, 1), *backwards], P0, P1)
     assert info.value.detail == "invalid incidents"
     assert info.value.errors == [
-        FieldError(field=f"incidents[{i}].occurred_to", message="must not be before occurred_from")
-        for i in range(1, 101)
+        FieldError(field=f"incidents[{i}].occurred_to", message="must not be before occurred_from") for i in range(1, 101)
     ]
 
 

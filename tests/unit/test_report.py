@@ -24,20 +24,37 @@ SVG = "{http://www.w3.org/2000/svg}"
 AS_OF = date(2026, 7, 15)
 
 
-def group(id: int, name: str, est: date | None, *, status: str = "active", total: int = 10,
-          signed: int = 7, existing: bool = False, dissolved: date | None = None) -> GroupRecord:
+def group(
+    id: int,
+    name: str,
+    est: date | None,
+    *,
+    status: str = "active",
+    total: int = 10,
+    signed: int = 7,
+    existing: bool = False,
+    dissolved: date | None = None,
+) -> GroupRecord:
     return GroupRecord(
-        id=id, name=name, area_id=id, area_name=f"Område {id} Öjebyn", kommun="2283",
-        kind="grannsamverkan", status=status, established_on=est, dissolved_on=dissolved,  # type: ignore[arg-type]
-        registered_as_existing=existing, households_total=total, households_signed_up=signed,
+        id=id,
+        name=name,
+        area_id=id,
+        area_name=f"Område {id} Öjebyn",
+        kommun="2283",
+        kind="grannsamverkan",
+        status=status,
+        established_on=est,
+        dissolved_on=dissolved,  # type: ignore[arg-type]
+        registered_as_existing=existing,
+        households_total=total,
+        households_signed_up=signed,
     )
 
 
 GROUPS = [
     group(1, "Ådalens grannar", date(2026, 2, 3)),
     group(2, "Byavakt Näsåker", date(2026, 4, 17), total=23, signed=19),
-    group(3, "<script>alert('x')</script>", date(2026, 4, 17), status="dissolved",
-          dissolved=date(2026, 6, 30), total=12, signed=9),
+    group(3, "<script>alert('x')</script>", date(2026, 4, 17), status="dissolved", dissolved=date(2026, 6, 30), total=12, signed=9),
     group(4, "Gamla gänget", date(2019, 5, 1), existing=True),
     group(5, "Hällsjö", None, status="forming", total=15, signed=8),
 ]
@@ -54,8 +71,7 @@ PRIORITY = [
 
 def report(groups=GROUPS, *, as_of=AS_OF, target=10, priority=PRIORITY) -> ReportData:
     goal = evaluate_goal("2283", 2026, target, 6, groups, MEETINGS, as_of)
-    return ReportData(kommun="2283", kommun_name="Sollefteå", year=2026, as_of=as_of, goal=goal,
-                      meetings=MEETINGS, priority_areas=priority)
+    return ReportData(kommun="2283", kommun_name="Sollefteå", year=2026, as_of=as_of, goal=goal, meetings=MEETINGS, priority_areas=priority)
 
 
 def svg_of(html: str) -> ET.Element:
@@ -144,8 +160,9 @@ def test_chart_escapes_group_names() -> None:
 
 
 def test_chart_geometry_matches_dates() -> None:
-    goal = evaluate_goal("2283", 2026, 4, None, [group(1, "a", date(2026, 1, 1)), group(2, "b", date(2026, 12, 31))],
-                         [], date(2026, 12, 31))
+    goal = evaluate_goal(
+        "2283", 2026, 4, None, [group(1, "a", date(2026, 1, 1)), group(2, "b", date(2026, 12, 31))], [], date(2026, 12, 31)
+    )
     svg = ET.fromstring(render_chart(cumulative_series(goal), title="t", width=365 + 76, height=400))
     xs = [float(c.get("cx")) for c in svg.findall(f".//{SVG}circle[@class='step']")]
     left = 52  # the chart's left margin; one pixel per day with this width

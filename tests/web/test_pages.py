@@ -30,8 +30,9 @@ def token_of(headers: dict[str, str]) -> str:
 async def sign_in(client: AsyncTestClient, token: str) -> None:
     client.cookies.clear()
     page = await client.get("/logga-in")
-    response = await client.post("/logga-in", data={"_csrf_token": csrf_of(page.text), "token": token, "nasta": "/"},
-                                 follow_redirects=False)
+    response = await client.post(
+        "/logga-in", data={"_csrf_token": csrf_of(page.text), "token": token, "nasta": "/"}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
 
 
@@ -49,13 +50,15 @@ def ramsele_areas() -> bytes:
 
 async def import_demo(client: AsyncTestClient) -> None:
     csrf, _ = await csrf_for(client, "/import")
-    response = await client.post("/import/omraden", data={"_csrf_token": csrf, "crs": ""},
-                                 files={"file": ("areas.geojson", ramsele_areas(), "application/geo+json")})
+    response = await client.post(
+        "/import/omraden", data={"_csrf_token": csrf, "crs": ""}, files={"file": ("areas.geojson", ramsele_areas(), "application/geo+json")}
+    )
     assert response.status_code == 200, response.text
     assert "Importen är klar" in response.text
     households = (GEODATA / "demo-households-2283.csv").read_bytes()
-    response = await client.post("/import/hushall", data={"_csrf_token": csrf, "kommun": "2283"},
-                                 files={"file": ("households.csv", households, "text/csv")})
+    response = await client.post(
+        "/import/hushall", data={"_csrf_token": csrf, "kommun": "2283"}, files={"file": ("households.csv", households, "text/csv")}
+    )
     assert response.status_code == 200, response.text
     assert "Importen är klar" in response.text
 
@@ -74,8 +77,9 @@ async def test_sign_in_sets_an_httponly_strict_cookie(client: AsyncTestClient, a
     assert 'lang="sv"' in page.text and '<label for="token">' in page.text
     seed_cookie = page.headers["set-cookie"]
     assert seed_cookie.startswith("gsv_csrf=") and "HttpOnly" in seed_cookie and "samesite=strict" in seed_cookie.lower()
-    response = await client.post("/logga-in", data={"_csrf_token": csrf_of(page.text), "token": token, "nasta": "/kommun/2283"},
-                                 follow_redirects=False)
+    response = await client.post(
+        "/logga-in", data={"_csrf_token": csrf_of(page.text), "token": token, "nasta": "/kommun/2283"}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/kommun/2283"
     cookie = response.headers["set-cookie"]
@@ -93,8 +97,7 @@ async def test_sign_in_over_https_sets_secure(settings, auth: TokenFactory) -> N
     async with AsyncTestClient(app=create_app(settings, run_migrations=False), base_url="https://testserver.local") as https:
         page = await https.get("/logga-in")
         assert "Secure" in page.headers["set-cookie"]
-        response = await https.post("/logga-in", data={"_csrf_token": csrf_of(page.text), "token": token},
-                                    follow_redirects=False)
+        response = await https.post("/logga-in", data={"_csrf_token": csrf_of(page.text), "token": token}, follow_redirects=False)
         assert response.status_code == 303
         cookie = response.headers["set-cookie"]
         assert cookie.startswith("__Host-gsv_session=gsvs_") and "Path=/" in cookie and "Domain" not in cookie
@@ -117,19 +120,25 @@ async def test_forms_without_the_csrf_token_are_refused(client: AsyncTestClient,
     await import_demo(client)
     area_id = await ramsele_id(conn)
     for data in ({}, {"_csrf_token": "f" * 64}):
-        response = await client.post(f"/omraden/{area_id}/grupp", data={"name": "Byavakt Ramsele", "kind": "byavakt", **data},
-                                     follow_redirects=False)
+        response = await client.post(
+            f"/omraden/{area_id}/grupp", data={"name": "Byavakt Ramsele", "kind": "byavakt", **data}, follow_redirects=False
+        )
         assert response.status_code == 403, response.text
     assert await conn.fetchval("select count(*) from watch_group where area_id = $1", area_id) == 0
     # A token from before signing in (another session) is worthless after it.
     old_csrf = csrf_of(page.text)
-    response = await client.post(f"/omraden/{area_id}/grupp", data={"name": "x", "kind": "byavakt", "_csrf_token": old_csrf},
-                                 follow_redirects=False)
+    response = await client.post(
+        f"/omraden/{area_id}/grupp", data={"name": "x", "kind": "byavakt", "_csrf_token": old_csrf}, follow_redirects=False
+    )
     assert response.status_code == 403
     # The header works as well as the form field (for scripts).
     csrf, _ = await csrf_for(client, f"/omraden/{area_id}")
-    response = await client.post(f"/omraden/{area_id}/grupp", data={"name": "Byavakt Ramsele", "kind": "byavakt"},
-                                 headers={"X-CSRF-Token": csrf}, follow_redirects=False)
+    response = await client.post(
+        f"/omraden/{area_id}/grupp",
+        data={"name": "Byavakt Ramsele", "kind": "byavakt"},
+        headers={"X-CSRF-Token": csrf},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     # The API is not behind the form check (it takes bearer tokens).
     api = await client.get("/api/v1/kommuner", headers=await auth("police", "2283"))
@@ -196,8 +205,9 @@ async def test_police_see_no_households(client: AsyncTestClient, auth: TokenFact
     assert "/anmalan" not in police_view.text and "Starta grupp" not in police_view.text
     assert (await client.get("/import")).status_code == 403
     csrf, _ = await csrf_for(client, f"/omraden/{area_id}")
-    attempt = await client.post(f"/omraden/{area_id}/grupp", data={"_csrf_token": csrf, "name": "x", "kind": "byavakt"},
-                                follow_redirects=False)
+    attempt = await client.post(
+        f"/omraden/{area_id}/grupp", data={"_csrf_token": csrf, "name": "x", "kind": "byavakt"}, follow_redirects=False
+    )
     assert attempt.status_code == 403
     overview = await client.get("/kommun/2283")
     assert overview.status_code == 200 and "Ramsele" in overview.text and street not in overview.text
@@ -214,8 +224,9 @@ async def test_ramsele_story(client: AsyncTestClient, auth: TokenFactory, conn: 
     area_id = await ramsele_id(conn)
     csrf, html = await csrf_for(client, f"/omraden/{area_id}")
     assert "Ingen grupp ännu" in html
-    response = await client.post(f"/omraden/{area_id}/grupp", data={"_csrf_token": csrf, "name": "Byavakt Ramsele", "kind": "byavakt"},
-                                 follow_redirects=False)
+    response = await client.post(
+        f"/omraden/{area_id}/grupp", data={"_csrf_token": csrf, "name": "Byavakt Ramsele", "kind": "byavakt"}, follow_redirects=False
+    )
     assert response.status_code == 303
     group_id = await conn.fetchval("select id from watch_group where area_id = $1", area_id)
     html = (await client.get(f"/omraden/{area_id}")).text
@@ -225,9 +236,11 @@ async def test_ramsele_story(client: AsyncTestClient, auth: TokenFactory, conn: 
     household_ids = [r["id"] for r in await conn.fetch("select id from household where area_id = $1 order by id", area_id)]
     assert len(household_ids) == 10
     for n, household_id in enumerate(household_ids[:7], start=1):
-        response = await client.post(f"/grupper/{group_id}/anmalan",
-                                     data={"_csrf_token": csrf, "household_id": str(household_id), "atgard": "anmal"},
-                                     follow_redirects=False)
+        response = await client.post(
+            f"/grupper/{group_id}/anmalan",
+            data={"_csrf_token": csrf, "household_id": str(household_id), "atgard": "anmal"},
+            follow_redirects=False,
+        )
         assert response.status_code == 303
         assert response.headers["location"] == f"/omraden/{area_id}?klart=anmald#hushall-{household_id}"
         if n == 6:
@@ -236,16 +249,20 @@ async def test_ramsele_story(client: AsyncTestClient, auth: TokenFactory, conn: 
     assert "En kontaktperson behövs" in html
 
     # Twice is a conflict, shown on the page with its status.
-    again = await client.post(f"/grupper/{group_id}/anmalan",
-                              data={"_csrf_token": csrf, "household_id": str(household_ids[0]), "atgard": "anmal"})
+    again = await client.post(
+        f"/grupper/{group_id}/anmalan", data={"_csrf_token": csrf, "household_id": str(household_ids[0]), "atgard": "anmal"}
+    )
     assert again.status_code == 409 and "Det gick inte" in again.text
     # A contact person must be signed up.
-    refused = await client.post(f"/grupper/{group_id}/kontaktpersoner",
-                                data={"_csrf_token": csrf, "household_id": str(household_ids[9]), "name": "Anna"})
+    refused = await client.post(
+        f"/grupper/{group_id}/kontaktpersoner", data={"_csrf_token": csrf, "household_id": str(household_ids[9]), "name": "Anna"}
+    )
     assert refused.status_code == 409
-    response = await client.post(f"/grupper/{group_id}/kontaktpersoner",
-                                 data={"_csrf_token": csrf, "household_id": str(household_ids[0]), "name": "Anna Berg",
-                                       "phone": "070-123 45 67"}, follow_redirects=False)
+    response = await client.post(
+        f"/grupper/{group_id}/kontaktpersoner",
+        data={"_csrf_token": csrf, "household_id": str(household_ids[0]), "name": "Anna Berg", "phone": "070-123 45 67"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     html = (await client.get(f"/omraden/{area_id}")).text
     assert "Kan bildas: 7 av 10 hushåll anmälda (70 %)" in html
@@ -254,8 +271,9 @@ async def test_ramsele_story(client: AsyncTestClient, auth: TokenFactory, conn: 
     csrf, html = await csrf_for(client, "/mal?kommun=2283")
     assert "Inget mål är satt" in html
     year = await conn.fetchval("select extract(year from now() at time zone 'Europe/Stockholm')::int")
-    response = await client.post("/mal", data={"_csrf_token": csrf, "kommun": "2283", "year": str(year), "target_new_groups": "4"},
-                                 follow_redirects=False)
+    response = await client.post(
+        "/mal", data={"_csrf_token": csrf, "kommun": "2283", "year": str(year), "target_new_groups": "4"}, follow_redirects=False
+    )
     assert response.status_code == 303
     html = (await client.get(f"/mal?kommun=2283&ar={year}")).text
     assert re.search(r"<strong>0</strong> av 4 nya grupper", html) and "<svg" in html
@@ -279,18 +297,21 @@ async def test_import_errors_name_the_line(client: AsyncTestClient, auth: TokenF
     await sign_in(client, token_of(await auth("coordinator", "2283")))
     csrf, _ = await csrf_for(client, "/import")
     bad = "external_ref,street,postcode,city,lon,lat\nh1,Storgatan 1,881 30,Sollefteå,17.27,63.16\nh2,Storgatan 2,881 30,Sollefteå,63.16,17.27\n"
-    response = await client.post("/import/hushall", data={"_csrf_token": csrf, "kommun": "2283"},
-                                 files={"file": ("bad.csv", bad.encode(), "text/csv")})
+    response = await client.post(
+        "/import/hushall", data={"_csrf_token": csrf, "kommun": "2283"}, files={"file": ("bad.csv", bad.encode(), "text/csv")}
+    )
     assert response.status_code == 422
     assert "Rad 3:" in response.text
     assert await conn.fetchval("select count(*) from household") == 0
     other = json.loads((GEODATA / "demo-areas.geojson").read_text(encoding="utf-8"))
-    response = await client.post("/import/omraden", data={"_csrf_token": csrf},
-                                 files={"file": ("areas.geojson", json.dumps(other).encode(), "application/geo+json")})
+    response = await client.post(
+        "/import/omraden", data={"_csrf_token": csrf}, files={"file": ("areas.geojson", json.dumps(other).encode(), "application/geo+json")}
+    )
     assert response.status_code == 403 and "2505" in response.text
     assert await conn.fetchval("select count(*) from area") == 0
-    response = await client.post("/import/omraden", data={"_csrf_token": csrf},
-                                 files={"file": ("areas.geojson", b"{not json", "application/geo+json")})
+    response = await client.post(
+        "/import/omraden", data={"_csrf_token": csrf}, files={"file": ("areas.geojson", b"{not json", "application/geo+json")}
+    )
     assert response.status_code == 400 and "Det gick inte" in response.text
 
 

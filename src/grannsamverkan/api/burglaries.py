@@ -35,9 +35,7 @@ from grannsamverkan.http.common import (
 )
 from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
 
-KommunParam = Annotated[
-    str, QueryParameter(pattern=r"^[0-9]{4}$", description="SCB kommun code, e.g. 2283 (required)")
-]
+KommunParam = Annotated[str, QueryParameter(pattern=r"^[0-9]{4}$", description="SCB kommun code, e.g. 2283 (required)")]
 FromDate = Annotated[
     date | None,
     QueryParameter(name="from", description="first day of the period (YYYY-MM-DD, included); default `to` − 365 days"),
@@ -49,9 +47,7 @@ ToDate = Annotated[
 BandwidthParam = Annotated[
     float, QueryParameter(gt=0, le=10_000, description="near_repeat: distance (m) at which a burglary's weight reaches 0")
 ]
-WindowParam = Annotated[
-    float, QueryParameter(gt=0, le=3650, description="near_repeat: age (days) at which a burglary's weight reaches 0")
-]
+WindowParam = Annotated[float, QueryParameter(gt=0, le=3650, description="near_repeat: age (days) at which a burglary's weight reaches 0")]
 
 # --- burglaries -------------------------------------------------------------------------------------
 
@@ -59,7 +55,7 @@ IMPORT_DESCRIPTION = (
     "text/csv: header external_ref,occurred_from,occurred_to,category plus lon,lat (EPSG:4326) or x,y / e,n "
     "(EPSG:3006) and/or area_external_ref; comma or semicolon; UTF-8 or Windows-1252; occurred_to may be "
     "empty (a known time). application/json: an array of Swedish Police events "
-    "(id, datetime, name, summary, url, type, location{name, gps:\"lat,lng\"}); only burglary types are kept, "
+    '(id, datetime, name, summary, url, type, location{name, gps:"lat,lng"}); only burglary types are kept, '
     "their gps (a kommun centre) gives no area. A body starting with '[' is read as the police feed."
 )
 POLICE_SCHEMA = Schema(
@@ -76,8 +72,7 @@ POLICE_SCHEMA = Schema(
             "type": Schema(type=OpenAPIType.STRING, description="kept: Inbrott, 'Inbrott, försök', Stöld/inbrott"),
             "location": Schema(
                 type=OpenAPIType.OBJECT,
-                properties={"name": Schema(type=OpenAPIType.STRING),
-                            "gps": Schema(type=OpenAPIType.STRING, description="'lat,lng'")},
+                properties={"name": Schema(type=OpenAPIType.STRING), "gps": Schema(type=OpenAPIType.STRING, description="'lat,lng'")},
             ),
         },
         required=["id", "datetime", "type"],
@@ -99,16 +94,21 @@ class BurglaryController(Controller):
     path = "/api/v1/burglaries"
     tags = ["burglaries"]
 
-    @post("/import", operation_id="importBurglaries", opt={"capability": "write"}, status_code=HTTP_200_OK,
-          operation_class=ImportOperation)
+    @post("/import", operation_id="importBurglaries", opt={"capability": "write"}, status_code=HTTP_200_OK, operation_class=ImportOperation)
     async def import_burglaries(
-        self, request: Request[Any, Any, Any], db: Db, principal: Caller,
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: Caller,
         kommun: Annotated[str, QueryParameter(description="SCB kommun code of the burglaries")],
         source: Annotated[
             str | None,
-            QueryParameter(min_length=1, max_length=100,
-                           description="who reported them; idempotency is by (source, external_ref) within the kommun; "
-                           "default 'csv' for a CSV, 'polisen' for the police feed"),
+            QueryParameter(
+                min_length=1,
+                max_length=100,
+                description="who reported them; idempotency is by (source, external_ref) within the kommun; "
+                "default 'csv' for a CSV, 'polisen' for the police feed",
+            ),
         ] = None,
     ) -> burglaries.ImportResult:
         """All or nothing, idempotent by (source, external_ref) within the kommun (another kommun's
@@ -118,18 +118,21 @@ class BurglaryController(Controller):
         principal.require_kommun(kommun)
         await kommuner.require_known(db, [kommun])
         body = await request.body()
-        result = await burglaries.import_file(db, principal, kommun, body, source=source,
-                                              content_type=request.headers.get("content-type"))
+        result = await burglaries.import_file(db, principal, kommun, body, source=source, content_type=request.headers.get("content-type"))
         await near_repeat_alerts(db, kommun)  # contact persons of active groups within 400 m (issue 19)
         return result
 
     @get("/", operation_id="listBurglaries", opt={"capability": "read"})
     async def index(
-        self, db: Db, principal: Caller, kommun: KommunFilter = None,
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunFilter = None,
         from_: Annotated[date | None, QueryParameter(name="from", description="first day (YYYY-MM-DD, included)")] = None,
         to: Annotated[date | None, QueryParameter(description="last day (YYYY-MM-DD, included)")] = None,
         area_id: Annotated[int | None, QueryParameter(ge=1, le=2**62, description="only this area's incidents")] = None,
-        limit: Limit = 100, offset: Offset = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[burglaries.Burglary]:
         """Incidents whose time (or time window) touches the period, newest first. No personal data."""
         if kommun:
@@ -140,8 +143,8 @@ class BurglaryController(Controller):
         if from_ and to:
             burglaries.period(from_, to)  # 422 when from is after to
         items, total = await burglaries.list_burglaries(
-            db, kommuner_=principal.visible_kommuner(kommun), since=since, until=until, area_id=area_id,
-            limit=limit, offset=offset)
+            db, kommuner_=principal.visible_kommuner(kommun), since=since, until=until, area_id=area_id, limit=limit, offset=offset
+        )
         return Page(items=items, total=total)
 
 
@@ -178,18 +181,25 @@ class PriorityAreaController(Controller):
 
     @get("/", operation_id="listPriorityAreas", opt={"capability": "read"})
     async def index(
-        self, db: Db, principal: Caller, kommun: KommunParam,
-        from_: FromDate = None, to: ToDate = None,
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunParam,
+        from_: FromDate = None,
+        to: ToDate = None,
         method: Annotated[
             Literal["rate", "eb", "near_repeat"],
-            QueryParameter(description="rate: burglaries per 1,000 households (exact Poisson 95 % interval); "
-                           "eb: Empirical Bayes rate shrunk toward the kommun mean (Marshall 1991), the default; "
-                           "near_repeat: recent burglaries weighted by distance and age at `to`"),
+            QueryParameter(
+                description="rate: burglaries per 1,000 households (exact Poisson 95 % interval); "
+                "eb: Empirical Bayes rate shrunk toward the kommun mean (Marshall 1991), the default; "
+                "near_repeat: recent burglaries weighted by distance and age at `to`"
+            ),
         ] = "eb",
         include_covered: Annotated[bool, QueryParameter(description="also list areas with an active group")] = False,
         bandwidth_m: BandwidthParam = DEFAULT_BANDWIDTH_M,
         window_days: WindowParam = DEFAULT_TIME_WINDOW_DAYS,
-        limit: Limit = 100, offset: Offset = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[RankedArea]:
         """The kommun's areas ordered by ``rank`` (``score`` is what the order follows). Burglaries
         with a time window are spread over it (aoristic). Areas with an active group are left out
@@ -200,13 +210,16 @@ class PriorityAreaController(Controller):
         check_days(from_=from_, to=to)
         first = from_ or last - timedelta(days=365)
         ranked = await burglaries.priority_areas(
-            db, kommun, first, last, method, include_covered=include_covered,
-            bandwidth_m=bandwidth_m, time_window_days=window_days)
-        return Page(items=ranked[offset:offset + limit], total=len(ranked))
+            db, kommun, first, last, method, include_covered=include_covered, bandwidth_m=bandwidth_m, time_window_days=window_days
+        )
+        return Page(items=ranked[offset : offset + limit], total=len(ranked))
 
     @get("/backtest", operation_id="backtestPriorityAreas", opt={"capability": "read"})
     async def backtest(
-        self, db: Db, principal: Caller, kommun: KommunParam,
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunParam,
         train_from: Annotated[date | None, QueryParameter(description="first training day; default train_to − 364 days")] = None,
         train_to: Annotated[date | None, QueryParameter(description="last training day; default the day before test_from")] = None,
         test_from: Annotated[date | None, QueryParameter(description="first test day; default test_to − 364 days")] = None,
@@ -231,8 +244,21 @@ class PriorityAreaController(Controller):
         train_last = train_to or test_first - timedelta(days=1)
         train_first = train_from or train_last - timedelta(days=364)
         result, baseline = await burglaries.backtest_kommun(
-            db, kommun, (train_first, train_last), (test_first, test_last), [method, "naive"], coverage,
-            bandwidth_m=bandwidth_m, time_window_days=window_days)
+            db,
+            kommun,
+            (train_first, train_last),
+            (test_first, test_last),
+            [method, "naive"],
+            coverage,
+            bandwidth_m=bandwidth_m,
+            time_window_days=window_days,
+        )
         return BacktestAnswer(
-            **msgspec.structs.asdict(result), kommun=kommun, train_from=train_first, train_to=train_last,
-            test_from=test_first, test_to=test_last, baseline=baseline)
+            **msgspec.structs.asdict(result),
+            kommun=kommun,
+            train_from=train_first,
+            train_to=train_last,
+            test_from=test_first,
+            test_to=test_last,
+            baseline=baseline,
+        )

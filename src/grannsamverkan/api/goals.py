@@ -84,17 +84,22 @@ class GoalController(Controller):
         """The goals the caller may see (newest year first), each judged at ``as_of``."""
         if kommun:
             await kommuner.require_known(db, kommun)
-        items, total = await goals.list_goals(
-            db, kommuner_=principal.visible_kommuner(kommun), year=year, limit=limit, offset=offset
-        )
+        items, total = await goals.list_goals(db, kommuner_=principal.visible_kommuner(kommun), year=year, limit=limit, offset=offset)
         statuses = await goals.evaluate(db, items, as_of or today_in_sweden())
         return Page(
             items=[
                 GoalSummary(
-                    kommun=s.kommun, year=s.year, as_of=s.as_of, target_new_groups=s.target_new_groups,
-                    target_info_meetings=s.target_info_meetings, new_groups=s.new_groups,
-                    expected_by_now=s.expected_by_now, info_meetings=s.info_meetings,
-                    expected_meetings_by_now=s.expected_meetings_by_now, status=s.status, updated_at=g.updated_at,
+                    kommun=s.kommun,
+                    year=s.year,
+                    as_of=s.as_of,
+                    target_new_groups=s.target_new_groups,
+                    target_info_meetings=s.target_info_meetings,
+                    new_groups=s.new_groups,
+                    expected_by_now=s.expected_by_now,
+                    info_meetings=s.info_meetings,
+                    expected_meetings_by_now=s.expected_meetings_by_now,
+                    status=s.status,
+                    updated_at=g.updated_at,
                 )
                 for g, s in zip(items, statuses, strict=True)
             ],
@@ -124,9 +129,7 @@ class MeetingController(Controller):
         """Meetings the caller may see, by date."""
         if kommun:
             await kommuner.require_known(db, kommun)
-        items, total = await goals.list_meetings(
-            db, kommuner_=principal.visible_kommuner(kommun), year=year, limit=limit, offset=offset
-        )
+        items, total = await goals.list_meetings(db, kommuner_=principal.visible_kommuner(kommun), year=year, limit=limit, offset=offset)
         return Page(items=items, total=total)
 
     @get("/{meeting_id:int}", operation_id="getMeeting", opt={"capability": "read"})

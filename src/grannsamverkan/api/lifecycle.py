@@ -72,8 +72,7 @@ def _sign_values(data: SignInput) -> dict[str, object]:
 
 
 async def _step(db: Db, principal: Caller, group_id: int, step: Step, data: StepInput | None) -> GroupStep:
-    return await cases.take_step(db, principal, group_id, step, (data.on if data else None) or today_in_sweden(),
-                                 data.note if data else "")
+    return await cases.take_step(db, principal, group_id, step, (data.on if data else None) or today_in_sweden(), data.note if data else "")
 
 
 class GroupLifeController(Controller):
@@ -81,8 +80,7 @@ class GroupLifeController(Controller):
     tags = ["group life"]
 
     @get("/{group_id:int}/life", operation_id="getGroupLife", opt={"capability": "read"})
-    async def life(self, db: Db, principal: Caller, group_id: FromPath[int],
-                   as_of: FromQuery[date | None] = None) -> GroupLife:
+    async def life(self, db: Db, principal: Caller, group_id: FromPath[int], as_of: FromQuery[date | None] = None) -> GroupLife:
         """Status, steps (who and when), contact coverage (households without a contact person
         nearby; a quality figure, not a gate), the share of households asked and the yearly renewal.
         Household ids only for roles that see households."""
@@ -126,13 +124,13 @@ class GroupLifeController(Controller):
         return await cases.group_life(db, principal, group_id, today)
 
     @put("/{group_id:int}/contacts/{contact_id:int}/role", operation_id="setContactRole", opt={"capability": "write"})
-    async def set_role(self, db: Db, principal: Caller, group_id: FromPath[int], contact_id: FromPath[int],
-                       data: JSONBody[RoleInput]) -> GroupLife:
+    async def set_role(
+        self, db: Db, principal: Caller, group_id: FromPath[int], contact_id: FromPath[int], data: JSONBody[RoleInput]
+    ) -> GroupLife:
         await cases.set_contact_role(db, principal, group_id, contact_id, data.role)
         return await cases.group_life(db, principal, group_id, today_in_sweden())
 
-    @get("/{group_id:int}/contacts/{contact_id:int}/export", operation_id="exportContactPerson",
-         opt={"capability": "read_households"})
+    @get("/{group_id:int}/contacts/{contact_id:int}/export", operation_id="exportContactPerson", opt={"capability": "read_households"})
     async def export_contact(self, db: Db, principal: Caller, group_id: FromPath[int], contact_id: FromPath[int]) -> ContactExport:
         """A contact person's own data (registerutdrag), with the date of their consent. Erase with
         ``DELETE /api/v1/groups/{id}/contacts/{contact_id}``."""
@@ -150,8 +148,12 @@ class GroupLifeController(Controller):
         items = [Declined(household_id=h, declined_on=d) for h, d in await cases.declined(db, principal, group_id)]
         return Page(items=items, total=len(items))
 
-    @delete("/{group_id:int}/declined/{household_id:int}", operation_id="deleteDeclinedHousehold",
-            opt={"capability": "write"}, status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/{group_id:int}/declined/{household_id:int}",
+        operation_id="deleteDeclinedHousehold",
+        opt={"capability": "write"},
+        status_code=HTTP_204_NO_CONTENT,
+    )
     async def undecline(self, db: Db, principal: Caller, group_id: FromPath[int], household_id: FromPath[int]) -> None:
         await cases.undecline(db, principal, group_id, household_id)
 
@@ -166,8 +168,9 @@ class GroupLifeController(Controller):
         return Page(items=items, total=len(items))
 
     @put("/{group_id:int}/signs/{sign_id:int}", operation_id="updateSign", opt={"capability": "write"})
-    async def update_sign(self, db: Db, principal: Caller, group_id: FromPath[int], sign_id: FromPath[int],
-                          data: JSONBody[SignInput]) -> Sign:
+    async def update_sign(
+        self, db: Db, principal: Caller, group_id: FromPath[int], sign_id: FromPath[int], data: JSONBody[SignInput]
+    ) -> Sign:
         return await cases.update_sign(db, principal, group_id, sign_id, _sign_values(data))
 
 
@@ -184,8 +187,9 @@ class LifecycleController(Controller):
         return Page(items=items, total=len(items))
 
     @get("/renewals", operation_id="listRenewals", opt={"capability": "read"})
-    async def renewals(self, db: Db, principal: Caller, kommun: KommunFilter = None,
-                       as_of: FromQuery[date | None] = None) -> Page[RenewalLine]:
+    async def renewals(
+        self, db: Db, principal: Caller, kommun: KommunFilter = None, as_of: FromQuery[date | None] = None
+    ) -> Page[RenewalLine]:
         """Active and lapsed groups and where they stand with the yearly renewal, most urgent first."""
         if kommun:
             await kommuner.require_known(db, kommun)

@@ -35,8 +35,15 @@ DEFAULT_DAYS: Final = 90
 MAX_RESULTS: Final = 1000
 MAX_BODY: Final = 64 * 1024
 CHANGESET: Final = "2026-12-01T00:00:00Z"
-XML_LISTS: Final = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value",
-                    "services": "service", "service_requests": "request", "errors": "error"}
+XML_LISTS: Final = {
+    "endpoints": "endpoint",
+    "formats": "format",
+    "attributes": "attribute",
+    "values": "value",
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+}
 
 
 # --- answers in JSON or XML ------------------------------------------------------------------------
@@ -77,8 +84,10 @@ def open311_error(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     if isinstance(exc, GrannsamverkanError):
         status, description = exc.status, exc.detail
     elif isinstance(exc, ValidationException):
-        status, description = 400, "; ".join(
-            f"{e.get('key')}: {e.get('message')}" for e in (exc.extra or []) if isinstance(e, dict)) or exc.detail
+        status, description = (
+            400,
+            "; ".join(f"{e.get('key')}: {e.get('message')}" for e in (exc.extra or []) if isinstance(e, dict)) or exc.detail,
+        )
     elif isinstance(exc, HTTPException):
         status, description = exc.status_code, exc.detail
     elif isinstance(exc, UNAVAILABLE_ERRORS):
@@ -92,7 +101,9 @@ def open311_error(request: Request[Any, Any, Any], exc: Exception) -> Response[A
 
 
 OPEN311_ERRORS: Final[dict[Any, Any]] = {
-    GrannsamverkanError: open311_error, HTTPException: open311_error, Exception: open311_error,
+    GrannsamverkanError: open311_error,
+    HTTPException: open311_error,
+    Exception: open311_error,
 }
 for _cls in UNAVAILABLE_ERRORS:
     OPEN311_ERRORS[_cls] = open311_error
@@ -102,23 +113,52 @@ for _cls in UNAVAILABLE_ERRORS:
 
 
 def service(code: str) -> dict[str, Any]:
-    return {"service_code": code, "service_name": rules.CATEGORIES[code],
-            "description": f"Plats som känns otrygg (eller trygg): {rules.CATEGORIES[code].lower()}",
-            "metadata": True, "type": "batch", "keywords": "trygghet, otrygg plats, fysisk miljö",
-            "group": "Trygga fysiska platser"}
+    return {
+        "service_code": code,
+        "service_name": rules.CATEGORIES[code],
+        "description": f"Plats som känns otrygg (eller trygg): {rules.CATEGORIES[code].lower()}",
+        "metadata": True,
+        "type": "batch",
+        "keywords": "trygghet, otrygg plats, fysisk miljö",
+        "group": "Trygga fysiska platser",
+    }
 
 
 def service_definition(code: str) -> dict[str, Any]:
-    return {"service_code": code, "attributes": [
-        {"variable": True, "code": "time_of_day", "datatype": "singlevaluelist", "required": True,
-         "datatype_description": "När känns platsen otrygg?", "order": 1, "description": "Tid på dygnet",
-         "values": [{"key": k, "name": v} for k, v in rules.TIMES_OF_DAY.items()]},
-        {"variable": True, "code": "feeling", "datatype": "singlevaluelist", "required": False,
-         "datatype_description": "Otrygg (standard) eller trygg", "order": 2, "description": "Hur känns platsen?",
-         "values": [{"key": k, "name": v} for k, v in rules.FEELINGS.items()]},
-        {"variable": True, "code": "would_help", "datatype": "text", "required": False,
-         "datatype_description": "Högst 4000 tecken", "order": 3, "description": "Vad skulle hjälpa?"},
-    ]}
+    return {
+        "service_code": code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": "time_of_day",
+                "datatype": "singlevaluelist",
+                "required": True,
+                "datatype_description": "När känns platsen otrygg?",
+                "order": 1,
+                "description": "Tid på dygnet",
+                "values": [{"key": k, "name": v} for k, v in rules.TIMES_OF_DAY.items()],
+            },
+            {
+                "variable": True,
+                "code": "feeling",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": "Otrygg (standard) eller trygg",
+                "order": 2,
+                "description": "Hur känns platsen?",
+                "values": [{"key": k, "name": v} for k, v in rules.FEELINGS.items()],
+            },
+            {
+                "variable": True,
+                "code": "would_help",
+                "datatype": "text",
+                "required": False,
+                "datatype_description": "Högst 4000 tecken",
+                "order": 3,
+                "description": "Vad skulle hjälpa?",
+            },
+        ],
+    }
 
 
 def _known_service(code: str) -> str:
@@ -141,14 +181,23 @@ def request_of(r: place_db.PlaceRecord) -> dict[str, Any]:
         lons, lats = sweref_to_wgs84([r.public_x], [r.public_y])
         lon, lat = round(float(lons[0]), 6), round(float(lats[0]), 6)
     return {
-        "service_request_id": str(r.id), "status": rules.open311_status(r.status), "status_notes": r.status_note,
-        "service_name": rules.CATEGORIES[r.category], "service_code": r.category,
+        "service_request_id": str(r.id),
+        "status": rules.open311_status(r.status),
+        "status_notes": r.status_note,
+        "service_name": rules.CATEGORIES[r.category],
+        "service_code": r.category,
         "description": (rules.redact(r.what) or "")[:4000],
         "agency_responsible": rules.RESPONSIBLES.get(r.responsible or "", None) if r.responsible else None,
-        "service_notice": rules.STATUSES[r.status], "requested_datetime": _iso(r.created_at),
+        "service_notice": rules.STATUSES[r.status],
+        "requested_datetime": _iso(r.created_at),
         "updated_datetime": _iso(r.handled_at if r.status in rules.OPEN311_CLOSED and r.handled_at else r.updated_at),
-        "expected_datetime": None, "address": None, "address_id": None, "zipcode": None,
-        "lat": lat, "long": lon, "media_url": None,
+        "expected_datetime": None,
+        "address": None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": lat,
+        "long": lon,
+        "media_url": None,
     }
 
 
@@ -158,15 +207,24 @@ def _date(value: str | None, field: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise MalformedInput(f"{field} måste vara en tid enligt ISO 8601, t.ex. 2026-11-01T00:00:00Z",
-                             [FieldError(field=field, message="ogiltig tid")]) from None
+        raise MalformedInput(
+            f"{field} måste vara en tid enligt ISO 8601, t.ex. 2026-11-01T00:00:00Z", [FieldError(field=field, message="ogiltig tid")]
+        ) from None
     if not 1900 <= parsed.year <= 2100:
         raise MalformedInput(f"{field} måste ligga mellan år 1900 och 2100", [FieldError(field=field, message="utanför")])
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-async def find_requests(conn: asyncpg.Connection, *, ids: str | None, service_code: str | None, start: str | None,
-                        end: str | None, status: str | None, jurisdiction: str | None) -> list[dict[str, Any]]:
+async def find_requests(
+    conn: asyncpg.Connection,
+    *,
+    ids: str | None,
+    service_code: str | None,
+    start: str | None,
+    end: str | None,
+    status: str | None,
+    jurisdiction: str | None,
+) -> list[dict[str, Any]]:
     id_list: list[int] | None = None
     if ids:
         parts = [p.strip() for p in ids.split(",") if p.strip()]
@@ -183,11 +241,15 @@ async def find_requests(conn: asyncpg.Connection, *, ids: str | None, service_co
     start_at = _date(start, "start_date") or (end_at - timedelta(days=DEFAULT_DAYS) if not id_list else None)
     if jurisdiction is not None and not (len(jurisdiction) == 4 and jurisdiction.isdigit()):
         raise NotFound(f"okänd jurisdiction_id {jurisdiction!r}; använd kommunkoden, t.ex. 2505")
-    f = place_db.PlaceFilter(kommuner=[jurisdiction] if jurisdiction else None, review="published", ids=id_list,
-                             created_from=start_at, created_to=None if id_list and not end else end_at)
+    f = place_db.PlaceFilter(
+        kommuner=[jurisdiction] if jurisdiction else None,
+        review="published",
+        ids=id_list,
+        created_from=start_at,
+        created_to=None if id_list and not end else end_at,
+    )
     records, _ = await place_db.list_reports(conn, f, limit=MAX_RESULTS * 2, offset=0)
-    chosen = [r for r in records if (not codes or r.category in codes)
-              and (not statuses or rules.open311_status(r.status) in statuses)]
+    chosen = [r for r in records if (not codes or r.category in codes) and (not statuses or rules.open311_status(r.status) in statuses)]
     return [request_of(r) for r in chosen[:MAX_RESULTS]]
 
 
@@ -223,11 +285,18 @@ def new_place(form: Any, allowed: list[str], client_name: str) -> places.NewPlac
     if kommun not in allowed:
         raise Forbidden(f"api_key gäller inte kommunen {kommun or '(okänd)'}; ange jurisdiction_id")
     return places.NewPlace(
-        kommun=kommun, category=code, what=str(form.get("description") or ""),
+        kommun=kommun,
+        category=code,
+        what=str(form.get("description") or ""),
         time_of_day=str(form.get("attribute[time_of_day]") or "morker"),
         feeling=str(form.get("attribute[feeling]") or "otrygg"),
-        would_help=form.get("attribute[would_help]") or None, place_text=address, x=x, y=y,
-        email=form.get("email") or None, source="open311", source_client=client_name,
+        would_help=form.get("attribute[would_help]") or None,
+        place_text=address,
+        x=x,
+        y=y,
+        email=form.get("email") or None,
+        source="open311",
+        source_client=client_name,
     )
 
 
@@ -251,12 +320,24 @@ class Open311Controller(Controller):
     async def discovery(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Where the GeoReport v2 endpoint is and what it speaks."""
         base = str(request.base_url).rstrip("/") + BASE
-        return answer(request, "discovery", {
-            "changeset": CHANGESET, "contact": "Kontakta kommunens trygghetssamordnare.",
-            "key_service": "api_key utfärdas av kommunen: grannsamverkan places api-key create",
-            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "changeset": CHANGESET,
-                           "type": "production", "formats": ["application/json", "text/xml"]}],
-        })
+        return answer(
+            request,
+            "discovery",
+            {
+                "changeset": CHANGESET,
+                "contact": "Kontakta kommunens trygghetssamordnare.",
+                "key_service": "api_key utfärdas av kommunen: grannsamverkan places api-key create",
+                "endpoints": [
+                    {
+                        "specification": "http://wiki.open311.org/GeoReport_v2",
+                        "url": base,
+                        "changeset": CHANGESET,
+                        "type": "production",
+                        "formats": ["application/json", "text/xml"],
+                    }
+                ],
+            },
+        )
 
     @get(["/services.json", "/services.xml"], operation_id=per_format("open311Services"), opt={"capability": "public"})
     async def services(self, request: Request[Any, Any, Any], jurisdiction_id: FromQuery[str | None] = None) -> Response[Any]:
@@ -264,38 +345,56 @@ class Open311Controller(Controller):
         return answer(request, "services", [service(code) for code in rules.CATEGORIES])
 
     @get("/services/{service_file:str}", operation_id="open311ServiceDefinition", opt={"capability": "public"})
-    async def definition(self, request: Request[Any, Any, Any], service_file: FromPath[str],
-                         jurisdiction_id: FromQuery[str | None] = None) -> Response[Any]:
+    async def definition(
+        self, request: Request[Any, Any, Any], service_file: FromPath[str], jurisdiction_id: FromQuery[str | None] = None
+    ) -> Response[Any]:
         """The attributes of a category (``belysning.json``): time of day, safe/unsafe, what would help."""
         code, _ = _split(service_file)
         return answer(request, "service_definition", service_definition(_known_service(code)))
 
     @get(["/requests.json", "/requests.xml"], operation_id=per_format("open311Requests"), opt={"capability": "public"})
     async def requests(
-        self, request: Request[Any, Any, Any], db: Db, service_request_id: FromQuery[str | None] = None,
-        service_code: FromQuery[str | None] = None, start_date: FromQuery[str | None] = None,
-        end_date: FromQuery[str | None] = None, status: FromQuery[str | None] = None,
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        service_request_id: FromQuery[str | None] = None,
+        service_code: FromQuery[str | None] = None,
+        start_date: FromQuery[str | None] = None,
+        end_date: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
         jurisdiction_id: FromQuery[str | None] = None,
     ) -> Response[Any]:
         """Published requests, newest first: the last 90 days and at most 1,000 unless narrowed."""
-        found = await find_requests(db, ids=service_request_id, service_code=service_code, start=start_date,
-                                    end=end_date, status=status, jurisdiction=jurisdiction_id)
+        found = await find_requests(
+            db,
+            ids=service_request_id,
+            service_code=service_code,
+            start=start_date,
+            end=end_date,
+            status=status,
+            jurisdiction=jurisdiction_id,
+        )
         return answer(request, "service_requests", found)
 
     @get("/requests/{request_file:str}", operation_id="open311Request", opt={"capability": "public"})
-    async def one(self, request: Request[Any, Any, Any], db: Db, request_file: FromPath[str],
-                  jurisdiction_id: FromQuery[str | None] = None) -> Response[Any]:
+    async def one(
+        self, request: Request[Any, Any, Any], db: Db, request_file: FromPath[str], jurisdiction_id: FromQuery[str | None] = None
+    ) -> Response[Any]:
         stem, _ = _split(request_file)
         if not stem.isdigit() or len(stem) > 18:
             raise NotFound(f"ingen förfrågan {stem!r}")
-        found = await find_requests(db, ids=stem, service_code=None, start=None, end=None, status=None,
-                                    jurisdiction=jurisdiction_id)
+        found = await find_requests(db, ids=stem, service_code=None, start=None, end=None, status=None, jurisdiction=jurisdiction_id)
         if not found:
             raise NotFound(f"ingen publicerad förfrågan med id {stem}")
         return answer(request, "service_requests", found)
 
-    @post(["/requests.json", "/requests.xml"], operation_id=per_format("open311CreateRequest"), opt={"capability": "public"},
-          request_max_body_size=MAX_BODY, status_code=201)
+    @post(
+        ["/requests.json", "/requests.xml"],
+        operation_id=per_format("open311CreateRequest"),
+        opt={"capability": "public"},
+        request_max_body_size=MAX_BODY,
+        status_code=201,
+    )
     async def create(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """A new request (form-urlencoded, with ``api_key``); it is published after review."""
         form = await request.form()  # the whole (capped) body first, then a connection
@@ -309,8 +408,21 @@ class Open311Controller(Controller):
                 raise Forbidden("okänd eller återkallad api_key")
             data = new_place(form, list(client["kommuner"]), client["name"])
             device = form.get("device_id") or form.get("account_id") or ""
-            record = await places.submit(conn, data, f"open311:{client['name']}:{device or 'okänd'}",
-                                         Principal(token_id=0, name=f"open311:{client['name']}", role="police"))
-        return answer(request, "service_requests", [{
-            "service_request_id": str(record.id), "service_notice": "Tack! Rapporten visas när kommunen har granskat den.",
-            "account_id": None}], 201)
+            record = await places.submit(
+                conn,
+                data,
+                f"open311:{client['name']}:{device or 'okänd'}",
+                Principal(token_id=0, name=f"open311:{client['name']}", role="police"),
+            )
+        return answer(
+            request,
+            "service_requests",
+            [
+                {
+                    "service_request_id": str(record.id),
+                    "service_notice": "Tack! Rapporten visas när kommunen har granskat den.",
+                    "account_id": None,
+                }
+            ],
+            201,
+        )

@@ -73,9 +73,20 @@ class PlaceController(Controller):
 
     @get("/", operation_id="listPlaces", opt={"capability": "read"})
     async def index(
-        self, db: Db, principal: Caller, kommun: KommunFilter = None, category: Category = None, status: StatusQ = None,
-        review: ReviewQ = None, feeling: FeelingQ = None, area_id: AreaQ = None, source: SourceQ = None,
-        from_: FromQ = None, to: ToQ = None, limit: Limit = 100, offset: Offset = 0,
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunFilter = None,
+        category: Category = None,
+        status: StatusQ = None,
+        review: ReviewQ = None,
+        feeling: FeelingQ = None,
+        area_id: AreaQ = None,
+        source: SourceQ = None,
+        from_: FromQ = None,
+        to: ToQ = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[PlaceView]:
         """Reports of unsafe (and safe) places in the caller's kommuner, newest first. Police see
         published reports only, at the blurred position."""
@@ -85,20 +96,38 @@ class PlaceController(Controller):
 
     @get("/export.csv", operation_id="exportPlacesCsv", opt={"capability": "read"}, media_type="text/csv")
     async def export_csv(
-        self, db: Db, principal: Caller, kommun: KommunFilter = None, category: Category = None, status: StatusQ = None,
-        review: ReviewQ = None, feeling: FeelingQ = None, area_id: AreaQ = None, from_: FromQ = None, to: ToQ = None,
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunFilter = None,
+        category: Category = None,
+        status: StatusQ = None,
+        review: ReviewQ = None,
+        feeling: FeelingQ = None,
+        area_id: AreaQ = None,
+        from_: FromQ = None,
+        to: ToQ = None,
     ) -> Response[str]:
         """The same list as CSV (UTF-8 with a header row), for the kommun's GIS and the council."""
         f = await place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
         items, _ = await places.list_for(db, principal, f, limit=EXPORT_LIMIT, offset=0)
-        return Response(csv_text(items), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="platser.csv"'})
+        return Response(
+            csv_text(items), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="platser.csv"'}
+        )
 
-    @get("/export.geojson", operation_id="exportPlacesGeojson", opt={"capability": "read"},
-         media_type="application/geo+json")
+    @get("/export.geojson", operation_id="exportPlacesGeojson", opt={"capability": "read"}, media_type="application/geo+json")
     async def export_geojson(
-        self, db: Db, principal: Caller, kommun: KommunFilter = None, category: Category = None, status: StatusQ = None,
-        review: ReviewQ = None, feeling: FeelingQ = None, area_id: AreaQ = None, from_: FromQ = None, to: ToQ = None,
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunFilter = None,
+        category: Category = None,
+        status: StatusQ = None,
+        review: ReviewQ = None,
+        feeling: FeelingQ = None,
+        area_id: AreaQ = None,
+        from_: FromQ = None,
+        to: ToQ = None,
     ) -> Response[dict[str, Any]]:
         """The same list as a GeoJSON FeatureCollection (WGS 84); ``precision_m`` is 0 for the exact
         point, else the blur cell's size."""
@@ -117,15 +146,34 @@ class PlaceController(Controller):
         return await place_db.history(db, report_id)
 
     @post("/", operation_id="createPlace", opt={"capability": "write"}, status_code=HTTP_201_CREATED)
-    async def create(self, db: Db, principal: Caller, data: JSONBody[PlaceCreate], crs: Annotated[
-            str | None, QueryParameter(description="EPSG:3006 when location is in SWEREF 99 TM")] = None) -> PlaceView:
+    async def create(
+        self,
+        db: Db,
+        principal: Caller,
+        data: JSONBody[PlaceCreate],
+        crs: Annotated[str | None, QueryParameter(description="EPSG:3006 when location is in SWEREF 99 TM")] = None,
+    ) -> PlaceView:
         """Record a report for the kommun, e.g. from a trygghetsvandring (pending review, like all)."""
         principal.require_kommun(data.kommun)
         x, y = parse_point(data.location, crs=crs) if data.location is not None else (None, None)
-        record = await places.submit(db, places.NewPlace(
-            kommun=data.kommun, category=data.category, time_of_day=data.time_of_day, feeling=data.feeling,
-            what=data.what, would_help=data.would_help, place_text=data.place_text, x=x, y=y, source=data.source,
-            source_client=principal.name), reporter=f"token:{principal.token_id}:{principal.name}", actor=principal)
+        record = await places.submit(
+            db,
+            places.NewPlace(
+                kommun=data.kommun,
+                category=data.category,
+                time_of_day=data.time_of_day,
+                feeling=data.feeling,
+                what=data.what,
+                would_help=data.would_help,
+                place_text=data.place_text,
+                x=x,
+                y=y,
+                source=data.source,
+                source_client=principal.name,
+            ),
+            reporter=f"token:{principal.token_id}:{principal.name}",
+            actor=principal,
+        )
         return places.view(record, principal)
 
     @post("/{report_id:int}/publish", operation_id="publishPlace", opt={"capability": "write"}, status_code=HTTP_200_OK)
@@ -142,8 +190,7 @@ class PlaceController(Controller):
     async def correct(self, db: Db, principal: Caller, report_id: ReportId, data: JSONBody[CorrectionIn]) -> PlaceView:
         """Mark personal details (take them out of the texts) and/or place the pin before publishing."""
         x, y = parse_point(data.location) if data.location is not None else (None, None)
-        record = await places.correct(db, principal, report_id, places.Correction(
-            what=data.what, would_help=data.would_help, x=x, y=y))
+        record = await places.correct(db, principal, report_id, places.Correction(what=data.what, would_help=data.would_help, x=x, y=y))
         return places.view(record, principal)
 
     @post("/{report_id:int}/status", operation_id="setPlaceStatus", opt={"capability": "write"}, status_code=HTTP_200_OK)

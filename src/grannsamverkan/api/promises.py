@@ -53,7 +53,12 @@ class PromiseController(Controller):
 
     @get("/", operation_id="listPromises", opt={"capability": "read"})
     async def index(
-        self, db: Db, principal: Caller, kommun: KommunFilter = None, year: YearFilter = None, as_of: AsOf = None,
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunFilter = None,
+        year: YearFilter = None,
+        as_of: AsOf = None,
     ) -> Page[PromiseState]:
         """The promises the caller sees (of the kommuner asked, whose period meets ``year``), each
         with its progress at ``as_of``: pace and status by its measure (count, schedule, one-off,
@@ -84,9 +89,7 @@ class PromiseController(Controller):
         return (await promises.evaluate(db, [promise], today_in_sweden()))[0]
 
     @put("/{promise_id:int}/status", operation_id="setPromiseStatus", opt={"capability": "write"})
-    async def set_status(
-        self, db: Db, principal: Caller, promise_id: PromiseId, data: JSONBody[promises.OwnerStatusInput]
-    ) -> PromiseState:
+    async def set_status(self, db: Db, principal: Caller, promise_id: PromiseId, data: JSONBody[promises.OwnerStatusInput]) -> PromiseState:
         """The owner's status of a qualitative promise (paborjad, genomford, inte_genomford) with a comment."""
         promise = await promises.set_owner_status(db, principal, promise_id, data)
         return (await promises.evaluate(db, [promise], today_in_sweden()))[0]
@@ -123,8 +126,16 @@ class ActivityController(Controller):
         if kommun:
             await kommuner.require_known(db, kommun)
         start, end = year_period(year) if year is not None else (None, None)
-        items, total = await store.page_of_activities(db, kommuner_=principal.visible_kommuner(kommun), start=start,
-                                                      end=end, promise_id=promise_id, kind=kind, limit=limit, offset=offset)
+        items, total = await store.page_of_activities(
+            db,
+            kommuner_=principal.visible_kommuner(kommun),
+            start=start,
+            end=end,
+            promise_id=promise_id,
+            kind=kind,
+            limit=limit,
+            offset=offset,
+        )
         return Page(items=items, total=total)
 
     @get("/{activity_id:int}", operation_id="getActivity", opt={"capability": "read"})
@@ -198,5 +209,9 @@ class CouncilMeetingController(Controller):
 
 
 PROMISE_CONTROLLERS: list[type] = [
-    PromiseController, ActivityController, WalkPointController, AreaOfferController, CouncilMeetingController,
+    PromiseController,
+    ActivityController,
+    WalkPointController,
+    AreaOfferController,
+    CouncilMeetingController,
 ]

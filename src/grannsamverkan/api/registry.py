@@ -49,9 +49,11 @@ KommunCode = Annotated[str, Meta(pattern=r"^[0-9]{4}$", description="SCB kommun 
 Id = Annotated[int, Meta(ge=1, le=2**62)]
 Confirm = Annotated[
     bool,
-    QueryParameter(description="bekrafta=1 confirms that contact persons (kontaktombud) the change removes are erased: "
-                   "their personal data is deleted for good, audited as an erasure. Without it such a change is 409, "
-                   "naming them."),
+    QueryParameter(
+        description="bekrafta=1 confirms that contact persons (kontaktombud) the change removes are erased: "
+        "their personal data is deleted for good, audited as an erasure. Without it such a change is 409, "
+        "naming them."
+    ),
 ]
 
 
@@ -70,23 +72,48 @@ class AreaController(Controller):
     path = "/api/v1/areas"
     tags = ["areas"]
 
-    @post("/", operation_id="createArea", opt={"capability": "write"}, status_code=HTTP_201_CREATED,
-          operation_class=raw_body_operation("application/geo+json", "a GeoJSON Feature: Polygon or MultiPolygon "
-                                             "with properties name, kommun, kind, external_ref", GEOJSON_SCHEMA))
+    @post(
+        "/",
+        operation_id="createArea",
+        opt={"capability": "write"},
+        status_code=HTTP_201_CREATED,
+        operation_class=raw_body_operation(
+            "application/geo+json",
+            "a GeoJSON Feature: Polygon or MultiPolygon with properties name, kommun, kind, external_ref",
+            GEOJSON_SCHEMA,
+        ),
+    )
     async def create(self, request: Request[Any, Any, Any], db: Db, principal: Caller, crs: CrsParam = None) -> dict[str, Any]:
         """Draw an area. Households already stored inside it are assigned to it."""
         feature = parse_feature(decode_json(await request.body()), crs=crs)
         area_id = await areas.create_area(db, principal, feature)
         return (await areas.get_area(db, area_id, principal.scope)).to_feature()
 
-    @post("/import", operation_id="importAreas", opt={"capability": "write"}, status_code=HTTP_200_OK,
-          operation_class=raw_body_operation(
-              "application/geo+json", "a GeoJSON FeatureCollection (UTF-8, with or without BOM); or, by the same route, "
-              "a GeoPackage (application/geopackage+sqlite3) or a zipped shapefile (application/zip: .shp, .shx, .dbf, "
-              ".prj, .cpg). The kind is told by the file's first bytes.", GEOJSON_SCHEMA))
-    async def import_areas(self, request: Request[Any, Any, Any], db: Db, principal: Caller, crs: CrsParam = None,
-                           bekrafta: Confirm = False, name_field: FieldParam = None, ref_field: FieldParam = None,
-                           kommun_field: FieldParam = None, kind_field: FieldParam = None) -> areas.ImportSummary:
+    @post(
+        "/import",
+        operation_id="importAreas",
+        opt={"capability": "write"},
+        status_code=HTTP_200_OK,
+        operation_class=raw_body_operation(
+            "application/geo+json",
+            "a GeoJSON FeatureCollection (UTF-8, with or without BOM); or, by the same route, "
+            "a GeoPackage (application/geopackage+sqlite3) or a zipped shapefile (application/zip: .shp, .shx, .dbf, "
+            ".prj, .cpg). The kind is told by the file's first bytes.",
+            GEOJSON_SCHEMA,
+        ),
+    )
+    async def import_areas(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: Caller,
+        crs: CrsParam = None,
+        bekrafta: Confirm = False,
+        name_field: FieldParam = None,
+        ref_field: FieldParam = None,
+        kommun_field: FieldParam = None,
+        kind_field: FieldParam = None,
+    ) -> areas.ImportSummary:
         """All or nothing; features whose external_ref exists update that area, so a re-run changes nothing.
         ``name_field``, ``ref_field``, ``kommun_field``, ``kind_field`` name the file's own fields; without a kommun
         field the kommun is found from the geometry, and an area must lie inside its kommun.
@@ -110,16 +137,30 @@ class AreaController(Controller):
     async def read(self, db: Db, principal: Caller, area_id: FromPath[int]) -> dict[str, Any]:
         return (await areas.get_area(db, area_id, principal.scope)).to_feature()
 
-    @patch("/{area_id:int}", operation_id="updateArea", opt={"capability": "write"},
-           operation_class=raw_body_operation("application/json", "a partial Feature: properties "
-                                              "(name, kind, external_ref, kommun) and/or geometry", GEOJSON_SCHEMA))
-    async def update(self, request: Request[Any, Any, Any], db: Db, principal: Caller, area_id: FromPath[int], crs: CrsParam = None,
-                     bekrafta: Confirm = False) -> dict[str, Any]:
+    @patch(
+        "/{area_id:int}",
+        operation_id="updateArea",
+        opt={"capability": "write"},
+        operation_class=raw_body_operation(
+            "application/json", "a partial Feature: properties (name, kind, external_ref, kommun) and/or geometry", GEOJSON_SCHEMA
+        ),
+    )
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: Caller,
+        area_id: FromPath[int],
+        crs: CrsParam = None,
+        bekrafta: Confirm = False,
+    ) -> dict[str, Any]:
         """Change properties or the geometry; households are re-assigned where the area moved. 409 when a
         household that holds a group's contact person would leave the group's area (see ``bekrafta``)."""
         body = decode_json(await request.body())
         if not isinstance(body, dict):
-            raise InvalidInput("expected an object with 'properties' and/or 'geometry'", [FieldError(field="body", message="not an object")])
+            raise InvalidInput(
+                "expected an object with 'properties' and/or 'geometry'", [FieldError(field="body", message="not an object")]
+            )
         unknown = set(body) - {"type", "properties", "geometry", "crs", "id"}
         if unknown:
             raise InvalidInput(f"unknown member(s) {sorted(unknown)}", [FieldError(field=k, message="unknown") for k in sorted(unknown)])
@@ -129,7 +170,9 @@ class AreaController(Controller):
         allowed = {"name", "kind", "external_ref", "kommun"}
         if set(props) - allowed:
             bad = sorted(set(props) - allowed)
-            raise InvalidInput(f"these properties cannot be changed: {bad}", [FieldError(field=f"properties.{k}", message="not changeable") for k in bad])
+            raise InvalidInput(
+                f"these properties cannot be changed: {bad}", [FieldError(field=f"properties.{k}", message="not changeable") for k in bad]
+            )
         geometry = None
         if body.get("geometry") is not None:
             geometry = parse_geometry(body["geometry"], crs=crs if crs else _member_crs(body))
@@ -143,7 +186,9 @@ class AreaController(Controller):
         await areas.delete_area(db, principal, area_id)
 
     @get("/{area_id:int}/households", operation_id="listAreaHouseholds", opt={"capability": "read_households"})
-    async def households(self, db: Db, principal: Caller, area_id: FromPath[int], limit: Limit = 100, offset: Offset = 0) -> Page[households.Household]:
+    async def households(
+        self, db: Db, principal: Caller, area_id: FromPath[int], limit: Limit = 100, offset: Offset = 0
+    ) -> Page[households.Household]:
         area = await areas.get_area(db, area_id, principal.scope)
         items, total = await households.list_households(db, kommuner_=[area.kommun], area_id=area_id, limit=limit, offset=offset)
         return Page(items=items, total=total)
@@ -184,17 +229,38 @@ class HouseholdController(Controller):
         x = y = None
         if data.location is not None:
             x, y = parse_point(msgspec.to_builtins(data.location), crs=crs)
-        household_id = await households.create_household(db, principal, households.HouseholdInput(
-            kommun=data.kommun, external_ref=data.external_ref, street=data.street, postcode=data.postcode,
-            city=data.city, x=x, y=y, area_id=data.area_id))
+        household_id = await households.create_household(
+            db,
+            principal,
+            households.HouseholdInput(
+                kommun=data.kommun,
+                external_ref=data.external_ref,
+                street=data.street,
+                postcode=data.postcode,
+                city=data.city,
+                x=x,
+                y=y,
+                area_id=data.area_id,
+            ),
+        )
         return await households.get_household(db, household_id, principal.scope)
 
-    @post("/import", operation_id="importHouseholds", opt={"capability": "write"}, status_code=HTTP_200_OK,
-          operation_class=raw_body_operation(
-              "text/csv", "header external_ref,street,postcode,city and lon,lat (EPSG:4326) or x,y / e,n "
-              "(EPSG:3006); comma or semicolon; UTF-8 or Windows-1252"))
+    @post(
+        "/import",
+        operation_id="importHouseholds",
+        opt={"capability": "write"},
+        status_code=HTTP_200_OK,
+        operation_class=raw_body_operation(
+            "text/csv",
+            "header external_ref,street,postcode,city and lon,lat (EPSG:4326) or x,y / e,n "
+            "(EPSG:3006); comma or semicolon; UTF-8 or Windows-1252",
+        ),
+    )
     async def import_csv(
-        self, request: Request[Any, Any, Any], db: Db, principal: Caller,
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: Caller,
         kommun: Annotated[str, QueryParameter(description="SCB kommun code of the households")],
         bekrafta: Confirm = False,
     ) -> households.ImportResult:
@@ -206,12 +272,20 @@ class HouseholdController(Controller):
         return await household_cases.import_households(db, principal, kommun, body, erase_contacts=bekrafta)
 
     @get("/", operation_id="listHouseholds", opt={"capability": "read_households"})
-    async def index(self, db: Db, principal: Caller, kommun: KommunFilter = None,
-                   area_id: FromQuery[int | None] = None, limit: Limit = 100, offset: Offset = 0) -> Page[households.Household]:
+    async def index(
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunFilter = None,
+        area_id: FromQuery[int | None] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[households.Household]:
         if kommun:
             await kommuner.require_known(db, kommun)
         items, total = await households.list_households(
-            db, kommuner_=principal.visible_kommuner(kommun), area_id=area_id, limit=limit, offset=offset)
+            db, kommuner_=principal.visible_kommuner(kommun), area_id=area_id, limit=limit, offset=offset
+        )
         return Page(items=items, total=total)
 
     @get("/{household_id:int}", operation_id="getHousehold", opt={"capability": "read_households"})
@@ -244,12 +318,17 @@ class ContactCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     household_id: Id
     name: Annotated[str, Meta(max_length=1000, description="1-200 characters")]
-    phone: Annotated[str, Meta(max_length=1000, description="a Swedish number, e.g. 070-123 45 67 or +46 70 123 45 67, "
-                                                            "or a foreign one with +")] | None = None
+    phone: (
+        Annotated[
+            str, Meta(max_length=1000, description="a Swedish number, e.g. 070-123 45 67 or +46 70 123 45 67, or a foreign one with +")
+        ]
+        | None
+    ) = None
     email: Annotated[str, Meta(max_length=1000, description="an e-mail address, e.g. namn@example.se")] | None = None
     consent_at: datetime | None = None
-    role: Annotated[Literal["kontaktombud", "huvudkontaktombud"],
-                    Meta(description="huvudkontaktombud: the main contact of a large area")] = "kontaktombud"
+    role: Annotated[
+        Literal["kontaktombud", "huvudkontaktombud"], Meta(description="huvudkontaktombud: the main contact of a large area")
+    ] = "kontaktombud"
 
 
 class Establish(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -271,14 +350,21 @@ class GroupController(Controller):
         return await groups.get_group(db, group_id, principal.scope)
 
     @get("/", operation_id="listGroups", opt={"capability": "read"})
-    async def index(self, db: Db, principal: Caller, kommun: KommunFilter = None,
-                   status: FromQuery[GroupStatus | None] = None,
-                   kind: FromQuery[GroupKind | None] = None,
-                   limit: Limit = 100, offset: Offset = 0) -> Page[groups.Group]:
+    async def index(
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: KommunFilter = None,
+        status: FromQuery[GroupStatus | None] = None,
+        kind: FromQuery[GroupKind | None] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[groups.Group]:
         if kommun:
             await kommuner.require_known(db, kommun)
         items, total = await groups.list_groups(
-            db, kommuner_=principal.visible_kommuner(kommun), status=status, kind=kind, limit=limit, offset=offset)
+            db, kommuner_=principal.visible_kommuner(kommun), status=status, kind=kind, limit=limit, offset=offset
+        )
         return Page(items=items, total=total)
 
     @get("/{group_id:int}", operation_id="getGroup", opt={"capability": "read"})
@@ -311,13 +397,21 @@ class GroupController(Controller):
         return await group_cases.sign_up(db, principal, group_id, data.household_id)
 
     @get("/{group_id:int}/signups", operation_id="listSignups", opt={"capability": "read_households"})
-    async def signups(self, db: Db, principal: Caller, group_id: FromPath[int], limit: Limit = 100, offset: Offset = 0) -> Page[groups.Signup]:
+    async def signups(
+        self, db: Db, principal: Caller, group_id: FromPath[int], limit: Limit = 100, offset: Offset = 0
+    ) -> Page[groups.Signup]:
         items, total = await groups.list_signups(db, group_id, principal.scope, limit=limit, offset=offset)
         return Page(items=items, total=total)
 
-    @delete("/{group_id:int}/signups/{household_id:int}", operation_id="deleteSignup", opt={"capability": "write"}, status_code=HTTP_204_NO_CONTENT)
-    async def withdraw(self, db: Db, principal: Caller, group_id: FromPath[int], household_id: FromPath[int],
-                       bekrafta: Confirm = False) -> None:
+    @delete(
+        "/{group_id:int}/signups/{household_id:int}",
+        operation_id="deleteSignup",
+        opt={"capability": "write"},
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    async def withdraw(
+        self, db: Db, principal: Caller, group_id: FromPath[int], household_id: FromPath[int], bekrafta: Confirm = False
+    ) -> None:
         """Withdraw a sign-up. 409 when the household holds the group's contact person, unless ``bekrafta=1``
         confirms that the contact person is erased with it."""
         await group_cases.withdraw_signup(db, principal, group_id, household_id, confirm_erasure=bekrafta)
@@ -332,7 +426,12 @@ class GroupController(Controller):
         items = await groups.list_contacts(db, group_id, principal.scope)
         return Page(items=items, total=len(items))
 
-    @delete("/{group_id:int}/contacts/{contact_id:int}", operation_id="deleteContactPerson", opt={"capability": "write"}, status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/{group_id:int}/contacts/{contact_id:int}",
+        operation_id="deleteContactPerson",
+        opt={"capability": "write"},
+        status_code=HTTP_204_NO_CONTENT,
+    )
     async def remove_contact(self, db: Db, principal: Caller, group_id: FromPath[int], contact_id: FromPath[int]) -> None:
         """Erase a contact person: the row, their values in the audit trail and in the data files."""
         await group_cases.erase_contact(db, principal, group_id, contact_id)

@@ -31,8 +31,11 @@ async def health(state: State) -> Response[Any]:
             await conn.fetchval("select 1", timeout=2)
     except NO_ANSWER as exc:
         problem = Problem(
-            type=TYPE_BASE + "database-unavailable", title="Database unavailable", status=503,
-            detail=f"the database does not answer ({type(exc).__name__})", instance="/health",
+            type=TYPE_BASE + "database-unavailable",
+            title="Database unavailable",
+            status=503,
+            detail=f"the database does not answer ({type(exc).__name__})",
+            instance="/health",
         )
         return Response(problem, status_code=503, media_type=PROBLEM_JSON)
     return Response(Health(status="ok", database="ok"))

@@ -130,8 +130,13 @@ def start_server(settings: Settings, url: str, *, host: str, port: int, workers:
     print(f"grannsamverkan serving on http://{host}:{port} (OpenAPI at /schema)", file=sys.stderr, flush=True)
     if workers > 1:
         uvicorn.run(
-            "grannsamverkan.app:create_app_from_env", factory=True, host=host, port=port,
-            workers=workers, log_level="warning", access_log=False,
+            "grannsamverkan.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
         )
     else:
         import msgspec
@@ -186,8 +191,7 @@ def token_create(args: argparse.Namespace, settings: Settings) -> int:
     from grannsamverkan.db import tokens
 
     async def work(conn: Any) -> int:
-        info, token = await tokens.create_token(
-            conn, role=args.role, kommuner=args.kommun or [], name=args.name, actor=cli_actor())
+        info, token = await tokens.create_token(conn, role=args.role, kommuner=args.kommun or [], name=args.name, actor=cli_actor())
         scope = ", ".join(info.kommuner) or "all kommuner"
         print(f"created token {info.name!r} (id {info.id}, role {info.role}, {scope}); it is shown only once:")
         print(token)
@@ -231,7 +235,9 @@ def token_revoke(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--data-dir", type=Path, default=None,
+        "--data-dir",
+        type=Path,
+        default=None,
         help="folder of the embedded PostgreSQL when DATABASE_URL is not set "
         "(default: GRANNSAMVERKAN_DATA_DIR or the user's data directory)",
     )
@@ -244,8 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="serve the HTTP API (migrates the database first)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="worker processes (default: one per core)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: one per core)")
 
     db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db.add_parser("migrate", parents=[common], help="apply the migrations in sql/migrations")
@@ -291,19 +296,22 @@ class LazyCommand(NamedTuple):
 # Sub-commands whose modules load only when the command is asked for. Each module adds its
 # parser to PARSER_EXTENSIONS (with the help text below) and its commands with @command.
 LAZY_COMMANDS: Final[dict[str, LazyCommand]] = {
-    "import": LazyCommand("import areas, households or burglaries from files",
-                          ("grannsamverkan.cli.registry", "grannsamverkan.cli.ranking")),
+    "import": LazyCommand(
+        "import areas, households or burglaries from files", ("grannsamverkan.cli.registry", "grannsamverkan.cli.ranking")
+    ),
     "export": LazyCommand("export a kommun's areas to a GeoJSON or GeoPackage file", ("grannsamverkan.cli.registry",)),
     "demo": LazyCommand("load the demo data from geodata/, print an admin token and serve", ("grannsamverkan.cli.registry",)),
     "priority": LazyCommand("rank a kommun's areas by burglary statistics", ("grannsamverkan.cli.ranking",)),
-    "backtest": LazyCommand("judge a ranking: train on one period, count the next period's burglaries it flags", ("grannsamverkan.cli.ranking",)),
+    "backtest": LazyCommand(
+        "judge a ranking: train on one period, count the next period's burglaries it flags", ("grannsamverkan.cli.ranking",)
+    ),
     "goals": LazyCommand("yearly goals of the kommuner", ("grannsamverkan.cli.goals",)),
     "report": LazyCommand("the year's written summary for the follow-up council (Markdown or HTML)", ("grannsamverkan.cli.goals",)),
     "promises": LazyCommand("medborgarlöften: the promises of the kommuner and the police", ("grannsamverkan.cli.promises",)),
-    "places": LazyCommand("the e-service for unsafe places: Open311 api keys, mail, retention",
-                          ("grannsamverkan.cli.places",)),
-    "lifecycle": LazyCommand("a group's life: lapse groups not renewed, near-repeat alerts to contact persons",
-                             ("grannsamverkan.cli.lifecycle",)),
+    "places": LazyCommand("the e-service for unsafe places: Open311 api keys, mail, retention", ("grannsamverkan.cli.places",)),
+    "lifecycle": LazyCommand(
+        "a group's life: lapse groups not renewed, near-repeat alerts to contact persons", ("grannsamverkan.cli.lifecycle",)
+    ),
 }
 PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
 # The `import` sub-command group, made by cli.registry; other modules add their importers to it.
@@ -321,8 +329,16 @@ def _requested_command(argv: list[str]) -> str | None:
 
 def _command_key(args: argparse.Namespace) -> str:
     key = args.command
-    for attr in ("db_command", "token_command", "import_command", "export_command", "goals_command", "promises_command",
-                 "places_command", "lifecycle_command"):
+    for attr in (
+        "db_command",
+        "token_command",
+        "import_command",
+        "export_command",
+        "goals_command",
+        "promises_command",
+        "places_command",
+        "lifecycle_command",
+    ):
         if getattr(args, attr, None):
             key += " " + getattr(args, attr)
     return key
@@ -345,8 +361,16 @@ def main(argv: list[str] | None = None) -> int:
     except GrannsamverkanError as exc:
         if getattr(args, "json", False):
             # --json: the error as JSON on stdout (the problem+json members the API answers with)
-            print_json({"type": exc.type_slug, "title": exc.title, "status": exc.status, "detail": exc.detail,
-                        "errors": exc.errors[:50], **exc.extra})
+            print_json(
+                {
+                    "type": exc.type_slug,
+                    "title": exc.title,
+                    "status": exc.status,
+                    "detail": exc.detail,
+                    "errors": exc.errors[:50],
+                    **exc.extra,
+                }
+            )
             return EXIT_ERROR
         print(printable(f"error: {exc.detail}"), file=sys.stderr)
         for error in exc.errors[:50]:

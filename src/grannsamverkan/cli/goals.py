@@ -23,15 +23,10 @@ EXIT_BEHIND = 1
 def check_line(kommun_name: str, goal: GoalStatus) -> str:
     """``2283 Sollefteå 2026: 3 av 10 nya grupper, väntat 8,2 vid 2026-11-23 – efter plan``."""
     expected = numbers.expected(expected_by(goal.target_new_groups, goal.year, goal.as_of))
-    line = (
-        f"{goal.kommun} {kommun_name} {goal.year}: {goal.new_groups} av {goal.target_new_groups} nya grupper, "
-        f"väntat {expected}"
-    )
+    line = f"{goal.kommun} {kommun_name} {goal.year}: {goal.new_groups} av {goal.target_new_groups} nya grupper, väntat {expected}"
     if goal.target_info_meetings is not None:
         expected_meetings = numbers.expected(expected_by(goal.target_info_meetings, goal.year, goal.as_of))
-        line += (
-            f"; {goal.info_meetings} av {goal.target_info_meetings} informationsmöten, väntat {expected_meetings}"
-        )
+        line += f"; {goal.info_meetings} av {goal.target_info_meetings} informationsmöten, väntat {expected_meetings}"
     return f"{line} vid {goal.as_of.isoformat()} – {GOAL_STATUS_LABELS[goal.status].lower()}"
 
 
@@ -56,8 +51,7 @@ def goals_check(args: argparse.Namespace, settings: Any) -> int:
         behind = any(c.goal.status == "behind" for c in checks)
         code = EXIT_BEHIND if behind else EXIT_OK
         if args.json:
-            print_json(CheckResult(year=args.year, as_of=as_of, ok=not behind, exit_code=code,
-                                   goals=[c.goal for c in checks]))
+            print_json(CheckResult(year=args.year, as_of=as_of, ok=not behind, exit_code=code, goals=[c.goal for c in checks]))
         else:
             for c in checks:
                 print(check_line(c.kommun_name, c.goal))
@@ -71,8 +65,7 @@ def report(args: argparse.Namespace, settings: Any) -> int:
     from grannsamverkan.services.report import render, yearly_report  # jinja2 and the promises: only when asked
 
     as_of = args.as_of or today_in_sweden()
-    fmt: Literal["md", "html"] = args.format or (
-        "html" if args.output and args.output.suffix.lower() in (".html", ".htm") else "md")
+    fmt: Literal["md", "html"] = args.format or ("html" if args.output and args.output.suffix.lower() in (".html", ".htm") else "md")
 
     async def work(conn: Any) -> int:
         text = render(await yearly_report(conn, args.kommun, args.year, as_of, SYSTEM.scope), fmt)
@@ -114,8 +107,7 @@ def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--format", choices=["md", "html"], default=None,
-                   help="md (default) or html (default when --output ends in .html)")
+    p.add_argument("--format", choices=["md", "html"], default=None, help="md (default) or html (default when --output ends in .html)")
     p.add_argument("--output", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--as-of", type=iso_date, default=None, help="the report's day (YYYY-MM-DD; default today)")
 

@@ -72,13 +72,15 @@ def alerts(args: argparse.Namespace, settings: Settings) -> int:
 def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     group = sub.add_parser("lifecycle", help=command_help("lifecycle"))
     actions = group.add_subparsers(dest="lifecycle_command", required=True, metavar="ACTION")
-    p = actions.add_parser("lapse", parents=[common],
-                           help="for cron: groups not renewed within the grace period, or without a contact person, become lapsed")
+    p = actions.add_parser(
+        "lapse", parents=[common], help="for cron: groups not renewed within the grace period, or without a contact person, become lapsed"
+    )
     p.add_argument("--kommun", action="append", default=[], help="SCB kommun code (repeatable; default: every kommun)")
     p.add_argument("--as-of", type=iso_date, default=None, help="the day to judge by (default: today in Sweden)")
     p.add_argument("--json", action="store_true", help="the lapsed groups as JSON")
-    p = actions.add_parser("alerts", parents=[common],
-                           help="queue near-repeat alerts to contact persons (400 m, 8 weeks; once per incident and group)")
+    p = actions.add_parser(
+        "alerts", parents=[common], help="queue near-repeat alerts to contact persons (400 m, 8 weeks; once per incident and group)"
+    )
     p.add_argument("--kommun", action="append", default=[], help="SCB kommun code (repeatable; default: every kommun)")
     p.add_argument("--watch", type=float, default=0, metavar="SECONDS", help="keep running, checking every SECONDS")
 

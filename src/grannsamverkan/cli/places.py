@@ -34,8 +34,15 @@ def api_key_create(args: argparse.Namespace, settings: Settings) -> int:
         try:
             async with conn.transaction():
                 client_id = await place_db.create_client(conn, args.name, args.kommun, key)
-                await audit.record(conn, cli_actor(), kommun=None, table="open311_client", row_id=client_id,
-                                   action="insert", after={"name": args.name, "kommuner": sorted(set(args.kommun))})
+                await audit.record(
+                    conn,
+                    cli_actor(),
+                    kommun=None,
+                    table="open311_client",
+                    row_id=client_id,
+                    action="insert",
+                    after={"name": args.name, "kommuner": sorted(set(args.kommun))},
+                )
         except asyncpg.UniqueViolationError as exc:
             raise Conflict(f"en api_key med namnet {args.name!r} finns redan") from exc
         print(f"api_key för {args.name!r} (kommun {', '.join(sorted(set(args.kommun)))}); den visas bara en gång:")
@@ -65,8 +72,10 @@ def send_mail(args: argparse.Namespace, settings: Settings) -> int:
 def erase_expired(args: argparse.Namespace, settings: Settings) -> int:
     async def work(conn: Any) -> int:
         summary = await places.erase_expired(conn, cli_actor(), args.days)
-        print(f"raderade {summary.contacts_erased} e-postadresser och {summary.mails_dropped} ej levererade brev "
-              f"äldre än {summary.retention_days} dagar")
+        print(
+            f"raderade {summary.contacts_erased} e-postadresser och {summary.mails_dropped} ej levererade brev "
+            f"äldre än {summary.retention_days} dagar"
+        )
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -81,8 +90,9 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p = actions.add_parser("send-mail", parents=[common], help="deliver the mail outbox to SMTP_URL")
     p.add_argument("--watch", type=float, default=0, metavar="SECONDS", help="keep running, checking every SECONDS")
     p = actions.add_parser("erase-expired", parents=[common], help="erase reporters' e-mail addresses past the retention period")
-    p.add_argument("--days", type=int, default=None,
-                   help="retention in days (default: GRANNSAMVERKAN_PLACES_RETENTION_DAYS, 180 unless set)")
+    p.add_argument(
+        "--days", type=int, default=None, help="retention in days (default: GRANNSAMVERKAN_PLACES_RETENTION_DAYS, 180 unless set)"
+    )
 
 
 PARSER_EXTENSIONS.append(extend_parser)

@@ -28,12 +28,6 @@ from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_r
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 def _fmt(value: float, decimals: int = 1) -> str:
     return f"{value:.{decimals}f}"
 
@@ -48,8 +42,9 @@ def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
     parsed = burglaries.parse_body(data, content_type=content_type, source=args.source, kommun=args.kommun)
 
     async def work(conn: Any) -> int:
-        with tqdm(total=len(parsed.records), unit=" burglaries", desc=f"burglaries {args.file.name}",
-                  file=sys.stderr, leave=False, disable=None) as bar:
+        with tqdm(
+            total=len(parsed.records), unit=" burglaries", desc=f"burglaries {args.file.name}", file=sys.stderr, leave=False, disable=None
+        ) as bar:
 
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.n)
@@ -85,8 +80,10 @@ class PriorityAnswer(msgspec.Struct, kw_only=True):
 
 def priority_table(items: list[RankedArea]) -> str:
     """A fixed-width table of ranked areas, one line each."""
-    head = (f"{'rank':>4}  {'area':>6}  {'name':<24} {'households':>10} {'burglaries':>10} "
-            f"{'rate/1000 (95 % CI)':>24} {'EB/1000':>8} {'near-rep.':>9} {'group':>5}  {'score':>9}")
+    head = (
+        f"{'rank':>4}  {'area':>6}  {'name':<24} {'households':>10} {'burglaries':>10} "
+        f"{'rate/1000 (95 % CI)':>24} {'EB/1000':>8} {'near-rep.':>9} {'group':>5}  {'score':>9}"
+    )
     lines = [head, "-" * len(head)]
     for r in items:
         ci = f"{_fmt(r.rate_per_1000)} ({_fmt(r.rate_ci_low)}–{_fmt(r.rate_ci_high)})"
@@ -108,16 +105,24 @@ def priority(args: argparse.Namespace, settings: Any) -> int:
         name = (await kommuner.get_kommun(conn, args.kommun)).name
         print(f"ranking {args.kommun} {name} by {args.method}, {first}..{last}", file=sys.stderr)
         ranked = await burglaries.priority_areas(
-            conn, args.kommun, first, last, args.method, include_covered=args.include_covered,
-            bandwidth_m=args.bandwidth, time_window_days=args.window_days)
+            conn,
+            args.kommun,
+            first,
+            last,
+            args.method,
+            include_covered=args.include_covered,
+            bandwidth_m=args.bandwidth,
+            time_window_days=args.window_days,
+        )
         items = ranked[: args.limit]
         if args.json:
-            print_json(PriorityAnswer(kommun=args.kommun, method=args.method, from_=first, to=last,
-                                      items=items, total=len(ranked)))
+            print_json(PriorityAnswer(kommun=args.kommun, method=args.method, from_=first, to=last, items=items, total=len(ranked)))
             return EXIT_OK
-        print(f"Priority areas in {args.kommun} {name}, {first} – {last}, method {args.method}"
-              f"{' (covered areas included)' if args.include_covered else ''}: "
-              f"{len(items)} of {len(ranked)} areas")
+        print(
+            f"Priority areas in {args.kommun} {name}, {first} – {last}, method {args.method}"
+            f"{' (covered areas included)' if args.include_covered else ''}: "
+            f"{len(items)} of {len(ranked)} areas"
+        )
         if items:
             print(priority_table(items))
         return EXIT_OK
@@ -162,8 +167,7 @@ def _result_table(rows: list[tuple[str, BacktestResult]]) -> str:
     head = f"{'':<12} {'method':<12} {'hit rate':>9} {'households':>11} {'PAI':>6} {'test burglaries':>16}"
     lines = [head, "-" * len(head)]
     for label, r in rows:
-        lines.append(f"{label:<12} {r.method:<12} {r.hit_rate:>9.3f} {r.households_share:>11.3f} {r.pai:>6.2f} "
-                     f"{r.burglaries_test:>16.1f}")
+        lines.append(f"{label:<12} {r.method:<12} {r.hit_rate:>9.3f} {r.households_share:>11.3f} {r.pai:>6.2f} {r.burglaries_test:>16.1f}")
     return "\n".join(lines)
 
 
@@ -177,8 +181,10 @@ def _rolling_span(span: tuple[date, date] | None, kommun: str) -> tuple[int, int
     last_year = last.year if last >= date(last.year, 12, 1) else last.year - 1
     folds = last_year - first.year
     if folds < 1:
-        message = (f"the burglaries of kommun {kommun} span {first}..{last}: a rolling yearly backtest needs two "
-                   "whole calendar years; give --train-from/--train-to/--test-from/--test-to instead")
+        message = (
+            f"the burglaries of kommun {kommun} span {first}..{last}: a rolling yearly backtest needs two "
+            "whole calendar years; give --train-from/--train-to/--test-from/--test-to instead"
+        )
         raise InvalidInput(message, [FieldError(field="kommun", message=message)])
     return first.year, folds
 
@@ -195,14 +201,31 @@ def backtest(args: argparse.Namespace, settings: Any) -> int:
         await kommuner.require_known(conn, [args.kommun])
         if all(v is not None for v in explicit):
             results = await burglaries.backtest_kommun(
-                conn, args.kommun, (args.train_from, args.train_to), (args.test_from, args.test_to), methods,
-                args.coverage, bandwidth_m=args.bandwidth, time_window_days=args.window_days)
+                conn,
+                args.kommun,
+                (args.train_from, args.train_to),
+                (args.test_from, args.test_to),
+                methods,
+                args.coverage,
+                bandwidth_m=args.bandwidth,
+                time_window_days=args.window_days,
+            )
             if args.json:
-                print_json(SingleBacktest(kommun=args.kommun, train_from=args.train_from, train_to=args.train_to,
-                                          test_from=args.test_from, test_to=args.test_to, results=results))
+                print_json(
+                    SingleBacktest(
+                        kommun=args.kommun,
+                        train_from=args.train_from,
+                        train_to=args.train_to,
+                        test_from=args.test_from,
+                        test_to=args.test_to,
+                        results=results,
+                    )
+                )
             else:
-                print(f"Backtest {args.kommun}: train {args.train_from} – {args.train_to}, test {args.test_from} – "
-                      f"{args.test_to}, coverage {args.coverage:.0%} of households")
+                print(
+                    f"Backtest {args.kommun}: train {args.train_from} – {args.train_to}, test {args.test_from} – "
+                    f"{args.test_to}, coverage {args.coverage:.0%} of households"
+                )
                 print(_result_table([("", r) for r in results]))
             return EXIT_OK
         return await _rolling(conn, args, methods)
@@ -215,34 +238,45 @@ async def _rolling(conn: Any, args: argparse.Namespace, methods: list[BacktestMe
     start = burglaries.day_start(date(start_year, 1, 1))
     fold_list = yearly_folds(start, folds)
     print(f"loading {args.kommun}: {start_year}–{start_year + folds}", file=sys.stderr)
-    data = await burglaries.ranking_data(conn, args.kommun, start - timedelta(days=args.window_days),
-                                         fold_list[-1].test_to)
+    data = await burglaries.ranking_data(conn, args.kommun, start - timedelta(days=args.window_days), fold_list[-1].test_to)
     if not data.areas:
         message = f"kommun {args.kommun} has no areas to rank"
         raise InvalidInput(message, [FieldError(field="kommun", message=message)])
     per_method: dict[str, list[BacktestResult]] = {}
     for method in tqdm(methods, desc="backtest", unit=" method", file=sys.stderr, leave=False, disable=None):
         per_method[method] = rolling_backtest(
-            method, data.area_table, data.incidents, start, folds, args.coverage,
-            bandwidth_m=args.bandwidth, time_window_days=args.window_days)
+            method,
+            data.area_table,
+            data.incidents,
+            start,
+            folds,
+            args.coverage,
+            bandwidth_m=args.bandwidth,
+            time_window_days=args.window_days,
+        )
     answer = RollingBacktest(
-        kommun=args.kommun, coverage=args.coverage,
-        folds=[RollingFold(train_year=start_year + t, test_year=start_year + t + 1,
-                           results=[per_method[m][t] for m in methods]) for t in range(folds)],
+        kommun=args.kommun,
+        coverage=args.coverage,
+        folds=[
+            RollingFold(train_year=start_year + t, test_year=start_year + t + 1, results=[per_method[m][t] for m in methods])
+            for t in range(folds)
+        ],
         mean_pai={m: sum(r.pai for r in rs) / len(rs) for m, rs in per_method.items()},
         mean_hit_rate={m: sum(r.hit_rate for r in rs) / len(rs) for m, rs in per_method.items()},
     )
     if args.json:
         print_json(answer)
         return EXIT_OK
-    print(f"Rolling yearly backtest {args.kommun}, household PAI at {args.coverage:.0%} coverage "
-          f"(train year t, test year t + 1)")
+    print(f"Rolling yearly backtest {args.kommun}, household PAI at {args.coverage:.0%} coverage (train year t, test year t + 1)")
     head = f"{'train → test':<14}" + "".join(f"{m:>13}" for m in methods) + f"{'burglaries':>12}"
     print(head)
     print("-" * len(head))
     for fold in answer.folds:
-        print(f"{fold.train_year} → {fold.test_year:<6}" + "".join(f"{r.pai:>13.2f}" for r in fold.results)
-              + f"{fold.results[0].burglaries_test:>12.1f}")
+        print(
+            f"{fold.train_year} → {fold.test_year:<6}"
+            + "".join(f"{r.pai:>13.2f}" for r in fold.results)
+            + f"{fold.results[0].burglaries_test:>12.1f}"
+        )
     print(f"{'mean':<14}" + "".join(f"{answer.mean_pai[m]:>13.2f}" for m in methods))
     return EXIT_OK
 
@@ -260,24 +294,35 @@ def _import_subparsers(sub: Any) -> Any:
         for action in existing._actions:
             if isinstance(action, argparse._SubParsersAction):
                 return action
-    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(
-        dest="import_command", required=True, metavar="WHAT")
+    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(dest="import_command", required=True, metavar="WHAT")
     cli.IMPORT_SUBPARSERS = imports
     return imports
 
 
 def _ranking_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--bandwidth", type=float, default=DEFAULT_BANDWIDTH_M, metavar="METRES",
-                   help=f"near_repeat: distance at which a burglary's weight reaches 0 (default {DEFAULT_BANDWIDTH_M:g})")
-    p.add_argument("--window-days", type=float, default=DEFAULT_TIME_WINDOW_DAYS, metavar="DAYS",
-                   help=f"near_repeat: age at which a burglary's weight reaches 0 (default {DEFAULT_TIME_WINDOW_DAYS:g})")
+    p.add_argument(
+        "--bandwidth",
+        type=float,
+        default=DEFAULT_BANDWIDTH_M,
+        metavar="METRES",
+        help=f"near_repeat: distance at which a burglary's weight reaches 0 (default {DEFAULT_BANDWIDTH_M:g})",
+    )
+    p.add_argument(
+        "--window-days",
+        type=float,
+        default=DEFAULT_TIME_WINDOW_DAYS,
+        metavar="DAYS",
+        help=f"near_repeat: age at which a burglary's weight reaches 0 (default {DEFAULT_TIME_WINDOW_DAYS:g})",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p = _import_subparsers(sub).add_parser(
-        "burglaries", parents=[common],
-        help="a CSV of burglaries or a Swedish Police events JSON array (all or nothing, idempotent by source and external_ref)")
+        "burglaries",
+        parents=[common],
+        help="a CSV of burglaries or a Swedish Police events JSON array (all or nothing, idempotent by source and external_ref)",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help="CSV (.csv) or police events (.json, or any file starting with '[')")
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
     p.add_argument("--source", help="who reported them (default 'csv' for a CSV, 'polisen' for the police feed)")
@@ -298,9 +343,13 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--train-to", type=iso_date, metavar="YYYY-MM-DD", help="last training day, included")
     p.add_argument("--test-from", type=iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--test-to", type=iso_date, metavar="YYYY-MM-DD", help="last test day, included")
-    p.add_argument("--method", choices=BACKTEST_METHODS, default=None,
-                   help="one method (compared with naive); default: every method. Without periods: a rolling "
-                   "yearly backtest over the calendar years with data")
+    p.add_argument(
+        "--method",
+        choices=BACKTEST_METHODS,
+        default=None,
+        help="one method (compared with naive); default: every method. Without periods: a rolling "
+        "yearly backtest over the calendar years with data",
+    )
     p.add_argument("--coverage", type=float, default=0.1, help="share of households flagged (default 0.1)")
     _ranking_options(p)
 

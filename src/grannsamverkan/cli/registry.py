@@ -25,8 +25,9 @@ from grannsamverkan.services import groups as group_cases
 from grannsamverkan.settings import Settings
 
 
-async def import_area_file(conn: Any, actor: Principal, path: Path, crs: str | None,
-                           mapping: gis.FieldMapping | None = None) -> areas.ImportSummary:
+async def import_area_file(
+    conn: Any, actor: Principal, path: Path, crs: str | None, mapping: gis.FieldMapping | None = None
+) -> areas.ImportSummary:
     """GeoJSON, GeoPackage or a (zipped) shapefile; a ``.shp`` is read with its sibling files."""
     return await areas.import_areas(conn, actor, read_area_file(path, crs, mapping))
 
@@ -41,8 +42,9 @@ def read_area_file(path: Path, crs: str | None, mapping: gis.FieldMapping | None
 
 async def import_household_file(conn: Any, actor: Principal, path: Path, kommun: str, *, quiet: bool = False) -> households.ImportResult:
     data = read_file(path)
-    with tqdm(total=len(data), unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr,
-              disable=quiet or None, leave=False) as bar:
+    with tqdm(
+        total=len(data), unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr, disable=quiet or None, leave=False
+    ) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.update(done - bar.n)
@@ -53,8 +55,7 @@ async def import_household_file(conn: Any, actor: Principal, path: Path, kommun:
 @command("import areas")
 def import_areas(args: argparse.Namespace, settings: Settings) -> int:
     async def work(conn: Any) -> int:
-        mapping = gis.FieldMapping(name=args.name_field, external_ref=args.ref_field, kommun=args.kommun_field,
-                                   kind=args.kind_field)
+        mapping = gis.FieldMapping(name=args.name_field, external_ref=args.ref_field, kommun=args.kommun_field, kind=args.kind_field)
         result = await import_area_file(conn, cli_actor(), args.file, args.crs, mapping)
         if args.json:
             print_json(result)
@@ -86,8 +87,9 @@ def export_areas(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 args.file.write_bytes(msgspec.json.encode(gis.areas_geojson(records)))
         except OSError as exc:
-            raise InvalidInput(f"filen {args.file} kan inte skrivas: {exc.strerror}",
-                               [FieldError(field="FILE", message=str(exc.strerror))]) from None
+            raise InvalidInput(
+                f"filen {args.file} kan inte skrivas: {exc.strerror}", [FieldError(field="FILE", message=str(exc.strerror))]
+            ) from None
         if args.json:
             print_json({"file": str(args.file), "areas": len(records)})
         else:
@@ -104,8 +106,10 @@ def import_households(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json(result)
         else:
-            print(f"households: {result.inserted} inserted, {result.updated} updated, "
-                  f"{result.assigned} in an area, {result.unassigned} in none")
+            print(
+                f"households: {result.inserted} inserted, {result.updated} updated, "
+                f"{result.assigned} in an area, {result.unassigned} in none"
+            )
             for warning in result.warnings:
                 print(f"varning: {warning}")
         return EXIT_OK
@@ -126,7 +130,8 @@ async def load_demo(conn: Any, *, quiet: bool = True) -> dict[str, Any]:
     summary: dict[str, Any] = {"areas": await import_area_file(conn, actor, folder / "demo-areas.geojson", None)}
     for kommun in DEMO_KOMMUNER:
         summary[f"households {kommun}"] = await import_household_file(
-            conn, actor, folder / f"demo-households-{kommun}.csv", kommun, quiet=quiet)
+            conn, actor, folder / f"demo-households-{kommun}.csv", kommun, quiet=quiet
+        )
     try:
         from grannsamverkan.db import burglaries
     except ImportError:
@@ -152,15 +157,37 @@ async def _area_id(conn: Any, ref: str) -> int:
 
 
 async def _demo_groups(conn: Any, actor: Principal) -> None:
-    if await conn.fetchval("select count(*) from watch_group where area_id in (select id from area where external_ref like any($1::text[]))",
-                           ["sol-%", "arv-%", "lang-%"]):
+    if await conn.fetchval(
+        "select count(*) from watch_group where area_id in (select id from area where external_ref like any($1::text[]))",
+        ["sol-%", "arv-%", "lang-%"],
+    ):
         return
     centrum = await _area_id(conn, "sol-centrum")
-    await group_cases.create_group(conn, actor, groups.GroupInput(area_id=centrum, kind="grannsamverkan", name="Grannsamverkan Sollefteå centrum",
-                                                             status="active", established_on=date(2015, 4, 1)), date.today())
+    await group_cases.create_group(
+        conn,
+        actor,
+        groups.GroupInput(
+            area_id=centrum,
+            kind="grannsamverkan",
+            name="Grannsamverkan Sollefteå centrum",
+            status="active",
+            established_on=date(2015, 4, 1),
+        ),
+        date.today(),
+    )
     arvidsjaur = await _area_id(conn, "arv-centrum")
-    await group_cases.create_group(conn, actor, groups.GroupInput(area_id=arvidsjaur, kind="grannsamverkan", name="Grannsamverkan Arvidsjaur centrum",
-                                                             status="active", established_on=date(2019, 9, 1)), date.today())
+    await group_cases.create_group(
+        conn,
+        actor,
+        groups.GroupInput(
+            area_id=arvidsjaur,
+            kind="grannsamverkan",
+            name="Grannsamverkan Arvidsjaur centrum",
+            status="active",
+            established_on=date(2019, 9, 1),
+        ),
+        date.today(),
+    )
     for ref, kind, name, share, establish_on in (
         ("sol-nipan", "grannsamverkan", "Grannsamverkan Nipan", 0.75, date(date.today().year, 3, 15)),
         ("lang-by", "byavakt", "Byavakt Långsele", 0.55, None),
@@ -171,8 +198,12 @@ async def _demo_groups(conn: Any, actor: Principal) -> None:
         count = int(len(members) * share + 0.999)
         for row in members[:count]:
             await group_cases.sign_up(conn, actor, group_id, row["id"])
-        await group_cases.add_contact(conn, actor, group_id, groups.ContactInput(household_id=members[0]["id"], name="Kontaktombud Demo",
-                                                                                 phone="070-000 00 00", email="kontakt@example.se"))
+        await group_cases.add_contact(
+            conn,
+            actor,
+            group_id,
+            groups.ContactInput(household_id=members[0]["id"], name="Kontaktombud Demo", phone="070-000 00 00", email="kontakt@example.se"),
+        )
         if establish_on:
             await group_cases.establish(conn, actor, group_id, establish_on)
 
@@ -192,8 +223,9 @@ async def _demo_goals(conn: Any, actor: Principal) -> None:
         (date(year, 4, 16), "Långsele", "grannsamverkan", 31),
     )
     for held_on, locality, topic, attendees in meetings:
-        await goals.create_meeting(conn, actor, goals.MeetingCreate(
-            kommun="2283", held_on=held_on, locality=locality, topic=topic, attendees=attendees))
+        await goals.create_meeting(
+            conn, actor, goals.MeetingCreate(kommun="2283", held_on=held_on, locality=locality, topic=topic, attendees=attendees)
+        )
 
 
 @command("demo")
@@ -219,17 +251,21 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(
-        dest="import_command", required=True, metavar="WHAT")
+    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(dest="import_command", required=True, metavar="WHAT")
     cli.IMPORT_SUBPARSERS = imports
-    p = imports.add_parser("areas", parents=[common], help="areas from GeoJSON, GeoPackage or a shapefile (plain or "
-                           "zipped); all or nothing, idempotent by external_ref")
+    p = imports.add_parser(
+        "areas",
+        parents=[common],
+        help="areas from GeoJSON, GeoPackage or a shapefile (plain or zipped); all or nothing, idempotent by external_ref",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help=".geojson, .gpkg, .shp (with its .dbf, .prj, .cpg) or .zip")
     p.add_argument("--crs", help="the file's CRS when it names none: EPSG:4326 (default) or EPSG:3006")
     p.add_argument("--name-field", help="the file's field holding the area's name (default: name)")
     p.add_argument("--ref-field", help="the file's field holding its own id, kept as external_ref (default: external_ref)")
-    p.add_argument("--kommun-field", help="the file's field holding the SCB kommun code (default: kommun; "
-                   "without one the kommun is found from the geometry)")
+    p.add_argument(
+        "--kommun-field",
+        help="the file's field holding the SCB kommun code (default: kommun; without one the kommun is found from the geometry)",
+    )
     p.add_argument("--kind-field", help="the file's field holding the kind (default: kind)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p = imports.add_parser("households", parents=[common], help="a CSV of households (all or nothing, idempotent by external_ref)")
@@ -237,8 +273,7 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
-    exports = sub.add_parser("export", help=cli.command_help("export")).add_subparsers(
-        dest="export_command", required=True, metavar="WHAT")
+    exports = sub.add_parser("export", help=cli.command_help("export")).add_subparsers(dest="export_command", required=True, metavar="WHAT")
     p = exports.add_parser("areas", parents=[common], help="a kommun's areas as .geojson (WGS 84) or .gpkg (EPSG:3006)")
     p.add_argument("file", type=Path, metavar="FILE.geojson|FILE.gpkg")
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")

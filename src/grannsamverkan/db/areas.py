@@ -71,9 +71,16 @@ left join watch_group g on g.area_id = a.id and g.status <> 'dissolved'
 
 def _record(row: asyncpg.Record) -> AreaRecord:
     return AreaRecord(
-        id=row["id"], kommun=row["kommun"], name=row["name"], kind=row["kind"],
-        external_ref=row["external_ref"], geometry=from_wkb(row["geom_wkb"]), area_m2=row["area_m2"],
-        households_total=row["households_total"], group_id=row["group_id"], updated_at=row["updated_at"],
+        id=row["id"],
+        kommun=row["kommun"],
+        name=row["name"],
+        kind=row["kind"],
+        external_ref=row["external_ref"],
+        geometry=from_wkb(row["geom_wkb"]),
+        area_m2=row["area_m2"],
+        households_total=row["households_total"],
+        group_id=row["group_id"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -87,12 +94,12 @@ async def get_area(conn: asyncpg.Connection, area_id: int, scope: list[str] | No
     return _record(row)
 
 
-async def list_areas(
-    conn: asyncpg.Connection, kommuner_: list[str] | None, *, limit: int, offset: int
-) -> tuple[list[AreaRecord], int]:
+async def list_areas(conn: asyncpg.Connection, kommuner_: list[str] | None, *, limit: int, offset: int) -> tuple[list[AreaRecord], int]:
     rows = await conn.fetch(
         SELECT_AREAS + " where ($1::text[] is null or a.kommun = any($1::text[])) order by a.id limit $2 offset $3",
-        kommuner_, limit, offset,
+        kommuner_,
+        limit,
+        offset,
     )
     return [_record(r) for r in rows], (rows[0]["total"] if rows else 0)
 
@@ -121,8 +128,7 @@ async def _refuse_overlaps(
             f"by {first.area_m2:.0f} m² (more than 1 m² is not allowed)"
         )
         field = f"features[{feature}].geometry" if feature is not None else "geometry"
-        raise Conflict(message, [FieldError(field=field, message=message, feature=feature)],
-                       overlapping_area_id=first.id)
+        raise Conflict(message, [FieldError(field=field, message=message, feature=feature)], overlapping_area_id=first.id)
 
 
 INSERT_AREA = """
@@ -156,12 +162,11 @@ async def create_area(conn: asyncpg.Connection, actor: Principal, feature: AreaF
     async with conn.transaction(), translated_errors():
         await lock_kommun(conn, props.kommun)
         await _refuse_overlaps(conn, props.kommun, geom, ignore_ids=[])
-        area_id = await conn.fetchval(
-            INSERT_AREA, props.kommun, props.name, props.kind, props.external_ref, *_geometry_columns(geom)
-        )
+        area_id = await conn.fetchval(INSERT_AREA, props.kommun, props.name, props.kind, props.external_ref, *_geometry_columns(geom))
         await reassign_within(conn, actor, props.kommun, [bbox(geom)], what="Det nya området")
-        await audit.record(conn, actor, kommun=props.kommun, table="area", row_id=area_id, action="insert",
-                           after=_audit_values(props, geom))
+        await audit.record(
+            conn, actor, kommun=props.kommun, table="area", row_id=area_id, action="insert", after=_audit_values(props, geom)
+        )
     return area_id
 
 
@@ -197,8 +202,7 @@ async def update_area(
     erased = 0
     async with conn.transaction(), translated_errors():
         current = await get_area(conn, area_id, actor.scope, for_update=True)
-        merged = {"name": current.name, "kommun": current.kommun, "kind": current.kind,
-                  "external_ref": current.external_ref, **changes}
+        merged = {"name": current.name, "kommun": current.kommun, "kind": current.kind, "external_ref": current.external_ref, **changes}
         props = area_properties(merged)
         if props.kommun != current.kommun:
             actor.require_kommun(props.kommun)
@@ -214,20 +218,27 @@ async def update_area(
         await lock_kommun(conn, props.kommun)
         if geometry is not None or props.kommun != current.kommun:
             await _refuse_overlaps(conn, props.kommun, geom, ignore_ids=[area_id])
-        await conn.execute(
-            UPDATE_AREA, area_id, props.kommun, props.name, props.kind, props.external_ref, *_geometry_columns(geom)
-        )
+        await conn.execute(UPDATE_AREA, area_id, props.kommun, props.name, props.kind, props.external_ref, *_geometry_columns(geom))
         if geometry is not None or props.kommun != current.kommun:
-            erased += await reassign_within(conn, actor, current.kommun, [bbox(current.geometry), bbox(geom)],
-                                            erase_contacts=erase_contacts, what="Den nya formen")
+            erased += await reassign_within(
+                conn, actor, current.kommun, [bbox(current.geometry), bbox(geom)], erase_contacts=erase_contacts, what="Den nya formen"
+            )
             if props.kommun != current.kommun:
-                erased += await reassign_within(conn, actor, props.kommun, [bbox(geom)], erase_contacts=erase_contacts,
-                                                what="Den nya formen")
+                erased += await reassign_within(
+                    conn, actor, props.kommun, [bbox(geom)], erase_contacts=erase_contacts, what="Den nya formen"
+                )
         before = _audit_values(
-            AreaProperties(name=current.name, kommun=current.kommun, kind=current.kind,  # type: ignore[arg-type]
-                           external_ref=current.external_ref), current.geometry)
-        await audit.record(conn, actor, kommun=props.kommun, table="area", row_id=area_id, action="update",
-                           before=before, after=_audit_values(props, geom))
+            AreaProperties(
+                name=current.name,
+                kommun=current.kommun,
+                kind=current.kind,  # type: ignore[arg-type]
+                external_ref=current.external_ref,
+            ),
+            current.geometry,
+        )
+        await audit.record(
+            conn, actor, kommun=props.kommun, table="area", row_id=area_id, action="update", before=before, after=_audit_values(props, geom)
+        )
     return erased
 
 
@@ -241,10 +252,23 @@ async def delete_area(conn: asyncpg.Connection, actor: Principal, area_id: int) 
             message = f"the area has groups ({ids}); an area with a group's history cannot be deleted"
             raise Conflict(message, [FieldError(field="id", message=message)])
         await conn.execute("delete from area where id = $1", area_id)
-        await audit.record(conn, actor, kommun=current.kommun, table="area", row_id=area_id, action="delete",
-                           before=_audit_values(
-                               AreaProperties(name=current.name, kommun=current.kommun, kind=current.kind,  # type: ignore[arg-type]
-                                              external_ref=current.external_ref), current.geometry))
+        await audit.record(
+            conn,
+            actor,
+            kommun=current.kommun,
+            table="area",
+            row_id=area_id,
+            action="delete",
+            before=_audit_values(
+                AreaProperties(
+                    name=current.name,
+                    kommun=current.kommun,
+                    kind=current.kind,  # type: ignore[arg-type]
+                    external_ref=current.external_ref,
+                ),
+                current.geometry,
+            ),
+        )
 
 
 class ImportSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -281,24 +305,33 @@ async def import_areas(
     for f, p in parsed:
         outside = area_outside_kommun(p.kommun, f.geometry_sweref)
         if outside:
-            errors.append(FieldError(field=f"features[{f.index}].geometry", message=f"feature {f.index} ({p.name!r}): {outside}",
-                                     feature=f.index))
+            errors.append(
+                FieldError(field=f"features[{f.index}].geometry", message=f"feature {f.index} ({p.name!r}): {outside}", feature=f.index)
+            )
     refs = [(p.kommun, p.external_ref) for _, p in parsed if p.external_ref]
     seen: dict[tuple[str, str | None], int] = {}
     for f, p in parsed:
         if p.external_ref:
             key = (p.kommun, p.external_ref)
             if key in seen:
-                errors.append(FieldError(field=f"features[{f.index}].properties.external_ref",
-                                         message=f"feature {f.index}: external_ref {p.external_ref!r} repeats feature {seen[key]}",
-                                         feature=f.index))
+                errors.append(
+                    FieldError(
+                        field=f"features[{f.index}].properties.external_ref",
+                        message=f"feature {f.index}: external_ref {p.external_ref!r} repeats feature {seen[key]}",
+                        feature=f.index,
+                    )
+                )
             seen[key] = f.index
     for i, j, overlap in find_overlaps_among([f.geometry_sweref for f, _ in parsed]):
         (fi, pi), (fj, pj) = parsed[i], parsed[j]
         if pi.kommun == pj.kommun:
-            errors.append(FieldError(field=f"features[{fj.index}].geometry",
-                                     message=f"feature {fj.index} ({pj.name!r}) overlaps feature {fi.index} ({pi.name!r}) by {overlap:.0f} m²",
-                                     feature=fj.index))
+            errors.append(
+                FieldError(
+                    field=f"features[{fj.index}].geometry",
+                    message=f"feature {fj.index} ({pj.name!r}) overlaps feature {fi.index} ({pi.name!r}) by {overlap:.0f} m²",
+                    feature=fj.index,
+                )
+            )
     if errors:
         raise InvalidInput(f"{len(errors)} problem(s) in the features; nothing was imported", errors)
 
@@ -320,8 +353,9 @@ async def import_areas(
             if old is None:
                 area_id = await conn.fetchval(INSERT_AREA, p.kommun, p.name, p.kind, p.external_ref, *_geometry_columns(geom))
                 inserted += 1
-                await audit.record(conn, actor, kommun=p.kommun, table="area", row_id=area_id, action="insert",
-                                   after=_audit_values(p, geom))
+                await audit.record(
+                    conn, actor, kommun=p.kommun, table="area", row_id=area_id, action="insert", after=_audit_values(p, geom)
+                )
                 touched.setdefault(p.kommun, []).append(bbox(geom))
                 continue
             old_geom = from_wkb(old["geom_wkb"])
@@ -331,9 +365,16 @@ async def import_areas(
                 continue
             await conn.execute(UPDATE_AREA, old["id"], p.kommun, p.name, p.kind, p.external_ref, *_geometry_columns(geom))
             updated += 1
-            await audit.record(conn, actor, kommun=p.kommun, table="area", row_id=old["id"], action="update",
-                               before={"name": old["name"], "kind": old["kind"], "bounds": list(bbox(old_geom))},
-                               after=_audit_values(p, geom))
+            await audit.record(
+                conn,
+                actor,
+                kommun=p.kommun,
+                table="area",
+                row_id=old["id"],
+                action="update",
+                before={"name": old["name"], "kind": old["kind"], "bounds": list(bbox(old_geom))},
+                after=_audit_values(p, geom),
+            )
             touched.setdefault(p.kommun, []).extend([bbox(old_geom), bbox(geom)])
         erased = 0
         for code, boxes in touched.items():
@@ -345,5 +386,13 @@ async def export_areas(conn: asyncpg.Connection, kommun: str) -> list[dict[str, 
     """The kommun's areas for an export file: geometry (SWEREF 99 TM), name, kommun, kind, external_ref."""
     await kommuner.require_known(conn, [kommun], field="kommun")
     rows = await conn.fetch("select name, kommun, kind, external_ref, geom_wkb from area where kommun = $1 order by id", kommun)
-    return [{"name": r["name"], "kommun": r["kommun"], "kind": r["kind"], "external_ref": r["external_ref"],
-             "geometry": from_wkb(r["geom_wkb"])} for r in rows]
+    return [
+        {
+            "name": r["name"],
+            "kommun": r["kommun"],
+            "kind": r["kind"],
+            "external_ref": r["external_ref"],
+            "geometry": from_wkb(r["geom_wkb"]),
+        }
+        for r in rows
+    ]

@@ -44,9 +44,7 @@ async def record(
     before: Any = None,
     after: Any = None,
 ) -> None:
-    await conn.execute(
-        INSERT_EVENT, actor.name, kommun, table, row_id, action, _plain(before), _plain(after)
-    )
+    await conn.execute(INSERT_EVENT, actor.name, kommun, table, row_id, action, _plain(before), _plain(after))
 
 
 ERASE_VALUES = """
@@ -125,9 +123,16 @@ async def list_events(
     total = rows[0]["total"] if rows else 0
     events = [
         AuditEvent(
-            id=r["id"], occurred_at=r["occurred_at"], actor=r["actor"], kommun=r["kommun"],
-            table=r["table_name"], row_id=r["row_id"], action=r["action"], before=r["before"],
-            after=r["after"], erased_at=r["erased_at"],
+            id=r["id"],
+            occurred_at=r["occurred_at"],
+            actor=r["actor"],
+            kommun=r["kommun"],
+            table=r["table_name"],
+            row_id=r["row_id"],
+            action=r["action"],
+            before=r["before"],
+            after=r["after"],
+            erased_at=r["erased_at"],
         )
         for r in rows
     ]

@@ -82,15 +82,21 @@ def _check_source(source: str) -> str:
     return source
 
 
-def parse_body(data: bytes, *, content_type: str | None = None, source: str | None = None,
-               now: datetime | None = None, kommun: str | None = None) -> ParsedBurglaries:
+def parse_body(
+    data: bytes, *, content_type: str | None = None, source: str | None = None, now: datetime | None = None, kommun: str | None = None
+) -> ParsedBurglaries:
     """CSV or Police events JSON, by the content type or the first non-space byte ``[``."""
     police = "json" in (content_type or "").lower() or is_json_array(data)
     if police:
         src = _check_source(source or POLICE_SOURCE)
         parsed = parse_police_events(data, source=src)
-        return ParsedBurglaries(format="police", source=src, records=parsed.records,
-                                skipped=parsed.skipped + parsed.duplicates, skipped_types=parsed.skipped_types)
+        return ParsedBurglaries(
+            format="police",
+            source=src,
+            records=parsed.records,
+            skipped=parsed.skipped + parsed.duplicates,
+            skipped_types=parsed.skipped_types,
+        )
     src = _check_source(source or CSV_SOURCE)
     return ParsedBurglaries(format="csv", source=src, records=parse_burglaries_csv(data, now=now, kommun=kommun))
 
@@ -153,8 +159,12 @@ def _line_of(record: BurglaryRecord, index: int) -> tuple[str, int | None, int |
 
 
 async def _resolve_areas(
-    conn: asyncpg.Connection, kommun: str, records: Sequence[BurglaryRecord], located: np.ndarray,
-    xs: np.ndarray, ys: np.ndarray,
+    conn: asyncpg.Connection,
+    kommun: str,
+    records: Sequence[BurglaryRecord],
+    located: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
 ) -> list[int | None]:
     """The area of every record: by its point, or by its ``area_external_ref``."""
     index = await area_index(conn, kommun)
@@ -162,8 +172,7 @@ async def _resolve_areas(
     refs = sorted({r.area_external_ref for r in records if r.area_external_ref})
     known: dict[str, int] = {}
     if refs:
-        rows = await conn.fetch(
-            "select external_ref, id from area where kommun = $1 and external_ref = any($2::text[])", kommun, refs)
+        rows = await conn.fetch("select external_ref, id from area where kommun = $1 and external_ref = any($2::text[])", kommun, refs)
         known = {r["external_ref"]: r["id"] for r in rows}
     errors: list[FieldError] = []
     out: list[int | None] = []
@@ -177,12 +186,24 @@ async def _resolve_areas(
         named = known.get(ref)
         if named is None:
             if len(errors) < MAX_ERRORS:
-                errors.append(FieldError(field="area_external_ref", line=line, feature=feature,
-                                         message=f"{where}: no area with external_ref {ref!r} in kommun {kommun}"))
+                errors.append(
+                    FieldError(
+                        field="area_external_ref",
+                        line=line,
+                        feature=feature,
+                        message=f"{where}: no area with external_ref {ref!r} in kommun {kommun}",
+                    )
+                )
         elif point_area is not None and point_area != named and len(errors) < MAX_ERRORS:
-            errors.append(FieldError(field="area_external_ref", line=line, feature=feature,
-                                     message=f"{where}: the location lies in area {point_area}, not in "
-                                     f"area {ref!r} ({named}); correct one of them or leave one out"))
+            errors.append(
+                FieldError(
+                    field="area_external_ref",
+                    line=line,
+                    feature=feature,
+                    message=f"{where}: the location lies in area {point_area}, not in "
+                    f"area {ref!r} ({named}); correct one of them or leave one out",
+                )
+            )
         out.append(named)
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -220,24 +241,41 @@ async def import_burglaries(
         loc = located.tolist()
         x_list, y_list = xs.tolist(), ys.tolist()
         rows = [
-            (r.line if r.line is not None else i, r.external_ref, r.occurred_from, r.occurred_to, r.category,
-             x_list[i] if loc[i] else None, y_list[i] if loc[i] else None, area_ids[i])
+            (
+                r.line if r.line is not None else i,
+                r.external_ref,
+                r.occurred_from,
+                r.occurred_to,
+                r.category,
+                x_list[i] if loc[i] else None,
+                y_list[i] if loc[i] else None,
+                area_ids[i],
+            )
             for i, r in enumerate(records)
         ]
         for start in range(0, n, COPY_BATCH):
-            await conn.copy_records_to_table("burglary_staging", records=rows[start:start + COPY_BATCH],
-                                             columns=STAGING_COLUMNS)
+            await conn.copy_records_to_table("burglary_staging", records=rows[start : start + COPY_BATCH], columns=STAGING_COLUMNS)
             if on_progress:
                 on_progress(min(start + COPY_BATCH, n), n)
         counts = await conn.fetchrow(UPSERT_FROM_STAGING, kommun, parsed.source)
         assigned = sum(a is not None for a in area_ids)
         result = ImportResult(
-            inserted=counts["inserted"], updated=counts["updated"],
-            unchanged=n - counts["inserted"] - counts["updated"], skipped=skipped,
-            assigned=assigned, unassigned=n - assigned,
+            inserted=counts["inserted"],
+            updated=counts["updated"],
+            unchanged=n - counts["inserted"] - counts["updated"],
+            skipped=skipped,
+            assigned=assigned,
+            unassigned=n - assigned,
         )
-        await audit.record(conn, actor, kommun=kommun, table="burglary", row_id=None, action="import",
-                           after={"source": parsed.source, "format": parsed.format, **msgspec.to_builtins(result)})
+        await audit.record(
+            conn,
+            actor,
+            kommun=kommun,
+            table="burglary",
+            row_id=None,
+            action="import",
+            after={"source": parsed.source, "format": parsed.format, **msgspec.to_builtins(result)},
+        )
     return result
 
 
@@ -310,11 +348,15 @@ async def list_burglaries(
         lon[has], lat[has] = sweref_to_wgs84(xs[has], ys[has])
     items = [
         Burglary(
-            id=r["id"], kommun=r["kommun"], occurred_from=r["occurred_from"], occurred_to=r["occurred_to"],
+            id=r["id"],
+            kommun=r["kommun"],
+            occurred_from=r["occurred_from"],
+            occurred_to=r["occurred_to"],
             category=r["category"],
-            location={"type": "Point", "coordinates": [round(float(lon[i]), 7), round(float(lat[i]), 7)]}
-            if has[i] else None,
-            area_id=r["area_id"], source=r["source"], external_ref=r["external_ref"],
+            location={"type": "Point", "coordinates": [round(float(lon[i]), 7), round(float(lat[i]), 7)]} if has[i] else None,
+            area_id=r["area_id"],
+            source=r["source"],
+            external_ref=r["external_ref"],
         )
         for i, r in enumerate(rows)
     ]
@@ -356,11 +398,21 @@ from burglary
 where kommun = $1 and occurred_to >= $2 and occurred_from < $3
 """
 _COPY_HEADER: Final = 19  # signature (11), flags (4), extension length (4)
-_COPY_ROW = np.dtype([
-    ("fields", ">i2"),
-    ("len_from", ">i4"), ("t_from", ">i8"), ("len_to", ">i4"), ("t_to", ">i8"),
-    ("len_area", ">i4"), ("area", ">i8"), ("len_x", ">i4"), ("x", ">f8"), ("len_y", ">i4"), ("y", ">f8"),
-])
+_COPY_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("len_from", ">i4"),
+        ("t_from", ">i8"),
+        ("len_to", ">i4"),
+        ("t_to", ">i8"),
+        ("len_area", ">i4"),
+        ("area", ">i8"),
+        ("len_x", ">i4"),
+        ("x", ">f8"),
+        ("len_y", ">i4"),
+        ("y", ">f8"),
+    ]
+)
 _PG_EPOCH_US: Final = 946_684_800_000_000  # 2000-01-01 in POSIX microseconds
 
 
@@ -398,8 +450,15 @@ async def ranking_data(conn: asyncpg.Connection, kommun: str, since: datetime, u
     touches ``[since, until)``; an incident without a point is placed at its area's point."""
     area_rows = await conn.fetch(RANKING_AREAS, kommun)
     areas = [
-        RankingArea(area_id=r["id"], name=r["name"], kommun=r["kommun"], households=r["households_total"],
-                    x=r["point_x"], y=r["point_y"], has_active_group=r["has_active_group"])
+        RankingArea(
+            area_id=r["id"],
+            name=r["name"],
+            kommun=r["kommun"],
+            households=r["households_total"],
+            x=r["point_x"],
+            y=r["point_y"],
+            has_active_group=r["has_active_group"],
+        )
         for r in area_rows
     ]
     table = AreaTable(areas)
@@ -421,8 +480,7 @@ async def ranking_data(conn: asyncpg.Connection, kommun: str, since: datetime, u
     if fill.any():
         x[fill] = table.xy[area[fill], 0]
         y[fill] = table.xy[area[fill], 1]
-    return RankingData(areas=areas, area_table=table,
-                       incidents=IncidentTable(t_from, t_to, area, x, y, table.area_id))
+    return RankingData(areas=areas, area_table=table, incidents=IncidentTable(t_from, t_to, area, x, y, table.area_id))
 
 
 async def priority_areas(
@@ -444,8 +502,16 @@ async def priority_areas(
     data = await ranking_data(conn, kommun, since, p1)
     if not data.areas:
         return []
-    return rank_areas(method, data.areas, data.incidents, p0, p1, include_covered=include_covered,
-                      bandwidth_m=bandwidth_m, time_window_days=time_window_days)
+    return rank_areas(
+        method,
+        data.areas,
+        data.incidents,
+        p0,
+        p1,
+        include_covered=include_covered,
+        bandwidth_m=bandwidth_m,
+        time_window_days=time_window_days,
+    )
 
 
 async def backtest_kommun(
@@ -470,16 +536,26 @@ async def backtest_kommun(
         message = f"kommun {kommun} has no areas to rank"
         raise InvalidInput(message, [FieldError(field="kommun", message=message)])
     return [
-        backtest(method, data.area_table, data.incidents, train_from, train_to, test_from, test_to, coverage,
-                 include_covered=include_covered, bandwidth_m=bandwidth_m, time_window_days=time_window_days)
+        backtest(
+            method,
+            data.area_table,
+            data.incidents,
+            train_from,
+            train_to,
+            test_from,
+            test_to,
+            coverage,
+            include_covered=include_covered,
+            bandwidth_m=bandwidth_m,
+            time_window_days=time_window_days,
+        )
         for method in methods
     ]
 
 
 async def data_span(conn: asyncpg.Connection, kommun: str) -> tuple[date, date] | None:
     """The first and last day (in Sweden) with a burglary of ``kommun``, or None."""
-    row = await conn.fetchrow(
-        "select min(occurred_from) as first, max(occurred_to) as last from burglary where kommun = $1", kommun)
+    row = await conn.fetchrow("select min(occurred_from) as first, max(occurred_to) as last from burglary where kommun = $1", kommun)
     if row["first"] is None:
         return None
     return row["first"].astimezone(STOCKHOLM).date(), row["last"].astimezone(STOCKHOLM).date()

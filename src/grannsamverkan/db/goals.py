@@ -48,9 +48,7 @@ class GoalTargets(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The body of ``PUT /api/v1/goals/{kommun}/{year}``."""
 
     target_new_groups: Annotated[int, Meta(ge=0, le=100_000, description="new groups to establish during the year")]
-    target_info_meetings: (
-        Annotated[int, Meta(ge=0, le=100_000, description="information meetings to hold during the year")] | None
-    ) = None
+    target_info_meetings: Annotated[int, Meta(ge=0, le=100_000, description="information meetings to hold during the year")] | None = None
 
 
 class Goal(msgspec.Struct, kw_only=True):
@@ -78,33 +76,36 @@ returning {GOAL_COLUMNS}
 
 def _goal(row: asyncpg.Record) -> Goal:
     return Goal(
-        kommun=row["kommun"], year=row["year"], target_new_groups=row["target_new_groups"],
-        target_info_meetings=row["target_info_meetings"], updated_at=row["updated_at"],
+        kommun=row["kommun"],
+        year=row["year"],
+        target_new_groups=row["target_new_groups"],
+        target_info_meetings=row["target_info_meetings"],
+        updated_at=row["updated_at"],
     )
 
 
 def _goal_values(goal: Goal) -> dict[str, object]:
-    return {"year": goal.year, "target_new_groups": goal.target_new_groups,
-            "target_info_meetings": goal.target_info_meetings}
+    return {"year": goal.year, "target_new_groups": goal.target_new_groups, "target_info_meetings": goal.target_info_meetings}
 
 
-async def put_goal(
-    conn: asyncpg.Connection, actor: Principal, kommun: str, year: int, targets: GoalTargets
-) -> tuple[Goal, bool]:
+async def put_goal(conn: asyncpg.Connection, actor: Principal, kommun: str, year: int, targets: GoalTargets) -> tuple[Goal, bool]:
     """Set (or replace) the goal of ``kommun`` for ``year``; answers the goal and whether it is new."""
     check_year(year)
     await kommuner.require_known(conn, [kommun])
     actor.require_kommun(kommun)
     async with conn.transaction(), translated_errors():
-        before = await conn.fetchrow(
-            f"select {GOAL_COLUMNS} from goal where kommun = $1 and year = $2 for update", kommun, year
-        )
+        before = await conn.fetchrow(f"select {GOAL_COLUMNS} from goal where kommun = $1 and year = $2 for update", kommun, year)
         row = await conn.fetchrow(UPSERT_GOAL, kommun, year, targets.target_new_groups, targets.target_info_meetings)
         goal = _goal(row)
         await audit.record(
-            conn, actor, kommun=kommun, table="goal", row_id=None,
+            conn,
+            actor,
+            kommun=kommun,
+            table="goal",
+            row_id=None,
             action="insert" if before is None else "update",
-            before=None if before is None else _goal_values(_goal(before)), after=_goal_values(goal),
+            before=None if before is None else _goal_values(_goal(before)),
+            after=_goal_values(goal),
         )
     return goal, before is None
 
@@ -114,9 +115,10 @@ async def get_goal(conn: asyncpg.Connection, kommun: str, year: int, scope: list
     check_year(year)
     await kommuner.require_known(conn, [kommun])
     row = await conn.fetchrow(
-        f"select {GOAL_COLUMNS} from goal where kommun = $1 and year = $2 "
-        "and ($3::text[] is null or kommun = any($3::text[]))",
-        kommun, year, scope,
+        f"select {GOAL_COLUMNS} from goal where kommun = $1 and year = $2 and ($3::text[] is null or kommun = any($3::text[]))",
+        kommun,
+        year,
+        scope,
     )
     if row is None:
         raise NotFound(f"no goal is set for kommun {kommun} in {year}")
@@ -159,9 +161,17 @@ async def group_records(conn: asyncpg.Connection, kommuner_: list[str], year: in
     rows = await conn.fetch(GROUP_RECORDS, kommuner_, start, end)
     return [
         GroupRecord(
-            id=r["id"], name=r["name"], area_id=r["area_id"], area_name=r["area_name"], kommun=r["kommun"],
-            kind=r["kind"], status=r["status"], established_on=r["established_on"], dissolved_on=r["dissolved_on"],
-            registered_as_existing=r["registered_as_existing"], households_total=r["households_total"],
+            id=r["id"],
+            name=r["name"],
+            area_id=r["area_id"],
+            area_name=r["area_name"],
+            kommun=r["kommun"],
+            kind=r["kind"],
+            status=r["status"],
+            established_on=r["established_on"],
+            dissolved_on=r["dissolved_on"],
+            registered_as_existing=r["registered_as_existing"],
+            households_total=r["households_total"],
             households_signed_up=r["households_signed_up"],
         )
         for r in rows
@@ -199,15 +209,18 @@ async def evaluate(conn: asyncpg.Connection, goals: list[Goal], as_of: date) -> 
         meetings = await meeting_records(conn, codes, year)
         for g in of_year:
             out[(g.kommun, year)] = evaluate_goal(
-                g.kommun, year, g.target_new_groups, g.target_info_meetings,
-                [r for r in groups if r.kommun == g.kommun], meetings.get(g.kommun, []), as_of,
+                g.kommun,
+                year,
+                g.target_new_groups,
+                g.target_info_meetings,
+                [r for r in groups if r.kommun == g.kommun],
+                meetings.get(g.kommun, []),
+                as_of,
             )
     return [out[(g.kommun, g.year)] for g in goals]
 
 
-async def goal_status(
-    conn: asyncpg.Connection, kommun: str, year: int, as_of: date, scope: list[str] | None
-) -> GoalStatus:
+async def goal_status(conn: asyncpg.Connection, kommun: str, year: int, as_of: date, scope: list[str] | None) -> GoalStatus:
     """``GET /api/v1/goals/{kommun}/{year}``: the goal judged at ``as_of``."""
     goal = await get_goal(conn, kommun, year, scope)
     return (await evaluate(conn, [goal], as_of))[0]
@@ -268,9 +281,7 @@ class Meeting(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
-MEETING_COLUMNS = (
-    "id, kommun, held_on, place as locality, topic, coalesce(participants, 0) as attendees, created_at"
-)
+MEETING_COLUMNS = "id, kommun, held_on, place as locality, topic, coalesce(participants, 0) as attendees, created_at"
 IS_MEETING = "kind = 'informationstraff'"
 
 
@@ -290,19 +301,22 @@ async def create_meeting(conn: asyncpg.Connection, actor: Principal, data: Meeti
             "insert into activity (kommun, held_on, kind, place, topic, participants) "
             "values ($1, $2, 'informationstraff', $3, $4, $5) "
             f"returning {MEETING_COLUMNS}",
-            data.kommun, data.held_on, locality, data.topic, data.attendees,
+            data.kommun,
+            data.held_on,
+            locality,
+            data.topic,
+            data.attendees,
         )
         meeting = _meeting(row)
-        await audit.record(conn, actor, kommun=meeting.kommun, table="info_meeting", row_id=meeting.id,
-                           action="insert", after=meeting)
+        await audit.record(conn, actor, kommun=meeting.kommun, table="info_meeting", row_id=meeting.id, action="insert", after=meeting)
     return meeting
 
 
 async def get_meeting(conn: asyncpg.Connection, meeting_id: int, scope: list[str] | None) -> Meeting:
     row = await conn.fetchrow(
-        f"select {MEETING_COLUMNS} from activity where id = $1 and {IS_MEETING} "
-        "and ($2::text[] is null or kommun = any($2::text[]))",
-        meeting_id, scope,
+        f"select {MEETING_COLUMNS} from activity where id = $1 and {IS_MEETING} and ($2::text[] is null or kommun = any($2::text[]))",
+        meeting_id,
+        scope,
     )
     if row is None:
         raise NotFound(f"no meeting {meeting_id}")
@@ -332,12 +346,14 @@ async def delete_meeting(conn: asyncpg.Connection, actor: Principal, meeting_id:
         row = await conn.fetchrow(
             f"delete from activity where id = $1 and {IS_MEETING} and ($2::text[] is null or kommun = any($2::text[])) "
             f"returning {MEETING_COLUMNS}",
-            meeting_id, actor.scope,
+            meeting_id,
+            actor.scope,
         )
         if row is None:
             raise NotFound(f"no meeting {meeting_id}")
-        await audit.record(conn, actor, kommun=row["kommun"], table="info_meeting", row_id=meeting_id,
-                           action="delete", before=_meeting(row))
+        await audit.record(
+            conn, actor, kommun=row["kommun"], table="info_meeting", row_id=meeting_id, action="delete", before=_meeting(row)
+        )
 
 
 # --- the report -----------------------------------------------------------------------------------------
@@ -368,8 +384,15 @@ async def priority_areas_without_group(
     end = datetime.combine(as_of + timedelta(days=1), time(0), STOCKHOLM)
     start = datetime.combine(_months_before(as_of + timedelta(days=1), months), time(0), STOCKHOLM)
     areas = [
-        RankingArea(area_id=r["id"], name=r["name"], kommun=r["kommun"], households=r["households_total"],
-                    x=r["point_x"], y=r["point_y"], has_active_group=r["has_group"])
+        RankingArea(
+            area_id=r["id"],
+            name=r["name"],
+            kommun=r["kommun"],
+            households=r["households_total"],
+            x=r["point_x"],
+            y=r["point_y"],
+            has_active_group=r["has_group"],
+        )
         for r in await conn.fetch(RANKING_AREAS, kommun)
     ]
     if not areas:

@@ -59,23 +59,30 @@ def _group(row: asyncpg.Record) -> Group:
 
 
 async def get_group(conn: asyncpg.Connection, group_id: int, scope: list[str] | None) -> Group:
-    row = await conn.fetchrow(
-        SELECT_GROUPS + " where g.id = $1 and ($2::text[] is null or g.kommun = any($2::text[]))", group_id, scope
-    )
+    row = await conn.fetchrow(SELECT_GROUPS + " where g.id = $1 and ($2::text[] is null or g.kommun = any($2::text[]))", group_id, scope)
     if row is None:
         raise NotFound(f"no group {group_id}")
     return _group(row)
 
 
 async def list_groups(
-    conn: asyncpg.Connection, *, kommuner_: list[str] | None, status: str | None, kind: str | None,
-    limit: int, offset: int,
+    conn: asyncpg.Connection,
+    *,
+    kommuner_: list[str] | None,
+    status: str | None,
+    kind: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Group], int]:
     rows = await conn.fetch(
         SELECT_GROUPS
         + """ where ($1::text[] is null or g.kommun = any($1::text[])) and ($2::text is null or g.status = $2)
           and ($3::text is null or g.kind = $3) order by g.id limit $4 offset $5""",
-        kommuner_, status, kind, limit, offset,
+        kommuner_,
+        status,
+        kind,
+        limit,
+        offset,
     )
     return [_group(r) for r in rows], (rows[0]["total"] if rows else 0)
 
@@ -110,8 +117,7 @@ async def area_kommun(conn: asyncpg.Connection, area_id: int, scope: list[str] |
 
 
 async def insert_group(conn: asyncpg.Connection, kommun: str, data: GroupInput, *, existing: bool) -> int:
-    return await conn.fetchval(
-        INSERT_GROUP, kommun, data.area_id, data.kind, data.name, data.status, data.established_on, existing)
+    return await conn.fetchval(INSERT_GROUP, kommun, data.area_id, data.kind, data.name, data.status, data.established_on, existing)
 
 
 # --- eligibility: one primary-key read of the group row, whose counters triggers keep ---------------
@@ -128,13 +134,18 @@ where g.id = $1
 """
 
 
-async def eligibility(conn: asyncpg.Connection | asyncpg.Pool, group_id: int, scope: list[str] | None, *, lock: bool = False) -> Eligibility:
+async def eligibility(
+    conn: asyncpg.Connection | asyncpg.Pool, group_id: int, scope: list[str] | None, *, lock: bool = False
+) -> Eligibility:
     row = await conn.fetchrow(ELIGIBILITY + (" for update of g" if lock else ""), group_id)
     if row is None or (scope is not None and row["kommun"] not in scope):
         raise NotFound(f"no group {group_id}")
     return evaluate(
-        group_id=row["id"], status=row["status"], households_total=row["households_total"],
-        households_signed_up=row["households_signed_up"], has_contact_person=row["has_contact_person"],
+        group_id=row["id"],
+        status=row["status"],
+        households_total=row["households_total"],
+        households_signed_up=row["households_signed_up"],
+        has_contact_person=row["has_contact_person"],
     )
 
 
@@ -186,7 +197,8 @@ async def group_for_write(conn: asyncpg.Connection, actor: Principal, group_id: 
     row = await conn.fetchrow(
         "select id, kommun, area_id, status from watch_group where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
         + (" for update" if lock else ""),
-        group_id, actor.scope,
+        group_id,
+        actor.scope,
     )
     if row is None:
         raise NotFound(f"no group {group_id}")
@@ -220,7 +232,9 @@ async def list_signups(
     rows = await conn.fetch(
         """select group_id, household_id, signed_up_at, count(*) over () as total from signup
         where group_id = $1 order by household_id limit $2 offset $3""",
-        group_id, limit, offset,
+        group_id,
+        limit,
+        offset,
     )
     return [Signup(group_id=r["group_id"], household_id=r["household_id"], signed_up_at=r["signed_up_at"]) for r in rows], (
         rows[0]["total"] if rows else 0
@@ -251,12 +265,18 @@ async def insert_contact(conn: asyncpg.Connection, group: asyncpg.Record, data: 
     household is not signed up or already has one."""
     try:
         row = await conn.fetchrow(
-            INSERT_CONTACT, group["id"], data.household_id, group["kommun"], data.name, data.phone, data.email, data.consent_at,
+            INSERT_CONTACT,
+            group["id"],
+            data.household_id,
+            group["kommun"],
+            data.name,
+            data.phone,
+            data.email,
+            data.consent_at,
             data.role,
         )
     except asyncpg.ForeignKeyViolationError:
-        message = (f"Hushåll {data.household_id} är inte anmält till grupp {group['id']}; "
-                   "en kontaktperson väljs bland de anmälda hushållen.")
+        message = f"Hushåll {data.household_id} är inte anmält till grupp {group['id']}; en kontaktperson väljs bland de anmälda hushållen."
         raise Conflict(message, [FieldError(field="household_id", message=message)]) from None
     except asyncpg.UniqueViolationError:
         raise _second_contact(group["id"], data.household_id) from None
@@ -264,14 +284,12 @@ async def insert_contact(conn: asyncpg.Connection, group: asyncpg.Record, data: 
 
 
 def _second_contact(group_id: int, household_id: int) -> Conflict:
-    message = (f"Hushåll {household_id} har redan en kontaktperson i grupp {group_id}; "
-               "ett hushåll har högst en kontaktperson.")
+    message = f"Hushåll {household_id} har redan en kontaktperson i grupp {group_id}; ett hushåll har högst en kontaktperson."
     return Conflict(message, [FieldError(field="household_id", message=message)])
 
 
 async def contacts_of_household(conn: asyncpg.Connection, group_id: int, household_id: int) -> list[int]:
-    rows = await conn.fetch(
-        "select id from contact_person where group_id = $1 and household_id = $2 order by id", group_id, household_id)
+    rows = await conn.fetch("select id from contact_person where group_id = $1 and household_id = $2 order by id", group_id, household_id)
     return [r["id"] for r in rows]
 
 
@@ -281,8 +299,7 @@ async def contact_exists(conn: asyncpg.Connection, group_id: int, contact_id: in
 
 async def contacts_held_by(conn: asyncpg.Connection, household_id: int) -> list[asyncpg.Record]:
     """The household's contact persons, in every group: id, group_id, household_id."""
-    return await conn.fetch(
-        "select id, group_id, household_id from contact_person where household_id = $1 order by id", household_id)
+    return await conn.fetch("select id, group_id, household_id from contact_person where household_id = $1 order by id", household_id)
 
 
 async def refuse_second_contact(conn: asyncpg.Connection, group_id: int, household_id: int) -> None:
@@ -299,28 +316,32 @@ async def list_contacts(conn: asyncpg.Connection, group_id: int, scope: list[str
     return [ContactPerson(**{k: r[k] for k in ContactPerson.__struct_fields__}) for r in rows]
 
 
-async def erase_contacts(
-    conn: asyncpg.Connection, actor: Principal, kommun: str, contact_ids: list[int], *, reason: str
-) -> list[int]:
+async def erase_contacts(conn: asyncpg.Connection, actor: Principal, kommun: str, contact_ids: list[int], *, reason: str) -> list[int]:
     """Delete contact persons and erase their values from the audit trail; one ``erase`` event each
     (without values: it says that, by whom and why). Answers the ids that were there."""
     rows = await conn.fetch(
         "delete from contact_person where id = any($1::bigint[]) and kommun = $2 returning id, group_id, household_id",
-        contact_ids, kommun,
+        contact_ids,
+        kommun,
     )
     return await record_erasures(conn, actor, kommun, rows, reason=reason)
 
 
-async def record_erasures(
-    conn: asyncpg.Connection, actor: Principal, kommun: str, rows: list[asyncpg.Record], *, reason: str
-) -> list[int]:
+async def record_erasures(conn: asyncpg.Connection, actor: Principal, kommun: str, rows: list[asyncpg.Record], *, reason: str) -> list[int]:
     """The audit side of erasing contact persons that are gone (``rows``: id, group_id,
     household_id): their values erased from the trail, one ``erase`` event each."""
     erased = [r["id"] for r in rows]
     await audit.erase_values(conn, "contact_person", erased)
     for r in rows:
-        await audit.record(conn, actor, kommun=kommun, table="contact_person", row_id=r["id"], action="erase",
-                           after={"group_id": r["group_id"], "household_id": r["household_id"], "reason": reason})
+        await audit.record(
+            conn,
+            actor,
+            kommun=kommun,
+            table="contact_person",
+            row_id=r["id"],
+            action="erase",
+            after={"group_id": r["group_id"], "household_id": r["household_id"], "reason": reason},
+        )
     return erased
 
 
@@ -360,9 +381,7 @@ async def departures(conn: asyncpg.Connection, household_ids: list[int], new_are
 CONFIRM_PARAMETER = "bekrafta=1"
 
 
-async def settle_departures(
-    conn: asyncpg.Connection, actor: Principal, leaving: Departures, *, erase_contacts_: bool, what: str
-) -> int:
+async def settle_departures(conn: asyncpg.Connection, actor: Principal, leaving: Departures, *, erase_contacts_: bool, what: str) -> int:
     """Before households leave their area: refuse (409) when they hold contact persons there,
     unless the caller confirmed their erasure; erase them explicitly then. The sign-ups the
     trigger withdraws are recorded in the audit trail, one event per group. Answers the number of
@@ -378,26 +397,37 @@ async def settle_departures(
             "En kontaktpersons personuppgifter raderas bara när det uttryckligen begärs: ta bort "
             f"kontaktpersonerna först, eller gör om ändringen med {CONFIRM_PARAMETER} för att radera dem."
         )
-        raise Conflict(message, [
-            FieldError(field="contact_person", message=f"kontaktperson {c} i grupp {g} (hushåll {h}) skulle raderas")
-            for c, g, h in leaving.contacts
-        ], contact_person_ids=[c for c, _, _ in leaving.contacts])
-    erased = await erase_contacts(conn, actor, leaving.kommun, [c for c, _, _ in leaving.contacts],
-                                  reason="the household left the group's area")
+        raise Conflict(
+            message,
+            [
+                FieldError(field="contact_person", message=f"kontaktperson {c} i grupp {g} (hushåll {h}) skulle raderas")
+                for c, g, h in leaving.contacts
+            ],
+            contact_person_ids=[c for c, _, _ in leaving.contacts],
+        )
+    erased = await erase_contacts(
+        conn, actor, leaving.kommun, [c for c, _, _ in leaving.contacts], reason="the household left the group's area"
+    )
     by_group: dict[int, list[int]] = {}
     for g, h in leaving.signups:
         by_group.setdefault(g, []).append(h)
     for group_id, household_ids in by_group.items():
-        await audit.record(conn, actor, kommun=leaving.kommun, table="signup", row_id=group_id, action="delete",
-                           before={"group_id": group_id, "household_ids": household_ids},
-                           after={"reason": "the households left the group's area"})
+        await audit.record(
+            conn,
+            actor,
+            kommun=leaving.kommun,
+            table="signup",
+            row_id=group_id,
+            action="delete",
+            before={"group_id": group_id, "household_ids": household_ids},
+            after={"reason": "the households left the group's area"},
+        )
     return len(erased)
 
 
 async def groups_with_contact(conn: asyncpg.Connection, group_ids: list[int]) -> set[int]:
     """Which of the groups have at least one contact person."""
-    rows = await conn.fetch(
-        "select distinct group_id from contact_person where group_id = any($1::bigint[])", group_ids)
+    rows = await conn.fetch("select distinct group_id from contact_person where group_id = any($1::bigint[])", group_ids)
     return {r["group_id"] for r in rows}
 
 
@@ -422,5 +452,4 @@ async def get_contact(conn: asyncpg.Connection, group_id: int, contact_id: int, 
 
 
 async def update_contact(conn: asyncpg.Connection, contact_id: int, name: str, phone: str | None, email: str | None) -> None:
-    await conn.execute("update contact_person set name = $2, phone = $3, email = $4 where id = $1",
-                       contact_id, name, phone, email)
+    await conn.execute("update contact_person set name = $2, phone = $3, email = $4 where id = $1", contact_id, name, phone, email)

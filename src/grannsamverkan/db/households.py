@@ -63,9 +63,15 @@ from household
 
 def _household(row: asyncpg.Record) -> Household:
     return Household(
-        id=row["id"], kommun=row["kommun"], external_ref=row["external_ref"], street=row["street"],
-        postcode=row["postcode"], city=row["city"], location=point_to_geojson_wgs84(row["x"], row["y"]),
-        area_id=row["area_id"], updated_at=row["updated_at"],
+        id=row["id"],
+        kommun=row["kommun"],
+        external_ref=row["external_ref"],
+        street=row["street"],
+        postcode=row["postcode"],
+        city=row["city"],
+        location=point_to_geojson_wgs84(row["x"], row["y"]),
+        area_id=row["area_id"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -85,7 +91,10 @@ async def list_households(
         SELECT_HOUSEHOLDS
         + """ where ($1::text[] is null or kommun = any($1::text[])) and ($2::bigint is null or area_id = $2)
         order by id limit $3 offset $4""",
-        kommuner_, area_id, limit, offset,
+        kommuner_,
+        area_id,
+        limit,
+        offset,
     )
     return [_household(r) for r in rows], (rows[0]["total"] if rows else 0)
 
@@ -121,8 +130,13 @@ where h.id = v.id
 
 
 async def reassign_within(
-    conn: asyncpg.Connection, actor: Principal, kommun: str, boxes: list[tuple[float, float, float, float]],
-    *, erase_contacts: bool = False, what: str = "Ändringen",
+    conn: asyncpg.Connection,
+    actor: Principal,
+    kommun: str,
+    boxes: list[tuple[float, float, float, float]],
+    *,
+    erase_contacts: bool = False,
+    what: str = "Ändringen",
 ) -> int:
     """Re-assign the located households of ``kommun`` inside ``boxes`` after areas changed there.
 
@@ -154,9 +168,7 @@ async def reassign_within(
 
 
 async def _area_at(conn: asyncpg.Connection, kommun: str, x: float, y: float) -> int | None:
-    rows = await conn.fetch(
-        "select id, geom_wkb from area where kommun = $1 and bbox @> $2::point order by id", kommun, Point(x, y)
-    )
+    rows = await conn.fetch("select id, geom_wkb from area where kommun = $1 and bbox @> $2::point order by id", kommun, Point(x, y))
     for row in rows:
         if shapely.intersects_xy(from_wkb(row["geom_wkb"]), x, y):
             return row["id"]
@@ -200,11 +212,19 @@ async def create_household(conn: asyncpg.Connection, actor: Principal, data: Hou
                 raise InvalidInput(message, [FieldError(field="area_id", message=message)])
         data = msgspec.structs.replace(data, area_id=area_id)
         household_id = await conn.fetchval(
-            INSERT_HOUSEHOLD, data.kommun, data.external_ref, data.street, data.postcode, data.city,
-            data.x, data.y, data.area_id,
+            INSERT_HOUSEHOLD,
+            data.kommun,
+            data.external_ref,
+            data.street,
+            data.postcode,
+            data.city,
+            data.x,
+            data.y,
+            data.area_id,
         )
-        await audit.record(conn, actor, kommun=data.kommun, table="household", row_id=household_id,
-                           action="insert", after=_audit_values(data))
+        await audit.record(
+            conn, actor, kommun=data.kommun, table="household", row_id=household_id, action="insert", after=_audit_values(data)
+        )
     return household_id
 
 
@@ -232,8 +252,7 @@ async def lock_for_erasure(conn: asyncpg.Connection, actor: Principal, household
 
 
 async def signed_up_groups(conn: asyncpg.Connection, household_id: int) -> list[int]:
-    return [r["group_id"] for r in await conn.fetch(
-        "select group_id from signup where household_id = $1 order by group_id", household_id)]
+    return [r["group_id"] for r in await conn.fetch("select group_id from signup where household_id = $1 order by group_id", household_id)]
 
 
 async def delete_household(conn: asyncpg.Connection, household_id: int) -> None:
@@ -266,10 +285,17 @@ create temp table household_staging (
 ) on commit drop
 """
 ROW_COLUMNS = ["external_ref", "street", "postcode", "city", "x", "y", "area_id"]
-ROW_SCHEMA = pa.schema([
-    ("external_ref", pa.string()), ("street", pa.string()), ("postcode", pa.string()), ("city", pa.string()),
-    ("x", pa.float64()), ("y", pa.float64()), ("area_id", pa.int64()),
-])
+ROW_SCHEMA = pa.schema(
+    [
+        ("external_ref", pa.string()),
+        ("street", pa.string()),
+        ("postcode", pa.string()),
+        ("city", pa.string()),
+        ("x", pa.float64()),
+        ("y", pa.float64()),
+        ("area_id", pa.int64()),
+    ]
+)
 PARENT_SCHEMA = ROW_SCHEMA.append(pa.field("kommun", pa.string()))
 
 HAS_OWN_PARTITION = "select to_regclass(household_partition_name($1)) is not null"
@@ -328,12 +354,17 @@ class _Existing(msgspec.Struct):
 async def _existing(conn: asyncpg.Connection, kommun: str) -> _Existing:
     buffer = io.BytesIO()
     await conn.copy_from_query(EXISTING_HOUSEHOLDS, kommun, output=buffer, format="csv")
-    rows = pacsv.read_csv(
-        pa.py_buffer(buffer.getbuffer()),
-        read_options=pacsv.ReadOptions(column_names=ROW_COLUMNS),
-        convert_options=pacsv.ConvertOptions(
-            column_types=ROW_SCHEMA, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False),
-    ) if buffer.tell() else ROW_SCHEMA.empty_table()
+    rows = (
+        pacsv.read_csv(
+            pa.py_buffer(buffer.getbuffer()),
+            read_options=pacsv.ReadOptions(column_names=ROW_COLUMNS),
+            convert_options=pacsv.ConvertOptions(
+                column_types=ROW_SCHEMA, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
+            ),
+        )
+        if buffer.tell()
+        else ROW_SCHEMA.empty_table()
+    )
     refs = rows.column("external_ref").to_pylist()
     return _Existing({ref: i for i, ref in enumerate(refs)}, rows, np.zeros(len(refs), dtype=np.bool_))
 
@@ -358,16 +389,22 @@ def _prepare(batch: HouseholdBatch, index: AreaGrid, existing: _Existing | None)
     """Point-in-polygon, then the batch split into new households and changed known ones."""
     areas = index.assign(batch.x_sweref, batch.y_sweref)
     located = ~np.isnan(batch.x_sweref)
-    rows = pa.RecordBatch.from_arrays([
-        batch.external_ref, batch.street, batch.postcode, batch.city,
-        pa.array(batch.x_sweref, mask=~located), pa.array(batch.y_sweref, mask=~located),
-        pa.array(areas, mask=areas < 0),
-    ], schema=ROW_SCHEMA)
+    rows = pa.RecordBatch.from_arrays(
+        [
+            batch.external_ref,
+            batch.street,
+            batch.postcode,
+            batch.city,
+            pa.array(batch.x_sweref, mask=~located),
+            pa.array(batch.y_sweref, mask=~located),
+            pa.array(areas, mask=areas < 0),
+        ],
+        schema=ROW_SCHEMA,
+    )
     if existing is None or not existing.position:
         new_rows, changed_rows = rows, rows.slice(0, 0)
     else:
-        where = np.fromiter((existing.position.get(r, -1) for r in batch.external_ref.to_pylist()),
-                            np.int64, count=len(batch))
+        where = np.fromiter((existing.position.get(r, -1) for r in batch.external_ref.to_pylist()), np.int64, count=len(batch))
         known = where >= 0
         positions = where[known]
         if existing.named[positions].any() or len(np.unique(positions)) != len(positions):
@@ -379,8 +416,9 @@ def _prepare(batch: HouseholdBatch, index: AreaGrid, existing: _Existing | None)
             changed |= _distinct(rows.column(name), before.column(name).combine_chunks()).to_numpy(zero_copy_only=False)
         new_rows = rows.filter(pa.array(~known))
         changed_rows = rows.filter(pa.array(known & changed))
-    return _PreparedBatch(new_rows, changed_rows, int((areas >= 0).sum()), len(batch),
-                          batch.bytes_consumed, batch.total_bytes, int((~located).sum()))
+    return _PreparedBatch(
+        new_rows, changed_rows, int((areas >= 0).sum()), len(batch), batch.bytes_consumed, batch.total_bytes, int((~located).sum())
+    )
 
 
 _END = object()
@@ -520,7 +558,10 @@ async def _import(
 
 
 async def _store(
-    conn: asyncpg.Connection, actor: Principal, kommun: str, reader: _ReadAhead,
+    conn: asyncpg.Connection,
+    actor: Principal,
+    kommun: str,
+    reader: _ReadAhead,
     on_progress: Callable[[int, int], None] | None,
     erase_contacts: bool,
 ) -> ImportResult:
@@ -531,8 +572,7 @@ async def _store(
         # household be added to it: all take this lock.
         await lock_kommun(conn, kommun)
         index = await area_index(conn, kommun)
-        first_load = not await conn.fetchval(HAS_OWN_PARTITION, kommun) and not await conn.fetchval(
-            HAS_HOUSEHOLDS, kommun)
+        first_load = not await conn.fetchval(HAS_OWN_PARTITION, kommun) and not await conn.fetchval(HAS_HOUSEHOLDS, kommun)
         existing = None if first_load else await _existing(conn, kommun)
         if first_load:
             await conn.execute(CREATE_PARTITION, kommun)
@@ -572,20 +612,24 @@ async def _store(
         updated = erased = 0
         if changed:
             await conn.execute(CREATE_STAGING)
-            await conn.copy_to_table("household_staging", source=_binary_copy(ROW_SCHEMA, _each(changed)),
-                                     columns=ROW_COLUMNS, format="binary")
+            await conn.copy_to_table(
+                "household_staging", source=_binary_copy(ROW_SCHEMA, _each(changed)), columns=ROW_COLUMNS, format="binary"
+            )
             moved = await conn.fetch(MOVED_BY_STAGING, kommun)
             if moved:
                 leaving = await groups.departures(conn, [r["id"] for r in moved], [r["area_id"] for r in moved])
-                erased = await groups.settle_departures(conn, actor, leaving, erase_contacts_=erase_contacts,
-                                                        what="Importen")
+                erased = await groups.settle_departures(conn, actor, leaving, erase_contacts_=erase_contacts, what="Importen")
             updated = _count(await conn.execute(UPDATE_FROM_STAGING, kommun))
-        result = ImportResult(inserted=tally.inserted, updated=updated, assigned=tally.assigned,
-                              unassigned=tally.rows - tally.assigned, contact_persons_erased=erased,
-                              without_position=tally.unlocated,
-                              warnings=[without_position_warning(tally.unlocated)] if tally.unlocated else [])
-        await audit.record(conn, actor, kommun=kommun, table="household", row_id=None, action="import",
-                           after=msgspec.to_builtins(result))
+        result = ImportResult(
+            inserted=tally.inserted,
+            updated=updated,
+            assigned=tally.assigned,
+            unassigned=tally.rows - tally.assigned,
+            contact_persons_erased=erased,
+            without_position=tally.unlocated,
+            warnings=[without_position_warning(tally.unlocated)] if tally.unlocated else [],
+        )
+        await audit.record(conn, actor, kommun=kommun, table="household", row_id=None, action="import", after=msgspec.to_builtins(result))
     return result
 
 
@@ -628,8 +672,9 @@ async def address_for_update(conn: asyncpg.Connection, actor: Principal, househo
     return row
 
 
-async def update_address(conn: asyncpg.Connection, household_id: int, kommun: str, street: str | None,
-                         postcode: str | None, city: str | None) -> None:
+async def update_address(
+    conn: asyncpg.Connection, household_id: int, kommun: str, street: str | None, postcode: str | None, city: str | None
+) -> None:
     await conn.execute(UPDATE_ADDRESS, household_id, kommun, street, postcode, city)
 
 

@@ -29,9 +29,7 @@ async def require_known(conn: asyncpg.Connection, codes: list[str], *, field: st
     """422 for any code that is not one of SCB's kommun codes."""
     if not codes:
         return
-    known = {
-        r["code"] for r in await conn.fetch("select code from kommun where code = any($1::text[])", codes)
-    }
+    known = {r["code"] for r in await conn.fetch("select code from kommun where code = any($1::text[])", codes)}
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise InvalidInput(

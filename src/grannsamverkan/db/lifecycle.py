@@ -19,8 +19,9 @@ RULE_FIELDS = ("households_per_contact", "renewal_month", "renewal_day", "grace_
 
 async def rules(conn: asyncpg.Connection, kommun: str) -> KommunRules:
     row = await conn.fetchrow(
-        "select households_per_contact, renewal_month, renewal_day, grace_days, approval_required "
-        "from kommun_lifecycle where kommun = $1", kommun)
+        "select households_per_contact, renewal_month, renewal_day, grace_days, approval_required from kommun_lifecycle where kommun = $1",
+        kommun,
+    )
     return DEFAULT_RULES if row is None else KommunRules(**{k: row[k] for k in RULE_FIELDS})
 
 
@@ -31,8 +32,13 @@ async def set_rules(conn: asyncpg.Connection, kommun: str, value: KommunRules) -
         values ($1, $2, $3, $4, $5, $6)
         on conflict (kommun) do update set households_per_contact = $2, renewal_month = $3, renewal_day = $4,
             grace_days = $5, approval_required = $6, updated_at = now()""",
-        kommun, value.households_per_contact, value.renewal_month, value.renewal_day, value.grace_days,
-        value.approval_required)
+        kommun,
+        value.households_per_contact,
+        value.renewal_month,
+        value.renewal_day,
+        value.grace_days,
+        value.approval_required,
+    )
 
 
 # --- the group row and its steps ---------------------------------------------------------------------
@@ -53,8 +59,15 @@ async def group_row(conn: asyncpg.Connection, group_id: int, scope: list[str] | 
     return row
 
 
-async def set_status(conn: asyncpg.Connection, group_id: int, status: str, *, established_on: date | None = None,
-                     dissolved_on: date | None = None, lapsed_on: date | None = None) -> None:
+async def set_status(
+    conn: asyncpg.Connection,
+    group_id: int,
+    status: str,
+    *,
+    established_on: date | None = None,
+    dissolved_on: date | None = None,
+    lapsed_on: date | None = None,
+) -> None:
     """A new status; a date given is set, ``lapsed_on`` is cleared when the group is active again."""
     await conn.execute(
         """update watch_group set status = $2, established_on = coalesce($3, established_on),
@@ -62,7 +75,12 @@ async def set_status(conn: asyncpg.Connection, group_id: int, status: str, *, es
                lapsed_on = case when $2 = 'lapsed' then $5 when $2 = 'active' then null else lapsed_on end,
                updated_at = now()
         where id = $1""",
-        group_id, status, established_on, dissolved_on, lapsed_on)
+        group_id,
+        status,
+        established_on,
+        dissolved_on,
+        lapsed_on,
+    )
 
 
 class GroupStep(msgspec.Struct, kw_only=True):
@@ -81,12 +99,31 @@ class GroupStep(msgspec.Struct, kw_only=True):
 STEP_COLUMNS = "id, group_id, step, from_status, to_status, on_date, actor_name, actor_role, note, at"
 
 
-async def insert_step(conn: asyncpg.Connection, actor: Principal, *, group_id: int, kommun: str, step: str,
-                      from_status: str, to_status: str, on: date, note: str = "") -> GroupStep:
+async def insert_step(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    *,
+    group_id: int,
+    kommun: str,
+    step: str,
+    from_status: str,
+    to_status: str,
+    on: date,
+    note: str = "",
+) -> GroupStep:
     row = await conn.fetchrow(
         f"""insert into group_step (group_id, kommun, step, from_status, to_status, on_date, actor_name, actor_role, note)
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning {STEP_COLUMNS}""",
-        group_id, kommun, step, from_status, to_status, on, actor.name, actor.role, note)
+        group_id,
+        kommun,
+        step,
+        from_status,
+        to_status,
+        on,
+        actor.name,
+        actor.role,
+        note,
+    )
     return GroupStep(**dict(row))
 
 
@@ -101,7 +138,12 @@ async def list_steps(conn: asyncpg.Connection, group_id: int) -> list[GroupStep]
 async def insert_renewal(conn: asyncpg.Connection, actor: Principal, group: asyncpg.Record, on: date) -> None:
     await conn.execute(
         "insert into group_renewal (group_id, kommun, renewed_on, contact_persons, actor_name) values ($1, $2, $3, $4, $5)",
-        group["id"], group["kommun"], on, group["contact_persons"], actor.name)
+        group["id"],
+        group["kommun"],
+        on,
+        group["contact_persons"],
+        actor.name,
+    )
 
 
 # The day a group last confirmed its contact persons: its last renewal, or the day it was
@@ -129,8 +171,9 @@ class RenewalRow(msgspec.Struct, kw_only=True):
     last_confirmed_on: date | None
 
 
-async def groups_to_renew(conn: asyncpg.Connection, kommuner_: list[str] | None,
-                          statuses: tuple[str, ...] = ("active", "lapsed")) -> list[RenewalRow]:
+async def groups_to_renew(
+    conn: asyncpg.Connection, kommuner_: list[str] | None, statuses: tuple[str, ...] = ("active", "lapsed")
+) -> list[RenewalRow]:
     """Active and lapsed groups of these kommuner (None: all) with their last confirmation."""
     rows = await conn.fetch(
         f"""select g.id, g.kommun, g.name, a.name as area_name, g.status, g.contact_persons,
@@ -138,7 +181,9 @@ async def groups_to_renew(conn: asyncpg.Connection, kommuner_: list[str] | None,
         from watch_group g join area a on a.id = g.area_id
         where ($1::text[] is null or g.kommun = any($1::text[])) and g.status = any($2::text[])
         order by g.kommun, g.id""",
-        kommuner_, list(statuses))
+        kommuner_,
+        list(statuses),
+    )
     return [RenewalRow(**dict(r)) for r in rows]
 
 
@@ -150,13 +195,19 @@ async def coverage_inputs(
 ) -> tuple[list[tuple[int, float | None, float | None]], list[tuple[int, float | None, float | None]], dict[int, str]]:
     """The area's households (id, x, y), the contact persons (id, x, y of their household) and their roles."""
     households = await conn.fetch(
-        "select id, x, y from household where kommun = $1 and area_id = $2 order by id", group["kommun"], group["area_id"])
+        "select id, x, y from household where kommun = $1 and area_id = $2 order by id", group["kommun"], group["area_id"]
+    )
     contacts = await conn.fetch(
         """select c.id, h.x, h.y, c.role from contact_person c
         join household h on h.id = c.household_id and h.kommun = c.kommun
-        where c.group_id = $1 order by c.id""", group["id"])
-    return ([(r["id"], r["x"], r["y"]) for r in households], [(r["id"], r["x"], r["y"]) for r in contacts],
-            {r["id"]: r["role"] for r in contacts})
+        where c.group_id = $1 order by c.id""",
+        group["id"],
+    )
+    return (
+        [(r["id"], r["x"], r["y"]) for r in households],
+        [(r["id"], r["x"], r["y"]) for r in contacts],
+        {r["id"]: r["role"] for r in contacts},
+    )
 
 
 async def set_contact_role(conn: asyncpg.Connection, group_id: int, contact_id: int, role: str) -> str | None:
@@ -164,7 +215,10 @@ async def set_contact_role(conn: asyncpg.Connection, group_id: int, contact_id: 
     return await conn.fetchval(
         """update contact_person c set role = $3 from (select id, role from contact_person where id = $2 and group_id = $1
         for update) old where c.id = old.id returning old.role""",
-        group_id, contact_id, role)
+        group_id,
+        contact_id,
+        role,
+    )
 
 
 # --- declined households -------------------------------------------------------------------------------
@@ -175,7 +229,11 @@ async def insert_declined(conn: asyncpg.Connection, group: asyncpg.Record, house
     row = await conn.fetchrow(
         """select h.id, exists (select 1 from signup s where s.group_id = $1 and s.household_id = h.id) as signed
         from household h where h.id = $2 and h.kommun = $3 and h.area_id = $4""",
-        group["id"], household_id, group["kommun"], group["area_id"])
+        group["id"],
+        household_id,
+        group["kommun"],
+        group["area_id"],
+    )
     if row is None:
         return "outside"
     if row["signed"]:
@@ -183,14 +241,19 @@ async def insert_declined(conn: asyncpg.Connection, group: asyncpg.Record, house
     await conn.execute(
         """insert into household_declined (group_id, household_id, kommun, declined_on) values ($1, $2, $3, $4)
         on conflict (group_id, household_id) do update set declined_on = excluded.declined_on""",
-        group["id"], household_id, group["kommun"], on)
+        group["id"],
+        household_id,
+        group["kommun"],
+        on,
+    )
     return "declined"
 
 
 async def delete_declined(conn: asyncpg.Connection, group_id: int, household_id: int) -> bool:
-    return await conn.fetchval(
-        "delete from household_declined where group_id = $1 and household_id = $2 returning 1", group_id, household_id
-    ) is not None
+    return (
+        await conn.fetchval("delete from household_declined where group_id = $1 and household_id = $2 returning 1", group_id, household_id)
+        is not None
+    )
 
 
 async def count_declined(conn: asyncpg.Connection, group_id: int) -> int:
@@ -198,8 +261,7 @@ async def count_declined(conn: asyncpg.Connection, group_id: int) -> int:
 
 
 async def list_declined(conn: asyncpg.Connection, group_id: int) -> list[tuple[int, date]]:
-    rows = await conn.fetch(
-        "select household_id, declined_on from household_declined where group_id = $1 order by household_id", group_id)
+    rows = await conn.fetch("select household_id, declined_on from household_declined where group_id = $1 order by household_id", group_id)
     return [(r["household_id"], r["declined_on"]) for r in rows]
 
 
@@ -228,7 +290,10 @@ async def insert_sign(conn: asyncpg.Connection, group: asyncpg.Record, values: d
     row = await conn.fetchrow(
         f"""insert into group_sign (group_id, kommun, label, ordered_on, delivered_on, placed_on, taken_down_on, x, y, place)
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning {SIGN_COLUMNS}""",
-        group["id"], group["kommun"], *(values[f] for f in SIGN_FIELDS))
+        group["id"],
+        group["kommun"],
+        *(values[f] for f in SIGN_FIELDS),
+    )
     return Sign(**dict(row))
 
 
@@ -237,7 +302,10 @@ async def update_sign(conn: asyncpg.Connection, group_id: int, sign_id: int, val
         f"""update group_sign set label = $3, ordered_on = $4, delivered_on = $5, placed_on = $6, taken_down_on = $7,
                x = $8, y = $9, place = $10
         where id = $2 and group_id = $1 returning {SIGN_COLUMNS}""",
-        group_id, sign_id, *(values[f] for f in SIGN_FIELDS))
+        group_id,
+        sign_id,
+        *(values[f] for f in SIGN_FIELDS),
+    )
     return None if row is None else Sign(**dict(row))
 
 
@@ -267,9 +335,17 @@ async def orphan_signs(conn: asyncpg.Connection, kommuner_: list[str] | None) ->
         where ($1::text[] is null or s.kommun = any($1::text[])) and g.status in ('dissolved', 'lapsed')
           and s.placed_on is not null and s.taken_down_on is null
         order by s.kommun, g.id, s.id""",
-        kommuner_)
-    return [OrphanSign(sign=Sign(**{k: r[k] for k in Sign.__struct_fields__}), group_name=r["group_name"],
-                       group_status=r["group_status"], area_name=r["area_name"]) for r in rows]
+        kommuner_,
+    )
+    return [
+        OrphanSign(
+            sign=Sign(**{k: r[k] for k in Sign.__struct_fields__}),
+            group_name=r["group_name"],
+            group_status=r["group_status"],
+            area_name=r["area_name"],
+        )
+        for r in rows
+    ]
 
 
 # --- near-repeat alerts ------------------------------------------------------------------------------
@@ -278,33 +354,43 @@ async def orphan_signs(conn: asyncpg.Connection, kommuner_: list[str] | None) ->
 async def recent_located_burglaries(conn: asyncpg.Connection, kommun: str, since: datetime) -> list[asyncpg.Record]:
     return await conn.fetch(
         """select id, occurred_from, occurred_to, category, x, y from burglary
-        where kommun = $1 and x is not null and occurred_to >= $2 order by id""", kommun, since)
+        where kommun = $1 and x is not null and occurred_to >= $2 order by id""",
+        kommun,
+        since,
+    )
 
 
 async def kommuner_with_located_burglaries(conn: asyncpg.Connection, since: datetime) -> list[str]:
-    rows = await conn.fetch(
-        "select distinct kommun from burglary where x is not null and occurred_to >= $1 order by kommun", since)
+    rows = await conn.fetch("select distinct kommun from burglary where x is not null and occurred_to >= $1 order by kommun", since)
     return [r["kommun"] for r in rows]
 
 
 async def active_group_areas(conn: asyncpg.Connection, kommun: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         """select g.id, g.name, a.name as area_name, a.geom_wkb from watch_group g join area a on a.id = g.area_id
-        where g.kommun = $1 and g.status = 'active' order by g.id""", kommun)
+        where g.kommun = $1 and g.status = 'active' order by g.id""",
+        kommun,
+    )
 
 
-async def claim_alert(conn: asyncpg.Connection, burglary_id: int, group_id: int, kommun: str, distance: float,
-                      recipients: int) -> bool:
+async def claim_alert(conn: asyncpg.Connection, burglary_id: int, group_id: int, kommun: str, distance: float, recipients: int) -> bool:
     """Record the alert of one incident to one group; False when it was already sent."""
-    return await conn.fetchval(
-        """insert into near_repeat_alert (burglary_id, group_id, kommun, distance_m, recipients)
+    return (
+        await conn.fetchval(
+            """insert into near_repeat_alert (burglary_id, group_id, kommun, distance_m, recipients)
         values ($1, $2, $3, $4, $5) on conflict do nothing returning true""",
-        burglary_id, group_id, kommun, distance, recipients) is not None
+            burglary_id,
+            group_id,
+            kommun,
+            distance,
+            recipients,
+        )
+        is not None
+    )
 
 
 async def alert_recipients(conn: asyncpg.Connection, group_id: int) -> list[str]:
-    rows = await conn.fetch(
-        "select email from contact_person where group_id = $1 and email is not null order by id", group_id)
+    rows = await conn.fetch("select email from contact_person where group_id = $1 and email is not null order by id", group_id)
     return [r["email"] for r in rows]
 
 
@@ -319,13 +405,16 @@ async def demo_groups(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch(
         """select g.id, g.name, g.status from watch_group g join area a on a.id = g.area_id
         where a.external_ref = any($1::text[]) and g.status <> 'dissolved' order by g.id""",
-        ["arv-centrum", "lang-by", "sol-nipan"])
+        ["arv-centrum", "lang-by", "sol-nipan"],
+    )
 
 
 async def has_steps(conn: asyncpg.Connection, group_ids: list[int], steps: tuple[str, ...]) -> bool:
-    return bool(await conn.fetchval(
-        "select exists (select 1 from group_step where group_id = any($1::bigint[]) and step = any($2::text[]))",
-        group_ids, list(steps)))
+    return bool(
+        await conn.fetchval(
+            "select exists (select 1 from group_step where group_id = any($1::bigint[]) and step = any($2::text[]))", group_ids, list(steps)
+        )
+    )
 
 
 async def not_signed_up(conn: asyncpg.Connection, group_id: int, limit: int) -> list[int]:
@@ -333,5 +422,8 @@ async def not_signed_up(conn: asyncpg.Connection, group_id: int, limit: int) -> 
     rows = await conn.fetch(
         """select h.id from watch_group g join household h on h.area_id = g.area_id and h.kommun = g.kommun
         where g.id = $1 and not exists (select 1 from signup s where s.group_id = g.id and s.household_id = h.id)
-        order by h.id desc limit $2""", group_id, limit)
+        order by h.id desc limit $2""",
+        group_id,
+        limit,
+    )
     return [r["id"] for r in rows]

@@ -26,11 +26,17 @@ class Mail(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
-async def enqueue(conn: asyncpg.Connection, *, kommun: str, report_id: int | None, recipient: str, subject: str,
-                  body: str) -> int:
-    return int(await conn.fetchval(
-        "insert into mail_outbox (kommun, report_id, recipient, subject, body) values ($1, $2, $3, $4, $5) returning id",
-        kommun, report_id, recipient, subject, body))
+async def enqueue(conn: asyncpg.Connection, *, kommun: str, report_id: int | None, recipient: str, subject: str, body: str) -> int:
+    return int(
+        await conn.fetchval(
+            "insert into mail_outbox (kommun, report_id, recipient, subject, body) values ($1, $2, $3, $4, $5) returning id",
+            kommun,
+            report_id,
+            recipient,
+            subject,
+            body,
+        )
+    )
 
 
 DUE = """
@@ -57,7 +63,10 @@ async def failed(conn: asyncpg.Connection, mail_id: int, error: str, retry_in_se
     attempts = await conn.fetchval(
         "update mail_outbox set attempts = attempts + 1, last_error = $2, "
         "next_attempt_at = now() + make_interval(secs => $3) where id = $1 returning attempts",
-        mail_id, error[:500], retry_in_seconds)
+        mail_id,
+        error[:500],
+        retry_in_seconds,
+    )
     if attempts is not None and attempts >= MAX_ATTEMPTS:
         await conn.execute("delete from mail_outbox where id = $1", mail_id)
         return True

@@ -83,18 +83,31 @@ returning id
 
 
 async def insert_report(conn: asyncpg.Connection, values: dict[str, Any]) -> int:
-    return int(await conn.fetchval(
-        INSERT_REPORT, values["kommun"], values["category"], values["time_of_day"], values["feeling"],
-        values["what"], values["would_help"], values["place_text"], values["x"], values["y"], values["area_id"],
-        values["personal_data"], values["source"], values["source_client"],
-    ))
+    return int(
+        await conn.fetchval(
+            INSERT_REPORT,
+            values["kommun"],
+            values["category"],
+            values["time_of_day"],
+            values["feeling"],
+            values["what"],
+            values["would_help"],
+            values["place_text"],
+            values["x"],
+            values["y"],
+            values["area_id"],
+            values["personal_data"],
+            values["source"],
+            values["source_client"],
+        )
+    )
 
 
 async def add_supporter(conn: asyncpg.Connection, report_id: int, kommun: str, key: bytes) -> bool:
     """True when this reporter was not yet counted for the place."""
     status = await conn.execute(
-        "insert into place_supporter (report_id, kommun, reporter_key) values ($1, $2, $3) on conflict do nothing",
-        report_id, kommun, key)
+        "insert into place_supporter (report_id, kommun, reporter_key) values ($1, $2, $3) on conflict do nothing", report_id, kommun, key
+    )
     return status.endswith(" 1")
 
 
@@ -126,8 +139,8 @@ async def get_report(conn: asyncpg.Connection, report_id: int, scope: list[str] 
     if for_update:
         await conn.execute("select 1 from place_report where id = $1 for update", report_id)
     row = await conn.fetchrow(
-        "select " + COLUMNS + FROM + " where p.id = $1 and ($2::text[] is null or p.kommun = any($2::text[]))",
-        report_id, scope)
+        "select " + COLUMNS + FROM + " where p.id = $1 and ($2::text[] is null or p.kommun = any($2::text[]))", report_id, scope
+    )
     if row is None:
         raise NotFound(f"ingen rapport med id {report_id}")
     return _record(row)
@@ -146,7 +159,12 @@ class PlaceFilter(msgspec.Struct, kw_only=True):
     ids: list[int] | None = None
 
 
-LIST_REPORTS = "select " + COLUMNS + ", count(*) over () as total" + FROM + """
+LIST_REPORTS = (
+    "select "
+    + COLUMNS
+    + ", count(*) over () as total"
+    + FROM
+    + """
 where ($1::text[] is null or p.kommun = any($1::text[]))
   and ($2::text is null or p.category = $2)
   and ($3::text is null or p.status = $3)
@@ -160,21 +178,41 @@ where ($1::text[] is null or p.kommun = any($1::text[]))
 order by p.id desc
 limit $11 offset $12
 """
+)
 
 
 async def list_reports(conn: asyncpg.Connection, f: PlaceFilter, *, limit: int, offset: int) -> tuple[list[PlaceRecord], int]:
-    rows = await conn.fetch(LIST_REPORTS, f.kommuner, f.category, f.status, f.review, f.feeling, f.area_id, f.source,
-                            f.created_from, f.created_to, f.ids, limit, offset)
+    rows = await conn.fetch(
+        LIST_REPORTS,
+        f.kommuner,
+        f.category,
+        f.status,
+        f.review,
+        f.feeling,
+        f.area_id,
+        f.source,
+        f.created_from,
+        f.created_to,
+        f.ids,
+        limit,
+        offset,
+    )
     return [_record(r) for r in rows], (rows[0]["total"] if rows else 0)
 
 
-NEARBY = "select " + COLUMNS + ", sqrt((p.x - $3) ^ 2 + (p.y - $4) ^ 2) as distance" + FROM + """
+NEARBY = (
+    "select "
+    + COLUMNS
+    + ", sqrt((p.x - $3) ^ 2 + (p.y - $4) ^ 2) as distance"
+    + FROM
+    + """
 where p.kommun = $1 and p.category = $2 and p.review = 'published' and p.status not in ('duplicate', 'closed')
   and p.x between $3 - $5 and $3 + $5 and p.y between $4 - $5 and $4 + $5
   and (p.x - $3) ^ 2 + (p.y - $4) ^ 2 <= $5 ^ 2
 order by distance, p.id
 limit 10
 """
+)
 
 
 async def nearby(conn: asyncpg.Connection, kommun: str, category: str, x: float, y: float, radius: float) -> list[PlaceRecord]:
@@ -184,13 +222,14 @@ async def nearby(conn: asyncpg.Connection, kommun: str, category: str, x: float,
 
 def _households_in_cells_sql() -> str:
     parts = [
-        f"count(*) filter (where x >= ${4 * i + 2} and x < ${4 * i + 3} and y >= ${4 * i + 4} and y < ${4 * i + 5})::int"
-        f" as c{i}"
+        f"count(*) filter (where x >= ${4 * i + 2} and x < ${4 * i + 3} and y >= ${4 * i + 4} and y < ${4 * i + 5})::int as c{i}"
         for i in range(len(BLUR_CELLS))
     ]
     last = 4 * (len(BLUR_CELLS) - 1)
-    return (f"select {', '.join(parts)} from household where kommun = $1 "
-            f"and x >= ${last + 2} and x < ${last + 3} and y >= ${last + 4} and y < ${last + 5}")
+    return (
+        f"select {', '.join(parts)} from household where kommun = $1 "
+        f"and x >= ${last + 2} and x < ${last + 3} and y >= ${last + 4} and y < ${last + 5}"
+    )
 
 
 HOUSEHOLDS_IN_CELLS = _households_in_cells_sql()
@@ -217,22 +256,46 @@ async def area_candidates(conn: asyncpg.Connection, kommun: str, x: float, y: fl
 
 async def update_report(conn: asyncpg.Connection, report_id: int, changes: dict[str, Any]) -> None:
     """Set the named columns (names come from the code, never from input)."""
-    allowed = {"what", "would_help", "place_text", "x", "y", "area_id", "public_x", "public_y", "public_cell", "review",
-               "reject_reason", "personal_data", "status", "status_note", "responsible", "duplicate_of",
-               "published_at", "handled_at"}
+    allowed = {
+        "what",
+        "would_help",
+        "place_text",
+        "x",
+        "y",
+        "area_id",
+        "public_x",
+        "public_y",
+        "public_cell",
+        "review",
+        "reject_reason",
+        "personal_data",
+        "status",
+        "status_note",
+        "responsible",
+        "duplicate_of",
+        "published_at",
+        "handled_at",
+    }
     assert set(changes) <= allowed, set(changes) - allowed
     names = list(changes)
     sets = ", ".join(f"{n} = ${i + 2}" for i, n in enumerate(names))
-    await conn.execute(f"update place_report set {sets}, updated_at = now() where id = $1", report_id,
-                       *[changes[n] for n in names])
+    await conn.execute(f"update place_report set {sets}, updated_at = now() where id = $1", report_id, *[changes[n] for n in names])
 
 
-async def record_status(conn: asyncpg.Connection, report: PlaceRecord, to_status: str, note: str | None,
-                        responsible: str | None, actor: str) -> None:
+async def record_status(
+    conn: asyncpg.Connection, report: PlaceRecord, to_status: str, note: str | None, responsible: str | None, actor: str
+) -> None:
     await conn.execute(
         "insert into place_status_change (report_id, kommun, from_status, to_status, note, responsible, actor) "
         "values ($1, $2, $3, $4, $5, $6, $7)",
-        report.id, report.kommun, report.status, to_status, note, responsible, actor)
+        report.id,
+        report.kommun,
+        report.status,
+        to_status,
+        note,
+        responsible,
+        actor,
+    )
 
 
 class StatusChange(msgspec.Struct, kw_only=True):
@@ -246,8 +309,9 @@ class StatusChange(msgspec.Struct, kw_only=True):
 
 async def history(conn: asyncpg.Connection, report_id: int) -> list[StatusChange]:
     rows = await conn.fetch(
-        "select from_status, to_status, note, responsible, actor, changed_at from place_status_change "
-        "where report_id = $1 order by id", report_id)
+        "select from_status, to_status, note, responsible, actor, changed_at from place_status_change where report_id = $1 order by id",
+        report_id,
+    )
     return [StatusChange(**dict(r)) for r in rows]
 
 
@@ -255,7 +319,9 @@ async def move_supporters(conn: asyncpg.Connection, source_id: int, target_id: i
     await conn.execute(
         "insert into place_supporter (report_id, kommun, reporter_key, created_at) "
         "select $2, kommun, reporter_key, created_at from place_supporter where report_id = $1 on conflict do nothing",
-        source_id, target_id)
+        source_id,
+        target_id,
+    )
 
 
 async def move_contacts(conn: asyncpg.Connection, source_id: int, target_id: int) -> None:
@@ -270,14 +336,18 @@ def key_hash(key: str) -> bytes:
 
 
 async def create_client(conn: asyncpg.Connection, name: str, kommuner: list[str], key: str) -> int:
-    return int(await conn.fetchval(
-        "insert into open311_client (name, kommuner, key_hash) values ($1, $2, $3) returning id",
-        name, sorted(set(kommuner)), key_hash(key)))
+    return int(
+        await conn.fetchval(
+            "insert into open311_client (name, kommuner, key_hash) values ($1, $2, $3) returning id",
+            name,
+            sorted(set(kommuner)),
+            key_hash(key),
+        )
+    )
 
 
 async def find_client(conn: asyncpg.Connection, key: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "select id, name, kommuner from open311_client where key_hash = $1 and revoked_at is null", key_hash(key))
+    return await conn.fetchrow("select id, name, kommuner from open311_client where key_hash = $1 and revoked_at is null", key_hash(key))
 
 
 # --- figures for the yearly report ---------------------------------------------------------------
@@ -298,11 +368,16 @@ async def year_counts(conn: asyncpg.Connection, kommun: str, start: datetime, en
     return await conn.fetch(YEAR_COUNTS, kommun, start, end)
 
 
-MOST_SUPPORTED = "select " + COLUMNS + FROM + """
+MOST_SUPPORTED = (
+    "select "
+    + COLUMNS
+    + FROM
+    + """
 where p.kommun = $1 and p.review = 'published' and p.created_at < $3 and (p.handled_at is null or p.handled_at >= $2)
 order by supporters desc, p.id
 limit $4
 """
+)
 
 
 async def most_supported(conn: asyncpg.Connection, kommun: str, start: datetime, end: datetime, limit: int) -> list[PlaceRecord]:

@@ -87,7 +87,9 @@ _CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "contact_person_signup_fkey": ("household_id", "the contact person's household must be signed up"),
     "contact_person_household_unique": ("household_id", "Hushållet har redan en kontaktperson i gruppen."),
     "contact_person_household_left_area": (
-        "contact_person", "Ett hushåll som är kontaktperson skulle lämna gruppens område; ta bort kontaktpersonen först."),
+        "contact_person",
+        "Ett hushåll som är kontaktperson skulle lämna gruppens område; ta bort kontaktpersonen först.",
+    ),
     "household_kommun_fkey": ("kommun", "unknown kommun code"),
     "household_area_fkey": ("area_id", "no such area in the household's kommun"),
 }
@@ -111,8 +113,7 @@ async def translated_errors() -> AsyncIterator[None]:
         field, message = _messages(exc.constraint_name, ("", "duplicate"))
         raise Conflict(message, [FieldError(field=field, message=message)]) from exc
     except asyncpg.ForeignKeyViolationError as exc:
-        field, message = _messages(
-            exc.constraint_name, ("", f"refers to a row that does not exist ({exc.constraint_name})"))
+        field, message = _messages(exc.constraint_name, ("", f"refers to a row that does not exist ({exc.constraint_name})"))
         raise Conflict(message, [FieldError(field=field, message=message)]) from exc
     except asyncpg.RestrictViolationError as exc:
         field, message = _messages(exc.constraint_name, ("", f"the change is refused ({exc.constraint_name})"))

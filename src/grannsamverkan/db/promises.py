@@ -56,9 +56,15 @@ class Promise(msgspec.Struct, kw_only=True):
 def rule_from(values: dict[str, Any]) -> PromiseRule:
     """The measure of a promise from its column values."""
     return PromiseRule(
-        measure=values["measure"], period_start=values["period_start"], period_end=values["period_end"],
-        counts=values["counts"], target=values["target"], rhythm=values["rhythm"],
-        except_months=tuple(values["except_months"]), due_on=values["due_on"], owner_status=values["owner_status"],
+        measure=values["measure"],
+        period_start=values["period_start"],
+        period_end=values["period_end"],
+        counts=values["counts"],
+        target=values["target"],
+        rhythm=values["rhythm"],
+        except_months=tuple(values["except_months"]),
+        due_on=values["due_on"],
+        owner_status=values["owner_status"],
     )
 
 
@@ -68,8 +74,23 @@ PROMISE_COLUMNS = (
 )
 #: The fields a caller writes (everything but id, goal_year and updated_at), in insert order.
 PROMISE_FIELDS = (
-    "kommun", "also_kommuner", "period_start", "period_end", "promisor", "title", "text", "measure", "counts",
-    "target", "activity_kind", "rhythm", "except_months", "due_on", "owner_status", "status_comment", "position",
+    "kommun",
+    "also_kommuner",
+    "period_start",
+    "period_end",
+    "promisor",
+    "title",
+    "text",
+    "measure",
+    "counts",
+    "target",
+    "activity_kind",
+    "rhythm",
+    "except_months",
+    "due_on",
+    "owner_status",
+    "status_comment",
+    "position",
 )
 VISIBLE = "($S::text[] is null or kommun = any($S::text[]) or also_kommuner && $S::text[])"
 
@@ -109,7 +130,8 @@ async def update_promise(conn: asyncpg.Connection, promise_id: int, values: dict
 async def get_promise(conn: asyncpg.Connection, promise_id: int, scope: list[str] | None, *, for_update: bool = False) -> Promise:
     row = await conn.fetchrow(
         f"select {PROMISE_COLUMNS} from promise where id = $1 and {_visible(2)}" + (" for update" if for_update else ""),
-        promise_id, scope,
+        promise_id,
+        scope,
     )
     if row is None:
         raise NotFound(f"Löfte {promise_id} finns inte (eller syns inte för den här token).")
@@ -179,16 +201,27 @@ class Activity(msgspec.Struct, kw_only=True):
     walk_points: list[WalkPoint] = []
 
 
-ACTIVITY_FIELDS = ("kommun", "promise_id", "held_on", "kind", "place", "area_id", "point_x", "point_y",
-                   "participants", "who", "note", "topic")
+ACTIVITY_FIELDS = (
+    "kommun",
+    "promise_id",
+    "held_on",
+    "kind",
+    "place",
+    "area_id",
+    "point_x",
+    "point_y",
+    "participants",
+    "who",
+    "note",
+    "topic",
+)
 ACTIVITY_COLUMNS = (
     "t.id, t.kommun, t.promise_id, t.held_on, t.kind, t.place, t.area_id, a.name as area_name, t.point_x, t.point_y, "
     "t.participants, t.who, t.note, t.topic, t.created_at"
 )
 ACTIVITY_SELECT = f"select {ACTIVITY_COLUMNS} from activity t left join area a on a.id = t.area_id\n"
 WALK_POINT_COLUMNS = "id, activity_id, kommun, place, problem, action, responsible, deadline, status, point_x, point_y"
-WALK_POINT_FIELDS = ("activity_id", "kommun", "place", "problem", "action", "responsible", "deadline", "status",
-                     "point_x", "point_y")
+WALK_POINT_FIELDS = ("activity_id", "kommun", "place", "problem", "action", "responsible", "deadline", "status", "point_x", "point_y")
 
 
 def _with_lon_lat(row: asyncpg.Record, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -230,7 +263,8 @@ async def get_walk_point(conn: asyncpg.Connection, point_id: int, scope: list[st
     row = await conn.fetchrow(
         f"select {WALK_POINT_COLUMNS} from walk_point where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
         + (" for update" if for_update else ""),
-        point_id, scope,
+        point_id,
+        scope,
     )
     if row is None:
         raise NotFound(f"Punkt {point_id} i ett protokoll finns inte.")
@@ -240,7 +274,8 @@ async def get_walk_point(conn: asyncpg.Connection, point_id: int, scope: list[st
 async def set_walk_point_status(conn: asyncpg.Connection, point_id: int, status: str) -> WalkPoint:
     row = await conn.fetchrow(
         f"update walk_point set status = $2, updated_at = now() where id = $1 returning {WALK_POINT_COLUMNS}",
-        point_id, status,
+        point_id,
+        status,
     )
     return _walk_point(row)
 
@@ -258,7 +293,8 @@ async def walk_points(conn: asyncpg.Connection, activity_ids: list[int]) -> dict
 
 async def get_activity(conn: asyncpg.Connection, activity_id: int, scope: list[str] | None) -> Activity:
     row = await conn.fetchrow(
-        ACTIVITY_SELECT + "where t.id = $1 and ($2::text[] is null or t.kommun = any($2::text[]))", activity_id, scope)
+        ACTIVITY_SELECT + "where t.id = $1 and ($2::text[] is null or t.kommun = any($2::text[]))", activity_id, scope
+    )
     if row is None:
         raise NotFound(f"Aktivitet {activity_id} finns inte.")
     return _activity(row, (await walk_points(conn, [activity_id])).get(activity_id))
@@ -277,16 +313,33 @@ limit $6 offset $7
 
 
 async def list_activities(
-    conn: asyncpg.Connection, *, kommuner_: list[str] | None, start: date | None = None, end: date | None = None,
-    promise_id: int | None = None, kind: str | None = None, limit: int | None = None, offset: int = 0,
+    conn: asyncpg.Connection,
+    *,
+    kommuner_: list[str] | None,
+    start: date | None = None,
+    end: date | None = None,
+    promise_id: int | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Activity]:
-    return (await page_of_activities(conn, kommuner_=kommuner_, start=start, end=end, promise_id=promise_id, kind=kind,
-                                     limit=limit, offset=offset))[0]
+    return (
+        await page_of_activities(
+            conn, kommuner_=kommuner_, start=start, end=end, promise_id=promise_id, kind=kind, limit=limit, offset=offset
+        )
+    )[0]
 
 
 async def page_of_activities(
-    conn: asyncpg.Connection, *, kommuner_: list[str] | None, start: date | None = None, end: date | None = None,
-    promise_id: int | None = None, kind: str | None = None, limit: int | None = None, offset: int = 0,
+    conn: asyncpg.Connection,
+    *,
+    kommuner_: list[str] | None,
+    start: date | None = None,
+    end: date | None = None,
+    promise_id: int | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> tuple[list[Activity], int]:
     """A page of activities and how many match in all."""
     rows = await conn.fetch(LIST_ACTIVITIES, kommuner_, start, end, promise_id, kind, limit, offset)
@@ -298,7 +351,8 @@ async def delete_activity(conn: asyncpg.Connection, activity_id: int, scope: lis
     return await conn.fetchrow(
         "delete from activity where id = $1 and ($2::text[] is null or kommun = any($2::text[])) "
         "returning id, kommun, promise_id, held_on, kind, place",
-        activity_id, scope,
+        activity_id,
+        scope,
     )
 
 
@@ -349,20 +403,31 @@ async def insert_offer(conn: asyncpg.Connection, values: dict[str, Any]) -> Area
     offer_id = await conn.fetchval(
         "insert into area_offer (kommun, area_id, offered_on, how, priority_rank, promise_id, note) "
         "values ($1, $2, $3, $4, $5, $6, $7) returning id",
-        values["kommun"], values["area_id"], values["offered_on"], values["how"], values["priority_rank"],
-        values["promise_id"], values["note"],
+        values["kommun"],
+        values["area_id"],
+        values["offered_on"],
+        values["how"],
+        values["priority_rank"],
+        values["promise_id"],
+        values["note"],
     )
     return _offer(await conn.fetchrow(OFFER_SELECT + "where o.id = $1", offer_id))
 
 
 async def list_offers(
-    conn: asyncpg.Connection, *, kommuner_: list[str] | None, start: date | None = None, end: date | None = None,
+    conn: asyncpg.Connection,
+    *,
+    kommuner_: list[str] | None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> list[AreaOffer]:
     rows = await conn.fetch(
         OFFER_SELECT + "where ($1::text[] is null or o.kommun = any($1::text[])) "
         "and ($2::date is null or o.offered_on >= $2) and ($3::date is null or o.offered_on <= $3) "
         "order by o.offered_on, o.id",
-        kommuner_, start, end,
+        kommuner_,
+        start,
+        end,
     )
     return [_offer(r) for r in rows]
 
@@ -371,7 +436,8 @@ async def delete_offer(conn: asyncpg.Connection, offer_id: int, scope: list[str]
     return await conn.fetchrow(
         "delete from area_offer where id = $1 and ($2::text[] is null or kommun = any($2::text[])) "
         "returning id, kommun, area_id, offered_on, how",
-        offer_id, scope,
+        offer_id,
+        scope,
     )
 
 
@@ -380,19 +446,21 @@ async def delete_offer(conn: asyncpg.Connection, offer_id: int, scope: list[str]
 
 async def council_meetings(conn: asyncpg.Connection, kommuner_: list[str], year: int) -> dict[str, date]:
     rows = await conn.fetch(
-        "select kommun, last_meeting_on from council_meeting where kommun = any($1::text[]) and year = $2", kommuner_, year)
+        "select kommun, last_meeting_on from council_meeting where kommun = any($1::text[]) and year = $2", kommuner_, year
+    )
     return {r["kommun"]: r["last_meeting_on"] for r in rows}
 
 
 async def put_council_meeting(conn: asyncpg.Connection, kommun: str, year: int, day: date) -> date | None:
     """Set the day; answers the day it replaced (None when new)."""
-    before = await conn.fetchval(
-        "select last_meeting_on from council_meeting where kommun = $1 and year = $2 for update", kommun, year)
+    before = await conn.fetchval("select last_meeting_on from council_meeting where kommun = $1 and year = $2 for update", kommun, year)
     await conn.execute(
         "insert into council_meeting (kommun, year, last_meeting_on) values ($1, $2, $3) "
         "on conflict on constraint council_meeting_pkey do update set last_meeting_on = excluded.last_meeting_on, "
         "updated_at = now()",
-        kommun, year, day,
+        kommun,
+        year,
+        day,
     )
     return before
 
@@ -412,23 +480,31 @@ async def groups_established(conn: asyncpg.Connection, kommuner_: list[str], sta
     """Groups of these kommuner (by the area's kommun) established between start and end."""
     return [
         GroupRecord(
-            id=r["id"], name=r["name"], area_id=r["area_id"], area_name=r["area_name"], kommun=r["kommun"],
-            kind=r["kind"], status=r["status"], established_on=r["established_on"], dissolved_on=r["dissolved_on"],
-            registered_as_existing=r["registered_as_existing"], households_total=r["households_total"],
+            id=r["id"],
+            name=r["name"],
+            area_id=r["area_id"],
+            area_name=r["area_name"],
+            kommun=r["kommun"],
+            kind=r["kind"],
+            status=r["status"],
+            established_on=r["established_on"],
+            dissolved_on=r["dissolved_on"],
+            registered_as_existing=r["registered_as_existing"],
+            households_total=r["households_total"],
             households_signed_up=r["households_signed_up"],
         )
         for r in await conn.fetch(PERIOD_GROUPS, kommuner_, start, end)
     ]
 
 
-async def activity_days(
-    conn: asyncpg.Connection, kommuner_: list[str], start: date, end: date
-) -> list[tuple[str, int | None, str, date]]:
+async def activity_days(conn: asyncpg.Connection, kommuner_: list[str], start: date, end: date) -> list[tuple[str, int | None, str, date]]:
     """(kommun, promise_id, kind, held_on) of every activity of these kommuner between start and end."""
     rows = await conn.fetch(
         "select kommun, promise_id, kind, held_on from activity "
         "where kommun = any($1::text[]) and held_on >= $2 and held_on <= $3 order by held_on, id",
-        kommuner_, start, end,
+        kommuner_,
+        start,
+        end,
     )
     return [(r["kommun"], r["promise_id"], r["kind"], r["held_on"]) for r in rows]
 
@@ -436,7 +512,9 @@ async def activity_days(
 async def offer_days(conn: asyncpg.Connection, kommuner_: list[str], start: date, end: date) -> list[tuple[str, date]]:
     rows = await conn.fetch(
         "select kommun, offered_on from area_offer where kommun = any($1::text[]) and offered_on >= $2 and offered_on <= $3",
-        kommuner_, start, end,
+        kommuner_,
+        start,
+        end,
     )
     return [(r["kommun"], r["offered_on"]) for r in rows]
 

@@ -54,17 +54,22 @@ async def create_token(
     try:
         async with conn.transaction():
             row = await conn.fetchrow(INSERT_TOKEN, name, role, sorted(set(kommuner)), hash_token(token))
-            await audit.record(conn, actor, kommun=None, table="api_token", row_id=row["id"], action="insert",
-                               after={"name": name, "role": role, "kommuner": sorted(set(kommuner))})
+            await audit.record(
+                conn,
+                actor,
+                kommun=None,
+                table="api_token",
+                row_id=row["id"],
+                action="insert",
+                after={"name": name, "role": role, "kommuner": sorted(set(kommuner))},
+            )
     except asyncpg.UniqueViolationError as exc:
         raise Conflict(f"a token named {name!r} exists", [FieldError(field="name", message="taken")]) from exc
     return TokenInfo(**dict(row)), token
 
 
 async def list_tokens(conn: asyncpg.Connection) -> list[TokenInfo]:
-    rows = await conn.fetch(
-        "select id, name, role, kommuner, created_at, revoked_at from api_token order by id"
-    )
+    rows = await conn.fetch("select id, name, role, kommuner, created_at, revoked_at from api_token order by id")
     return [TokenInfo(**dict(r)) for r in rows]
 
 
@@ -80,8 +85,15 @@ async def revoke_token(conn: asyncpg.Connection, name_or_id: str, actor: Princip
         row = await conn.fetchrow(REVOKE, name_or_id)
         if row is None:
             raise NotFound(f"no token named or numbered {name_or_id!r}")
-        await audit.record(conn, actor, kommun=None, table="api_token", row_id=row["id"], action="update",
-                           after={"name": row["name"], "revoked_at": row["revoked_at"].isoformat()})
+        await audit.record(
+            conn,
+            actor,
+            kommun=None,
+            table="api_token",
+            row_id=row["id"],
+            action="update",
+            after={"name": row["name"], "revoked_at": row["revoked_at"].isoformat()},
+        )
     return TokenInfo(**dict(row))
 
 

@@ -23,9 +23,7 @@ class AreaProperties(msgspec.Struct, frozen=True, kw_only=True):
     external_ref: str | None = None
 
 
-def area_properties(
-    props: dict[str, Any], *, feature: int | None = None, prefix: str = "properties."
-) -> AreaProperties:
+def area_properties(props: dict[str, Any], *, feature: int | None = None, prefix: str = "properties.") -> AreaProperties:
     """Validate a Feature's properties; errors name the feature index and the field."""
     errors: list[FieldError] = []
     where = f"feature {feature}: " if feature is not None else ""
@@ -56,6 +54,8 @@ def area_properties(
     if errors:
         raise InvalidInput(errors[0].message, errors)
     return AreaProperties(
-        name=str(name), kommun=str(kommun), kind=kind,
+        name=str(name),
+        kommun=str(kommun),
+        kind=kind,
         external_ref=None if external_ref is None else str(external_ref),
     )

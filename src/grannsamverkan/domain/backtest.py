@@ -92,17 +92,13 @@ def _check_coverage(coverage: float) -> list[FieldError]:
     return []
 
 
-def _tables(
-    areas: Sequence[RankingArea] | AreaTable, incidents: Sequence[Incident] | IncidentTable
-) -> tuple[AreaTable, IncidentTable]:
+def _tables(areas: Sequence[RankingArea] | AreaTable, incidents: Sequence[Incident] | IncidentTable) -> tuple[AreaTable, IncidentTable]:
     table = areas if isinstance(areas, AreaTable) else AreaTable(areas)
     if isinstance(incidents, IncidentTable):
         if not np.array_equal(incidents.area_ids, table.area_id):
             raise InvalidInput(
                 "incident table was built for other areas",
-                errors=[
-                    FieldError(field="incidents", message="built for a different list of areas")
-                ],
+                errors=[FieldError(field="incidents", message="built for a different list of areas")],
             )
         return table, incidents
     return table, IncidentTable.build(incidents, table)
@@ -122,9 +118,7 @@ def training_scores(
     if method not in BACKTEST_METHODS:
         raise InvalidInput(
             "unknown method",
-            errors=[
-                FieldError(field="method", message=f"must be one of {', '.join(BACKTEST_METHODS)}")
-            ],
+            errors=[FieldError(field="method", message=f"must be one of {', '.join(BACKTEST_METHODS)}")],
         )
     errors = _period_errors("train", train_from, train_to)
     if errors:
@@ -238,9 +232,7 @@ def _add_years(when: datetime, years: int) -> datetime:
 def yearly_folds(start: datetime, folds: int) -> list[Fold]:
     """Fold t trains on year t after ``start`` and tests on year t + 1."""
     if folds < 1:
-        raise InvalidInput(
-            "invalid folds", errors=[FieldError(field="folds", message="must be >= 1")]
-        )
+        raise InvalidInput("invalid folds", errors=[FieldError(field="folds", message="must be >= 1")])
     return [
         Fold(
             train_from=_add_years(start, t),

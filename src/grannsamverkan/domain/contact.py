@@ -27,8 +27,10 @@ _SWEDISH_INTERNATIONAL = re.compile(r"^(?:\+46|0046)[1-9][0-9]{5,8}$")
 _FOREIGN = re.compile(r"^\+(?!46)[1-9][0-9]{6,14}$")
 # Local part and domain as mail systems accept them in practice: no spaces, one @, a domain with a
 # dot and no empty labels.
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 
 
 class ContactDetails(msgspec.Struct, frozen=True, kw_only=True):

@@ -221,9 +221,7 @@ def _share(signed_up: int, total: int) -> float:
     return signed_up / total if total else 0.0
 
 
-def counted_groups(
-    groups: Iterable[GroupRecord], kommun: str, year: int, as_of: date
-) -> list[CountedGroup]:
+def counted_groups(groups: Iterable[GroupRecord], kommun: str, year: int, as_of: date) -> list[CountedGroup]:
     """The groups that count as new for ``kommun`` in ``year``, by date then id."""
     counted = [
         CountedGroup(
@@ -379,10 +377,7 @@ def cumulative_series(goal: GoalStatus) -> ProgressSeries:
     through = None if goal.as_of < start else min(goal.as_of, last)
 
     ordered = sorted(goal.groups, key=lambda g: (g.established_on, g.id))
-    steps = [
-        ProgressStep(on=g.established_on, cumulative=i, group_id=g.id, name=g.name)
-        for i, g in enumerate(ordered, start=1)
-    ]
+    steps = [ProgressStep(on=g.established_on, cumulative=i, group_id=g.id, name=g.name) for i, g in enumerate(ordered, start=1)]
 
     months = []
     for month in range(1, 13):
@@ -398,6 +393,4 @@ def cumulative_series(goal: GoalStatus) -> ProgressSeries:
                 expected=round(float(expected_by(target, year, end)), 2),
             )
         )
-    return ProgressSeries(
-        year=year, target=target, days_in_year=n_days, through=through, steps=steps, months=months
-    )
+    return ProgressSeries(year=year, target=target, days_in_year=n_days, through=through, steps=steps, months=months)

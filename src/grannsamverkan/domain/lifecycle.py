@@ -72,12 +72,22 @@ TRANSITIONS: Final[dict[tuple[Step, Status], Status]] = {
 }
 
 STATUS_WORDS: Final[dict[str, str]] = {
-    "forming": "under bildande", "proposed": "föreslagen", "reviewed": "granskad av kommunen",
-    "approved": "godkänd av polisen", "active": "aktiv", "lapsed": "vilande (ej förnyad)", "dissolved": "upplöst",
+    "forming": "under bildande",
+    "proposed": "föreslagen",
+    "reviewed": "granskad av kommunen",
+    "approved": "godkänd av polisen",
+    "active": "aktiv",
+    "lapsed": "vilande (ej förnyad)",
+    "dissolved": "upplöst",
 }
 STEP_WORDS: Final[dict[str, str]] = {
-    "propose": "föreslås", "review": "granskas", "approve": "godkänns", "establish": "bildas",
-    "lapse": "förklaras vilande", "reactivate": "återaktiveras", "dissolve": "upplöses",
+    "propose": "föreslås",
+    "review": "granskas",
+    "approve": "godkänns",
+    "establish": "bildas",
+    "lapse": "förklaras vilande",
+    "reactivate": "återaktiveras",
+    "dissolve": "upplöses",
 }
 
 
@@ -97,7 +107,8 @@ def next_status(current: str, step: Step, *, approval_required: bool = False) ->
             why = "det går bara från " + ", ".join(allowed) if allowed else "okänt steg"
         raise Conflict(
             f"En grupp som är {STATUS_WORDS.get(current, current)} kan inte {STEP_WORDS.get(step, step)}: {why}.",
-            current_status=current, step=step,
+            current_status=current,
+            step=step,
         )
     return to
 
@@ -152,7 +163,8 @@ def coverage(
     placed = [(cid, x, y) for cid, x, y in contacts if x is not None and y is not None]
     pairs = sorted(
         (math.hypot(hx - cx, hy - cy), hid, cid)
-        for hid, hx, hy in households if hx is not None and hy is not None
+        for hid, hx, hy in households
+        if hx is not None and hy is not None
         for cid, cx, cy in placed
     )
     room = {cid: per_contact for cid, _, _ in contacts}
@@ -168,10 +180,16 @@ def coverage(
     needed = -(-total // per_contact)
     uncovered = [hid for hid, _, _ in households if hid not in covered]
     return Coverage(
-        households_total=total, contact_persons=len(contacts), households_per_contact=per_contact,
-        contacts_needed=needed, contacts_short=max(0, needed - len(contacts)),
-        households_covered=len(covered), households_without_contact=len(uncovered), covers=covers,
-        uncovered=uncovered, rule=f"1 kontaktombud per {per_contact} hushåll",
+        households_total=total,
+        contact_persons=len(contacts),
+        households_per_contact=per_contact,
+        contacts_needed=needed,
+        contacts_short=max(0, needed - len(contacts)),
+        households_covered=len(covered),
+        households_without_contact=len(uncovered),
+        covers=covers,
+        uncovered=uncovered,
+        rule=f"1 kontaktombud per {per_contact} hushåll",
     )
 
 
@@ -190,9 +208,14 @@ class AskedShare(msgspec.Struct, frozen=True, kw_only=True):
 
 def asked_share(total: int, signed_up: int, declined: int) -> AskedShare:
     asked = signed_up + declined
-    return AskedShare(households_total=total, signed_up=signed_up, declined=declined,
-                      not_reached=max(0, total - asked), asked=asked,
-                      share_asked=asked / total if total else 0.0)
+    return AskedShare(
+        households_total=total,
+        signed_up=signed_up,
+        declined=declined,
+        not_reached=max(0, total - asked),
+        asked=asked,
+        share_asked=asked / total if total else 0.0,
+    )
 
 
 # --- yearly renewal ----------------------------------------------------------------------------------

@@ -32,7 +32,9 @@ Feeling = Literal["otrygg", "trygg"]
 FEELINGS: Final[dict[str, str]] = {"otrygg": "Känns otrygg", "trygg": "Känns trygg"}
 Source = Literal["medborgare", "trygghetsvandring", "open311"]
 SOURCES: Final[dict[str, str]] = {
-    "medborgare": "Medborgare (webb)", "trygghetsvandring": "Trygghetsvandring", "open311": "App (Open311)",
+    "medborgare": "Medborgare (webb)",
+    "trygghetsvandring": "Trygghetsvandring",
+    "open311": "App (Open311)",
 }
 Status = Literal["open", "in_progress", "action_scheduled", "fixed", "not_kommun_responsible", "duplicate", "closed"]
 STATUSES: Final[dict[str, str]] = {
@@ -48,8 +50,11 @@ Review = Literal["pending", "published", "rejected"]
 REVIEWS: Final[dict[str, str]] = {"pending": "Väntar på granskning", "published": "Publicerad", "rejected": "Avvisad"}
 Responsible = Literal["kommun", "fastighetsagare", "trafikverket", "polis", "annan"]
 RESPONSIBLES: Final[dict[str, str]] = {
-    "kommun": "Kommunens förvaltning", "fastighetsagare": "Fastighetsägare", "trafikverket": "Trafikverket",
-    "polis": "Polisen", "annan": "Annan",
+    "kommun": "Kommunens förvaltning",
+    "fastighetsagare": "Fastighetsägare",
+    "trafikverket": "Trafikverket",
+    "polis": "Polisen",
+    "annan": "Annan",
 }
 
 MAX_TEXT: Final = 4000
@@ -78,12 +83,15 @@ def check_transition(current: str, new: str) -> None:
     if new not in STATUSES:
         raise InvalidInput(f"okänd status {new!r}", [FieldError(field="status", message=f"en av {', '.join(STATUSES)}")])
     if new == "duplicate":
-        raise Conflict("status Dubblett sätts genom att slå ihop rapporten med en annan",
-                       [FieldError(field="status", message="använd sammanslagning")])
+        raise Conflict(
+            "status Dubblett sätts genom att slå ihop rapporten med en annan", [FieldError(field="status", message="använd sammanslagning")]
+        )
     if new not in TRANSITIONS[current]:
         allowed = ", ".join(STATUSES[s] for s in sorted(TRANSITIONS[current])) or "ingen (ärendet är avslutat)"
-        raise Conflict(f"status kan inte ändras från {STATUSES[current]} till {STATUSES[new]}; tillåtet: {allowed}",
-                       [FieldError(field="status", message=f"{current} -> {new} är inte tillåtet")])
+        raise Conflict(
+            f"status kan inte ändras från {STATUSES[current]} till {STATUSES[new]}; tillåtet: {allowed}",
+            [FieldError(field="status", message=f"{current} -> {new} är inte tillåtet")],
+        )
 
 
 def check_merge(source_status: str, target_status: str, same_report: bool, same_kommun: bool) -> None:
@@ -94,8 +102,7 @@ def check_merge(source_status: str, target_status: str, same_report: bool, same_
     if source_status in ("duplicate", "closed"):
         raise Conflict(f"rapporten är redan {STATUSES[source_status].lower()}", [FieldError(field="id", message=source_status)])
     if target_status == "duplicate":
-        raise Conflict("rapporten att slå ihop med är själv en dubblett; välj originalet",
-                       [FieldError(field="into", message="dubblett")])
+        raise Conflict("rapporten att slå ihop med är själv en dubblett; välj originalet", [FieldError(field="into", message="dubblett")])
 
 
 def open311_status(status: str) -> str:
@@ -171,8 +178,10 @@ def clean_text(value: str | None, field: str, *, required: bool, max_length: int
             raise InvalidInput(f"fältet {field} måste fyllas i", [FieldError(field=field, message="saknas")])
         return None
     if len(text) > max_length:
-        raise InvalidInput(f"fältet {field} får vara högst {max_length} tecken (nu {len(text)})",
-                           [FieldError(field=field, message=f"högst {max_length} tecken")])
+        raise InvalidInput(
+            f"fältet {field} får vara högst {max_length} tecken (nu {len(text)})",
+            [FieldError(field=field, message=f"högst {max_length} tecken")],
+        )
     return text
 
 
@@ -184,8 +193,10 @@ def clean_email(value: str | None) -> str | None:
     if not email:
         return None
     if len(email) > 254 or not _EMAIL_ADDRESS.match(email):
-        raise InvalidInput("e-postadressen ser inte ut som en e-postadress, t.ex. namn@example.se",
-                           [FieldError(field="email", message="ogiltig e-postadress")])
+        raise InvalidInput(
+            "e-postadressen ser inte ut som en e-postadress, t.ex. namn@example.se",
+            [FieldError(field="email", message="ogiltig e-postadress")],
+        )
     return email
 
 

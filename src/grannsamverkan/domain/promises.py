@@ -74,27 +74,52 @@ PromiseStatusCode = Literal["not_started", "on_track", "achieved", "behind", "mi
 
 # The Swedish words, defined once for pages, reports and the command line.
 MEASURES: Final[dict[str, str]] = {
-    "count": "antal", "schedule": "återkommande", "one_off": "engångsinsats", "qualitative": "kvalitativt",
+    "count": "antal",
+    "schedule": "återkommande",
+    "one_off": "engångsinsats",
+    "qualitative": "kvalitativt",
 }
 PROMISORS: Final[dict[str, str]] = {"polisen": "Polisen", "kommunen": "Kommunen", "tillsammans": "Polisen och kommunen"}
 COUNTS: Final[dict[str, str]] = {
-    "new_groups": "nya grupper", "info_meetings": "informationsträffar",
-    "offered_areas": "erbjudna områden", "activities": "aktiviteter",
+    "new_groups": "nya grupper",
+    "info_meetings": "informationsträffar",
+    "offered_areas": "erbjudna områden",
+    "activities": "aktiviteter",
 }
 ACTIVITY_KINDS: Final[dict[str, str]] = {
-    "informationstraff": "Informationsträff", "trygghetsvandring": "Trygghetsvandring",
-    "polis_pa_plats": "Polis på plats", "medborgardialog": "Medborgardialog", "enkat": "Enkät", "ovrigt": "Övrigt",
+    "informationstraff": "Informationsträff",
+    "trygghetsvandring": "Trygghetsvandring",
+    "polis_pa_plats": "Polis på plats",
+    "medborgardialog": "Medborgardialog",
+    "enkat": "Enkät",
+    "ovrigt": "Övrigt",
 }
 OWNER_STATUSES: Final[dict[str, str]] = {"paborjad": "påbörjad", "genomford": "genomförd", "inte_genomford": "inte genomförd"}
 WALK_POINT_STATUSES: Final[dict[str, str]] = {"oppen": "öppen", "pagar": "pågår", "atgardad": "åtgärdad"}
 OFFER_HOW: Final[dict[str, str]] = {"brev": "brev", "mote": "möte", "annat": "annat sätt"}
 PROMISE_STATUSES: Final[dict[PromiseStatusCode, str]] = {
-    "not_started": "ej påbörjat", "on_track": "i fas", "achieved": "uppfyllt", "behind": "efter plan", "missed": "ej uppfyllt",
+    "not_started": "ej påbörjat",
+    "on_track": "i fas",
+    "achieved": "uppfyllt",
+    "behind": "efter plan",
+    "missed": "ej uppfyllt",
 }
 #: The statuses that make ``promises check`` exit 1.
 FAILING: Final[frozenset[str]] = frozenset({"behind", "missed"})
-MONTH_NAMES: Final = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-                      "oktober", "november", "december")
+MONTH_NAMES: Final = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 #: The written summary is announced from this many days before the council's last meeting.
 SUMMARY_WARNING_DAYS: Final = 30
 
@@ -200,8 +225,11 @@ def count_new_groups(groups: Iterable[GroupRecord], kommuner: Iterable[str], sta
     groups registered as already existing never count)."""
     codes = set(kommuner)
     return sum(
-        1 for g in groups
-        if g.kommun in codes and g.established_on is not None and not g.registered_as_existing
+        1
+        for g in groups
+        if g.kommun in codes
+        and g.established_on is not None
+        and not g.registered_as_existing
         and start <= g.established_on <= min(end, as_of)
     )
 
@@ -250,9 +278,14 @@ def _schedule(rule: PromiseRule, dates: list[date], as_of: date) -> PromiseProgr
     else:
         status = "on_track"
     return PromiseProgress(
-        as_of=as_of, measure="schedule", status=status, due_occurrences=len(due),
-        done_occurrences=len(due) - len(missed), total_occurrences=len(scheduled),
-        missed_months=[_month_label(*ym) for ym in missed], done_ahead=[_month_label(*ym) for ym in ahead],
+        as_of=as_of,
+        measure="schedule",
+        status=status,
+        due_occurrences=len(due),
+        done_occurrences=len(due) - len(missed),
+        total_occurrences=len(scheduled),
+        missed_months=[_month_label(*ym) for ym in missed],
+        done_ahead=[_month_label(*ym) for ym in ahead],
         activities=len(dates),
     )
 
@@ -270,8 +303,14 @@ def evaluate_promise(rule: PromiseRule, *, as_of: date, count: int = 0, activity
         target = rule.target or 0
         expected = expected_count(target, start, end, as_of)
         return PromiseProgress(
-            as_of=as_of, measure="count", status=count_status(count, target, start, end, as_of), count=count,
-            target=target, expected=round(float(expected), 2), expected_floor=int(expected), activities=len(dates),
+            as_of=as_of,
+            measure="count",
+            status=count_status(count, target, start, end, as_of),
+            count=count,
+            target=target,
+            expected=round(float(expected), 2),
+            expected_floor=int(expected),
+            activities=len(dates),
         )
     if rule.measure == "schedule":
         return _schedule(rule, dates, as_of)
@@ -287,8 +326,14 @@ def evaluate_promise(rule: PromiseRule, *, as_of: date, count: int = 0, activity
             status = "missed"
         else:
             status = "on_track"
-        return PromiseProgress(as_of=as_of, measure="one_off", status=status, done_on=done_on,
-                               late=done_on is not None and done_on > due, activities=len(dates))
+        return PromiseProgress(
+            as_of=as_of,
+            measure="one_off",
+            status=status,
+            done_on=done_on,
+            late=done_on is not None and done_on > due,
+            activities=len(dates),
+        )
     owner = rule.owner_status
     if owner == "genomford":
         status = "achieved"

@@ -140,18 +140,12 @@ class AreaTable:
     def __init__(self, areas: Sequence[RankingArea]) -> None:
         errors: list[FieldError] = []
         self.areas = tuple(areas)
-        self.area_id: IntArray = np.fromiter(
-            (a.area_id for a in self.areas), np.int64, len(self.areas)
-        )
-        self.households: FloatArray = np.fromiter(
-            (a.households for a in self.areas), np.float64, len(self.areas)
-        )
+        self.area_id: IntArray = np.fromiter((a.area_id for a in self.areas), np.int64, len(self.areas))
+        self.households: FloatArray = np.fromiter((a.households for a in self.areas), np.float64, len(self.areas))
         self.xy: FloatArray = np.array([(a.x, a.y) for a in self.areas], np.float64).reshape(-1, 2)
         self.covered = np.fromiter((a.has_active_group for a in self.areas), bool, len(self.areas))
         kommuns = {k: i for i, k in enumerate(dict.fromkeys(a.kommun for a in self.areas))}
-        self.kommun_index: IntArray = np.fromiter(
-            (kommuns[a.kommun] for a in self.areas), np.int64, len(self.areas)
-        )
+        self.kommun_index: IntArray = np.fromiter((kommuns[a.kommun] for a in self.areas), np.int64, len(self.areas))
         self.index_of: dict[int, int] = {}
         for i, a in enumerate(self.areas):
             if a.area_id in self.index_of:
@@ -160,9 +154,7 @@ class AreaTable:
             if a.households < 0:
                 errors.append(FieldError(field=f"areas[{i}].households", message="must be >= 0"))
             if not (math.isfinite(a.x) and math.isfinite(a.y)):
-                errors.append(
-                    FieldError(field=f"areas[{i}].x", message="coordinates must be finite")
-                )
+                errors.append(FieldError(field=f"areas[{i}].x", message="coordinates must be finite"))
         if errors:
             raise InvalidInput("invalid areas", errors=errors)
 
@@ -223,9 +215,7 @@ class IncidentTable:
                 ],
             )
         get = areas.index_of.get
-        area = np.fromiter(
-            (-1 if inc.area_id is None else get(inc.area_id, -1) for inc in incidents), np.int64, n
-        )
+        area = np.fromiter((-1 if inc.area_id is None else get(inc.area_id, -1) for inc in incidents), np.int64, n)
         x = np.array([inc.x for inc in incidents], np.float64).reshape(n)
         y = np.array([inc.y for inc in incidents], np.float64).reshape(n)
         no_point = np.isnan(x) | np.isnan(y)
@@ -267,9 +257,7 @@ def sum_by(index: IntArray, weights: FloatArray, length: int) -> FloatArray:
     nonzero = weights != 0
     index, weights = index[nonzero], weights[nonzero]
     ascending = np.argsort(weights, kind="stable")
-    return np.bincount(index[ascending], weights=weights[ascending], minlength=length).astype(
-        np.float64
-    )
+    return np.bincount(index[ascending], weights=weights[ascending], minlength=length).astype(np.float64)
 
 
 def area_counts(areas: AreaTable, incidents: IncidentTable, p0: float, p1: float) -> FloatArray:
@@ -294,9 +282,7 @@ def poisson_interval(k: FloatArray, confidence: float = 0.95) -> tuple[FloatArra
     return low, np.asarray(high, np.float64)
 
 
-def eb_rates(
-    counts: FloatArray, households: FloatArray, groups: IntArray | None = None
-) -> FloatArray:
+def eb_rates(counts: FloatArray, households: FloatArray, groups: IntArray | None = None) -> FloatArray:
     """Marshall (1991) global Empirical Bayes rates per household, one prior per group (kommun).
 
     Per group over areas with ``n_i > 0``: ``m = Σk/Σn``, ``s² = Σ n_i (r_i − m)² / Σn``,
@@ -349,9 +335,7 @@ def near_repeat_scores(
     near_area = np.zeros(0, np.int64)
     near_weight = np.zeros(0)
     if len(pts):
-        pairs = spatial.cKDTree(pts).sparse_distance_matrix(
-            spatial.cKDTree(areas.xy), bandwidth_m, output_type="ndarray"
-        )
+        pairs = spatial.cKDTree(pts).sparse_distance_matrix(spatial.cKDTree(areas.xy), bandwidth_m, output_type="ndarray")
         i = sub[pairs["i"]]
         near_area = pairs["j"].astype(np.int64)
         dw = np.clip(1.0 - pairs["v"] / bandwidth_m, 0.0, None)
@@ -475,9 +459,7 @@ def rank_areas(
         if not np.array_equal(incidents.area_ids, table.area_id):
             raise InvalidInput(
                 "incident table was built for other areas",
-                errors=[
-                    FieldError(field="incidents", message="built for a different list of areas")
-                ],
+                errors=[FieldError(field="incidents", message="built for a different list of areas")],
             )
         inc = incidents
     else:
@@ -509,9 +491,7 @@ def rank_areas(
         )
     ]
     out = []
-    for rank, (i, k, rate, low, high, eb, nr, score) in enumerate(
-        zip(idx.tolist(), *cols, strict=True), 1
-    ):
+    for rank, (i, k, rate, low, high, eb, nr, score) in enumerate(zip(idx.tolist(), *cols, strict=True), 1):
         a = table.areas[i]
         out.append(
             RankedArea(

@@ -67,8 +67,10 @@ def point_outside_kommun(kommun: str, x: float, y: float) -> str:
     tree, codes = _tree()
     found = [codes[k] for k in tree.query(shapely.Point(x, y), predicate="intersects").tolist()]
     where = f"i {kommun_name(found[0])}" if found else "utanför Sveriges kommuner"
-    return (f"positionen (x {x:.0f}, y {y:.0f} i SWEREF 99 TM) ligger {where}, inte i {kommun_name(kommun)} "
-            f"(mer än {TOLERANCE_M:.0f} m utanför kommungränsen)")
+    return (
+        f"positionen (x {x:.0f}, y {y:.0f} i SWEREF 99 TM) ligger {where}, inte i {kommun_name(kommun)} "
+        f"(mer än {TOLERANCE_M:.0f} m utanför kommungränsen)"
+    )
 
 
 def require_inside(kommun: str, x: float, y: float, *, field: str = "position") -> None:
@@ -146,5 +148,4 @@ def area_outside_kommun(kommun: str, geom: shapely.Geometry) -> str | None:
     if len(found) == 1 or found[0][1] > 0.999:
         return f"området ligger i {kommun_name(found[0][0])}, inte i {kommun_name(kommun)}"
     parts = ", ".join(f"{kommun_name(c)} {share:.0%}".replace("%", " %") for c, share in found[:3])
-    return (f"området korsar kommungränsen och ligger inte helt i {kommun_name(kommun)} "
-            f"(mer än {AREA_TOLERANCE_M:.0f} m utanför): {parts}")
+    return f"området korsar kommungränsen och ligger inte helt i {kommun_name(kommun)} (mer än {AREA_TOLERANCE_M:.0f} m utanför): {parts}"

@@ -65,8 +65,9 @@ class NotClean(Exception):
     """The file needs the careful reader (raised at any batch; what was read so far is void)."""
 
 
-def household_batches(source: bytes | bytearray | memoryview | IO[bytes], *,
-                      batch_rows: int = BATCH_ROWS, kommun: str | None = None) -> Iterator[HouseholdBatch]:
+def household_batches(
+    source: bytes | bytearray | memoryview | IO[bytes], *, batch_rows: int = BATCH_ROWS, kommun: str | None = None
+) -> Iterator[HouseholdBatch]:
     """The households of a CSV in batches, read carefully (line by line); raises
     :class:`InvalidInput` with line-numbered errors as ``iter_households`` does."""
     for chunk in iter_households(read_all(source), chunk_rows=batch_rows, kommun=kommun):
@@ -77,10 +78,14 @@ def from_chunk(chunk: HouseholdChunk) -> HouseholdBatch:
     """A chunk of the line-by-line reader as a batch."""
     return HouseholdBatch(
         # An empty street, postcode or city (a household with a position needs none) is stored as null.
-        external_ref=pa.array(chunk.external_ref, pa.string()), street=_nulls(chunk.street),
-        postcode=_nulls(chunk.postcode), city=_nulls(chunk.city),
-        x_sweref=chunk.x_sweref, y_sweref=chunk.y_sweref,
-        bytes_consumed=chunk.bytes_consumed, total_bytes=chunk.total_bytes,
+        external_ref=pa.array(chunk.external_ref, pa.string()),
+        street=_nulls(chunk.street),
+        postcode=_nulls(chunk.postcode),
+        city=_nulls(chunk.city),
+        x_sweref=chunk.x_sweref,
+        y_sweref=chunk.y_sweref,
+        bytes_consumed=chunk.bytes_consumed,
+        total_bytes=chunk.total_bytes,
     )
 
 
@@ -114,15 +119,15 @@ def clean_batches(data: bytes, *, block_bytes: int = 4 << 20, kommun: str | None
         reader = pacsv.open_csv(
             pa.BufferReader(memoryview(data)[offset:]),
             # One thread: the import parses in a thread of its own while the database works.
-            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(layout.width)], block_size=block_bytes,
-                                           use_threads=False),
+            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(layout.width)], block_size=block_bytes, use_threads=False),
             # Quoted line breaks are read as the careful reader reads them (blocks end between
             # records). Without a quote in the file there are none, and the faster scan will do.
-            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=b'"' in data,
-                                             ignore_empty_lines=True),
+            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=b'"' in data, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"c{i}": pa.string() for i in range(layout.width)},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except pa.ArrowInvalid as exc:  # e.g. no data lines
         raise NotClean(str(exc)) from None
@@ -145,8 +150,7 @@ def clean_batches(data: bytes, *, block_bytes: int = 4 << 20, kommun: str | None
         raise NotClean("no data lines")
 
 
-def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, total: int,
-             kommun: str | None = None) -> HouseholdBatch:
+def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, total: int, kommun: str | None = None) -> HouseholdBatch:
     """One block as a batch, with the careful reader's checks done on whole columns, but for
     repeated external refs: the import finds those (the unique index), and so does the careful
     reader, which then names the lines."""
@@ -167,9 +171,16 @@ def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, tota
         located = ~np.isnan(x)
         if not boundaries.inside_kommun(kommun, x[located], y[located]).all():
             raise NotClean("a position outside the kommun (the careful reader names the line)")
-    return HouseholdBatch(external_ref=refs, street=text_columns["street"], postcode=postcode,
-                          city=text_columns["city"], x_sweref=x, y_sweref=y,
-                          bytes_consumed=consumed, total_bytes=total)
+    return HouseholdBatch(
+        external_ref=refs,
+        street=text_columns["street"],
+        postcode=postcode,
+        city=text_columns["city"],
+        x_sweref=x,
+        y_sweref=y,
+        bytes_consumed=consumed,
+        total_bytes=total,
+    )
 
 
 def _layout(head: str, *, complete: bool) -> HouseholdLayout:
@@ -228,7 +239,8 @@ def _numbers(raw: pa.Array, name: str) -> tuple[NDArray[np.float64], NDArray[np.
 
 
 def _locations(
-    layout: HouseholdLayout, block: pa.RecordBatch,
+    layout: HouseholdLayout,
+    block: pa.RecordBatch,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """SWEREF 99 TM x, y (NaN where both are empty); :class:`NotClean` for any value the careful
     reader would refuse: not a number, only one of the two, outside Sweden."""
@@ -239,8 +251,7 @@ def _locations(
     if (mx != my).any():
         raise NotClean("a location with one coordinate")
     present = ~mx
-    if not (np.isfinite(xs[present]).all() and np.isfinite(ys[present]).all()
-            and inside_sweden(xs[present], ys[present], crs).all()):
+    if not (np.isfinite(xs[present]).all() and np.isfinite(ys[present]).all() and inside_sweden(xs[present], ys[present], crs).all()):
         raise NotClean("a location outside Sweden")
     out_x = np.full(len(xs), np.nan)
     out_y = np.full(len(xs), np.nan)

@@ -89,13 +89,17 @@ def crs_from_geojson(member: object, *, field: str = "crs") -> int | None:
     if member is None:
         return None
     if not isinstance(member, dict):
-        raise _member_error(field, "the 'crs' member must be an object like "
-                            '{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}')
+        raise _member_error(
+            field, 'the \'crs\' member must be an object like {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}'
+        )
     kind = member.get("type")
     props = member.get("properties")
     if kind != "name" or not isinstance(props, dict) or not isinstance(props.get("name"), str):
-        raise _member_error(field, "only named CRSs are understood in the 'crs' member, like "
-                            '{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}')
+        raise _member_error(
+            field,
+            "only named CRSs are understood in the 'crs' member, like "
+            '{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}',
+        )
     return parse_crs(props["name"], field=f"{field}.properties.name")
 
 
@@ -106,8 +110,7 @@ def _member_error(field: str, message: str) -> InvalidInput:
 def resolve_crs(query_crs: int | None, member_crs: int | None) -> int:
     """The CRS to read with: the query parameter and the ``crs`` member must agree when both given."""
     if query_crs is not None and member_crs is not None and query_crs != member_crs:
-        message = (f"the crs parameter says EPSG:{query_crs} but the GeoJSON 'crs' member says "
-                   f"EPSG:{member_crs}; give one of them")
+        message = f"the crs parameter says EPSG:{query_crs} but the GeoJSON 'crs' member says EPSG:{member_crs}; give one of them"
         raise InvalidInput(message, errors=[FieldError(field="crs", message=message)])
     if query_crs is not None:
         return query_crs
@@ -202,7 +205,11 @@ def _trim(v: float, decimals: int) -> str:
 
 
 def explain_outside(
-    x: float, y: float, crs: int, *, order: Literal["geojson", "columns"] = "geojson",
+    x: float,
+    y: float,
+    crs: int,
+    *,
+    order: Literal["geojson", "columns"] = "geojson",
 ) -> str:
     """Why a coordinate is refused, for a message: swapped, wrong CRS, not a number, or outside Sweden.
 
@@ -214,29 +221,25 @@ def explain_outside(
         return f"coordinates {shown} are not finite numbers"
     if crs == WGS84:
         if _inside(y, x, WGS84_EXTENT):
-            where = ("the lon column holds latitudes and the lat column longitudes"
-                     if order == "columns" else "GeoJSON order is lon,lat")
+            where = "the lon column holds latitudes and the lat column longitudes" if order == "columns" else "GeoJSON order is lon,lat"
             return f"coordinates look like latitude/longitude swapped: {shown}; {where}"
         if _inside(x, y, SWEREF_EXTENT):
-            hint = ("name the columns x,y (or e,n)" if order == "columns"
-                    else "use crs=EPSG:3006 or a 'crs' member")
-            return (f"coordinates {shown} look like SWEREF 99 TM metres, not longitude/latitude "
-                    f"degrees; {hint}")
+            hint = "name the columns x,y (or e,n)" if order == "columns" else "use crs=EPSG:3006 or a 'crs' member"
+            return f"coordinates {shown} look like SWEREF 99 TM metres, not longitude/latitude degrees; {hint}"
         if _inside(y, x, SWEREF_EXTENT):
-            return (f"coordinates {shown} look like SWEREF 99 TM metres in north,east order, not "
-                    "longitude/latitude; give easting (x) first and use EPSG:3006")
-        return (f"coordinates {shown} are outside Sweden (expected longitude 10-24.5, "
-                "latitude 55-69.2, EPSG:4326)")
+            return (
+                f"coordinates {shown} look like SWEREF 99 TM metres in north,east order, not "
+                "longitude/latitude; give easting (x) first and use EPSG:3006"
+            )
+        return f"coordinates {shown} are outside Sweden (expected longitude 10-24.5, latitude 55-69.2, EPSG:4326)"
     if _inside(y, x, SWEREF_EXTENT):
-        where = "the x column holds northings and the y column eastings" if order == "columns" else \
-            "give easting (x) first, then northing (y)"
+        where = (
+            "the x column holds northings and the y column eastings" if order == "columns" else "give easting (x) first, then northing (y)"
+        )
         return f"coordinates look like x/y (easting/northing) swapped: {shown} EPSG:3006; {where}"
     if _inside(x, y, WGS84_EXTENT):
         hint = "name the columns lon,lat" if order == "columns" else "leave out crs=EPSG:3006"
-        return (f"coordinates {shown} look like longitude/latitude degrees, not SWEREF 99 TM "
-                f"metres; {hint}")
+        return f"coordinates {shown} look like longitude/latitude degrees, not SWEREF 99 TM metres; {hint}"
     if _inside(y, x, WGS84_EXTENT):
-        return (f"coordinates {shown} look like latitude/longitude degrees, not SWEREF 99 TM "
-                "metres; give lon,lat in EPSG:4326")
-    return (f"coordinates {shown} EPSG:3006 are outside Sweden (expected x 180000-1000000, "
-            "y 6100000-7700000)")
+        return f"coordinates {shown} look like latitude/longitude degrees, not SWEREF 99 TM metres; give lon,lat in EPSG:4326"
+    return f"coordinates {shown} EPSG:3006 are outside Sweden (expected x 180000-1000000, y 6100000-7700000)"

@@ -83,8 +83,9 @@ def decode_json(data: bytes | str, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
     """Decoded JSON, or :class:`MalformedInput` saying where it broke; :class:`PayloadTooLarge`
     above ``max_bytes`` (before decoding)."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(f"JSON-innehållet är {_n(len(data))} byte; högst {_n(max_bytes)} byte tas emot "
-                              "(dela upp filen eller förenkla geometrierna)")
+        raise PayloadTooLarge(
+            f"JSON-innehållet är {_n(len(data))} byte; högst {_n(max_bytes)} byte tas emot (dela upp filen eller förenkla geometrierna)"
+        )
     try:
         return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
@@ -182,8 +183,7 @@ def parse_point(obj: Any, *, crs: str | int | None = None, field: str = "locatio
     """A GeoJSON Point (a household's or burglary's location) as SWEREF 99 TM ``(x, y)``."""
     read_crs = parse_crs(crs) if crs is not None else WGS84
     if not isinstance(obj, dict) or obj.get("type") != "Point":
-        raise _invalid(field, f"{field} must be a GeoJSON Point like "
-                       '{"type": "Point", "coordinates": [17.27, 63.17]}')
+        raise _invalid(field, f'{field} must be a GeoJSON Point like {{"type": "Point", "coordinates": [17.27, 63.17]}}')
     pos = obj.get("coordinates")
     problem = _position_problem(pos)
     if problem:
@@ -203,7 +203,11 @@ def _read_crs(obj: dict[str, Any], query: str | int | None) -> int:
 
 
 def _parse_one(
-    obj: Any, crs: int, index: int | None, prefix: str, errors: _Collector,
+    obj: Any,
+    crs: int,
+    index: int | None,
+    prefix: str,
+    errors: _Collector,
 ) -> AreaFeature | None:
     where = f"feature {index}: " if index is not None else ""
     if not isinstance(obj, dict):
@@ -226,8 +230,7 @@ def _parse_one(
         errors.add(f"{prefix}id", f"{where}'id' must be a string or a number", index)
         return None
     if "geometry" not in obj or obj["geometry"] is None:
-        errors.add(f"{prefix}geometry", f"{where}the feature has no geometry; areas need a Polygon or "
-                   "MultiPolygon", index)
+        errors.add(f"{prefix}geometry", f"{where}the feature has no geometry; areas need a Polygon or MultiPolygon", index)
         return None
     geom = _parse_geometry(obj["geometry"], crs, index, f"{prefix}geometry", errors)
     if geom is None:
@@ -236,7 +239,11 @@ def _parse_one(
 
 
 def _parse_geometry(
-    obj: Any, crs: int, index: int | None, field: str, errors: _Collector,
+    obj: Any,
+    crs: int,
+    index: int | None,
+    field: str,
+    errors: _Collector,
 ) -> Area | None:
     where = f"feature {index}: " if index is not None else ""
     if not isinstance(obj, dict):
@@ -244,16 +251,14 @@ def _parse_geometry(
         return None
     kind = obj.get("type")
     if kind not in ("Polygon", "MultiPolygon"):
-        errors.add(f"{field}.type", f"{where}geometry type {kind!r} is not allowed; use Polygon or "
-                   "MultiPolygon", index)
+        errors.add(f"{field}.type", f"{where}geometry type {kind!r} is not allowed; use Polygon or MultiPolygon", index)
         return None
     coords = obj.get("coordinates")
     if not isinstance(coords, list):
         errors.add(f"{field}.coordinates", f"{where}the {kind} has no 'coordinates' array", index)
         return None
     if not coords:
-        errors.add(f"{field}.coordinates", f"{where}the {kind} is empty; an area needs at least one ring",
-                   index)
+        errors.add(f"{field}.coordinates", f"{where}the {kind} is empty; an area needs at least one ring", index)
         return None
     polygons = coords if kind == "MultiPolygon" else [coords]
     multi = kind == "MultiPolygon"
@@ -289,8 +294,7 @@ def _parse_geometry(
     if bad.size:
         x, y = all_xy[bad[0]]
         count = f" ({bad.size} of {len(all_xy)} positions)" if bad.size > 1 else ""
-        errors.add(f"{field}.coordinates", f"{where}{explain_outside(float(x), float(y), crs)}{count}",
-                   index)
+        errors.add(f"{field}.coordinates", f"{where}{explain_outside(float(x), float(y), crs)}{count}", index)
         return None
 
     # 3. Build in SWEREF 99 TM and check OGC validity there (what is stored is what is checked).
@@ -317,13 +321,15 @@ def _within_bounds(polygons: list[Any], where: str, field: str, index: int | Non
     single ring above MAX_RING_POSITIONS is reported by ``_ring_array``, naming the ring)."""
     rings = [ring for p in polygons if isinstance(p, list) for ring in p]
     if len(rings) > MAX_AREA_RINGS:
-        errors.add(field, f"{where}området har {_n(len(rings))} ringar (yttre ringar och hål); högst "
-                   f"{_n(MAX_AREA_RINGS)} tas emot", index)
+        errors.add(field, f"{where}området har {_n(len(rings))} ringar (yttre ringar och hål); högst {_n(MAX_AREA_RINGS)} tas emot", index)
         return False
     sizes = [len(ring) for ring in rings if isinstance(ring, list)]
     if sum(sizes) > MAX_AREA_POSITIONS and max(sizes) <= MAX_RING_POSITIONS:
-        errors.add(field, f"{where}området har {_n(sum(sizes))} positioner; högst {_n(MAX_AREA_POSITIONS)} "
-                   "tas emot (förenkla gränsen, t.ex. i QGIS)", index)
+        errors.add(
+            field,
+            f"{where}området har {_n(sum(sizes))} positioner; högst {_n(MAX_AREA_POSITIONS)} tas emot (förenkla gränsen, t.ex. i QGIS)",
+            index,
+        )
         return False
     return True
 
@@ -334,14 +340,23 @@ def _n(number: int) -> str:
 
 
 def _ring_array(
-    ring: Any, rname: str, rfield: str, where: str, index: int | None, errors: _Collector,
+    ring: Any,
+    rname: str,
+    rfield: str,
+    where: str,
+    index: int | None,
+    errors: _Collector,
 ) -> NDArray[np.float64] | None:
     if not isinstance(ring, list):
         errors.add(rfield, f"{where}{rname} must be an array of positions, got {_kind(ring)}", index)
         return None
     if len(ring) > MAX_RING_POSITIONS:
-        errors.add(rfield, f"{where}{rname} has {len(ring):,} positions; at most {MAX_RING_POSITIONS:,} are "
-                   "accepted (simplify the boundary, e.g. in QGIS)", index)
+        errors.add(
+            rfield,
+            f"{where}{rname} has {len(ring):,} positions; at most {MAX_RING_POSITIONS:,} are "
+            "accepted (simplify the boundary, e.g. in QGIS)",
+            index,
+        )
         return None
     for k, pos in enumerate(ring):
         problem = _position_problem(pos)
@@ -349,13 +364,15 @@ def _ring_array(
             errors.add(f"{rfield}[{k}]", f"{where}{rname} position {k}: {problem}", index)
             return None
     if len(ring) < 4:
-        errors.add(rfield, f"{where}{rname} has {len(ring)} positions; a ring needs at least 4 "
-                   "(3 corners and the first repeated at the end)", index)
+        errors.add(
+            rfield,
+            f"{where}{rname} has {len(ring)} positions; a ring needs at least 4 (3 corners and the first repeated at the end)",
+            index,
+        )
         return None
     arr = np.array([(p[0], p[1]) for p in ring], dtype=np.float64)
     if not np.array_equal(arr[0], arr[-1]):
-        errors.add(rfield, f"{where}{rname} is not closed: the last position {_raw(arr[-1])} must repeat "
-                   f"the first {_raw(arr[0])}", index)
+        errors.add(rfield, f"{where}{rname} is not closed: the last position {_raw(arr[-1])} must repeat the first {_raw(arr[0])}", index)
         return None
     return arr
 
@@ -436,7 +453,8 @@ def _kind(obj: Any) -> str:
     if obj is None:
         return "null"
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
-        type(obj), "a number" if isinstance(obj, (int, float)) else type(obj).__name__)
+        type(obj), "a number" if isinstance(obj, (int, float)) else type(obj).__name__
+    )
 
 
 def _invalid(field: str, message: str) -> InvalidInput:
@@ -469,8 +487,7 @@ def point_to_geojson_wgs84(x: float | None, y: float | None) -> dict[str, Any] |
     if x is None or y is None or not (math.isfinite(x) and math.isfinite(y)):
         return None
     lon, lat = sweref_to_wgs84([x], [y])
-    return {"type": "Point", "coordinates": [round(float(lon[0]), OUTPUT_DECIMALS),
-                                             round(float(lat[0]), OUTPUT_DECIMALS)]}
+    return {"type": "Point", "coordinates": [round(float(lon[0]), OUTPUT_DECIMALS), round(float(lat[0]), OUTPUT_DECIMALS)]}
 
 
 def area_km2(geom_sweref: shapely.Geometry) -> float:
@@ -514,8 +531,7 @@ def find_overlaps(
     items = list(candidates)
     if not items:
         return []
-    geoms = np.array([from_wkb(g) if isinstance(g, (bytes, bytearray, memoryview)) else g
-                      for _, _, g in items], dtype=object)
+    geoms = np.array([from_wkb(g) if isinstance(g, (bytes, bytearray, memoryview)) else g for _, _, g in items], dtype=object)
     shapely.prepare(geom_sweref)
     maybe = shapely.intersects(geom_sweref, geoms) & ~shapely.touches(geom_sweref, geoms)
     out: list[Overlap] = []
@@ -528,7 +544,9 @@ def find_overlaps(
 
 
 def find_overlaps_among(
-    geoms_sweref: Sequence[shapely.Geometry], *, tolerance_m2: float = OVERLAP_TOLERANCE_M2,
+    geoms_sweref: Sequence[shapely.Geometry],
+    *,
+    tolerance_m2: float = OVERLAP_TOLERANCE_M2,
 ) -> list[tuple[int, int, float]]:
     """Pairs ``(i, j, area_m2)`` with i < j of geometries in one batch overlapping by more than 1 m²."""
     arr = np.array(list(geoms_sweref), dtype=object)

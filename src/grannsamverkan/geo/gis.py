@@ -52,8 +52,7 @@ MAX_UNZIPPED_BYTES: Final = 512 * 1024 * 1024
 # handed on as Python lists, about 100 bytes a position.
 MAX_FILE_POSITIONS: Final = 2_000_000
 # The content types the import routes document; the file's kind is told by its bytes all the same.
-CONTENT_TYPES: Final = ("application/geo+json", "application/geopackage+sqlite3", "application/zip",
-                        "application/x-shapefile")
+CONTENT_TYPES: Final = ("application/geo+json", "application/geopackage+sqlite3", "application/zip", "application/x-shapefile")
 KNOWN_FIELDS: Final = ("name", "kommun", "kind", "external_ref")
 
 
@@ -66,8 +65,7 @@ class FieldMapping(msgspec.Struct, frozen=True, kw_only=True):
     kind: str | None = None
 
     def options(self) -> dict[str, str]:
-        return {"name": "--name-field", "external_ref": "--ref-field", "kommun": "--kommun-field",
-                "kind": "--kind-field"}
+        return {"name": "--name-field", "external_ref": "--ref-field", "kommun": "--kommun-field", "kind": "--kind-field"}
 
 
 def file_kind(data: bytes) -> FileKind:
@@ -78,12 +76,14 @@ def file_kind(data: bytes) -> FileKind:
         return "zip"
     if data.startswith(SHP_MAGIC):
         return "shp"
-    head = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    head = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     if head.lstrip()[:1] in (b"{", b"["):
         return "geojson"
-    raise MalformedInput("filen är varken GeoJSON, GeoPackage eller en (zippad) shapefil; ta emot: "
-                         "GeoJSON (.geojson), GeoPackage (.gpkg), shapefil (.shp med .dbf, .shx, .prj, "
-                         "gärna .cpg) eller alla delarna i en .zip")
+    raise MalformedInput(
+        "filen är varken GeoJSON, GeoPackage eller en (zippad) shapefil; ta emot: "
+        "GeoJSON (.geojson), GeoPackage (.gpkg), shapefil (.shp med .dbf, .shx, .prj, "
+        "gärna .cpg) eller alla delarna i en .zip"
+    )
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -98,7 +98,10 @@ class Layer(msgspec.Struct, kw_only=True):
 
 
 def read_areas(
-    source: bytes | Path, *, crs: str | int | None = None, mapping: FieldMapping | None = None,
+    source: bytes | Path,
+    *,
+    crs: str | int | None = None,
+    mapping: FieldMapping | None = None,
 ) -> list[AreaFeature]:
     """Areas from a GeoJSON, GeoPackage or (zipped) shapefile, as SWEREF 99 TM features whose
     properties are ours (``name``, ``kommun``, ``kind``, ``external_ref``) after ``mapping``.
@@ -113,14 +116,16 @@ def read_areas(
         data = _read_bytes(source) if isinstance(source, Path) else source
         kind = file_kind(data)
         if kind == "geojson":
-            body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+            body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
             obj = decode_json(body)
             if isinstance(obj, dict) and obj.get("type") == "Feature":
                 obj = {"type": "FeatureCollection", "features": [obj], **({"crs": obj["crs"]} if "crs" in obj else {})}
         elif kind == "shp":
-            raise InvalidInput("en ensam .shp saknar fälten (.dbf) och koordinatsystemet (.prj); skicka alla "
-                               "shapefilens delar i en .zip (application/zip)",
-                               [FieldError(field="file", message="en ensam .shp tas inte emot")])
+            raise InvalidInput(
+                "en ensam .shp saknar fälten (.dbf) och koordinatsystemet (.prj); skicka alla "
+                "shapefilens delar i en .zip (application/zip)",
+                [FieldError(field="file", message="en ensam .shp tas inte emot")],
+            )
         else:
             obj = _read_gdal_bytes(data, kind, crs)
     features = parse_feature_collection(obj, crs=crs)
@@ -132,8 +137,7 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"filen {path} kan inte läsas: {exc.strerror}",
-                           [FieldError(field="FILE", message=str(exc.strerror))]) from None
+        raise InvalidInput(f"filen {path} kan inte läsas: {exc.strerror}", [FieldError(field="FILE", message=str(exc.strerror))]) from None
 
 
 def _read_gdal_bytes(data: bytes, kind: FileKind, crs: str | int | None) -> dict[str, Any]:
@@ -147,7 +151,7 @@ def _read_gdal_bytes(data: bytes, kind: FileKind, crs: str | int | None) -> dict
             target = _unzip(data, root)
             if target.suffix.lower() in (".geojson", ".json"):
                 inner = target.read_bytes()
-                obj = decode_json(inner[len(UTF8_BOM):] if inner.startswith(UTF8_BOM) else inner)
+                obj = decode_json(inner[len(UTF8_BOM) :] if inner.startswith(UTF8_BOM) else inner)
                 return obj if isinstance(obj, dict) else {"type": None}
         return _collection(_read_path(target), crs)
 
@@ -159,16 +163,21 @@ def _unzip(data: bytes, root: Path) -> Path:
     except zipfile.BadZipFile as exc:
         raise MalformedInput(f"zip-filen kan inte läsas: {exc}") from None
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir() and not PurePosixPath(m.filename).name.startswith(".")
-                   and "__MACOSX" not in m.filename]
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir() and not PurePosixPath(m.filename).name.startswith(".") and "__MACOSX" not in m.filename
+        ]
         if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
             raise PayloadTooLarge(f"zip-filen packas upp till mer än {MAX_UNZIPPED_BYTES // (1024 * 1024)} MiB")
         readable = [m for m in members if PurePosixPath(m.filename).suffix.lower() in (".shp", ".gpkg", ".geojson", ".json")]
         if len(readable) != 1:
             names = ", ".join(PurePosixPath(m.filename).name for m in members) or "inga filer"
             what = "ingen" if not readable else f"{len(readable)}"
-            raise InvalidInput(f"zip-filen ska innehålla en shapefil, GeoPackage eller GeoJSON; den har {what} "
-                               f"({names})", [FieldError(field="file", message="en fil att läsa väntas i zip-filen")])
+            raise InvalidInput(
+                f"zip-filen ska innehålla en shapefil, GeoPackage eller GeoJSON; den har {what} ({names})",
+                [FieldError(field="file", message="en fil att läsa väntas i zip-filen")],
+            )
         chosen = readable[0]
         stem = PurePosixPath(chosen.filename).with_suffix("")
         for m in members:
@@ -189,21 +198,29 @@ def _read_path(path: Path) -> Layer:
             raise InvalidInput("filen har inga lager", [FieldError(field="file", message="inga lager")])
         if len(layers) > 1:
             names = ", ".join(str(n) for n in layers[:, 0])
-            raise InvalidInput(f"filen har {len(layers)} lager ({names}); spara det som ska importeras som en egen fil",
-                               [FieldError(field="file", message="ett lager väntas")])
+            raise InvalidInput(
+                f"filen har {len(layers)} lager ({names}); spara det som ska importeras som en egen fil",
+                [FieldError(field="file", message="ett lager väntas")],
+            )
         meta, _, wkb, columns = pyogrio.raw.read(path)
     except (DataSourceError, DataLayerError) as exc:
         raise MalformedInput(f"filen kan inte läsas som GIS-fil: {exc}") from None
     fields = [str(f) for f in meta["fields"]]
     values = [_column(c) for c in columns]
-    if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists() \
-            and not path.with_suffix(".CPG").exists() and str(meta.get("encoding", "")).upper() in ("ISO-8859-1", "LATIN1"):
+    if (
+        path.suffix.lower() == ".shp"
+        and not path.with_suffix(".cpg").exists()
+        and not path.with_suffix(".CPG").exists()
+        and str(meta.get("encoding", "")).upper() in ("ISO-8859-1", "LATIN1")
+    ):
         values = _utf8_if_all(values)
     geoms = shapely.from_wkb(wkb) if wkb is not None else np.array([None] * len(columns[0]), dtype=object)
     positions = int(shapely.get_num_coordinates(geoms).sum())
     if positions > MAX_FILE_POSITIONS:
-        raise PayloadTooLarge(f"filen har {positions:,} positioner; högst {MAX_FILE_POSITIONS:,} tas emot i en import "
-                              "(dela upp filen eller förenkla geometrierna)".replace(",", " "))
+        raise PayloadTooLarge(
+            f"filen har {positions:,} positioner; högst {MAX_FILE_POSITIONS:,} tas emot i en import "
+            "(dela upp filen eller förenkla geometrierna)".replace(",", " ")
+        )
     geoms = [None if g is None else shapely.force_2d(g) for g in geoms]
     features = [(g, {f: col[i] for f, col in zip(fields, values, strict=True)}) for i, g in enumerate(geoms)]
     return Layer(crs=_epsg(meta.get("crs"), geoms), fields=fields, features=features)
@@ -240,12 +257,15 @@ def _epsg(crs_text: str | None, geoms: Iterable[shapely.Geometry | None]) -> int
     try:
         crs = CRS.from_user_input(crs_text)
     except CRSError:
-        raise InvalidInput(f"filens koordinatsystem kan inte tolkas: {crs_text[:80]}",
-                           [FieldError(field="crs", message="okänt koordinatsystem")]) from None
+        raise InvalidInput(
+            f"filens koordinatsystem kan inte tolkas: {crs_text[:80]}", [FieldError(field="crs", message="okänt koordinatsystem")]
+        ) from None
     code = crs.to_epsg(min_confidence=70)
     if code is None:
-        raise InvalidInput(f"filens koordinatsystem ({crs.name}) har ingen EPSG-kod; spara om filen i SWEREF 99 TM "
-                           "(EPSG:3006) eller WGS 84 (EPSG:4326)", [FieldError(field="crs", message="okänt koordinatsystem")])
+        raise InvalidInput(
+            f"filens koordinatsystem ({crs.name}) har ingen EPSG-kod; spara om filen i SWEREF 99 TM (EPSG:3006) eller WGS 84 (EPSG:4326)",
+            [FieldError(field="crs", message="okänt koordinatsystem")],
+        )
     return code
 
 
@@ -267,13 +287,13 @@ def _collection(layer: Layer, crs: str | int | None) -> dict[str, Any]:
         _refuse_without_crs(geoms)
     features = []
     for g, (_, props) in zip(geoms, layer.features, strict=True):
-        features.append({"type": "Feature", "properties": props,
-                         "geometry": None if g is None else _listify(shapely.geometry.mapping(cast(Any, g)))})
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": None if g is None else _listify(shapely.geometry.mapping(cast(Any, g)))}
+        )
     obj: dict[str, Any] = {"type": "FeatureCollection", "features": features}
     if code is not None:
         if crs is not None and parse_crs(crs) != code:
-            message = (f"filen anger koordinatsystemet EPSG:{code} men crs anger {crs}; låt bli crs "
-                       "(filens eget koordinatsystem används)")
+            message = f"filen anger koordinatsystemet EPSG:{code} men crs anger {crs}; låt bli crs (filens eget koordinatsystem används)"
             raise InvalidInput(message, [FieldError(field="crs", message=message)])
         obj["crs"] = {"type": "name", "properties": {"name": f"EPSG:{code}"}}
     return obj
@@ -289,12 +309,16 @@ def _refuse_without_crs(geoms: list[shapely.Geometry | None]) -> None:
         return  # degrees in Sweden: read as WGS 84, GeoJSON's default
     sweref = SWEREF_EXTENT[0] <= minx and maxx <= SWEREF_EXTENT[2] and SWEREF_EXTENT[1] <= miny and maxy <= SWEREF_EXTENT[3]
     if sweref:
-        message = ("filen anger inget koordinatsystem (ingen .prj); koordinaterna (x "
-                   f"{minx:.0f}–{maxx:.0f}, y {miny:.0f}–{maxy:.0f}) ser ut som SWEREF 99 TM-meter, men det går "
-                   "inte att veta säkert; ange --crs EPSG:3006 (crs=EPSG:3006) om de är det, eller lägg till .prj-filen")
+        message = (
+            "filen anger inget koordinatsystem (ingen .prj); koordinaterna (x "
+            f"{minx:.0f}–{maxx:.0f}, y {miny:.0f}–{maxy:.0f}) ser ut som SWEREF 99 TM-meter, men det går "
+            "inte att veta säkert; ange --crs EPSG:3006 (crs=EPSG:3006) om de är det, eller lägg till .prj-filen"
+        )
     else:
-        message = ("filen anger inget koordinatsystem (ingen .prj) och koordinaterna "
-                   f"(x {minx:.0f}–{maxx:.0f}, y {miny:.0f}–{maxy:.0f}) är varken grader eller SWEREF 99 TM i Sverige")
+        message = (
+            "filen anger inget koordinatsystem (ingen .prj) och koordinaterna "
+            f"(x {minx:.0f}–{maxx:.0f}, y {miny:.0f}–{maxy:.0f}) är varken grader eller SWEREF 99 TM i Sverige"
+        )
     raise InvalidInput(message, [FieldError(field="crs", message="filen saknar koordinatsystem")])
 
 
@@ -352,16 +376,32 @@ def write_areas_gpkg(path: Path, records: list[dict[str, Any]]) -> None:
     GeoPackage layer ``areas`` in EPSG:3006."""
     import pyogrio.raw
 
-    geoms = np.array([shapely.to_wkb(shapely.MultiPolygon([r["geometry"]]) if r["geometry"].geom_type == "Polygon"
-                                     else r["geometry"], output_dimension=2) for r in records], dtype=object)
+    geoms = np.array(
+        [
+            shapely.to_wkb(
+                shapely.MultiPolygon([r["geometry"]]) if r["geometry"].geom_type == "Polygon" else r["geometry"], output_dimension=2
+            )
+            for r in records
+        ],
+        dtype=object,
+    )
     names = ["name", "kommun", "kind", "external_ref"]
     columns = [np.array([r[n] for r in records], dtype=object) for n in names]
-    pyogrio.raw.write(path, geoms, columns, fields=names, geometry_type="MultiPolygon", crs="EPSG:3006",
-                      driver="GPKG", layer="areas", encoding="UTF-8")
+    pyogrio.raw.write(
+        path, geoms, columns, fields=names, geometry_type="MultiPolygon", crs="EPSG:3006", driver="GPKG", layer="areas", encoding="UTF-8"
+    )
 
 
 def areas_geojson(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Areas as an RFC 7946 FeatureCollection (WGS 84, 7 decimals), as ``GET /api/v1/areas`` writes them."""
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": geometry_to_geojson_wgs84(r["geometry"]),
-         "properties": {n: r[n] for n in ("name", "kommun", "kind", "external_ref")}} for r in records]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": geometry_to_geojson_wgs84(r["geometry"]),
+                "properties": {n: r[n] for n in ("name", "kommun", "kind", "external_ref")},
+            }
+            for r in records
+        ],
+    }

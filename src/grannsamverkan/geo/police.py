@@ -42,9 +42,7 @@ SOURCE: Final = "polisen"
 BURGLARY_TYPES: Final = frozenset({"inbrott", "inbrott, försök", "stöld/inbrott"})
 CENTROID_TOLERANCE_DEG: Final = 1e-5  # about one metre
 
-_DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([+-])(\d{2}):?(\d{2})|Z)?$"
-)
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([+-])(\d{2}):?(\d{2})|Z)?$")
 _CATEGORY = re.compile(
     r"""(?P<fritidshus>\bfritidshus|\bfritidsboende|\bsommarstug|\bsommarhus|\bfritidsstug|\bjaktstug
         |\bstug(?:a|an|or|orna)\b)
@@ -140,9 +138,14 @@ def parse_police_events(
 
     records = [record for record, _ in kept.values()]
     _locate(records, [point for _, point in kept.values()], centroids)
-    return PoliceImport(records=records, events=len(events), kept=len(records),
-                        skipped=sum(skipped.values()), duplicates=duplicates,
-                        skipped_types=dict(skipped))
+    return PoliceImport(
+        records=records,
+        events=len(events),
+        kept=len(records),
+        skipped=sum(skipped.values()),
+        duplicates=duplicates,
+        skipped_types=dict(skipped),
+    )
 
 
 class _BadEvent(Exception):
@@ -161,7 +164,7 @@ def _event_array(data: bytes | str | list[Any]) -> list[Any]:
         except msgspec.DecodeError as exc:
             raise MalformedInput(f"filen (innehållet) är inte giltig JSON: {exc}") from None
     if not isinstance(data, list):
-        message = "expected a JSON array of police events ([{\"id\", \"datetime\", \"type\", ...}])"
+        message = 'expected a JSON array of police events ([{"id", "datetime", "type", ...}])'
         raise InvalidInput(message, errors=[FieldError(field="body", message=message)])
     return data
 
@@ -185,7 +188,9 @@ def _burglary(event: object, source: str) -> tuple[BurglaryRecord, tuple[float, 
     point = _gps(location.get("gps"))
     place, summary, url = location.get("name"), event.get("summary"), event.get("url")
     record = BurglaryRecord(
-        external_ref=str(raw_id).strip(), occurred_from=when, occurred_to=when,
+        external_ref=str(raw_id).strip(),
+        occurred_from=when,
+        occurred_to=when,
         category=category_from_summary(summary if isinstance(summary, str) else None),
         source=source,
         place=place.strip() if isinstance(place, str) else None,
@@ -230,5 +235,5 @@ def _locate(
         else:
             lon, lat = lonlat[i]  # type: ignore[misc]
             rec.location_is_centroid = any(
-                abs(lon - c_lon) <= CENTROID_TOLERANCE_DEG and abs(lat - c_lat) <= CENTROID_TOLERANCE_DEG
-                for c_lon, c_lat in known)
+                abs(lon - c_lon) <= CENTROID_TOLERANCE_DEG and abs(lat - c_lat) <= CENTROID_TOLERANCE_DEG for c_lon, c_lat in known
+            )

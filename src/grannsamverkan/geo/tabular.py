@@ -52,10 +52,13 @@ BURGLARY_COLUMNS: Final = ("external_ref", "occurred_from", "occurred_to", "cate
 BURGLARY_CATEGORIES: Final = ("villa", "lagenhet", "fritidshus", "forrad", "ovrigt")
 _CATEGORY_SPELLINGS: Final = {
     "villa": "villa",
-    "lagenhet": "lagenhet", "lägenhet": "lagenhet",
+    "lagenhet": "lagenhet",
+    "lägenhet": "lagenhet",
     "fritidshus": "fritidshus",
-    "forrad": "forrad", "förråd": "forrad",
-    "ovrigt": "ovrigt", "övrigt": "ovrigt",
+    "forrad": "forrad",
+    "förråd": "forrad",
+    "ovrigt": "ovrigt",
+    "övrigt": "ovrigt",
 }
 # Coordinate column pairs and the CRS they imply.
 COORDINATE_COLUMNS: Final = ((("lon", "lat"), WGS84), (("x", "y"), SWEREF99TM), (("e", "n"), SWEREF99TM))
@@ -129,19 +132,20 @@ def decode_text(data: bytes) -> tuple[str, str]:
     that are neither UTF-8 nor Windows-1252.
     """
     if data.startswith(b"PK\x03\x04"):
-        raise MalformedInput("this looks like an Excel workbook (xlsx), not CSV; save it as "
-                             "'CSV UTF-8' or 'CSV (semicolon delimited)' and import that")
+        raise MalformedInput(
+            "this looks like an Excel workbook (xlsx), not CSV; save it as 'CSV UTF-8' or 'CSV (semicolon delimited)' and import that"
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise MalformedInput(f"the file starts with a UTF-16 byte order mark but is not UTF-16: "
-                                 f"{exc.reason} at byte {exc.start}") from None
+            raise MalformedInput(
+                f"the file starts with a UTF-16 byte order mark but is not UTF-16: {exc.reason} at byte {exc.start}"
+            ) from None
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise MalformedInput(f"the file contains a NUL byte at offset {nul} (line {line}); is it a "
-                             "text CSV file?")
+        raise MalformedInput(f"the file contains a NUL byte at offset {nul} (line {line}); is it a text CSV file?")
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -150,8 +154,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise MalformedInput(f"the file is neither UTF-8 nor Windows-1252: byte "
-                             f"0x{data[exc.start]:02x} on line {line}; save it as CSV UTF-8") from None
+        raise MalformedInput(
+            f"the file is neither UTF-8 nor Windows-1252: byte 0x{data[exc.start]:02x} on line {line}; save it as CSV UTF-8"
+        ) from None
 
 
 # --- the table reader ---------------------------------------------------------------------------
@@ -266,15 +271,13 @@ class _Table:
             if not name:
                 continue
             if name in positions:
-                raise _header_error(f"column '{name}' appears twice (columns {positions[name] + 1} "
-                                    f"and {i + 1})", name)
+                raise _header_error(f"column '{name}' appears twice (columns {positions[name] + 1} and {i + 1})", name)
             positions[name] = i
         self.positions = positions
 
     def describe_header(self) -> str:
         if len(self.header) == 1:
-            return (f"the header was read as the single column {self.raw_header[0]!r}; separate "
-                    "columns with commas or semicolons")
+            return f"the header was read as the single column {self.raw_header[0]!r}; separate columns with commas or semicolons"
         return "found: " + ", ".join(h for h in self.header if h)
 
     def require(self, names: Sequence[str]) -> None:
@@ -306,10 +309,9 @@ class _Table:
         d = self.delimiter
         while self.pos < len(lines):
             start = self.pos
-            cand = lines[start:start + chunk_rows]
+            cand = lines[start : start + chunk_rows]
             blob = d.join(cand)
-            fast = ('"' not in blob and blob.count(d) == len(cand) * ncols - 1
-                    and all(line.count(d) == ncols - 1 for line in cand))
+            fast = '"' not in blob and blob.count(d) == len(cand) * ncols - 1 and all(line.count(d) == ncols - 1 for line in cand)
             if fast:
                 flat = blob.split(d)
                 cols = [flat[k::ncols] for k in range(ncols)]
@@ -341,7 +343,11 @@ class _Table:
                 return
 
     def _fix_rows(
-        self, rows: list[list[str]], nums: NDArray[np.int64], ncols: int, errors: _Errors,
+        self,
+        rows: list[list[str]],
+        nums: NDArray[np.int64],
+        ncols: int,
+        errors: _Errors,
         optional: frozenset[str],
     ) -> tuple[list[list[str]], NDArray[np.int64]]:
         keep = []
@@ -355,7 +361,12 @@ class _Table:
         return [rows[i] for i in keep], nums[keep]
 
     def _slow(
-        self, start: int, chunk_rows: int, ncols: int, errors: _Errors, optional: frozenset[str],
+        self,
+        start: int,
+        chunk_rows: int,
+        ncols: int,
+        errors: _Errors,
+        optional: frozenset[str],
     ) -> tuple[list[list[str]], list[int], int]:
         lines = self.lines
         feed = (lines[i] + "\n" for i in range(start, len(lines)))
@@ -380,25 +391,28 @@ class _Table:
         return rows, nums, before
 
     def _fix_width(
-        self, row: list[str], ncols: int, line_no: int, errors: _Errors, optional: frozenset[str],
+        self,
+        row: list[str],
+        ncols: int,
+        line_no: int,
+        errors: _Errors,
+        optional: frozenset[str],
     ) -> list[str] | None:
         if not any(f.strip() for f in row):
             return None  # a blank line, or only delimiters
         if len(row) < ncols:
-            missing = [h for h in self.header[len(row):] if h]
+            missing = [h for h in self.header[len(row) :] if h]
             required = [h for h in missing if h not in optional]
             if not required:
                 return row + [""] * (ncols - len(row))
             listed = ", ".join(f"'{h}'" for h in required)
             word = "column" if len(required) == 1 else "columns"
-            errors.add(line_no, required[0], f"missing {word} {listed} ({len(row)} fields, the header "
-                       f"has {ncols})")
+            errors.add(line_no, required[0], f"missing {word} {listed} ({len(row)} fields, the header has {ncols})")
             return None
         if not any(f.strip() for f in row[ncols:]):
             return row[:ncols]
         shown = "tab" if self.delimiter == "\t" else f"'{self.delimiter}'"
-        errors.add(line_no, "line", f"{len(row)} fields, the header has {ncols}; put values that "
-                   f"contain {shown} in double quotes")
+        errors.add(line_no, "line", f"{len(row)} fields, the header has {ncols}; put values that contain {shown} in double quotes")
         return None
 
     def bytes_consumed(self, chars: int) -> int:
@@ -455,8 +469,7 @@ def _require_values(col: list[str], name: str, lines: NDArray[np.int64], errors:
     if col and max(map(len, col)) > limit:
         for i, v in enumerate(col):
             if len(v) > limit:
-                errors.add(int(lines[i]), name, f"column '{name}' is {len(v)} characters long; at "
-                           f"most {limit} are allowed")
+                errors.add(int(lines[i]), name, f"column '{name}' is {len(v)} characters long; at most {limit} are allowed")
 
 
 _POSTCODES_NORMAL = re.compile(r"(?:[0-9]{3} [0-9]{2}\n)*[0-9]{3} [0-9]{2}")
@@ -479,9 +492,12 @@ def _postcodes(col: list[str], lines: NDArray[np.int64], errors: _Errors, *, all
         return col
     if _POSTCODES_DIGITS.fullmatch(blob):
         return [p[:3] + " " + p[3:] for p in col]
-    out = [(p if p[3] == " " and p[:3].isdigit() and p[4:].isdigit() else "") if len(p) == 6
-           else (p[:3] + " " + p[3:] if len(p) == 5 and p.isdigit() else "")
-           for p in col]
+    out = [
+        (p if p[3] == " " and p[:3].isdigit() and p[4:].isdigit() else "")
+        if len(p) == 6
+        else (p[:3] + " " + p[3:] if len(p) == 5 and p.isdigit() else "")
+        for p in col
+    ]
     if all(out) and all(map(str.isascii, out)):
         return out
     for i, p in enumerate(col):
@@ -492,13 +508,16 @@ def _postcodes(col: list[str], lines: NDArray[np.int64], errors: _Errors, *, all
         if m and p.isascii():
             out[i] = f"{m[1]} {m[2]}"
         elif p:
-            errors.add(int(lines[i]), "postcode", f"postcode {p!r} is not a Swedish postcode (five "
-                       "digits, e.g. '881 30')")
+            errors.add(int(lines[i]), "postcode", f"postcode {p!r} is not a Swedish postcode (five digits, e.g. '881 30')")
     return out
 
 
-def _numbers(col: list[str], name: str, lines: NDArray[np.int64], errors: _Errors,
-             ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+def _numbers(
+    col: list[str],
+    name: str,
+    lines: NDArray[np.int64],
+    errors: _Errors,
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """``(values, missing)``: decimal point or comma; empty is missing (NaN); bad values reported."""
     n = len(col)
     for attempt in (col, None):
@@ -529,7 +548,11 @@ def _numbers(col: list[str], name: str, lines: NDArray[np.int64], errors: _Error
 
 
 def _coordinates(
-    raw: _RawChunk, table: _Table, pair: tuple[str, str], crs: int, errors: _Errors,
+    raw: _RawChunk,
+    table: _Table,
+    pair: tuple[str, str],
+    crs: int,
+    errors: _Errors,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """SWEREF 99 TM x, y for a chunk (NaN where no location), checked against Sweden's extent."""
     cx, cy = pair
@@ -540,8 +563,7 @@ def _coordinates(
     if half.any():
         for i in np.flatnonzero(half).tolist():
             have, lack = (cx, cy) if my[i] else (cy, cx)
-            errors.add(int(lines[i]), lack, f"{have} is given but {lack} is empty; give both "
-                       "coordinates or neither")
+            errors.add(int(lines[i]), lack, f"{have} is given but {lack} is empty; give both coordinates or neither")
         xs[half] = np.nan
         ys[half] = np.nan
     present = ~np.isnan(xs) & ~np.isnan(ys)
@@ -597,8 +619,9 @@ def household_layout(head: list[str]) -> HouseholdLayout:
     table = _Table(head, total_bytes=1, total_chars=1, encoding="utf-8")
     coords = table.coordinate_columns()
     table.require(HOUSEHOLD_COLUMNS if coords is None else HOUSEHOLD_COLUMNS[:1])
-    return HouseholdLayout(delimiter=table.delimiter, width=len(table.header), positions=table.positions,
-                           coordinates=coords, first_data_line=table.pos)
+    return HouseholdLayout(
+        delimiter=table.delimiter, width=len(table.header), positions=table.positions, coordinates=coords, first_data_line=table.pos
+    )
 
 
 def iter_households(
@@ -657,8 +680,11 @@ def iter_households(
             for name, col in (("street", street), ("postcode", post_raw), ("city", city)):
                 if name not in table.positions:
                     for i in there.tolist():
-                        errors.add(int(lines[i]), name, f"the line has no position and the file no column '{name}'; "
-                                   "a household without a position needs its address")
+                        errors.add(
+                            int(lines[i]),
+                            name,
+                            f"the line has no position and the file no column '{name}'; a household without a position needs its address",
+                        )
                     continue
                 _require_values([col[i] for i in there.tolist()], name, lines[there], errors)
                 _check_lengths([col[i] for i in here.tolist()], name, lines[here], errors)
@@ -669,8 +695,14 @@ def iter_households(
         rows += len(lines)
         if not errors:
             yield HouseholdChunk(
-                line=lines, external_ref=ref, street=street, postcode=postcode, city=city,
-                x_sweref=x, y_sweref=y, bytes_consumed=table.bytes_consumed(raw.chars_consumed),
+                line=lines,
+                external_ref=ref,
+                street=street,
+                postcode=postcode,
+                city=city,
+                x_sweref=x,
+                y_sweref=y,
+                bytes_consumed=table.bytes_consumed(raw.chars_consumed),
                 total_bytes=table.total_bytes,
             )
         if errors.full:
@@ -685,12 +717,10 @@ def _check_lengths(col: list[str], name: str, lines: NDArray[np.int64], errors: 
     if col and max(map(len, col)) > limit:
         for i, v in enumerate(col):
             if len(v) > limit:
-                errors.add(int(lines[i]), name, f"column '{name}' is {len(v)} characters long; at "
-                           f"most {limit} are allowed")
+                errors.add(int(lines[i]), name, f"column '{name}' is {len(v)} characters long; at most {limit} are allowed")
 
 
-def _check_kommun(kommun: str, x: NDArray[np.float64], y: NDArray[np.float64], lines: NDArray[np.int64],
-                  errors: _Errors) -> None:
+def _check_kommun(kommun: str, x: NDArray[np.float64], y: NDArray[np.float64], lines: NDArray[np.int64], errors: _Errors) -> None:
     located = ~np.isnan(x)
     outside = located & ~boundaries.inside_kommun(kommun, x, y)
     for i in np.flatnonzero(outside).tolist():
@@ -700,7 +730,9 @@ def _check_kommun(kommun: str, x: NDArray[np.float64], y: NDArray[np.float64], l
 
 
 def parse_households(
-    source: bytes | bytearray | memoryview | IO[bytes], *, max_errors: int = MAX_ERRORS,
+    source: bytes | bytearray | memoryview | IO[bytes],
+    *,
+    max_errors: int = MAX_ERRORS,
 ) -> HouseholdChunk:
     """All households of a CSV as one column-oriented table (see :func:`iter_households`)."""
     chunks = list(iter_households(source, max_errors=max_errors))
@@ -774,8 +806,9 @@ def parse_burglaries_csv(
     coords = table.coordinate_columns()
     has_area = "area_external_ref" in table.positions
     if coords is None and not has_area:
-        raise _header_error("give coordinate columns (lon,lat or x,y) or an 'area_external_ref' "
-                            f"column ({table.describe_header()})", "area_external_ref")
+        raise _header_error(
+            f"give coordinate columns (lon,lat or x,y) or an 'area_external_ref' column ({table.describe_header()})", "area_external_ref"
+        )
     optional = frozenset({"occurred_to", "area_external_ref"} | {c for p, _ in COORDINATE_COLUMNS for c in p})
     latest = (now or datetime.now(UTC)) + timedelta(days=1)
     errors = _Errors(max_errors)
@@ -800,8 +833,7 @@ def parse_burglaries_csv(
             xs = ys = np.full(len(lines), np.nan)
         areas = _strip(raw.cols[pos["area_external_ref"]]) if has_area else [""] * len(lines)
         for i, line in enumerate(lines.tolist()):
-            t_from, t_to = _times(raw.cols[pos["occurred_from"]][i], raw.cols[pos["occurred_to"]][i],
-                                  line, latest, errors)
+            t_from, t_to = _times(raw.cols[pos["occurred_from"]][i], raw.cols[pos["occurred_to"]][i], line, latest, errors)
             cat_raw = raw.cols[pos["category"]][i].strip()
             category = normalise_category(cat_raw)
             if category is None:
@@ -811,11 +843,18 @@ def parse_burglaries_csv(
                 continue
             x, y = float(xs[i]), float(ys[i])
             has_xy = not math.isnan(x)
-            out.append(BurglaryRecord(
-                external_ref=ref[i], occurred_from=t_from, occurred_to=t_to, category=category,
-                x_sweref=x if has_xy else None, y_sweref=y if has_xy else None,
-                area_external_ref=areas[i] or None, line=line,
-            ))
+            out.append(
+                BurglaryRecord(
+                    external_ref=ref[i],
+                    occurred_from=t_from,
+                    occurred_to=t_to,
+                    category=category,
+                    x_sweref=x if has_xy else None,
+                    y_sweref=y if has_xy else None,
+                    area_external_ref=areas[i] or None,
+                    line=line,
+                )
+            )
         if errors.full:
             break
     errors.raise_if_any("invalid burglary CSV")
@@ -825,7 +864,11 @@ def parse_burglaries_csv(
 
 
 def _times(
-    raw_from: str, raw_to: str, line: int, latest: datetime, errors: _Errors,
+    raw_from: str,
+    raw_to: str,
+    line: int,
+    latest: datetime,
+    errors: _Errors,
 ) -> tuple[datetime | None, datetime | None]:
     s_from, s_to = raw_from.strip(), raw_to.strip()
     if not s_from:
@@ -834,21 +877,20 @@ def _times(
     try:
         t_from = parse_time(s_from)
     except ValueError:
-        errors.add(line, "occurred_from", f"occurred_from {s_from!r} is not an ISO 8601 date or "
-                   "date-time (e.g. 2024-03-01 or 2024-03-01T14:30)")
+        errors.add(
+            line, "occurred_from", f"occurred_from {s_from!r} is not an ISO 8601 date or date-time (e.g. 2024-03-01 or 2024-03-01T14:30)"
+        )
         return None, None
     try:
         t_to = parse_time(s_to or s_from, end_of_day=True)
     except ValueError:
-        errors.add(line, "occurred_to", f"occurred_to {s_to!r} is not an ISO 8601 date or date-time "
-                   "(e.g. 2024-03-03 or 2024-03-03T08:00)")
+        errors.add(line, "occurred_to", f"occurred_to {s_to!r} is not an ISO 8601 date or date-time (e.g. 2024-03-03 or 2024-03-03T08:00)")
         return None, None
     if t_to < t_from:
         errors.add(line, "occurred_to", f"occurred_to {s_to!r} is before occurred_from {s_from!r}")
         return None, None
     if t_from > latest or t_to > latest:
-        errors.add(line, "occurred_from" if t_from > latest else "occurred_to",
-                   "the burglary lies in the future")
+        errors.add(line, "occurred_from" if t_from > latest else "occurred_to", "the burglary lies in the future")
         return None, None
     return t_from, t_to
 

@@ -49,9 +49,13 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
 
 # The headers of every page, error page, the API's HTML (the yearly report) and /schema.
 SECURITY_HEADERS: Final = [
-    ResponseHeader(name="Content-Security-Policy", value=(
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")),
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value=(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        ),
+    ),
     ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
     ResponseHeader(name="Referrer-Policy", value="same-origin"),
     ResponseHeader(name="Cache-Control", value="no-store"),
@@ -69,7 +73,8 @@ def document_headers(html: str) -> dict[str, str]:
     headers = {h.name: h.value for h in SECURITY_HEADERS if h.value}
     headers["Content-Security-Policy"] = (
         f"default-src 'none'; img-src data:; style-src {hashes or chr(39) + 'none' + chr(39)}; "
-        "form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+        "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    )
     return headers
 
 
@@ -111,8 +116,9 @@ async def read_body(request: Request[Any, Any, Any], *, limit: int, within: floa
                     raise _too_large(limit)
                 chunks.append(chunk)
     except TimeoutError:
-        raise RequestTimeout(f"begärans innehåll kom inte fram inom {within:g} sekunder; "
-                             "försök igen med en snabbare anslutning eller en mindre fil") from None
+        raise RequestTimeout(
+            f"begärans innehåll kom inte fram inom {within:g} sekunder; försök igen med en snabbare anslutning eller en mindre fil"
+        ) from None
     except InternalServerException:  # the client went away before its body ended
         raise MalformedInput("anslutningen bröts innan begärans innehåll hade kommit fram") from None
     body = state.body = b"".join(chunks)

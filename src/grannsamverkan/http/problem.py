@@ -37,7 +37,9 @@ ERROR_HEADERS = {h.name: h.value for h in SECURITY_HEADERS if h.value}
 def _answer(request: Request, problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
     problem.instance = request.url.path
     return Response(
-        content=problem, status_code=problem.status, media_type=PROBLEM_JSON,
+        content=problem,
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
         headers={**ERROR_HEADERS, **headers} if headers else ERROR_HEADERS,
     )
 
@@ -72,9 +74,17 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
         if not malformed and not errors:
             errors = [FieldError(field="body", message=detail)]
     detail = SWEDISH_DETAILS.get(detail, detail)
-    slug = {400: "malformed-input", 401: "not-authenticated", 403: "forbidden", 404: "not-found",
-            405: "method-not-allowed", 408: "request-timeout", 413: "payload-too-large",
-            415: "unsupported-media-type", 422: "invalid-input"}.get(status, "http-error")
+    slug = {
+        400: "malformed-input",
+        401: "not-authenticated",
+        403: "forbidden",
+        404: "not-found",
+        405: "method-not-allowed",
+        408: "request-timeout",
+        413: "payload-too-large",
+        415: "unsupported-media-type",
+        422: "invalid-input",
+    }.get(status, "http-error")
     title = {400: "Malformed input", 422: "Invalid input"}.get(status, _reason(status))
     headers = dict(exc.headers) if exc.headers else None
     return _answer(request, Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, errors=errors), headers)
@@ -124,8 +134,12 @@ def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return _answer(
         request,
-        Problem(type=TYPE_BASE + "internal", title="Internal Server Error", status=500,
-                detail="an unexpected error happened; it has been logged"),
+        Problem(
+            type=TYPE_BASE + "internal",
+            title="Internal Server Error",
+            status=500,
+            detail="an unexpected error happened; it has been logged",
+        ),
     )
 
 

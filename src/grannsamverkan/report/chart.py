@@ -22,11 +22,32 @@ from grannsamverkan.domain.goals import ProgressSeries
 __all__ = ["MONTH_ABBREVIATIONS", "MONTH_NAMES", "render_chart"]
 
 MONTH_ABBREVIATIONS: Final = (
-    "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "maj",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "okt",
+    "nov",
+    "dec",
 )
 MONTH_NAMES: Final = (
-    "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 
 ACTUAL_COLOUR: Final = "#1d5fa6"
@@ -101,28 +122,33 @@ def render_chart(
     y_top = max(series.target, count, 1)
     step = _y_step(y_top)
     frame = _Frame(
-        left=left, top=top, plot_w=width - left - right, plot_h=height - top - bottom,
-        start=date(series.year, 1, 1), n_days=series.days_in_year,
+        left=left,
+        top=top,
+        plot_w=width - left - right,
+        plot_h=height - top - bottom,
+        start=date(series.year, 1, 1),
+        n_days=series.days_in_year,
         y_top=-(-y_top // step) * step,  # round the axis up to a whole tick
         step=step,
     )
-    return "\n".join([
-        *_head(series, title=title, width=width, height=height, id_prefix=id_prefix),
-        *_y_axis(frame),
-        *_x_axis(frame, series.year),
-        _goal_line(frame, series.target),
-        *_as_of_marker(frame, series),
-        *_actual_line(frame, series),
-        _legend(left, count, series.target, series.year),
-        "</svg>",
-    ])
+    return "\n".join(
+        [
+            *_head(series, title=title, width=width, height=height, id_prefix=id_prefix),
+            *_y_axis(frame),
+            *_x_axis(frame, series.year),
+            _goal_line(frame, series.target),
+            *_as_of_marker(frame, series),
+            *_actual_line(frame, series),
+            _legend(left, count, series.target, series.year),
+            "</svg>",
+        ]
+    )
 
 
 def _head(series: ProgressSeries, *, title: str, width: int, height: int, id_prefix: str) -> list[str]:
     count = len(series.steps)
-    label = (
-        f"Nya grupper {series.year}: {count} av målet {series.target}"
-        + (f" per {_short_date(series.through)}." if series.through else ". Året har inte börjat.")
+    label = f"Nya grupper {series.year}: {count} av målet {series.target}" + (
+        f" per {_short_date(series.through)}." if series.through else ". Året har inte börjat."
     )
     description = (
         "Trappkurva över antalet nya grupper, ett steg för varje grupp den dag den bildades, "
@@ -145,18 +171,11 @@ def _y_axis(f: _Frame) -> list[str]:
     out = ['<g class="y-axis">']
     for value in range(0, f.y_top + 1, f.step):
         yy = _num(f.y(value))
-        out.append(
-            f'<line x1="{f.left}" y1="{yy}" x2="{f.left + f.plot_w}" y2="{yy}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-        )
-        out.append(
-            f'<text x="{f.left - 8}" y="{yy}" text-anchor="end" dominant-baseline="middle" '
-            f'fill="{TEXT_COLOUR}">{value}</text>'
-        )
+        out.append(f'<line x1="{f.left}" y1="{yy}" x2="{f.left + f.plot_w}" y2="{yy}" stroke="{GRID_COLOUR}" stroke-width="1"/>')
+        out.append(f'<text x="{f.left - 8}" y="{yy}" text-anchor="end" dominant-baseline="middle" fill="{TEXT_COLOUR}">{value}</text>')
     middle = _num(f.top + f.plot_h / 2)
     out.append(
-        f'<text x="14" y="{middle}" text-anchor="middle" fill="{TEXT_COLOUR}" '
-        f'transform="rotate(-90 14 {middle})">Antal grupper</text>'
+        f'<text x="14" y="{middle}" text-anchor="middle" fill="{TEXT_COLOUR}" transform="rotate(-90 14 {middle})">Antal grupper</text>'
     )
     out.append("</g>")
     return out
@@ -170,16 +189,13 @@ def _x_axis(f: _Frame, year: int) -> list[str]:
         nxt = f.n_days if month == 12 else f.day(date(year, month + 1, 1))
         xx = _num(f.x(first))
         out.append(
-            f'<line x1="{xx}" y1="{_num(f.top)}" x2="{xx}" y2="{_num(f.top + f.plot_h + 5)}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+            f'<line x1="{xx}" y1="{_num(f.top)}" x2="{xx}" y2="{_num(f.top + f.plot_h + 5)}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
         )
         out.append(
             f'<text x="{_num(f.x((first + nxt) / 2))}" y="{_num(f.top + f.plot_h + 20)}" '
             f'text-anchor="middle" fill="{TEXT_COLOUR}">{MONTH_ABBREVIATIONS[month - 1]}</text>'
         )
-    out.append(
-        f'<line x1="{f.left}" y1="{f.base}" x2="{f.left + f.plot_w}" y2="{f.base}" stroke="#555" stroke-width="1"/>'
-    )
+    out.append(f'<line x1="{f.left}" y1="{f.base}" x2="{f.left + f.plot_w}" y2="{f.base}" stroke="#555" stroke-width="1"/>')
     out.append(
         f'<line x1="{f.left + f.plot_w}" y1="{_num(f.top)}" x2="{f.left + f.plot_w}" y2="{f.base}" '
         f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
@@ -219,8 +235,7 @@ def _actual_line(f: _Frame, series: ProgressSeries) -> list[str]:
         parts.append(f"V{_num(f.y(s.cumulative))}")
     parts.append(f"H{_num(f.x(f.day(series.through) + 1))}")
     out = [
-        f'<path class="actual-line" d="{" ".join(parts)}" fill="none" '
-        f'stroke="{ACTUAL_COLOUR}" stroke-width="2.5" stroke-linejoin="round"/>'
+        f'<path class="actual-line" d="{" ".join(parts)}" fill="none" stroke="{ACTUAL_COLOUR}" stroke-width="2.5" stroke-linejoin="round"/>'
     ]
     for s in series.steps:
         out.append(

@@ -61,20 +61,42 @@ async def places_section(conn: asyncpg.Connection, kommun: str, year: int) -> Pl
         if not mine:
             continue
         by_status = {s: sum(c["n"] for c in mine if c["status"] == s) for s in rules.STATUSES}
-        rows.append(CategoryRow(category=code, name=name, total=sum(c["n"] for c in mine),
-                                by_status={rules.STATUSES[k]: v for k, v in by_status.items() if v},
-                                handled=sum(c["handled"] for c in mine)))
+        rows.append(
+            CategoryRow(
+                category=code,
+                name=name,
+                total=sum(c["n"] for c in mine),
+                by_status={rules.STATUSES[k]: v for k, v in by_status.items() if v},
+                handled=sum(c["handled"] for c in mine),
+            )
+        )
     top = await place_db.most_supported(conn, kommun, start, end, TOP)
-    published, _ = await place_db.list_reports(conn, place_db.PlaceFilter(kommuner=[kommun], review="published",
-                                                                          created_to=end), limit=5000, offset=0)
+    published, _ = await place_db.list_reports(
+        conn, place_db.PlaceFilter(kommuner=[kommun], review="published", created_to=end), limit=5000, offset=0
+    )
     section = PlacesSection(
-        kommun=kommun, year=year, rows=rows, total=sum(r.total for r in rows),
-        safe=sum(c["n"] for c in counts if c["feeling"] == "trygg"), handled=sum(r.handled for r in rows),
-        top=[TopPlace(id=p.id, category=rules.CATEGORIES[p.category], supporters=p.supporters,
-                      status=rules.STATUSES[p.status], area_name=p.area_name, what=rules.redact(p.what) or "")
-             for p in top],
-        points=[(p.public_x, p.public_y, p.feeling) for p in published
-                if p.public_x is not None and p.public_y is not None and p.status != "duplicate"],
+        kommun=kommun,
+        year=year,
+        rows=rows,
+        total=sum(r.total for r in rows),
+        safe=sum(c["n"] for c in counts if c["feeling"] == "trygg"),
+        handled=sum(r.handled for r in rows),
+        top=[
+            TopPlace(
+                id=p.id,
+                category=rules.CATEGORIES[p.category],
+                supporters=p.supporters,
+                status=rules.STATUSES[p.status],
+                area_name=p.area_name,
+                what=rules.redact(p.what) or "",
+            )
+            for p in top
+        ],
+        points=[
+            (p.public_x, p.public_y, p.feeling)
+            for p in published
+            if p.public_x is not None and p.public_y is not None and p.status != "duplicate"
+        ],
     )
     section.map_svg = map_svg(section)
     return section
@@ -100,15 +122,22 @@ def map_svg(section: PlacesSection, width: float = 600.0) -> str:
         f'<circle cx="{a:.1f}" cy="{b:.1f}" r="4" fill="{"#1e7b34" if f == "trygg" else "#b35c00"}"/>'
         for a, b, f in ((*xy(x, y), feeling) for x, y, feeling in section.points)
     )
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-            f'role="img" aria-label="Publicerade platser (ungefärliga lägen)"><path d="{"".join(parts)}" fill="#f4f6f1" '
-            f'stroke="#56624f" stroke-width="1"/>{dots}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+        f'role="img" aria-label="Publicerade platser (ungefärliga lägen)"><path d="{"".join(parts)}" fill="#f4f6f1" '
+        f'stroke="#56624f" stroke-width="1"/>{dots}</svg>'
+    )
 
 
 def _environment(*, html: bool) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("grannsamverkan.report", "templates"), autoescape=html,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("grannsamverkan.report", "templates"),
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters.update(num=format_number, md=escape_markdown)
     return env
 

@@ -42,9 +42,15 @@ __all__ = [
 ]
 
 STATUS_LABELS: Final[dict[GoalStatusCode, str]] = GOAL_STATUS_LABELS
-GROUP_STATUS_LABELS: Final = {"forming": "Under bildande", "proposed": "Föreslagen", "reviewed": "Granskad av kommunen",
-                               "approved": "Godkänd av polisen", "active": "Aktiv", "lapsed": "Vilande",
-                               "dissolved": "Upplöst"}
+GROUP_STATUS_LABELS: Final = {
+    "forming": "Under bildande",
+    "proposed": "Föreslagen",
+    "reviewed": "Granskad av kommunen",
+    "approved": "Godkänd av polisen",
+    "active": "Aktiv",
+    "lapsed": "Vilande",
+    "dissolved": "Upplöst",
+}
 KIND_LABELS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
 NBSP: Final = "\u00a0"
 

@@ -37,26 +37,36 @@ async def _group(conn: asyncpg.Connection, actor: Principal, seed: dict[str, Any
     if await conn.fetchval("select 1 from watch_group where area_id = $1 and status <> 'dissolved'", area_id):
         return
     group_id = await group_cases.create_group(
-        conn, actor, groups.GroupInput(area_id=area_id, kind=seed["kind"], name=seed["name"]), date.today())
+        conn, actor, groups.GroupInput(area_id=area_id, kind=seed["kind"], name=seed["name"]), date.today()
+    )
     members = await conn.fetch("select id from household where area_id = $1 order by id", area_id)
     for row in members[: int(len(members) * seed["share"] + 0.999)]:
         await group_cases.sign_up(conn, actor, group_id, row["id"])
-    await group_cases.add_contact(conn, actor, group_id, groups.ContactInput(
-        household_id=members[0]["id"], name="Kontaktombud Demo", phone="070-000 00 00", email="kontakt@example.se"))
+    await group_cases.add_contact(
+        conn,
+        actor,
+        group_id,
+        groups.ContactInput(household_id=members[0]["id"], name="Kontaktombud Demo", phone="070-000 00 00", email="kontakt@example.se"),
+    )
     await group_cases.establish(conn, actor, group_id, date.fromisoformat(seed["established_on"]))
 
 
-async def _goal_promise(conn: asyncpg.Connection, actor: Principal, kommun: str, seed: dict[str, Any],
-                        words: dict[str, Any]) -> int:
+async def _goal_promise(conn: asyncpg.Connection, actor: Principal, kommun: str, seed: dict[str, Any], words: dict[str, Any]) -> int:
     """The goal's count promise, in the promise's own words."""
     year = seed["year"]
-    await goals.put_goal(conn, actor, kommun, year, goals.GoalTargets(
-        target_new_groups=seed["target_new_groups"], target_info_meetings=seed.get("target_info_meetings")))
-    promise_id = await conn.fetchval(
-        "select id from promise where kommun = $1 and goal_year = $2 and counts = 'new_groups'", kommun, year)
+    await goals.put_goal(
+        conn,
+        actor,
+        kommun,
+        year,
+        goals.GoalTargets(target_new_groups=seed["target_new_groups"], target_info_meetings=seed.get("target_info_meetings")),
+    )
+    promise_id = await conn.fetchval("select id from promise where kommun = $1 and goal_year = $2 and counts = 'new_groups'", kommun, year)
     current = await promise_db.get_promise(conn, promise_id, None)
-    fields = {f: getattr(current, f) for f in ("kommun", "also_kommuner", "period_start", "period_end", "measure",
-                                               "counts", "target", "except_months", "status_comment")}
+    fields = {
+        f: getattr(current, f)
+        for f in ("kommun", "also_kommuner", "period_start", "period_end", "measure", "counts", "target", "except_months", "status_comment")
+    }
     await promises.replace_promise(conn, actor, promise_id, msgspec.convert({**fields, **words}, promises.PromiseInput))
     return int(promise_id)
 
@@ -82,11 +92,13 @@ async def load_demo_promises(conn: asyncpg.Connection, actor: Principal, path: P
             values = {k: v for k, v in activity.items() if k != "area"}
             if "area" in activity:
                 values["area_id"] = await _area_id(conn, activity["area"])
-            await promises.log_activity(conn, actor, msgspec.convert({**values, "promise_id": promise_id},
-                                                                     promises.ActivityInput))
+            await promises.log_activity(conn, actor, msgspec.convert({**values, "promise_id": promise_id}, promises.ActivityInput))
             counts["activities"] += 1
         for offer in entry.get("offers", []):
             values = {k: v for k, v in offer.items() if k != "area"}
-            await promises.offer_area(conn, actor, msgspec.convert(
-                {**values, "area_id": await _area_id(conn, offer["area"]), "promise_id": promise_id}, promises.OfferInput))
+            await promises.offer_area(
+                conn,
+                actor,
+                msgspec.convert({**values, "area_id": await _area_id(conn, offer["area"]), "promise_id": promise_id}, promises.OfferInput),
+            )
     return counts

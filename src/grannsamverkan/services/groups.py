@@ -41,8 +41,9 @@ async def create_group(conn: asyncpg.Connection, actor: Principal, data: GroupIn
     async with conn.transaction(), translated_errors():
         kommun = await groups.area_kommun(conn, data.area_id, actor.scope)
         group_id = await groups.insert_group(conn, kommun, data, existing=existing)
-        await audit.record(conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="insert",
-                           after=msgspec.to_builtins(data))
+        await audit.record(
+            conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="insert", after=msgspec.to_builtins(data)
+        )
     return group_id
 
 
@@ -59,13 +60,24 @@ async def establish(conn: asyncpg.Connection, actor: Principal, group_id: int, o
         rules = await lifecycle.rules(conn, before["kommun"])
         next_status(before["status"], "establish", approval_required=rules.approval_required)
         kommun = await groups.mark_established(conn, group_id, on)
-        await lifecycle.insert_step(conn, actor, group_id=group_id, kommun=kommun, step="establish",
-                                    from_status=before["status"], to_status="active", on=on)
-        await audit.record(conn, actor, kommun=kommun, table="watch_group", row_id=group_id, action="update",
-                           before={"status": before["status"]},
-                           after={"status": "active", "established_on": on.isoformat(),
-                                  "households_signed_up": result.households_signed_up,
-                                  "households_total": result.households_total})
+        await lifecycle.insert_step(
+            conn, actor, group_id=group_id, kommun=kommun, step="establish", from_status=before["status"], to_status="active", on=on
+        )
+        await audit.record(
+            conn,
+            actor,
+            kommun=kommun,
+            table="watch_group",
+            row_id=group_id,
+            action="update",
+            before={"status": before["status"]},
+            after={
+                "status": "active",
+                "established_on": on.isoformat(),
+                "households_signed_up": result.households_signed_up,
+                "households_total": result.households_total,
+            },
+        )
     return result
 
 
@@ -75,10 +87,19 @@ async def dissolve(conn: asyncpg.Connection, actor: Principal, group_id: int, on
         check_transition(row["status"], "dissolved")
         check_dissolution(row["established_on"], on)
         await groups.mark_dissolved(conn, group_id, on)
-        await lifecycle.insert_step(conn, actor, group_id=group_id, kommun=row["kommun"], step="dissolve",
-                                    from_status=row["status"], to_status="dissolved", on=on)
-        await audit.record(conn, actor, kommun=row["kommun"], table="watch_group", row_id=group_id, action="update",
-                           before={"status": row["status"]}, after={"status": "dissolved", "dissolved_on": on.isoformat()})
+        await lifecycle.insert_step(
+            conn, actor, group_id=group_id, kommun=row["kommun"], step="dissolve", from_status=row["status"], to_status="dissolved", on=on
+        )
+        await audit.record(
+            conn,
+            actor,
+            kommun=row["kommun"],
+            table="watch_group",
+            row_id=group_id,
+            action="update",
+            before={"status": row["status"]},
+            after={"status": "dissolved", "dissolved_on": on.isoformat()},
+        )
 
 
 async def sign_up(conn: asyncpg.Connection, actor: Principal, group_id: int, household_id: int) -> Signup:
@@ -90,12 +111,20 @@ async def sign_up(conn: asyncpg.Connection, actor: Principal, group_id: int, hou
                 raise Conflict("the group is dissolved", [FieldError(field="group_id", message="dissolved")])
             household = await groups.household_area(conn, household_id, group["kommun"])
             message = (
-                f"no household {household_id} in kommun {group['kommun']}" if household is None
+                f"no household {household_id} in kommun {group['kommun']}"
+                if household is None
                 else f"household {household_id} does not lie in the group's area {group['area_id']}"
             )
             raise InvalidInput(message, [FieldError(field="household_id", message=message)])
-        await audit.record(conn, actor, kommun=group["kommun"], table="signup", row_id=group_id, action="insert",
-                           after={"group_id": group_id, "household_id": household_id})
+        await audit.record(
+            conn,
+            actor,
+            kommun=group["kommun"],
+            table="signup",
+            row_id=group_id,
+            action="insert",
+            after={"group_id": group_id, "household_id": household_id},
+        )
     return Signup(group_id=group_id, household_id=household_id, signed_up_at=signed_up_at)
 
 
@@ -112,16 +141,24 @@ async def withdraw_signup(
         erased = await groups.erase_contacts(conn, actor, group["kommun"], held, reason="the sign-up was withdrawn") if held else []
         if not await groups.delete_signup(conn, group_id, household_id):
             raise NotFound(f"Hushåll {household_id} är inte anmält till grupp {group_id}.")
-        await audit.record(conn, actor, kommun=group["kommun"], table="signup", row_id=group_id, action="delete",
-                           before={"group_id": group_id, "household_id": household_id})
+        await audit.record(
+            conn,
+            actor,
+            kommun=group["kommun"],
+            table="signup",
+            row_id=group_id,
+            action="delete",
+            before={"group_id": group_id, "household_id": household_id},
+        )
     if erased:
         await audit.scrub(conn, CONTACT_TABLES)
     return erased
 
 
 def _holds_contact(group: asyncpg.Record, household_id: int, contact_ids: list[int]) -> Conflict:
-    below = (" Gruppen har då ingen kontaktperson, som regeln kräver"
-             + (" för att en aktiv grupp ska uppfylla den." if group["status"] == "active" else " för att bildas."))
+    below = " Gruppen har då ingen kontaktperson, som regeln kräver" + (
+        " för att en aktiv grupp ska uppfylla den." if group["status"] == "active" else " för att bildas."
+    )
     message = (
         f"Hushåll {household_id} är kontaktperson för grupp {group['id']} (kontaktperson "
         f"{', '.join(map(str, contact_ids))}). Att ta bort anmälan raderar kontaktpersonens personuppgifter "
@@ -134,8 +171,14 @@ async def add_contact(conn: asyncpg.Connection, actor: Principal, group_id: int,
     """A contact person of a signed-up household; the details are checked (422 naming the field),
     and a household has at most one contact person in a group (409)."""
     details = check_contact_details(data.name, data.phone, data.email)
-    data = ContactInput(household_id=data.household_id, name=details.name, phone=details.phone, email=details.email,
-                        consent_at=data.consent_at, role=data.role)
+    data = ContactInput(
+        household_id=data.household_id,
+        name=details.name,
+        phone=details.phone,
+        email=details.email,
+        consent_at=data.consent_at,
+        role=data.role,
+    )
     async with conn.transaction(), translated_errors():
         group = await groups.group_for_write(conn, actor, group_id, lock=True)
         if group["status"] == "dissolved":
@@ -143,8 +186,7 @@ async def add_contact(conn: asyncpg.Connection, actor: Principal, group_id: int,
             raise Conflict(message, [FieldError(field="group_id", message=message)])
         await groups.refuse_second_contact(conn, group_id, data.household_id)
         contact = await groups.insert_contact(conn, group, data)
-        await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact.id,
-                           action="insert", after=contact)
+        await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact.id, action="insert", after=contact)
     return contact
 
 
@@ -187,12 +229,21 @@ async def rename_group(conn: asyncpg.Connection, actor: Principal, group_id: int
         before = await conn.fetchval("select name from watch_group where id = $1", group_id)
         if before != name:
             await groups.rename_group(conn, group_id, name)
-            await audit.record(conn, actor, kommun=group["kommun"], table="watch_group", row_id=group_id,
-                               action="update", before={"name": before}, after={"name": name})
+            await audit.record(
+                conn,
+                actor,
+                kommun=group["kommun"],
+                table="watch_group",
+                row_id=group_id,
+                action="update",
+                before={"name": before},
+                after={"name": name},
+            )
 
 
-async def update_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, contact_id: int,
-                         name: str | None, phone: str | None, email: str | None) -> ContactPerson:
+async def update_contact(
+    conn: asyncpg.Connection, actor: Principal, group_id: int, contact_id: int, name: str | None, phone: str | None, email: str | None
+) -> ContactPerson:
     """New details of a contact person, checked as a new one is (422 naming the field); audited."""
     details = check_contact_details(name, phone, email)
     async with conn.transaction():
@@ -202,8 +253,9 @@ async def update_contact(conn: asyncpg.Connection, actor: Principal, group_id: i
         after = msgspec.to_builtins(details)
         if before != after:
             await groups.update_contact(conn, contact_id, details.name, details.phone, details.email)
-            await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact_id,
-                               action="update", before=before, after=after)
+            await audit.record(
+                conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact_id, action="update", before=before, after=after
+            )
         return await groups.get_contact(conn, group_id, contact_id)
 
 

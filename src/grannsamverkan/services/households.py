@@ -25,28 +25,39 @@ async def erase_household(conn: asyncpg.Connection, actor: Principal, household_
         # area row before the group rows, as every household write does.
         await households.delete_household(conn, household_id)
         erased = await groups.record_erasures(conn, actor, row["kommun"], held, reason="the household was erased")
-        await audit.record(conn, actor, kommun=row["kommun"], table="household", row_id=household_id,
-                           action="erase", after={"area_id": row["area_id"], "signups_withdrawn": signed_up,
-                                                  "contact_persons_erased": len(erased)})
+        await audit.record(
+            conn,
+            actor,
+            kommun=row["kommun"],
+            table="household",
+            row_id=household_id,
+            action="erase",
+            after={"area_id": row["area_id"], "signups_withdrawn": signed_up, "contact_persons_erased": len(erased)},
+        )
     await audit.scrub(conn, [*CONTACT_TABLES, row["partition"]])
 
 
 async def import_households(
-    conn: asyncpg.Connection, actor: Principal, kommun: str, csv: bytes, *, erase_contacts: bool = False,
+    conn: asyncpg.Connection,
+    actor: Principal,
+    kommun: str,
+    csv: bytes,
+    *,
+    erase_contacts: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> households.ImportResult:
     """A household import (db.households.import_households); households it moves out of a group's
     area where they hold the contact person are refused with 409, or, when the caller confirmed
     it, their contact persons are erased explicitly (and scrubbed from the data files)."""
-    result = await households.import_households(conn, actor, kommun, csv, erase_contacts=erase_contacts,
-                                                on_progress=on_progress)
+    result = await households.import_households(conn, actor, kommun, csv, erase_contacts=erase_contacts, on_progress=on_progress)
     if result.contact_persons_erased:
         await audit.scrub(conn, CONTACT_TABLES)
     return result
 
 
-async def update_address(conn: asyncpg.Connection, actor: Principal, household_id: int, street: str | None,
-                         postcode: str | None, city: str | None) -> households.Household:
+async def update_address(
+    conn: asyncpg.Connection, actor: Principal, household_id: int, street: str | None, postcode: str | None, city: str | None
+) -> households.Household:
     """Change a household's street, postcode and city (checked, 422 naming the field); audited."""
     address = check_address(street, postcode, city)
     async with conn.transaction():
@@ -54,8 +65,8 @@ async def update_address(conn: asyncpg.Connection, actor: Principal, household_i
         before = {k: row[k] for k in ("street", "postcode", "city")}
         after = msgspec.to_builtins(address)
         if before != after:
-            await households.update_address(conn, household_id, row["kommun"], address.street, address.postcode,
-                                            address.city)
-            await audit.record(conn, actor, kommun=row["kommun"], table="household", row_id=household_id,
-                               action="update", before=before, after=after)
+            await households.update_address(conn, household_id, row["kommun"], address.street, address.postcode, address.city)
+            await audit.record(
+                conn, actor, kommun=row["kommun"], table="household", row_id=household_id, action="update", before=before, after=after
+            )
     return await households.get_household(conn, household_id, actor.scope)

@@ -51,16 +51,14 @@ async def set_kommun_rules(conn: asyncpg.Connection, actor: Principal, kommun: s
     async with conn.transaction():
         before = await lifecycle.rules(conn, kommun)
         await lifecycle.set_rules(conn, kommun, value)
-        await audit.record(conn, actor, kommun=kommun, table="kommun_lifecycle", row_id=None, action="update",
-                           before=before, after=value)
+        await audit.record(conn, actor, kommun=kommun, table="kommun_lifecycle", row_id=None, action="update", before=before, after=value)
     return value
 
 
 # --- staged approval and lapse ------------------------------------------------------------------------
 
 
-async def take_step(conn: asyncpg.Connection, actor: Principal, group_id: int, step: Step, on: date,
-                    note: str = "") -> lifecycle.GroupStep:
+async def take_step(conn: asyncpg.Connection, actor: Principal, group_id: int, step: Step, on: date, note: str = "") -> lifecycle.GroupStep:
     """propose, review, approve (the police), lapse or reactivate; recorded with who and when.
     Establishing (the 70 % rule) and dissolving are db.groups.establish and db.groups.dissolve."""
     if step in ("establish", "dissolve"):
@@ -79,10 +77,19 @@ async def take_step(conn: asyncpg.Connection, actor: Principal, group_id: int, s
             message = f"Datumet {on} är före gruppens bildande ({group['established_on']})."
             raise InvalidInput(message, [FieldError(field="on", message=message)])
         await lifecycle.set_status(conn, group_id, to, lapsed_on=on if to == "lapsed" else None)
-        recorded = await lifecycle.insert_step(conn, actor, group_id=group_id, kommun=group["kommun"], step=step,
-                                               from_status=group["status"], to_status=to, on=on, note=note)
-        await audit.record(conn, actor, kommun=group["kommun"], table="watch_group", row_id=group_id, action="update",
-                           before={"status": group["status"]}, after={"status": to, "step": step, "on": on.isoformat()})
+        recorded = await lifecycle.insert_step(
+            conn, actor, group_id=group_id, kommun=group["kommun"], step=step, from_status=group["status"], to_status=to, on=on, note=note
+        )
+        await audit.record(
+            conn,
+            actor,
+            kommun=group["kommun"],
+            table="watch_group",
+            row_id=group_id,
+            action="update",
+            before={"status": group["status"]},
+            after={"status": to, "step": step, "on": on.isoformat()},
+        )
     return recorded
 
 
@@ -100,15 +107,21 @@ async def renew(conn: asyncpg.Connection, actor: Principal, group_id: int, on: d
     async with conn.transaction():
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         if group["status"] not in ("active", "lapsed"):
-            message = (f"Grupp {group_id} är {STATUS_WORDS.get(group['status'], group['status'])}; "
-                       "bara aktiva och vilande grupper förnyas.")
+            message = f"Grupp {group_id} är {STATUS_WORDS.get(group['status'], group['status'])}; bara aktiva och vilande grupper förnyas."
             raise Conflict(message, [FieldError(field="group_id", message=message)])
         if group["contact_persons"] == 0:
             message = f"Grupp {group_id} har ingen kontaktperson att bekräfta; lägg till en först."
             raise Conflict(message, [FieldError(field="contact_persons", message=message)])
         await lifecycle.insert_renewal(conn, actor, group, on)
-        await audit.record(conn, actor, kommun=group["kommun"], table="group_renewal", row_id=group_id, action="insert",
-                           after={"renewed_on": on.isoformat(), "contact_persons": group["contact_persons"]})
+        await audit.record(
+            conn,
+            actor,
+            kommun=group["kommun"],
+            table="group_renewal",
+            row_id=group_id,
+            action="insert",
+            after={"renewed_on": on.isoformat(), "contact_persons": group["contact_persons"]},
+        )
     if group["status"] == "lapsed":
         return await take_step(conn, actor, group_id, "reactivate", on, note="förnyad")
     return None
@@ -132,18 +145,31 @@ async def renewal_list(conn: asyncpg.Connection, kommuner_: list[str] | None, to
     for r in rows:
         if r.kommun not in rules:
             rules[r.kommun] = await lifecycle.rules(conn, r.kommun)
-        state = (renewal(r.last_confirmed_on, today, rules[r.kommun], contact_persons=r.contact_persons)
-                 if r.last_confirmed_on else None)
-        lines.append(RenewalLine(group_id=r.id, kommun=r.kommun, name=r.name, area_name=r.area_name, status=r.status,
-                                 contact_persons=r.contact_persons, renewal=state))
+        state = renewal(r.last_confirmed_on, today, rules[r.kommun], contact_persons=r.contact_persons) if r.last_confirmed_on else None
+        lines.append(
+            RenewalLine(
+                group_id=r.id,
+                kommun=r.kommun,
+                name=r.name,
+                area_name=r.area_name,
+                status=r.status,
+                contact_persons=r.contact_persons,
+                renewal=state,
+            )
+        )
     order = {"lapsed": 0, "overdue": 1, "due": 2, "ok": 3}
-    lines.sort(key=lambda ln: (ln.status != "lapsed", order[ln.renewal.state] if ln.renewal else 0,
-                               ln.renewal.due_on if ln.renewal else date.min, ln.group_id))
+    lines.sort(
+        key=lambda ln: (
+            ln.status != "lapsed",
+            order[ln.renewal.state] if ln.renewal else 0,
+            ln.renewal.due_on if ln.renewal else date.min,
+            ln.group_id,
+        )
+    )
     return lines
 
 
-async def lapse_overdue(conn: asyncpg.Connection, actor: Principal, today: date,
-                        kommuner_: list[str] | None = None) -> list[RenewalLine]:
+async def lapse_overdue(conn: asyncpg.Connection, actor: Principal, today: date, kommuner_: list[str] | None = None) -> list[RenewalLine]:
     """For cron: active groups with no contact person, or not renewed within the grace period,
     become lapsed. Answers the groups that lapsed now."""
     lapsed = []
@@ -185,19 +211,27 @@ async def group_life(conn: asyncpg.Connection, actor: Principal, group_id: int, 
     households, contacts, roles = await lifecycle.coverage_inputs(conn, group)
     cover = coverage(households, contacts, rules.households_per_contact)
     sees = actor.can("read_households")
-    per_contact = [ContactCoverage(contact_id=cid, role=roles[cid], households=len(ids),
-                                   household_ids=ids if sees else None) for cid, ids in cover.covers.items()]
+    per_contact = [
+        ContactCoverage(contact_id=cid, role=roles[cid], households=len(ids), household_ids=ids if sees else None)
+        for cid, ids in cover.covers.items()
+    ]
     if not sees:
         cover = msgspec.structs.replace(cover, covers={}, uncovered=[])
     declined = await lifecycle.count_declined(conn, group_id)
     last = await lifecycle.last_confirmed(conn, group_id)
-    state = (renewal(last, today, rules, contact_persons=group["contact_persons"])
-             if last and group["status"] in ("active", "lapsed") else None)
+    state = (
+        renewal(last, today, rules, contact_persons=group["contact_persons"]) if last and group["status"] in ("active", "lapsed") else None
+    )
     return GroupLife(
-        group_id=group_id, status=group["status"], status_text=STATUS_WORDS.get(group["status"], group["status"]),
-        rules=rules, coverage=cover, contacts=per_contact,
+        group_id=group_id,
+        status=group["status"],
+        status_text=STATUS_WORDS.get(group["status"], group["status"]),
+        rules=rules,
+        coverage=cover,
+        contacts=per_contact,
         asked=asked_share(group["households_total"], group["households_signed_up"], declined),
-        renewal=state, steps=await lifecycle.list_steps(conn, group_id),
+        renewal=state,
+        steps=await lifecycle.list_steps(conn, group_id),
         signs=len(await lifecycle.list_signs(conn, group_id)),
     )
 
@@ -208,8 +242,16 @@ async def set_contact_role(conn: asyncpg.Connection, actor: Principal, group_id:
         before = await lifecycle.set_contact_role(conn, group_id, contact_id, role)
         if before is None:
             raise NotFound(f"Grupp {group_id} har ingen kontaktperson {contact_id}.")
-        await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact_id,
-                           action="update", before={"role": before}, after={"role": role})
+        await audit.record(
+            conn,
+            actor,
+            kommun=group["kommun"],
+            table="contact_person",
+            row_id=contact_id,
+            action="update",
+            before={"role": before},
+            after={"role": role},
+        )
 
 
 # --- declined households ------------------------------------------------------------------------------
@@ -226,8 +268,15 @@ async def decline(conn: asyncpg.Connection, actor: Principal, group_id: int, hou
         if outcome == "signed_up":
             message = f"Hushåll {household_id} är anmält till grupp {group_id}; ta bort anmälan först."
             raise Conflict(message, [FieldError(field="household_id", message=message)])
-        await audit.record(conn, actor, kommun=group["kommun"], table="household_declined", row_id=group_id,
-                           action="insert", after={"household_id": household_id, "declined_on": on.isoformat()})
+        await audit.record(
+            conn,
+            actor,
+            kommun=group["kommun"],
+            table="household_declined",
+            row_id=group_id,
+            action="insert",
+            after={"household_id": household_id, "declined_on": on.isoformat()},
+        )
 
 
 async def undecline(conn: asyncpg.Connection, actor: Principal, group_id: int, household_id: int) -> None:
@@ -235,8 +284,15 @@ async def undecline(conn: asyncpg.Connection, actor: Principal, group_id: int, h
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         if not await lifecycle.delete_declined(conn, group_id, household_id):
             return  # nothing to undo: a DELETE may be repeated
-        await audit.record(conn, actor, kommun=group["kommun"], table="household_declined", row_id=group_id,
-                           action="delete", before={"household_id": household_id})
+        await audit.record(
+            conn,
+            actor,
+            kommun=group["kommun"],
+            table="household_declined",
+            row_id=group_id,
+            action="delete",
+            before={"household_id": household_id},
+        )
 
 
 async def declined(conn: asyncpg.Connection, actor: Principal, group_id: int) -> list[tuple[int, date]]:
@@ -266,13 +322,11 @@ async def add_sign(conn: asyncpg.Connection, actor: Principal, group_id: int, va
             message = f"Skyltar sätts upp först när gruppen är aktiv; grupp {group_id} är {STATUS_WORDS[group['status']]}."
             raise Conflict(message, [FieldError(field="placed_on", message=message)])
         sign = await lifecycle.insert_sign(conn, group, values)
-        await audit.record(conn, actor, kommun=group["kommun"], table="group_sign", row_id=sign.id, action="insert",
-                           after=sign)
+        await audit.record(conn, actor, kommun=group["kommun"], table="group_sign", row_id=sign.id, action="insert", after=sign)
     return sign
 
 
-async def update_sign(conn: asyncpg.Connection, actor: Principal, group_id: int, sign_id: int,
-                      values: dict[str, object]) -> lifecycle.Sign:
+async def update_sign(conn: asyncpg.Connection, actor: Principal, group_id: int, sign_id: int, values: dict[str, object]) -> lifecycle.Sign:
     _check_sign(values)
     async with conn.transaction():
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
@@ -284,8 +338,9 @@ async def update_sign(conn: asyncpg.Connection, actor: Principal, group_id: int,
             raise Conflict(message, [FieldError(field="placed_on", message=message)])
         sign = await lifecycle.update_sign(conn, group_id, sign_id, values)
         assert sign is not None
-        await audit.record(conn, actor, kommun=group["kommun"], table="group_sign", row_id=sign_id, action="update",
-                           before=before, after=sign)
+        await audit.record(
+            conn, actor, kommun=group["kommun"], table="group_sign", row_id=sign_id, action="update", before=before, after=sign
+        )
     return sign
 
 
@@ -343,9 +398,14 @@ async def queue_near_repeat_alerts(conn: asyncpg.Connection, kommun: str, now: d
                     continue
                 alerts += 1
                 for address in recipients:
-                    await outbox.enqueue(conn, kommun=kommun, report_id=None, recipient=address,
-                                         subject=f"Inbrott nära {g['area_name']} – grannsamverkan",
-                                         body=_alert_body(g["name"], g["area_name"], b, metres))
+                    await outbox.enqueue(
+                        conn,
+                        kommun=kommun,
+                        report_id=None,
+                        recipient=address,
+                        subject=f"Inbrott nära {g['area_name']} – grannsamverkan",
+                        body=_alert_body(g["name"], g["area_name"], b, metres),
+                    )
                     mails += 1
     return AlertsQueued(alerts=alerts, mails=mails)
 
@@ -368,8 +428,7 @@ class ContactExport(msgspec.Struct, kw_only=True):
     exported_at: datetime
 
 
-async def export_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, contact_id: int,
-                         today: date) -> ContactExport:
+async def export_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, contact_id: int, today: date) -> ContactExport:
     """A contact person's own data (registerutdrag): what is kept about them, and since when they consented."""
     group = await lifecycle.group_row(conn, group_id, actor.scope)
     contact = next((c for c in await list_contacts(conn, group_id, actor.scope) if c.id == contact_id), None)
@@ -378,8 +437,15 @@ async def export_contact(conn: asyncpg.Connection, actor: Principal, group_id: i
     life = await group_life(conn, actor, group_id, today)
     covers = next((c.households for c in life.contacts if c.contact_id == contact_id), 0)
     alerts = await lifecycle.count_alerts(conn, group_id)
-    return ContactExport(contact=contact, group_name=group["name"], kommun=group["kommun"], consent_at=contact.consent_at,
-                         covers_households=covers, alerts_received=alerts, exported_at=datetime.now(UTC))
+    return ContactExport(
+        contact=contact,
+        group_name=group["name"],
+        kommun=group["kommun"],
+        consent_at=contact.consent_at,
+        covers_households=covers,
+        alerts_received=alerts,
+        exported_at=datetime.now(UTC),
+    )
 
 
 async def orphan_signs(conn: asyncpg.Connection, actor: Principal, kommuner_: list[str] | None) -> list[lifecycle.OrphanSign]:
@@ -400,11 +466,22 @@ async def load_demo_lifecycle(conn: asyncpg.Connection, actor: Principal, today:
     done = 0
     arvidsjaur = rows.get("Grannsamverkan Arvidsjaur centrum")
     if arvidsjaur and arvidsjaur["status"] == "active":
-        await add_sign(conn, actor, arvidsjaur["id"], {
-            "label": "Grannsamverkan-skylt", "ordered_on": date(2019, 8, 1), "delivered_on": date(2019, 8, 20),
-            "placed_on": date(2019, 9, 10), "taken_down_on": None, "x": None, "y": None, "place": "Storgatan vid torget"})
-        await take_step(conn, actor, arvidsjaur["id"], "lapse", date(today.year, 5, 31),
-                        note="Inte förnyad: kontaktombudet har flyttat.")
+        await add_sign(
+            conn,
+            actor,
+            arvidsjaur["id"],
+            {
+                "label": "Grannsamverkan-skylt",
+                "ordered_on": date(2019, 8, 1),
+                "delivered_on": date(2019, 8, 20),
+                "placed_on": date(2019, 9, 10),
+                "taken_down_on": None,
+                "x": None,
+                "y": None,
+                "place": "Storgatan vid torget",
+            },
+        )
+        await take_step(conn, actor, arvidsjaur["id"], "lapse", date(today.year, 5, 31), note="Inte förnyad: kontaktombudet har flyttat.")
         done += 2
     langsele = rows.get("Byavakt Långsele")
     if langsele and langsele["status"] == "forming":
@@ -416,8 +493,20 @@ async def load_demo_lifecycle(conn: asyncpg.Connection, actor: Principal, today:
     nipan = rows.get("Grannsamverkan Nipan")
     if nipan and nipan["status"] == "active":
         for label, place in (("Skylt 1", "Nipvägen, infarten"), ("Skylt 2", "Backvägen vid lekplatsen")):
-            await add_sign(conn, actor, nipan["id"], {
-                "label": label, "ordered_on": date(today.year, 3, 16), "delivered_on": date(today.year, 4, 2),
-                "placed_on": date(today.year, 4, 10), "taken_down_on": None, "x": None, "y": None, "place": place})
+            await add_sign(
+                conn,
+                actor,
+                nipan["id"],
+                {
+                    "label": label,
+                    "ordered_on": date(today.year, 3, 16),
+                    "delivered_on": date(today.year, 4, 2),
+                    "placed_on": date(today.year, 4, 10),
+                    "taken_down_on": None,
+                    "x": None,
+                    "y": None,
+                    "place": place,
+                },
+            )
         done += 1
     return {"steps": done}

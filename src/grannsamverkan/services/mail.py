@@ -55,10 +55,15 @@ def smtp_target(url: str | None = None, sender: str | None = None) -> SmtpTarget
         port = parts.port or (465 if parts.scheme == "smtps" else 25)
     except ValueError:
         raise InvalidInput("SMTP_URL har ett felaktigt portnummer") from None
-    return SmtpTarget(host=parts.hostname, port=port, tls=parts.scheme == "smtps",
-                      starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
-                      user=unquote(parts.username) if parts.username else None,
-                      password=unquote(parts.password) if parts.password else None, sender=sender)
+    return SmtpTarget(
+        host=parts.hostname,
+        port=port,
+        tls=parts.scheme == "smtps",
+        starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        sender=sender,
+    )
 
 
 def _send(target: SmtpTarget, mail: outbox.Mail) -> None:
@@ -97,7 +102,7 @@ async def deliver_due(conn: asyncpg.Connection, target: SmtpTarget, *, batch: in
                 await asyncio.to_thread(_send, target, mail)
             except (OSError, smtplib.SMTPException) as exc:
                 result.failed += 1
-                wait = RETRY_BASE_SECONDS * 2 ** mail.attempts
+                wait = RETRY_BASE_SECONDS * 2**mail.attempts
                 error = f"{type(exc).__name__}: {exc}"[:300].replace(mail.recipient, "<mottagare>")
                 if await outbox.failed(conn, mail.id, error, wait):
                     result.given_up += 1

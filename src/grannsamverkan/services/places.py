@@ -55,8 +55,10 @@ class NewPlace(msgspec.Struct, kw_only=True):
 
 def _check_choice(value: str, choices: dict[str, str], field: str) -> None:
     if value not in choices:
-        raise InvalidInput(f"okänt värde {value!r} för {field}; välj ett av {', '.join(choices)}",
-                           [FieldError(field=field, message=f"en av {', '.join(choices)}")])
+        raise InvalidInput(
+            f"okänt värde {value!r} för {field}; välj ett av {', '.join(choices)}",
+            [FieldError(field=field, message=f"en av {', '.join(choices)}")],
+        )
 
 
 def validated(data: NewPlace) -> NewPlace:
@@ -69,12 +71,10 @@ def validated(data: NewPlace) -> NewPlace:
     would_help = rules.clean_text(data.would_help, "would_help", required=False)
     place_text = rules.clean_text(data.place_text, "place_text", required=False, max_length=rules.MAX_PLACE_TEXT)
     if data.x is None and not place_text:
-        raise InvalidInput("sätt ut platsen på kartan eller beskriv var den är",
-                           [FieldError(field="position", message="saknas")])
+        raise InvalidInput("sätt ut platsen på kartan eller beskriv var den är", [FieldError(field="position", message="saknas")])
     if data.x is not None and data.y is not None:
         boundaries.require_inside(data.kommun, data.x, data.y)
-    return msgspec.structs.replace(data, what=what, would_help=would_help, place_text=place_text,
-                                   email=rules.clean_email(data.email))
+    return msgspec.structs.replace(data, what=what, would_help=would_help, place_text=place_text, email=rules.clean_email(data.email))
 
 
 async def area_at(conn: asyncpg.Connection, kommun: str, x: float | None, y: float | None) -> int | None:
@@ -104,27 +104,48 @@ async def submit(conn: asyncpg.Connection, data: NewPlace, reporter: str, actor:
     personal = rules.personal_data_found(data.what, data.would_help, data.place_text)
     async with conn.transaction():
         area_id = await area_at(conn, data.kommun, data.x, data.y)
-        report_id = await db.insert_report(conn, {
-            "kommun": data.kommun, "category": data.category, "time_of_day": data.time_of_day, "feeling": data.feeling,
-            "what": data.what, "would_help": data.would_help, "place_text": data.place_text, "x": data.x, "y": data.y,
-            "area_id": area_id, "personal_data": personal, "source": data.source, "source_client": data.source_client,
-        })
+        report_id = await db.insert_report(
+            conn,
+            {
+                "kommun": data.kommun,
+                "category": data.category,
+                "time_of_day": data.time_of_day,
+                "feeling": data.feeling,
+                "what": data.what,
+                "would_help": data.would_help,
+                "place_text": data.place_text,
+                "x": data.x,
+                "y": data.y,
+                "area_id": area_id,
+                "personal_data": personal,
+                "source": data.source,
+                "source_client": data.source_client,
+            },
+        )
         await db.add_supporter(conn, report_id, data.kommun, db.reporter_key(reporter))
         if data.email:
             await db.add_contact(conn, report_id, data.kommun, data.email)
-        await audit.record(conn, actor, kommun=data.kommun, table="place_report", row_id=report_id, action="insert",
-                           after=_audit_values(data, has_contact=bool(data.email), personal_data=personal))
+        await audit.record(
+            conn,
+            actor,
+            kommun=data.kommun,
+            table="place_report",
+            row_id=report_id,
+            action="insert",
+            after=_audit_values(data, has_contact=bool(data.email), personal_data=personal),
+        )
         return await db.get_report(conn, report_id, None)
 
 
 async def support(conn: asyncpg.Connection, report_id: int, kommun: str | None, reporter: str) -> tuple[PlaceRecord, bool]:
-    """"Jag tycker också": count the reporter once for a published, open place. Answers the report
+    """ "Jag tycker också": count the reporter once for a published, open place. Answers the report
     and whether this reporter was new."""
     async with conn.transaction():
         report = await db.get_report(conn, report_id, [kommun] if kommun else None)
         if report.review != "published" or report.status in ("duplicate", "closed"):
-            raise Conflict("det går bara att instämma i publicerade rapporter som inte är avslutade",
-                           [FieldError(field="id", message="inte öppen")])
+            raise Conflict(
+                "det går bara att instämma i publicerade rapporter som inte är avslutade", [FieldError(field="id", message="inte öppen")]
+            )
         added = await db.add_supporter(conn, report.id, report.kommun, db.reporter_key(reporter))
         return await db.get_report(conn, report.id, None), added
 
@@ -151,20 +172,37 @@ async def publish(conn: asyncpg.Connection, principal: Principal, report_id: int
         if report.review == "rejected":
             raise Conflict("rapporten är avvisad och kan inte publiceras", [FieldError(field="review", message="avvisad")])
         if report.x is None or report.y is None:
-            raise Conflict("sätt ut platsen på kartan innan rapporten publiceras",
-                           [FieldError(field="position", message="saknas")])
+            raise Conflict("sätt ut platsen på kartan innan rapporten publiceras", [FieldError(field="position", message="saknas")])
         if report.personal_data:
             raise Conflict(
                 f"texten verkar innehålla personuppgifter ({', '.join(report.personal_data)}); "
                 "ta bort dem (markera personuppgifter) innan rapporten publiceras",
-                [FieldError(field="what", message="möjliga personuppgifter")])
+                [FieldError(field="what", message="möjliga personuppgifter")],
+            )
         counts = await db.households_in_cells(conn, report.kommun, report.x, report.y)
         blurred = rules.choose_blur(report.x, report.y, counts)
         public_x, public_y, cell = blurred if blurred else (None, None, None)
-        await db.update_report(conn, report.id, {"review": "published", "public_x": public_x, "public_y": public_y,
-                                                 "public_cell": cell, "published_at": datetime.now().astimezone()})
-        await audit.record(conn, principal, kommun=report.kommun, table="place_report", row_id=report.id, action="update",
-                           before={"review": report.review}, after={"review": "published", "public_cell": cell})
+        await db.update_report(
+            conn,
+            report.id,
+            {
+                "review": "published",
+                "public_x": public_x,
+                "public_y": public_y,
+                "public_cell": cell,
+                "published_at": datetime.now().astimezone(),
+            },
+        )
+        await audit.record(
+            conn,
+            principal,
+            kommun=report.kommun,
+            table="place_report",
+            row_id=report.id,
+            action="update",
+            before={"review": report.review},
+            after={"review": "published", "public_cell": cell},
+        )
         return await db.get_report(conn, report.id, None)
 
 
@@ -175,17 +213,25 @@ async def reject(conn: asyncpg.Connection, principal: Principal, report_id: int,
     async with conn.transaction():
         report = await _locked(conn, principal, report_id)
         if report.review != "pending":
-            raise Conflict(f"rapporten är redan {rules.REVIEWS[report.review].lower()}",
-                           [FieldError(field="review", message=report.review)])
-        await db.update_report(conn, report.id, {"review": "rejected", "reject_reason": text, "status": "closed",
-                                                 "handled_at": datetime.now().astimezone()})
+            raise Conflict(
+                f"rapporten är redan {rules.REVIEWS[report.review].lower()}", [FieldError(field="review", message=report.review)]
+            )
+        await db.update_report(
+            conn, report.id, {"review": "rejected", "reject_reason": text, "status": "closed", "handled_at": datetime.now().astimezone()}
+        )
         await db.record_status(conn, report, "closed", text, None, principal.name)
-        await _tell_reporters(conn, report, "Din rapport publiceras inte",
-                              f"Din rapport publiceras inte på kartan. Skäl: {text}")
+        await _tell_reporters(conn, report, "Din rapport publiceras inte", f"Din rapport publiceras inte på kartan. Skäl: {text}")
         await db.erase_contacts(conn, [report.id])
-        await audit.record(conn, principal, kommun=report.kommun, table="place_report", row_id=report.id, action="update",
-                           before={"review": report.review, "status": report.status},
-                           after={"review": "rejected", "reject_reason": text, "status": "closed"})
+        await audit.record(
+            conn,
+            principal,
+            kommun=report.kommun,
+            table="place_report",
+            row_id=report.id,
+            action="update",
+            before={"review": report.review, "status": report.status},
+            after={"review": "rejected", "reject_reason": text, "status": "closed"},
+        )
         return await db.get_report(conn, report.id, None)
 
 
@@ -212,7 +258,8 @@ async def correct(conn: asyncpg.Connection, principal: Principal, report_id: int
         else:
             changes["what"] = rules.clean_text(data.what if data.what is not None else report.what, "what", required=True)
             changes["would_help"] = rules.clean_text(
-                data.would_help if data.would_help is not None else report.would_help, "would_help", required=False)
+                data.would_help if data.would_help is not None else report.would_help, "would_help", required=False
+            )
         changes["personal_data"] = rules.personal_data_found(changes["what"], changes["would_help"], report.place_text)
         if data.x is not None or data.y is not None:
             if data.x is None or data.y is None:
@@ -222,10 +269,16 @@ async def correct(conn: asyncpg.Connection, principal: Principal, report_id: int
             boundaries.require_inside(report.kommun, data.x, data.y)
             changes.update(x=data.x, y=data.y, area_id=await area_at(conn, report.kommun, data.x, data.y))
         await db.update_report(conn, report.id, changes)
-        await audit.record(conn, principal, kommun=report.kommun, table="place_report", row_id=report.id, action="update",
-                           before={"personal_data": report.personal_data},
-                           after={"personal_data": changes["personal_data"], "texts_changed": True,
-                                  "position_changed": "x" in changes})
+        await audit.record(
+            conn,
+            principal,
+            kommun=report.kommun,
+            table="place_report",
+            row_id=report.id,
+            action="update",
+            before={"personal_data": report.personal_data},
+            after={"personal_data": changes["personal_data"], "texts_changed": True, "position_changed": "x" in changes},
+        )
         return await db.get_report(conn, report.id, None)
 
 
@@ -258,8 +311,9 @@ async def _tell_reporters(conn: asyncpg.Connection, report: PlaceRecord, subject
     """Queue a mail to everyone who left an address for the report (same transaction as the change)."""
     emails = await db.contact_emails(conn, report.id)
     for email in emails:
-        await outbox.enqueue(conn, kommun=report.kommun, report_id=report.id, recipient=email,
-                             subject=f"{subject} (rapport {report.id})", body=body)
+        await outbox.enqueue(
+            conn, kommun=report.kommun, report_id=report.id, recipient=email, subject=f"{subject} (rapport {report.id})", body=body
+        )
     return len(emails)
 
 
@@ -270,21 +324,35 @@ async def set_status(conn: asyncpg.Connection, principal: Principal, report_id: 
         rules.check_transition(report.status, data.status)
         responsible = data.responsible or report.responsible
         if data.status == "not_kommun_responsible" and responsible in (None, "kommun"):
-            raise InvalidInput("ange vem som är ansvarig när det inte är kommunen",
-                               [FieldError(field="responsible", message="t.ex. trafikverket eller fastighetsagare")])
+            raise InvalidInput(
+                "ange vem som är ansvarig när det inte är kommunen",
+                [FieldError(field="responsible", message="t.ex. trafikverket eller fastighetsagare")],
+            )
         handled = data.status in rules.HANDLED
-        await db.update_report(conn, report.id, {
-            "status": data.status, "status_note": note, "responsible": responsible,
-            "handled_at": (report.handled_at or datetime.now().astimezone()) if handled else None,
-        })
+        await db.update_report(
+            conn,
+            report.id,
+            {
+                "status": data.status,
+                "status_note": note,
+                "responsible": responsible,
+                "handled_at": (report.handled_at or datetime.now().astimezone()) if handled else None,
+            },
+        )
         await db.record_status(conn, report, data.status, note, responsible, principal.name)
-        await _tell_reporters(conn, report, f"Ny status: {rules.STATUSES[data.status]}",
-                              _message(report, data.status, note, responsible))
+        await _tell_reporters(conn, report, f"Ny status: {rules.STATUSES[data.status]}", _message(report, data.status, note, responsible))
         if data.status in rules.ERASE_CONTACT_ON:
             await db.erase_contacts(conn, [report.id])
-        await audit.record(conn, principal, kommun=report.kommun, table="place_report", row_id=report.id, action="update",
-                           before={"status": report.status, "responsible": report.responsible},
-                           after={"status": data.status, "responsible": responsible, "status_note": note})
+        await audit.record(
+            conn,
+            principal,
+            kommun=report.kommun,
+            table="place_report",
+            row_id=report.id,
+            action="update",
+            before={"status": report.status, "responsible": report.responsible},
+            after={"status": data.status, "responsible": responsible, "status_note": note},
+        )
         return await db.get_report(conn, report.id, None)
 
 
@@ -302,11 +370,22 @@ async def merge(conn: asyncpg.Connection, principal: Principal, report_id: int, 
         note = f"Samma plats som rapport {target.id}; den hanteras vidare där."
         await _tell_reporters(conn, source, "Din rapport har slagits ihop", _message(source, "duplicate", note, None))
         await db.move_contacts(conn, source.id, target.id)
-        await db.update_report(conn, source.id, {"status": "duplicate", "duplicate_of": target.id, "status_note": note,
-                                                 "handled_at": datetime.now().astimezone()})
+        await db.update_report(
+            conn,
+            source.id,
+            {"status": "duplicate", "duplicate_of": target.id, "status_note": note, "handled_at": datetime.now().astimezone()},
+        )
         await db.record_status(conn, source, "duplicate", note, None, principal.name)
-        await audit.record(conn, principal, kommun=source.kommun, table="place_report", row_id=source.id, action="update",
-                           before={"status": source.status}, after={"status": "duplicate", "duplicate_of": target.id})
+        await audit.record(
+            conn,
+            principal,
+            kommun=source.kommun,
+            table="place_report",
+            row_id=source.id,
+            action="update",
+            before={"status": source.status},
+            after={"status": "duplicate", "duplicate_of": target.id},
+        )
         return await db.get_report(conn, target.id, None)
 
 
@@ -327,8 +406,15 @@ async def erase_expired(conn: asyncpg.Connection, actor: Principal, days: int | 
         dropped = await outbox.purge_older_than(conn, days)
         for kommun in sorted({r["kommun"] for r in erased}):
             ids = sorted({r["report_id"] for r in erased if r["kommun"] == kommun})
-            await audit.record(conn, actor, kommun=kommun, table="place_contact", row_id=None, action="erase",
-                               after={"reports": ids, "reason": f"äldre än {days} dagar"})
+            await audit.record(
+                conn,
+                actor,
+                kommun=kommun,
+                table="place_contact",
+                row_id=None,
+                action="erase",
+                after={"reports": ids, "reason": f"äldre än {days} dagar"},
+            )
     return ErasureSummary(contacts_erased=len(erased), mails_dropped=dropped, retention_days=days)
 
 
@@ -381,15 +467,28 @@ def view(report: PlaceRecord, principal: Principal | None) -> PlaceView:
     shown with anything that looks like personal data replaced."""
     exact = principal is not None and sees_exact(principal, report.kommun)
     base = PlaceView(
-        id=report.id, kommun=report.kommun, category=report.category, category_name=rules.CATEGORIES[report.category],
-        time_of_day=report.time_of_day, feeling=report.feeling,
+        id=report.id,
+        kommun=report.kommun,
+        category=report.category,
+        category_name=rules.CATEGORIES[report.category],
+        time_of_day=report.time_of_day,
+        feeling=report.feeling,
         what=report.what if exact else rules.redact(report.what) or "",
         would_help=report.would_help if exact else rules.redact(report.would_help),
-        status=report.status, status_name=rules.STATUSES[report.status], status_note=report.status_note,
-        responsible=report.responsible, review=report.review, supporters=report.supporters,
-        public_location=point_to_geojson_wgs84(report.public_x, report.public_y), public_cell_m=report.public_cell,
-        created_at=report.created_at, updated_at=report.updated_at, published_at=report.published_at,
-        handled_at=report.handled_at, duplicate_of=report.duplicate_of, source=report.source,
+        status=report.status,
+        status_name=rules.STATUSES[report.status],
+        status_note=report.status_note,
+        responsible=report.responsible,
+        review=report.review,
+        supporters=report.supporters,
+        public_location=point_to_geojson_wgs84(report.public_x, report.public_y),
+        public_cell_m=report.public_cell,
+        created_at=report.created_at,
+        updated_at=report.updated_at,
+        published_at=report.published_at,
+        handled_at=report.handled_at,
+        duplicate_of=report.duplicate_of,
+        source=report.source,
     )
     if exact:
         base.location = point_to_geojson_wgs84(report.x, report.y)
@@ -439,22 +538,59 @@ def _start(day: date | None) -> datetime | None:
     return datetime.combine(day, time(), STOCKHOLM) if day else None
 
 
-async def place_filter(db_conn: Any, kommun: list[str] | None, category: str | None, status: str | None,
-                       review: str | None, feeling: str | None, area_id: int | None, source: str | None,
-                       from_: date | None, to: date | None) -> PlaceFilter:
+async def place_filter(
+    db_conn: Any,
+    kommun: list[str] | None,
+    category: str | None,
+    status: str | None,
+    review: str | None,
+    feeling: str | None,
+    area_id: int | None,
+    source: str | None,
+    from_: date | None,
+    to: date | None,
+) -> PlaceFilter:
     if kommun:
         await kommuner.require_known(db_conn, kommun)
     check_days(from_=from_, to=to)
     if from_ and to and to < from_:
         raise InvalidInput("to ligger före from", [FieldError(field="to", message="före from")])
-    return PlaceFilter(kommuner=kommun or None, category=category, status=status, review=review, feeling=feeling,
-                          area_id=area_id, source=source, created_from=_start(from_),
-                          created_to=_start(to + timedelta(days=1)) if to else None)
+    return PlaceFilter(
+        kommuner=kommun or None,
+        category=category,
+        status=status,
+        review=review,
+        feeling=feeling,
+        area_id=area_id,
+        source=source,
+        created_from=_start(from_),
+        created_to=_start(to + timedelta(days=1)) if to else None,
+    )
 
 
-CSV_COLUMNS = ("id", "kommun", "category", "category_name", "feeling", "time_of_day", "status", "status_name",
-               "responsible", "review", "supporters", "lon", "lat", "precision_m", "area_id", "area_name",
-               "created_at", "handled_at", "what", "would_help", "status_note")
+CSV_COLUMNS = (
+    "id",
+    "kommun",
+    "category",
+    "category_name",
+    "feeling",
+    "time_of_day",
+    "status",
+    "status_name",
+    "responsible",
+    "review",
+    "supporters",
+    "lon",
+    "lat",
+    "precision_m",
+    "area_id",
+    "area_name",
+    "created_at",
+    "handled_at",
+    "what",
+    "would_help",
+    "status_note",
+)
 
 
 def csv_text(items: list[PlaceView]) -> str:
@@ -466,11 +602,31 @@ def csv_text(items: list[PlaceView]) -> str:
     for p in items:
         point, precision = (p.location, 0) if p.location else (p.public_location, p.public_cell_m)
         lon, lat = point["coordinates"] if point else ("", "")
-        writer.writerow([p.id, p.kommun, p.category, p.category_name, p.feeling, p.time_of_day, p.status, p.status_name,
-                         p.responsible or "", p.review, p.supporters, lon, lat, "" if precision is None else precision,
-                         p.area_id or "", p.area_name or "", p.created_at.isoformat(),
-                         p.handled_at.isoformat() if p.handled_at else "", p.what, p.would_help or "",
-                         p.status_note or ""])
+        writer.writerow(
+            [
+                p.id,
+                p.kommun,
+                p.category,
+                p.category_name,
+                p.feeling,
+                p.time_of_day,
+                p.status,
+                p.status_name,
+                p.responsible or "",
+                p.review,
+                p.supporters,
+                lon,
+                lat,
+                "" if precision is None else precision,
+                p.area_id or "",
+                p.area_name or "",
+                p.created_at.isoformat(),
+                p.handled_at.isoformat() if p.handled_at else "",
+                p.what,
+                p.would_help or "",
+                p.status_note or "",
+            ]
+        )
     return out.getvalue()
 
 

@@ -174,8 +174,12 @@ def _values(data: PromiseInput) -> dict[str, Any]:
     values = msgspec.structs.asdict(data)
     del values["year"]
     values.update(
-        period_start=start, period_end=end, title=data.title.strip(), text=data.text.strip(),
-        also_kommuner=sorted(set(data.also_kommuner) - {data.kommun}), except_months=sorted(set(data.except_months)),
+        period_start=start,
+        period_end=end,
+        title=data.title.strip(),
+        text=data.text.strip(),
+        also_kommuner=sorted(set(data.also_kommuner) - {data.kommun}),
+        except_months=sorted(set(data.except_months)),
     )
     if not values["title"]:
         raise _invalid("title", "får inte vara tomt")
@@ -195,8 +199,7 @@ async def create_promise(conn: asyncpg.Connection, actor: Principal, data: Promi
     await _check_kommuner(conn, actor, values)
     async with conn.transaction(), translated_errors():
         promise = await db.insert_promise(conn, values)
-        await audit.record(conn, actor, kommun=promise.kommun, table="promise", row_id=promise.id, action="insert",
-                           after=promise)
+        await audit.record(conn, actor, kommun=promise.kommun, table="promise", row_id=promise.id, action="insert", after=promise)
     return promise
 
 
@@ -219,8 +222,9 @@ async def replace_promise(conn: asyncpg.Connection, actor: Principal, promise_id
                     [FieldError(field=f, message="styrs av årets mål") for f in changed],
                 )
         promise = await db.update_promise(conn, promise_id, values)
-        await audit.record(conn, actor, kommun=promise.kommun, table="promise", row_id=promise.id, action="update",
-                           before=before, after=promise)
+        await audit.record(
+            conn, actor, kommun=promise.kommun, table="promise", row_id=promise.id, action="update", before=before, after=promise
+        )
     return promise
 
 
@@ -231,9 +235,16 @@ async def set_owner_status(conn: asyncpg.Connection, actor: Principal, promise_i
         values = {f: getattr(before, f) for f in db.PROMISE_FIELDS}
         values.update(owner_status=data.owner_status, status_comment=data.status_comment.strip())
         promise = await db.update_promise(conn, promise_id, values)
-        await audit.record(conn, actor, kommun=promise.kommun, table="promise", row_id=promise.id, action="update",
-                           before={"owner_status": before.owner_status, "status_comment": before.status_comment},
-                           after={"owner_status": promise.owner_status, "status_comment": promise.status_comment})
+        await audit.record(
+            conn,
+            actor,
+            kommun=promise.kommun,
+            table="promise",
+            row_id=promise.id,
+            action="update",
+            before={"owner_status": before.owner_status, "status_comment": before.status_comment},
+            after={"owner_status": promise.owner_status, "status_comment": promise.status_comment},
+        )
     return promise
 
 
@@ -245,8 +256,7 @@ async def delete_promise(conn: asyncpg.Connection, actor: Principal, promise_id:
         if before.goal_year is not None:
             raise _invalid("id", f"löftet är kommunens mål för {before.goal_year} och tas inte bort här")
         await db.delete_promise(conn, promise_id)
-        await audit.record(conn, actor, kommun=before.kommun, table="promise", row_id=promise_id, action="delete",
-                           before=before)
+        await audit.record(conn, actor, kommun=before.kommun, table="promise", row_id=promise_id, action="delete", before=before)
 
 
 # --- activities --------------------------------------------------------------------------------------
@@ -276,27 +286,28 @@ async def log_activity(conn: asyncpg.Connection, actor: Principal, data: Activit
         raise _invalid("promise_id", f"löfte {promise.id} gäller inte kommun {kommun}")
     kind = data.kind or (promise.activity_kind if promise else None) or "ovrigt"
     if kind == "informationstraff" and (not data.place.strip() or data.topic is None):
-        raise _invalid("topic" if data.place.strip() else "place",
-                       "en informationsträff behöver plats (place) och ämne (topic: grannsamverkan eller byavakt)")
+        raise _invalid(
+            "topic" if data.place.strip() else "place",
+            "en informationsträff behöver plats (place) och ämne (topic: grannsamverkan eller byavakt)",
+        )
     if data.walk_points and kind != "trygghetsvandring":
         raise _invalid("walk_points", "bara en trygghetsvandring har ett protokoll med punkter")
     if data.area_id is not None and await db.area_kommun(conn, data.area_id) != kommun:
         raise _invalid("area_id", f"område {data.area_id} finns inte i kommun {kommun}")
     x, y = _sweref(data.lon, data.lat, "lon")
     values = msgspec.structs.asdict(data)
-    values.update(kommun=kommun, kind=kind, place=data.place.strip(), point_x=x, point_y=y,
-                  who=data.who.strip(), note=data.note.strip())
+    values.update(kommun=kommun, kind=kind, place=data.place.strip(), point_x=x, point_y=y, who=data.who.strip(), note=data.note.strip())
     async with conn.transaction(), translated_errors():
         activity_id = await db.insert_activity(conn, values)
         for i, point in enumerate(data.walk_points):
             if point.deadline is not None:
                 check_days(deadline=point.deadline)
             px, py = _sweref(point.lon, point.lat, f"walk_points[{i}].lon")
-            await db.insert_walk_point(conn, {**msgspec.structs.asdict(point), "activity_id": activity_id,
-                                              "kommun": kommun, "point_x": px, "point_y": py})
+            await db.insert_walk_point(
+                conn, {**msgspec.structs.asdict(point), "activity_id": activity_id, "kommun": kommun, "point_x": px, "point_y": py}
+            )
         activity = await db.get_activity(conn, activity_id, None)
-        await audit.record(conn, actor, kommun=kommun, table="activity", row_id=activity_id, action="insert",
-                           after=activity)
+        await audit.record(conn, actor, kommun=kommun, table="activity", row_id=activity_id, action="insert", after=activity)
     return activity
 
 
@@ -305,8 +316,7 @@ async def delete_activity(conn: asyncpg.Connection, actor: Principal, activity_i
         row = await db.delete_activity(conn, activity_id, actor.scope)
         if row is None:
             raise NotFound(f"Aktivitet {activity_id} finns inte.")
-        await audit.record(conn, actor, kommun=row["kommun"], table="activity", row_id=activity_id, action="delete",
-                           before=row)
+        await audit.record(conn, actor, kommun=row["kommun"], table="activity", row_id=activity_id, action="delete", before=row)
 
 
 async def set_walk_point_status(conn: asyncpg.Connection, actor: Principal, point_id: int, status: str) -> db.WalkPoint:
@@ -314,8 +324,16 @@ async def set_walk_point_status(conn: asyncpg.Connection, actor: Principal, poin
     async with conn.transaction():
         before = await db.get_walk_point(conn, point_id, actor.scope, for_update=True)
         point = await db.set_walk_point_status(conn, point_id, status)
-        await audit.record(conn, actor, kommun=point.kommun, table="walk_point", row_id=point_id, action="update",
-                           before={"status": before.status}, after={"status": point.status})
+        await audit.record(
+            conn,
+            actor,
+            kommun=point.kommun,
+            table="walk_point",
+            row_id=point_id,
+            action="update",
+            before={"status": before.status},
+            after={"status": point.status},
+        )
     return point
 
 
@@ -342,8 +360,7 @@ async def withdraw_offer(conn: asyncpg.Connection, actor: Principal, offer_id: i
         row = await db.delete_offer(conn, offer_id, actor.scope)
         if row is None:
             raise NotFound(f"Erbjudande {offer_id} finns inte.")
-        await audit.record(conn, actor, kommun=row["kommun"], table="area_offer", row_id=offer_id, action="delete",
-                           before=row)
+        await audit.record(conn, actor, kommun=row["kommun"], table="area_offer", row_id=offer_id, action="delete", before=row)
 
 
 async def set_council_meeting(conn: asyncpg.Connection, actor: Principal, kommun: str, year: int, day: date) -> None:
@@ -355,10 +372,16 @@ async def set_council_meeting(conn: asyncpg.Connection, actor: Principal, kommun
     actor.require_kommun(kommun)
     async with conn.transaction():
         before = await db.put_council_meeting(conn, kommun, year, day)
-        await audit.record(conn, actor, kommun=kommun, table="council_meeting", row_id=None,
-                           action="insert" if before is None else "update",
-                           before=None if before is None else {"year": year, "last_meeting_on": before},
-                           after={"year": year, "last_meeting_on": day})
+        await audit.record(
+            conn,
+            actor,
+            kommun=kommun,
+            table="council_meeting",
+            row_id=None,
+            action="insert" if before is None else "update",
+            before=None if before is None else {"year": year, "last_meeting_on": before},
+            after={"year": year, "last_meeting_on": day},
+        )
 
 
 # --- judging ------------------------------------------------------------------------------------------
@@ -392,17 +415,22 @@ async def evaluate(conn: asyncpg.Connection, promises: list[db.Promise], as_of: 
         if p.counts == "new_groups":
             count = count_new_groups(groups, p.kommuner, p.period_start, p.period_end, as_of)
         elif p.counts == "info_meetings":
-            count = sum(1 for k, _, kind, d in activities
-                        if kind == "informationstraff" and k in p.kommuner and p.period_start <= d <= last)
+            count = sum(
+                1 for k, _, kind, d in activities if kind == "informationstraff" and k in p.kommuner and p.period_start <= d <= last
+            )
         elif p.counts == "offered_areas":
             count = sum(1 for k, d in offers if k in p.kommuner and p.period_start <= d <= last)
         elif p.counts == "activities":
             count = sum(1 for d in linked[p.id] if p.period_start <= d <= last)
         progress = evaluate_promise(p.rule(), as_of=as_of, count=count, activity_dates=linked[p.id])
-        out.append(PromiseState(
-            promise=p, progress=progress, status_label=PROMISE_STATUSES[progress.status],
-            summary=describe(progress, p.counts, p.due_on),  # type: ignore[arg-type]
-        ))
+        out.append(
+            PromiseState(
+                promise=p,
+                progress=progress,
+                status_label=PROMISE_STATUSES[progress.status],
+                summary=describe(progress, p.counts, p.due_on),  # type: ignore[arg-type]
+            )
+        )
     return out
 
 
@@ -467,8 +495,10 @@ def check_line(kommun_name: str, state: PromiseState) -> str:
 def summary_line(due: SummaryDue) -> str:
     when = "i dag" if due.days_left == 0 else f"om {due.days_left} dagar" if due.days_left > 0 else f"för {-due.days_left} dagar sedan"
     prefix = "OBS: " if due.warn else ""
-    return (f"{prefix}{due.kommun} {due.kommun_name}: skriftlig sammanfattning till fullmäktiges sista möte "
-            f"{due.last_meeting_on.isoformat()} ({when})")
+    return (
+        f"{prefix}{due.kommun} {due.kommun_name}: skriftlig sammanfattning till fullmäktiges sista möte "
+        f"{due.last_meeting_on.isoformat()} ({when})"
+    )
 
 
 async def check_promises(conn: asyncpg.Connection, year: int, kommuner_: list[str] | None, as_of: date) -> PromiseCheck:
@@ -482,20 +512,28 @@ async def check_promises(conn: asyncpg.Connection, year: int, kommuner_: list[st
     if kommuner_:
         missing = sorted(set(kommuner_) - {k for s in states for k in s.promise.kommuner})
         if missing:
-            raise NotFound(f"Inga medborgarlöften för {year} i kommun {', '.join(missing)}",
-                           [FieldError(field="kommun", message=f"inga löften för {k} {year}") for k in missing])
+            raise NotFound(
+                f"Inga medborgarlöften för {year} i kommun {', '.join(missing)}",
+                [FieldError(field="kommun", message=f"inga löften för {k} {year}") for k in missing],
+            )
     elif not states:
         raise NotFound(f"Ingen kommun har medborgarlöften för {year}")
     names = {k.code: k.name for k in await kommuner.list_kommuner(conn)}
-    lines = [CheckLine(kommun_name=names[s.promise.kommun], state=s, line=check_line(names[s.promise.kommun], s))
-             for s in states]
+    lines = [CheckLine(kommun_name=names[s.promise.kommun], state=s, line=check_line(names[s.promise.kommun], s)) for s in states]
     codes = sorted({s.promise.kommun for s in states})
     meetings = await db.council_meetings(conn, codes, year)
     summaries = []
     for code in codes:
         if code in meetings:
             days_left = (meetings[code] - as_of).days
-            summaries.append(SummaryDue(kommun=code, kommun_name=names[code], last_meeting_on=meetings[code],
-                                        days_left=days_left, warn=0 <= days_left <= SUMMARY_WARNING_DAYS))
+            summaries.append(
+                SummaryDue(
+                    kommun=code,
+                    kommun_name=names[code],
+                    last_meeting_on=meetings[code],
+                    days_left=days_left,
+                    warn=0 <= days_left <= SUMMARY_WARNING_DAYS,
+                )
+            )
     ok = not any(s.progress.status in FAILING for s in states)
     return PromiseCheck(year=year, as_of=as_of, ok=ok, lines=lines, summaries=summaries)

@@ -52,8 +52,7 @@ def report_data(source: goals.ReportSource) -> ReportData:
         goal=source.goal,
         meetings=source.meetings,
         priority_areas=[
-            PriorityAreaRow(rank=p.rank, name=p.name, households=p.households,
-                            burglaries=round(p.burglaries), score=p.score)
+            PriorityAreaRow(rank=p.rank, name=p.name, households=p.households, burglaries=round(p.burglaries), score=p.score)
             for p in source.priority_areas
         ],
     )
@@ -71,11 +70,21 @@ def _period(p: promise_db.Promise) -> str:
 
 def _activity_row(a: promise_db.Activity) -> ActivityRow:
     return ActivityRow(
-        held_on=a.held_on, kind=ACTIVITY_KINDS.get(a.kind, a.kind), place=a.place or (a.area_name or ""),
-        participants=a.participants, who=a.who, note=a.note,
+        held_on=a.held_on,
+        kind=ACTIVITY_KINDS.get(a.kind, a.kind),
+        place=a.place or (a.area_name or ""),
+        participants=a.participants,
+        who=a.who,
+        note=a.note,
         walk_points=[
-            WalkPointRow(place=w.place, problem=w.problem, action=w.action, responsible=w.responsible,
-                         deadline=w.deadline, status=WALK_POINT_STATUSES.get(w.status, w.status))
+            WalkPointRow(
+                place=w.place,
+                problem=w.problem,
+                action=w.action,
+                responsible=w.responsible,
+                deadline=w.deadline,
+                status=WALK_POINT_STATUSES.get(w.status, w.status),
+            )
             for w in a.walk_points
         ],
     )
@@ -85,24 +94,41 @@ async def _promise_rows(conn: asyncpg.Connection, states: list[PromiseState], as
     rows = []
     for s in states:
         p = s.promise
-        activities = await promise_db.list_activities(conn, kommuner_=None, start=p.period_start,
-                                                      end=min(p.period_end, as_of), promise_id=p.id)
-        rows.append(PromiseRow(
-            title=p.title, text=p.text, promisor=PROMISORS.get(p.promisor, p.promisor),
-            measure=MEASURES.get(p.measure, p.measure), period=_period(p), status=s.progress.status,
-            status_label=s.status_label, summary=s.summary, status_comment=p.status_comment,
-            missed_months=s.progress.missed_months, activities=[_activity_row(a) for a in activities],
-        ))
+        activities = await promise_db.list_activities(
+            conn, kommuner_=None, start=p.period_start, end=min(p.period_end, as_of), promise_id=p.id
+        )
+        rows.append(
+            PromiseRow(
+                title=p.title,
+                text=p.text,
+                promisor=PROMISORS.get(p.promisor, p.promisor),
+                measure=MEASURES.get(p.measure, p.measure),
+                period=_period(p),
+                status=s.progress.status,
+                status_label=s.status_label,
+                summary=s.summary,
+                status_comment=p.status_comment,
+                missed_months=s.progress.missed_months,
+                activities=[_activity_row(a) for a in activities],
+            )
+        )
     return rows
 
 
 def _offer_rows(offers: list[promise_db.AreaOffer]) -> list[OfferRow]:
     return [
         OfferRow(
-            area_name=o.area_name, offered_on=o.offered_on, how=OFFER_HOW.get(o.how, o.how), priority_rank=o.priority_rank,
-            group=None if o.group_id is None else (
-                f"{o.group_name} (bildad {o.group_established_on.isoformat()})" if o.group_established_on
-                else f"{o.group_name} (under bildande)"),
+            area_name=o.area_name,
+            offered_on=o.offered_on,
+            how=OFFER_HOW.get(o.how, o.how),
+            priority_rank=o.priority_rank,
+            group=None
+            if o.group_id is None
+            else (
+                f"{o.group_name} (bildad {o.group_established_on.isoformat()})"
+                if o.group_established_on
+                else f"{o.group_name} (under bildande)"
+            ),
         )
         for o in offers
     ]
@@ -117,19 +143,27 @@ async def yearly_report(
     await kommuner.require_known(conn, [kommun])
     if scope is not None and kommun not in scope:
         raise NotFound(f"no goal is set for kommun {kommun} in {year}")
-    states = [s for s in await promises.promise_states(conn, scope, [kommun], year, as_of)
-              if s.promise.kommun == kommun or kommun in s.promise.also_kommuner]
+    states = [
+        s
+        for s in await promises.promise_states(conn, scope, [kommun], year, as_of)
+        if s.promise.kommun == kommun or kommun in s.promise.also_kommuner
+    ]
     try:
         data = report_data(await goals.report_source(conn, kommun, year, as_of, scope, top=top))
     except NotFound:
         if not states:
             raise  # neither a goal nor a promise: the goal's 404, as before promises
-        data = report_data(goals.ReportSource(
-            kommun=kommun, kommun_name=(await kommuner.get_kommun(conn, kommun)).name, year=year, as_of=as_of,
-            goal=None,
-            meetings=(await goals.meeting_records(conn, [kommun], year)).get(kommun, []),
-            priority_areas=await goals.priority_areas_without_group(conn, kommun, as_of, limit=top),
-        ))
+        data = report_data(
+            goals.ReportSource(
+                kommun=kommun,
+                kommun_name=(await kommuner.get_kommun(conn, kommun)).name,
+                year=year,
+                as_of=as_of,
+                goal=None,
+                meetings=(await goals.meeting_records(conn, [kommun], year)).get(kommun, []),
+                priority_areas=await goals.priority_areas_without_group(conn, kommun, as_of, limit=top),
+            )
+        )
     start, end = date(year, 1, 1), min(date(year, 12, 31), as_of)
     offers = await promise_db.list_offers(conn, kommuner_=[kommun], start=start, end=end)
     sections = [ReportSection(key="promises", title="Medborgarlöften", data=await _promise_rows(conn, states, as_of))]
@@ -138,6 +172,13 @@ async def yearly_report(
     sections.append(ReportSection(key="places", title="Trygga fysiska platser", data=await places_section(conn, kommun, year)))
     summary_due = (await promise_db.council_meetings(conn, [kommun], year)).get(kommun)
     return ReportData(
-        kommun=data.kommun, kommun_name=data.kommun_name, year=data.year, as_of=data.as_of, goal=data.goal,
-        meetings=data.meetings, priority_areas=data.priority_areas, sections=sections, summary_due=summary_due,
+        kommun=data.kommun,
+        kommun_name=data.kommun_name,
+        year=data.year,
+        as_of=data.as_of,
+        goal=data.goal,
+        meetings=data.meetings,
+        priority_areas=data.priority_areas,
+        sections=sections,
+        summary_due=summary_due,
     )

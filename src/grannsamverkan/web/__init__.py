@@ -43,13 +43,24 @@ TEMPLATES: Final = HERE / "templates"
 STATIC: Final = HERE / "static"
 
 
-
 def create_routers() -> list[Router]:
     pages = Router(
         path="/",
-        route_handlers=[SessionController, RegistryPages, DoorListPages, OutsidePages, SearchPages, EditPages, PriorityPages,
-                        GoalPages, PromisePages, ImportPages, PlacePages, PublicPlacePages,
-                        LifecyclePages],
+        route_handlers=[
+            SessionController,
+            RegistryPages,
+            DoorListPages,
+            OutsidePages,
+            SearchPages,
+            EditPages,
+            PriorityPages,
+            GoalPages,
+            PromisePages,
+            ImportPages,
+            PlacePages,
+            PublicPlacePages,
+            LifecyclePages,
+        ],
         guards=[page_guard],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         middleware=[CsrfMiddleware()],
@@ -57,21 +68,35 @@ def create_routers() -> list[Router]:
         include_in_schema=False,
     )
     static = create_static_files_router(
-        path="/static", directories=[STATIC], opt={"capability": "public"}, guards=[page_guard],
-        name="web-static", include_in_schema=False,
+        path="/static",
+        directories=[STATIC],
+        opt={"capability": "public"},
+        guards=[page_guard],
+        name="web-static",
+        include_in_schema=False,
     )
     return [pages, static]
 
 
 def _engine_setup(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
-    env.filters.update(percent=wording.percent, number=wording.number, long_date=wording.long_date,
-                       by_place=wording.by_place, place_stripped=wording.place_stripped,
-                       integer=numbers.count, percent_of=numbers.percent, expected=numbers.expected,
-                       required_signups=required_signups)
+    env.filters.update(
+        percent=wording.percent,
+        number=wording.number,
+        long_date=wording.long_date,
+        by_place=wording.by_place,
+        place_stripped=wording.place_stripped,
+        integer=numbers.count,
+        percent_of=numbers.percent,
+        expected=numbers.expected,
+        required_signups=required_signups,
+    )
     env.globals.update(
-        AREA_KINDS=wording.AREA_KINDS, GROUP_KINDS=wording.GROUP_KINDS, GROUP_STATUSES=wording.GROUP_STATUSES,
-        GOAL_STATUSES=wording.GOAL_STATUSES, ROLES=wording.ROLES,
+        AREA_KINDS=wording.AREA_KINDS,
+        GROUP_KINDS=wording.GROUP_KINDS,
+        GROUP_STATUSES=wording.GROUP_STATUSES,
+        GOAL_STATUSES=wording.GOAL_STATUSES,
+        ROLES=wording.ROLES,
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -88,8 +88,7 @@ class CsrfMiddleware(ASGIMiddleware):
             await authorize_page(request, handler)  # 401 or 403 before a byte of the body is read
         content_type, _ = request.content_type
         if content_type in FORM_TYPES:
-            await _read_form_body(request, public=public, opt=handler.opt,
-                                  multipart=content_type == RequestEncodingType.MULTI_PART)
+            await _read_form_body(request, public=public, opt=handler.opt, multipart=content_type == RequestEncodingType.MULTI_PART)
         supplied = request.headers.get(CSRF_HEADER)
         if not supplied and content_type in FORM_TYPES:
             value = (await request.form()).get(CSRF_FIELD)

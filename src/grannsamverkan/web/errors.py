@@ -84,9 +84,16 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     restore_csrf_token(request)
     return Template(
         template_name="error.html.j2",
-        context={"status": status, "title": TITLES.get(status, "Fel"), "detail": detail, "errors": errors,
-                 "principal": principal, "path": request.url.path, "done": None,
-                 "nav_kommun": principal.kommuner[0] if principal and principal.kommuner else None},
+        context={
+            "status": status,
+            "title": TITLES.get(status, "Fel"),
+            "detail": detail,
+            "errors": errors,
+            "principal": principal,
+            "path": request.url.path,
+            "done": None,
+            "nav_kommun": principal.kommuner[0] if principal and principal.kommuner else None,
+        },
         status_code=status,
         headers={h.name: h.value for h in SECURITY_HEADERS if h.value},
     )

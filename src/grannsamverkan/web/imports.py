@@ -42,13 +42,18 @@ class ImportPages(Controller):
             fields = {key: form.text(data, key, required=False) or None for key in FIELD_KEYS}
             body = await form.upload(data, "file")
             crs = form.text(data, "crs", required=False)
-            mapping = gis.FieldMapping(name=fields["name_field"], external_ref=fields["ref_field"],
-                                       kommun=fields["kommun_field"])
+            mapping = gis.FieldMapping(name=fields["name_field"], external_ref=fields["ref_field"], kommun=fields["kommun_field"])
             summary = await areas.import_areas(db, principal, gis.read_areas(body, crs=crs, mapping=mapping))
         except GrannsamverkanError as exc:
             return await import_page(request, db, principal, which="areas", failure=exc, fields=fields)
-        return await import_page(request, db, principal, which="areas", fields=fields, result={
-            "Nya områden": summary.inserted, "Ändrade": summary.updated, "Oförändrade": summary.unchanged})
+        return await import_page(
+            request,
+            db,
+            principal,
+            which="areas",
+            fields=fields,
+            result={"Nya områden": summary.inserted, "Ändrade": summary.updated, "Oförändrade": summary.unchanged},
+        )
 
     @post("/hushall", opt={"capability": "write"})
     async def import_households(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template:
@@ -62,10 +67,21 @@ class ImportPages(Controller):
             result = await households.import_households(db, principal, kommun, body)
         except GrannsamverkanError as exc:
             return await import_page(request, db, principal, which="households", failure=exc, kommun=kommun)
-        return await import_page(request, db, principal, which="households", kommun=kommun, result={
-            "Nya hushåll": result.inserted, "Ändrade": result.updated, "I ett område": result.assigned,
-            "Utanför alla områden": result.unassigned, "Utan position": result.without_position},
-            warnings=result.warnings)
+        return await import_page(
+            request,
+            db,
+            principal,
+            which="households",
+            kommun=kommun,
+            result={
+                "Nya hushåll": result.inserted,
+                "Ändrade": result.updated,
+                "I ett område": result.assigned,
+                "Utanför alla områden": result.unassigned,
+                "Utan position": result.without_position,
+            },
+            warnings=result.warnings,
+        )
 
     @post("/inbrott", opt={"capability": "write"})
     async def import_burglaries(self, request: Request[Any, Any, Any], db: Db, principal: Caller) -> Template:
@@ -77,23 +93,49 @@ class ImportPages(Controller):
             body = await form.upload(data, "file")
             principal.require_kommun(kommun)
             await kommuner.require_known(db, [kommun])
-            result = await burglaries.import_file(db, principal, kommun, body,
-                                                  content_type=getattr(upload, "content_type", None))
+            result = await burglaries.import_file(db, principal, kommun, body, content_type=getattr(upload, "content_type", None))
             await near_repeat_alerts(db, kommun)  # contact persons of active groups within 400 m (issue 19)
         except GrannsamverkanError as exc:
             return await import_page(request, db, principal, which="burglaries", failure=exc, kommun=kommun)
-        return await import_page(request, db, principal, which="burglaries", kommun=kommun, result={
-            "Nya inbrott": result.inserted, "Ändrade": result.updated, "Oförändrade": result.unchanged,
-            "Överhoppade": result.skipped, "I ett område": result.assigned, "Utanför alla områden": result.unassigned})
+        return await import_page(
+            request,
+            db,
+            principal,
+            which="burglaries",
+            kommun=kommun,
+            result={
+                "Nya inbrott": result.inserted,
+                "Ändrade": result.updated,
+                "Oförändrade": result.unchanged,
+                "Överhoppade": result.skipped,
+                "I ett område": result.assigned,
+                "Utanför alla områden": result.unassigned,
+            },
+        )
 
 
 async def import_page(
-    request: Request[Any, Any, Any], db: Any, principal: Principal, *, which: str | None = None,
-    failure: GrannsamverkanError | None = None, result: dict[str, int] | None = None, kommun: str | None = None,
-    fields: dict[str, str | None] | None = None, warnings: list[str] | None = None,
+    request: Request[Any, Any, Any],
+    db: Any,
+    principal: Principal,
+    *,
+    which: str | None = None,
+    failure: GrannsamverkanError | None = None,
+    result: dict[str, int] | None = None,
+    kommun: str | None = None,
+    fields: dict[str, str | None] | None = None,
+    warnings: list[str] | None = None,
 ) -> Template:
     return page(
-        request, "import.html.j2", status_code=failure.status if failure else 200,
-        which=which, failure=failure, result=result, choices=await kommun_choices(db, principal),
-        selected=kommun or default_kommun(principal), crs_choices=CRS_CHOICES, fields=fields or {}, warnings=warnings or [],
+        request,
+        "import.html.j2",
+        status_code=failure.status if failure else 200,
+        which=which,
+        failure=failure,
+        result=result,
+        choices=await kommun_choices(db, principal),
+        selected=kommun or default_kommun(principal),
+        crs_choices=CRS_CHOICES,
+        fields=fields or {},
+        warnings=warnings or [],
     )

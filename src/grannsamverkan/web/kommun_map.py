@@ -31,18 +31,30 @@ class KommunMap(msgspec.Struct, kw_only=True):
     pin: tuple[float, float] | None = None  # a pin already placed (map units)
 
 
-def kommun_map(kommun: str, areas: Sequence[AreaOnMap] = (), dots: Sequence[tuple[float, float, str, str]] = (), *,
-               pin: tuple[float, float] | None = None) -> KommunMap:
+def kommun_map(
+    kommun: str,
+    areas: Sequence[AreaOnMap] = (),
+    dots: Sequence[tuple[float, float, str, str]] = (),
+    *,
+    pin: tuple[float, float] | None = None,
+) -> KommunMap:
     """The kommun's outline with ``areas`` and ``dots`` ``(x, y, css_class, title)`` in SWEREF 99 TM."""
     outline = boundary(kommun)
     shapes: list[shapely.Geometry] = [outline] if outline is not None else [a.geometry for a in areas]
     proj = Projection(bounds_of(shapes, [(d[0], d[1]) for d in dots]))
     metres, px = proj.scale_bar()
     return KommunMap(
-        width=WIDTH, height=round(proj.height, 1), outline=proj.path(outline) if outline is not None else "",
+        width=WIDTH,
+        height=round(proj.height, 1),
+        outline=proj.path(outline) if outline is not None else "",
         areas=[(proj.path(a.geometry), a.name) for a in areas],
-        dots=[MapDot(x=round(p[0], 1), y=round(p[1], 1), css_class=c, title=t)
-              for p, c, t in ((proj.xy(x, y), c, t) for x, y, c, t in dots)],
-        x0=proj.x0, y1=proj.y1, scale=proj.scale, scale_bar_m=metres, scale_bar_px=round(px, 1),
+        dots=[
+            MapDot(x=round(p[0], 1), y=round(p[1], 1), css_class=c, title=t) for p, c, t in ((proj.xy(x, y), c, t) for x, y, c, t in dots)
+        ],
+        x0=proj.x0,
+        y1=proj.y1,
+        scale=proj.scale,
+        scale_bar_m=metres,
+        scale_bar_px=round(px, 1),
         pin=tuple(round(v, 1) for v in proj.xy(*pin)) if pin else None,  # type: ignore[arg-type]
     )

@@ -69,15 +69,29 @@ def reporter_of(request: Request[Any, Any, Any]) -> str:
 def reporter_cookie(request: Request[Any, Any, Any]) -> list[Cookie]:
     if request.cookies.get(REPORTER_COOKIE):
         return []
-    return [Cookie(key=REPORTER_COOKIE, value=secrets.token_urlsafe(24), path="/trygghet", httponly=True,
-                   samesite="lax", max_age=365 * 24 * 3600, secure=request.url.scheme == "https")]
+    return [
+        Cookie(
+            key=REPORTER_COOKIE,
+            value=secrets.token_urlsafe(24),
+            path="/trygghet",
+            httponly=True,
+            samesite="lax",
+            max_age=365 * 24 * 3600,
+            secure=request.url.scheme == "https",
+        )
+    ]
 
 
 def too_many(request: Request[Any, Any, Any], kommun: kommuner.Kommun | None) -> Template:
     wait = limiter(request).retry_after(client_key(request))
     minutes = max(1, round(wait / 60))
-    response = page(request, "places/thanks.html.j2", status_code=429, kommun=kommun or kommuner.Kommun("", "", ""),
-                    message=f"Du har skickat många rapporter på kort tid. Försök igen om {minutes} minuter.")
+    response = page(
+        request,
+        "places/thanks.html.j2",
+        status_code=429,
+        kommun=kommun or kommuner.Kommun("", "", ""),
+        message=f"Du har skickat många rapporter på kort tid. Försök igen om {minutes} minuter.",
+    )
     response.headers["Retry-After"] = str(wait)
     return response
 
@@ -115,15 +129,27 @@ def _text(form: FormMultiDict, field: str) -> str | None:
 
 def form_values(form: FormMultiDict) -> FormValues:
     return FormValues(
-        category=_text(form, "kategori") or "belysning", time_of_day=_text(form, "tid") or "morker",
-        feeling=_text(form, "upplevelse") or "otrygg", what=_text(form, "beskrivning"), would_help=_text(form, "forslag"),
-        place_text=_text(form, "plats"), email=_text(form, "epost"), x=_number(form, "x"), y=_number(form, "y"),
+        category=_text(form, "kategori") or "belysning",
+        time_of_day=_text(form, "tid") or "morker",
+        feeling=_text(form, "upplevelse") or "otrygg",
+        what=_text(form, "beskrivning"),
+        would_help=_text(form, "forslag"),
+        place_text=_text(form, "plats"),
+        email=_text(form, "epost"),
+        x=_number(form, "x"),
+        y=_number(form, "y"),
     )
 
 
 def public_context() -> dict[str, Any]:
-    return {"CATEGORY_NAMES": rules.CATEGORIES, "TIMES": rules.TIMES_OF_DAY, "FEELINGS": rules.FEELINGS,
-            "STATUS_NAMES": rules.STATUSES, "REVIEW_NAMES": rules.REVIEWS, "RESPONSIBLES": rules.RESPONSIBLES}
+    return {
+        "CATEGORY_NAMES": rules.CATEGORIES,
+        "TIMES": rules.TIMES_OF_DAY,
+        "FEELINGS": rules.FEELINGS,
+        "STATUS_NAMES": rules.STATUSES,
+        "REVIEW_NAMES": rules.REVIEWS,
+        "RESPONSIBLES": rules.RESPONSIBLES,
+    }
 
 
 def dots_of(items: list[PlaceView], *, exact: bool) -> list[tuple[float, float, str, str]]:
@@ -133,22 +159,36 @@ def dots_of(items: list[PlaceView], *, exact: bool) -> list[tuple[float, float, 
     if not located:
         return []
     xs, ys = to_sweref([c[0] for _, c in located], [c[1] for _, c in located], WGS84)
-    return [(float(x), float(y), f"dot-place-{p.feeling} dot-review-{p.review}", f"{p.category_name}: {p.status_name}")
-            for (p, _), x, y in zip(located, xs.tolist(), ys.tolist(), strict=True)]
+    return [
+        (float(x), float(y), f"dot-place-{p.feeling} dot-review-{p.review}", f"{p.category_name}: {p.status_name}")
+        for (p, _), x, y in zip(located, xs.tolist(), ys.tolist(), strict=True)
+    ]
 
 
-async def public_page(request: Request[Any, Any, Any], conn: asyncpg.Connection, kommun: kommuner.Kommun, *,
-                      values: FormValues | None = None, suggestions: list[PlaceView] | None = None,
-                      failure: GrannsamverkanError | None = None) -> Template:
-    records, _ = await place_db.list_reports(conn, place_db.PlaceFilter(kommuner=[kommun.code], review="published"),
-                                             limit=500, offset=0)
+async def public_page(
+    request: Request[Any, Any, Any],
+    conn: asyncpg.Connection,
+    kommun: kommuner.Kommun,
+    *,
+    values: FormValues | None = None,
+    suggestions: list[PlaceView] | None = None,
+    failure: GrannsamverkanError | None = None,
+) -> Template:
+    records, _ = await place_db.list_reports(conn, place_db.PlaceFilter(kommuner=[kommun.code], review="published"), limit=500, offset=0)
     published = [places.view_public(r) for r in records if r.status not in ("duplicate",)]
     values = values or FormValues()
     response = page(
-        request, "places/public.html.j2", status_code=failure.status if failure else 200, kommun=kommun,
-        values=values, suggestions=suggestions or [], failure=failure, published=published,
+        request,
+        "places/public.html.j2",
+        status_code=failure.status if failure else 200,
+        kommun=kommun,
+        values=values,
+        suggestions=suggestions or [],
+        failure=failure,
+        published=published,
         map=kommun_map(kommun.code, pin=(values.x, values.y) if values.x and values.y else None),
-        public_map=kommun_map(kommun.code, dots=dots_of(published, exact=False)), **public_context(),
+        public_map=kommun_map(kommun.code, dots=dots_of(published, exact=False)),
+        **public_context(),
     )
     response.cookies.extend(reporter_cookie(request))
     return response
@@ -177,8 +217,9 @@ class PublicPlacePages(Controller):
         return await public_page(request, db, await known_kommun(db, kommun))
 
     @get("/{kommun:str}/tack", opt={"capability": "public"})
-    async def thanks(self, request: Request[Any, Any, Any], db: Db, kommun: FromPath[str],
-                     instamt: FromQuery[str | None] = None) -> Template:
+    async def thanks(
+        self, request: Request[Any, Any, Any], db: Db, kommun: FromPath[str], instamt: FromQuery[str | None] = None
+    ) -> Template:
         k = await known_kommun(db, kommun)
         message = {
             "ja": "Du är räknad bland dem som tycker likadant om platsen.",
@@ -203,19 +244,30 @@ class PublicPlacePages(Controller):
                 if values.x is not None and values.y is not None and not _text(form, "ny_anda"):
                     near = await places.nearby(conn, k.code, values.category, values.x, values.y)
                     if near:
-                        return await public_page(request, conn, k, values=values,
-                                                 suggestions=[places.view_public(r) for r in near])
-                await places.submit(conn, places.NewPlace(
-                    kommun=k.code, category=values.category, time_of_day=values.time_of_day, feeling=values.feeling,
-                    what=values.what or "", would_help=values.would_help, place_text=values.place_text,
-                    x=values.x, y=values.y, email=values.email), reporter_of(request))
+                        return await public_page(request, conn, k, values=values, suggestions=[places.view_public(r) for r in near])
+                await places.submit(
+                    conn,
+                    places.NewPlace(
+                        kommun=k.code,
+                        category=values.category,
+                        time_of_day=values.time_of_day,
+                        feeling=values.feeling,
+                        what=values.what or "",
+                        would_help=values.would_help,
+                        place_text=values.place_text,
+                        x=values.x,
+                        y=values.y,
+                        email=values.email,
+                    ),
+                    reporter_of(request),
+                )
             except GrannsamverkanError as exc:
                 return await public_page(request, conn, k, values=values, failure=exc)
         return redirect(f"/trygghet/{k.code}/tack")
 
     @post("/rapporter/{report_id:int}/instam", opt={"capability": "public"}, request_max_body_size=4096)
     async def support(self, request: Request[Any, Any, Any], report_id: FromPath[int]) -> Template | Redirect:
-        """"Jag tycker också": one more distinct reporter for a published place."""
+        """ "Jag tycker också": one more distinct reporter for a published place."""
         await request.form()
         if not limiter(request).allow(client_key(request)):
             return too_many(request, None)
@@ -246,62 +298,128 @@ class PlacePages(Controller):
     include_in_schema = False
 
     @get("/", opt={"capability": "read"})
-    async def index(self, request: Request[Any, Any, Any], db: Db, principal: Caller,
-                    kommun: FromQuery[str | None] = None, kategori: FromQuery[str | None] = None,
-                    status: FromQuery[str | None] = None, granskning: FromQuery[str | None] = None,
-                    upplevelse: FromQuery[str | None] = None, omrade: FromQuery[int | None] = None,
-                    fran: FromQuery[date | None] = None, till: FromQuery[date | None] = None) -> Template:
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        principal: Caller,
+        kommun: FromQuery[str | None] = None,
+        kategori: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        granskning: FromQuery[str | None] = None,
+        upplevelse: FromQuery[str | None] = None,
+        omrade: FromQuery[int | None] = None,
+        fran: FromQuery[date | None] = None,
+        till: FromQuery[date | None] = None,
+    ) -> Template:
         code = kommun or (principal.kommuner[0] if principal.kommuner else None)
         if code is None:
-            return page(request, "places/list.html.j2", kommun=None, items=[], queue=[], total=0, filters={},
-                        map=None, area_choices=[], **public_context())
+            return page(
+                request,
+                "places/list.html.j2",
+                kommun=None,
+                items=[],
+                queue=[],
+                total=0,
+                filters={},
+                map=None,
+                area_choices=[],
+                **public_context(),
+            )
         k = await visible_kommun(db, principal, code)
-        category, status_, review = (_optional(kategori, rules.CATEGORIES), _optional(status, rules.STATUSES),
-                                     _optional(granskning, rules.REVIEWS))
+        category, status_, review = (
+            _optional(kategori, rules.CATEGORIES),
+            _optional(status, rules.STATUSES),
+            _optional(granskning, rules.REVIEWS),
+        )
         feeling = _optional(upplevelse, rules.FEELINGS)
-        filters = {"kategori": category, "status": status_, "granskning": review, "upplevelse": feeling,
-                   "omrade": omrade, "fran": fran, "till": till}
+        filters = {
+            "kategori": category,
+            "status": status_,
+            "granskning": review,
+            "upplevelse": feeling,
+            "omrade": omrade,
+            "fran": fran,
+            "till": till,
+        }
         f = await places.place_filter(db, [code], category, status_, review, feeling, omrade, None, fran, till)
         items, total = await places.list_for(db, principal, f, limit=MANY, offset=0)
         queue = [p for p in items if p.review == "pending"] if principal.can("write") else []
         area_records, _ = await areas.list_areas(db, [code], limit=MANY, offset=0)
         exact = places.sees_exact(principal, code)
-        svg = kommun_map(code, [AreaOnMap(area_id=a.id, name=a.name, geometry=a.geometry, css_class="", label=a.name)
-                                for a in area_records], dots_of(items, exact=exact))
-        return page(request, "places/list.html.j2", kommun=k, kommun_code=code, items=items, queue=queue, total=total,
-                    filters=filters, map=svg, area_choices=[(a.id, a.name) for a in area_records], exact=exact,
-                    export_query=export_query(code, category, status_, review, feeling, omrade, fran, till),
-                    **public_context())
+        svg = kommun_map(
+            code,
+            [AreaOnMap(area_id=a.id, name=a.name, geometry=a.geometry, css_class="", label=a.name) for a in area_records],
+            dots_of(items, exact=exact),
+        )
+        return page(
+            request,
+            "places/list.html.j2",
+            kommun=k,
+            kommun_code=code,
+            items=items,
+            queue=queue,
+            total=total,
+            filters=filters,
+            map=svg,
+            area_choices=[(a.id, a.name) for a in area_records],
+            exact=exact,
+            export_query=export_query(code, category, status_, review, feeling, omrade, fran, till),
+            **public_context(),
+        )
 
     # The exports as page routes: the API takes bearer tokens only, the pages their session.
     @get("/export.csv", opt={"capability": "read"}, media_type="text/csv")
     async def export_csv(
-        self, db: Db, principal: Caller, kommun: FromQuery[list[str] | None] = None, category: Category = None,
-        status: Status = None, review: Review = None, feeling: Feeling = None, area_id: FromQuery[int | None] = None,
-        from_: From = None, to: To = None,
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: FromQuery[list[str] | None] = None,
+        category: Category = None,
+        status: Status = None,
+        review: Review = None,
+        feeling: Feeling = None,
+        area_id: FromQuery[int | None] = None,
+        from_: From = None,
+        to: To = None,
     ) -> Response[str]:
         f = await places.place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
         items, _ = await places.list_for(db, principal, f, limit=places.EXPORT_LIMIT, offset=0)
-        return Response(places.csv_text(items), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="platser.csv"'})
+        return Response(
+            places.csv_text(items),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="platser.csv"'},
+        )
 
     @get("/export.geojson", opt={"capability": "read"}, media_type="application/geo+json")
     async def export_geojson(
-        self, db: Db, principal: Caller, kommun: FromQuery[list[str] | None] = None, category: Category = None,
-        status: Status = None, review: Review = None, feeling: Feeling = None, area_id: FromQuery[int | None] = None,
-        from_: From = None, to: To = None,
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: FromQuery[list[str] | None] = None,
+        category: Category = None,
+        status: Status = None,
+        review: Review = None,
+        feeling: Feeling = None,
+        area_id: FromQuery[int | None] = None,
+        from_: From = None,
+        to: To = None,
     ) -> Response[dict[str, Any]]:
         f = await places.place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
         items, _ = await places.list_for(db, principal, f, limit=places.EXPORT_LIMIT, offset=0)
-        return Response(places.feature_collection(items), media_type="application/geo+json",
-                        headers={"Content-Disposition": 'attachment; filename="platser.geojson"'})
+        return Response(
+            places.feature_collection(items),
+            media_type="application/geo+json",
+            headers={"Content-Disposition": 'attachment; filename="platser.geojson"'},
+        )
 
     @get("/{report_id:int}", opt={"capability": "read"})
     async def show(self, request: Request[Any, Any, Any], db: Db, principal: Caller, report_id: FromPath[int]) -> Template:
         return await report_page(request, db, principal, report_id)
 
-    async def _act(self, request: Request[Any, Any, Any], db: Any, principal: Principal, report_id: int,
-                   action: Any, done: str) -> Template | Redirect:
+    async def _act(
+        self, request: Request[Any, Any, Any], db: Any, principal: Principal, report_id: int, action: Any, done: str
+    ) -> Template | Redirect:
         form = await request.form()
         try:
             await action(form)
@@ -313,12 +431,14 @@ class PlacePages(Controller):
     async def publish(self, request: Request[Any, Any, Any], db: Db, principal: Caller, report_id: FromPath[int]) -> Template | Redirect:
         async def act(form: FormMultiDict) -> None:
             await places.publish(db, principal, report_id)
+
         return await self._act(request, db, principal, report_id, act, "publicerad")
 
     @post("/{report_id:int}/avvisa", opt={"capability": "write"})
     async def reject(self, request: Request[Any, Any, Any], db: Db, principal: Caller, report_id: FromPath[int]) -> Template | Redirect:
         async def act(form: FormMultiDict) -> None:
             await places.reject(db, principal, report_id, _text(form, "skal") or "")
+
         return await self._act(request, db, principal, report_id, act, "avvisad")
 
     @post("/{report_id:int}/personuppgifter", opt={"capability": "write"})
@@ -327,6 +447,7 @@ class PlacePages(Controller):
             what, would_help = _text(form, "beskrivning"), _text(form, "forslag")
             x, y = _number(form, "x"), _number(form, "y")
             await places.correct(db, principal, report_id, places.Correction(what=what, would_help=would_help, x=x, y=y))
+
         return await self._act(request, db, principal, report_id, act, "andrad")
 
     @post("/{report_id:int}/status", opt={"capability": "write"})
@@ -336,8 +457,13 @@ class PlacePages(Controller):
             if status not in rules.STATUSES:
                 raise InvalidInput("välj en status", [FieldError(field="status", message="saknas")])
             responsible = _optional(_text(form, "ansvarig"), rules.RESPONSIBLES)
-            await places.set_status(db, principal, report_id, places.StatusUpdate(
-                status=status, note=_text(form, "anteckning"), responsible=responsible))  # type: ignore[arg-type]
+            update = places.StatusUpdate(
+                status=status,  # type: ignore[arg-type]  # checked above
+                note=_text(form, "anteckning"),
+                responsible=responsible,  # type: ignore[arg-type]  # one of RESPONSIBLES or None
+            )
+            await places.set_status(db, principal, report_id, update)
+
         return await self._act(request, db, principal, report_id, act, "status")
 
     @post("/{report_id:int}/sla-ihop", opt={"capability": "write"})
@@ -347,25 +473,46 @@ class PlacePages(Controller):
             if not raw.isdigit():
                 raise InvalidInput("ange numret på rapporten som ska finnas kvar", [FieldError(field="med", message="ett nummer")])
             await places.merge(db, principal, report_id, int(raw))
+
         return await self._act(request, db, principal, report_id, act, "ihopslagen")
 
 
-def export_query(kommun: str, category: str | None, status: str | None, review: str | None, feeling: str | None,
-                 area_id: int | None, from_: date | None, to: date | None) -> str:
+def export_query(
+    kommun: str,
+    category: str | None,
+    status: str | None,
+    review: str | None,
+    feeling: str | None,
+    area_id: int | None,
+    from_: date | None,
+    to: date | None,
+) -> str:
     """The page's filters as the export routes' query (``/platser/export.csv?…``, as the API's)."""
-    params = {"kommun": kommun, "category": category, "status": status, "review": review, "feeling": feeling,
-              "area_id": area_id, "from": from_.isoformat() if from_ else None, "to": to.isoformat() if to else None}
+    params = {
+        "kommun": kommun,
+        "category": category,
+        "status": status,
+        "review": review,
+        "feeling": feeling,
+        "area_id": area_id,
+        "from": from_.isoformat() if from_ else None,
+        "to": to.isoformat() if to else None,
+    }
     return urlencode({k: v for k, v in params.items() if v is not None})
 
 
 DONE_MESSAGES: Final = {
-    "publicerad": "Rapporten är publicerad.", "avvisad": "Rapporten är avvisad.", "andrad": "Rapporten är ändrad.",
-    "status": "Statusen är ändrad.", "ihopslagen": "Rapporten är sammanslagen med den andra.",
+    "publicerad": "Rapporten är publicerad.",
+    "avvisad": "Rapporten är avvisad.",
+    "andrad": "Rapporten är ändrad.",
+    "status": "Statusen är ändrad.",
+    "ihopslagen": "Rapporten är sammanslagen med den andra.",
 }
 
 
-async def report_page(request: Request[Any, Any, Any], conn: Any, principal: Principal, report_id: int, *,
-                      failure: GrannsamverkanError | None = None) -> Template:
+async def report_page(
+    request: Request[Any, Any, Any], conn: Any, principal: Principal, report_id: int, *, failure: GrannsamverkanError | None = None
+) -> Template:
     report = await places.get_for(conn, principal, report_id)
     k = await kommuner.get_kommun(conn, report.kommun)
     exact = places.sees_exact(principal, report.kommun)
@@ -373,16 +520,35 @@ async def report_page(request: Request[Any, Any, Any], conn: Any, principal: Pri
     nearby: list[PlaceView] = []
     record = await place_db.get_report(conn, report_id, principal.scope)
     if exact and record.x is not None and record.y is not None:
-        found, _ = await place_db.list_reports(conn, place_db.PlaceFilter(kommuner=[report.kommun], category=report.category),
-                                               limit=200, offset=0)
-        nearby = [places.view(r, principal) for r in found if r.id != report_id and r.x is not None and r.y is not None
-                  and (r.x - record.x) ** 2 + (r.y - record.y) ** 2 <= rules.NEARBY_METRES ** 2
-                  and r.status not in ("duplicate",)]
+        found, _ = await place_db.list_reports(
+            conn, place_db.PlaceFilter(kommuner=[report.kommun], category=report.category), limit=200, offset=0
+        )
+        nearby = [
+            places.view(r, principal)
+            for r in found
+            if r.id != report_id
+            and r.x is not None
+            and r.y is not None
+            and (r.x - record.x) ** 2 + (r.y - record.y) ** 2 <= rules.NEARBY_METRES**2
+            and r.status not in ("duplicate",)
+        ]
     svg: KommunMap = kommun_map(report.kommun, dots=dots_of([report], exact=exact))
-    return page(request, "places/report.html.j2", status_code=failure.status if failure else 200, report=report,
-                kommun=k, kommun_code=report.kommun, exact=exact, changes=changes, failure=failure, map=svg,
-                nearby=nearby, transitions=sorted(rules.TRANSITIONS[report.status]),
-                done_message=DONE_MESSAGES.get(request.query_params.get("klar", "")), **public_context())
+    return page(
+        request,
+        "places/report.html.j2",
+        status_code=failure.status if failure else 200,
+        report=report,
+        kommun=k,
+        kommun_code=report.kommun,
+        exact=exact,
+        changes=changes,
+        failure=failure,
+        map=svg,
+        nearby=nearby,
+        transitions=sorted(rules.TRANSITIONS[report.status]),
+        done_message=DONE_MESSAGES.get(request.query_params.get("klar", "")),
+        **public_context(),
+    )
 
 
 async def places_in_area(conn: Any, principal: Principal, area_id: int) -> list[PlaceView]:

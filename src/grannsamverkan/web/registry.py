@@ -45,8 +45,14 @@ class AreaRow(msgspec.Struct, kw_only=True, gc=False):
         """Why an active group no longer meets the rule (the domain's reasons), else empty."""
         if self.group is None or self.group.status != "active":
             return []
-        return list(active_shortfalls(self.group.households_total, self.group.households_signed_up, self.has_contact,
-                                      registered_as_existing=self.group.registered_as_existing))
+        return list(
+            active_shortfalls(
+                self.group.households_total,
+                self.group.households_signed_up,
+                self.has_contact,
+                registered_as_existing=self.group.registered_as_existing,
+            )
+        )
 
     @property
     def share(self) -> float | None:
@@ -83,8 +89,7 @@ async def area_rows(db: Any, kommun: str) -> list[AreaRow]:
     current, _ = await groups.list_groups(db, kommuner_=[kommun], status=None, kind=None, limit=MANY, offset=0)
     by_id = {g.id: g for g in current}
     with_contact = await groups.groups_with_contact(db, [g.id for g in current if g.status == "active"])
-    return [AreaRow(area=a, group=by_id.get(a.group_id) if a.group_id else None,
-                    has_contact=a.group_id in with_contact) for a in records]
+    return [AreaRow(area=a, group=by_id.get(a.group_id) if a.group_id else None, has_contact=a.group_id in with_contact) for a in records]
 
 
 class KommunSummary(msgspec.Struct, kw_only=True):
@@ -108,10 +113,15 @@ class RegistryPages(Controller):
         summaries = []
         for code in codes:
             rows = await area_rows(db, code)
-            summaries.append(KommunSummary(
-                kommun=await kommuner.get_kommun(db, code), areas=len(rows),
-                households=sum(r.area.households_total for r in rows),
-                active=sum(r.state == "active" for r in rows), forming=sum(r.state == "forming" for r in rows)))
+            summaries.append(
+                KommunSummary(
+                    kommun=await kommuner.get_kommun(db, code),
+                    areas=len(rows),
+                    households=sum(r.area.households_total for r in rows),
+                    active=sum(r.state == "active" for r in rows),
+                    forming=sum(r.state == "forming" for r in rows),
+                )
+            )
         all_kommuner = await kommuner.list_kommuner(db) if principal.scope is None else []
         return page(request, "start.html.j2", summaries=summaries, all_kommuner=all_kommuner)
 
@@ -121,23 +131,42 @@ class RegistryPages(Controller):
         return redirect(f"/kommun/{quote(kod.strip(), safe='')}")
 
     @get("/kommun/{kommun:str}", opt={"capability": "read"})
-    async def kommun(self, request: Request[Any, Any, Any], db: Db, principal: Caller, kommun: FromPath[str],
-                     sida: FromQuery[int] = 1) -> Template:
+    async def kommun(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller, kommun: FromPath[str], sida: FromQuery[int] = 1
+    ) -> Template:
         """The map shows every area; the table a page of them (``?sida=``)."""
         k = await visible_kommun(db, principal, kommun)
         rows = await area_rows(db, kommun)
         shown, pages = paginate(rows, sida, f"/kommun/{quote(kommun, safe='')}")
-        svg = draw([AreaOnMap(area_id=r.area.id, name=r.area.name, geometry=r.area.geometry, css_class=state_class(r),
-                              label=f"{r.area.name}: {state_label(r)}",
-                              short=share_text(r.group.households_signed_up, r.area.households_total)
-                              if r.group and r.state == "forming" else "")
-                    for r in rows])
-        return page(request, "kommun.html.j2", kommun=k, kommun_code=kommun, rows=shown, pages=pages, map=svg,
-                    state_label=state_label, counts={
-                        "none": sum(r.state == "none" for r in rows),
-                        "forming": sum(r.state == "forming" for r in rows),
-                        "active": sum(r.state == "active" for r in rows),
-                        "flagged": sum(bool(r.shortfalls) for r in rows)})
+        svg = draw(
+            [
+                AreaOnMap(
+                    area_id=r.area.id,
+                    name=r.area.name,
+                    geometry=r.area.geometry,
+                    css_class=state_class(r),
+                    label=f"{r.area.name}: {state_label(r)}",
+                    short=share_text(r.group.households_signed_up, r.area.households_total) if r.group and r.state == "forming" else "",
+                )
+                for r in rows
+            ]
+        )
+        return page(
+            request,
+            "kommun.html.j2",
+            kommun=k,
+            kommun_code=kommun,
+            rows=shown,
+            pages=pages,
+            map=svg,
+            state_label=state_label,
+            counts={
+                "none": sum(r.state == "none" for r in rows),
+                "forming": sum(r.state == "forming" for r in rows),
+                "active": sum(r.state == "active" for r in rows),
+                "flagged": sum(bool(r.shortfalls) for r in rows),
+            },
+        )
 
     # --- the area page -----------------------------------------------------------------------------
 
@@ -158,22 +187,22 @@ class RegistryPages(Controller):
             if kind not in ("grannsamverkan", "byavakt"):
                 raise InvalidInput("Välj grannsamverkan eller byavakt.", [FieldError(field="kind", message="okänd sort")])
             name = form.text(data, "name")
-            await group_cases.create_group(db, principal, groups.GroupInput(area_id=area_id, kind=kind, name=name or ""),
-                                      today_in_sweden())
+            await group_cases.create_group(db, principal, groups.GroupInput(area_id=area_id, kind=kind, name=name or ""), today_in_sweden())
         except GrannsamverkanError as exc:
             return await area_page(request, db, principal, area_id, failure=exc)
         return redirect(f"/omraden/{area_id}", done="grupp")
 
     @post("/grupper/{group_id:int}/anmalan", opt={"capability": "write"})
-    async def toggle_signup(self, request: Request[Any, Any, Any], db: Db, principal: Caller, group_id: FromPath[int]) -> Template | Redirect:
+    async def toggle_signup(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller, group_id: FromPath[int]
+    ) -> Template | Redirect:
         group = await groups.get_group(db, group_id, principal.scope)
         data = await request.form()
         try:
             household_id = form.integer(data, "household_id")
             if data.get("atgard") == "ta-bort":
                 # A contact person's household: only with the box "radera kontaktpersonen" ticked.
-                await group_cases.withdraw_signup(db, principal, group_id, household_id,
-                                                  confirm_erasure=data.get("bekrafta") == "1")
+                await group_cases.withdraw_signup(db, principal, group_id, household_id, confirm_erasure=data.get("bekrafta") == "1")
                 done = "borttagen"
             else:
                 await group_cases.sign_up(db, principal, group_id, household_id)
@@ -187,17 +216,25 @@ class RegistryPages(Controller):
         group = await groups.get_group(db, group_id, principal.scope)
         data = await request.form()
         try:
-            await group_cases.add_contact(db, principal, group_id, groups.ContactInput(
-                household_id=form.integer(data, "household_id"), name=form.text(data, "name", required=False, max_length=1000) or "",
-                phone=form.text(data, "phone", required=False, max_length=1000),
-                email=form.text(data, "email", required=False, max_length=1000)))
+            await group_cases.add_contact(
+                db,
+                principal,
+                group_id,
+                groups.ContactInput(
+                    household_id=form.integer(data, "household_id"),
+                    name=form.text(data, "name", required=False, max_length=1000) or "",
+                    phone=form.text(data, "phone", required=False, max_length=1000),
+                    email=form.text(data, "email", required=False, max_length=1000),
+                ),
+            )
         except GrannsamverkanError as exc:
             return await area_page(request, db, principal, group.area_id, failure=exc)
         return redirect(f"/omraden/{group.area_id}", done="kontakt", anchor="kontaktpersoner")
 
     @post("/grupper/{group_id:int}/kontaktpersoner/{contact_id:int}/ta-bort", opt={"capability": "write"})
-    async def remove_contact(self, request: Request[Any, Any, Any], db: Db, principal: Caller, group_id: FromPath[int],
-                             contact_id: FromPath[int]) -> Template | Redirect:
+    async def remove_contact(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller, group_id: FromPath[int], contact_id: FromPath[int]
+    ) -> Template | Redirect:
         group = await groups.get_group(db, group_id, principal.scope)
         try:
             await group_cases.erase_contact(db, principal, group_id, contact_id)
@@ -223,8 +260,13 @@ class HouseholdRow(msgspec.Struct, kw_only=True):
 
 
 async def area_page(
-    request: Request[Any, Any, Any], db: Any, principal: Principal, area_id: int, *,
-    failure: GrannsamverkanError | None = None, template: str = "area.html.j2",
+    request: Request[Any, Any, Any],
+    db: Any,
+    principal: Principal,
+    area_id: int,
+    *,
+    failure: GrannsamverkanError | None = None,
+    template: str = "area.html.j2",
 ) -> Template:
     """The area page; after a failed form, the same page with what went wrong and the error's status."""
     area = await areas.get_area(db, area_id, principal.scope)
@@ -245,19 +287,47 @@ async def area_page(
         rows = [HouseholdRow(household=h, signed_up=h.id in signed, contact=h.id in with_contact) for h in items]
         located = [(r, tuple(r.household.location["coordinates"][:2])) for r in rows if r.household.location]
         points = lonlat_to_sweref([p for _, p in located])
-        dots = [(x, y, "dot-signed" if r.signed_up else "dot-open",
-                 f"{r.household.street or 'Hushåll ' + str(r.household.id)}: {'anmält' if r.signed_up else 'inte anmält'}")
-                for (r, _), (x, y) in zip(located, points, strict=True)]
+        dots = [
+            (
+                x,
+                y,
+                "dot-signed" if r.signed_up else "dot-open",
+                f"{r.household.street or 'Hushåll ' + str(r.household.id)}: {'anmält' if r.signed_up else 'inte anmält'}",
+            )
+            for (r, _), (x, y) in zip(located, points, strict=True)
+        ]
     row = AreaRow(area=area, group=group, has_contact=bool(contacts))
-    svg = draw([AreaOnMap(area_id=area.id, name=area.name, geometry=area.geometry, css_class=state_class(row),
-                          label=f"{area.name}: {state_label(row)}")], dots)
+    svg = draw(
+        [
+            AreaOnMap(
+                area_id=area.id,
+                name=area.name,
+                geometry=area.geometry,
+                css_class=state_class(row),
+                label=f"{area.name}: {state_label(row)}",
+            )
+        ],
+        dots,
+    )
     return page(
-        request, template, status_code=failure.status if failure else 200,
-        area=area, kommun=kommun, kommun_code=area.kommun, group=group, eligibility=eligibility,
-        eligibility_text=eligibility_text(eligibility) if eligibility else None, contacts=contacts,
-        rows=rows, map=svg, failure=failure, state_label=state_label(row), today=today_in_sweden(),
+        request,
+        template,
+        status_code=failure.status if failure else 200,
+        area=area,
+        kommun=kommun,
+        kommun_code=area.kommun,
+        group=group,
+        eligibility=eligibility,
+        eligibility_text=eligibility_text(eligibility) if eligibility else None,
+        contacts=contacts,
+        rows=rows,
+        map=svg,
+        failure=failure,
+        state_label=state_label(row),
+        today=today_in_sweden(),
         shortfalls=row.shortfalls,
-        signed_rows=[r for r in rows if r.signed_up], place_reports=await places_in_area(db, principal, area_id),
+        signed_rows=[r for r in rows if r.signed_up],
+        place_reports=await places_in_area(db, principal, area_id),
         # issue 19: contact coverage and the share asked (templates/lifecycle/_coverage.html.j2)
         life=await lifecycle.group_life(db, principal, group.id, today_in_sweden()) if group else None,
     )

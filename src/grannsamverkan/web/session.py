@@ -30,8 +30,15 @@ def safe_next(target: str | None) -> str:
 
 def session_cookie(request: Request[Any, Any, Any], session: str, **extra: Any) -> Cookie:
     """Secure, Path=/ and no Domain over https: what the __Host- prefix requires."""
-    return Cookie(key=session_cookie_name(request.scope), value=session, path="/", httponly=True, samesite="strict",
-                  secure=is_https(request.scope), **extra)
+    return Cookie(
+        key=session_cookie_name(request.scope),
+        value=session,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request.scope),
+        **extra,
+    )
 
 
 class SessionController(Controller):
@@ -54,8 +61,7 @@ class SessionController(Controller):
             return page(request, "sign_in.html.j2", status_code=401, next=target, error=message)
         hours = request.app.state.settings.session_hours
         session = await sessions.open_session(request.app.state.pool, principal, hours=hours)
-        return Redirect(target, status_code=HTTP_303_SEE_OTHER,
-                        cookies=[session_cookie(request, session, max_age=int(hours * 3600))])
+        return Redirect(target, status_code=HTTP_303_SEE_OTHER, cookies=[session_cookie(request, session, max_age=int(hours * 3600))])
 
     @post("/logga-ut", opt={"capability": "public"}, status_code=HTTP_303_SEE_OTHER)
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:

@@ -12,14 +12,28 @@ from grannsamverkan.domain.eligibility import THRESHOLD_DENOMINATOR, THRESHOLD_N
 from grannsamverkan.errors import FieldError
 
 AREA_KINDS: Final = {
-    "villa": "Villaområde", "radhus": "Radhusområde", "flerbostadshus": "Flerbostadshus", "by": "By",
-    "fritidshus": "Fritidshusområde", "blandat": "Blandat",
+    "villa": "Villaområde",
+    "radhus": "Radhusområde",
+    "flerbostadshus": "Flerbostadshus",
+    "by": "By",
+    "fritidshus": "Fritidshusområde",
+    "blandat": "Blandat",
 }
 GROUP_KINDS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
-GROUP_STATUSES: Final = {"forming": "Bildas", "proposed": "Föreslagen", "reviewed": "Granskad av kommunen",
-                         "approved": "Godkänd av polisen", "active": "Aktiv", "lapsed": "Vilande", "dissolved": "Upplöst"}
+GROUP_STATUSES: Final = {
+    "forming": "Bildas",
+    "proposed": "Föreslagen",
+    "reviewed": "Granskad av kommunen",
+    "approved": "Godkänd av polisen",
+    "active": "Aktiv",
+    "lapsed": "Vilande",
+    "dissolved": "Upplöst",
+}
 GOAL_STATUSES: Final = {
-    "achieved": "Målet är nått", "on_track": "I fas", "behind": "Efter plan", "not_started": "Året har inte börjat",
+    "achieved": "Målet är nått",
+    "on_track": "I fas",
+    "behind": "Efter plan",
+    "not_started": "Året har inte börjat",
 }
 #: An active group that existed before the registry (its sign-ups were never recorded here).
 EXISTING: Final = "befintlig grupp, registrerad före registret"
@@ -39,8 +53,7 @@ METHOD_PHRASES: Final = {
     "rate": "inbrott per 1 000 hushåll",
     "near_repeat": "nyliga inbrott nära i tid och rum",
 }
-MONTHS: Final = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-                 "oktober", "november", "december")
+MONTHS: Final = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december")
 
 
 def percent(share: float) -> str:
@@ -80,14 +93,18 @@ def eligibility_text(e: Eligibility) -> str:
         return f"{e.missing_signups} hushåll till behövs"
     if missing_contact:
         return "En kontaktperson behövs"
-    return (f"Kan bildas: {e.households_signed_up} av {e.households_total} hushåll anmälda "
-            f"({numbers.percent(e.households_signed_up, e.households_total)}) och en kontaktperson finns")
+    return (
+        f"Kan bildas: {e.households_signed_up} av {e.households_total} hushåll anmälda "
+        f"({numbers.percent(e.households_signed_up, e.households_total)}) och en kontaktperson finns"
+    )
 
 
 def signup_summary(e: Eligibility) -> str:
-    return (f"{numbers.count(e.households_signed_up)} av {numbers.count(e.households_total)} hushåll anmälda "
-            f"({numbers.percent(e.households_signed_up, e.households_total)}); "
-            f"{numbers.count(e.required_signups)} behövs för {numbers.percent(THRESHOLD_NUMERATOR, THRESHOLD_DENOMINATOR)}")
+    return (
+        f"{numbers.count(e.households_signed_up)} av {numbers.count(e.households_total)} hushåll anmälda "
+        f"({numbers.percent(e.households_signed_up, e.households_total)}); "
+        f"{numbers.count(e.required_signups)} behövs för {numbers.percent(THRESHOLD_NUMERATOR, THRESHOLD_DENOMINATOR)}"
+    )
 
 
 _PLACE = re.compile(r"^(line|feature|event) \d+: ")
