@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import subprocess
 import sys
 
@@ -27,8 +28,8 @@ print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in %r)), file=
 """
 
 
-def _loaded_after(*argv: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), *argv], capture_output=True, text=True, check=True)
+def _loaded_after(*argv: str, env: dict[str, str] | None = None) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), *argv], capture_output=True, text=True, check=True, env=env)
     return {m.split(".")[0] for m in json.loads(done.stderr.strip().splitlines()[-1])}
 
 
@@ -62,3 +63,9 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             cli.main([*path, "--help"])
         assert done.value.code == 0, path
         assert "usage: grannsamverkan" in capsys.readouterr().out
+
+
+async def test_goals_check_loads_no_statistics_or_web_framework(database_url: str) -> None:
+    """The cron job's command: the database driver, but not scipy, numpy or Litestar."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    assert _loaded_after("goals", "check", "--year", "2026", env=env) == {"asyncpg"}

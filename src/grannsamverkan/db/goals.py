@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Final, Literal
 
 import asyncpg
 import msgspec
@@ -21,8 +21,10 @@ from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.calendar import STOCKHOLM, check_days
 from grannsamverkan.domain.goals import GoalStatus, GroupRecord, MeetingRecord, evaluate_goal
-from grannsamverkan.domain.ranking import Incident, RankedArea, RankingArea, rank_areas
 from grannsamverkan.errors import FieldError, InvalidInput, NotFound
+
+if TYPE_CHECKING:  # the ranking (numpy, scipy) loads when a report ranks, not for `goals check`
+    from grannsamverkan.domain.ranking import RankedArea
 
 #: The years the ``goal`` table accepts (its check constraint).
 FIRST_YEAR: Final = 2000
@@ -381,6 +383,8 @@ async def priority_areas_without_group(
 
     Every area of the kommun informs the EB prior, covered or not.
     """
+    from grannsamverkan.domain.ranking import Incident, RankingArea, rank_areas
+
     end = datetime.combine(as_of + timedelta(days=1), time(0), STOCKHOLM)
     start = datetime.combine(_months_before(as_of + timedelta(days=1), months), time(0), STOCKHOLM)
     areas = [
