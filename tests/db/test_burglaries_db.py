@@ -238,7 +238,7 @@ async def test_police_feed_counts_for_the_kommun_without_area(conn: asyncpg.Conn
 async def test_list_filters_by_period_area_and_scope(conn: asyncpg.Connection, two_areas: tuple[int, int]) -> None:
     area_a, _area_b = two_areas
     await burglaries.import_file(conn, COORDINATOR, "2283", csv_body())
-    items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=None, until=None, area_id=None, limit=100, offset=0)
+    items, total = await burglaries.list_burglaries(conn, in_kommuner=["2283"], since=None, until=None, area_id=None, limit=100, offset=0)
     assert total == 4 and [i.external_ref for i in items] == ["b4", "b3", "b2", "b1"]  # newest first
     b1 = items[-1]
     lon, lat = b1.location["coordinates"]  # type: ignore[index]
@@ -247,13 +247,13 @@ async def test_list_filters_by_period_area_and_scope(conn: asyncpg.Connection, t
 
     # b2's window 8–10 March touches 10 March – 1 April; b1 (1 March) does not.
     since, until = burglaries.period(date(2024, 3, 10), date(2024, 4, 1))
-    items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=since, until=until, area_id=None, limit=100, offset=0)
+    items, total = await burglaries.list_burglaries(conn, in_kommuner=["2283"], since=since, until=until, area_id=None, limit=100, offset=0)
     assert [i.external_ref for i in items] == ["b2"] and total == 1
-    items, total = await burglaries.list_burglaries(conn, kommuner_=["2283"], since=None, until=None, area_id=area_a, limit=100, offset=0)
+    items, total = await burglaries.list_burglaries(conn, in_kommuner=["2283"], since=None, until=None, area_id=area_a, limit=100, offset=0)
     assert [i.external_ref for i in items] == ["b1"]
-    items, total = await burglaries.list_burglaries(conn, kommuner_=["2505"], since=None, until=None, area_id=None, limit=100, offset=0)
+    items, total = await burglaries.list_burglaries(conn, in_kommuner=["2505"], since=None, until=None, area_id=None, limit=100, offset=0)
     assert (items, total) == ([], 0)
-    items, total = await burglaries.list_burglaries(conn, kommuner_=None, since=None, until=None, area_id=None, limit=2, offset=1)
+    items, total = await burglaries.list_burglaries(conn, in_kommuner=None, since=None, until=None, area_id=None, limit=2, offset=1)
     assert [i.external_ref for i in items] == ["b3", "b2"] and total == 4
 
 

@@ -171,7 +171,7 @@ async def test_meetings_count_for_their_year_and_are_audited(conn: asyncpg.Conne
     assert (status.info_meetings, status.meetings_status) == (1, "on_track")  # 1.48 expected, floor 1
     status = await goals.goal_status(conn, "2283", 2026, date(2026, 12, 31), None)
     assert (status.info_meetings, status.status) == (2, "behind")
-    items, total = await goals.list_meetings(conn, kommuner_=["2283"], year=2026, limit=10, offset=0)
+    items, total = await goals.list_meetings(conn, in_kommuner=["2283"], year=2026, limit=10, offset=0)
     assert total == 2 and [m.locality for m in items] == ["Ramsele", "Näsåker"]
     assert await conn.fetchval("select count(*) from audit_event where table_name = 'info_meeting'") == 4
 

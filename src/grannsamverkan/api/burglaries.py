@@ -143,7 +143,7 @@ class BurglaryController(Controller):
         if from_ and to:
             burglaries.period(from_, to)  # 422 when from is after to
         items, total = await burglaries.list_burglaries(
-            db, kommuner_=principal.visible_kommuner(kommun), since=since, until=until, area_id=area_id, limit=limit, offset=offset
+            db, in_kommuner=principal.visible_kommuner(kommun), since=since, until=until, area_id=area_id, limit=limit, offset=offset
         )
         return Page(items=items, total=total)
 

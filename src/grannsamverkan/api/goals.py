@@ -84,7 +84,7 @@ class GoalController(Controller):
         """The goals the caller may see (newest year first), each judged at ``as_of``."""
         if kommun:
             await kommuner.require_known(db, kommun)
-        items, total = await goals.list_goals(db, kommuner_=principal.visible_kommuner(kommun), year=year, limit=limit, offset=offset)
+        items, total = await goals.list_goals(db, in_kommuner=principal.visible_kommuner(kommun), year=year, limit=limit, offset=offset)
         statuses = await goals.evaluate(db, items, as_of or today_in_sweden())
         return Page(
             items=[
@@ -129,7 +129,7 @@ class MeetingController(Controller):
         """Meetings the caller may see, by date."""
         if kommun:
             await kommuner.require_known(db, kommun)
-        items, total = await goals.list_meetings(db, kommuner_=principal.visible_kommuner(kommun), year=year, limit=limit, offset=offset)
+        items, total = await goals.list_meetings(db, in_kommuner=principal.visible_kommuner(kommun), year=year, limit=limit, offset=offset)
         return Page(items=items, total=total)
 
     @get("/{meeting_id:int}", operation_id="getMeeting", opt={"capability": "read"})

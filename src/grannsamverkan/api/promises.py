@@ -128,7 +128,7 @@ class ActivityController(Controller):
         start, end = year_period(year) if year is not None else (None, None)
         items, total = await store.page_of_activities(
             db,
-            kommuner_=principal.visible_kommuner(kommun),
+            in_kommuner=principal.visible_kommuner(kommun),
             start=start,
             end=end,
             promise_id=promise_id,
@@ -176,7 +176,7 @@ class AreaOfferController(Controller):
         if kommun:
             await kommuner.require_known(db, kommun)
         start, end = year_period(year) if year is not None else (None, None)
-        items = await store.list_offers(db, kommuner_=principal.visible_kommuner(kommun), start=start, end=end)
+        items = await store.list_offers(db, in_kommuner=principal.visible_kommuner(kommun), start=start, end=end)
         return Page(items=items, total=len(items))
 
     @delete("/{offer_id:int}", operation_id="deleteAreaOffer", opt={"capability": "write"}, status_code=HTTP_204_NO_CONTENT)

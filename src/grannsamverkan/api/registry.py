@@ -190,7 +190,7 @@ class AreaController(Controller):
         self, db: Db, principal: Caller, area_id: FromPath[int], limit: Limit = 100, offset: Offset = 0
     ) -> Page[households.Household]:
         area = await areas.get_area(db, area_id, principal.scope)
-        items, total = await households.list_households(db, kommuner_=[area.kommun], area_id=area_id, limit=limit, offset=offset)
+        items, total = await households.list_households(db, in_kommuner=[area.kommun], area_id=area_id, limit=limit, offset=offset)
         return Page(items=items, total=total)
 
 
@@ -284,7 +284,7 @@ class HouseholdController(Controller):
         if kommun:
             await kommuner.require_known(db, kommun)
         items, total = await households.list_households(
-            db, kommuner_=principal.visible_kommuner(kommun), area_id=area_id, limit=limit, offset=offset
+            db, in_kommuner=principal.visible_kommuner(kommun), area_id=area_id, limit=limit, offset=offset
         )
         return Page(items=items, total=total)
 
@@ -363,7 +363,7 @@ class GroupController(Controller):
         if kommun:
             await kommuner.require_known(db, kommun)
         items, total = await groups.list_groups(
-            db, kommuner_=principal.visible_kommuner(kommun), status=status, kind=kind, limit=limit, offset=offset
+            db, in_kommuner=principal.visible_kommuner(kommun), status=status, kind=kind, limit=limit, offset=offset
         )
         return Page(items=items, total=total)
 

@@ -94,10 +94,10 @@ async def get_area(conn: asyncpg.Connection, area_id: int, scope: list[str] | No
     return _record(row)
 
 
-async def list_areas(conn: asyncpg.Connection, kommuner_: list[str] | None, *, limit: int, offset: int) -> tuple[list[AreaRecord], int]:
+async def list_areas(conn: asyncpg.Connection, in_kommuner: list[str] | None, *, limit: int, offset: int) -> tuple[list[AreaRecord], int]:
     rows = await conn.fetch(
         SELECT_AREAS + " where ($1::text[] is null or a.kommun = any($1::text[])) order by a.id limit $2 offset $3",
-        kommuner_,
+        in_kommuner,
         limit,
         offset,
     )

@@ -328,7 +328,7 @@ limit $5 offset $6
 async def list_burglaries(
     conn: asyncpg.Connection,
     *,
-    kommuner_: list[str] | None,
+    in_kommuner: list[str] | None,
     since: datetime | None,
     until: datetime | None,
     area_id: int | None,
@@ -336,7 +336,7 @@ async def list_burglaries(
     offset: int,
 ) -> tuple[list[Burglary], int]:
     """Incidents whose time (window) touches ``[since, until)``, newest first."""
-    rows = await conn.fetch(LIST_BURGLARIES, kommuner_, since, until, area_id, limit, offset)
+    rows = await conn.fetch(LIST_BURGLARIES, in_kommuner, since, until, area_id, limit, offset)
     if not rows:
         return [], 0
     xs = np.array([r["x"] if r["x"] is not None else math.nan for r in rows], np.float64)

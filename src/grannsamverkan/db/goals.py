@@ -138,9 +138,9 @@ limit $3 offset $4
 
 
 async def list_goals(
-    conn: asyncpg.Connection, *, kommuner_: list[str] | None, year: int | None, limit: int | None, offset: int = 0
+    conn: asyncpg.Connection, *, in_kommuner: list[str] | None, year: int | None, limit: int | None, offset: int = 0
 ) -> tuple[list[Goal], int]:
-    rows = await conn.fetch(LIST_GOALS, kommuner_, year, limit, offset)
+    rows = await conn.fetch(LIST_GOALS, in_kommuner, year, limit, offset)
     return [_goal(r) for r in rows], (rows[0]["total"] if rows else 0)
 
 
@@ -156,11 +156,11 @@ order by g.id
 """
 
 
-async def group_records(conn: asyncpg.Connection, kommuner_: list[str], year: int) -> list[GroupRecord]:
+async def group_records(conn: asyncpg.Connection, in_kommuner: list[str], year: int) -> list[GroupRecord]:
     """The groups of these kommuner established in ``year`` (any status, existing ones included,
     so the domain can leave them out) and those still forming."""
     start, end = _year_bounds(year)
-    rows = await conn.fetch(GROUP_RECORDS, kommuner_, start, end)
+    rows = await conn.fetch(GROUP_RECORDS, in_kommuner, start, end)
     return [
         GroupRecord(
             id=r["id"],
@@ -189,11 +189,11 @@ order by held_on, id
 """
 
 
-async def meeting_records(conn: asyncpg.Connection, kommuner_: list[str], year: int) -> dict[str, list[MeetingRecord]]:
+async def meeting_records(conn: asyncpg.Connection, in_kommuner: list[str], year: int) -> dict[str, list[MeetingRecord]]:
     """The meetings held in ``year``, per kommun."""
     start, end = _year_bounds(year)
-    out: dict[str, list[MeetingRecord]] = {k: [] for k in kommuner_}
-    for r in await conn.fetch(MEETING_RECORDS, kommuner_, start, end):
+    out: dict[str, list[MeetingRecord]] = {k: [] for k in in_kommuner}
+    for r in await conn.fetch(MEETING_RECORDS, in_kommuner, start, end):
         out.setdefault(r["kommun"], []).append(
             MeetingRecord(held_on=r["held_on"], locality=r["locality"], topic=r["topic"], attendees=r["attendees"])
         )
@@ -235,18 +235,18 @@ class GoalCheck(msgspec.Struct, kw_only=True):
     goal: GoalStatus
 
 
-async def check_goals(conn: asyncpg.Connection, year: int, kommuner_: list[str] | None, as_of: date) -> list[GoalCheck]:
+async def check_goals(conn: asyncpg.Connection, year: int, in_kommuner: list[str] | None, as_of: date) -> list[GoalCheck]:
     """The goals of ``year`` for these kommuner (all with a goal when None), judged at ``as_of``.
 
     A kommun named but without a goal for the year is an error (a cron job checking nothing
     must not pass silently), as is a year without any goal.
     """
     check_year(year)
-    if kommuner_:
-        await kommuner.require_known(conn, kommuner_, field="kommun")
-    goals, _ = await list_goals(conn, kommuner_=kommuner_ or None, year=year, limit=None)
-    if kommuner_:
-        missing = sorted(set(kommuner_) - {g.kommun for g in goals})
+    if in_kommuner:
+        await kommuner.require_known(conn, in_kommuner, field="kommun")
+    goals, _ = await list_goals(conn, in_kommuner=in_kommuner or None, year=year, limit=None)
+    if in_kommuner:
+        missing = sorted(set(in_kommuner) - {g.kommun for g in goals})
         if missing:
             raise NotFound(
                 f"no goal is set for {year} in kommun {', '.join(missing)}",
@@ -336,10 +336,10 @@ limit $4 offset $5
 
 
 async def list_meetings(
-    conn: asyncpg.Connection, *, kommuner_: list[str] | None, year: int | None, limit: int, offset: int
+    conn: asyncpg.Connection, *, in_kommuner: list[str] | None, year: int | None, limit: int, offset: int
 ) -> tuple[list[Meeting], int]:
     start, end = _year_bounds(year) if year is not None else (None, None)
-    rows = await conn.fetch(LIST_MEETINGS, kommuner_, start, end, limit, offset)
+    rows = await conn.fetch(LIST_MEETINGS, in_kommuner, start, end, limit, offset)
     return [_meeting(r) for r in rows], (rows[0]["total"] if rows else 0)
 
 

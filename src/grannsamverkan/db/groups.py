@@ -68,7 +68,7 @@ async def get_group(conn: asyncpg.Connection, group_id: int, scope: list[str] | 
 async def list_groups(
     conn: asyncpg.Connection,
     *,
-    kommuner_: list[str] | None,
+    in_kommuner: list[str] | None,
     status: str | None,
     kind: str | None,
     limit: int,
@@ -78,7 +78,7 @@ async def list_groups(
         SELECT_GROUPS
         + """ where ($1::text[] is null or g.kommun = any($1::text[])) and ($2::text is null or g.status = $2)
           and ($3::text is null or g.kind = $3) order by g.id limit $4 offset $5""",
-        kommuner_,
+        in_kommuner,
         status,
         kind,
         limit,

@@ -85,13 +85,13 @@ async def get_household(conn: asyncpg.Connection, household_id: int, scope: list
 
 
 async def list_households(
-    conn: asyncpg.Connection, *, kommuner_: list[str] | None, area_id: int | None, limit: int, offset: int
+    conn: asyncpg.Connection, *, in_kommuner: list[str] | None, area_id: int | None, limit: int, offset: int
 ) -> tuple[list[Household], int]:
     rows = await conn.fetch(
         SELECT_HOUSEHOLDS
         + """ where ($1::text[] is null or kommun = any($1::text[])) and ($2::bigint is null or area_id = $2)
         order by id limit $3 offset $4""",
-        kommuner_,
+        in_kommuner,
         area_id,
         limit,
         offset,

@@ -172,7 +172,7 @@ class RenewalRow(msgspec.Struct, kw_only=True):
 
 
 async def groups_to_renew(
-    conn: asyncpg.Connection, kommuner_: list[str] | None, statuses: tuple[str, ...] = ("active", "lapsed")
+    conn: asyncpg.Connection, in_kommuner: list[str] | None, statuses: tuple[str, ...] = ("active", "lapsed")
 ) -> list[RenewalRow]:
     """Active and lapsed groups of these kommuner (None: all) with their last confirmation."""
     rows = await conn.fetch(
@@ -181,7 +181,7 @@ async def groups_to_renew(
         from watch_group g join area a on a.id = g.area_id
         where ($1::text[] is null or g.kommun = any($1::text[])) and g.status = any($2::text[])
         order by g.kommun, g.id""",
-        kommuner_,
+        in_kommuner,
         list(statuses),
     )
     return [RenewalRow(**dict(r)) for r in rows]
@@ -326,7 +326,7 @@ class OrphanSign(msgspec.Struct, kw_only=True):
     area_name: str
 
 
-async def orphan_signs(conn: asyncpg.Connection, kommuner_: list[str] | None) -> list[OrphanSign]:
+async def orphan_signs(conn: asyncpg.Connection, in_kommuner: list[str] | None) -> list[OrphanSign]:
     """Signs still up (placed, not taken down) in areas whose group is dissolved or lapsed."""
     rows = await conn.fetch(
         f"""select {", ".join("s." + c for c in SIGN_COLUMNS.split(", "))}, g.name as group_name, g.status as group_status,
@@ -335,7 +335,7 @@ async def orphan_signs(conn: asyncpg.Connection, kommuner_: list[str] | None) ->
         where ($1::text[] is null or s.kommun = any($1::text[])) and g.status in ('dissolved', 'lapsed')
           and s.placed_on is not null and s.taken_down_on is null
         order by s.kommun, g.id, s.id""",
-        kommuner_,
+        in_kommuner,
     )
     return [
         OrphanSign(

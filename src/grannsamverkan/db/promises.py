@@ -149,10 +149,10 @@ order by kommun, period_start, position, id
 
 
 async def list_promises(
-    conn: asyncpg.Connection, *, scope: list[str] | None, kommuner_: list[str] | None, start: date | None, end: date | None
+    conn: asyncpg.Connection, *, scope: list[str] | None, in_kommuner: list[str] | None, start: date | None, end: date | None
 ) -> list[Promise]:
     """The promises the caller sees, of these kommuner (all when None), whose period meets start..end."""
-    rows = await conn.fetch(LIST_PROMISES, scope, kommuner_, start, end)
+    rows = await conn.fetch(LIST_PROMISES, scope, in_kommuner, start, end)
     return [promise_from_row(r) for r in rows]
 
 
@@ -315,7 +315,7 @@ limit $6 offset $7
 async def list_activities(
     conn: asyncpg.Connection,
     *,
-    kommuner_: list[str] | None,
+    in_kommuner: list[str] | None,
     start: date | None = None,
     end: date | None = None,
     promise_id: int | None = None,
@@ -325,7 +325,7 @@ async def list_activities(
 ) -> list[Activity]:
     return (
         await page_of_activities(
-            conn, kommuner_=kommuner_, start=start, end=end, promise_id=promise_id, kind=kind, limit=limit, offset=offset
+            conn, in_kommuner=in_kommuner, start=start, end=end, promise_id=promise_id, kind=kind, limit=limit, offset=offset
         )
     )[0]
 
@@ -333,7 +333,7 @@ async def list_activities(
 async def page_of_activities(
     conn: asyncpg.Connection,
     *,
-    kommuner_: list[str] | None,
+    in_kommuner: list[str] | None,
     start: date | None = None,
     end: date | None = None,
     promise_id: int | None = None,
@@ -342,7 +342,7 @@ async def page_of_activities(
     offset: int = 0,
 ) -> tuple[list[Activity], int]:
     """A page of activities and how many match in all."""
-    rows = await conn.fetch(LIST_ACTIVITIES, kommuner_, start, end, promise_id, kind, limit, offset)
+    rows = await conn.fetch(LIST_ACTIVITIES, in_kommuner, start, end, promise_id, kind, limit, offset)
     points = await walk_points(conn, [r["id"] for r in rows if r["kind"] == "trygghetsvandring"])
     return [_activity(r, points.get(r["id"])) for r in rows], (rows[0]["total"] if rows else 0)
 
@@ -417,7 +417,7 @@ async def insert_offer(conn: asyncpg.Connection, values: dict[str, Any]) -> Area
 async def list_offers(
     conn: asyncpg.Connection,
     *,
-    kommuner_: list[str] | None,
+    in_kommuner: list[str] | None,
     start: date | None = None,
     end: date | None = None,
 ) -> list[AreaOffer]:
@@ -425,7 +425,7 @@ async def list_offers(
         OFFER_SELECT + "where ($1::text[] is null or o.kommun = any($1::text[])) "
         "and ($2::date is null or o.offered_on >= $2) and ($3::date is null or o.offered_on <= $3) "
         "order by o.offered_on, o.id",
-        kommuner_,
+        in_kommuner,
         start,
         end,
     )
@@ -444,9 +444,9 @@ async def delete_offer(conn: asyncpg.Connection, offer_id: int, scope: list[str]
 # --- the council's last meeting of the year ------------------------------------------------------------
 
 
-async def council_meetings(conn: asyncpg.Connection, kommuner_: list[str], year: int) -> dict[str, date]:
+async def council_meetings(conn: asyncpg.Connection, in_kommuner: list[str], year: int) -> dict[str, date]:
     rows = await conn.fetch(
-        "select kommun, last_meeting_on from council_meeting where kommun = any($1::text[]) and year = $2", kommuner_, year
+        "select kommun, last_meeting_on from council_meeting where kommun = any($1::text[]) and year = $2", in_kommuner, year
     )
     return {r["kommun"]: r["last_meeting_on"] for r in rows}
 
@@ -476,7 +476,7 @@ order by g.established_on, g.id
 """
 
 
-async def groups_established(conn: asyncpg.Connection, kommuner_: list[str], start: date, end: date) -> list[GroupRecord]:
+async def groups_established(conn: asyncpg.Connection, in_kommuner: list[str], start: date, end: date) -> list[GroupRecord]:
     """Groups of these kommuner (by the area's kommun) established between start and end."""
     return [
         GroupRecord(
@@ -493,26 +493,28 @@ async def groups_established(conn: asyncpg.Connection, kommuner_: list[str], sta
             households_total=r["households_total"],
             households_signed_up=r["households_signed_up"],
         )
-        for r in await conn.fetch(PERIOD_GROUPS, kommuner_, start, end)
+        for r in await conn.fetch(PERIOD_GROUPS, in_kommuner, start, end)
     ]
 
 
-async def activity_days(conn: asyncpg.Connection, kommuner_: list[str], start: date, end: date) -> list[tuple[str, int | None, str, date]]:
+async def activity_days(
+    conn: asyncpg.Connection, in_kommuner: list[str], start: date, end: date
+) -> list[tuple[str, int | None, str, date]]:
     """(kommun, promise_id, kind, held_on) of every activity of these kommuner between start and end."""
     rows = await conn.fetch(
         "select kommun, promise_id, kind, held_on from activity "
         "where kommun = any($1::text[]) and held_on >= $2 and held_on <= $3 order by held_on, id",
-        kommuner_,
+        in_kommuner,
         start,
         end,
     )
     return [(r["kommun"], r["promise_id"], r["kind"], r["held_on"]) for r in rows]
 
 
-async def offer_days(conn: asyncpg.Connection, kommuner_: list[str], start: date, end: date) -> list[tuple[str, date]]:
+async def offer_days(conn: asyncpg.Connection, in_kommuner: list[str], start: date, end: date) -> list[tuple[str, date]]:
     rows = await conn.fetch(
         "select kommun, offered_on from area_offer where kommun = any($1::text[]) and offered_on >= $2 and offered_on <= $3",
-        kommuner_,
+        in_kommuner,
         start,
         end,
     )

@@ -58,16 +58,16 @@ order by lower(street), id limit $3
 """
 
 
-async def search_areas(conn: asyncpg.Connection, kommuner_: list[str] | None, text: str, limit: int) -> list[AreaHit]:
-    rows = await conn.fetch(SEARCH_AREAS, kommuner_, like_pattern(text), limit)
+async def search_areas(conn: asyncpg.Connection, in_kommuner: list[str] | None, text: str, limit: int) -> list[AreaHit]:
+    rows = await conn.fetch(SEARCH_AREAS, in_kommuner, like_pattern(text), limit)
     return [AreaHit(**dict(r)) for r in rows]
 
 
-async def search_groups(conn: asyncpg.Connection, kommuner_: list[str] | None, text: str, limit: int) -> list[GroupHit]:
-    rows = await conn.fetch(SEARCH_GROUPS, kommuner_, like_pattern(text), limit)
+async def search_groups(conn: asyncpg.Connection, in_kommuner: list[str] | None, text: str, limit: int) -> list[GroupHit]:
+    rows = await conn.fetch(SEARCH_GROUPS, in_kommuner, like_pattern(text), limit)
     return [GroupHit(**dict(r)) for r in rows]
 
 
-async def search_addresses(conn: asyncpg.Connection, kommuner_: list[str] | None, text: str, limit: int) -> list[AddressHit]:
-    rows = await conn.fetch(SEARCH_ADDRESSES, kommuner_, like_pattern(text), limit)
+async def search_addresses(conn: asyncpg.Connection, in_kommuner: list[str] | None, text: str, limit: int) -> list[AddressHit]:
+    rows = await conn.fetch(SEARCH_ADDRESSES, in_kommuner, like_pattern(text), limit)
     return [AddressHit(**dict(r)) for r in rows]

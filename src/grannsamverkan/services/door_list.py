@@ -42,7 +42,7 @@ async def door_list(conn: asyncpg.Connection, actor: Principal, area_id: int) ->
     area = await areas.get_area(conn, area_id, actor.scope)
     kommun = await kommuner.get_kommun(conn, area.kommun)
     group = await groups.get_group(conn, area.group_id, actor.scope) if area.group_id else None
-    items, _ = await households.list_households(conn, kommuner_=[area.kommun], area_id=area_id, limit=ALL, offset=0)
+    items, _ = await households.list_households(conn, in_kommuner=[area.kommun], area_id=area_id, limit=ALL, offset=0)
     signed: set[int] = set()
     with_contact: set[int] = set()
     if group:

@@ -137,9 +137,9 @@ class RenewalLine(msgspec.Struct, kw_only=True):
     renewal: Renewal | None
 
 
-async def renewal_list(conn: asyncpg.Connection, kommuner_: list[str] | None, today: date) -> list[RenewalLine]:
+async def renewal_list(conn: asyncpg.Connection, in_kommuner: list[str] | None, today: date) -> list[RenewalLine]:
     """Active and lapsed groups with where they stand with the yearly renewal, most urgent first."""
-    rows = await lifecycle.groups_to_renew(conn, kommuner_)
+    rows = await lifecycle.groups_to_renew(conn, in_kommuner)
     rules: dict[str, KommunRules] = {}
     lines = []
     for r in rows:
@@ -169,11 +169,11 @@ async def renewal_list(conn: asyncpg.Connection, kommuner_: list[str] | None, to
     return lines
 
 
-async def lapse_overdue(conn: asyncpg.Connection, actor: Principal, today: date, kommuner_: list[str] | None = None) -> list[RenewalLine]:
+async def lapse_overdue(conn: asyncpg.Connection, actor: Principal, today: date, in_kommuner: list[str] | None = None) -> list[RenewalLine]:
     """For cron: active groups with no contact person, or not renewed within the grace period,
     become lapsed. Answers the groups that lapsed now."""
     lapsed = []
-    for line in await renewal_list(conn, kommuner_, today):
+    for line in await renewal_list(conn, in_kommuner, today):
         if line.status == "active" and line.renewal is not None and line.renewal.state == "lapsed":
             await take_step(conn, actor, line.group_id, "lapse", today, note=line.renewal.words)
             lapsed.append(line)
@@ -448,9 +448,9 @@ async def export_contact(conn: asyncpg.Connection, actor: Principal, group_id: i
     )
 
 
-async def orphan_signs(conn: asyncpg.Connection, actor: Principal, kommuner_: list[str] | None) -> list[lifecycle.OrphanSign]:
+async def orphan_signs(conn: asyncpg.Connection, actor: Principal, in_kommuner: list[str] | None) -> list[lifecycle.OrphanSign]:
     """Signs still up in areas whose group is dissolved or lapsed."""
-    return await lifecycle.orphan_signs(conn, actor.visible_kommuner(kommuner_))
+    return await lifecycle.orphan_signs(conn, actor.visible_kommuner(in_kommuner))
 
 
 # --- the demo -------------------------------------------------------------------------------------------

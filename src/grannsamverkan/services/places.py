@@ -507,11 +507,11 @@ def view_public(report: PlaceRecord) -> PlaceView:
 
 def visible_filter(principal: Principal, f: PlaceFilter) -> PlaceFilter:
     """Narrow a filter to what the caller may list: police (no write) see published reports only."""
-    kommuner_ = principal.visible_kommuner(f.kommuner)
+    in_kommuner = principal.visible_kommuner(f.kommuner)
     review = f.review if principal.can("write") else "published"
     if not principal.can("write") and f.review not in (None, "published"):
-        kommuner_ = []
-    return msgspec.structs.replace(f, kommuner=kommuner_, review=review)
+        in_kommuner = []
+    return msgspec.structs.replace(f, kommuner=in_kommuner, review=review)
 
 
 async def list_for(

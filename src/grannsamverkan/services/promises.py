@@ -435,15 +435,15 @@ async def evaluate(conn: asyncpg.Connection, promises: list[db.Promise], as_of: 
 
 
 async def promise_states(
-    conn: asyncpg.Connection, scope: list[str] | None, kommuner_: list[str] | None, year: int | None, as_of: date
+    conn: asyncpg.Connection, scope: list[str] | None, in_kommuner: list[str] | None, year: int | None, as_of: date
 ) -> list[PromiseState]:
     """The promises the caller sees (of these kommuner, whose period meets ``year``), judged."""
     if year is not None:
         check_year(year)
-    if kommuner_:
-        await kommuner.require_known(conn, kommuner_)
+    if in_kommuner:
+        await kommuner.require_known(conn, in_kommuner)
     start, end = year_period(year) if year is not None else (None, None)
-    found = await db.list_promises(conn, scope=scope, kommuner_=kommuner_ or None, start=start, end=end)
+    found = await db.list_promises(conn, scope=scope, in_kommuner=in_kommuner or None, start=start, end=end)
     return await evaluate(conn, found, as_of)
 
 
@@ -501,16 +501,16 @@ def summary_line(due: SummaryDue) -> str:
     )
 
 
-async def check_promises(conn: asyncpg.Connection, year: int, kommuner_: list[str] | None, as_of: date) -> PromiseCheck:
+async def check_promises(conn: asyncpg.Connection, year: int, in_kommuner: list[str] | None, as_of: date) -> PromiseCheck:
     """The promises of ``year`` (by period) for these kommuner (every kommun with one when None).
 
     A kommun named without promises in the year is an error, as is a year without any: a cron
     job that checks nothing must not pass silently.
     """
     check_year(year)
-    states = await promise_states(conn, None, kommuner_, year, as_of)
-    if kommuner_:
-        missing = sorted(set(kommuner_) - {k for s in states for k in s.promise.kommuner})
+    states = await promise_states(conn, None, in_kommuner, year, as_of)
+    if in_kommuner:
+        missing = sorted(set(in_kommuner) - {k for s in states for k in s.promise.kommuner})
         if missing:
             raise NotFound(
                 f"Inga medborgarlöften för {year} i kommun {', '.join(missing)}",

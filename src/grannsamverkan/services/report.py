@@ -95,7 +95,7 @@ async def _promise_rows(conn: asyncpg.Connection, states: list[PromiseState], as
     for s in states:
         p = s.promise
         activities = await promise_db.list_activities(
-            conn, kommuner_=None, start=p.period_start, end=min(p.period_end, as_of), promise_id=p.id
+            conn, in_kommuner=None, start=p.period_start, end=min(p.period_end, as_of), promise_id=p.id
         )
         rows.append(
             PromiseRow(
@@ -165,7 +165,7 @@ async def yearly_report(
             )
         )
     start, end = date(year, 1, 1), min(date(year, 12, 31), as_of)
-    offers = await promise_db.list_offers(conn, kommuner_=[kommun], start=start, end=end)
+    offers = await promise_db.list_offers(conn, in_kommuner=[kommun], start=start, end=end)
     sections = [ReportSection(key="promises", title="Medborgarlöften", data=await _promise_rows(conn, states, as_of))]
     if offers or any(s.promise.counts == "offered_areas" for s in states):
         sections.append(ReportSection(key="offers", title="Områden som erbjudits grannsamverkan", data=_offer_rows(offers)))

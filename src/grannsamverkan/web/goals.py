@@ -79,7 +79,7 @@ async def goal_page(
     }
     if code is not None:
         context["kommun"] = k = await visible_kommun(db, principal, code)
-        found, _ = await goals.list_goals(db, kommuner_=[code], year=year, limit=1)
+        found, _ = await goals.list_goals(db, in_kommuner=[code], year=year, limit=1)
         if found:
             status = (await goals.evaluate(db, found, today))[0]
             context.update(

@@ -58,7 +58,7 @@ class PromisePages(Controller):
             context["states"] = await promises.promise_states(db, principal.scope, [code], year, today_in_sweden())
             context["summary_due"] = (await store.council_meetings(db, [code], year)).get(code)
             walks = await store.list_activities(
-                db, kommuner_=[code], start=date(year, 1, 1), end=date(year, 12, 31), kind="trygghetsvandring"
+                db, in_kommuner=[code], start=date(year, 1, 1), end=date(year, 12, 31), kind="trygghetsvandring"
             )
             context["walks"] = {w.promise_id: [x for x in walks if x.promise_id == w.promise_id] for w in walks}
         return page(

@@ -86,7 +86,7 @@ def state_label(row: AreaRow) -> str:
 
 async def area_rows(db: Any, kommun: str) -> list[AreaRow]:
     records, _ = await areas.list_areas(db, [kommun], limit=MANY, offset=0)
-    current, _ = await groups.list_groups(db, kommuner_=[kommun], status=None, kind=None, limit=MANY, offset=0)
+    current, _ = await groups.list_groups(db, in_kommuner=[kommun], status=None, kind=None, limit=MANY, offset=0)
     by_id = {g.id: g for g in current}
     with_contact = await groups.groups_with_contact(db, [g.id for g in current if g.status == "active"])
     return [AreaRow(area=a, group=by_id.get(a.group_id) if a.group_id else None, has_contact=a.group_id in with_contact) for a in records]
@@ -278,7 +278,7 @@ async def area_page(
     dots: list[tuple[float, float, str, str]] = []
     # Household addresses and sign-ups: only for roles that may read them (never the police).
     if principal.can("read_households"):
-        items, _ = await households.list_households(db, kommuner_=[area.kommun], area_id=area_id, limit=MANY, offset=0)
+        items, _ = await households.list_households(db, in_kommuner=[area.kommun], area_id=area_id, limit=MANY, offset=0)
         signed: set[int] = set()
         if group:
             signups, _ = await groups.list_signups(db, group.id, principal.scope, limit=MANY, offset=0)
