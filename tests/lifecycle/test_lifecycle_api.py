@@ -194,6 +194,10 @@ async def test_signs_ledger_and_orphans(client: AsyncTestClient, auth: TokenFact
     assert r.status_code == 200, r.text
     bad = {**body, "delivered_on": "2026-01-01"}
     assert_problem(await client.put(f"/api/v1/groups/{forming}/signs/{sign['id']}", json=bad, headers=coord), 422)
+    # an easting without a northing (found by the fuzzing: a check violation, 500, before)
+    half = {key: value for key, value in body.items() if key != "y"}
+    problem = assert_problem(await client.put(f"/api/v1/groups/{forming}/signs/{sign['id']}", json=half, headers=coord), 422)
+    assert problem["errors"][0]["field"] == "y" and "både x och y" in problem["detail"]
     assert (await client.get("/api/v1/signs/orphaned?kommun=2283", headers=coord)).json()["total"] == 0
     await client.post(f"/api/v1/groups/{forming}/lapse", headers=coord)
     orphans = (await client.get("/api/v1/signs/orphaned?kommun=2283", headers=coord)).json()["items"]

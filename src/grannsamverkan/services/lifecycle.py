@@ -304,6 +304,10 @@ async def declined(conn: asyncpg.Connection, actor: Principal, group_id: int) ->
 
 
 def _check_sign(values: dict[str, object]) -> None:
+    if (values.get("x") is None) != (values.get("y") is None):
+        missing = "y" if values.get("y") is None else "x"
+        message = "Ange både x och y (SWEREF 99 TM) för skyltens plats, eller ingen av dem."
+        raise InvalidInput(message, [FieldError(field=missing, message=message)])
     order = [f for f in ("ordered_on", "delivered_on", "placed_on", "taken_down_on") if values.get(f) is not None]
     for a, b in itertools.pairwise(order):
         if values[a] > values[b]:  # type: ignore[operator]
