@@ -20,7 +20,7 @@ from grannsamverkan.domain import places as rules
 from grannsamverkan.geo.geojson import parse_point
 from grannsamverkan.http.common import Caller, Db, KommunFilter, Limit, Offset, Page
 from grannsamverkan.services import places
-from grannsamverkan.services.places import EXPORT_LIMIT, PlaceView, csv_text, feature_collection, place_filter
+from grannsamverkan.services.places import PlaceView, csv_text, feature_collection, place_filter
 
 ReportId = Annotated[int, PathParameter(ge=1, description="report id")]
 
@@ -109,8 +109,7 @@ class PlaceController(Controller):
         to: ToQ = None,
     ) -> Response[str]:
         """The same list as CSV (UTF-8 with a header row), for the kommun's GIS and the council."""
-        f = await place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
-        items, _ = await places.list_for(db, principal, f, limit=EXPORT_LIMIT, offset=0)
+        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to)
         return Response(
             csv_text(items), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="platser.csv"'}
         )
@@ -131,8 +130,7 @@ class PlaceController(Controller):
     ) -> Response[dict[str, Any]]:
         """The same list as a GeoJSON FeatureCollection (WGS 84); ``precision_m`` is 0 for the exact
         point, else the blur cell's size."""
-        f = await place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
-        items, _ = await places.list_for(db, principal, f, limit=EXPORT_LIMIT, offset=0)
+        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to)
         return Response(feature_collection(items), media_type="application/geo+json")
 
     @get("/{report_id:int}", operation_id="getPlace", opt={"capability": "read"})

@@ -568,6 +568,25 @@ async def place_filter(
     )
 
 
+async def exported(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    kommun: list[str] | None,
+    category: str | None,
+    status: str | None,
+    review: str | None,
+    feeling: str | None,
+    area_id: int | None,
+    from_: date | None,
+    to: date | None,
+) -> list[PlaceView]:
+    """The reports an export holds (at most ``EXPORT_LIMIT``), as the caller may see them: one
+    place for the API's and the pages' CSV and GeoJSON routes."""
+    f = await place_filter(conn, kommun, category, status, review, feeling, area_id, None, from_, to)
+    items, _ = await list_for(conn, actor, f, limit=EXPORT_LIMIT, offset=0)
+    return items
+
+
 CSV_COLUMNS = (
     "id",
     "kommun",

@@ -383,8 +383,7 @@ class PlacePages(Controller):
         from_: From = None,
         to: To = None,
     ) -> Response[str]:
-        f = await places.place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
-        items, _ = await places.list_for(db, principal, f, limit=places.EXPORT_LIMIT, offset=0)
+        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to)
         return Response(
             places.csv_text(items),
             media_type="text/csv; charset=utf-8",
@@ -405,8 +404,7 @@ class PlacePages(Controller):
         from_: From = None,
         to: To = None,
     ) -> Response[dict[str, Any]]:
-        f = await places.place_filter(db, kommun, category, status, review, feeling, area_id, None, from_, to)
-        items, _ = await places.list_for(db, principal, f, limit=places.EXPORT_LIMIT, offset=0)
+        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to)
         return Response(
             places.feature_collection(items),
             media_type="application/geo+json",
