@@ -59,6 +59,13 @@ async def erase_values(conn: asyncpg.Connection, table: str, row_ids: list[int])
     await conn.execute(ERASE_VALUES, table, row_ids)
 
 
+QUOTE_IDENT = "select quote_ident($1)"
+# Templates for a table name quoted by QUOTE_IDENT (an identifier cannot be a $n parameter).
+LOCK_TABLE_NOWAIT = "lock table {table} in access exclusive mode nowait"
+VACUUM = "vacuum {table}"
+VACUUM_FULL = "vacuum (full) {table}"
+
+
 async def scrub(conn: asyncpg.Connection, tables: list[str]) -> None:
     """Rewrite ``tables`` so that erased values leave their data files, after the erasure committed.
 
@@ -74,15 +81,15 @@ async def scrub(conn: asyncpg.Connection, tables: list[str]) -> None:
         log.warning("scrub skipped: called inside a transaction")
         return
     for table in tables:
-        name = await conn.fetchval("select quote_ident($1)", table)
+        name = await conn.fetchval(QUOTE_IDENT, table)
         try:
             async with conn.transaction():
-                await conn.execute(f"lock table {name} in access exclusive mode nowait")
+                await conn.execute(LOCK_TABLE_NOWAIT.format(table=name))
         except asyncpg.LockNotAvailableError:
             log.warning("scrub of %s deferred: the table was busy; a plain vacuum ran instead", table)
-            await conn.execute(f"vacuum {name}")
+            await conn.execute(VACUUM.format(table=name))
             continue
-        await conn.execute(f"vacuum (full) {name}")
+        await conn.execute(VACUUM_FULL.format(table=name))
 
 
 class AuditEvent(msgspec.Struct, kw_only=True):

@@ -147,8 +147,11 @@ def _place_key(name: str) -> str:
     return key.removesuffix(" kommun")
 
 
+KOMMUN_NAME = "select name from kommun where code = $1"
+
+
 async def _kommun_name(conn: asyncpg.Connection, kommun: str) -> str:
-    return await conn.fetchval("select name from kommun where code = $1", kommun)
+    return await conn.fetchval(KOMMUN_NAME, kommun)
 
 
 def _line_of(record: BurglaryRecord, index: int) -> tuple[str, int | None, int | None]:
@@ -156,6 +159,9 @@ def _line_of(record: BurglaryRecord, index: int) -> tuple[str, int | None, int |
     if record.line is not None:
         return f"line {record.line}", record.line, None
     return f"event {index}", None, index
+
+
+AREAS_BY_REF = "select external_ref, id from area where kommun = $1 and external_ref = any($2::text[])"
 
 
 async def _resolve_areas(
@@ -172,7 +178,7 @@ async def _resolve_areas(
     refs = sorted({r.area_external_ref for r in records if r.area_external_ref})
     known: dict[str, int] = {}
     if refs:
-        rows = await conn.fetch("select external_ref, id from area where kommun = $1 and external_ref = any($2::text[])", kommun, refs)
+        rows = await conn.fetch(AREAS_BY_REF, kommun, refs)
         known = {r["external_ref"]: r["id"] for r in rows}
     errors: list[FieldError] = []
     out: list[int | None] = []
@@ -553,9 +559,12 @@ async def backtest_kommun(
     ]
 
 
+DATA_SPAN = "select min(occurred_from) as first, max(occurred_to) as last from burglary where kommun = $1"
+
+
 async def data_span(conn: asyncpg.Connection, kommun: str) -> tuple[date, date] | None:
     """The first and last day (in Sweden) with a burglary of ``kommun``, or None."""
-    row = await conn.fetchrow("select min(occurred_from) as first, max(occurred_to) as last from burglary where kommun = $1", kommun)
+    row = await conn.fetchrow(DATA_SPAN, kommun)
     if row["first"] is None:
         return None
     return row["first"].astimezone(STOCKHOLM).date(), row["last"].astimezone(STOCKHOLM).date()

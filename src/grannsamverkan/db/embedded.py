@@ -105,14 +105,19 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
 
 
+DATABASE_EXISTS = "select 1 from pg_database where datname = $1"
+# A template: a database name is an identifier, not a $n parameter.
+CREATE_DATABASE = 'create database "{database}"'
+
+
 async def ensure_database(admin_url: str, database: str) -> None:
     """Create ``database`` on the server unless it exists (safe when two processes race)."""
     conn = await asyncpg.connect(admin_url)
     try:
-        exists = await conn.fetchval("select 1 from pg_database where datname = $1", database)
+        exists = await conn.fetchval(DATABASE_EXISTS, database)
         if not exists:
             with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-                await conn.execute(f'create database "{database}"')
+                await conn.execute(CREATE_DATABASE.format(database=database))
     finally:
         await conn.close()
 

@@ -75,6 +75,12 @@ set target_new_groups = excluded.target_new_groups,
 returning {GOAL_COLUMNS}
 """
 
+GOAL_FOR_UPDATE = f"select {GOAL_COLUMNS} from goal where kommun = $1 and year = $2 for update"
+
+GET_GOAL = f"""
+select {GOAL_COLUMNS} from goal where kommun = $1 and year = $2 and ($3::text[] is null or kommun = any($3::text[]))
+"""
+
 
 def _goal(row: asyncpg.Record) -> Goal:
     return Goal(
@@ -96,7 +102,7 @@ async def put_goal(conn: asyncpg.Connection, actor: Principal, kommun: str, year
     await kommuner.require_known(conn, [kommun])
     actor.require_kommun(kommun)
     async with conn.transaction(), translated_errors():
-        before = await conn.fetchrow(f"select {GOAL_COLUMNS} from goal where kommun = $1 and year = $2 for update", kommun, year)
+        before = await conn.fetchrow(GOAL_FOR_UPDATE, kommun, year)
         row = await conn.fetchrow(UPSERT_GOAL, kommun, year, targets.target_new_groups, targets.target_info_meetings)
         goal = _goal(row)
         await audit.record(
@@ -116,12 +122,7 @@ async def get_goal(conn: asyncpg.Connection, kommun: str, year: int, scope: list
     """A goal the caller may see; 422 for an unknown kommun, 404 outside the scope or when none is set."""
     check_year(year)
     await kommuner.require_known(conn, [kommun])
-    row = await conn.fetchrow(
-        f"select {GOAL_COLUMNS} from goal where kommun = $1 and year = $2 and ($3::text[] is null or kommun = any($3::text[]))",
-        kommun,
-        year,
-        scope,
-    )
+    row = await conn.fetchrow(GET_GOAL, kommun, year, scope)
     if row is None:
         raise NotFound(f"no goal is set for kommun {kommun} in {year}")
     return _goal(row)
@@ -286,6 +287,21 @@ class Meeting(msgspec.Struct, kw_only=True):
 MEETING_COLUMNS = "id, kommun, held_on, place as locality, topic, coalesce(participants, 0) as attendees, created_at"
 IS_MEETING = "kind = 'informationstraff'"
 
+INSERT_MEETING = f"""
+insert into activity (kommun, held_on, kind, place, topic, participants)
+values ($1, $2, 'informationstraff', $3, $4, $5)
+returning {MEETING_COLUMNS}
+"""
+
+GET_MEETING = f"""
+select {MEETING_COLUMNS} from activity where id = $1 and {IS_MEETING} and ($2::text[] is null or kommun = any($2::text[]))
+"""
+
+DELETE_MEETING = f"""
+delete from activity where id = $1 and {IS_MEETING} and ($2::text[] is null or kommun = any($2::text[]))
+returning {MEETING_COLUMNS}
+"""
+
 
 def _meeting(row: asyncpg.Record) -> Meeting:
     return Meeting(**{k: row[k] for k in Meeting.__struct_fields__})
@@ -299,27 +315,14 @@ async def create_meeting(conn: asyncpg.Connection, actor: Principal, data: Meeti
     await kommuner.require_known(conn, [data.kommun])
     actor.require_kommun(data.kommun)
     async with conn.transaction(), translated_errors():
-        row = await conn.fetchrow(
-            "insert into activity (kommun, held_on, kind, place, topic, participants) "
-            "values ($1, $2, 'informationstraff', $3, $4, $5) "
-            f"returning {MEETING_COLUMNS}",
-            data.kommun,
-            data.held_on,
-            locality,
-            data.topic,
-            data.attendees,
-        )
+        row = await conn.fetchrow(INSERT_MEETING, data.kommun, data.held_on, locality, data.topic, data.attendees)
         meeting = _meeting(row)
         await audit.record(conn, actor, kommun=meeting.kommun, table="info_meeting", row_id=meeting.id, action="insert", after=meeting)
     return meeting
 
 
 async def get_meeting(conn: asyncpg.Connection, meeting_id: int, scope: list[str] | None) -> Meeting:
-    row = await conn.fetchrow(
-        f"select {MEETING_COLUMNS} from activity where id = $1 and {IS_MEETING} and ($2::text[] is null or kommun = any($2::text[]))",
-        meeting_id,
-        scope,
-    )
+    row = await conn.fetchrow(GET_MEETING, meeting_id, scope)
     if row is None:
         raise NotFound(f"no meeting {meeting_id}")
     return _meeting(row)
@@ -345,12 +348,7 @@ async def list_meetings(
 
 async def delete_meeting(conn: asyncpg.Connection, actor: Principal, meeting_id: int) -> None:
     async with conn.transaction():
-        row = await conn.fetchrow(
-            f"delete from activity where id = $1 and {IS_MEETING} and ($2::text[] is null or kommun = any($2::text[])) "
-            f"returning {MEETING_COLUMNS}",
-            meeting_id,
-            actor.scope,
-        )
+        row = await conn.fetchrow(DELETE_MEETING, meeting_id, actor.scope)
         if row is None:
             raise NotFound(f"no meeting {meeting_id}")
         await audit.record(

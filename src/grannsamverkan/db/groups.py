@@ -53,13 +53,21 @@ select g.id, g.kommun, g.area_id, a.name as area_name, g.kind, g.name, g.status,
 from watch_group g join area a on a.id = g.area_id
 """
 
+GET_GROUP = SELECT_GROUPS + " where g.id = $1 and ($2::text[] is null or g.kommun = any($2::text[]))"
+
+LIST_GROUPS = (
+    SELECT_GROUPS
+    + """ where ($1::text[] is null or g.kommun = any($1::text[])) and ($2::text is null or g.status = $2)
+          and ($3::text is null or g.kind = $3) order by g.id limit $4 offset $5"""
+)
+
 
 def _group(row: asyncpg.Record) -> Group:
     return Group(**{k: row[k] for k in Group.__struct_fields__})
 
 
 async def get_group(conn: asyncpg.Connection, group_id: int, scope: list[str] | None) -> Group:
-    row = await conn.fetchrow(SELECT_GROUPS + " where g.id = $1 and ($2::text[] is null or g.kommun = any($2::text[]))", group_id, scope)
+    row = await conn.fetchrow(GET_GROUP, group_id, scope)
     if row is None:
         raise NotFound(f"no group {group_id}")
     return _group(row)
@@ -74,16 +82,7 @@ async def list_groups(
     limit: int,
     offset: int,
 ) -> tuple[list[Group], int]:
-    rows = await conn.fetch(
-        SELECT_GROUPS
-        + """ where ($1::text[] is null or g.kommun = any($1::text[])) and ($2::text is null or g.status = $2)
-          and ($3::text is null or g.kind = $3) order by g.id limit $4 offset $5""",
-        in_kommuner,
-        status,
-        kind,
-        limit,
-        offset,
-    )
+    rows = await conn.fetch(LIST_GROUPS, in_kommuner, status, kind, limit, offset)
     return [_group(r) for r in rows], (rows[0]["total"] if rows else 0)
 
 
@@ -132,12 +131,13 @@ select g.id, g.kommun, g.status, g.households_signed_up, g.households_total,
 from watch_group g
 where g.id = $1
 """
+ELIGIBILITY_FOR_UPDATE = ELIGIBILITY + " for update of g"
 
 
 async def eligibility(
     conn: asyncpg.Connection | asyncpg.Pool, group_id: int, scope: list[str] | None, *, lock: bool = False
 ) -> Eligibility:
-    row = await conn.fetchrow(ELIGIBILITY + (" for update of g" if lock else ""), group_id)
+    row = await conn.fetchrow(ELIGIBILITY_FOR_UPDATE if lock else ELIGIBILITY, group_id)
     if row is None or (scope is not None and row["kommun"] not in scope):
         raise NotFound(f"no group {group_id}")
     return evaluate(
@@ -191,21 +191,26 @@ where g.id = $1 and h.id = $2 and g.status <> 'dissolved'
 returning signed_up_at
 """
 
+GROUP_FOR_WRITE = "select id, kommun, area_id, status from watch_group where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
+GROUP_FOR_WRITE_LOCKED = GROUP_FOR_WRITE + " for update"
+
 
 async def group_for_write(conn: asyncpg.Connection, actor: Principal, group_id: int, *, lock: bool = False) -> asyncpg.Record:
     """The group's id, kommun, area and status, in the actor's scope; ``lock`` holds its row."""
-    row = await conn.fetchrow(
-        "select id, kommun, area_id, status from watch_group where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
-        + (" for update" if lock else ""),
-        group_id,
-        actor.scope,
-    )
+    row = await conn.fetchrow(GROUP_FOR_WRITE_LOCKED if lock else GROUP_FOR_WRITE, group_id, actor.scope)
     if row is None:
         raise NotFound(f"no group {group_id}")
     return row
 
 
 HOUSEHOLD_AREA = "select area_id from household where id = $1 and kommun = $2"
+
+DELETE_SIGNUP = "delete from signup where group_id = $1 and household_id = $2 returning household_id"
+
+LIST_SIGNUPS = """
+select group_id, household_id, signed_up_at, count(*) over () as total from signup
+where group_id = $1 order by household_id limit $2 offset $3
+"""
 
 
 async def insert_signup(conn: asyncpg.Connection, group_id: int, household_id: int) -> datetime | None:
@@ -219,9 +224,7 @@ async def household_area(conn: asyncpg.Connection, household_id: int, kommun: st
 
 async def delete_signup(conn: asyncpg.Connection, group_id: int, household_id: int) -> bool:
     """Delete one sign-up (its household must hold no contact person in the group any more)."""
-    deleted = await conn.fetchval(
-        "delete from signup where group_id = $1 and household_id = $2 returning household_id", group_id, household_id
-    )
+    deleted = await conn.fetchval(DELETE_SIGNUP, group_id, household_id)
     return deleted is not None
 
 
@@ -229,13 +232,7 @@ async def list_signups(
     conn: asyncpg.Connection, group_id: int, scope: list[str] | None, *, limit: int, offset: int
 ) -> tuple[list[Signup], int]:
     await get_group(conn, group_id, scope)
-    rows = await conn.fetch(
-        """select group_id, household_id, signed_up_at, count(*) over () as total from signup
-        where group_id = $1 order by household_id limit $2 offset $3""",
-        group_id,
-        limit,
-        offset,
-    )
+    rows = await conn.fetch(LIST_SIGNUPS, group_id, limit, offset)
     return [Signup(group_id=r["group_id"], household_id=r["household_id"], signed_up_at=r["signed_up_at"]) for r in rows], (
         rows[0]["total"] if rows else 0
     )
@@ -257,6 +254,16 @@ INSERT_CONTACT = """
 insert into contact_person (group_id, household_id, kommun, name, phone, email, consent_at, role)
 values ($1, $2, $3, $4, $5, $6, coalesce($7, now()), $8)
 returning id, group_id, household_id, name, phone, email, consent_at, role
+"""
+
+CONTACTS_OF_HOUSEHOLD = "select id from contact_person where group_id = $1 and household_id = $2 order by id"
+CONTACT_EXISTS = "select 1 from contact_person where id = $1 and group_id = $2"
+CONTACTS_HELD_BY = "select id, group_id, household_id from contact_person where household_id = $1 order by id"
+LIST_CONTACTS = """
+select id, group_id, household_id, name, phone, email, consent_at, role from contact_person where group_id = $1 order by id
+"""
+DELETE_CONTACTS = """
+delete from contact_person where id = any($1::bigint[]) and kommun = $2 returning id, group_id, household_id
 """
 
 
@@ -289,17 +296,17 @@ def _second_contact(group_id: int, household_id: int) -> Conflict:
 
 
 async def contacts_of_household(conn: asyncpg.Connection, group_id: int, household_id: int) -> list[int]:
-    rows = await conn.fetch("select id from contact_person where group_id = $1 and household_id = $2 order by id", group_id, household_id)
+    rows = await conn.fetch(CONTACTS_OF_HOUSEHOLD, group_id, household_id)
     return [r["id"] for r in rows]
 
 
 async def contact_exists(conn: asyncpg.Connection, group_id: int, contact_id: int) -> bool:
-    return bool(await conn.fetchval("select 1 from contact_person where id = $1 and group_id = $2", contact_id, group_id))
+    return bool(await conn.fetchval(CONTACT_EXISTS, contact_id, group_id))
 
 
 async def contacts_held_by(conn: asyncpg.Connection, household_id: int) -> list[asyncpg.Record]:
     """The household's contact persons, in every group: id, group_id, household_id."""
-    return await conn.fetch("select id, group_id, household_id from contact_person where household_id = $1 order by id", household_id)
+    return await conn.fetch(CONTACTS_HELD_BY, household_id)
 
 
 async def refuse_second_contact(conn: asyncpg.Connection, group_id: int, household_id: int) -> None:
@@ -309,21 +316,14 @@ async def refuse_second_contact(conn: asyncpg.Connection, group_id: int, househo
 
 async def list_contacts(conn: asyncpg.Connection, group_id: int, scope: list[str] | None) -> list[ContactPerson]:
     await get_group(conn, group_id, scope)
-    rows = await conn.fetch(
-        "select id, group_id, household_id, name, phone, email, consent_at, role from contact_person where group_id = $1 order by id",
-        group_id,
-    )
+    rows = await conn.fetch(LIST_CONTACTS, group_id)
     return [ContactPerson(**{k: r[k] for k in ContactPerson.__struct_fields__}) for r in rows]
 
 
 async def erase_contacts(conn: asyncpg.Connection, actor: Principal, kommun: str, contact_ids: list[int], *, reason: str) -> list[int]:
     """Delete contact persons and erase their values from the audit trail; one ``erase`` event each
     (without values: it says that, by whom and why). Answers the ids that were there."""
-    rows = await conn.fetch(
-        "delete from contact_person where id = any($1::bigint[]) and kommun = $2 returning id, group_id, household_id",
-        contact_ids,
-        kommun,
-    )
+    rows = await conn.fetch(DELETE_CONTACTS, contact_ids, kommun)
     return await record_erasures(conn, actor, kommun, rows, reason=reason)
 
 
@@ -425,31 +425,38 @@ async def settle_departures(conn: asyncpg.Connection, actor: Principal, leaving:
     return len(erased)
 
 
+GROUPS_WITH_CONTACT = "select distinct group_id from contact_person where group_id = any($1::bigint[])"
+
+
 async def groups_with_contact(conn: asyncpg.Connection, group_ids: list[int]) -> set[int]:
     """Which of the groups have at least one contact person."""
-    rows = await conn.fetch("select distinct group_id from contact_person where group_id = any($1::bigint[])", group_ids)
+    rows = await conn.fetch(GROUPS_WITH_CONTACT, group_ids)
     return {r["group_id"] for r in rows}
 
 
 # --- edits from the pages ------------------------------------------------------------------------------
 
+RENAME_GROUP = "update watch_group set name = $2, updated_at = now() where id = $1"
+
 
 async def rename_group(conn: asyncpg.Connection, group_id: int, name: str) -> None:
-    await conn.execute("update watch_group set name = $2, updated_at = now() where id = $1", group_id, name)
+    await conn.execute(RENAME_GROUP, group_id, name)
 
 
 SELECT_CONTACT = """
 select id, group_id, household_id, name, phone, email, consent_at, role from contact_person
 where group_id = $1 and id = $2
 """
+SELECT_CONTACT_FOR_UPDATE = SELECT_CONTACT + " for update"
+UPDATE_CONTACT = "update contact_person set name = $2, phone = $3, email = $4 where id = $1"
 
 
 async def get_contact(conn: asyncpg.Connection, group_id: int, contact_id: int, *, lock: bool = False) -> ContactPerson:
-    row = await conn.fetchrow(SELECT_CONTACT + (" for update" if lock else ""), group_id, contact_id)
+    row = await conn.fetchrow(SELECT_CONTACT_FOR_UPDATE if lock else SELECT_CONTACT, group_id, contact_id)
     if row is None:
         raise NotFound(f"Grupp {group_id} har ingen kontaktperson {contact_id}.")
     return ContactPerson(**{k: row[k] for k in ContactPerson.__struct_fields__})
 
 
 async def update_contact(conn: asyncpg.Connection, contact_id: int, name: str, phone: str | None, email: str | None) -> None:
-    await conn.execute("update contact_person set name = $2, phone = $3, email = $4 where id = $1", contact_id, name, phone, email)
+    await conn.execute(UPDATE_CONTACT, contact_id, name, phone, email)

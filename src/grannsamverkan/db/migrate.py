@@ -55,7 +55,7 @@ def load_migrations(directory: Path | None = None) -> list[Migration]:
     return migrations
 
 
-_BOOKKEEPING = """
+CREATE_BOOKKEEPING = """
 create table if not exists schema_migration (
     version integer primary key,
     name text not null,
@@ -64,12 +64,18 @@ create table if not exists schema_migration (
 )
 """
 
+BOOKKEEPING_EXISTS = "select to_regclass('schema_migration') is not null"
+LIST_APPLIED = "select version, name, checksum, applied_at from schema_migration"
+RECORD_APPLIED = "insert into schema_migration (version, name, checksum) values ($1, $2, $3)"
+LOCK = "select pg_advisory_lock($1)"
+UNLOCK = "select pg_advisory_unlock($1)"
+
 
 async def _applied(conn: asyncpg.Connection) -> dict[int, asyncpg.Record]:
-    exists = await conn.fetchval("select to_regclass('schema_migration') is not null")
+    exists = await conn.fetchval(BOOKKEEPING_EXISTS)
     if not exists:
         return {}
-    rows = await conn.fetch("select version, name, checksum, applied_at from schema_migration")
+    rows = await conn.fetch(LIST_APPLIED)
     return {row["version"]: row for row in rows}
 
 
@@ -92,9 +98,9 @@ async def migrate(
     migrations = load_migrations() if migrations is None else migrations
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute("select pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        await conn.execute(LOCK, MIGRATION_LOCK_KEY)
         try:
-            await conn.execute(_BOOKKEEPING)
+            await conn.execute(CREATE_BOOKKEEPING)
             applied = await _applied(conn)
             _check_drift(migrations, applied)
             done = []
@@ -103,18 +109,13 @@ async def migrate(
                     continue
                 async with conn.transaction():
                     await conn.execute(migration.sql)
-                    await conn.execute(
-                        "insert into schema_migration (version, name, checksum) values ($1, $2, $3)",
-                        migration.version,
-                        migration.name,
-                        migration.checksum,
-                    )
+                    await conn.execute(RECORD_APPLIED, migration.version, migration.name, migration.checksum)
                 done.append(migration)
                 if on_applied:
                     on_applied(migration)
             return done
         finally:
-            await conn.execute("select pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+            await conn.execute(UNLOCK, MIGRATION_LOCK_KEY)
     finally:
         await conn.close()
 

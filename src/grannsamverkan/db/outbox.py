@@ -26,10 +26,15 @@ class Mail(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
+ENQUEUE = """
+insert into mail_outbox (kommun, report_id, recipient, subject, body) values ($1, $2, $3, $4, $5) returning id
+"""
+
+
 async def enqueue(conn: asyncpg.Connection, *, kommun: str, report_id: int | None, recipient: str, subject: str, body: str) -> int:
     return int(
         await conn.fetchval(
-            "insert into mail_outbox (kommun, report_id, recipient, subject, body) values ($1, $2, $3, $4, $5) returning id",
+            ENQUEUE,
             kommun,
             report_id,
             recipient,
@@ -54,29 +59,44 @@ async def claim_due(conn: asyncpg.Connection, limit: int) -> list[Mail]:
     return [Mail(**dict(r)) for r in await conn.fetch(DUE, limit)]
 
 
+DELETE_MAIL = "delete from mail_outbox where id = $1"
+
+
 async def delivered(conn: asyncpg.Connection, mail_id: int) -> None:
-    await conn.execute("delete from mail_outbox where id = $1", mail_id)
+    await conn.execute(DELETE_MAIL, mail_id)
+
+
+COUNT_FAILURE = """
+update mail_outbox set attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => $3)
+where id = $1
+returning attempts
+"""
 
 
 async def failed(conn: asyncpg.Connection, mail_id: int, error: str, retry_in_seconds: float) -> bool:
     """Count a failed attempt; True when the mail was given up (deleted)."""
     attempts = await conn.fetchval(
-        "update mail_outbox set attempts = attempts + 1, last_error = $2, "
-        "next_attempt_at = now() + make_interval(secs => $3) where id = $1 returning attempts",
+        COUNT_FAILURE,
         mail_id,
         error[:500],
         retry_in_seconds,
     )
     if attempts is not None and attempts >= MAX_ATTEMPTS:
-        await conn.execute("delete from mail_outbox where id = $1", mail_id)
+        await conn.execute(DELETE_MAIL, mail_id)
         return True
     return False
 
 
+COUNT_PENDING = "select count(*) from mail_outbox"
+
+
 async def pending(conn: asyncpg.Connection) -> int:
-    return int(await conn.fetchval("select count(*) from mail_outbox"))
+    return int(await conn.fetchval(COUNT_PENDING))
+
+
+PURGE_OLDER_THAN = "delete from mail_outbox where created_at < now() - make_interval(days => $1)"
 
 
 async def purge_older_than(conn: asyncpg.Connection, days: int) -> int:
-    status = await conn.execute("delete from mail_outbox where created_at < now() - make_interval(days => $1)", days)
+    status = await conn.execute(PURGE_OLDER_THAN, days)
     return int(status.split()[-1])

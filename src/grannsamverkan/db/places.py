@@ -103,25 +103,29 @@ async def insert_report(conn: asyncpg.Connection, values: dict[str, Any]) -> int
     )
 
 
+ADD_SUPPORTER = "insert into place_supporter (report_id, kommun, reporter_key) values ($1, $2, $3) on conflict do nothing"
+ADD_CONTACT = "insert into place_contact (report_id, kommun, email) values ($1, $2, $3)"
+CONTACT_EMAILS = "select distinct email from place_contact where report_id = $1 order by email"
+ERASE_CONTACTS = "delete from place_contact where report_id = any($1::bigint[])"
+
+
 async def add_supporter(conn: asyncpg.Connection, report_id: int, kommun: str, key: bytes) -> bool:
     """True when this reporter was not yet counted for the place."""
-    status = await conn.execute(
-        "insert into place_supporter (report_id, kommun, reporter_key) values ($1, $2, $3) on conflict do nothing", report_id, kommun, key
-    )
+    status = await conn.execute(ADD_SUPPORTER, report_id, kommun, key)
     return status.endswith(" 1")
 
 
 async def add_contact(conn: asyncpg.Connection, report_id: int, kommun: str, email: str) -> None:
-    await conn.execute("insert into place_contact (report_id, kommun, email) values ($1, $2, $3)", report_id, kommun, email)
+    await conn.execute(ADD_CONTACT, report_id, kommun, email)
 
 
 async def contact_emails(conn: asyncpg.Connection, report_id: int) -> list[str]:
-    rows = await conn.fetch("select distinct email from place_contact where report_id = $1 order by email", report_id)
+    rows = await conn.fetch(CONTACT_EMAILS, report_id)
     return [r["email"] for r in rows]
 
 
 async def erase_contacts(conn: asyncpg.Connection, report_ids: list[int]) -> int:
-    status = await conn.execute("delete from place_contact where report_id = any($1::bigint[])", report_ids)
+    status = await conn.execute(ERASE_CONTACTS, report_ids)
     return int(status.split()[-1])
 
 
@@ -135,12 +139,14 @@ async def erase_expired_contacts(conn: asyncpg.Connection, days: int) -> list[as
     return await conn.fetch(EXPIRED_CONTACTS, days)
 
 
+LOCK_REPORT = "select 1 from place_report where id = $1 for update"
+GET_REPORT = "select " + COLUMNS + FROM + " where p.id = $1 and ($2::text[] is null or p.kommun = any($2::text[]))"
+
+
 async def get_report(conn: asyncpg.Connection, report_id: int, scope: list[str] | None, *, for_update: bool = False) -> PlaceRecord:
     if for_update:
-        await conn.execute("select 1 from place_report where id = $1 for update", report_id)
-    row = await conn.fetchrow(
-        "select " + COLUMNS + FROM + " where p.id = $1 and ($2::text[] is null or p.kommun = any($2::text[]))", report_id, scope
-    )
+        await conn.execute(LOCK_REPORT, report_id)
+    row = await conn.fetchrow(GET_REPORT, report_id, scope)
     if row is None:
         raise NotFound(f"ingen rapport med id {report_id}")
     return _record(row)
@@ -254,6 +260,10 @@ async def area_candidates(conn: asyncpg.Connection, kommun: str, x: float, y: fl
     return await conn.fetch(AREA_CANDIDATES, kommun, x, y)
 
 
+# A template: the SET list names columns, which the code (never the input) chooses.
+UPDATE_REPORT = "update place_report set {sets}, updated_at = now() where id = $1"
+
+
 async def update_report(conn: asyncpg.Connection, report_id: int, changes: dict[str, Any]) -> None:
     """Set the named columns (names come from the code, never from input)."""
     allowed = {
@@ -279,23 +289,19 @@ async def update_report(conn: asyncpg.Connection, report_id: int, changes: dict[
     assert set(changes) <= allowed, set(changes) - allowed
     names = list(changes)
     sets = ", ".join(f"{n} = ${i + 2}" for i, n in enumerate(names))
-    await conn.execute(f"update place_report set {sets}, updated_at = now() where id = $1", report_id, *[changes[n] for n in names])
+    await conn.execute(UPDATE_REPORT.format(sets=sets), report_id, *[changes[n] for n in names])
+
+
+RECORD_STATUS = """
+insert into place_status_change (report_id, kommun, from_status, to_status, note, responsible, actor)
+values ($1, $2, $3, $4, $5, $6, $7)
+"""
 
 
 async def record_status(
     conn: asyncpg.Connection, report: PlaceRecord, to_status: str, note: str | None, responsible: str | None, actor: str
 ) -> None:
-    await conn.execute(
-        "insert into place_status_change (report_id, kommun, from_status, to_status, note, responsible, actor) "
-        "values ($1, $2, $3, $4, $5, $6, $7)",
-        report.id,
-        report.kommun,
-        report.status,
-        to_status,
-        note,
-        responsible,
-        actor,
-    )
+    await conn.execute(RECORD_STATUS, report.id, report.kommun, report.status, to_status, note, responsible, actor)
 
 
 class StatusChange(msgspec.Struct, kw_only=True):
@@ -307,25 +313,28 @@ class StatusChange(msgspec.Struct, kw_only=True):
     changed_at: datetime
 
 
+HISTORY = """
+select from_status, to_status, note, responsible, actor, changed_at from place_status_change where report_id = $1 order by id
+"""
+MOVE_SUPPORTERS = """
+insert into place_supporter (report_id, kommun, reporter_key, created_at)
+select $2, kommun, reporter_key, created_at from place_supporter where report_id = $1
+on conflict do nothing
+"""
+MOVE_CONTACTS = "update place_contact set report_id = $2 where report_id = $1"
+
+
 async def history(conn: asyncpg.Connection, report_id: int) -> list[StatusChange]:
-    rows = await conn.fetch(
-        "select from_status, to_status, note, responsible, actor, changed_at from place_status_change where report_id = $1 order by id",
-        report_id,
-    )
+    rows = await conn.fetch(HISTORY, report_id)
     return [StatusChange(**dict(r)) for r in rows]
 
 
 async def move_supporters(conn: asyncpg.Connection, source_id: int, target_id: int) -> None:
-    await conn.execute(
-        "insert into place_supporter (report_id, kommun, reporter_key, created_at) "
-        "select $2, kommun, reporter_key, created_at from place_supporter where report_id = $1 on conflict do nothing",
-        source_id,
-        target_id,
-    )
+    await conn.execute(MOVE_SUPPORTERS, source_id, target_id)
 
 
 async def move_contacts(conn: asyncpg.Connection, source_id: int, target_id: int) -> None:
-    await conn.execute("update place_contact set report_id = $2 where report_id = $1", source_id, target_id)
+    await conn.execute(MOVE_CONTACTS, source_id, target_id)
 
 
 # --- Open311 api keys ------------------------------------------------------------------------------
@@ -335,10 +344,14 @@ def key_hash(key: str) -> bytes:
     return hashlib.sha256(key.encode("utf-8")).digest()
 
 
+CREATE_CLIENT = "insert into open311_client (name, kommuner, key_hash) values ($1, $2, $3) returning id"
+FIND_CLIENT = "select id, name, kommuner from open311_client where key_hash = $1 and revoked_at is null"
+
+
 async def create_client(conn: asyncpg.Connection, name: str, kommuner: list[str], key: str) -> int:
     return int(
         await conn.fetchval(
-            "insert into open311_client (name, kommuner, key_hash) values ($1, $2, $3) returning id",
+            CREATE_CLIENT,
             name,
             sorted(set(kommuner)),
             key_hash(key),
@@ -347,7 +360,7 @@ async def create_client(conn: asyncpg.Connection, name: str, kommuner: list[str]
 
 
 async def find_client(conn: asyncpg.Connection, key: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("select id, name, kommuner from open311_client where key_hash = $1 and revoked_at is null", key_hash(key))
+    return await conn.fetchrow(FIND_CLIENT, key_hash(key))
 
 
 # --- figures for the yearly report ---------------------------------------------------------------

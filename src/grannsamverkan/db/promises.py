@@ -118,6 +118,9 @@ where id = $1
 returning {PROMISE_COLUMNS}
 """
 
+GET_PROMISE = f"select {PROMISE_COLUMNS} from promise where id = $1 and {_visible(2)}"
+GET_PROMISE_FOR_UPDATE = GET_PROMISE + " for update"
+
 
 async def insert_promise(conn: asyncpg.Connection, values: dict[str, Any]) -> Promise:
     return promise_from_row(await conn.fetchrow(INSERT_PROMISE, *(values[f] for f in PROMISE_FIELDS)))
@@ -128,11 +131,7 @@ async def update_promise(conn: asyncpg.Connection, promise_id: int, values: dict
 
 
 async def get_promise(conn: asyncpg.Connection, promise_id: int, scope: list[str] | None, *, for_update: bool = False) -> Promise:
-    row = await conn.fetchrow(
-        f"select {PROMISE_COLUMNS} from promise where id = $1 and {_visible(2)}" + (" for update" if for_update else ""),
-        promise_id,
-        scope,
-    )
+    row = await conn.fetchrow(GET_PROMISE_FOR_UPDATE if for_update else GET_PROMISE, promise_id, scope)
     if row is None:
         raise NotFound(f"Löfte {promise_id} finns inte (eller syns inte för den här token).")
     return promise_from_row(row)
@@ -156,8 +155,11 @@ async def list_promises(
     return [promise_from_row(r) for r in rows]
 
 
+DELETE_PROMISE = "delete from promise where id = $1"
+
+
 async def delete_promise(conn: asyncpg.Connection, promise_id: int) -> None:
-    await conn.execute("delete from promise where id = $1", promise_id)
+    await conn.execute(DELETE_PROMISE, promise_id)
 
 
 # --- activities -------------------------------------------------------------------------------------
@@ -223,6 +225,22 @@ ACTIVITY_SELECT = f"select {ACTIVITY_COLUMNS} from activity t left join area a o
 WALK_POINT_COLUMNS = "id, activity_id, kommun, place, problem, action, responsible, deadline, status, point_x, point_y"
 WALK_POINT_FIELDS = ("activity_id", "kommun", "place", "problem", "action", "responsible", "deadline", "status", "point_x", "point_y")
 
+INSERT_ACTIVITY = f"""
+insert into activity ({", ".join(ACTIVITY_FIELDS)})
+values ({", ".join(f"${i}" for i in range(1, len(ACTIVITY_FIELDS) + 1))})
+returning id
+"""
+INSERT_WALK_POINT = f"""
+insert into walk_point ({", ".join(WALK_POINT_FIELDS)})
+values ({", ".join(f"${i}" for i in range(1, len(WALK_POINT_FIELDS) + 1))})
+returning {WALK_POINT_COLUMNS}
+"""
+GET_WALK_POINT = f"select {WALK_POINT_COLUMNS} from walk_point where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
+GET_WALK_POINT_FOR_UPDATE = GET_WALK_POINT + " for update"
+SET_WALK_POINT_STATUS = f"update walk_point set status = $2, updated_at = now() where id = $1 returning {WALK_POINT_COLUMNS}"
+WALK_POINTS = f"select {WALK_POINT_COLUMNS} from walk_point where activity_id = any($1::bigint[]) order by activity_id, id"
+GET_ACTIVITY = ACTIVITY_SELECT + "where t.id = $1 and ($2::text[] is null or t.kommun = any($2::text[]))"
+
 
 def _with_lon_lat(row: asyncpg.Record, fields: tuple[str, ...]) -> dict[str, Any]:
     """The row's values for ``fields``, its SWEREF 99 TM point as WGS 84 ``lon`` and ``lat``."""
@@ -243,58 +261,36 @@ def _walk_point(row: asyncpg.Record) -> WalkPoint:
 
 
 async def insert_activity(conn: asyncpg.Connection, values: dict[str, Any]) -> int:
-    return await conn.fetchval(
-        f"insert into activity ({', '.join(ACTIVITY_FIELDS)}) "
-        f"values ({', '.join(f'${i}' for i in range(1, len(ACTIVITY_FIELDS) + 1))}) returning id",
-        *(values[f] for f in ACTIVITY_FIELDS),
-    )
+    return await conn.fetchval(INSERT_ACTIVITY, *(values[f] for f in ACTIVITY_FIELDS))
 
 
 async def insert_walk_point(conn: asyncpg.Connection, values: dict[str, Any]) -> WalkPoint:
-    row = await conn.fetchrow(
-        f"insert into walk_point ({', '.join(WALK_POINT_FIELDS)}) "
-        f"values ({', '.join(f'${i}' for i in range(1, len(WALK_POINT_FIELDS) + 1))}) returning {WALK_POINT_COLUMNS}",
-        *(values[f] for f in WALK_POINT_FIELDS),
-    )
+    row = await conn.fetchrow(INSERT_WALK_POINT, *(values[f] for f in WALK_POINT_FIELDS))
     return _walk_point(row)
 
 
 async def get_walk_point(conn: asyncpg.Connection, point_id: int, scope: list[str] | None, *, for_update: bool = False) -> WalkPoint:
-    row = await conn.fetchrow(
-        f"select {WALK_POINT_COLUMNS} from walk_point where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
-        + (" for update" if for_update else ""),
-        point_id,
-        scope,
-    )
+    row = await conn.fetchrow(GET_WALK_POINT_FOR_UPDATE if for_update else GET_WALK_POINT, point_id, scope)
     if row is None:
         raise NotFound(f"Punkt {point_id} i ett protokoll finns inte.")
     return _walk_point(row)
 
 
 async def set_walk_point_status(conn: asyncpg.Connection, point_id: int, status: str) -> WalkPoint:
-    row = await conn.fetchrow(
-        f"update walk_point set status = $2, updated_at = now() where id = $1 returning {WALK_POINT_COLUMNS}",
-        point_id,
-        status,
-    )
+    row = await conn.fetchrow(SET_WALK_POINT_STATUS, point_id, status)
     return _walk_point(row)
 
 
 async def walk_points(conn: asyncpg.Connection, activity_ids: list[int]) -> dict[int, list[WalkPoint]]:
     out: dict[int, list[WalkPoint]] = {}
-    rows = await conn.fetch(
-        f"select {WALK_POINT_COLUMNS} from walk_point where activity_id = any($1::bigint[]) order by activity_id, id",
-        activity_ids,
-    )
+    rows = await conn.fetch(WALK_POINTS, activity_ids)
     for r in rows:
         out.setdefault(r["activity_id"], []).append(_walk_point(r))
     return out
 
 
 async def get_activity(conn: asyncpg.Connection, activity_id: int, scope: list[str] | None) -> Activity:
-    row = await conn.fetchrow(
-        ACTIVITY_SELECT + "where t.id = $1 and ($2::text[] is null or t.kommun = any($2::text[]))", activity_id, scope
-    )
+    row = await conn.fetchrow(GET_ACTIVITY, activity_id, scope)
     if row is None:
         raise NotFound(f"Aktivitet {activity_id} finns inte.")
     return _activity(row, (await walk_points(conn, [activity_id])).get(activity_id))
@@ -347,17 +343,19 @@ async def page_of_activities(
     return [_activity(r, points.get(r["id"])) for r in rows], (rows[0]["total"] if rows else 0)
 
 
+DELETE_ACTIVITY = """
+delete from activity where id = $1 and ($2::text[] is null or kommun = any($2::text[]))
+returning id, kommun, promise_id, held_on, kind, place
+"""
+AREA_KOMMUN = "select kommun from area where id = $1"
+
+
 async def delete_activity(conn: asyncpg.Connection, activity_id: int, scope: list[str] | None) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "delete from activity where id = $1 and ($2::text[] is null or kommun = any($2::text[])) "
-        "returning id, kommun, promise_id, held_on, kind, place",
-        activity_id,
-        scope,
-    )
+    return await conn.fetchrow(DELETE_ACTIVITY, activity_id, scope)
 
 
 async def area_kommun(conn: asyncpg.Connection, area_id: int) -> str | None:
-    return await conn.fetchval("select kommun from area where id = $1", area_id)
+    return await conn.fetchval(AREA_KOMMUN, area_id)
 
 
 # --- offered areas ------------------------------------------------------------------------------------
@@ -394,6 +392,24 @@ left join lateral (
 ) g on true
 """
 
+INSERT_OFFER = """
+insert into area_offer (kommun, area_id, offered_on, how, priority_rank, promise_id, note)
+values ($1, $2, $3, $4, $5, $6, $7)
+returning id
+"""
+GET_OFFER = OFFER_SELECT + "where o.id = $1"
+LIST_OFFERS = (
+    OFFER_SELECT
+    + """where ($1::text[] is null or o.kommun = any($1::text[]))
+  and ($2::date is null or o.offered_on >= $2) and ($3::date is null or o.offered_on <= $3)
+order by o.offered_on, o.id
+"""
+)
+DELETE_OFFER = """
+delete from area_offer where id = $1 and ($2::text[] is null or kommun = any($2::text[]))
+returning id, kommun, area_id, offered_on, how
+"""
+
 
 def _offer(row: asyncpg.Record) -> AreaOffer:
     return AreaOffer(**{k: row[k] for k in AreaOffer.__struct_fields__})
@@ -401,8 +417,7 @@ def _offer(row: asyncpg.Record) -> AreaOffer:
 
 async def insert_offer(conn: asyncpg.Connection, values: dict[str, Any]) -> AreaOffer:
     offer_id = await conn.fetchval(
-        "insert into area_offer (kommun, area_id, offered_on, how, priority_rank, promise_id, note) "
-        "values ($1, $2, $3, $4, $5, $6, $7) returning id",
+        INSERT_OFFER,
         values["kommun"],
         values["area_id"],
         values["offered_on"],
@@ -411,7 +426,7 @@ async def insert_offer(conn: asyncpg.Connection, values: dict[str, Any]) -> Area
         values["promise_id"],
         values["note"],
     )
-    return _offer(await conn.fetchrow(OFFER_SELECT + "where o.id = $1", offer_id))
+    return _offer(await conn.fetchrow(GET_OFFER, offer_id))
 
 
 async def list_offers(
@@ -421,47 +436,33 @@ async def list_offers(
     start: date | None = None,
     end: date | None = None,
 ) -> list[AreaOffer]:
-    rows = await conn.fetch(
-        OFFER_SELECT + "where ($1::text[] is null or o.kommun = any($1::text[])) "
-        "and ($2::date is null or o.offered_on >= $2) and ($3::date is null or o.offered_on <= $3) "
-        "order by o.offered_on, o.id",
-        in_kommuner,
-        start,
-        end,
-    )
+    rows = await conn.fetch(LIST_OFFERS, in_kommuner, start, end)
     return [_offer(r) for r in rows]
 
 
 async def delete_offer(conn: asyncpg.Connection, offer_id: int, scope: list[str] | None) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "delete from area_offer where id = $1 and ($2::text[] is null or kommun = any($2::text[])) "
-        "returning id, kommun, area_id, offered_on, how",
-        offer_id,
-        scope,
-    )
+    return await conn.fetchrow(DELETE_OFFER, offer_id, scope)
 
 
 # --- the council's last meeting of the year ------------------------------------------------------------
 
+COUNCIL_MEETINGS = "select kommun, last_meeting_on from council_meeting where kommun = any($1::text[]) and year = $2"
+COUNCIL_MEETING_FOR_UPDATE = "select last_meeting_on from council_meeting where kommun = $1 and year = $2 for update"
+PUT_COUNCIL_MEETING = """
+insert into council_meeting (kommun, year, last_meeting_on) values ($1, $2, $3)
+on conflict on constraint council_meeting_pkey do update set last_meeting_on = excluded.last_meeting_on, updated_at = now()
+"""
+
 
 async def council_meetings(conn: asyncpg.Connection, in_kommuner: list[str], year: int) -> dict[str, date]:
-    rows = await conn.fetch(
-        "select kommun, last_meeting_on from council_meeting where kommun = any($1::text[]) and year = $2", in_kommuner, year
-    )
+    rows = await conn.fetch(COUNCIL_MEETINGS, in_kommuner, year)
     return {r["kommun"]: r["last_meeting_on"] for r in rows}
 
 
 async def put_council_meeting(conn: asyncpg.Connection, kommun: str, year: int, day: date) -> date | None:
     """Set the day; answers the day it replaced (None when new)."""
-    before = await conn.fetchval("select last_meeting_on from council_meeting where kommun = $1 and year = $2 for update", kommun, year)
-    await conn.execute(
-        "insert into council_meeting (kommun, year, last_meeting_on) values ($1, $2, $3) "
-        "on conflict on constraint council_meeting_pkey do update set last_meeting_on = excluded.last_meeting_on, "
-        "updated_at = now()",
-        kommun,
-        year,
-        day,
-    )
+    before = await conn.fetchval(COUNCIL_MEETING_FOR_UPDATE, kommun, year)
+    await conn.execute(PUT_COUNCIL_MEETING, kommun, year, day)
     return before
 
 
@@ -474,6 +475,14 @@ from watch_group g join area a on a.id = g.area_id
 where a.kommun = any($1::text[]) and g.established_on >= $2 and g.established_on <= $3
 order by g.established_on, g.id
 """
+
+ACTIVITY_DAYS = """
+select kommun, promise_id, kind, held_on from activity
+where kommun = any($1::text[]) and held_on >= $2 and held_on <= $3
+order by held_on, id
+"""
+OFFER_DAYS = "select kommun, offered_on from area_offer where kommun = any($1::text[]) and offered_on >= $2 and offered_on <= $3"
+LINKED_ACTIVITY_DAYS = "select promise_id, held_on from activity where promise_id = any($1::bigint[]) order by held_on, id"
 
 
 async def groups_established(conn: asyncpg.Connection, in_kommuner: list[str], start: date, end: date) -> list[GroupRecord]:
@@ -501,31 +510,18 @@ async def activity_days(
     conn: asyncpg.Connection, in_kommuner: list[str], start: date, end: date
 ) -> list[tuple[str, int | None, str, date]]:
     """(kommun, promise_id, kind, held_on) of every activity of these kommuner between start and end."""
-    rows = await conn.fetch(
-        "select kommun, promise_id, kind, held_on from activity "
-        "where kommun = any($1::text[]) and held_on >= $2 and held_on <= $3 order by held_on, id",
-        in_kommuner,
-        start,
-        end,
-    )
+    rows = await conn.fetch(ACTIVITY_DAYS, in_kommuner, start, end)
     return [(r["kommun"], r["promise_id"], r["kind"], r["held_on"]) for r in rows]
 
 
 async def offer_days(conn: asyncpg.Connection, in_kommuner: list[str], start: date, end: date) -> list[tuple[str, date]]:
-    rows = await conn.fetch(
-        "select kommun, offered_on from area_offer where kommun = any($1::text[]) and offered_on >= $2 and offered_on <= $3",
-        in_kommuner,
-        start,
-        end,
-    )
+    rows = await conn.fetch(OFFER_DAYS, in_kommuner, start, end)
     return [(r["kommun"], r["offered_on"]) for r in rows]
 
 
 async def linked_activity_days(conn: asyncpg.Connection, promise_ids: list[int]) -> dict[int, list[date]]:
     """The days of the activities logged against each of these promises."""
     out: dict[int, list[date]] = {p: [] for p in promise_ids}
-    for r in await conn.fetch(
-        "select promise_id, held_on from activity where promise_id = any($1::bigint[]) order by held_on, id", promise_ids
-    ):
+    for r in await conn.fetch(LINKED_ACTIVITY_DAYS, promise_ids):
         out[r["promise_id"]].append(r["held_on"])
     return out

@@ -68,8 +68,11 @@ async def create_token(
     return TokenInfo(**dict(row)), token
 
 
+LIST_TOKENS = "select id, name, role, kommuner, created_at, revoked_at from api_token order by id"
+
+
 async def list_tokens(conn: asyncpg.Connection) -> list[TokenInfo]:
-    rows = await conn.fetch("select id, name, role, kommuner, created_at, revoked_at from api_token order by id")
+    rows = await conn.fetch(LIST_TOKENS)
     return [TokenInfo(**dict(r)) for r in rows]
 
 
