@@ -473,11 +473,22 @@ def rank_areas(
         bandwidth_m=bandwidth_m,
         time_window_days=time_window_days,
     )
+    idx = _ranked_indices(s, table, include_covered=include_covered, limit=limit)
+    return _ranked_areas(s, table, idx)
+
+
+def _ranked_indices(s: Scores, table: AreaTable, *, include_covered: bool, limit: int | None) -> IntArray:
+    """Positions in ``table``, best first, without the covered areas (unless included), at most ``limit``."""
     idx = order(s.score, table.households, table.area_id)
     if not include_covered:
         idx = idx[~table.covered[idx]]
     if limit is not None:
         idx = idx[:limit]
+    return idx
+
+
+def _ranked_areas(s: Scores, table: AreaTable, idx: IntArray) -> list[RankedArea]:
+    """One :class:`RankedArea` per position of ``idx``, ranked from 1 in that order."""
     cols = [
         c[idx].tolist()
         for c in (
