@@ -217,6 +217,58 @@ async def _resolve_areas(
     return out
 
 
+async def _records_of_kommun(conn: asyncpg.Connection, kommun: str, parsed: ParsedBurglaries) -> tuple[list[BurglaryRecord], int]:
+    """The records to import and the number skipped: a Police feed's events of other places are left out."""
+    records = parsed.records
+    skipped = parsed.skipped
+    if parsed.format == "police":
+        own = _place_key(await _kommun_name(conn, kommun))
+        kept = [r for r in records if r.place is None or _place_key(r.place) == own]
+        skipped += len(records) - len(kept)
+        records = kept
+    return records, skipped
+
+
+def _points(records: Sequence[BurglaryRecord]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(located, xs, ys)``: whether a record has its own point (not a centroid), and its SWEREF 99 TM x and y."""
+    located = np.array([r.x_sweref is not None and not r.location_is_centroid for r in records], bool)
+    xs = np.array([r.x_sweref if r.x_sweref is not None else math.nan for r in records], np.float64)
+    ys = np.array([r.y_sweref if r.y_sweref is not None else math.nan for r in records], np.float64)
+    return located, xs, ys
+
+
+def _staging_rows(
+    records: Sequence[BurglaryRecord], located: np.ndarray, xs: np.ndarray, ys: np.ndarray, area_ids: list[int | None]
+) -> list[tuple[object, ...]]:
+    """The rows of ``burglary_staging`` (STAGING_COLUMNS), one per record."""
+    loc = located.tolist()
+    x_list, y_list = xs.tolist(), ys.tolist()
+    return [
+        (
+            r.line if r.line is not None else i,
+            r.external_ref,
+            r.occurred_from,
+            r.occurred_to,
+            r.category,
+            x_list[i] if loc[i] else None,
+            y_list[i] if loc[i] else None,
+            area_ids[i],
+        )
+        for i, r in enumerate(records)
+    ]
+
+
+async def _copy_to_staging(
+    conn: asyncpg.Connection, rows: list[tuple[object, ...]], on_progress: Callable[[int, int], None] | None
+) -> None:
+    """Binary COPY in batches of COPY_BATCH, reporting ``(done, total)`` after each."""
+    n = len(rows)
+    for start in range(0, n, COPY_BATCH):
+        await conn.copy_records_to_table("burglary_staging", records=rows[start : start + COPY_BATCH], columns=STAGING_COLUMNS)
+        if on_progress:
+            on_progress(min(start + COPY_BATCH, n), n)
+
+
 async def import_burglaries(
     conn: asyncpg.Connection,
     actor: Principal,
@@ -228,41 +280,15 @@ async def import_burglaries(
     """All or nothing: stage with binary COPY, then one upsert by (source, external_ref)."""
     actor.require_kommun(kommun)
     await kommuner.require_known(conn, [kommun])
-    records = parsed.records
-    skipped = parsed.skipped
-    if parsed.format == "police":
-        own = _place_key(await _kommun_name(conn, kommun))
-        kept = [r for r in records if r.place is None or _place_key(r.place) == own]
-        skipped += len(records) - len(kept)
-        records = kept
+    records, skipped = await _records_of_kommun(conn, kommun, parsed)
     n = len(records)
-    located = np.array([r.x_sweref is not None and not r.location_is_centroid for r in records], bool)
-    xs = np.array([r.x_sweref if r.x_sweref is not None else math.nan for r in records], np.float64)
-    ys = np.array([r.y_sweref if r.y_sweref is not None else math.nan for r in records], np.float64)
+    located, xs, ys = _points(records)
     async with conn.transaction(), translated_errors():
         # Areas cannot change under the import: it holds the same lock area writers take.
         await lock_kommun(conn, kommun)
         area_ids = await _resolve_areas(conn, kommun, records, located, xs, ys)
         await conn.execute(CREATE_STAGING)
-        loc = located.tolist()
-        x_list, y_list = xs.tolist(), ys.tolist()
-        rows = [
-            (
-                r.line if r.line is not None else i,
-                r.external_ref,
-                r.occurred_from,
-                r.occurred_to,
-                r.category,
-                x_list[i] if loc[i] else None,
-                y_list[i] if loc[i] else None,
-                area_ids[i],
-            )
-            for i, r in enumerate(records)
-        ]
-        for start in range(0, n, COPY_BATCH):
-            await conn.copy_records_to_table("burglary_staging", records=rows[start : start + COPY_BATCH], columns=STAGING_COLUMNS)
-            if on_progress:
-                on_progress(min(start + COPY_BATCH, n), n)
+        await _copy_to_staging(conn, _staging_rows(records, located, xs, ys, area_ids), on_progress)
         counts = await conn.fetchrow(UPSERT_FROM_STAGING, kommun, parsed.source)
         assigned = sum(a is not None for a in area_ids)
         result = ImportResult(
