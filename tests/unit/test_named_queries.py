@@ -22,6 +22,8 @@ QUERY_METHODS = frozenset(
         "fetchval",
         "execute",
         "executemany",
+        "fetchmany",
+        "prepare",
         "cursor",
         "copy_from_query",
         "copy_from_table",
