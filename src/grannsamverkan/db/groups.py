@@ -192,12 +192,12 @@ returning signed_up_at
 """
 
 GROUP_FOR_WRITE = "select id, kommun, area_id, status from watch_group where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
-GROUP_FOR_WRITE_LOCKED = GROUP_FOR_WRITE + " for update"
+GROUP_FOR_WRITE_FOR_UPDATE = GROUP_FOR_WRITE + " for update"
 
 
 async def group_for_write(conn: asyncpg.Connection, actor: Principal, group_id: int, *, lock: bool = False) -> asyncpg.Record:
     """The group's id, kommun, area and status, in the actor's scope; ``lock`` holds its row."""
-    row = await conn.fetchrow(GROUP_FOR_WRITE_LOCKED if lock else GROUP_FOR_WRITE, group_id, actor.scope)
+    row = await conn.fetchrow(GROUP_FOR_WRITE_FOR_UPDATE if lock else GROUP_FOR_WRITE, group_id, actor.scope)
     if row is None:
         raise NotFound(f"no group {group_id}")
     return row
