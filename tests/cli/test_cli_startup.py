@@ -69,3 +69,9 @@ async def test_goals_check_loads_no_statistics_or_web_framework(database_url: st
     """The cron job's command: the database driver, but not scipy, numpy or Litestar."""
     env = {**os.environ, "DATABASE_URL": database_url}
     assert _loaded_after("goals", "check", "--year", "2026", env=env) == {"asyncpg"}
+
+
+def test_import_households_loads_no_statistics() -> None:
+    """The household import (a command users time) does not load the burglary importer's scipy."""
+    assert "scipy" not in _loaded_after("import", "households", "--help")
+    assert "scipy" in _loaded_after("import", "burglaries", "--help")

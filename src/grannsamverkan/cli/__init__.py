@@ -313,6 +313,12 @@ LAZY_COMMANDS: Final[dict[str, LazyCommand]] = {
         "a group's life: lapse groups not renewed, near-repeat alerts to contact persons", ("grannsamverkan.cli.lifecycle",)
     ),
 }
+# Within a group, a command that needs fewer of the group's modules: `import households` loads
+# neither the burglaries' importer nor the statistics it brings (scipy, about a second).
+LAZY_SUBCOMMANDS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
+    ("import", "areas"): ("grannsamverkan.cli.registry",),
+    ("import", "households"): ("grannsamverkan.cli.registry",),
+}
 PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
 # The `import` sub-command group, made by cli.registry; other modules add their importers to it.
 IMPORT_SUBPARSERS: Any = None
@@ -322,9 +328,13 @@ def command_help(name: str) -> str:
     return LAZY_COMMANDS[name].help
 
 
-def _requested_command(argv: list[str]) -> str | None:
-    """The sub-command word (the first argument that is not an option), before parsing."""
-    return next((arg for arg in argv if not arg.startswith("-")), None)
+def _lazy_modules(argv: list[str]) -> tuple[str, ...]:
+    """The modules the requested command needs (its group's, or fewer for some of its commands)."""
+    words = [arg for arg in argv if not arg.startswith("-")]
+    lazy = LAZY_COMMANDS.get(words[0] if words else "")
+    if lazy is None:
+        return ()
+    return LAZY_SUBCOMMANDS.get((words[0], words[1]), lazy.modules) if len(words) > 1 else lazy.modules
 
 
 def _command_key(args: argparse.Namespace) -> str:
@@ -348,8 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     import importlib
 
     argv = sys.argv[1:] if argv is None else argv
-    lazy = LAZY_COMMANDS.get(_requested_command(argv) or "")
-    for module in lazy.modules if lazy else ():
+    for module in _lazy_modules(argv):
         importlib.import_module(module)  # registers its parser and commands
     parser = build_parser()
     args = parser.parse_args(argv)
