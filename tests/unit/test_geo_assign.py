@@ -7,7 +7,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grannsamverkan.geo.assign import assign_points, points_in_area
+from grannsamverkan.geo.assign import AreaGrid, assign_points, points_in_area
 from grannsamverkan.geo.geojson import to_wkb
 
 WEST = shapely.box(614000, 7006000, 615000, 7007000)
@@ -85,3 +85,28 @@ def test_areas_of_mixed_sizes_match_plain_shapely(boxes: list[tuple[float, float
     for x, y, area in zip(xs, ys, got.tolist(), strict=True):
         holders = [int(i) for i, a in zip(ids, areas, strict=True) if a.intersects(shapely.Point(x, y))]
         assert area == (min(holders) if holders else -1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 5000), st.floats(0, 5000), st.floats(1, 3000), st.integers(3, 40)), min_size=1, max_size=12),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_fine_grid_answers_as_the_tests_do(shapes: list[tuple[float, float, float, int]], seed: int) -> None:
+    """Overlapping polygons with holes and slanted edges; points anywhere, on outlines and on
+    vertices: the answers read from the fine grid are those of testing every point."""
+    areas = [
+        shapely.Point(x, y).buffer(r, quad_segs=max(1, n // 4)).difference(shapely.Point(x + r / 3, y).buffer(r / 4))
+        for x, y, r, n in shapes
+    ]
+    ids = np.arange(len(areas), 0, -1)
+    grid = AreaGrid.build(ids, areas, points=10**9)
+    assert grid.cover is not None
+    rng = np.random.default_rng(seed)
+    outline = shapely.get_coordinates(shapely.boundary(np.array(areas)))
+    middle = (outline[:-1] + outline[1:]) / 2  # on an edge (or across from one ring to the next)
+    xs = np.concatenate([rng.uniform(-3100, 8100, 5000), outline[:, 0], middle[:, 0], [np.nan]])
+    ys = np.concatenate([rng.uniform(-3100, 8100, 5000), outline[:, 1], middle[:, 1], [np.nan]])
+    tested = AreaGrid.build(ids, areas).assign(xs, ys)
+    assert np.array_equal(grid.assign(xs, ys), tested)
+    assert (tested[5000:-1] >= 0).any()  # the outline points lie in an area
