@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from grannsamverkan.cli import cli_actor
-from grannsamverkan.db import areas, groups, households
+from grannsamverkan.db import areas, groups, household_import, households
 from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.services import groups as group_cases
 from grannsamverkan.services import households as household_cases
@@ -45,14 +45,14 @@ async def test_copies_follow_imports_erasures_area_changes_and_contact_persons(c
     assert await _copies_match(conn) == 3
 
     # A kommun's first import (its own partition, counts added directly), then a later one.
-    await households.import_households(conn, cli_actor(), "2283", households_csv("c", grid_points(SOLLEFTEA, 9)).encode())
-    await households.import_households(
+    await household_import.import_households(conn, cli_actor(), "2283", households_csv("c", grid_points(SOLLEFTEA, 9)).encode())
+    await household_import.import_households(
         conn,
         cli_actor(),
         "2283",
         (households_csv("c", grid_points(SOLLEFTEA, 9)) + households_csv("r", grid_points(RAMSELE, 4)).split("\n", 1)[1]).encode(),
     )
-    await households.import_households(conn, cli_actor(), "2505", households_csv("b", grid_points(ARVIDSJAUR, 3)).encode())
+    await household_import.import_households(conn, cli_actor(), "2505", households_csv("b", grid_points(ARVIDSJAUR, 3)).encode())
     await _copies_match(conn)
     assert (await groups.eligibility(conn, group_ids[0], None)).households_total == 9
     assert (await groups.eligibility(conn, group_ids[1], None)).households_total == 4
@@ -108,7 +108,7 @@ async def test_an_erasure_waits_for_an_area_change_before_it_locks_the_household
     groups. An erasure takes that lock (shared) before it locks anything, so it never holds a
     household such a writer needs (the other order could deadlock)."""
     area_id = await area(conn, "Centrum", "2283", SOLLEFTEA)
-    await households.import_households(conn, cli_actor(), "2283", households_csv("c", grid_points(SOLLEFTEA, 3)).encode())
+    await household_import.import_households(conn, cli_actor(), "2283", households_csv("c", grid_points(SOLLEFTEA, 3)).encode())
     group_id = await group(conn, area_id, "C")
     household_id = await conn.fetchval("select min(id) from household where area_id = $1", area_id)
     await group_cases.sign_up(conn, cli_actor(), group_id, household_id)

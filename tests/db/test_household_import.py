@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from grannsamverkan.cli import cli_actor
-from grannsamverkan.db import households
+from grannsamverkan.db import household_import, households
 from grannsamverkan.errors import Conflict, InvalidInput
 from tests.factories import three_areas
 from tests.geodata import (
@@ -48,17 +48,17 @@ async def test_a_first_import_loads_its_own_partition_and_later_ones_go_through_
     await three_areas(conn)
     centre = households_csv("c", grid_points(SOLLEFTEA, 4))
     outside = households_csv("o", [(17.5, 63.3)])
-    first = await households.import_households(conn, cli_actor(), "2283", _csv(centre, outside))
+    first = await household_import.import_households(conn, cli_actor(), "2283", _csv(centre, outside))
     assert (first.inserted, first.updated, first.assigned, first.unassigned) == (5, 0, 4, 1)
     assert await _partitions(conn) == ["household_k2283", "household_other"]
     await _counters_match_rows(conn)
 
-    again = await households.import_households(conn, cli_actor(), "2283", _csv(centre, outside))
+    again = await household_import.import_households(conn, cli_actor(), "2283", _csv(centre, outside))
     assert (again.inserted, again.updated) == (0, 0)
 
     # One household moves from the centre to Ramsele, one is new in Ramsele.
     moved = centre.replace(centre.splitlines()[1], "c0,Storgatan 1,881 30,Ramsele,{},{}".format(*RAMSELE))
-    later = await households.import_households(conn, cli_actor(), "2283", _csv(moved, outside, households_csv("r", [RAMSELE])))
+    later = await household_import.import_households(conn, cli_actor(), "2283", _csv(moved, outside, households_csv("r", [RAMSELE])))
     assert (later.inserted, later.updated) == (1, 1)
     await _counters_match_rows(conn)
     assert await conn.fetchval("select count(*) from household_k2283") == 6
@@ -70,7 +70,7 @@ async def test_a_first_import_loads_its_own_partition_and_later_ones_go_through_
 async def test_households_added_one_by_one_keep_the_kommun_in_the_shared_partition(conn: asyncpg.Connection) -> None:
     await three_areas(conn)
     await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2505", external_ref="x0", street="Storgatan 1"))
-    result = await households.import_households(conn, cli_actor(), "2505", households_csv("x", grid_points(ARVIDSJAUR, 3)).encode())
+    result = await household_import.import_households(conn, cli_actor(), "2505", households_csv("x", grid_points(ARVIDSJAUR, 3)).encode())
     assert (result.inserted, result.updated) == (2, 1)  # x0 gets the file's address and location
     assert await _partitions(conn) == ["household_other"]
     assert await conn.fetchval("select count(*) from household_other where kommun = '2505'") == 3
@@ -82,7 +82,7 @@ async def test_a_repeated_external_ref_is_refused_with_both_lines(conn: asyncpg.
     await three_areas(conn)
     known = households_csv("k", grid_points(SOLLEFTEA, 2))
     if before == "an import":
-        await households.import_households(conn, cli_actor(), "2283", known.encode())
+        await household_import.import_households(conn, cli_actor(), "2283", known.encode())
     partitions = await _partitions(conn)
     for twice in ("n1", "k0"):  # a new ref twice, a known ref twice
         rows = households_csv("n", grid_points(SOLLEFTEA, 3)).splitlines()
@@ -90,7 +90,7 @@ async def test_a_repeated_external_ref_is_refused_with_both_lines(conn: asyncpg.
         if twice == "k0":
             data += "k0,Storgatan 8,881 30,Sollefteå,,\n"
         with pytest.raises(InvalidInput) as refused:
-            await households.import_households(conn, cli_actor(), "2283", data.encode())
+            await household_import.import_households(conn, cli_actor(), "2283", data.encode())
         assert "already used on line" in refused.value.errors[0].message
     assert await _partitions(conn) == partitions  # nothing half-made
     assert await conn.fetchval("select count(*) from household") == (2 if before == "an import" else 0)
@@ -98,7 +98,7 @@ async def test_a_repeated_external_ref_is_refused_with_both_lines(conn: asyncpg.
 
 async def test_a_duplicate_in_a_kommun_partition_is_a_conflict_on_external_ref(conn: asyncpg.Connection) -> None:
     await three_areas(conn)
-    await households.import_households(conn, cli_actor(), "2283", households_csv("h", grid_points(SOLLEFTEA, 2)).encode())
+    await household_import.import_households(conn, cli_actor(), "2283", households_csv("h", grid_points(SOLLEFTEA, 2)).encode())
     with pytest.raises(Conflict) as conflict:
         await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2283", external_ref="h0"))
     assert conflict.value.errors[0].field == "external_ref"
@@ -116,7 +116,7 @@ def _many(prefix: str, n: int) -> str:
 @pytest.mark.parametrize("fault", ["a bad value late in the file", "a repeated ref early in the file"])
 async def test_a_fault_in_a_long_file_stops_reading_and_writes_nothing(conn: asyncpg.Connection, fault: str) -> None:
     await three_areas(conn)
-    await households.import_households(conn, cli_actor(), "2283", households_csv("k", grid_points(SOLLEFTEA, 2)).encode())
+    await household_import.import_households(conn, cli_actor(), "2283", households_csv("k", grid_points(SOLLEFTEA, 2)).encode())
     lines = _many("n", 150_000).splitlines()
     if fault == "a bad value late in the file":
         lines[140_000] = lines[140_000].replace(",620", ",abc", 1)
@@ -125,6 +125,6 @@ async def test_a_fault_in_a_long_file_stops_reading_and_writes_nothing(conn: asy
         lines[2] = lines[1]
         where = 3
     with pytest.raises(InvalidInput) as refused:
-        await households.import_households(conn, cli_actor(), "2283", ("\n".join(lines) + "\n").encode())
+        await household_import.import_households(conn, cli_actor(), "2283", ("\n".join(lines) + "\n").encode())
     assert refused.value.errors[0].line == where
     assert await conn.fetchval("select count(*) from household") == 2

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from grannsamverkan.errors import InvalidInput
 from grannsamverkan.geo.columnar import NotClean, clean_batches, household_batches
-from grannsamverkan.geo.tabular import MAX_TEXT, parse_households
+from grannsamverkan.geo.csv_table import MAX_TEXT
+from grannsamverkan.geo.household_csv import parse_households
 
 HEADER = "external_ref,street,postcode,city,x,y\n"
 
@@ -29,10 +30,10 @@ def fast(data: bytes, block_bytes: int = 64) -> dict[str, list]:
 def careful(data: bytes) -> dict[str, list]:
     t = parse_households(data)
     return {
-        "external_ref": t.external_ref,
-        "street": t.street,
-        "postcode": t.postcode,
-        "city": t.city,
+        "external_ref": t.external_ref.to_pylist(),
+        "street": t.street.to_pylist(),
+        "postcode": t.postcode.to_pylist(),
+        "city": t.city.to_pylist(),
         "x": t.x_sweref.tolist(),
         "y": t.y_sweref.tolist(),
     }
@@ -60,6 +61,8 @@ CLEAN_FILES = {
     "blank lines": (HEADER + "\nh1,Storgatan 1,881 30,Ede,620000,7005000\n\n\nh2,S,881 30,Ede,,\n").encode(),
     "quoted line break": (HEADER + 'h1,"Storgatan\n1",881 30,Ede,620000,7005000\nh2,S,881 30,Ede,620000,7005000\n').encode(),
     "padded coordinates, exponents": (HEADER + "h1,S,881 30,Ede, 620000 ,7005000.5\nh2,S,881 30,Ede,+620001,7.005e6\n").encode(),
+    "positions only, no address columns": b"external_ref;x;y\nh1;620000;7005000\nh2;620001,5;7005001\n",
+    "positions and a city only": b"external_ref,city,lon,lat\nh1,Ede,16.49,63.54\n",
 }
 
 
@@ -87,6 +90,7 @@ NOT_CLEAN = {
     "only a header": HEADER,
     "a street one two-byte letter too long": HEADER + f"h1,{'å' * (MAX_TEXT + 1)},881 30,Ede,620000,7005000\n",
     "a coordinate that is not a number": HEADER + "h1,S,881 30,Ede,nan,7005000\n",
+    "a line without a position in a file without addresses": "external_ref,x,y\nh1,620000,7005000\nh2,,\n",
 }
 
 

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from msgspec import Meta
 
 from grannsamverkan.api.hot import hot_get
-from grannsamverkan.db import areas, audit, groups, households, kommuner
+from grannsamverkan.db import areas, audit, groups, household_import, households, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.eligibility import Eligibility, GroupKind, GroupStatus, NewGroupStatus
 from grannsamverkan.errors import FieldError, InvalidInput
@@ -263,7 +263,7 @@ class HouseholdController(Controller):
         principal: Caller,
         kommun: Annotated[str, QueryParameter(description="SCB kommun code of the households")],
         bekrafta: Confirm = False,
-    ) -> households.ImportResult:
+    ) -> household_import.ImportResult:
         """All or nothing, idempotent by external_ref; errors name the line. 409 when the file moves a
         household that holds a group's contact person out of the group's area (see ``bekrafta``)."""
         principal.require_kommun(kommun)

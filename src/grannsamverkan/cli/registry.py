@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from grannsamverkan import cli
 from grannsamverkan.cli import EXIT_OK, cli_actor, command, print_json, read_file, run_with_connection
-from grannsamverkan.db import areas, groups, households, tokens
+from grannsamverkan.db import areas, groups, household_import, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import FieldError, InvalidInput
@@ -40,7 +40,9 @@ def read_area_file(path: Path, crs: str | None, mapping: gis.FieldMapping | None
     return gis.read_areas(read_file(path), crs=crs, mapping=mapping)
 
 
-async def import_household_file(conn: Any, actor: Principal, path: Path, kommun: str, *, quiet: bool = False) -> households.ImportResult:
+async def import_household_file(
+    conn: Any, actor: Principal, path: Path, kommun: str, *, quiet: bool = False
+) -> household_import.ImportResult:
     data = read_file(path)
     with tqdm(
         total=len(data), unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr, disable=quiet or None, leave=False
@@ -49,7 +51,7 @@ async def import_household_file(conn: Any, actor: Principal, path: Path, kommun:
         def progress(done: int, total: int) -> None:
             bar.update(done - bar.n)
 
-        return await households.import_households(conn, actor, kommun, data, on_progress=progress)
+        return await household_import.import_households(conn, actor, kommun, data, on_progress=progress)
 
 
 @command("import areas")

@@ -4,7 +4,7 @@ priority-area ranking and its backtest read.
 Import rules (``POST /api/v1/burglaries/import`` and ``grannsamverkan import burglaries``):
 
 * The body is the Police events JSON array when the content type says JSON or the first
-  non-space byte is ``[``; otherwise a CSV (see :func:`grannsamverkan.geo.tabular.parse_burglaries_csv`).
+  non-space byte is ``[``; otherwise a CSV (see :func:`grannsamverkan.geo.burglary_csv.parse_burglaries_csv`).
 * All or nothing, idempotent by ``(source, external_ref)`` within the kommun: staged with binary COPY, then one
   upsert in the same transaction; a re-run changes nothing (``unchanged``). The source is
   ``csv`` for a CSV and ``polisen`` for the feed unless one is given.
@@ -40,7 +40,7 @@ from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.backtest import BacktestMethod, BacktestResult, backtest
-from grannsamverkan.domain.calendar import check_days
+from grannsamverkan.domain.calendar import STOCKHOLM, check_days
 from grannsamverkan.domain.ranking import (
     DEFAULT_BANDWIDTH_M,
     DEFAULT_TIME_WINDOW_DAYS,
@@ -52,10 +52,10 @@ from grannsamverkan.domain.ranking import (
     rank_areas,
 )
 from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.geo.burglary_csv import BurglaryRecord, parse_burglaries_csv
 from grannsamverkan.geo.crs import sweref_to_wgs84
 from grannsamverkan.geo.police import SOURCE as POLICE_SOURCE
 from grannsamverkan.geo.police import is_json_array, parse_police_events
-from grannsamverkan.geo.tabular import STOCKHOLM, BurglaryRecord, parse_burglaries_csv
 
 CSV_SOURCE: Final = "csv"
 COPY_BATCH: Final = 10_000

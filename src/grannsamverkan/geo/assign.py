@@ -158,7 +158,9 @@ class _Cover(msgspec.Struct):
         free = ~marked.reshape(rows, columns)
         starts = free & ~np.concatenate([np.zeros((rows, 1), np.bool_), free[:, :-1]], axis=1)
         start_rows, start_columns = np.nonzero(starts)
-        run_answer = grid._tested(cover.x0 + (start_columns + 0.5) * cell, cover.y0 + (start_rows + 0.5) * cell)
+        centre_x = cover.x0 + (start_columns + 0.5).astype(np.float64) * cell
+        centre_y = cover.y0 + (start_rows + 0.5).astype(np.float64) * cell
+        run_answer = grid._tested(centre_x, centre_y)
         flat_free = free.ravel()
         run_of_cell = np.cumsum(starts.ravel()) - 1
         answer = np.full(rows * columns, MIXED, dtype=np.int64)

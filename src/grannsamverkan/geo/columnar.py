@@ -6,7 +6,7 @@ compute functions: a million lines in about half a second, several times faster 
 by line. When it meets anything else (an empty or bad value, a short line, a coordinate outside
 Sweden, lone carriage returns, ...) it raises :class:`NotClean`, at whatever batch it is, and the
 import starts over with :func:`household_batches`: the careful reader of
-:mod:`grannsamverkan.geo.tabular`, whose messages name the line and column. So the fast reader
+:mod:`grannsamverkan.geo.household_csv`, whose messages name the line and column. So the fast reader
 never reports a problem itself, and the two give the same households for every file both accept
 (``tests/unit/test_geo_columnar.py``). Repeated external refs are left to the import, which
 finds them with the unique index and hands over too.
@@ -15,10 +15,9 @@ finds them with the unique index and hands over too.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Final
 
-import msgspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,38 +26,14 @@ from numpy.typing import NDArray
 
 from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.crs import inside_sweden, to_sweref
-from grannsamverkan.geo.tabular import (
-    HOUSEHOLD_COLUMNS,
-    MAX_LENGTHS,
-    MAX_TEXT,
-    HouseholdChunk,
-    HouseholdLayout,
-    household_layout,
-    iter_households,
-    normalise_newlines,
-    read_all,
-)
+from grannsamverkan.geo.csv_table import MAX_LENGTHS, MAX_TEXT
+from grannsamverkan.geo.household_csv import ADDRESS_COLUMNS, HouseholdBatch, HouseholdLayout, household_layout, iter_households
+from grannsamverkan.geo.text_files import normalise_newlines, read_all
 
 BATCH_ROWS: Final = 100_000
 HEAD_BYTES: Final = 65_536  # the header is looked for in this much of the start of the file
 POSTCODE_SPELLINGS: Final = r"^(?:[Ss][Ee]-?\s*)?([0-9]{3})\s?([0-9]{2})$"  # 88130, SE-881 30
 POSTCODE: Final = r"^[0-9]{3} [0-9]{2}$"
-
-
-class HouseholdBatch(msgspec.Struct, kw_only=True):
-    """Up to ``BATCH_ROWS`` households: text as Arrow arrays, SWEREF 99 TM x/y (NaN = no location)."""
-
-    external_ref: pa.Array
-    street: pa.Array
-    postcode: pa.Array
-    city: pa.Array
-    x_sweref: NDArray[np.float64]
-    y_sweref: NDArray[np.float64]
-    bytes_consumed: int
-    total_bytes: int
-
-    def __len__(self) -> int:
-        return len(self.external_ref)
 
 
 class NotClean(Exception):
@@ -70,27 +45,7 @@ def household_batches(
 ) -> Iterator[HouseholdBatch]:
     """The households of a CSV in batches, read carefully (line by line); raises
     :class:`InvalidInput` with line-numbered errors as ``iter_households`` does."""
-    for chunk in iter_households(read_all(source), chunk_rows=batch_rows, kommun=kommun):
-        yield from_chunk(chunk)
-
-
-def from_chunk(chunk: HouseholdChunk) -> HouseholdBatch:
-    """A chunk of the line-by-line reader as a batch."""
-    return HouseholdBatch(
-        # An empty street, postcode or city (a household with a position needs none) is stored as null.
-        external_ref=pa.array(chunk.external_ref, pa.string()),
-        street=_nulls(chunk.street),
-        postcode=_nulls(chunk.postcode),
-        city=_nulls(chunk.city),
-        x_sweref=chunk.x_sweref,
-        y_sweref=chunk.y_sweref,
-        bytes_consumed=chunk.bytes_consumed,
-        total_bytes=chunk.total_bytes,
-    )
-
-
-def _nulls(values: list[str]) -> pa.Array:
-    return pa.array(values if all(values) else [v or None for v in values], pa.string())
+    return iter_households(read_all(source), chunk_rows=batch_rows, kommun=kommun)
 
 
 def clean_batches(data: bytes, *, block_bytes: int = 4 << 20, kommun: str | None = None) -> Iterator[HouseholdBatch]:
@@ -158,29 +113,42 @@ def _checked(block: pa.RecordBatch, layout: HouseholdLayout, consumed: int, tota
     def column(name: str) -> pa.Array:
         return pc.utf8_trim_whitespace(block.column(layout.positions[name]))
 
-    if any(name not in layout.positions for name in HOUSEHOLD_COLUMNS):
-        raise NotClean("a file without street, postcode or city (the careful reader reads it)")
-    text_columns = {name: column(name) for name in HOUSEHOLD_COLUMNS}
-    for name, values in text_columns.items():
-        if len(values) and not _lengths_within(values, MAX_LENGTHS.get(name, MAX_TEXT)):
-            raise NotClean(f"an empty or too long {name}")
-    postcode = _postcodes(text_columns["postcode"])
-    refs = text_columns["external_ref"]
+    refs = column("external_ref")
+    if len(refs) and not _lengths_within(refs, MAX_LENGTHS.get("external_ref", MAX_TEXT)):
+        raise NotClean("an empty or too long external_ref")
     x, y = _locations(layout, block) if layout.coordinates else (np.full(len(refs), np.nan),) * 2
+    address = _addresses(layout, column, ~np.isnan(x))
     if kommun is not None and layout.coordinates:
         located = ~np.isnan(x)
         if not boundaries.inside_kommun(kommun, x[located], y[located]).all():
             raise NotClean("a position outside the kommun (the careful reader names the line)")
     return HouseholdBatch(
         external_ref=refs,
-        street=text_columns["street"],
-        postcode=postcode,
-        city=text_columns["city"],
+        street=address["street"],
+        postcode=address["postcode"],
+        city=address["city"],
         x_sweref=x,
         y_sweref=y,
         bytes_consumed=consumed,
         total_bytes=total,
     )
+
+
+def _addresses(layout: HouseholdLayout, column: Callable[[str], pa.Array], located: NDArray[np.bool_]) -> dict[str, pa.Array]:
+    """Street, postcode and city, each non-empty; a file of positions may leave the columns out
+    (all null then), as long as every line has its position."""
+    address = {}
+    for name in ADDRESS_COLUMNS:
+        if name not in layout.positions:
+            if not located.all():
+                raise NotClean(f"a line without a position in a file without '{name}' (the careful reader names it)")
+            address[name] = pa.nulls(len(located), pa.string())
+            continue
+        values = column(name)
+        if len(values) and not _lengths_within(values, MAX_LENGTHS.get(name, MAX_TEXT)):
+            raise NotClean(f"an empty or too long {name}")
+        address[name] = _postcodes(values) if name == "postcode" else values
+    return address
 
 
 def _layout(head: str, *, complete: bool) -> HouseholdLayout:

@@ -34,9 +34,11 @@ from typing import Any, Final
 
 import msgspec
 
+from grannsamverkan.domain.calendar import STOCKHOLM
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput
+from grannsamverkan.geo.burglary_csv import BurglaryRecord
 from grannsamverkan.geo.crs import WGS84, format_point, inside_sweden, to_sweref
-from grannsamverkan.geo.tabular import MAX_ERRORS, STOCKHOLM, BurglaryRecord
+from grannsamverkan.geo.csv_table import MAX_ERRORS
 
 SOURCE: Final = "polisen"
 BURGLARY_TYPES: Final = frozenset({"inbrott", "inbrott, försök", "stöld/inbrott"})

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import asyncpg
 import msgspec
 
-from grannsamverkan.db import audit, groups, households
+from grannsamverkan.db import audit, groups, household_import, households
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.addresses import check_address
 from grannsamverkan.services.groups import CONTACT_TABLES
@@ -45,11 +45,11 @@ async def import_households(
     *,
     erase_contacts: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
-) -> households.ImportResult:
-    """A household import (db.households.import_households); households it moves out of a group's
+) -> household_import.ImportResult:
+    """A household import (db.household_import.import_households); households it moves out of a group's
     area where they hold the contact person are refused with 409, or, when the caller confirmed
     it, their contact persons are erased explicitly (and scrubbed from the data files)."""
-    result = await households.import_households(conn, actor, kommun, csv, erase_contacts=erase_contacts, on_progress=on_progress)
+    result = await household_import.import_households(conn, actor, kommun, csv, erase_contacts=erase_contacts, on_progress=on_progress)
     if result.contact_persons_erased:
         await audit.scrub(conn, CONTACT_TABLES)
     return result

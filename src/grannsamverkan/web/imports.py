@@ -12,7 +12,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Template
 
-from grannsamverkan.db import areas, burglaries, households, kommuner
+from grannsamverkan.db import areas, burglaries, household_import, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import GrannsamverkanError
 from grannsamverkan.geo import gis
@@ -64,7 +64,7 @@ class ImportPages(Controller):
             body = await form.upload(data, "file")
             principal.require_kommun(kommun)
             await kommuner.require_known(db, [kommun])
-            result = await households.import_households(db, principal, kommun, body)
+            result = await household_import.import_households(db, principal, kommun, body)
         except GrannsamverkanError as exc:
             return await import_page(request, db, principal, which="households", failure=exc, kommun=kommun)
         return await import_page(

@@ -1,0 +1,197 @@
+"""Burglaries of a CSV file: ``external_ref,occurred_from,occurred_to,category`` plus coordinates
+and/or the area's external_ref (the table reader and its errors by line: ``geo.csv_table``)."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time, timedelta
+from typing import IO, Final
+
+import msgspec
+import numpy as np
+
+from grannsamverkan.domain.calendar import STOCKHOLM
+from grannsamverkan.geo.csv_table import (
+    CHUNK_ROWS,
+    COORDINATE_COLUMNS,
+    MAX_ERRORS,
+    CsvTable,
+    LineErrors,
+    check_duplicates,
+    check_kommun,
+    coordinates,
+    drop_blank_rows,
+    header_error,
+    require_values,
+    stripped,
+)
+
+BURGLARY_COLUMNS: Final = ("external_ref", "occurred_from", "occurred_to", "category")
+BURGLARY_CATEGORIES: Final = ("villa", "lagenhet", "fritidshus", "forrad", "ovrigt")
+_CATEGORY_SPELLINGS: Final = {
+    "villa": "villa",
+    "lagenhet": "lagenhet",
+    "lägenhet": "lagenhet",
+    "fritidshus": "fritidshus",
+    "forrad": "forrad",
+    "förråd": "forrad",
+    "ovrigt": "ovrigt",
+    "övrigt": "ovrigt",
+}
+# Coordinate column pairs and the CRS they imply.
+
+
+class BurglaryRecord(msgspec.Struct, kw_only=True):
+    """One burglary from a CSV line or a police event. Times are timezone-aware.
+
+    Location in SWEREF 99 TM or ``None``; ``location_is_centroid`` says the point is only a
+    kommun's or county's centre (police feed), not the place itself.
+    """
+
+    external_ref: str
+    occurred_from: datetime
+    occurred_to: datetime
+    category: str
+    x_sweref: float | None = None
+    y_sweref: float | None = None
+    area_external_ref: str | None = None
+    location_is_centroid: bool = False
+    source: str = "csv"
+    line: int | None = None
+    place: str | None = None  # police: location.name
+    summary: str | None = None  # police: summary
+    url: str | None = None  # police: url
+
+
+def normalise_category(value: str) -> str | None:
+    """``villa|lagenhet|fritidshus|forrad|ovrigt`` for a code or its Swedish spelling, else ``None``."""
+    return _CATEGORY_SPELLINGS.get(value.strip().lower())
+
+
+def parse_time(value: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO 8601 date or date-time as an aware datetime; naive times are Europe/Stockholm.
+
+    A bare date means the start of that day, or its last second with ``end_of_day`` (for
+    ``occurred_to``). Raises ``ValueError`` with a readable reason.
+    """
+    s = value.strip()
+    if len(s) == 10:
+        d = date.fromisoformat(s)
+        t = time(23, 59, 59) if end_of_day else time(0, 0)
+        return datetime.combine(d, t, tzinfo=STOCKHOLM)
+    if s.endswith(("z", "Z")):
+        s = s[:-1] + "+00:00"
+    dt = datetime.fromisoformat(s)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=STOCKHOLM)
+    return dt
+
+
+def parse_burglaries_csv(
+    source: bytes | bytearray | memoryview | IO[bytes],
+    *,
+    max_errors: int = MAX_ERRORS,
+    now: datetime | None = None,
+    kommun: str | None = None,
+) -> list[BurglaryRecord]:
+    """Burglaries of a CSV: ``external_ref,occurred_from,occurred_to,category`` plus coordinates
+    (``lon,lat`` / ``x,y`` / ``e,n``) and/or ``area_external_ref``.
+
+    ``occurred_to`` may be empty (= ``occurred_from``; a bare date then covers that day) and must
+    not be earlier than ``occurred_from``; neither may lie more than a day after ``now``. A line
+    may have a location, an area reference, both or neither. All or nothing: any error raises
+    :class:`InvalidInput`. With ``kommun``, a location outside the kommun (beyond
+    ``boundaries.TOLERANCE_M`` of its outline) is an error naming the line.
+    """
+    table = CsvTable.read(source)
+    table.require(BURGLARY_COLUMNS)
+    coords = table.coordinate_columns()
+    has_area = "area_external_ref" in table.positions
+    if coords is None and not has_area:
+        raise header_error(
+            f"give coordinate columns (lon,lat or x,y) or an 'area_external_ref' column ({table.describe_header()})", "area_external_ref"
+        )
+    optional = frozenset({"occurred_to", "area_external_ref"} | {c for p, _ in COORDINATE_COLUMNS for c in p})
+    latest = (now or datetime.now(UTC)) + timedelta(days=1)
+    errors = LineErrors(max_errors)
+    seen: dict[str, int] = {}
+    out: list[BurglaryRecord] = []
+    for raw in table.chunks(CHUNK_ROWS, errors, optional):
+        if not len(raw.lines):
+            continue
+        raw = drop_blank_rows(raw)
+        if not len(raw.lines):
+            continue
+        lines = raw.lines
+        pos = table.positions
+        ref = stripped(raw.cols[pos["external_ref"]])
+        require_values(ref, "external_ref", lines, errors)
+        check_duplicates(ref, lines, seen, errors)
+        if coords is not None:
+            xs, ys = coordinates(raw, table, coords[0], coords[1], errors)
+            if kommun is not None and (~np.isnan(xs)).any():
+                check_kommun(kommun, xs, ys, lines, errors)
+        else:
+            xs = ys = np.full(len(lines), np.nan)
+        areas = stripped(raw.cols[pos["area_external_ref"]]) if has_area else [""] * len(lines)
+        for i, line in enumerate(lines.tolist()):
+            t_from, t_to = _times(raw.cols[pos["occurred_from"]][i], raw.cols[pos["occurred_to"]][i], line, latest, errors)
+            cat_raw = raw.cols[pos["category"]][i].strip()
+            category = normalise_category(cat_raw)
+            if category is None:
+                shown = f"category {cat_raw!r} is unknown" if cat_raw else "column 'category' is empty"
+                errors.add(line, "category", f"{shown}; use one of {', '.join(BURGLARY_CATEGORIES)}")
+            if errors or t_from is None or t_to is None or category is None:
+                continue
+            x, y = float(xs[i]), float(ys[i])
+            has_xy = not math.isnan(x)
+            out.append(
+                BurglaryRecord(
+                    external_ref=ref[i],
+                    occurred_from=t_from,
+                    occurred_to=t_to,
+                    category=category,
+                    x_sweref=x if has_xy else None,
+                    y_sweref=y if has_xy else None,
+                    area_external_ref=areas[i] or None,
+                    line=line,
+                )
+            )
+        if errors.full:
+            break
+    errors.raise_if_any("invalid burglary CSV")
+    if not out:
+        raise header_error("the file has a header but no data lines", "external_ref")
+    return out
+
+
+def _times(
+    raw_from: str,
+    raw_to: str,
+    line: int,
+    latest: datetime,
+    errors: LineErrors,
+) -> tuple[datetime | None, datetime | None]:
+    s_from, s_to = raw_from.strip(), raw_to.strip()
+    if not s_from:
+        errors.add(line, "occurred_from", "column 'occurred_from' is empty")
+        return None, None
+    try:
+        t_from = parse_time(s_from)
+    except ValueError:
+        errors.add(
+            line, "occurred_from", f"occurred_from {s_from!r} is not an ISO 8601 date or date-time (e.g. 2024-03-01 or 2024-03-01T14:30)"
+        )
+        return None, None
+    try:
+        t_to = parse_time(s_to or s_from, end_of_day=True)
+    except ValueError:
+        errors.add(line, "occurred_to", f"occurred_to {s_to!r} is not an ISO 8601 date or date-time (e.g. 2024-03-03 or 2024-03-03T08:00)")
+        return None, None
+    if t_to < t_from:
+        errors.add(line, "occurred_to", f"occurred_to {s_to!r} is before occurred_from {s_from!r}")
+        return None, None
+    if t_from > latest or t_to > latest:
+        errors.add(line, "occurred_from" if t_from > latest else "occurred_to", "the burglary lies in the future")
+        return None, None
+    return t_from, t_to
