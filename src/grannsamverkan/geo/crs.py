@@ -14,12 +14,14 @@ from __future__ import annotations
 import math
 import re
 import threading
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from pyproj import Transformer
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
 
 from grannsamverkan.errors import FieldError, InvalidInput
 
@@ -130,6 +132,8 @@ def transformer(src: int, dst: int) -> Transformer:
     key = (src, dst)
     t = cache.get(key)
     if t is None:
+        from pyproj import Transformer  # loaded when first needed: a file in SWEREF 99 TM never needs it
+
         t = cache[key] = Transformer.from_crs(f"EPSG:{src}", f"EPSG:{dst}", always_xy=True)
     return t
 

@@ -34,8 +34,6 @@ from typing import Any, Final, Literal, cast
 import msgspec
 import numpy as np
 import shapely
-from pyproj import CRS
-from pyproj.exceptions import CRSError
 
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput, PayloadTooLarge
 from grannsamverkan.geo import boundaries
@@ -254,6 +252,9 @@ def _utf8_if_all(columns: list[list[Any]]) -> list[list[Any]]:
 def _epsg(crs_text: str | None, geoms: Iterable[shapely.Geometry | None]) -> int | None:
     if not crs_text:
         return None
+    from pyproj import CRS  # loaded when a file names its CRS (as pyogrio, when a file is read)
+    from pyproj.exceptions import CRSError
+
     try:
         crs = CRS.from_user_input(crs_text)
     except CRSError:
