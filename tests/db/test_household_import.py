@@ -4,7 +4,12 @@ its own; later imports (and kommuner whose households were added one by one) go 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 import asyncpg
+import pgpq
+import pyarrow as pa
 import pytest
 
 from grannsamverkan.cli import cli_actor
@@ -128,3 +133,26 @@ async def test_a_fault_in_a_long_file_stops_reading_and_writes_nothing(conn: asy
         await household_import.import_households(conn, cli_actor(), "2283", ("\n".join(lines) + "\n").encode())
     assert refused.value.errors[0].line == where
     assert await conn.fetchval("select count(*) from household") == 2
+
+
+async def test_a_copy_the_database_refuses_ends_with_its_error(conn: asyncpg.Connection) -> None:
+    """The COPY fails on a row of the fourth of 200 batches the feeder hands over through its
+    channel: the database's error comes back, and nothing waits on the channel."""
+    await conn.execute(
+        "create temp table refused (external_ref text, street text, postcode text, city text, "
+        "x double precision, y double precision, area_id bigint check (area_id < 3))"
+    )
+    target = household_import._Target("refused", "2283", first_load=True)
+    encoder = pgpq.ArrowToPostgresBinaryEncoder(target.schema)
+
+    async def batches() -> AsyncIterator[household_import._Prepared]:
+        for n in range(200):
+            rows = pa.RecordBatch.from_pydict(
+                {"external_ref": [f"h{n}-{i}" for i in range(500)], "street": ["S"] * 500, "postcode": ["881 30"] * 500,
+                 "city": ["Ede"] * 500, "x": [620000.0] * 500, "y": [7005000.0] * 500, "area_id": [n] * 500},
+                schema=household_import.ROW_SCHEMA,
+            )  # fmt: skip
+            yield household_import._Prepared(encoder.write_batch(rows), rows.slice(0, 0), household_import._Tally(rows=500), 0, 0)
+
+    with pytest.raises(asyncpg.CheckViolationError):
+        await asyncio.wait_for(household_import._copy_new(conn, target, batches(), encoder, None), 60)

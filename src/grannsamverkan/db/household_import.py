@@ -381,7 +381,9 @@ async def _copy_new(
                 await channel.put(prepared.encoded)
             await channel.put(encoder.finish())
             await channel.put(None)
-        except BaseException as exc:  # the COPY ends with it, and the import raises it
+        except asyncio.CancelledError:  # the COPY failed: nobody reads the channel any more
+            raise
+        except BaseException as exc:  # reading or preparing failed: the COPY ends with it, and the import raises it
             await channel.put(exc)
             raise
         return _Stored(tally, changed)
