@@ -16,6 +16,11 @@ CSV of N households in SWEREF 99 TM (x,y), then, in each round on a fresh copy o
   re-run   the same command again (nothing changes)
 
 and prints the ratio import / floor (goal: at most 1.3, aim 1.15) and the peak RSS (< 1.5 GiB).
+
+When the server runs on this machine (its postmaster.pid readable), it also prints the CPU seconds
+of each step: the server's processes (postmaster, backends, parallel workers; read from /proc,
+every database of the server included) and the client's (psql, or the CLI). On a machine shared
+with other work, the wall-clock ratio varies from run to run; the CPU ratio varies less.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -87,6 +93,51 @@ def write_csv(path: Path, rows: int, n_areas: int, seed: int = 2283) -> None:
             )
 
 
+def server_pid(url: str) -> int | None:
+    """The postmaster's pid, when the server's data directory is readable here."""
+
+    async def data_directory() -> str:
+        conn = await asyncpg.connect(url)
+        try:
+            return await conn.fetchval("show data_directory")
+        finally:
+            await conn.close()
+
+    try:
+        return int((Path(asyncio.run(data_directory())) / "postmaster.pid").read_text().split()[0])
+    except (OSError, asyncpg.PostgresError, ValueError):
+        return None
+
+
+def _cpu_of(stat: str, *, children: bool) -> float:
+    fields = stat.rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11 : 15 if children else 13])  # utime, stime (, cutime, cstime)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(pid: int | None) -> float:
+    """CPU seconds the server's processes have used: the postmaster with its exited children, and
+    the living ones."""
+    if pid is None:
+        return float("nan")
+    total = _cpu_of(Path(f"/proc/{pid}/stat").read_text(), children=True)
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            total += _cpu_of(stat, children=False)
+    return total
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _psql(url: str, *args: str) -> float:
     psql = shutil.which("psql")
     if psql is None:
@@ -96,18 +147,21 @@ def _psql(url: str, *args: str) -> float:
     return time.perf_counter() - started
 
 
-def floor_seconds(url: str, csv_path: Path) -> dict[str, float]:
+def floor_seconds(url: str, csv_path: Path, pid: int | None) -> dict[str, float]:
     _psql(url, "-c", FLOOR_TABLE)
     _checkpoint(url)
+    server, client = server_cpu(pid), _children_cpu()
     copy = _psql(url, "-c", f"\\copy floor_copy from '{csv_path}' with (format csv, header true)")
     indexes = _psql(url, "-c", FLOOR_INDEXES)
+    server, client = server_cpu(pid) - server, _children_cpu() - client
     _psql(url, "-c", "drop table floor_copy")
-    return {"copy": copy, "indexes": indexes}
+    return {"copy": copy, "indexes": indexes, "server_cpu": server, "client_cpu": client}
 
 
-def import_seconds(url: str, csv_path: Path) -> dict:
+def import_seconds(url: str, csv_path: Path, pid: int | None) -> dict:
     """The CLI in a child process, wall time from spawn to exit, and the child's peak RSS."""
     _checkpoint(url)
+    server = server_cpu(pid)
     env = {**os.environ, "DATABASE_URL": url}
     command = [sys.executable, "-m", "grannsamverkan", "import", "households", str(csv_path), "--kommun", "2283", "--json"]
     started = time.perf_counter()
@@ -116,11 +170,19 @@ def import_seconds(url: str, csv_path: Path) -> dict:
     out, err = child.stdout.read(), child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
+    server = server_cpu(pid) - server
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"the import failed ({child.returncode}): {err.decode(errors='replace')[-2000:]}")
     result = json.loads(out)
-    return {"seconds": seconds, "peak_bytes": usage.ru_maxrss * 1024, "inserted": result["inserted"], "assigned": result["assigned"]}
+    return {
+        "seconds": seconds,
+        "peak_bytes": usage.ru_maxrss * 1024,
+        "server_cpu": server,
+        "client_cpu": usage.ru_utime + usage.ru_stime,
+        "inserted": result["inserted"],
+        "assigned": result["assigned"],
+    }
 
 
 async def prepare(url: str, n_areas: int) -> None:
@@ -182,19 +244,22 @@ def main() -> None:
         size_mb = csv_path.stat().st_size / 1e6
 
         rounds = []
+        pid = server_pid(server)
         for i in range(args.repeat):
             # Every round on a fresh copy of the prepared database: the first import is a first.
             name = f"{template}_{i}"
             asyncio.run(admin(f'create database "{name}" template "{template}"'))
             url = with_database(server, name)
-            floor = floor_seconds(url, csv_path)
-            first = import_seconds(url, csv_path)
-            again = import_seconds(url, csv_path)
+            floor = floor_seconds(url, csv_path, pid)
+            first = import_seconds(url, csv_path, pid)
+            again = import_seconds(url, csv_path, pid)
             total = floor["copy"] + floor["indexes"]
-            rounds.append((total, first, again))
+            rounds.append((total, first, again, floor))
             print(
-                f"round {i + 1}: floor {total:.2f} s (\\copy {floor['copy']:.2f} s + indexes {floor['indexes']:.2f} s), "
-                f"import {first['seconds']:.2f} s ({first['seconds'] / total:.2f}x), "
+                f"round {i + 1}: floor {total:.2f} s (\\copy {floor['copy']:.2f} s + indexes {floor['indexes']:.2f} s; "
+                f"CPU server {floor['server_cpu']:.2f} s, psql {floor['client_cpu']:.2f} s), "
+                f"import {first['seconds']:.2f} s ({first['seconds'] / total:.2f}x; "
+                f"CPU server {first['server_cpu']:.2f} s, CLI {first['client_cpu']:.2f} s), "
                 f"re-run {again['seconds']:.2f} s ({again['seconds'] / total:.2f}x)",
                 file=sys.stderr,
             )
@@ -215,6 +280,12 @@ def main() -> None:
             f"{rounds[-1][1]['inserted']:,} inserted, {rounds[-1][1]['assigned']:,} in an area"
         )
         print(f"import, re-run (nothing changes): {float(np.median([r[2]['seconds'] for r in rounds])):.2f} s  ratio {again_ratio:.2f}x")
+        floor_cpu = float(np.median([r[3]["server_cpu"] + r[3]["client_cpu"] for r in rounds]))
+        import_cpu = float(np.median([r[1]["server_cpu"] + r[1]["client_cpu"] for r in rounds]))
+        print(
+            f"CPU, medians: floor {floor_cpu:.2f} s (server and psql), import {import_cpu:.2f} s (server and CLI), "
+            f"ratio {import_cpu / floor_cpu:.2f}x (server processes of every database counted)"
+        )
         print(f"peak RSS {peak / 2**30:.2f} GiB")
         goal_met = first_ratio <= GOAL and peak < MEMORY_LIMIT
         print(f"goal (first run at most {GOAL}x the floor, aim {AIM}x; peak RSS under 1.5 GiB):", "met" if goal_met else "NOT met")

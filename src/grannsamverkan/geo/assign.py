@@ -55,9 +55,17 @@ class AreaGrid(msgspec.Struct):
     cover: _Cover | None = None
 
     @classmethod
-    def build(cls, area_ids: ArrayLike, geometries: Sequence[shapely.Geometry | bytes | None], *, points: int = 0) -> AreaGrid:
+    def build(
+        cls,
+        area_ids: ArrayLike,
+        geometries: Sequence[shapely.Geometry | bytes | None],
+        *,
+        points: int = 0,
+        fine_cells: int = FINE_CELLS_PER_AREA,
+    ) -> AreaGrid:
         """The grid; with ``points`` (how many are expected) of ``FINE_POINTS_PER_AREA`` per area
-        or more, also the fine grid that answers most points without a test."""
+        or more, also the fine grid (``fine_cells`` across an area of the median size) that
+        answers most points without a test."""
         ids = np.asarray(area_ids, dtype=np.int64).ravel()
         if len(ids) != len(geometries):
             raise ValueError("area_ids and geometries differ in length")
@@ -91,7 +99,7 @@ class AreaGrid(msgspec.Struct):
         first = np.concatenate([[0], np.cumsum(counts)])
         grid = cls(ids, geoms, float(x0), float(y0), cell, columns, rows, first, area_of[order])
         if points >= FINE_POINTS_PER_AREA * len(valid):
-            fine = max(float(np.median(sizes)) / FINE_CELLS_PER_AREA, float(np.sqrt(max(width * height, 1.0) / MAX_FINE_CELLS)), 1e-6)
+            fine = max(float(np.median(sizes)) / fine_cells, float(np.sqrt(max(width * height, 1.0) / MAX_FINE_CELLS)), 1e-6)
             grid.cover = _Cover.build(grid, geoms[valid], fine)
         return grid
 

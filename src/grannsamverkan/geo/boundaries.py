@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from shapely.geometry import shape
 
 from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.geo.assign import FINE_POINTS_PER_AREA, AreaGrid
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
 from grannsamverkan.resources import geodata_dir
 
@@ -28,19 +29,26 @@ TOLERANCE_M: Final = 150.0
 
 
 @functools.cache
-def _boundaries() -> dict[str, shapely.Geometry]:
+def _features() -> dict[str, dict[str, object]]:
+    """Each kommun's geometry as the file has it (WGS 84), by code: read once."""
     data = json.loads((geodata_dir() / FILE).read_text(encoding="utf-8"))
-    result = {}
-    for feature in data["features"]:
-        geom = transform_geometry(shape(feature["geometry"]), WGS84, SWEREF99TM)
-        shapely.prepare(geom)
-        result[feature["properties"]["kommun"]] = geom
-    return result
+    return {feature["properties"]["kommun"]: feature["geometry"] for feature in data["features"]}
 
 
+@functools.cache
 def boundary(kommun: str) -> shapely.Geometry | None:
-    """The kommun's outline in SWEREF 99 TM (metres), or None for an unknown code."""
-    return _boundaries().get(kommun)
+    """The kommun's outline in SWEREF 99 TM (metres), or None for an unknown code (each outline is
+    moved to SWEREF 99 TM when first asked for: an import needs one kommun's, not 290)."""
+    feature = _features().get(kommun)
+    if feature is None:
+        return None
+    geom = transform_geometry(shape(feature), WGS84, SWEREF99TM)
+    shapely.prepare(geom)
+    return geom
+
+
+def _boundaries() -> dict[str, shapely.Geometry]:
+    return {code: geom for code in _features() if (geom := boundary(code)) is not None}
 
 
 def contains(kommun: str, x: float, y: float) -> bool:
@@ -51,15 +59,20 @@ def contains(kommun: str, x: float, y: float) -> bool:
 
 
 def inside_kommun(kommun: str, xs: NDArray[np.float64], ys: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """Per point (SWEREF 99 TM): inside the kommun or within TOLERANCE_M of its outline (vectorised)."""
-    wide = _widened(kommun)
-    if wide is None:
+    """Per point (SWEREF 99 TM): inside the kommun or within TOLERANCE_M of its outline, the
+    widened outline itself included (vectorised; most points are answered by the fine grid of
+    ``geo.assign`` without a test)."""
+    grid = _widened_grid(kommun)
+    if grid is None:
         return np.zeros(len(xs), dtype=np.bool_)
-    inside = shapely.contains_xy(wide, xs, ys)
-    if not inside.all():  # a point on the widened outline itself counts too
-        rest = ~inside
-        inside[rest] = shapely.intersects_xy(wide, np.asarray(xs)[rest], np.asarray(ys)[rest])
-    return inside
+    return grid.assign(xs, ys) >= 0
+
+
+@functools.cache
+def _widened_grid(kommun: str) -> AreaGrid | None:
+    wide = _widened(kommun)
+    # One outline: a fine grid of about a kilometre's cells in a kommun of a hundred.
+    return None if wide is None else AreaGrid.build([0], [wide], points=FINE_POINTS_PER_AREA, fine_cells=128)
 
 
 def point_outside_kommun(kommun: str, x: float, y: float) -> str:
@@ -107,6 +120,7 @@ def _tree() -> tuple[shapely.STRtree, list[str]]:
     return shapely.STRtree([_boundaries()[c] for c in codes]), codes
 
 
+@functools.cache
 @functools.cache
 def _widened(kommun: str) -> shapely.Geometry | None:
     geom = boundary(kommun)
