@@ -227,7 +227,7 @@ ERASURE_TARGET = """
 select id, kommun, area_id, tableoid::regclass::text as partition from household
 where id = $1 and ($2::text[] is null or kommun = any($2::text[]))
 """
-ERASURE_TARGET_LOCKED = ERASURE_TARGET + "for update\n"
+ERASURE_TARGET_FOR_UPDATE = ERASURE_TARGET + "for update\n"
 SIGNED_UP_GROUPS = "select group_id from signup where household_id = $1 order by group_id"
 DELETE_HOUSEHOLD = "delete from household where id = $1"
 
@@ -243,7 +243,7 @@ async def lock_for_erasure(conn: asyncpg.Connection, actor: Principal, household
     # locking the household first could deadlock with them. (The delete then locks the area
     # row and, by the triggers, the group rows: area before group, as everywhere.)
     await lock_kommun(conn, row["kommun"], shared=True)
-    row = await conn.fetchrow(ERASURE_TARGET_LOCKED, household_id, actor.scope)
+    row = await conn.fetchrow(ERASURE_TARGET_FOR_UPDATE, household_id, actor.scope)
     if row is None:
         raise NotFound(f"no household {household_id}")
     return row
@@ -261,12 +261,12 @@ async def delete_household(conn: asyncpg.Connection, household_id: int) -> None:
 
 # --- an address edited on the pages -----------------------------------------------------------------
 
-ADDRESS_FOR_UPDATE = """
+ADDRESS = """
 select id, kommun, area_id, street, postcode, city from household
 where id = $1 and ($2::text[] is null or kommun = any($2::text[]))
 """
 
-ADDRESS_FOR_UPDATE_LOCKED = ADDRESS_FOR_UPDATE + "for update\n"
+ADDRESS_FOR_UPDATE = ADDRESS + "for update\n"
 
 UPDATE_ADDRESS = """
 update household set street = $3, postcode = $4, city = $5, updated_at = now()
@@ -276,13 +276,13 @@ where id = $1 and kommun = $2
 
 async def address_for_update(conn: asyncpg.Connection, actor: Principal, household_id: int) -> asyncpg.Record:
     """The household's id, kommun, area and address, locked (in a transaction), in the actor's scope."""
-    row = await conn.fetchrow(ADDRESS_FOR_UPDATE, household_id, actor.scope)
+    row = await conn.fetchrow(ADDRESS, household_id, actor.scope)
     if row is None:
         raise NotFound(f"Hushåll {household_id} finns inte.")
     actor.require_kommun(row["kommun"])
     # The kommun's lock first, shared (as a single new household): an import holds it alone.
     await lock_kommun(conn, row["kommun"], shared=True)
-    row = await conn.fetchrow(ADDRESS_FOR_UPDATE_LOCKED, household_id, actor.scope)
+    row = await conn.fetchrow(ADDRESS_FOR_UPDATE, household_id, actor.scope)
     if row is None:
         raise NotFound(f"Hushåll {household_id} finns inte.")
     return row
