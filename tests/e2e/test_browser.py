@@ -53,7 +53,9 @@ def free_port() -> int:
 @pytest.fixture
 def server(database_url: str) -> Iterator[str]:
     """The app in uvicorn on a free port, in a background thread with its own event loop."""
-    settings = Settings(database_url=database_url, token_cache_seconds=0, pool_min_size=1, pool_max_size=4)
+    settings = Settings(
+        database_url=database_url, token_cache_seconds=0, pool_min_size=1, pool_max_size=4, map_tile_url="none"
+    )  # offline: no background tiles
     port = free_port()
     config = uvicorn.Config(create_app(settings, run_migrations=False), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     uv = uvicorn.Server(config)
