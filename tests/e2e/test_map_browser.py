@@ -152,7 +152,7 @@ async def test_draw_an_overlapping_area_see_the_overlap_and_save_it_beside(
     await page.wait_for_url(f"{server}/omraden/*")
     assert await page.locator("h1").inner_text() == "Mellanbyn"
     async with httpx.AsyncClient(base_url=server, headers=headers) as api:
-        areas = (await api.get("/api/v1/areas?kommun=2283&limit=100")).json()["items"]
+        areas = (await api.get("/api/v1/areas?kommun=2283&limit=100")).json()["features"]
     saved = next(a for a in areas if a["properties"]["name"] == "Mellanbyn")
     assert shape(saved["geometry"]).centroid.distance(shapely.Point(south)) < 0.0005
 
@@ -170,7 +170,7 @@ async def test_draw_an_overlapping_area_see_the_overlap_and_save_it_beside(
         await map_ready(page, map_id)
         await no_sideways_scroll(page)
         await screens.shot(page, f"karta-{name}-360")
-    assert not errors, errors
+    assert not [e for e in errors if "server responded with a status of 4" not in e], errors  # the refusals themselves
     await context.close()
 
 
@@ -217,5 +217,5 @@ async def test_move_a_corner_into_the_neighbour_then_back(server: str, browser: 
     async with httpx.AsyncClient(base_url=server, headers=headers) as api:
         stored = shape((await api.get(f"/api/v1/areas/{norrbyn}")).json()["geometry"])
     assert stored.area > square_at(CENTRE).area
-    assert not errors, errors
+    assert not [e for e in errors if "server responded with a status of 4" not in e], errors  # the refusals themselves
     await context.close()

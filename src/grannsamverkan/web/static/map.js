@@ -90,8 +90,11 @@
         if (el.hasAttribute("data-households-on")) h.addTo(map);
       }
       L.control.layers(null, overlays, { collapsed: window.innerWidth < 700 }).addTo(map);
-      var focus = state.current || (outline && outline.getLayers().length ? outline : state.areas);
-      if (focus && focus.getBounds && focus.getBounds().isValid()) map.fitBounds(focus.getBounds(), { padding: [12, 12] });
+      // The area of the page, else the kommun's areas, else the kommun.
+      var focus = state.current || (state.areas.getLayers().length ? state.areas : outline);
+      if (focus && focus.getBounds && focus.getBounds().isValid()) {
+        map.fitBounds(focus.getBounds(), { padding: [16, 16], animate: false, maxZoom: 17 });
+      }
       el.setAttribute("data-ready", "1");
       el.dispatchEvent(new CustomEvent("map:ready", { detail: state }));
     }).catch(function () {
@@ -135,7 +138,7 @@
     if (state.problem) state.map.removeLayer(state.problem);
     state.problem = problemLayer(problem).addTo(state.map);
     if (state.problem.getLayers().length) {
-      state.map.fitBounds(state.problem.getBounds().pad(1.5), { maxZoom: 18 });
+      state.map.fitBounds(state.problem.getBounds().pad(1.5), { maxZoom: 17, animate: false });
     }
   }
 
