@@ -188,6 +188,7 @@ async def test_move_a_corner_into_the_neighbour_then_back(server: str, browser: 
     await map_ready(page, "edit-live-map")
     await focus_on(page, "edit-live-map", CENTRE[0] + 0.003, CENTRE[1], 14)
     await page.get_by_role("button", name="Ändra gränsen").click()
+    await page.locator("#edit-live-map").scroll_into_view_if_needed()
 
     async def drag(start: tuple[float, float], end: tuple[float, float]) -> None:
         x0, y0 = await screen_point(page, "edit-live-map", *start)
@@ -202,6 +203,7 @@ async def test_move_a_corner_into_the_neighbour_then_back(server: str, browser: 
     corner = (CENTRE[0] + 0.004, CENTRE[1] + 0.004)
     inside_east = (CENTRE[0] + 0.007, CENTRE[1] + 0.004)
     await drag(corner, inside_east)
+    await screens.shot(page, "karta-grans-flyttad-1280")
     await page.get_by_role("button", name="Spara gränsen").click()
     alert = page.locator("#rita .draw-problem")
     await alert.wait_for()
@@ -217,5 +219,24 @@ async def test_move_a_corner_into_the_neighbour_then_back(server: str, browser: 
     async with httpx.AsyncClient(base_url=server, headers=headers) as api:
         stored = shape((await api.get(f"/api/v1/areas/{norrbyn}")).json()["geometry"])
     assert stored.area > square_at(CENTRE).area
+
+    # Split it along a line drawn across, west of the middle: the new western piece is an area.
+    await page.goto(f"{server}/omraden/{norrbyn}/andra")
+    await map_ready(page, "edit-live-map")
+    await focus_on(page, "edit-live-map", CENTRE[0], CENTRE[1], 14)
+    await page.get_by_role("button", name="Rita delningslinje").click()
+    await page.locator("#edit-live-map").scroll_into_view_if_needed()
+    ends = [await screen_point(page, "edit-live-map", CENTRE[0] - 0.002, CENTRE[1] + s) for s in (-0.006, 0.006)]
+    for x, y in [*ends, ends[-1]]:  # a second click on the last point ends the line
+        await page.mouse.click(x, y)
+        await page.wait_for_timeout(80)
+    await page.get_by_label("Namn på den nya delen").fill("Västra Norrbyn")
+    await screens.shot(page, "karta-dela-1280")
+    await page.get_by_role("button", name="Dela området", exact=True).click()
+    await page.wait_for_url(f"{server}/omraden/{norrbyn}?klart=andrad")
+    async with httpx.AsyncClient(base_url=server, headers=headers) as api:
+        features = (await api.get("/api/v1/areas?kommun=2283&limit=100")).json()["features"]
+    west = next(f for f in features if f["properties"]["name"] == "Västra Norrbyn")
+    assert shape(west["geometry"]).bounds[2] < CENTRE[0] - 0.0019
     assert not [e for e in errors if "server responded with a status of 4" not in e], errors  # the refusals themselves
     await context.close()

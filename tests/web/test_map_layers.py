@@ -239,3 +239,36 @@ def test_tile_settings_from_the_environment() -> None:
     for bad in ("ftp://x/{z}/{x}/{y}", "https://x.se/tiles.png", "https://x.se/{z}/{x}/{y}.png; script-src *"):
         with pytest.raises(ConfigurationError, match="GRANNSAMVERKAN_MAP_TILE_URL"):
             Settings.from_env({"GRANNSAMVERKAN_MAP_TILE_URL": bad})
+
+
+async def test_split_an_area_along_a_drawn_line(client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection) -> None:
+    import json
+
+    _, area_id = await world(client, auth)
+    csrf, page = await csrf_for(client, f"/omraden/{area_id}/andra")
+    assert 'data-draw="split"' in page
+    lon, lat = CENTRE
+    short = {"type": "LineString", "coordinates": [[lon, lat - 0.001], [lon, lat + 0.001]]}  # inside only: cuts nothing
+    refused = await client.post(f"/omraden/{area_id}/dela", data={"_csrf_token": csrf, "line": json.dumps(short), "name": "Östra delen"})
+    assert refused.status_code == 422, refused.text
+    [error] = refused.json()["errors"]
+    assert error["field"] == "line" and "delar inte området" in error["message"]
+    assert error["geometry"]["type"] == "LineString"
+
+    across = {"type": "LineString", "coordinates": [[lon + 0.0005, lat - 0.01], [lon + 0.0005, lat + 0.01]]}
+    split = await client.post(f"/omraden/{area_id}/dela", data={"_csrf_token": csrf, "line": json.dumps(across), "name": "Östra delen"})
+    assert split.status_code == 201, split.text
+    new_id = split.json()["id"]
+    rows = {
+        r["id"]: r
+        for r in await conn.fetch("select id, name, kind, households_total from area where id = any($1::bigint[])", [area_id, new_id])
+    }
+    assert rows[area_id]["households_total"] == 3 and rows[new_id]["households_total"] == 1
+    assert rows[new_id]["name"] == "Östra delen" and rows[new_id]["kind"] == rows[area_id]["kind"]
+    assert await conn.fetchval("select area_id from watch_group where name = 'GS Norrbyn'") == area_id
+    features = (await client.get(f"/omraden/{area_id}/karta.geojson")).json()["features"]
+    pieces = [shape(f["geometry"]) for f in features if f["properties"]["layer"] == "area"]
+    whole = shape(box(*CENTRE))
+    assert (
+        shapely.union_all(pieces).symmetric_difference(whole).area < 1e-4 * whole.area
+    )  # the pieces make up the area (a few m²: straight in SWEREF 99 TM)

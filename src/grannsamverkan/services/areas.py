@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import numpy as np
 import shapely
+from shapely.ops import split
 
 from grannsamverkan.db import areas
 from grannsamverkan.domain import numbers
@@ -126,3 +128,53 @@ async def reshape_area(conn: asyncpg.Connection, actor: Principal, area_id: int,
         return await areas.update_area(conn, actor, area_id, {}, geom, erase_contacts=erase_contacts)
     except Conflict as exc:
         raise await _with_overlap(conn, actor, geom, exc) from None
+
+
+def _drawn_line(line: Any) -> shapely.LineString:
+    """A drawn GeoJSON LineString (WGS 84; an object or its JSON text) in SWEREF 99 TM."""
+    message = "Rita en linje tvärs över området först, från kant till kant."
+    if isinstance(line, str) and line:
+        line = decode_json(line)
+    try:
+        if line["type"] != "LineString" or len(line["coordinates"]) < 2:
+            raise ValueError
+        lons = [float(p[0]) for p in line["coordinates"]]
+        lats = [float(p[1]) for p in line["coordinates"]]
+        xs, ys = to_sweref(lons, lats, WGS84)
+        if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+            raise ValueError
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise InvalidInput(message, [FieldError(field="line", message=message)]) from None
+    return shapely.LineString(np.column_stack((xs, ys)))
+
+
+def split_parts(geom: shapely.Geometry, cut: shapely.LineString) -> tuple[Area, Area] | None:
+    """The area cut along the line: its largest piece, and the others together; None when the line
+    does not cut it in two."""
+    pieces = sorted(shapely.get_parts(split(geom, cut)), key=lambda p: -float(shapely.area(p)))
+    if len(pieces) < 2:
+        return None
+    rest = shapely.union_all(pieces[1:])
+    return pieces[0], rest if isinstance(rest, shapely.Polygon | shapely.MultiPolygon) else shapely.MultiPolygon(pieces[1:])
+
+
+async def split_area(
+    conn: asyncpg.Connection, actor: Principal, area_id: int, line: Any, new_name: str | None, *, erase_contacts: bool = False
+) -> int:
+    """The area split along a line drawn across it: the largest piece stays the area (with its
+    group), the rest becomes a new area named ``new_name`` of the same kind; answers its id.
+    Households are placed in the piece they lie in (in one transaction)."""
+    current = await areas.get_area(conn, area_id, actor.scope)
+    actor.require_kommun(current.kommun)
+    props = _checked(new_name, current.kind)
+    cut = _drawn_line(line)
+    parts = split_parts(current.geometry, cut)
+    if parts is None:
+        message = "Linjen delar inte området i två delar. Dra den tvärs över området, från kant till kant."
+        raise InvalidInput(message, [FieldError(field="line", message=message, geometry=to_geojson_wgs84(cut))])
+    keep, rest = parts
+    async with conn.transaction():
+        await areas.update_area(conn, actor, area_id, {}, keep, erase_contacts=erase_contacts)
+        return await areas.create_area(
+            conn, actor, AreaFeature(index=0, geometry_sweref=rest, properties={**props, "kommun": current.kommun})
+        )

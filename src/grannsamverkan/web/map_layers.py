@@ -181,6 +181,20 @@ class MapLayerPages(Controller):
             return project_error(request, exc)
         return Response({"id": area_id, "href": f"/omraden/{area_id}?klart=andrad"}, status_code=200)
 
+    @post("/omraden/{area_id:int}/dela", opt={"capability": "write"}, status_code=201)
+    async def split_area(self, request: Request[Any, Any, Any], db: Db, principal: Caller, area_id: FromPath[int]) -> Response[Any]:
+        """The area split along a line drawn across it (form fields line: a GeoJSON LineString in
+        WGS 84, name: the new piece's name). Answers the new area ``{"id", "href"}`` (201) or problem+json."""
+        try:
+            await areas.get_area(db, area_id, principal.scope)
+            data = await request.form()
+            new_id = await area_cases.split_area(
+                db, principal, area_id, _text(data, "line"), _text(data, "name"), erase_contacts=data.get("erase_contacts") == "1"
+            )
+        except GrannsamverkanError as exc:
+            return project_error(request, exc)
+        return Response({"id": new_id, "href": f"/omraden/{area_id}?klart=andrad"}, status_code=201)
+
 
 def _text(data: FormMultiDict, name: str) -> str | None:
     value = data.get(name)

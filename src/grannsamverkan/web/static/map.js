@@ -6,6 +6,7 @@
 (function () {
   "use strict";
 
+  var MAX_LABELS = 40;
   var POINT_LAYERS = {
     burglary: { name: "Inbrott senaste året", radius: 4 },
     place: { name: "Rapporterade platser", radius: 6 },
@@ -27,7 +28,12 @@
       },
       onEachFeature: function (f, layer) {
         var p = f.properties;
-        layer.bindTooltip(p.short ? p.label + " (" + p.short + ")" : p.label, { sticky: true });
+        // Names written on the map while they fit (a town of hundreds of areas: on hover only).
+        if (features.length <= MAX_LABELS) {
+          layer.bindTooltip(p.short ? p.name + " · " + p.short : p.name, { permanent: true, direction: "center", className: "map-label" });
+        } else {
+          layer.bindTooltip(p.short ? p.label + " (" + p.short + ")" : p.label, { sticky: true });
+        }
         layer.on("click", function () {
           if (!state.drawing && !p.current) window.location.href = p.href;
         });
@@ -150,7 +156,8 @@
   }
 
   function save(panel, state, form, shape) {
-    form.querySelector("input[name=geometry]").value = JSON.stringify(shape.toGeoJSON().geometry);
+    var field = panel.getAttribute("data-field") || "geometry";
+    form.querySelector("input[name=" + field + "]").value = JSON.stringify(shape.toGeoJSON().geometry);
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     fetch(panel.getAttribute("data-action"), {
@@ -186,6 +193,7 @@
       map.getContainer().scrollIntoView({ block: "nearest" });
     });
     map.on("pm:create", function (e) {
+      if (e.shape !== "Polygon") return;
       shape = e.layer;
       shape.setStyle({ className: "map-drawn" });
       shape.pm.enable({ allowSelfIntersection: true });
@@ -203,6 +211,7 @@
 
   function initEdit(panel, state) {
     var shape = state.current;
+    var map = state.map;
     var start = panel.querySelector("button[data-start]");
     var form = panel.querySelector("form");
     var status = panel.querySelector(".draw-status");
@@ -213,11 +222,43 @@
       shape.on("pm:edit", function () { clearProblem(panel, state); });
       start.hidden = true;
       form.hidden = false;
+      map.getContainer().scrollIntoView({ block: "nearest" });
       status.textContent = "Dra i hörnen för att flytta dem; dra i en mittpunkt för att lägga till ett hörn, högerklicka på ett hörn för att ta bort det. Spara när gränsen är klar.";
     });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       save(panel, state, form, shape);
+    });
+  }
+
+  function initSplit(panel, state) {
+    var map = state.map;
+    var start = panel.querySelector("button[data-start]");
+    var form = panel.querySelector("form");
+    var status = panel.querySelector(".draw-status");
+    var line = null;
+    start.addEventListener("click", function () {
+      if (line) { map.removeLayer(line); line = null; }
+      clearProblem(panel, state);
+      state.drawing = true;
+      form.hidden = true;
+      map.pm.enableDraw("Line", { snappable: false });
+      status.textContent = "Klicka ut linjen tvärs över området. Klicka på den sista punkten igen för att avsluta.";
+      map.getContainer().scrollIntoView({ block: "nearest" });
+    });
+    map.on("pm:create", function (e) {
+      if (e.shape !== "Line") return;
+      line = e.layer;
+      line.pm.enable();
+      line.on("pm:edit", function () { clearProblem(panel, state); });
+      form.hidden = false;
+      status.textContent = "Linjen är ritad. Dra i punkterna för att flytta den, skriv den nya delens namn och dela.";
+      var name = form.querySelector("input[name=name]");
+      if (name) name.focus();
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (line) save(panel, state, form, line);
     });
   }
 
@@ -228,7 +269,9 @@
       var state = e.detail;
       state.map.pm.setLang("sv");
       panel.hidden = false;
-      if (panel.getAttribute("data-draw") === "new") initDrawNew(panel, state);
+      var kind = panel.getAttribute("data-draw");
+      if (kind === "new") initDrawNew(panel, state);
+      else if (kind === "split") initSplit(panel, state);
       else initEdit(panel, state);
     });
   }
