@@ -10,7 +10,7 @@
   var POINT_LAYERS = {
     burglary: { name: "Inbrott senaste året", radius: 4 },
     place: { name: "Rapporterade platser", radius: 6 },
-    household: { name: "Hushåll", radius: 4 }
+    household: { name: "Hushåll som punkter", radius: 4 }
   };
 
   function fetchJson(url) {
@@ -68,7 +68,8 @@
     el.hidden = false;
     var fallback = document.getElementById(el.getAttribute("data-fallback"));
     if (fallback) fallback.hidden = true;
-    var map = L.map(el, { zoomSnap: 0.5, scrollWheelZoom: false });
+    var map = L.map(el, { zoomSnap: 0.5, scrollWheelZoom: false, zoomControl: false });
+    L.control.zoom({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" }).addTo(map);
     var tiles = el.getAttribute("data-tiles");
     if (tiles) {
       L.tileLayer(tiles, { attribution: el.getAttribute("data-attribution") || "", maxZoom: 19 }).addTo(map);
