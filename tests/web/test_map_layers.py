@@ -181,6 +181,11 @@ async def test_name_kind_and_a_missing_shape_are_named(client: AsyncTestClient, 
     answer = await client.post("/kommun/2283/omraden", data={"_csrf_token": csrf, "name": "A", "kind": "villa"})
     assert answer.status_code == 422
     assert answer.json()["errors"] == [{"field": "geometry", "message": "Rita området på kartan först."}]
+    two_corners = {"type": "Polygon", "coordinates": [[[CENTRE[0], CENTRE[1]], [CENTRE[0] + 0.01, CENTRE[1]], [CENTRE[0], CENTRE[1]]]]}
+    answer = await post_shape(client, "/kommun/2283/omraden", csrf, two_corners, name="A", kind="villa")
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert error["message"].startswith("Områdets gräns går inte att använda (") and "geometry" not in error
     no_csrf = await client.post("/kommun/2283/omraden", data={"name": "A", "kind": "villa", "geometry": "{}"})
     assert no_csrf.status_code == 403
 

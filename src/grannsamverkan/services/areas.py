@@ -61,7 +61,8 @@ def drawn_shape(geometry: Any) -> Area:
         rings = _rings_sweref(geometry)
         points = crossings(rings) if rings else None
         if points is None or shapely.is_empty(points):
-            message = "Områdets gräns går inte att använda. Rita om området med minst tre hörn."
+            reason = exc.errors[0].message if exc.errors else exc.detail
+            message = f"Områdets gräns går inte att använda ({reason}). Rita om området."
             raise InvalidInput(message, [FieldError(field="geometry", message=message)]) from exc
         many = len(shapely.get_parts(points)) > 1
         message = (
