@@ -101,7 +101,9 @@ async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, token_cache_seconds=0, pool_min_size=1, pool_max_size=8)
+    return Settings(
+        database_url=database_url, token_cache_seconds=0, pool_min_size=1, pool_max_size=8, map_tile_url="none"
+    )  # offline: no background tiles
 
 
 @pytest.fixture

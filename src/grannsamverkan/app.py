@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
         include_in_schema=False,
     )
     app = Litestar(
-        route_handlers=[health, api, swagger_assets, *create_routers()],
+        route_handlers=[health, api, swagger_assets, *create_routers(settings)],
         lifespan=[database],
         exception_handlers=with_page_errors(EXCEPTION_HANDLERS),
         template_config=template_config(),

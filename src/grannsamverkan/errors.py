@@ -7,6 +7,8 @@ HTTP exceptions.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 
@@ -17,6 +19,9 @@ class FieldError(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     message: str
     line: int | None = None
     feature: int | None = None
+    # Where on the map the problem is, as GeoJSON in WGS 84 (lon/lat): the overlap with another
+    # area, the point where a boundary crosses itself, the part outside the kommun.
+    geometry: dict[str, Any] | None = None
 
 
 class GrannsamverkanError(Exception):

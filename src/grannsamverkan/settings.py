@@ -13,11 +13,16 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Final
+from urllib.parse import urlsplit
 
 import msgspec
 import platformdirs
 
 from grannsamverkan.errors import GrannsamverkanError
+
+OSM_TILE_URL: Final = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION: Final = "© OpenStreetMap-bidragsgivare"
+NO_TILES: Final = frozenset({"", "none"})  # map_tile_url values meaning: no background tiles
 
 KIB: Final = 1024
 MIB: Final = 1024 * KIB
@@ -71,6 +76,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename=env_name):
     places_retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 180
     # Public place reports (and "jag tycker också") per client address, server process and hour.
     places_submissions_per_hour: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] = 20
+    # The maps' background: an XYZ raster tile URL with {z}, {x} and {y} (and optionally {s}, {r});
+    # "none" (or "" given in code) draws the app's own layers on a blank background. The pages'
+    # Content-Security-Policy allows images from this URL's host and from nowhere else.
+    map_tile_url: str = OSM_TILE_URL
+    # Shown in the map's corner; the tile provider's terms ask for it (HTML is not allowed).
+    map_tile_attribution: str = OSM_ATTRIBUTION
+
+    @property
+    def tile_url(self) -> str | None:
+        """The background tile URL, or None for no background."""
+        url = self.map_tile_url.strip()
+        return None if url.lower() in NO_TILES else url
+
+    @property
+    def tile_origin(self) -> str | None:
+        """The tiles' origin for the Content-Security-Policy (``{s}`` subdomains as a wildcard)."""
+        url = self.tile_url
+        if url is None:
+            return None
+        parts = urlsplit(url.replace("{s}", "tiles-s"))
+        return f"{parts.scheme}://{parts.netloc.replace('tiles-s', '*')}"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -83,6 +109,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename=env_name):
             settings = msgspec.convert(values, cls, strict=False, dec_hook=_dec_path)
         except msgspec.ValidationError as exc:
             raise ConfigurationError(_explain(exc, values)) from None
+        _check_tile_url(settings.tile_url)
         if settings.pool_min_size > settings.pool_max_size:
             raise ConfigurationError(
                 f"GRANNSAMVERKAN_POOL_MIN_SIZE={settings.pool_min_size} är större än "
@@ -90,6 +117,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename=env_name):
                 "överstiga största."
             )
         return settings
+
+
+def _check_tile_url(url: str | None) -> None:
+    """A tile URL must be http(s) with a host and name {z}, {x} and {y}; else a message naming it."""
+    if url is None:
+        return
+    parts = urlsplit(url.replace("{s}", "s"))
+    missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
+    if parts.scheme not in ("https", "http") or not parts.hostname or missing or any(c in url for c in " ;,'\"\\"):
+        raise ConfigurationError(
+            f"GRANNSAMVERKAN_MAP_TILE_URL={url} är ogiltig: en https-adress till rasterplattor med {{z}}, {{x}} och {{y}} "
+            "väntas (eller none för ingen bakgrundskarta)."
+        )
 
 
 #: The environment variable of each setting.

@@ -47,19 +47,25 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
     total: int
 
 
-# The headers of every page, error page, the API's HTML (the yearly report) and /schema.
-SECURITY_HEADERS: Final = [
-    ResponseHeader(
-        name="Content-Security-Policy",
-        value=(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+def security_headers(*, image_origins: tuple[str, ...] = ()) -> list[ResponseHeader]:
+    """The headers of every page, error page, the API's HTML (the yearly report) and /schema;
+    ``image_origins`` are allowed as image sources too (the pages' map tiles, from settings)."""
+    images = " ".join(["'self'", "data:", *image_origins])
+    return [
+        ResponseHeader(
+            name="Content-Security-Policy",
+            value=(
+                f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
+                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+            ),
         ),
-    ),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="same-origin"),
-    ResponseHeader(name="Cache-Control", value="no-store"),
-]
+        ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+        ResponseHeader(name="Referrer-Policy", value="same-origin"),
+        ResponseHeader(name="Cache-Control", value="no-store"),
+    ]
+
+
+SECURITY_HEADERS: Final = security_headers()
 
 
 def document_headers(html: str) -> dict[str, str]:

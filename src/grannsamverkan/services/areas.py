@@ -1,14 +1,25 @@
-"""Use cases of areas that the pages share: a new name or kind (the shape is changed elsewhere)."""
+"""Use cases of areas that the pages share: a new name or kind, and an area drawn or reshaped on
+the map (refusals say where on the map the problem is)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
+import numpy as np
+import shapely
+from shapely.ops import split
 
 from grannsamverkan.db import areas
+from grannsamverkan.domain import numbers
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.area import AREA_KINDS, MAX_TEXT
 from grannsamverkan.domain.text import one_line
-from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput
+from grannsamverkan.geo.boundaries import area_outside_kommun, kommun_name
+from grannsamverkan.geo.crs import WGS84, to_sweref
+from grannsamverkan.geo.geojson import Area, AreaFeature, decode_json, parse_geometry
+from grannsamverkan.geo.problem_geometry import crossings, outside_part, overlap_part, to_geojson_wgs84
 
 
 def _checked(name: str | None, kind: str | None) -> dict[str, str]:
@@ -28,3 +39,143 @@ def _checked(name: str | None, kind: str | None) -> dict[str, str]:
 async def edit_area(conn: asyncpg.Connection, actor: Principal, area_id: int, name: str | None, kind: str | None) -> None:
     """An area's name and kind (checked in Swedish, 422 naming the field); the area's audit event."""
     await areas.update_area(conn, actor, area_id, _checked(name, kind), None)
+
+
+# --- an area's shape, drawn on the map --------------------------------------------------------------
+# The page sends the drawn polygon as GeoJSON in WGS 84. A refusal carries, in its FieldError's
+# ``geometry``, where on the map the problem is (the overlap, the crossing, the part outside the
+# kommun), so the map draws it there.
+
+
+def drawn_shape(geometry: Any) -> Area:
+    """The drawn GeoJSON Polygon (WGS 84; an object or its JSON text) in SWEREF 99 TM; a shape
+    crossing itself is refused with the crossing points."""
+    if not geometry:
+        message = "Rita området på kartan först."
+        raise InvalidInput(message, [FieldError(field="geometry", message=message)])
+    if isinstance(geometry, str):
+        geometry = decode_json(geometry)
+    try:
+        return parse_geometry(geometry, crs=WGS84, field="geometry")
+    except InvalidInput as exc:
+        rings = _rings_sweref(geometry)
+        points = crossings(rings) if rings else None
+        if points is None or shapely.is_empty(points):
+            reason = exc.errors[0].message if exc.errors else exc.detail
+            message = f"Områdets gräns går inte att använda ({reason}). Rita om området."
+            raise InvalidInput(message, [FieldError(field="geometry", message=message)]) from exc
+        many = len(shapely.get_parts(points)) > 1
+        message = (
+            "Gränsen korsar sig själv"
+            + (" på de markerade ställena." if many else " på det markerade stället.")
+            + " Flytta hörnen så att gränsen inte korsar sig själv."
+        )
+        raise InvalidInput(message, [FieldError(field="geometry", message=message, geometry=to_geojson_wgs84(points))]) from exc
+
+
+def _rings_sweref(geometry: Any) -> list[list[tuple[float, float]]]:
+    """The rings of a GeoJSON Polygon or MultiPolygon in SWEREF 99 TM, or [] when they cannot be read."""
+    try:
+        kind, coordinates = geometry["type"], geometry["coordinates"]
+        polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
+        rings = []
+        for polygon in polygons:
+            for ring in polygon:
+                xs, ys = to_sweref([float(p[0]) for p in ring], [float(p[1]) for p in ring], WGS84)
+                rings.append(list(zip(xs.tolist(), ys.tolist(), strict=True)))
+        return rings
+    except (KeyError, TypeError, ValueError, IndexError):
+        return []
+
+
+def _refuse_outside(kommun: str, geom: Area) -> None:
+    if area_outside_kommun(kommun, geom) is None:
+        return
+    message = f"En del av området ligger utanför {kommun_name(kommun)} (markerat på kartan). Flytta gränsen in i kommunen."
+    raise InvalidInput(message, [FieldError(field="geometry", message=message, geometry=to_geojson_wgs84(outside_part(kommun, geom)))])
+
+
+async def _with_overlap(conn: asyncpg.Connection, actor: Principal, geom: shapely.Geometry, exc: Conflict) -> Conflict:
+    """The refusal of an overlap, in Swedish, with the overlapping part."""
+    other_id = exc.extra.get("overlapping_area_id")
+    if not isinstance(other_id, int):
+        return exc
+    other = await areas.get_area(conn, other_id, actor.scope)
+    part = overlap_part(geom, other.geometry)
+    m2 = numbers.count(round(float(shapely.area(part))))
+    message = f"Området överlappar {other.name} med {m2} m² (markerat på kartan). Flytta gränsen så att områdena bara möts."
+    return Conflict(message, [FieldError(field="geometry", message=message, geometry=to_geojson_wgs84(part))], overlapping_area_id=other_id)
+
+
+async def draw_area(conn: asyncpg.Connection, actor: Principal, kommun: str, name: str | None, kind: str | None, geometry: Any) -> int:
+    """A new area drawn on the kommun's map; answers its id."""
+    props = _checked(name, kind)
+    actor.require_kommun(kommun)
+    geom = drawn_shape(geometry)
+    _refuse_outside(kommun, geom)
+    try:
+        return await areas.create_area(conn, actor, AreaFeature(index=0, geometry_sweref=geom, properties={**props, "kommun": kommun}))
+    except Conflict as exc:
+        raise await _with_overlap(conn, actor, geom, exc) from None
+
+
+async def reshape_area(conn: asyncpg.Connection, actor: Principal, area_id: int, geometry: Any, *, erase_contacts: bool = False) -> int:
+    """An area's new boundary drawn on its map; answers the number of contact persons erased."""
+    current = await areas.get_area(conn, area_id, actor.scope)
+    actor.require_kommun(current.kommun)
+    geom = drawn_shape(geometry)
+    _refuse_outside(current.kommun, geom)
+    try:
+        return await areas.update_area(conn, actor, area_id, {}, geom, erase_contacts=erase_contacts)
+    except Conflict as exc:
+        raise await _with_overlap(conn, actor, geom, exc) from None
+
+
+def _drawn_line(line: Any) -> shapely.LineString:
+    """A drawn GeoJSON LineString (WGS 84; an object or its JSON text) in SWEREF 99 TM."""
+    message = "Rita en linje tvärs över området först, från kant till kant."
+    if isinstance(line, str) and line:
+        line = decode_json(line)
+    try:
+        if line["type"] != "LineString" or len(line["coordinates"]) < 2:
+            raise ValueError
+        lons = [float(p[0]) for p in line["coordinates"]]
+        lats = [float(p[1]) for p in line["coordinates"]]
+        xs, ys = to_sweref(lons, lats, WGS84)
+        if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+            raise ValueError
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise InvalidInput(message, [FieldError(field="line", message=message)]) from None
+    return shapely.LineString(np.column_stack((xs, ys)))
+
+
+def split_parts(geom: shapely.Geometry, cut: shapely.LineString) -> tuple[Area, Area] | None:
+    """The area cut along the line: its largest piece, and the others together; None when the line
+    does not cut it in two."""
+    pieces = sorted(shapely.get_parts(split(geom, cut)), key=lambda p: -float(shapely.area(p)))
+    if len(pieces) < 2:
+        return None
+    rest = shapely.union_all(pieces[1:])
+    return pieces[0], rest if isinstance(rest, shapely.Polygon | shapely.MultiPolygon) else shapely.MultiPolygon(pieces[1:])
+
+
+async def split_area(
+    conn: asyncpg.Connection, actor: Principal, area_id: int, line: Any, new_name: str | None, *, erase_contacts: bool = False
+) -> int:
+    """The area split along a line drawn across it: the largest piece stays the area (with its
+    group), the rest becomes a new area named ``new_name`` of the same kind; answers its id.
+    Households are placed in the piece they lie in (in one transaction)."""
+    current = await areas.get_area(conn, area_id, actor.scope)
+    actor.require_kommun(current.kommun)
+    props = _checked(new_name, current.kind)
+    cut = _drawn_line(line)
+    parts = split_parts(current.geometry, cut)
+    if parts is None:
+        message = "Linjen delar inte området i två delar. Dra den tvärs över området, från kant till kant."
+        raise InvalidInput(message, [FieldError(field="line", message=message, geometry=to_geojson_wgs84(cut))])
+    keep, rest = parts
+    async with conn.transaction():
+        await areas.update_area(conn, actor, area_id, {}, keep, erase_contacts=erase_contacts)
+        return await areas.create_area(
+            conn, actor, AreaFeature(index=0, geometry_sweref=rest, properties={**props, "kommun": current.kommun})
+        )

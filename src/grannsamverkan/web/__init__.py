@@ -20,7 +20,8 @@ from litestar.template.config import TemplateConfig
 from grannsamverkan.domain import numbers
 from grannsamverkan.domain.eligibility import required_signups
 from grannsamverkan.http.auth import page_guard, provide_principal
-from grannsamverkan.http.common import SECURITY_HEADERS, provide_db
+from grannsamverkan.http.common import SECURITY_HEADERS, provide_db, security_headers
+from grannsamverkan.settings import Settings
 from grannsamverkan.web import wording
 from grannsamverkan.web.csrf import CsrfMiddleware
 from grannsamverkan.web.edit import EditPages
@@ -29,6 +30,7 @@ from grannsamverkan.web.goals import GoalPages
 from grannsamverkan.web.households import DoorListPages, OutsidePages
 from grannsamverkan.web.imports import ImportPages
 from grannsamverkan.web.lifecycle import LifecyclePages
+from grannsamverkan.web.map_layers import MapLayerPages
 from grannsamverkan.web.places import PlacePages, PublicPlacePages
 from grannsamverkan.web.priority import PriorityPages
 from grannsamverkan.web.promises import PromisePages
@@ -43,7 +45,9 @@ TEMPLATES: Final = HERE / "templates"
 STATIC: Final = HERE / "static"
 
 
-def create_routers() -> list[Router]:
+def create_routers(settings: Settings | None = None) -> list[Router]:
+    """The pages allow images from the map tiles' host of ``settings`` (none without)."""
+    tiles = settings.tile_origin if settings else None
     pages = Router(
         path="/",
         route_handlers=[
@@ -60,11 +64,12 @@ def create_routers() -> list[Router]:
             PlacePages,
             PublicPlacePages,
             LifecyclePages,
+            MapLayerPages,
         ],
         guards=[page_guard],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         middleware=[CsrfMiddleware()],
-        response_headers=SECURITY_HEADERS,
+        response_headers=security_headers(image_origins=(tiles,)) if tiles else SECURITY_HEADERS,
         include_in_schema=False,
     )
     static = create_static_files_router(

@@ -1,5 +1,9 @@
 """Maps as inline SVG, drawn from the stored geometry (SWEREF 99 TM, metres; no tile server).
 
+The kommun and area pages draw their maps with Leaflet (``static/map.js``, layers from
+``web/map_layers.py``) and keep these SVG maps as the fallback without JavaScript; the priority
+and places pages use them as they are.
+
 SWEREF 99 TM is a metric projection, so a map is the geometry scaled and flipped (north up).
 Areas too small to see at the map's scale also get a round marker, so a kommun whose villages
 lie tens of kilometres apart still shows every area; where such markers would cover each other (a
