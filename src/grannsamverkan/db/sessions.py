@@ -47,31 +47,31 @@ def new_session_id() -> str:
     return SESSION_PREFIX + secrets.token_urlsafe(32)
 
 
-async def _open(conn: asyncpg.Connection | asyncpg.Pool, query: str, owner: int, hours: float, replacing: str | None) -> str:
+async def _open(conn: asyncpg.Connection | asyncpg.Pool, *, account: bool, owner: int, hours: float, replacing: str | None) -> str:
     """A new session id; the one the browser had (``replacing``) ends in the same step, so signing
     in always rotates the id and a cookie planted before it is never promoted."""
     session = new_session_id()
     if isinstance(conn, asyncpg.Pool):
         async with conn.acquire() as one:
-            return await _open(one, query, owner, hours, replacing)
+            return await _open(one, account=account, owner=owner, hours=hours, replacing=replacing)
     async with conn.transaction():
         await conn.execute(END_EXPIRED)
         if replacing:
             await conn.execute(END, hash_token(replacing))
-        await conn.execute(query, hash_token(session), owner, timedelta(hours=hours))
+        await conn.execute(OPEN_FOR_ACCOUNT if account else OPEN_FOR_TOKEN, hash_token(session), owner, timedelta(hours=hours))
     return session
 
 
 async def open_token_session(conn: asyncpg.Connection | asyncpg.Pool, token_id: int, *, hours: float, replacing: str | None = None) -> str:
     """A new session for an API token; answers the session id (for the cookie only)."""
-    return await _open(conn, OPEN_FOR_TOKEN, token_id, hours, replacing)
+    return await _open(conn, account=False, owner=token_id, hours=hours, replacing=replacing)
 
 
 async def open_account_session(
     conn: asyncpg.Connection | asyncpg.Pool, account_id: int, *, hours: float, replacing: str | None = None
 ) -> str:
     """A new session for a personal account; answers the session id (for the cookie only)."""
-    return await _open(conn, OPEN_FOR_ACCOUNT, account_id, hours, replacing)
+    return await _open(conn, account=True, owner=account_id, hours=hours, replacing=replacing)
 
 
 async def principal_for(conn: asyncpg.Connection | asyncpg.Pool, session: str) -> Principal | None:
