@@ -61,3 +61,19 @@ async def api_village(
     assert imported.json()["assigned"] == n, imported.text
     listed = await client.get(f"/api/v1/areas/{area_id}/households?limit=1000", headers=headers)
     return area_id, [h["id"] for h in listed.json()["items"]]
+
+
+#: The password the factories' accounts get (at least 12 characters, like every password).
+PASSWORD = "rätt-häst-batteri"
+
+
+async def account(
+    conn: asyncpg.Connection, name: str = "samordnare@solleftea.se", role: str = "coordinator", *kommuner: str, password: str = PASSWORD
+) -> int:
+    """A personal account made as the command line makes it (``kommuner`` default: Sollefteå for a
+    coordinator or police account); answers its id."""
+    from grannsamverkan.services import accounts
+
+    scope = list(kommuner) or ([] if role == "admin" else ["2283"])
+    info = await accounts.create_account(conn, cli_actor(), name=name, role=role, kommuner=scope, password=password)
+    return info.id

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -131,6 +132,9 @@ def test_demo_data_loads_twice_without_change(
     assert main(["demo", "--no-serve"]) == 0
     first = capsys.readouterr()
     assert first.out.strip().splitlines()[-1].startswith("gsv_")
+    # A coordinator account to sign in to the pages with, in Swedish (tests/cli/test_accounts_cli.py).
+    assert "Logga in på sidorna som samordnare" in first.out and "namn: demo-samordnare" in first.out
+    assert re.search(r"^  lösenord: [a-z2-9]{4}(-[a-z2-9]{4}){3}$", first.out, re.MULTILINE)
     assert main(["demo", "--no-serve"]) == 0
     second = capsys.readouterr().err
     assert "inserted=0" in second

@@ -97,7 +97,7 @@ async def sign_in(page: object, base: str, token: str) -> None:
     await page.goto(f"{base}/")  # type: ignore[attr-defined]
     assert "/logga-in" in page.url  # type: ignore[attr-defined]
     await page.get_by_label("Token").fill(token)  # type: ignore[attr-defined]
-    await page.get_by_role("button", name="Logga in").click()  # type: ignore[attr-defined]
+    await page.get_by_role("button", name="Logga in med token").click()  # type: ignore[attr-defined]
     await page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
 
 
@@ -136,11 +136,11 @@ async def test_ramsele_story_in_a_browser(
     await page.goto(f"{server}/kommun/2283")
     assert "/logga-in?nasta=/kommun/2283" in page.url
     await page.get_by_label("Token").fill("fel-token")
-    await page.get_by_role("button", name="Logga in").click()
+    await page.get_by_role("button", name="Logga in med token").click()
     await page.get_by_text("Token är okänd eller återkallad.").wait_for()
     await screens.shot(page, "logga-in-fel")
     await page.get_by_label("Token").fill(coordinator)
-    await page.get_by_role("button", name="Logga in").click()
+    await page.get_by_role("button", name="Logga in med token").click()
     await page.wait_for_url(f"{server}/kommun/2283")
     cookie = next(c for c in await context.cookies() if c["name"] == "gsv_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"

@@ -312,6 +312,7 @@ LAZY_COMMANDS: Final[dict[str, LazyCommand]] = {
     "lifecycle": LazyCommand(
         "a group's life: lapse groups not renewed, near-repeat alerts to contact persons", ("grannsamverkan.cli.lifecycle",)
     ),
+    "accounts": LazyCommand("personal accounts (name and password) for signing in to the pages", ("grannsamverkan.cli.accounts",)),
 }
 # Within a group, a command that needs fewer of the group's modules: `import households` loads
 # neither the burglaries' importer nor the statistics it brings (scipy, about a second).
@@ -348,6 +349,7 @@ def _command_key(args: argparse.Namespace) -> str:
         "promises_command",
         "places_command",
         "lifecycle_command",
+        "accounts_command",
     ):
         if getattr(args, attr, None):
             key += " " + getattr(args, attr)

@@ -232,7 +232,9 @@ async def _demo_goals(conn: Any, actor: Principal) -> None:
 
 @command("demo")
 def demo(args: argparse.Namespace, settings: Settings) -> int:
-    async def prepare() -> tuple[str, str]:
+    from grannsamverkan.services.demo import demo_account
+
+    async def prepare() -> tuple[str, str, tuple[str, str]]:
         url = await cli.database_url(settings)
         conn = await connect(url)
         try:
@@ -240,11 +242,13 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
             for what, result in summary.items():
                 print(f"demo {what}: {result}", file=sys.stderr)
             _, token = await tokens.create_token(conn, role="admin", kommuner=[], name=None)
+            account = await demo_account(conn, cli.cli_actor(), list(DEMO_KOMMUNER))
         finally:
             await conn.close()
-        return url, token
+        return url, token, account
 
-    url, token = asyncio.run(prepare())
+    url, token, (name, password) = asyncio.run(prepare())
+    print(f"Logga in på sidorna som samordnare för Sollefteå och Arvidsjaur:\n  namn: {name}\n  lösenord: {password}")
     print(f"demo data loaded; an admin token for trying the API (shown once):\n{token}", flush=True)
     if args.no_serve:
         return EXIT_OK

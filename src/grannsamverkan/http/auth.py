@@ -7,7 +7,7 @@ allowed methods) need the ``read`` capability.
 The API takes bearer tokens only (``capability_guard``): a browser sends cookies with cross-site
 requests, a bearer header it never sends on its own, so the API needs no CSRF check. The pages
 (``page_guard``) also take the web session cookie; they check a CSRF token on every form
-(``web/csrf.py``). The cookie holds a session id (``db/sessions.py``), never the API token.
+(``web/csrf.py``). The cookie holds a session id (``db/sessions.py``), never a password or API token.
 """
 
 from __future__ import annotations

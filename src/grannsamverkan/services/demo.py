@@ -1,13 +1,16 @@
 """The demo's medborgarlöften: both real promises entered in full with a plausible year of
-activities (``geodata/demo-promises-*.json``), loaded through the same use cases as the API.
+activities (``geodata/demo-promises-*.json``), loaded through the same use cases as the API; and
+the demo coordinator's account, so that a new user can sign in to the pages.
 
-Safe to run again: a kommun whose seed promises exist is left alone.
+Safe to run again: a kommun whose seed promises exist is left alone; the demo account gets a new
+random password on every run (the one printed is always the one that works).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,10 +21,15 @@ import msgspec
 from grannsamverkan.db import goals, groups
 from grannsamverkan.db import promises as promise_db
 from grannsamverkan.domain.access import Principal
+from grannsamverkan.errors import NotFound
+from grannsamverkan.services import accounts, promises
 from grannsamverkan.services import groups as group_cases
-from grannsamverkan.services import promises
 
-__all__ = ["load_demo_promises"]
+__all__ = ["DEMO_ACCOUNT", "demo_account", "load_demo_promises"]
+
+DEMO_ACCOUNT = "demo-samordnare"
+# Letters and digits that cannot be mistaken for each other (no 0/O, 1/l/I) when typed from a terminal.
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
 
 async def _area_id(conn: asyncpg.Connection, ref: str) -> int:
@@ -102,3 +110,18 @@ async def load_demo_promises(conn: asyncpg.Connection, actor: Principal, path: P
                 msgspec.convert({**values, "area_id": await _area_id(conn, offer["area"]), "promise_id": promise_id}, promises.OfferInput),
             )
     return counts
+
+
+def demo_password() -> str:
+    """Four groups of four (80 random bits): 'k7pw-3xqe-...', easy to type from the terminal."""
+    return "-".join("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4))
+
+
+async def demo_account(conn: asyncpg.Connection, actor: Principal, kommuner: list[str]) -> tuple[str, str]:
+    """The demo coordinator (for ``kommuner``) with a new random password; answers name and password."""
+    password = demo_password()
+    try:
+        await accounts.change_password(conn, actor, DEMO_ACCOUNT, password)
+    except NotFound:
+        await accounts.create_account(conn, actor, name=DEMO_ACCOUNT, role="coordinator", kommuner=kommuner, password=password)
+    return DEMO_ACCOUNT, password

@@ -1,0 +1,126 @@
+"""``accounts create|list|disable|password``: personal accounts for signing in to the pages.
+
+A password is read with getpass (asked twice) or, with ``--password-stdin``, as the first line of
+standard input (for scripts: ``printf '%s\\n' "$PASSWORD" | grannsamverkan accounts create ...``);
+never from an option, where it would end up in the shell's history and the process list.
+
+Heavy modules are imported inside the commands, so ``grannsamverkan --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, cli_actor, command, command_help, print_json, run_with_connection
+from grannsamverkan.errors import FieldError, InvalidInput
+
+
+def read_password(args: argparse.Namespace) -> str:
+    """The new password from standard input's first line, or typed twice at the terminal."""
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        return line.removesuffix("\n").removesuffix("\r")
+    import getpass
+
+    first = getpass.getpass("Lösenord (minst 12 tecken): ")
+    again = getpass.getpass("Upprepa lösenordet: ")
+    if first != again:
+        raise InvalidInput("lösenorden är inte lika; försök igen", [FieldError(field="password", message="lösenorden är inte lika")])
+    return first
+
+
+def _scope(kommuner: list[str]) -> str:
+    return ", ".join(kommuner) or "alla kommuner"
+
+
+@command("accounts create")
+def accounts_create(args: argparse.Namespace, settings: Any) -> int:
+    from grannsamverkan.services import accounts
+
+    password = read_password(args)
+
+    async def work(conn: Any) -> int:
+        info = await accounts.create_account(
+            conn, cli_actor(), name=args.name, role=args.role, kommuner=args.kommun or [], password=password
+        )
+        print(f"skapade kontot {info.name!r} (nr {info.id}, roll {info.role}, {_scope(info.kommuner)})")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+@command("accounts list")
+def accounts_list(args: argparse.Namespace, settings: Any) -> int:
+    from grannsamverkan.services import accounts
+
+    async def work(conn: Any) -> int:
+        infos = await accounts.list_accounts(conn)
+        if args.json:
+            print_json(infos)
+            return EXIT_OK
+        if not infos:
+            print("inga konton (skapa ett med 'grannsamverkan accounts create')")
+        for a in infos:
+            state = f"avstängt {a.disabled_at:%Y-%m-%d %H:%M}" if a.disabled_at else "aktivt"
+            print(f"{a.id:>4}  {a.name:<32} {a.role:<12} {','.join(a.kommuner) or '*':<20} {state}")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+@command("accounts disable")
+def accounts_disable(args: argparse.Namespace, settings: Any) -> int:
+    from grannsamverkan.services import accounts
+
+    async def work(conn: Any) -> int:
+        info = await accounts.disable_account(conn, cli_actor(), args.name_or_id)
+        print(f"kontot {info.name!r} (nr {info.id}) är avstängt; dess inloggningar är avslutade")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+@command("accounts password")
+def accounts_password(args: argparse.Namespace, settings: Any) -> int:
+    from grannsamverkan.services import accounts
+
+    password = read_password(args)
+
+    async def work(conn: Any) -> int:
+        info = await accounts.change_password(conn, cli_actor(), args.name_or_id, password)
+        print(f"kontot {info.name!r} (nr {info.id}) har ett nytt lösenord; dess inloggningar är avslutade")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
+def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser("accounts", help=command_help("accounts"))
+    actions = parser.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
+    stdin_help = "read the password from the first line of standard input instead of asking twice"
+
+    p = actions.add_parser(
+        "create",
+        parents=[common],
+        help="make a personal account (name and password) for signing in to the pages",
+        description="The password (at least 12 characters) is asked for twice, or read with --password-stdin.",
+    )
+    p.add_argument("--name", required=True, help="an e-mail address or a short name (letters, digits, . @ + ' - _)")
+    p.add_argument("--role", required=True, choices=["admin", "coordinator", "police"])
+    p.add_argument("--kommun", action="append", help="SCB kommun code the account may see (repeatable; not for admin)")
+    p.add_argument("--password-stdin", action="store_true", help=stdin_help)
+
+    p = actions.add_parser("list", parents=[common], help="list accounts (never their passwords)")
+    p.add_argument("--json", action="store_true")
+
+    p = actions.add_parser("disable", parents=[common], help="disable an account by name or id; its sessions end at once")
+    p.add_argument("name_or_id")
+
+    p = actions.add_parser("password", parents=[common], help="give an account a new password; its sessions end at once")
+    p.add_argument("name_or_id")
+    p.add_argument("--password-stdin", action="store_true", help=stdin_help)
+
+
+PARSER_EXTENSIONS.append(_extend)
