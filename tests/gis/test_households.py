@@ -55,7 +55,7 @@ async def test_positions_need_no_address_and_a_household_without_one_is_a_warnin
         "assigned": 0,
         "unassigned": 2,
         "without_position": 1,
-        "warnings": ["1 hushåll saknar position och räknas inte i något område"],
+        "warnings": ["1 hushåll saknar position och räknas inte i något område; de listas på /kommun/2283/utanfor-omraden"],
     }
     rows = await conn.fetch("select external_ref, street, postcode, city from household order by external_ref")
     assert [tuple(r) for r in rows] == [("p1", None, None, None), ("p2", "Storgatan 1", "881 30", "Sollefteå")]

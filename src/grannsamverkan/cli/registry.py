@@ -20,8 +20,10 @@ from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo import gis
 from grannsamverkan.geo.geojson import AreaFeature
+from grannsamverkan.geo.gis_points import PointFields
 from grannsamverkan.resources import geodata_dir
 from grannsamverkan.services import groups as group_cases
+from grannsamverkan.services import households as household_cases
 from grannsamverkan.settings import Settings
 
 
@@ -40,18 +42,36 @@ def read_area_file(path: Path, crs: str | None, mapping: gis.FieldMapping | None
     return gis.read_areas(read_file(path), crs=crs, mapping=mapping)
 
 
+def read_point_file(path: Path) -> bytes | Path:
+    """A household or burglary file's bytes; a ``.shp`` as its path (read with its sibling files)."""
+    if path.suffix.lower() == ".shp":
+        if not path.is_file():
+            read_file(path)  # the error naming the file
+        return path
+    return read_file(path)
+
+
 async def import_household_file(
-    conn: Any, actor: Principal, path: Path, kommun: str, *, quiet: bool = False
+    conn: Any,
+    actor: Principal,
+    path: Path,
+    kommun: str,
+    *,
+    quiet: bool = False,
+    fields: PointFields | None = None,
+    crs: str | None = None,
 ) -> household_import.ImportResult:
-    data = read_file(path)
+    data = read_point_file(path)
+    total = len(data) if isinstance(data, bytes) else None
     with tqdm(
-        total=len(data), unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr, disable=quiet or None, leave=False
+        total=total, unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr, disable=quiet or None, leave=False
     ) as bar:
 
         def progress(done: int, total: int) -> None:
+            bar.total = total
             bar.update(done - bar.n)
 
-        return await household_import.import_households(conn, actor, kommun, data, on_progress=progress)
+        return await household_cases.import_households(conn, actor, kommun, data, fields=fields, crs=crs, on_progress=progress)
 
 
 @command("import areas")
@@ -63,6 +83,8 @@ def import_areas(args: argparse.Namespace, settings: Settings) -> int:
             print_json(result)
         else:
             print(f"areas: {result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
+            for warning in result.warnings:
+                print(f"varning: {warning}")
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -104,7 +126,8 @@ def export_areas(args: argparse.Namespace, settings: Settings) -> int:
 @command("import households")
 def import_households(args: argparse.Namespace, settings: Settings) -> int:
     async def work(conn: Any) -> int:
-        result = await import_household_file(conn, cli_actor(), args.file, args.kommun)
+        fields = PointFields.of(external_ref=args.ref_field, street=args.street_field, postcode=args.postcode_field, city=args.city_field)
+        result = await import_household_file(conn, cli_actor(), args.file, args.kommun, fields=fields, crs=args.crs)
         if args.json:
             print_json(result)
         else:
@@ -117,6 +140,21 @@ def import_households(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
 
     return run_with_connection(settings, work)
+
+
+def point_file_options(p: argparse.ArgumentParser, *, household_fields: bool) -> None:
+    """``--crs`` and the field mapping of a GIS file of households or burglaries (gis_points)."""
+    p.add_argument("--crs", help="a GIS file's CRS when it names none: EPSG:4326 (default) or EPSG:3006")
+    p.add_argument("--ref-field", help="a GIS file's field holding its own id, kept as external_ref (default: external_ref)")
+    if household_fields:
+        p.add_argument("--street-field", help="a GIS file's field holding the street address (default: street)")
+        p.add_argument("--postcode-field", help="a GIS file's field holding the postcode (default: postcode)")
+        p.add_argument("--city-field", help="a GIS file's field holding the city (default: city)")
+        return
+    p.add_argument("--occurred-from-field", help="a GIS file's field holding the date or time (default: occurred_from)")
+    p.add_argument("--occurred-to-field", help="a GIS file's field holding the end of the time window (default: occurred_to)")
+    p.add_argument("--category-field", help="a GIS file's field holding the category (default: category)")
+    p.add_argument("--area-ref-field", help="a GIS file's field holding the area's external_ref (default: area_external_ref)")
 
 
 # --- demo -----------------------------------------------------------------------------------------
@@ -270,9 +308,15 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--kind-field", help="the file's field holding the kind (default: kind)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p = imports.add_parser("households", parents=[common], help="a CSV of households (all or nothing, idempotent by external_ref)")
-    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p = imports.add_parser(
+        "households",
+        parents=[common],
+        help="households from a CSV, or the points of a GeoPackage, shapefile (plain or zipped) or GeoJSON "
+        "(all or nothing, idempotent by external_ref)",
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help=".csv, .gpkg, .shp (with its .dbf, .prj, .cpg), .zip or .geojson")
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
+    point_file_options(p, household_fields=True)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     exports = sub.add_parser("export", help=cli.command_help("export")).add_subparsers(dest="export_command", required=True, metavar="WHAT")

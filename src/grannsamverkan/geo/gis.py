@@ -119,16 +119,61 @@ def read_areas(
             if isinstance(obj, dict) and obj.get("type") == "Feature":
                 obj = {"type": "FeatureCollection", "features": [obj], **({"crs": obj["crs"]} if "crs" in obj else {})}
         elif kind == "shp":
-            raise InvalidInput(
-                "en ensam .shp saknar fälten (.dbf) och koordinatsystemet (.prj); skicka alla "
-                "shapefilens delar i en .zip (application/zip)",
-                [FieldError(field="file", message="en ensam .shp tas inte emot")],
-            )
+            raise _lone_shp()
         else:
             obj = _read_gdal_bytes(data, kind, crs)
     features = parse_feature_collection(obj, crs=crs)
     _map_fields(features, mapping)
     return features
+
+
+def _lone_shp() -> InvalidInput:
+    return InvalidInput(
+        "en ensam .shp saknar fälten (.dbf) och koordinatsystemet (.prj); skicka alla shapefilens delar i en .zip (application/zip)",
+        [FieldError(field="file", message="en ensam .shp tas inte emot")],
+    )
+
+
+def read_layer(source: bytes | Path) -> Layer:
+    """The one layer of a GeoPackage, a (zipped) shapefile or a GeoJSON file, read by GDAL in the
+    file's own CRS (households and burglaries; areas go through :func:`read_areas`). A path is a
+    ``.shp`` read with its sibling files."""
+    if isinstance(source, Path):
+        return _read_path(source)
+    kind = file_kind(source)
+    if kind == "shp":
+        raise _lone_shp()
+    with tempfile.TemporaryDirectory(prefix="gsv-import-") as folder:
+        root = Path(folder)
+        if kind == "zip":
+            target = _unzip(source, root)
+        else:
+            target = root / ("import.gpkg" if kind == "gpkg" else "import.geojson")
+            target.write_bytes(source.removeprefix(UTF8_BOM))
+        return _read_path(target)
+
+
+def sweref_geometries(layer: Layer, crs: str | int | None) -> list[shapely.Geometry | None]:
+    """The layer's geometries in SWEREF 99 TM: moved from the file's CRS; without one from ``crs``,
+    or refused as :func:`read_areas` refuses it (degrees are read as WGS 84)."""
+    geoms = [g for g, _ in layer.features]
+    code = layer.crs
+    if code is None:
+        if crs is None:
+            _refuse_without_crs(geoms)
+        code = parse_crs(crs) if crs is not None else WGS84
+    elif crs is not None and parse_crs(crs) != code:
+        message = f"filen anger koordinatsystemet EPSG:{code} men crs anger {crs}; låt bli crs (filens eget koordinatsystem används)"
+        raise InvalidInput(message, [FieldError(field="crs", message=message)])
+    if code == SWEREF99TM:
+        return geoms
+    t = transformer(code, SWEREF99TM)
+
+    def move(xy: Any) -> Any:
+        x, y = t.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack((x, y))
+
+    return [None if g is None else shapely.transform(g, move) for g in geoms]
 
 
 def _read_bytes(path: Path) -> bytes:
