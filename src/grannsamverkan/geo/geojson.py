@@ -435,21 +435,20 @@ def _explain_invalid(geom: Area, reason: str, crs: int, multi: bool) -> str:
         if multi and len({r.split(" ring")[0] for r in rings}) > 1:
             return f"{names} overlap or cross at {at}"
         return f"{names} cross each other at {at}"
-    if key == "ring self-intersection":
-        return f"{names} touches itself at {at}; split it into separate rings or polygons"
-    if key == "hole lies outside shell":
-        return f"{names}: a hole lies outside its polygon's outer ring at {at}"
-    if key == "nested holes":
-        return f"{names}: a hole lies inside another hole at {at}"
-    if key == "interior is disconnected":
-        return f"the interior is cut in pieces by its holes at {at} ({names})"
-    if key == "nested shells":
-        return f"{names}: one polygon lies inside another at {at}; use a hole instead"
-    if key == "duplicate rings":
-        return f"{names} repeat the same ring at {at}"
-    if key == "too few points":
-        return f"{names} has too few distinct points near {at}"
-    return f"the geometry is invalid ({what}) at {at}; {names}"
+    template = _INVALID_REASONS.get(key, "the geometry is invalid ({what}) at {at}; {names}")
+    return template.format(names=names, at=at, what=what)
+
+
+# GEOS's reasons (lower case) as messages; {names} are the rings, {at} the place.
+_INVALID_REASONS: Final = {
+    "ring self-intersection": "{names} touches itself at {at}; split it into separate rings or polygons",
+    "hole lies outside shell": "{names}: a hole lies outside its polygon's outer ring at {at}",
+    "nested holes": "{names}: a hole lies inside another hole at {at}",
+    "interior is disconnected": "the interior is cut in pieces by its holes at {at} ({names})",
+    "nested shells": "{names}: one polygon lies inside another at {at}; use a hole instead",
+    "duplicate rings": "{names} repeat the same ring at {at}",
+    "too few points": "{names} has too few distinct points near {at}",
+}
 
 
 def _rings_at(geom: Area, x: float, y: float, multi: bool) -> list[str]:

@@ -386,10 +386,16 @@ def _map_fields(features: list[AreaFeature], mapping: FieldMapping) -> None:
         for key in f.properties:
             if key not in available:
                 available.append(key)
+    chosen = {ours: getattr(mapping, ours) for ours in KNOWN_FIELDS}
+    _check_mapping(available, chosen, mapping.options())
+    for f in features:
+        f.properties = _mapped(f, chosen)
+
+
+def _check_mapping(available: list[str], chosen: dict[str, str | None], options: dict[str, str]) -> None:
+    """422 for a named field the file lacks, or no name field at all, listing the file's fields."""
     listed = ", ".join(available) if available else "inga"
     errors: list[FieldError] = []
-    options = mapping.options()
-    chosen = {ours: getattr(mapping, ours) for ours in KNOWN_FIELDS}
     for ours, theirs in chosen.items():
         if theirs is not None and theirs not in available:
             message = f"filen har inget fält {theirs!r} ({options[ours]}); filens fält: {listed}"
@@ -399,19 +405,23 @@ def _map_fields(features: list[AreaFeature], mapping: FieldMapping) -> None:
         errors.append(FieldError(field="name_field", message=message))
     if errors:
         raise InvalidInput(errors[0].message, errors)
-    for f in features:
-        props = f.properties
-        mapped = dict(props)
-        for ours, theirs in chosen.items():
-            if theirs is not None:
-                value = props.get(theirs)
-                is_number = isinstance(value, int) and not isinstance(value, bool)
-                mapped[ours] = str(value) if ours == "external_ref" and is_number else value
-        if chosen["kommun"] is None and mapped.get("kommun") in (None, ""):
-            code = boundaries.kommun_of_area(f.geometry_sweref)
-            if code is not None:
-                mapped["kommun"] = code
-        f.properties = mapped
+
+
+def _mapped(feature: AreaFeature, chosen: dict[str, str | None]) -> dict[str, Any]:
+    """The feature's properties with ours taken from the chosen fields; the kommun from the
+    geometry where no kommun field is named and the feature has none."""
+    props = feature.properties
+    mapped = dict(props)
+    for ours, theirs in chosen.items():
+        if theirs is not None:
+            value = props.get(theirs)
+            is_number = isinstance(value, int) and not isinstance(value, bool)
+            mapped[ours] = str(value) if ours == "external_ref" and is_number else value
+    if chosen["kommun"] is None and mapped.get("kommun") in (None, ""):
+        code = boundaries.kommun_of_area(feature.geometry_sweref)
+        if code is not None:
+            mapped["kommun"] = code
+    return mapped
 
 
 # --- writing ------------------------------------------------------------------------------------
