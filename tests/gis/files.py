@@ -33,6 +33,18 @@ def straddling_area() -> shapely.Polygon:
     return shapely.intersection(box, solleftea.buffer(600))
 
 
+def across_the_border(metres: float) -> shapely.Point:
+    """A point ``metres`` from Sollefteå (2283) inside Kramfors (2282), in SWEREF 99 TM."""
+    solleftea, kramfors = boundaries.boundary("2283"), boundaries.boundary("2282")
+    middle = shapely.intersection(solleftea.buffer(50), kramfors.buffer(50)).representative_point()
+    line = shapely.LineString([middle, kramfors.representative_point()])
+    for step in np.arange(0.0, line.length, 5.0):
+        p = line.interpolate(step)
+        if kramfors.contains(p) and not solleftea.contains(p) and solleftea.distance(p) >= metres:
+            return p
+    raise AssertionError("no such point")
+
+
 #: Two areas in Sollefteå and one in Arvidsjaur with the fields of the police's shapefile.
 AREAS = [("Ramsele", 11, RAMSELE), ("Långsele centrum", 12, (17.05, 63.18)), ("Arvidsjaur", 13, ARVIDSJAUR)]
 KOMMUNER = {11: "2283", 12: "2283", 13: "2505"}

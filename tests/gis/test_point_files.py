@@ -18,8 +18,7 @@ from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
 from grannsamverkan.geo.gis_points import PointFields, households_csv, is_gis_file
 from tests.conftest import TokenFactory, assert_problem
 from tests.geodata import SOLLEFTEA, area_feature
-from tests.gis.files import geojson_bytes, write_layer, zipped
-from tests.gis.test_households import _across_the_border
+from tests.gis.files import across_the_border, geojson_bytes, write_layer, zipped
 
 HOUSEHOLD_QUERY = "kommun=2283&ref_field=ID&street_field=GATA&postcode_field=POSTNR&city_field=ORT"
 LINK = "/kommun/2283/utanfor-omraden"
@@ -102,7 +101,7 @@ async def test_gis_household_errors_name_the_feature_not_a_line(
     client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection, tmp_path: Path
 ) -> None:
     headers = await auth("admin")
-    inside, across = _sweref(*SOLLEFTEA), _across_the_border(1_000.0)
+    inside, across = _sweref(*SOLLEFTEA), across_the_border(1_000.0)
     path = tmp_path / "gransen.gpkg"
     rows = [(inside, {"ID": "a"}), (across, {"ID": "b"})]
     write_layer(path, rows, driver="GPKG", geometry_type="Point")

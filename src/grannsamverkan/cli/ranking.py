@@ -18,11 +18,14 @@ from tqdm import tqdm
 
 from grannsamverkan import cli
 from grannsamverkan.cli import EXIT_OK, cli_actor, command, iso_date, print_json, run_with_connection
+from grannsamverkan.cli.point_files import point_file_options, read_point_file
 from grannsamverkan.db import burglaries, kommuner
 from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestMethod, BacktestResult, rolling_backtest, yearly_folds
 from grannsamverkan.domain.calendar import period_ending
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, METHODS, RankedArea
 from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.geo.gis_points import PointFields
+from grannsamverkan.services import burglaries as burglary_cases
 from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -37,10 +40,6 @@ def _fmt(value: float, decimals: int = 1) -> str:
 
 @command("import burglaries")
 def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
-    from grannsamverkan.cli.registry import read_point_file
-    from grannsamverkan.geo.gis_points import PointFields
-    from grannsamverkan.services import burglaries as burglary_cases
-
     content_type = "application/json" if args.file.suffix.lower() == ".json" else None
     fields = PointFields.of(
         external_ref=args.ref_field,
@@ -344,8 +343,6 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
     p.add_argument("--source", help="who reported them (default 'csv' for a CSV or GIS file, 'polisen' for the police feed)")
-    from grannsamverkan.cli.registry import point_file_options
-
     point_file_options(p, household_fields=False)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from grannsamverkan import cli
 from grannsamverkan.cli import EXIT_OK, cli_actor, command, print_json, read_file, run_with_connection
+from grannsamverkan.cli.point_files import point_file_options, read_point_file
 from grannsamverkan.db import areas, groups, household_import, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
@@ -40,15 +41,6 @@ def read_area_file(path: Path, crs: str | None, mapping: gis.FieldMapping | None
             read_file(path)  # the error naming the file
         return gis.read_areas(path, crs=crs, mapping=mapping)
     return gis.read_areas(read_file(path), crs=crs, mapping=mapping)
-
-
-def read_point_file(path: Path) -> bytes | Path:
-    """A household or burglary file's bytes; a ``.shp`` as its path (read with its sibling files)."""
-    if path.suffix.lower() == ".shp":
-        if not path.is_file():
-            read_file(path)  # the error naming the file
-        return path
-    return read_file(path)
 
 
 async def import_household_file(
@@ -140,21 +132,6 @@ def import_households(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
 
     return run_with_connection(settings, work)
-
-
-def point_file_options(p: argparse.ArgumentParser, *, household_fields: bool) -> None:
-    """``--crs`` and the field mapping of a GIS file of households or burglaries (gis_points)."""
-    p.add_argument("--crs", help="a GIS file's CRS when it names none: EPSG:4326 (default) or EPSG:3006")
-    p.add_argument("--ref-field", help="a GIS file's field holding its own id, kept as external_ref (default: external_ref)")
-    if household_fields:
-        p.add_argument("--street-field", help="a GIS file's field holding the street address (default: street)")
-        p.add_argument("--postcode-field", help="a GIS file's field holding the postcode (default: postcode)")
-        p.add_argument("--city-field", help="a GIS file's field holding the city (default: city)")
-        return
-    p.add_argument("--occurred-from-field", help="a GIS file's field holding the date or time (default: occurred_from)")
-    p.add_argument("--occurred-to-field", help="a GIS file's field holding the end of the time window (default: occurred_to)")
-    p.add_argument("--category-field", help="a GIS file's field holding the category (default: category)")
-    p.add_argument("--area-ref-field", help="a GIS file's field holding the area's external_ref (default: area_external_ref)")
 
 
 # --- demo -----------------------------------------------------------------------------------------
