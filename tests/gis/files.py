@@ -12,6 +12,7 @@ import numpy as np
 import pyogrio.raw
 import shapely
 
+from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
 from tests.geodata import ARVIDSJAUR, RAMSELE, SOLLEFTEA
 
@@ -21,6 +22,27 @@ def sweref_square(center_lonlat: tuple[float, float], half_m: float = 300.0, z: 
     c = transform_geometry(shapely.Point(center_lonlat), WGS84, SWEREF99TM)
     box = shapely.box(c.x - half_m, c.y - half_m, c.x + half_m, c.y + half_m)
     return shapely.force_3d(box) if z else box
+
+
+def straddling_area() -> shapely.Polygon:
+    """An area (SWEREF 99 TM) of about 11 km² across the border of Sollefteå (2283) and Kramfors
+    (2282): about three quarters in Sollefteå, the rest reaching up to 600 m into Kramfors."""
+    solleftea, kramfors = boundaries.boundary("2283"), boundaries.boundary("2282")
+    middle = shapely.intersection(solleftea.buffer(50), kramfors.buffer(50)).representative_point()
+    box = shapely.box(middle.x - 2000, middle.y - 2000, middle.x + 2000, middle.y + 2000)
+    return shapely.intersection(box, solleftea.buffer(600))
+
+
+def across_the_border(metres: float) -> shapely.Point:
+    """A point ``metres`` from Sollefteå (2283) inside Kramfors (2282), in SWEREF 99 TM."""
+    solleftea, kramfors = boundaries.boundary("2283"), boundaries.boundary("2282")
+    middle = shapely.intersection(solleftea.buffer(50), kramfors.buffer(50)).representative_point()
+    line = shapely.LineString([middle, kramfors.representative_point()])
+    for step in np.arange(0.0, line.length, 5.0):
+        p = line.interpolate(step)
+        if kramfors.contains(p) and not solleftea.contains(p) and solleftea.distance(p) >= metres:
+            return p
+    raise AssertionError("no such point")
 
 
 #: Two areas in Sollefteå and one in Arvidsjaur with the fields of the police's shapefile.

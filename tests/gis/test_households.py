@@ -7,7 +7,6 @@ import io
 from pathlib import Path
 
 import asyncpg
-import numpy as np
 import pytest
 import shapely
 from litestar.testing import AsyncTestClient
@@ -15,20 +14,9 @@ from litestar.testing import AsyncTestClient
 from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
 from tests.conftest import TokenFactory, assert_problem
+from tests.gis.files import across_the_border
 
 DEMONSTRATIONS = Path("/work/shared/data/real/demonstrationer_2022_A466.302-2024.csv")
-
-
-def _across_the_border(metres: float) -> shapely.Point:
-    """A point ``metres`` from Sollefteå (2283) inside Kramfors (2282), in SWEREF 99 TM."""
-    solleftea, kramfors = boundaries.boundary("2283"), boundaries.boundary("2282")
-    middle = shapely.intersection(solleftea.buffer(50), kramfors.buffer(50)).representative_point()
-    line = shapely.LineString([middle, kramfors.representative_point()])
-    for step in np.arange(0.0, line.length, 5.0):
-        p = line.interpolate(step)
-        if kramfors.contains(p) and not solleftea.contains(p) and solleftea.distance(p) >= metres:
-            return p
-    raise AssertionError("no such point")
 
 
 def _demonstrations() -> list[dict[str, str]]:
@@ -55,7 +43,7 @@ async def test_positions_need_no_address_and_a_household_without_one_is_a_warnin
         "assigned": 0,
         "unassigned": 2,
         "without_position": 1,
-        "warnings": ["1 hushåll saknar position och räknas inte i något område"],
+        "warnings": ["1 hushåll saknar position och räknas inte i något område; de listas på /kommun/2283/utanfor-omraden"],
     }
     rows = await conn.fetch("select external_ref, street, postcode, city from household order by external_ref")
     assert [tuple(r) for r in rows] == [("p1", None, None, None), ("p2", "Storgatan 1", "881 30", "Sollefteå")]
@@ -75,7 +63,7 @@ async def test_a_point_just_across_the_kommun_border_is_refused_with_its_line(
     conn: asyncpg.Connection,
 ) -> None:
     headers = await auth("admin")
-    far, near = _across_the_border(1_000.0), _across_the_border(50.0)
+    far, near = across_the_border(1_000.0), across_the_border(50.0)
     assert boundaries.boundary("2283").distance(near) < boundaries.TOLERANCE_M
     (flon, flat), (nlon, nlat) = _lonlat(far), _lonlat(near)
     body = f"external_ref,street,postcode,city,lon,lat\nn1,,,,{nlon},{nlat}\nf1,,,,{flon},{flat}\n".encode()
@@ -109,7 +97,7 @@ async def test_a_burglary_across_the_kommun_border_is_refused_with_its_line(
     auth: TokenFactory,
     conn: asyncpg.Connection,
 ) -> None:
-    (flon, flat), (nlon, nlat) = _lonlat(_across_the_border(1_000.0)), _lonlat(_across_the_border(50.0))
+    (flon, flat), (nlon, nlat) = _lonlat(across_the_border(1_000.0)), _lonlat(across_the_border(50.0))
     body = (
         f"external_ref,occurred_from,occurred_to,category,lon,lat\nb1,2026-01-05,,villa,{nlon},{nlat}\nb2,2026-01-06,,villa,{flon},{flat}\n"
     ).encode()

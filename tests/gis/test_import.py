@@ -10,9 +10,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from grannsamverkan.cli import main
+from grannsamverkan.geo import boundaries
 from tests.conftest import TokenFactory, assert_problem
 from tests.geodata import ARVIDSJAUR, RAMSELE, SOLLEFTEA, area_feature, square
-from tests.gis.files import geojson_bytes, geopackage, shapefile, zipped
+from tests.gis.files import geojson_bytes, geopackage, shapefile, straddling_area, write_layer, zipped
 
 POLICE_QUERY = "name_field=NAMN&ref_field=SPECIALOMR"
 
@@ -194,3 +195,29 @@ async def test_drawing_an_area_in_another_kommun_is_refused(client: AsyncTestCli
         f"/api/v1/areas/{created.json()['id']}", json={"geometry": {"type": "Polygon", "coordinates": square(RAMSELE)}}, headers=headers
     )
     assert assert_problem(moved, 422)["detail"] == "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"
+
+
+async def test_an_area_mostly_in_its_kommun_is_stored_there_with_a_warning_naming_the_share(
+    client: AsyncTestClient,
+    auth: TokenFactory,
+    conn: asyncpg.Connection,
+    tmp_path: Path,
+) -> None:
+    headers = await auth("admin")
+    area = straddling_area()
+    elsewhere = round(boundaries.kommuner_of(area)[1][1] * 100)
+    path = tmp_path / "grans.gpkg"
+    write_layer(path, [(area, {"name": "Gränsbyn", "external_ref": "g1"})], driver="GPKG", geometry_type="Polygon")
+    response = await client.post("/api/v1/areas/import", content=path.read_bytes(), headers=headers)
+    assert response.status_code == 200, response.text
+    warning = f"Gränsbyn: {elsewhere} % ligger i Kramfors (2282)"
+    assert response.json() == {"inserted": 1, "updated": 0, "unchanged": 0, "warnings": [warning]}
+    assert await _stored(conn) == [("Gränsbyn", "2283", "g1")]
+    again = await client.post("/api/v1/areas/import", content=path.read_bytes(), headers=headers)
+    assert again.json() == {"inserted": 0, "updated": 0, "unchanged": 1, "warnings": [warning]}
+    # Saved in the kommun holding its smaller part, it is refused naming where the larger part lies.
+    other = tmp_path / "grans-2282.gpkg"
+    write_layer(other, [(area, {"name": "Gränsbyn", "kommun": "2282", "external_ref": "g2"})], driver="GPKG", geometry_type="Polygon")
+    problem = assert_problem(await client.post("/api/v1/areas/import", content=other.read_bytes(), headers=headers), 422)
+    assert "största delen av området ligger i Sollefteå (2283), inte i Kramfors (2282)" in problem["errors"][0]["message"]
+    assert await _stored(conn) == [("Gränsbyn", "2283", "g1")]

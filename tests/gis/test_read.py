@@ -11,7 +11,7 @@ from grannsamverkan.errors import InvalidInput, MalformedInput
 from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.gis import FieldMapping, file_kind, read_areas
 from tests.geodata import RAMSELE, area_feature
-from tests.gis.files import KOMMUNER, geojson_bytes, geopackage, shapefile, sweref_square, zipped
+from tests.gis.files import KOMMUNER, geojson_bytes, geopackage, shapefile, straddling_area, sweref_square, zipped
 
 POLICE_FIELDS = FieldMapping(name="NAMN", external_ref="SPECIALOMR")
 
@@ -81,16 +81,19 @@ def test_bytes_that_are_no_gis_file_are_refused_in_swedish() -> None:
         read_areas(b"\x00\x01garbage")
 
 
-def test_area_across_a_kommun_border_names_the_kommuner_it_lies_in() -> None:
-    # A square around a point of the border between Sollefteå (2283) and Kramfors (2282).
-    shared = shapely.intersection(boundaries.boundary("2283").buffer(50), boundaries.boundary("2282").buffer(50))
-    middle = shared.representative_point()
-    square = shapely.box(middle.x - 2000, middle.y - 2000, middle.x + 2000, middle.y + 2000)
-    message = boundaries.area_outside_kommun("2283", square)
-    assert message is not None and "Sollefteå (2283)" in message and "Kramfors (2282)" in message
-    # A little inside the outline's tolerance is inside.
-    assert boundaries.area_outside_kommun("2283", sweref_square(RAMSELE)) is None
-    assert boundaries.area_outside_kommun("2505", sweref_square(RAMSELE)) == "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"
+def test_an_area_mostly_in_its_kommun_is_accepted_with_the_share_elsewhere_named() -> None:
+    mostly = straddling_area()
+    (home, home_share), (other, other_share) = boundaries.kommuner_of(mostly)
+    assert (home, other) == ("2283", "2282") and 0.6 < home_share < 0.9
+    percent = f"{round(other_share * 100)} %"
+    assert boundaries.area_fit("2283", mostly) == boundaries.AreaFit(warning=f"{percent} ligger i Kramfors (2282)")
+    # Given the kommun holding the smaller part it is refused, naming where it lies.
+    refusal = boundaries.area_fit("2282", mostly).refusal
+    assert refusal is not None and refusal.startswith("största delen av området ligger i Sollefteå (2283), inte i Kramfors (2282)")
+    assert boundaries.kommun_of_area(mostly) == "2283"
+    # A little inside the outline's tolerance is inside; wholly elsewhere is refused naming where.
+    assert boundaries.area_fit("2283", sweref_square(RAMSELE)) == boundaries.AreaFit()
+    assert boundaries.area_fit("2505", sweref_square(RAMSELE)).refusal == "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"
 
 
 def test_a_feature_without_kommun_gets_the_one_it_lies_in_others_keep_theirs() -> None:

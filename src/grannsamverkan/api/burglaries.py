@@ -23,6 +23,7 @@ from grannsamverkan.domain.backtest import BacktestResult
 from grannsamverkan.domain.calendar import check_days
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, RankedArea
 from grannsamverkan.errors import NotFound
+from grannsamverkan.geo.gis_points import PointFields
 from grannsamverkan.http.common import (
     Caller,
     Db,
@@ -33,8 +34,13 @@ from grannsamverkan.http.common import (
     raw_body_operation,
     today_in_sweden,
 )
+from grannsamverkan.services import burglaries as burglary_cases
 from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
 
+PointCrs = Annotated[
+    str | None, QueryParameter(description="a GIS file's CRS when it names none: EPSG:4326 (default, lon/lat) or EPSG:3006")
+]
+PointField = Annotated[str | None, QueryParameter(description="a GIS file's field (property) holding this value", max_length=200)]
 KommunParam = Annotated[str, QueryParameter(pattern=r"^[0-9]{4}$", description="SCB kommun code, e.g. 2283 (required)")]
 FromDate = Annotated[
     date | None,
@@ -110,15 +116,32 @@ class BurglaryController(Controller):
                 "default 'csv' for a CSV, 'polisen' for the police feed",
             ),
         ] = None,
+        crs: PointCrs = None,
+        ref_field: PointField = None,
+        occurred_from_field: PointField = None,
+        occurred_to_field: PointField = None,
+        category_field: PointField = None,
+        area_ref_field: PointField = None,
     ) -> burglaries.ImportResult:
         """All or nothing, idempotent by (source, external_ref) within the kommun (another kommun's
-        burglaries neither block nor show through); errors name the line (CSV) or the
-        event index (police feed). Answers inserted, updated, unchanged, skipped (police events of
-        other types or other places, repeated copies), assigned and unassigned (to an area)."""
+        burglaries neither block nor show through); errors name the line (CSV), the
+        event index (police feed) or the feature (the points of a GeoPackage, zipped shapefile or
+        GeoJSON, told by the file's first bytes, fields named by the ``*_field`` parameters). Answers
+        inserted, updated, unchanged, skipped (police events of other types or other places, repeated
+        copies), assigned and unassigned (to an area)."""
         principal.require_kommun(kommun)
         await kommuner.require_known(db, [kommun])
         body = await request.body()
-        result = await burglaries.import_file(db, principal, kommun, body, source=source, content_type=request.headers.get("content-type"))
+        fields = PointFields.of(
+            external_ref=ref_field,
+            occurred_from=occurred_from_field,
+            occurred_to=occurred_to_field,
+            category=category_field,
+            area_external_ref=area_ref_field,
+        )
+        result = await burglary_cases.import_burglaries(
+            db, principal, kommun, body, source=source, content_type=request.headers.get("content-type"), fields=fields, crs=crs
+        )
         await near_repeat_alerts(db, kommun)  # contact persons of active groups within 400 m (issue 19)
         return result
 

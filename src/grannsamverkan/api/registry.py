@@ -18,6 +18,7 @@ from grannsamverkan.domain.eligibility import Eligibility, GroupKind, GroupStatu
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo import gis
 from grannsamverkan.geo.geojson import decode_json, parse_feature, parse_geometry, parse_point
+from grannsamverkan.geo.gis_points import PointFields
 from grannsamverkan.http.common import (
     GEOJSON_SCHEMA,
     Caller,
@@ -253,7 +254,8 @@ class HouseholdController(Controller):
         operation_class=raw_body_operation(
             "text/csv",
             "header external_ref,street,postcode,city and lon,lat (EPSG:4326) or x,y / e,n "
-            "(EPSG:3006); comma or semicolon; UTF-8 or Windows-1252",
+            "(EPSG:3006); comma or semicolon; UTF-8 or Windows-1252. By the same route, the points of a "
+            "GeoPackage, a zipped shapefile or GeoJSON (told by the file's first bytes; fields named by the *_field parameters)",
         ),
     )
     async def import_csv(
@@ -263,13 +265,19 @@ class HouseholdController(Controller):
         principal: Caller,
         kommun: Annotated[str, QueryParameter(description="SCB kommun code of the households")],
         bekrafta: Confirm = False,
+        crs: CrsParam = None,
+        ref_field: FieldParam = None,
+        street_field: FieldParam = None,
+        postcode_field: FieldParam = None,
+        city_field: FieldParam = None,
     ) -> household_import.ImportResult:
-        """All or nothing, idempotent by external_ref; errors name the line. 409 when the file moves a
-        household that holds a group's contact person out of the group's area (see ``bekrafta``)."""
+        """All or nothing, idempotent by external_ref; errors name the line (a GIS file's feature). 409 when
+        the file moves a household that holds a group's contact person out of the group's area (see ``bekrafta``)."""
         principal.require_kommun(kommun)
         await kommuner.require_known(db, [kommun])
         body = await request.body()
-        return await household_cases.import_households(db, principal, kommun, body, erase_contacts=bekrafta)
+        fields = PointFields.of(external_ref=ref_field, street=street_field, postcode=postcode_field, city=city_field)
+        return await household_cases.import_households(db, principal, kommun, body, fields=fields, crs=crs, erase_contacts=bekrafta)
 
     @get("/", operation_id="listHouseholds", opt={"capability": "read_households"})
     async def index(

@@ -17,12 +17,15 @@ import msgspec
 from tqdm import tqdm
 
 from grannsamverkan import cli
-from grannsamverkan.cli import EXIT_OK, cli_actor, command, iso_date, print_json, read_file, run_with_connection
+from grannsamverkan.cli import EXIT_OK, cli_actor, command, iso_date, print_json, run_with_connection
+from grannsamverkan.cli.point_files import point_file_options, read_point_file
 from grannsamverkan.db import burglaries, kommuner
 from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestMethod, BacktestResult, rolling_backtest, yearly_folds
 from grannsamverkan.domain.calendar import period_ending
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, METHODS, RankedArea
 from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.geo.gis_points import PointFields
+from grannsamverkan.services import burglaries as burglary_cases
 from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -37,9 +40,18 @@ def _fmt(value: float, decimals: int = 1) -> str:
 
 @command("import burglaries")
 def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
-    data = read_file(args.file)
     content_type = "application/json" if args.file.suffix.lower() == ".json" else None
-    parsed = burglaries.parse_body(data, content_type=content_type, source=args.source, kommun=args.kommun)
+    fields = PointFields.of(
+        external_ref=args.ref_field,
+        occurred_from=args.occurred_from_field,
+        occurred_to=args.occurred_to_field,
+        category=args.category_field,
+        area_external_ref=args.area_ref_field,
+    )
+    file = burglary_cases.read_burglary_file(
+        read_point_file(args.file), args.kommun, source=args.source, content_type=content_type, fields=fields, crs=args.crs
+    )
+    parsed = file.parsed
 
     async def work(conn: Any) -> int:
         with tqdm(
@@ -49,13 +61,13 @@ def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.n)
 
-            result = await burglaries.import_burglaries(conn, cli_actor(), args.kommun, parsed, on_progress=progress)
+            result = await burglary_cases.import_burglary_file(conn, cli_actor(), args.kommun, file, on_progress=progress)
         await near_repeat_alerts(conn, args.kommun)  # contact persons of active groups within 400 m (issue 19)
         if args.json:
             print_json(result)
         else:
             print(
-                f"burglaries {args.file.name} ({parsed.format}, source {parsed.source!r}) into {args.kommun}: "
+                f"burglaries {args.file.name} ({file.kind}, source {parsed.source!r}) into {args.kommun}: "
                 f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged, "
                 f"{result.skipped} skipped; {result.assigned} assigned to an area, {result.unassigned} not"
             )
@@ -323,9 +335,15 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="a CSV of burglaries or a Swedish Police events JSON array (all or nothing, idempotent by source and external_ref)",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="CSV (.csv) or police events (.json, or any file starting with '[')")
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="CSV (.csv), police events (.json, or any file starting with '['), or the points of a .gpkg, .shp, .zip or .geojson",
+    )
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
-    p.add_argument("--source", help="who reported them (default 'csv' for a CSV, 'polisen' for the police feed)")
+    p.add_argument("--source", help="who reported them (default 'csv' for a CSV or GIS file, 'polisen' for the police feed)")
+    point_file_options(p, household_fields=False)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser("priority", parents=[common], help=cli.command_help("priority"))

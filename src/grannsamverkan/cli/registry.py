@@ -14,14 +14,17 @@ from tqdm import tqdm
 
 from grannsamverkan import cli
 from grannsamverkan.cli import EXIT_OK, cli_actor, command, print_json, read_file, run_with_connection
+from grannsamverkan.cli.point_files import point_file_options, read_point_file
 from grannsamverkan.db import areas, groups, household_import, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo import gis
 from grannsamverkan.geo.geojson import AreaFeature
+from grannsamverkan.geo.gis_points import PointFields
 from grannsamverkan.resources import geodata_dir
 from grannsamverkan.services import groups as group_cases
+from grannsamverkan.services import households as household_cases
 from grannsamverkan.settings import Settings
 
 
@@ -41,17 +44,26 @@ def read_area_file(path: Path, crs: str | None, mapping: gis.FieldMapping | None
 
 
 async def import_household_file(
-    conn: Any, actor: Principal, path: Path, kommun: str, *, quiet: bool = False
+    conn: Any,
+    actor: Principal,
+    path: Path,
+    kommun: str,
+    *,
+    quiet: bool = False,
+    fields: PointFields | None = None,
+    crs: str | None = None,
 ) -> household_import.ImportResult:
-    data = read_file(path)
+    data = read_point_file(path)
+    total = len(data) if isinstance(data, bytes) else None
     with tqdm(
-        total=len(data), unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr, disable=quiet or None, leave=False
+        total=total, unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr, disable=quiet or None, leave=False
     ) as bar:
 
         def progress(done: int, total: int) -> None:
+            bar.total = total
             bar.update(done - bar.n)
 
-        return await household_import.import_households(conn, actor, kommun, data, on_progress=progress)
+        return await household_cases.import_households(conn, actor, kommun, data, fields=fields, crs=crs, on_progress=progress)
 
 
 @command("import areas")
@@ -63,6 +75,8 @@ def import_areas(args: argparse.Namespace, settings: Settings) -> int:
             print_json(result)
         else:
             print(f"areas: {result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
+            for warning in result.warnings:
+                print(f"varning: {warning}")
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -104,7 +118,8 @@ def export_areas(args: argparse.Namespace, settings: Settings) -> int:
 @command("import households")
 def import_households(args: argparse.Namespace, settings: Settings) -> int:
     async def work(conn: Any) -> int:
-        result = await import_household_file(conn, cli_actor(), args.file, args.kommun)
+        fields = PointFields.of(external_ref=args.ref_field, street=args.street_field, postcode=args.postcode_field, city=args.city_field)
+        result = await import_household_file(conn, cli_actor(), args.file, args.kommun, fields=fields, crs=args.crs)
         if args.json:
             print_json(result)
         else:
@@ -274,9 +289,15 @@ def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--kind-field", help="the file's field holding the kind (default: kind)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p = imports.add_parser("households", parents=[common], help="a CSV of households (all or nothing, idempotent by external_ref)")
-    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p = imports.add_parser(
+        "households",
+        parents=[common],
+        help="households from a CSV, or the points of a GeoPackage, shapefile (plain or zipped) or GeoJSON "
+        "(all or nothing, idempotent by external_ref)",
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help=".csv, .gpkg, .shp (with its .dbf, .prj, .cpg), .zip or .geojson")
     p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
+    point_file_options(p, household_fields=True)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     exports = sub.add_parser("export", help=cli.command_help("export")).add_subparsers(dest="export_command", required=True, metavar="WHAT")

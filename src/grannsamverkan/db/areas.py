@@ -17,7 +17,7 @@ from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.area import AreaProperties, area_properties
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
-from grannsamverkan.geo.boundaries import area_outside_kommun
+from grannsamverkan.geo.boundaries import area_fit
 from grannsamverkan.geo.geojson import (
     AreaFeature,
     area_km2,
@@ -84,23 +84,22 @@ def _record(row: asyncpg.Record) -> AreaRecord:
     )
 
 
+LOCK_AREA = "select 1 from area where id = $1 for update"
+GET_AREA = SELECT_AREAS + " where a.id = $1 and ($2::text[] is null or a.kommun = any($2::text[]))"
+LIST_AREAS = SELECT_AREAS + " where ($1::text[] is null or a.kommun = any($1::text[])) order by a.id limit $2 offset $3"
+
+
 async def get_area(conn: asyncpg.Connection, area_id: int, scope: list[str] | None, *, for_update: bool = False) -> AreaRecord:
     if for_update:
-        await conn.execute("select 1 from area where id = $1 for update", area_id)
-    query = SELECT_AREAS + " where a.id = $1 and ($2::text[] is null or a.kommun = any($2::text[]))"
-    row = await conn.fetchrow(query, area_id, scope)
+        await conn.execute(LOCK_AREA, area_id)
+    row = await conn.fetchrow(GET_AREA, area_id, scope)
     if row is None:
         raise NotFound(f"no area {area_id}")
     return _record(row)
 
 
 async def list_areas(conn: asyncpg.Connection, in_kommuner: list[str] | None, *, limit: int, offset: int) -> tuple[list[AreaRecord], int]:
-    rows = await conn.fetch(
-        SELECT_AREAS + " where ($1::text[] is null or a.kommun = any($1::text[])) order by a.id limit $2 offset $3",
-        in_kommuner,
-        limit,
-        offset,
-    )
+    rows = await conn.fetch(LIST_AREAS, in_kommuner, limit, offset)
     return [_record(r) for r in rows], (rows[0]["total"] if rows else 0)
 
 
@@ -171,10 +170,10 @@ async def create_area(conn: asyncpg.Connection, actor: Principal, feature: AreaF
 
 
 def _refuse_outside_kommun(kommun: str, geom: shapely.Geometry) -> None:
-    """422 when the area does not lie inside its kommun (see ``boundaries.area_outside_kommun``)."""
-    outside = area_outside_kommun(kommun, geom)
-    if outside:
-        raise InvalidInput(outside, [FieldError(field="geometry", message=outside)])
+    """422 when the area does not lie (mostly) in its kommun (see ``boundaries.area_fit``)."""
+    refusal = area_fit(kommun, geom).refusal
+    if refusal:
+        raise InvalidInput(refusal, [FieldError(field="geometry", message=refusal)])
 
 
 GROUPS_OF_AREA = "select id, status from watch_group where area_id = $1 order by id"
@@ -242,6 +241,9 @@ async def update_area(
     return erased
 
 
+DELETE_AREA = "delete from area where id = $1"
+
+
 async def delete_area(conn: asyncpg.Connection, actor: Principal, area_id: int) -> None:
     async with conn.transaction():
         current = await get_area(conn, area_id, actor.scope, for_update=True)
@@ -251,7 +253,7 @@ async def delete_area(conn: asyncpg.Connection, actor: Principal, area_id: int) 
             ids = ", ".join(f"{g['id']} ({g['status']})" for g in groups)
             message = f"the area has groups ({ids}); an area with a group's history cannot be deleted"
             raise Conflict(message, [FieldError(field="id", message=message)])
-        await conn.execute("delete from area where id = $1", area_id)
+        await conn.execute(DELETE_AREA, area_id)
         await audit.record(
             conn,
             actor,
@@ -276,6 +278,8 @@ class ImportSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
     updated: int
     unchanged: int
     contact_persons_erased: int = 0
+    # Areas stored in their kommun although a part lies in another ("… 13 % ligger i Stockholm (0180)").
+    warnings: list[str] = msgspec.field(default_factory=list)
 
 
 EXISTING_BY_REF = """
@@ -283,109 +287,149 @@ select id, kommun, name, kind, external_ref, geom_wkb from area
 where kommun = any($1::text[]) and external_ref = any($2::text[])
 """
 
+Parsed = list[tuple[AreaFeature, AreaProperties]]
 
-async def import_areas(
-    conn: asyncpg.Connection, actor: Principal, features: list[AreaFeature], *, erase_contacts: bool = False
-) -> ImportSummary:
-    """A FeatureCollection, all or nothing; features with a known external_ref update that area.
-    Households that leave a group's area holding its contact person: as in ``update_area``."""
+
+def _parsed(features: list[AreaFeature]) -> Parsed:
+    """Each feature with its checked properties; 422 listing every feature's problems."""
     errors: list[FieldError] = []
-    parsed: list[tuple[AreaFeature, AreaProperties]] = []
+    parsed: Parsed = []
     for f in features:
         try:
             parsed.append((f, area_properties(f.properties, feature=f.index, prefix=f"features[{f.index}].properties.")))
         except InvalidInput as exc:
             errors.extend(exc.errors)
+    _raise_if_any(errors)
+    return parsed
+
+
+def _raise_if_any(errors: list[FieldError]) -> None:
     if errors:
         raise InvalidInput(f"{len(errors)} problem(s) in the features; nothing was imported", errors)
+
+
+def _kommun_fit(parsed: Parsed) -> tuple[list[FieldError], list[str]]:
+    """Areas refused for lying (mostly) outside their kommun, and warnings for those stored in it
+    although a part lies in another (``boundaries.area_fit``)."""
+    errors: list[FieldError] = []
+    warnings: list[str] = []
+    for f, p in parsed:
+        fit = area_fit(p.kommun, f.geometry_sweref)
+        if fit.refusal:
+            message = f"feature {f.index} ({p.name!r}): {fit.refusal}"
+            errors.append(FieldError(field=f"features[{f.index}].geometry", message=message, feature=f.index))
+        elif fit.warning:
+            warnings.append(f"{p.name}: {fit.warning}")
+    return errors, warnings
+
+
+def _repeated_refs(parsed: Parsed) -> list[FieldError]:
+    errors: list[FieldError] = []
+    seen: dict[tuple[str, str], int] = {}
+    for f, p in parsed:
+        if not p.external_ref:
+            continue
+        key = (p.kommun, p.external_ref)
+        if key in seen:
+            message = f"feature {f.index}: external_ref {p.external_ref!r} repeats feature {seen[key]}"
+            errors.append(FieldError(field=f"features[{f.index}].properties.external_ref", message=message, feature=f.index))
+        seen[key] = f.index
+    return errors
+
+
+def _overlaps_within(parsed: Parsed) -> list[FieldError]:
+    """Areas of the file that overlap each other in the same kommun."""
+    errors: list[FieldError] = []
+    for i, j, overlap in find_overlaps_among([f.geometry_sweref for f, _ in parsed]):
+        (fi, pi), (fj, pj) = parsed[i], parsed[j]
+        if pi.kommun == pj.kommun:
+            message = f"feature {fj.index} ({pj.name!r}) overlaps feature {fi.index} ({pi.name!r}) by {overlap:.0f} m²"
+            errors.append(FieldError(field=f"features[{fj.index}].geometry", message=message, feature=fj.index))
+    return errors
+
+
+class _Written(msgspec.Struct, kw_only=True):
+    """What the import wrote: counts, and per kommun the boxes whose households are re-assigned."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    touched: dict[str, list[tuple[float, float, float, float]]] = msgspec.field(default_factory=dict)
+
+
+async def _write_one(
+    conn: asyncpg.Connection, actor: Principal, f: AreaFeature, p: AreaProperties, old: asyncpg.Record | None, written: _Written
+) -> None:
+    """Insert the area, or update the existing one of its external_ref when anything changed."""
+    geom = f.geometry_sweref
+    if old is None:
+        area_id = await conn.fetchval(INSERT_AREA, p.kommun, p.name, p.kind, p.external_ref, *_geometry_columns(geom))
+        written.inserted += 1
+        await audit.record(conn, actor, kommun=p.kommun, table="area", row_id=area_id, action="insert", after=_audit_values(p, geom))
+        written.touched.setdefault(p.kommun, []).append(bbox(geom))
+        return
+    old_geom = from_wkb(old["geom_wkb"])
+    if (old["name"], old["kind"]) == (p.name, p.kind) and same_geometry(old_geom, geom):
+        written.unchanged += 1
+        return
+    await conn.execute(UPDATE_AREA, old["id"], p.kommun, p.name, p.kind, p.external_ref, *_geometry_columns(geom))
+    written.updated += 1
+    before = {"name": old["name"], "kind": old["kind"], "bounds": list(bbox(old_geom))}
+    await audit.record(
+        conn, actor, kommun=p.kommun, table="area", row_id=old["id"], action="update", before=before, after=_audit_values(p, geom)
+    )
+    written.touched.setdefault(p.kommun, []).extend([bbox(old_geom), bbox(geom)])
+
+
+async def _write_all(conn: asyncpg.Connection, actor: Principal, parsed: Parsed, kommun_codes: list[str]) -> _Written:
+    """Every area, refusing (409) one that overlaps a stored area other than those the file updates."""
+    for code in kommun_codes:
+        await lock_kommun(conn, code)
+    refs = [p.external_ref for _, p in parsed if p.external_ref]
+    existing_rows = await conn.fetch(EXISTING_BY_REF, kommun_codes, refs)
+    existing = {(r["kommun"], r["external_ref"]): r for r in existing_rows}
+    updated_ids = [r["id"] for r in existing_rows]
+    written = _Written()
+    for f, p in parsed:
+        try:
+            await _refuse_overlaps(conn, p.kommun, f.geometry_sweref, ignore_ids=updated_ids, feature=f.index)
+        except Conflict as exc:
+            raise Conflict(f"{exc.detail}; nothing was imported", exc.errors) from None
+        old = existing.get((p.kommun, p.external_ref)) if p.external_ref else None
+        await _write_one(conn, actor, f, p, old, written)
+    return written
+
+
+async def import_areas(
+    conn: asyncpg.Connection, actor: Principal, features: list[AreaFeature], *, erase_contacts: bool = False
+) -> ImportSummary:
+    """A FeatureCollection, all or nothing; features with a known external_ref update that area.
+    Households that leave a group's area holding its contact person: as in ``update_area``.
+    An area lying partly in another kommun is stored in its own with a warning (``boundaries.area_fit``)."""
+    parsed = _parsed(features)
     kommun_codes = sorted({p.kommun for _, p in parsed})
     for code in kommun_codes:
         actor.require_kommun(code)
     await kommuner.require_known(conn, kommun_codes, field="properties.kommun")
-    for f, p in parsed:
-        outside = area_outside_kommun(p.kommun, f.geometry_sweref)
-        if outside:
-            errors.append(
-                FieldError(field=f"features[{f.index}].geometry", message=f"feature {f.index} ({p.name!r}): {outside}", feature=f.index)
-            )
-    refs = [(p.kommun, p.external_ref) for _, p in parsed if p.external_ref]
-    seen: dict[tuple[str, str | None], int] = {}
-    for f, p in parsed:
-        if p.external_ref:
-            key = (p.kommun, p.external_ref)
-            if key in seen:
-                errors.append(
-                    FieldError(
-                        field=f"features[{f.index}].properties.external_ref",
-                        message=f"feature {f.index}: external_ref {p.external_ref!r} repeats feature {seen[key]}",
-                        feature=f.index,
-                    )
-                )
-            seen[key] = f.index
-    for i, j, overlap in find_overlaps_among([f.geometry_sweref for f, _ in parsed]):
-        (fi, pi), (fj, pj) = parsed[i], parsed[j]
-        if pi.kommun == pj.kommun:
-            errors.append(
-                FieldError(
-                    field=f"features[{fj.index}].geometry",
-                    message=f"feature {fj.index} ({pj.name!r}) overlaps feature {fi.index} ({pi.name!r}) by {overlap:.0f} m²",
-                    feature=fj.index,
-                )
-            )
-    if errors:
-        raise InvalidInput(f"{len(errors)} problem(s) in the features; nothing was imported", errors)
-
-    inserted = updated = unchanged = 0
+    errors, warnings = _kommun_fit(parsed)
+    _raise_if_any(errors + _repeated_refs(parsed) + _overlaps_within(parsed))
     async with conn.transaction(), translated_errors():
-        for code in kommun_codes:
-            await lock_kommun(conn, code)
-        existing_rows = await conn.fetch(EXISTING_BY_REF, kommun_codes, [r for _, r in refs])
-        existing = {(r["kommun"], r["external_ref"]): r for r in existing_rows}
-        updated_ids = [r["id"] for r in existing_rows]
-        touched: dict[str, list[tuple[float, float, float, float]]] = {}
-        for f, p in parsed:
-            geom = f.geometry_sweref
-            try:
-                await _refuse_overlaps(conn, p.kommun, geom, ignore_ids=updated_ids, feature=f.index)
-            except Conflict as exc:
-                raise Conflict(f"{exc.detail}; nothing was imported", exc.errors) from None
-            old = existing.get((p.kommun, p.external_ref)) if p.external_ref else None
-            if old is None:
-                area_id = await conn.fetchval(INSERT_AREA, p.kommun, p.name, p.kind, p.external_ref, *_geometry_columns(geom))
-                inserted += 1
-                await audit.record(
-                    conn, actor, kommun=p.kommun, table="area", row_id=area_id, action="insert", after=_audit_values(p, geom)
-                )
-                touched.setdefault(p.kommun, []).append(bbox(geom))
-                continue
-            old_geom = from_wkb(old["geom_wkb"])
-            same = (old["name"], old["kind"]) == (p.name, p.kind) and same_geometry(old_geom, geom)
-            if same:
-                unchanged += 1
-                continue
-            await conn.execute(UPDATE_AREA, old["id"], p.kommun, p.name, p.kind, p.external_ref, *_geometry_columns(geom))
-            updated += 1
-            await audit.record(
-                conn,
-                actor,
-                kommun=p.kommun,
-                table="area",
-                row_id=old["id"],
-                action="update",
-                before={"name": old["name"], "kind": old["kind"], "bounds": list(bbox(old_geom))},
-                after=_audit_values(p, geom),
-            )
-            touched.setdefault(p.kommun, []).extend([bbox(old_geom), bbox(geom)])
+        written = await _write_all(conn, actor, parsed, kommun_codes)
         erased = 0
-        for code, boxes in touched.items():
+        for code, boxes in written.touched.items():
             erased += await reassign_within(conn, actor, code, boxes, erase_contacts=erase_contacts, what="Importen")
-    return ImportSummary(inserted=inserted, updated=updated, unchanged=unchanged, contact_persons_erased=erased)
+    return ImportSummary(
+        inserted=written.inserted, updated=written.updated, unchanged=written.unchanged, contact_persons_erased=erased, warnings=warnings
+    )
+
+
+EXPORT_AREAS = "select name, kommun, kind, external_ref, geom_wkb from area where kommun = $1 order by id"
 
 
 async def export_areas(conn: asyncpg.Connection, kommun: str) -> list[dict[str, Any]]:
     """The kommun's areas for an export file: geometry (SWEREF 99 TM), name, kommun, kind, external_ref."""
     await kommuner.require_known(conn, [kommun], field="kommun")
-    rows = await conn.fetch("select name, kommun, kind, external_ref, geom_wkb from area where kommun = $1 order by id", kommun)
+    rows = await conn.fetch(EXPORT_AREAS, kommun)
     return [
         {
             "name": r["name"],

@@ -297,11 +297,12 @@ async def update_address(
 OUTSIDE_AREAS = """
 select id, kommun, external_ref, street, postcode, city, x, y, area_id, updated_at, count(*) over () as total
 from household where kommun = $1 and area_id is null
-order by id limit $2
+order by x is not null, id limit $2
 """
 
 
 async def outside_areas(conn: asyncpg.Connection, kommun: str, limit: int) -> tuple[list[Household], int]:
-    """A kommun's households that lie in no area (at most ``limit`` of them), and how many there are."""
+    """A kommun's households that lie in no area (at most ``limit`` of them, those without a position
+    first), and how many there are."""
     rows = await conn.fetch(OUTSIDE_AREAS, kommun, limit)
     return [_household(r) for r in rows], (rows[0]["total"] if rows else 0)

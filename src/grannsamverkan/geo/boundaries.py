@@ -12,11 +12,13 @@ import functools
 import json
 from typing import Final
 
+import msgspec
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry import shape
 
+from grannsamverkan.domain import numbers
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.assign import FINE_POINTS_PER_AREA, AreaGrid
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
@@ -100,6 +102,8 @@ def require_inside(kommun: str, x: float, y: float, *, field: str = "position") 
 # An area may stick out of its kommun's simplified outline by this much (the outline is simplified
 # to about 60 m, so a real boundary can lie that far from it, and a drawn area follows the real one).
 AREA_TOLERANCE_M: Final = TOLERANCE_M
+# A straddling area's warning names the other kommuner holding at least this share of it.
+MENTIONED_SHARE: Final = 0.01
 
 
 @functools.cache
@@ -150,16 +154,51 @@ def kommun_of_area(geom: shapely.Geometry) -> str | None:
     return found[0][0] if found else None
 
 
-def area_outside_kommun(kommun: str, geom: shapely.Geometry) -> str | None:
-    """Why the area (SWEREF 99 TM) does not lie inside ``kommun``, naming where it does lie; None when it does
-    (within AREA_TOLERANCE_M of the simplified outline)."""
+def _percent(share: float) -> str:
+    """A share of an area's surface to the nearest whole percent ("13 %"): a measure, not a count
+    against a threshold, so it is rounded, not rounded down as ``numbers.share`` does."""
+    return f"{numbers.decimal(share * 100, 0)} %"
+
+
+class AreaFit(msgspec.Struct, frozen=True, kw_only=True):
+    """How an area lies in the kommun it is given: ``refusal`` says why it cannot be stored there
+    (naming where it lies); ``warning`` that it is stored there although a part lies elsewhere."""
+
+    refusal: str | None = None
+    warning: str | None = None
+
+
+def area_fit(kommun: str, geom: shapely.Geometry) -> AreaFit:
+    """Whether the area (SWEREF 99 TM) may be stored in ``kommun``.
+
+    Inside the kommun (within AREA_TOLERANCE_M of its simplified outline): accepted. Otherwise it is
+    accepted when the largest part of it lies in ``kommun`` and less than half of it lies beyond the
+    tolerance, with a warning naming the share in each other kommun ("13 % ligger i Stockholm
+    (0180)"): the police draw some areas across a kommun boundary. An area whose largest part lies
+    in another kommun is refused, naming where it lies.
+    """
     wide = _widened(kommun)
     if wide is None or shapely.covers(wide, geom):
-        return None
+        return AreaFit()
     found = kommuner_of(geom)
     if not found:
-        return f"området ligger inte i {kommun_name(kommun)} och inte i någon annan svensk kommun"
-    if len(found) == 1 or found[0][1] > 0.999:
-        return f"området ligger i {kommun_name(found[0][0])}, inte i {kommun_name(kommun)}"
-    parts = ", ".join(f"{kommun_name(c)} {share:.0%}".replace("%", " %") for c, share in found[:3])
-    return f"området korsar kommungränsen och ligger inte helt i {kommun_name(kommun)} (mer än {AREA_TOLERANCE_M:.0f} m utanför): {parts}"
+        return AreaFit(refusal=f"området ligger inte i {kommun_name(kommun)} och inte i någon annan svensk kommun")
+    largest, largest_share = found[0]
+    if largest != kommun:
+        if len(found) == 1 or largest_share > 0.999:
+            return AreaFit(refusal=f"området ligger i {kommun_name(largest)}, inte i {kommun_name(kommun)}")
+        parts = ", ".join(f"{kommun_name(c)} {_percent(s)}" for c, s in found[:3])
+        return AreaFit(refusal=f"största delen av området ligger i {kommun_name(largest)}, inte i {kommun_name(kommun)}: {parts}")
+    beyond = float(shapely.area(shapely.difference(geom, wide))) / (float(shapely.area(geom)) or 1.0)
+    if beyond >= 0.5:
+        parts = ", ".join(f"{kommun_name(c)} {_percent(s)}" for c, s in found[:3])
+        return AreaFit(
+            refusal=f"hälften av området eller mer ligger utanför {kommun_name(kommun)} (mer än {AREA_TOLERANCE_M:.0f} m utanför): {parts}"
+        )
+    others = [(c, s) for c, s in found[1:] if s >= MENTIONED_SHARE]
+    if not others:
+        return AreaFit()
+    first, *rest = others
+    text = f"{_percent(first[1])} ligger i {kommun_name(first[0])}"
+    text += "".join(f", {_percent(s)} i {kommun_name(c)}" for c, s in rest)
+    return AreaFit(warning=text)

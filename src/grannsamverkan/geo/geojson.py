@@ -245,7 +245,21 @@ def _parse_geometry(
     field: str,
     errors: _Collector,
 ) -> Area | None:
+    """A Polygon or MultiPolygon in SWEREF 99 TM, or None with its first problem in ``errors``:
+    its shape (type and coordinates), its rings' positions, Sweden's extent, then OGC validity."""
     where = f"feature {index}: " if index is not None else ""
+    polygons = _polygons(obj, where, field, index, errors)
+    if polygons is None:
+        return None
+    multi = obj["type"] == "MultiPolygon"
+    rings_xy = _rings_xy(polygons, multi, where, field, index, errors)
+    if rings_xy is None or not _inside_sweden(rings_xy, crs, where, field, index, errors):
+        return None
+    return _built(rings_xy, crs, multi, where, field, index, errors)
+
+
+def _polygons(obj: Any, where: str, field: str, index: int | None, errors: _Collector) -> list[Any] | None:
+    """The geometry's polygons (one for a Polygon) when its type, coordinates and size are acceptable."""
     if not isinstance(obj, dict):
         errors.add(field, f"{where}the geometry must be a GeoJSON object, got {_kind(obj)}", index)
         return None
@@ -261,11 +275,15 @@ def _parse_geometry(
         errors.add(f"{field}.coordinates", f"{where}the {kind} is empty; an area needs at least one ring", index)
         return None
     polygons = coords if kind == "MultiPolygon" else [coords]
-    multi = kind == "MultiPolygon"
     if not _within_bounds(polygons, where, f"{field}.coordinates", index, errors):
         return None
+    return polygons
 
-    # 1. Structure: rings of closed positions of numbers.
+
+def _rings_xy(
+    polygons: list[Any], multi: bool, where: str, field: str, index: int | None, errors: _Collector
+) -> list[list[NDArray[np.float64]]] | None:
+    """Each polygon's rings as arrays of closed positions of numbers (all problems reported)."""
     rings_xy: list[list[NDArray[np.float64]]] = []
     ok = True
     for p, rings in enumerate(polygons):
@@ -275,29 +293,30 @@ def _parse_geometry(
             errors.add(pfield, f"{where}{pname or 'the polygon '}has no rings; it needs an outer ring", index)
             ok = False
             continue
-        arrays: list[NDArray[np.float64]] = []
-        for r, ring in enumerate(rings):
-            rfield = f"{pfield}[{r}]"
-            rname = f"{pname}ring {r}"
-            arr = _ring_array(ring, rname, rfield, where, index, errors)
-            if arr is None:
-                ok = False
-            else:
-                arrays.append(arr)
-        rings_xy.append(arrays)
-    if not ok:
-        return None
+        arrays = [_ring_array(ring, f"{pname}ring {r}", f"{pfield}[{r}]", where, index, errors) for r, ring in enumerate(rings)]
+        ok = ok and all(a is not None for a in arrays)
+        rings_xy.append([a for a in arrays if a is not None])
+    return rings_xy if ok else None
 
-    # 2. Sweden's extent, on the input coordinates, vectorised; one message per geometry.
+
+def _inside_sweden(
+    rings_xy: list[list[NDArray[np.float64]]], crs: int, where: str, field: str, index: int | None, errors: _Collector
+) -> bool:
+    """Sweden's extent, on the input coordinates, vectorised; one message per geometry."""
     all_xy = np.concatenate([a for rings in rings_xy for a in rings])
     bad = np.flatnonzero(~inside_sweden(all_xy[:, 0], all_xy[:, 1], crs))
     if bad.size:
         x, y = all_xy[bad[0]]
         count = f" ({bad.size} of {len(all_xy)} positions)" if bad.size > 1 else ""
         errors.add(f"{field}.coordinates", f"{where}{explain_outside(float(x), float(y), crs)}{count}", index)
-        return None
+        return False
+    return True
 
-    # 3. Build in SWEREF 99 TM and check OGC validity there (what is stored is what is checked).
+
+def _built(
+    rings_xy: list[list[NDArray[np.float64]]], crs: int, multi: bool, where: str, field: str, index: int | None, errors: _Collector
+) -> Area | None:
+    """Built in SWEREF 99 TM and checked for OGC validity there (what is stored is what is checked)."""
     parts = []
     for arrays in rings_xy:
         sw = []
@@ -311,6 +330,7 @@ def _parse_geometry(
         errors.add(f"{field}.coordinates", f"{where}{_explain_invalid(geom, reason, crs, multi)}", index)
         return None
     if geom.area <= 0.0:
+        kind = "MultiPolygon" if multi else "Polygon"
         errors.add(f"{field}.coordinates", f"{where}the {kind} has no area", index)
         return None
     return geom
@@ -415,21 +435,20 @@ def _explain_invalid(geom: Area, reason: str, crs: int, multi: bool) -> str:
         if multi and len({r.split(" ring")[0] for r in rings}) > 1:
             return f"{names} overlap or cross at {at}"
         return f"{names} cross each other at {at}"
-    if key == "ring self-intersection":
-        return f"{names} touches itself at {at}; split it into separate rings or polygons"
-    if key == "hole lies outside shell":
-        return f"{names}: a hole lies outside its polygon's outer ring at {at}"
-    if key == "nested holes":
-        return f"{names}: a hole lies inside another hole at {at}"
-    if key == "interior is disconnected":
-        return f"the interior is cut in pieces by its holes at {at} ({names})"
-    if key == "nested shells":
-        return f"{names}: one polygon lies inside another at {at}; use a hole instead"
-    if key == "duplicate rings":
-        return f"{names} repeat the same ring at {at}"
-    if key == "too few points":
-        return f"{names} has too few distinct points near {at}"
-    return f"the geometry is invalid ({what}) at {at}; {names}"
+    template = _INVALID_REASONS.get(key, "the geometry is invalid ({what}) at {at}; {names}")
+    return template.format(names=names, at=at, what=what)
+
+
+# GEOS's reasons (lower case) as messages; {names} are the rings, {at} the place.
+_INVALID_REASONS: Final = {
+    "ring self-intersection": "{names} touches itself at {at}; split it into separate rings or polygons",
+    "hole lies outside shell": "{names}: a hole lies outside its polygon's outer ring at {at}",
+    "nested holes": "{names}: a hole lies inside another hole at {at}",
+    "interior is disconnected": "the interior is cut in pieces by its holes at {at} ({names})",
+    "nested shells": "{names}: one polygon lies inside another at {at}; use a hole instead",
+    "duplicate rings": "{names} repeat the same ring at {at}",
+    "too few points": "{names} has too few distinct points near {at}",
+}
 
 
 def _rings_at(geom: Area, x: float, y: float, multi: bool) -> list[str]:

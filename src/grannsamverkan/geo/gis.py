@@ -119,16 +119,61 @@ def read_areas(
             if isinstance(obj, dict) and obj.get("type") == "Feature":
                 obj = {"type": "FeatureCollection", "features": [obj], **({"crs": obj["crs"]} if "crs" in obj else {})}
         elif kind == "shp":
-            raise InvalidInput(
-                "en ensam .shp saknar fälten (.dbf) och koordinatsystemet (.prj); skicka alla "
-                "shapefilens delar i en .zip (application/zip)",
-                [FieldError(field="file", message="en ensam .shp tas inte emot")],
-            )
+            raise _lone_shp()
         else:
             obj = _read_gdal_bytes(data, kind, crs)
     features = parse_feature_collection(obj, crs=crs)
     _map_fields(features, mapping)
     return features
+
+
+def _lone_shp() -> InvalidInput:
+    return InvalidInput(
+        "en ensam .shp saknar fälten (.dbf) och koordinatsystemet (.prj); skicka alla shapefilens delar i en .zip (application/zip)",
+        [FieldError(field="file", message="en ensam .shp tas inte emot")],
+    )
+
+
+def read_layer(source: bytes | Path) -> Layer:
+    """The one layer of a GeoPackage, a (zipped) shapefile or a GeoJSON file, read by GDAL in the
+    file's own CRS (households and burglaries; areas go through :func:`read_areas`). A path is a
+    ``.shp`` read with its sibling files."""
+    if isinstance(source, Path):
+        return _read_path(source)
+    kind = file_kind(source)
+    if kind == "shp":
+        raise _lone_shp()
+    with tempfile.TemporaryDirectory(prefix="gsv-import-") as folder:
+        root = Path(folder)
+        if kind == "zip":
+            target = _unzip(source, root)
+        else:
+            target = root / ("import.gpkg" if kind == "gpkg" else "import.geojson")
+            target.write_bytes(source.removeprefix(UTF8_BOM))
+        return _read_path(target)
+
+
+def sweref_geometries(layer: Layer, crs: str | int | None) -> list[shapely.Geometry | None]:
+    """The layer's geometries in SWEREF 99 TM: moved from the file's CRS; without one from ``crs``,
+    or refused as :func:`read_areas` refuses it (degrees are read as WGS 84)."""
+    geoms = [g for g, _ in layer.features]
+    code = layer.crs
+    if code is None:
+        if crs is None:
+            _refuse_without_crs(geoms)
+        code = parse_crs(crs) if crs is not None else WGS84
+    elif crs is not None and parse_crs(crs) != code:
+        message = f"filen anger koordinatsystemet EPSG:{code} men crs anger {crs}; låt bli crs (filens eget koordinatsystem används)"
+        raise InvalidInput(message, [FieldError(field="crs", message=message)])
+    if code == SWEREF99TM:
+        return geoms
+    t = transformer(code, SWEREF99TM)
+
+    def move(xy: Any) -> Any:
+        x, y = t.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack((x, y))
+
+    return [None if g is None else shapely.transform(g, move) for g in geoms]
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -341,10 +386,16 @@ def _map_fields(features: list[AreaFeature], mapping: FieldMapping) -> None:
         for key in f.properties:
             if key not in available:
                 available.append(key)
+    chosen = {ours: getattr(mapping, ours) for ours in KNOWN_FIELDS}
+    _check_mapping(available, chosen, mapping.options())
+    for f in features:
+        f.properties = _mapped(f, chosen)
+
+
+def _check_mapping(available: list[str], chosen: dict[str, str | None], options: dict[str, str]) -> None:
+    """422 for a named field the file lacks, or no name field at all, listing the file's fields."""
     listed = ", ".join(available) if available else "inga"
     errors: list[FieldError] = []
-    options = mapping.options()
-    chosen = {ours: getattr(mapping, ours) for ours in KNOWN_FIELDS}
     for ours, theirs in chosen.items():
         if theirs is not None and theirs not in available:
             message = f"filen har inget fält {theirs!r} ({options[ours]}); filens fält: {listed}"
@@ -354,19 +405,23 @@ def _map_fields(features: list[AreaFeature], mapping: FieldMapping) -> None:
         errors.append(FieldError(field="name_field", message=message))
     if errors:
         raise InvalidInput(errors[0].message, errors)
-    for f in features:
-        props = f.properties
-        mapped = dict(props)
-        for ours, theirs in chosen.items():
-            if theirs is not None:
-                value = props.get(theirs)
-                is_number = isinstance(value, int) and not isinstance(value, bool)
-                mapped[ours] = str(value) if ours == "external_ref" and is_number else value
-        if chosen["kommun"] is None and mapped.get("kommun") in (None, ""):
-            code = boundaries.kommun_of_area(f.geometry_sweref)
-            if code is not None:
-                mapped["kommun"] = code
-        f.properties = mapped
+
+
+def _mapped(feature: AreaFeature, chosen: dict[str, str | None]) -> dict[str, Any]:
+    """The feature's properties with ours taken from the chosen fields; the kommun from the
+    geometry where no kommun field is named and the feature has none."""
+    props = feature.properties
+    mapped = dict(props)
+    for ours, theirs in chosen.items():
+        if theirs is not None:
+            value = props.get(theirs)
+            is_number = isinstance(value, int) and not isinstance(value, bool)
+            mapped[ours] = str(value) if ours == "external_ref" and is_number else value
+    if chosen["kommun"] is None and mapped.get("kommun") in (None, ""):
+        code = boundaries.kommun_of_area(feature.geometry_sweref)
+        if code is not None:
+            mapped["kommun"] = code
+    return mapped
 
 
 # --- writing ------------------------------------------------------------------------------------

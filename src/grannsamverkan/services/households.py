@@ -4,6 +4,7 @@ area of a group where they hold the contact person, and address changes from the
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import asyncpg
 import msgspec
@@ -11,6 +12,7 @@ import msgspec
 from grannsamverkan.db import audit, groups, household_import, households
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.addresses import check_address
+from grannsamverkan.geo.gis_points import PointFields, as_features, households_csv, is_gis_file
 from grannsamverkan.services.groups import CONTACT_TABLES
 
 
@@ -41,18 +43,43 @@ async def import_households(
     conn: asyncpg.Connection,
     actor: Principal,
     kommun: str,
-    csv: bytes,
+    data: bytes | Path,
     *,
+    fields: PointFields | None = None,
+    crs: str | None = None,
     erase_contacts: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> household_import.ImportResult:
-    """A household import (db.household_import.import_households); households it moves out of a group's
-    area where they hold the contact person are refused with 409, or, when the caller confirmed
-    it, their contact persons are erased explicitly (and scrubbed from the data files)."""
-    result = await household_import.import_households(conn, actor, kommun, csv, erase_contacts=erase_contacts, on_progress=on_progress)
+    """A household import (db.household_import.import_households) of a CSV, or of a GIS file's points
+    (GeoPackage, (zipped) shapefile, GeoJSON; told by its bytes, a path is a ``.shp``) with
+    ``fields`` naming its fields. Households it moves out of a group's area where they hold the
+    contact person are refused with 409, or, when the caller confirmed it, their contact persons
+    are erased explicitly (and scrubbed from the data files). The warning about households without
+    a position names the page that lists them."""
+    if is_gis_file(data):
+        csv = households_csv(data, fields, crs=crs)
+        with as_features():
+            result = await household_import.import_households(
+                conn, actor, kommun, csv, erase_contacts=erase_contacts, on_progress=on_progress
+            )
+    else:
+        assert isinstance(data, bytes)
+        result = await household_import.import_households(conn, actor, kommun, data, erase_contacts=erase_contacts, on_progress=on_progress)
     if result.contact_persons_erased:
         await audit.scrub(conn, CONTACT_TABLES)
+    if result.without_position:
+        plain = household_import.without_position_warning(result.without_position)
+        result.warnings = [_with_link(w, kommun) if w == plain else w for w in result.warnings]
     return result
+
+
+def outside_areas_path(kommun: str) -> str:
+    """The page listing a kommun's households in no area, those without a position among them."""
+    return f"/kommun/{kommun}/utanfor-omraden"
+
+
+def _with_link(warning: str, kommun: str) -> str:
+    return f"{warning}; de listas på {outside_areas_path(kommun)}"
 
 
 async def update_address(

@@ -12,11 +12,13 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Template
 
-from grannsamverkan.db import areas, burglaries, household_import, kommuner
+from grannsamverkan.db import areas, kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import GrannsamverkanError
 from grannsamverkan.geo import gis
 from grannsamverkan.http.common import Caller, Db
+from grannsamverkan.services import burglaries as burglary_cases
+from grannsamverkan.services import households as household_cases
 from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
 from grannsamverkan.web import context as form
 from grannsamverkan.web.context import default_kommun, kommun_choices, page
@@ -53,6 +55,7 @@ class ImportPages(Controller):
             which="areas",
             fields=fields,
             result={"Nya områden": summary.inserted, "Ändrade": summary.updated, "Oförändrade": summary.unchanged},
+            warnings=summary.warnings,
         )
 
     @post("/hushall", opt={"capability": "write"})
@@ -64,7 +67,7 @@ class ImportPages(Controller):
             body = await form.upload(data, "file")
             principal.require_kommun(kommun)
             await kommuner.require_known(db, [kommun])
-            result = await household_import.import_households(db, principal, kommun, body)
+            result = await household_cases.import_households(db, principal, kommun, body)
         except GrannsamverkanError as exc:
             return await import_page(request, db, principal, which="households", failure=exc, kommun=kommun)
         return await import_page(
@@ -93,7 +96,7 @@ class ImportPages(Controller):
             body = await form.upload(data, "file")
             principal.require_kommun(kommun)
             await kommuner.require_known(db, [kommun])
-            result = await burglaries.import_file(db, principal, kommun, body, content_type=getattr(upload, "content_type", None))
+            result = await burglary_cases.import_burglaries(db, principal, kommun, body, content_type=getattr(upload, "content_type", None))
             await near_repeat_alerts(db, kommun)  # contact persons of active groups within 400 m (issue 19)
         except GrannsamverkanError as exc:
             return await import_page(request, db, principal, which="burglaries", failure=exc, kommun=kommun)
