@@ -1,0 +1,255 @@
+"""Every message a person can read about an error: a stable code and its Swedish text.
+
+A raise site names the code and the values (``raise NotFound("area.not_found", area_id=999)``);
+:class:`grannsamverkan.errors.GrannsamverkanError` fills the template here. The API answers
+with both (``code`` and ``detail`` in problem+json, ``code`` and ``message`` on each field
+error), the pages and the command line show the text. Codes are ``topic.what``, lower case, and
+never change once published: clients may branch on them. Templates use ``str.format`` fields.
+
+Imported by every layer (it imports nothing of the project), like :mod:`grannsamverkan.errors`.
+tests/unit/test_messages.py checks that every code a raise site names is here, with the values
+its template needs, and that no template reads as English.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+CATALOG: Final[dict[str, str]] = {
+    # --- requests and the server (http/, db/pool.py) ---------------------------------------------
+    "request.malformed": "Begäran kunde inte läsas: {reason}",
+    "request.invalid": "Begäran innehåller ogiltiga värden.",
+    "request.invalid_value": "Ogiltigt värde: {reason}",
+    "request.too_deep": "JSON-innehållet är för djupt nästlat.",
+    "request.too_large": "Begärans innehåll är för stort.",
+    "request.not_found": "Adressen finns inte.",
+    "request.method_not_allowed": "Metoden stöds inte på den här adressen.",
+    "request.unsupported_media_type": "Innehållets typ stöds inte här.",
+    "request.http_error": "Begäran kunde inte utföras ({status}).",
+    "request.timeout": (
+        "Begärans innehåll kom inte fram inom {seconds} sekunder; försök igen med en snabbare anslutning eller en mindre fil."
+    ),
+    "request.interrupted": "Anslutningen bröts innan begärans innehåll hade kommit fram.",
+    "request.value_too_big": "Ett värde kan inte sparas: {reason}",
+    "server.unexpected": "Ett oväntat fel inträffade. Det har loggats.",
+    "database.unavailable": "Databasen går inte att nå. Försök igen om en stund.",
+    # --- database rules (db/pool.py) -------------------------------------------------------------
+    "constraint.area_external_ref": "Det finns redan ett område med det här external_ref i kommunen.",
+    "constraint.household_external_ref": "Det finns redan ett hushåll med det här external_ref i kommunen.",
+    "constraint.one_live_group": "Området har redan en grupp som inte är upplöst.",
+    "constraint.signed_up_already": "Hushållet är redan anmält.",
+    "constraint.burglary_external_ref": "Det finns redan ett inbrott med den här källan och det här external_ref i kommunen.",
+    "constraint.contact_not_signed_up": "Kontaktpersonens hushåll måste vara anmält till gruppen.",
+    "constraint.contact_household": "Hushållet har redan en kontaktperson i gruppen.",
+    "constraint.contact_left_area": "Ett hushåll som är kontaktperson skulle lämna gruppens område; ta bort kontaktpersonen först.",
+    "constraint.unknown_kommun": "Okänd kommunkod.",
+    "constraint.unknown_area": "Området finns inte i hushållets kommun.",
+    "constraint.duplicate": "Det finns redan en likadan rad ({constraint}).",
+    "constraint.missing_row": "Hänvisar till en rad som inte finns ({constraint}).",
+    "constraint.restricted": "Ändringen nekas av databasens regel {constraint}.",
+    "constraint.check": "Värdet bryter mot databasens regel {constraint}.",
+    # --- access (domain/access.py) ---------------------------------------------------------------
+    "access.capability": "Rollen {role} får inte göra detta ({capability}).",
+    "access.kommun": "Din behörighet gäller inte kommun {kommun}.",
+    # --- places in a file ------------------------------------------------------------------------
+    "place.feature": "objekt {feature}: ",
+    "place.line": "rad {line}: ",
+    # --- addresses, contact persons, areas, dates (domain/) --------------------------------------
+    "address.street_too_long": "Gatuadressen är för lång (högst {max} tecken).",
+    "address.postcode": "Postnumret ska vara fem siffror, till exempel 881 30.",
+    "address.city_too_long": "Orten är för lång (högst {max} tecken).",
+    "address.invalid": "Adressen är inte giltig. {problems}",
+    "contact.name_missing": "Skriv kontaktpersonens namn.",
+    "contact.name_too_long": "Namnet är för långt (högst {max} tecken).",
+    "contact.name_control": "Namnet innehåller otillåtna tecken (styrtecken).",
+    "contact.phone_too_long": "Telefonnumret är för långt (högst {max} tecken).",
+    "contact.phone_invalid": "Telefonnumret är inte giltigt. Skriv det till exempel som 070-123 45 67 eller +46 70 123 45 67.",
+    "contact.email_too_long": "E-postadressen är för lång (högst {max} tecken).",
+    "contact.email_invalid": "E-postadressen är inte giltig. Skriv den till exempel som namn@example.se.",
+    "contact.invalid": "Kontaktpersonens uppgifter är inte giltiga. {problems}",
+    "area.name_required": "'name' krävs (text).",
+    "area.name_too_long": "'name' är längre än {max} tecken.",
+    "area.kommun_required": "'kommun' krävs: SCB:s fyrsiffriga kod som text, t.ex. \"2283\".",
+    "area.kind_unknown": "'kind' ska vara en av {kinds}; fick {kind}.",
+    "area.external_ref_text": "'external_ref' ska vara text.",
+    "area.external_ref_length": "'external_ref' ska vara 1 till {max} tecken.",
+    "area.properties_invalid": "Områdets egenskaper är inte giltiga: {first}",
+    "date.out_of_range": "{day} ligger utanför {first} .. {last}.",
+    "date.out_of_range_at": "{field}: {problem}",
+    # --- goals (domain/goals.py) -----------------------------------------------------------------
+    "goal.year_range": "År {year} ligger utanför det tillåtna intervallet.",
+    "goal.year_bounds": "Året ska vara mellan 1 och 9998.",
+    "goal.negative": "Ska vara 0 eller mer.",
+    "goal.invalid": "Målet är inte giltigt.",
+    # --- group lifecycle (domain/lifecycle.py) ---------------------------------------------------
+    "lifecycle.step_not_allowed": "En grupp som är {status} kan inte {step}: {why}.",
+    # --- citizen promises (domain/promises.py) ---------------------------------------------------
+    "promise.period_reversed": "Slutar före periodens start.",
+    "promise.period_too_long": "Perioden får vara högst tio år.",
+    "promise.counts_missing": "Ett löfte om antal behöver veta vad som räknas.",
+    "promise.target_missing": "Ett löfte om antal behöver ett mål.",
+    "promise.rhythm_missing": "Ett återkommande löfte behöver en rytm (monthly).",
+    "promise.due_missing": "En engångsinsats behöver ett datum då den ska vara gjord.",
+    "promise.months": "Månader är 1–12.",
+    "promise.target_negative": "Får inte vara negativt.",
+    "promise.invalid": "Löftet går inte att spara: {field}: {problem}",
+    # --- groups and the 70 % rule (domain/eligibility.py) ----------------------------------------
+    "eligibility.negative_total": "Antalet hushåll kan inte vara negativt.",
+    "eligibility.not_negative": "Ska vara 0 eller mer.",
+    "eligibility.more_signups": "{signed_up} anmälningar men bara {total} hushåll.",
+    "eligibility.cannot_evaluate": "Det går inte att avgöra om gruppen kan bildas.",
+    "eligibility.not_eligible": "Grupp {group_id} kan inte bildas: {reasons}.",
+    "eligibility.reason.not_forming": "gruppen bildas inte längre",
+    "eligibility.reason.no_households": "området har inga hushåll",
+    "eligibility.reason.below_threshold": "färre än 70 % av hushållen är anmälda",
+    "eligibility.reason.no_contact_person": "gruppen saknar kontaktperson",
+    "group.status_unknown": "Okänd gruppstatus {status}.",
+    "group.status_one_of": "Ska vara en av {statuses}.",
+    "group.new_status": "En ny grupp har status 'forming', eller 'active' för en grupp som fanns före registret.",
+    "group.existing_needs_date": "En befintlig grupp behöver det datum då den bildades (established_on, i dag eller tidigare).",
+    "group.established_on_set": "established_on sätts när gruppen bildas (ange status 'active' för en befintlig grupp).",
+    "group.dissolved_before_established": "Upplösningsdagen (dissolved_on) ligger före den dag gruppen bildades ({established_on}).",
+    "group.transition": "En grupp som är {current} kan inte bli {target}.",
+    # --- ranking and backtest (domain/ranking.py, domain/backtest.py) ----------------------------
+    "ranking.tz_aware": "Tiden behöver en tidszon.",
+    "ranking.after": "Ska vara efter {start}.",
+    "ranking.incidents_other_areas": "Inbrottstabellen byggdes för andra områden.",
+    "ranking.method_unknown": "Okänd metod; ska vara en av {methods}.",
+    "ranking.at_least_one": "Ska vara minst 1.",
+    "backtest.coverage": "Ska vara större än 0 och högst 1.",
+    "backtest.training_period": "Träningsperioden är inte giltig.",
+    "backtest.scores": "Det behövs ett värde per område.",
+    "backtest.invalid": "Utvärderingens värden är inte giltiga.",
+    "backtest.no_households": "Det finns inga hushåll att peka ut.",
+    "backtest.no_households_in_areas": "Områdena har inga hushåll.",
+    "backtest.folds": "Antalet omgångar är inte giltigt.",
+    # --- places, reports from residents (domain/places.py) ---------------------------------------
+    "place.status_unknown": "Okänd status {status}.",
+    "place.status_one_of": "En av {statuses}.",
+    "place.duplicate_by_merge": "Status Dubblett sätts genom att slå ihop rapporten med en annan.",
+    "place.use_merge": "Använd sammanslagning.",
+    "place.transition": "Status kan inte ändras från {current} till {new}; tillåtet: {allowed}.",
+    "place.transition_short": "{current} -> {new} är inte tillåtet.",
+    "place.merge_self": "En rapport kan inte slås ihop med sig själv.",
+    "place.merge_self_short": "Samma rapport.",
+    "place.merge_kommun": "Rapporterna hör till olika kommuner.",
+    "place.merge_kommun_short": "Annan kommun.",
+    "place.merge_done": "Rapporten är redan {status}.",
+    "place.merge_done_short": "Redan {status}.",
+    "place.merge_into_duplicate": "Rapporten att slå ihop med är själv en dubblett; välj originalet.",
+    "place.merge_into_duplicate_short": "Dubblett.",
+    "place.field_required": "Fältet {field} måste fyllas i.",
+    "place.missing": "Saknas.",
+    "place.field_too_long": "Fältet {field} får vara högst {max} tecken (nu {length}).",
+    "place.at_most": "Högst {max} tecken.",
+    "place.email": "E-postadressen ser inte ut som en e-postadress, t.ex. namn@example.se.",
+    "place.email_short": "Ogiltig e-postadress.",
+    # --- goals and the yearly report (services/report.py, db/goals.py) ---------------------------
+    "goal.not_set": "Inget mål är satt för kommun {kommun} år {year}.",
+    # --- groups, sign-ups and contact persons (services/groups.py, db/groups.py) -----------------
+    "group.dissolved": "Grupp {group_id} är upplöst.",
+    "group.dissolved_keeps_name": "Grupp {group_id} är upplöst; den behåller sitt namn.",
+    "group.name_missing": "Skriv gruppens namn.",
+    "group.name_too_long": "Namnet är för långt (högst {max} tecken).",
+    "group.dissolve_confirm": "Bekräfta att gruppen ska lösas upp: bocka i rutan.",
+    "group.dissolved_since": "Gruppen är redan upplöst sedan {since}.",
+    "group.dissolved_already": "Gruppen är redan upplöst.",
+    "group.dissolve_before_established": "Datumet kan inte vara före den dag gruppen bildades ({established_on}).",
+    "household.not_in_kommun": "Hushåll {household_id} finns inte i kommun {kommun}.",
+    "household.not_in_group_area": "Hushåll {household_id} ligger inte i gruppens område {area_id}.",
+    "signup.not_found": "Hushåll {household_id} är inte anmält till grupp {group_id}.",
+    "signup.holds_contact": "Hushåll {household_id} är kontaktperson för grupp {group_id} (kontaktperson {contacts}). Att ta bort anmälan raderar kontaktpersonens personuppgifter för gott. Gruppen har då ingen kontaktperson, som regeln kräver för att bildas. Ta bort kontaktpersonen först, eller bekräfta raderingen ({confirm}).",
+    "signup.holds_contact_active": "Hushåll {household_id} är kontaktperson för grupp {group_id} (kontaktperson {contacts}). Att ta bort anmälan raderar kontaktpersonens personuppgifter för gott. Gruppen har då ingen kontaktperson, som regeln kräver för att en aktiv grupp ska uppfylla den. Ta bort kontaktpersonen först, eller bekräfta raderingen ({confirm}).",
+    "contact.not_found": "Grupp {group_id} har ingen kontaktperson {contact_id}.",
+    # --- citizen promises and activities (services/promises.py, db/promises.py) ------------------
+    "promise.field": "{field}: {problem}",
+    "promise.year_range": "Året {year} ligger utanför {first}–{last}.",
+    "promise.year_or_period": "Ange antingen year eller period_start och period_end.",
+    "promise.period_missing": "Ange year eller både period_start och period_end.",
+    "promise.title_empty": "Får inte vara tomt.",
+    "promise.goal_owned": "Löftet är kommunens mål för {year}: ändra {fields} med PUT /api/v1/goals/{kommun}/{year}",
+    "promise.goal_owned_field": "Styrs av årets mål.",
+    "promise.goal_not_deleted": "Löftet är kommunens mål för {year} och tas inte bort här.",
+    "promise.lon_lat": "Ange både lon och lat, eller ingen av dem.",
+    "promise.other_kommun": "Löfte {promise_id} gäller inte kommun {kommun}.",
+    "promise.day_not_in_year": "{day} ligger inte i {year}.",
+    "promise.none_in_kommuner": "Inga medborgarlöften för {year} i kommun {kommuner}",
+    "promise.none_in_kommun": "Inga löften för {kommun} {year}.",
+    "promise.none": "Ingen kommun har medborgarlöften för {year}",
+    "activity.kommun_missing": "Ange kommun (eller promise_id).",
+    "activity.meeting_needs": "En informationsträff behöver plats (place) och ämne (topic: grannsamverkan eller byavakt).",
+    "activity.walk_points": "Bara en trygghetsvandring har ett protokoll med punkter.",
+    "activity.not_found": "Aktivitet {activity_id} finns inte.",
+    "offer.not_found": "Erbjudande {offer_id} finns inte.",
+    "area.not_found": "Område {area_id} finns inte.",
+    "area.not_in_kommun": "Område {area_id} finns inte i kommun {kommun}.",
+    "kommun.not_yours": "Kommun {kommun} finns inte bland dina kommuner.",
+    # --- search and mail (services/search.py, services/mail.py) ----------------------------------
+    "search.too_short": "Skriv minst {min} tecken att söka efter.",
+    "search.too_long": "Sökningen får vara högst {max} tecken.",
+    "mail.smtp_url": "SMTP_URL saknas eller är fel; t.ex. smtp://mail.kommun.se:587?starttls=1",
+    "mail.smtp_port": "SMTP_URL har ett felaktigt portnummer.",
+    # --- group lifecycle, renewals and signs (services/lifecycle.py, db/lifecycle.py) ------------
+    "kommun.not_found": "Kommun {kommun} finns inte.",
+    "lifecycle.own_route": "Steget {step} görs med /{step}.",
+    "lifecycle.own_route_short": "Eget anrop.",
+    "lifecycle.step_role": "Rollen {role} får inte ta steget {step}: det gör {who}.",
+    "lifecycle.reactivate_needs_contact": "Grupp {group_id} har ingen kontaktperson; lägg till en innan gruppen återaktiveras.",
+    "lifecycle.before_established": "Datumet {on} är före gruppens bildande ({established_on}).",
+    "lifecycle.renew_status": "Grupp {group_id} är {status}; bara aktiva och vilande grupper förnyas.",
+    "lifecycle.renew_needs_contact": "Grupp {group_id} har ingen kontaktperson att bekräfta; lägg till en först.",
+    "lifecycle.declined_outside": "Hushåll {household_id} ligger inte i grupp {group_id}s område.",
+    "lifecycle.declined_signed_up": "Hushåll {household_id} är anmält till grupp {group_id}; ta bort anmälan först.",
+    "sign.x_and_y": "Ange både x och y (SWEREF 99 TM) för skyltens plats, eller ingen av dem.",
+    "sign.date_order": "{later} ({later_day}) är före {earlier} ({earlier_day}).",
+    "sign.taken_down_unplaced": "En skylt som tagits ner måste ha satts upp (placed_on).",
+    "sign.group_not_active": "Skyltar sätts upp först när gruppen är aktiv; grupp {group_id} är {status}.",
+    "sign.not_found": "Grupp {group_id} har ingen skylt {sign_id}.",
+    # --- places, handling reports (services/places.py) -------------------------------------------
+    "place.choice_unknown": "Okänt värde {value} för {field}; välj ett av {choices}.",
+    "place.position_needed": "Sätt ut platsen på kartan eller beskriv var den är.",
+    "place.support_closed": "Det går bara att instämma i publicerade rapporter som inte är avslutade.",
+    "place.not_open": "Inte öppen.",
+    "place.publish_rejected": "Rapporten är avvisad och kan inte publiceras.",
+    "place.rejected": "Avvisad.",
+    "place.publish_position": "Sätt ut platsen på kartan innan rapporten publiceras.",
+    "place.publish_personal_data": "Texten verkar innehålla personuppgifter ({found}); ta bort dem (markera personuppgifter) innan rapporten publiceras.",
+    "place.personal_data_short": "Möjliga personuppgifter.",
+    "place.review_done": "Rapporten är redan {status}.",
+    "place.is_rejected": "Rapporten är avvisad.",
+    "place.x_and_y": "Ange både x och y.",
+    "place.x_and_y_short": "x och y.",
+    "place.moved_after_publishing": "Platsen kan inte flyttas efter publicering.",
+    "place.published": "Publicerad.",
+    "place.responsible": "Ange vem som är ansvarig när det inte är kommunen.",
+    "place.responsible_short": "T.ex. trafikverket eller fastighetsagare.",
+    "place.not_found": "Ingen rapport med id {report_id}.",
+    "place.to_before_from": "Slutdatumet (to) ligger före startdatumet (from).",
+    "place.before_from": "Före from.",
+    # (more sections are added above this line)
+}
+
+#: The fields of each template, for the check that every raise site passes them.
+def fields(code: str) -> set[str]:
+    from string import Formatter
+
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in Formatter().parse(CATALOG[code]) if name}
+
+
+def known(code: str) -> bool:
+    return code in CATALOG
+
+
+def text(code: str, /, **values: object) -> str:
+    """The Swedish text of ``code`` with ``values`` filled in; a missing value shows as its name
+    in braces rather than failing the answer that reports an error."""
+    template = CATALOG[code]
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template.format_map(_Shown(values))
+
+
+class _Shown(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
