@@ -226,8 +226,174 @@ CATALOG: Final[dict[str, str]] = {
     "place.not_found": "Ingen rapport med id {report_id}.",
     "place.to_before_from": "Slutdatumet (to) ligger före startdatumet (from).",
     "place.before_from": "Före from.",
+    # --- goals, meetings (db/goals.py) -----------------------------------------------------------
+    "goal.year_between": "Ska vara mellan {first} och {last}.",
+    "goal.year_outside": "År {year} ligger utanför {first}–{last}.",
+    "goal.not_set_in": "Inget mål är satt för {year} i kommun {kommuner}.",
+    "goal.none": "Ingen kommun har ett mål för {year}.",
+    "meeting.locality_empty": "Orten (locality) är tom.",
+    "meeting.blank": "Får inte vara tomt.",
+    "meeting.not_found": "Informationsmöte {meeting_id} finns inte.",
+    # --- groups and contact persons (db/groups.py) -----------------------------------------------
+    "group.not_found": "Grupp {group_id} finns inte.",
+    "contact.not_signed_up": "Hushåll {household_id} är inte anmält till grupp {group_id}; en kontaktperson väljs bland de anmälda hushållen.",
+    "contact.second": "Hushåll {household_id} har redan en kontaktperson i grupp {group_id}; ett hushåll har högst en kontaktperson.",
+    "contact.would_leave_area": "{what} flyttar hushåll ut ur området för grupper där de är kontaktpersoner: {named}{more}. En kontaktpersons personuppgifter raderas bara när det uttryckligen begärs: ta bort kontaktpersonerna först, eller gör om ändringen med {confirm} för att radera dem.",
+    "contact.would_be_erased": "Kontaktperson {contact_id} i grupp {group_id} (hushåll {household_id}) skulle raderas.",
+    # --- kommuner, promises, tokens (db/) --------------------------------------------------------
+    "kommun.unknown_codes": "Okänd kommunkod {codes}: använd SCB:s fyra siffror, t.ex. 2283 för Sollefteå.",
+    "kommun.unknown_code": "Okänd kommunkod {code}.",
+    "promise.not_found": "Löfte {promise_id} finns inte (eller syns inte för den här token).",
+    "walk_point.not_found": "Punkt {point_id} i ett protokoll finns inte.",
+    "token.role_unknown": "Okänd roll {role}.",
+    "token.kommun_needed": "En token för samordnare eller polis behöver minst en --kommun.",
+    "token.kommun_required": "Krävs för den här rollen.",
+    "token.name_taken": "Det finns redan en token med namnet {name}.",
+    "token.taken": "Upptaget.",
+    "token.not_found": "Ingen token med namnet eller numret {name}.",
+    # --- coordinates and CRS (geo/crs.py) --------------------------------------------------------
+    "crs.unsupported": "Koordinatsystemet {crs} stöds inte; använd EPSG:4326 (WGS 84, lon/lat) eller EPSG:3006 (SWEREF 99 TM).",
+    "crs.disagree": ("Parametern crs säger EPSG:{query_crs} men GeoJSON-medlemmen 'crs' säger EPSG:{member_crs}; ange bara den ena."),
+    "crs.member_object": (
+        'Medlemmen \'crs\' ska vara ett objekt som {{"type": "name", "properties": {{"name": "urn:ogc:def:crs:EPSG::3006"}}}}.'
+    ),
+    "crs.member_named": (
+        "Medlemmen 'crs' förstås bara med ett namngivet koordinatsystem, som "
+        '{{"type": "name", "properties": {{"name": "urn:ogc:def:crs:EPSG::3006"}}}}.'
+    ),
+    "coordinates.not_finite": "Koordinaterna {point} är inte ändliga tal.",
+    "coordinates.lat_lon_swapped": "Koordinaterna ser ut att ha latitud och longitud omkastade: {point}; GeoJSON har ordningen lon,lat.",
+    "coordinates.lat_lon_swapped.columns": (
+        "Koordinaterna ser ut att ha latitud och longitud omkastade: {point}; kolumnen lon har latituder och kolumnen lat longituder."
+    ),
+    "coordinates.sweref_as_degrees": (
+        "Koordinaterna {point} ser ut som meter i SWEREF 99 TM, inte grader longitud/latitud; ange crs=EPSG:3006 eller en 'crs'-medlem."
+    ),
+    "coordinates.sweref_as_degrees.columns": (
+        "Koordinaterna {point} ser ut som meter i SWEREF 99 TM, inte grader longitud/latitud; döp kolumnerna till x,y (eller e,n)."
+    ),
+    "coordinates.sweref_north_east": (
+        "Koordinaterna {point} ser ut som meter i SWEREF 99 TM i ordningen nord,öst, inte longitud/latitud; "
+        "ange östvärdet (x) först och använd EPSG:3006."
+    ),
+    "coordinates.outside_sweden_wgs84": (
+        "Koordinaterna {point} ligger utanför Sverige (longitud 10–24,5 och latitud 55–69,2 väntas, EPSG:4326)."
+    ),
+    "coordinates.x_y_swapped": (
+        "Koordinaterna ser ut att ha x och y (öst- och nordvärde) omkastade: {point} EPSG:3006; ange östvärdet (x) först, sedan nordvärdet (y)."
+    ),
+    "coordinates.x_y_swapped.columns": (
+        "Koordinaterna ser ut att ha x och y (öst- och nordvärde) omkastade: {point} EPSG:3006; "
+        "kolumnen x har nordvärden och kolumnen y östvärden."
+    ),
+    "coordinates.degrees_as_sweref": (
+        "Koordinaterna {point} ser ut som grader longitud/latitud, inte meter i SWEREF 99 TM; ta bort crs=EPSG:3006."
+    ),
+    "coordinates.degrees_as_sweref.columns": (
+        "Koordinaterna {point} ser ut som grader longitud/latitud, inte meter i SWEREF 99 TM; döp kolumnerna till lon,lat."
+    ),
+    "coordinates.lat_lon_as_sweref": (
+        "Koordinaterna {point} ser ut som grader latitud/longitud, inte meter i SWEREF 99 TM; ange lon,lat i EPSG:4326."
+    ),
+    "coordinates.outside_sweden_sweref": (
+        "Koordinaterna {point} EPSG:3006 ligger utanför Sverige (x 180000–1000000 och y 6100000–7700000 väntas)."
+    ),
+    # --- files and lists of errors (geo/, db/) ---------------------------------------------------
+    "place.event": "händelse {event}: ",
+    "errors.more": " (och {count} till)",
+    "file.json_invalid": "Filen (innehållet) är inte giltig JSON: {reason}",
+    # --- police events and burglaries (geo/police.py, db/burglaries.py) --------------------------
+    "police.event_object": "Ett händelseobjekt väntades.",
+    "police.id": "'id' ska vara ett tal eller en text, fick {value}.",
+    "police.datetime": "'datetime' {value} ser inte ut som '2023-03-23 9:37:32 +01:00'.",
+    "police.gps_format": "gps {value} har inte formen 'lat,lng'.",
+    "police.gps_swapped": "gps {value} ser ut som lng,lat; flödets ordning är lat,lng.",
+    "police.gps_outside": "gps {value} ligger utanför Sverige (lon/lat {point}).",
+    "police.invalid_events": "Polisens händelser kan inte läsas: {first}{more}",
+    "police.array": 'En JSON-lista med polisens händelser väntades ([{{"id", "datetime", "type", ...}}]).',
+    "burglary.source_length": "Källan (source) ska vara 1 till 100 tecken.",
+    "burglary.no_area": "Inget område med external_ref {ref} i kommun {kommun}.",
+    "burglary.other_area": "Platsen ligger i område {point_area}, inte i område {ref} ({named}); rätta den ena eller utelämna den.",
+    "burglary.invalid": "Inbrotten kan inte läsas: {first}{more}",
+    "period.reversed": "Startdagen {first} ligger efter periodens sista dag {last}.",
+    "period.after_last": "Får inte ligga efter periodens sista dag ({last}).",
+    "ranking.no_areas": "Kommun {kommun} har inga områden att rangordna.",
+    # --- migrations (db/migrate.py) --------------------------------------------------------------
+    "migration.file_name": "Migreringsfilens namn {name} har inte formen NNNN_namn.sql.",
+    "migration.same_version": "Två migreringsfiler har samma versionsnummer.",
+    "migration.changed": "Migreringen {file} har ändrats efter att den körts (kontrollsumman skiljer sig); skriv en ny migrering i stället för att ändra en som redan körts.",
+    # --- Open311 (api/open311.py) ----------------------------------------------------------------
+    "open311.format": "{name}: lägg till .json eller .xml.",
+    "open311.service_code": "Okänd service_code {code}; se services.json.",
+    "open311.time": "{field} ska vara en tid enligt ISO 8601, t.ex. 2026-11-01T00:00:00Z.",
+    "open311.time_short": "Ogiltig tid.",
+    "open311.year": "{field} ska ligga mellan år 1900 och 2100.",
+    "open311.outside": "Utanför.",
+    "open311.ids": "service_request_id är en kommaseparerad lista av nummer.",
+    "open311.status": "status är open eller closed (eller båda, kommaseparerade).",
+    "open311.jurisdiction": "Okänd jurisdiction_id {jurisdiction}; använd kommunkoden, t.ex. 2505.",
+    "open311.number": "{field} ska vara ett tal.",
+    "open311.not_number": "Inte ett tal.",
+    "open311.position": "lat/long: {reason}",
+    "open311.lat_long": "Ange både lat och long.",
+    "open311.place": "Ange platsen med lat och long, eller address_string.",
+    "open311.key_kommun": "api_key gäller inte kommunen {kommun}; ange jurisdiction_id.",
+    "open311.no_request": "Ingen förfrågan {request}.",
+    "open311.not_published": "Ingen publicerad förfrågan med id {request}.",
+    "open311.key_missing": "api_key saknas.",
+    "open311.key_unknown": "Okänd eller återkallad api_key.",
+    # --- JSON bodies (api/registry.py) -----------------------------------------------------------
+    "area.patch_object": "Ett objekt med 'properties' och/eller 'geometry' väntades.",
+    "json.not_object": "Inte ett objekt.",
+    "json.unknown_members": "Okända medlemmar {members}.",
+    "json.unknown": "Okänd.",
+    "area.properties_object": "'properties' ska vara ett objekt.",
+    "area.properties_fixed": "De här egenskaperna kan inte ändras: {properties}.",
+    "area.property_fixed": "Kan inte ändras.",
+    # --- forms on the pages (web/context.py) -----------------------------------------------------
+    "form.required": "Fyll i {field}.",
+    "form.too_long": "{field} får vara högst {max} tecken.",
+    "form.integer": "{field} ska vara ett heltal.",
+    "form.out_of_range": "{field} ligger utanför det tillåtna intervallet.",
+    "form.date": "{field} ska vara ett datum som ÅÅÅÅ-MM-DD.",
+    "form.file_missing": "Välj en fil.",
+    "form.file_empty": "Filen är tom.",
+    # --- signing in and request bodies (http/) ---------------------------------------------------
+    "auth.bearer_missing": "Skicka 'Authorization: Bearer <token>'; en token skapas med 'grannsamverkan token create'.",
+    "auth.sign_in": "Logga in.",
+    "auth.session_ended": "Inloggningen har gått ut eller avslutats.",
+    "auth.token_unknown": "Token är okänd eller återkallad.",
+    "request.body_too_large": "Begärans innehåll är större än de {limit} byte som tas emot här.",
+    # --- the yearly report, settings and the command line ----------------------------------------
+    "report.goal_other": "Är {value}, rapporten gäller {report}.",
+    "report.goal_mismatch": "Målet hör inte till den här rapporten.",
+    "settings.invalid": "{reason}",
+    "settings.pool_sizes": "GRANNSAMVERKAN_POOL_MIN_SIZE={min} är större än GRANNSAMVERKAN_POOL_MAX_SIZE={max}: minsta antalet anslutningar får inte överstiga största.",
+    "file.unreadable": "Filen {path} kan inte läsas: {reason}",
+    "file.unwritable": "Filen {path} kan inte skrivas: {reason}",
+    "file.export_suffix": "Filen {path} ska sluta på .geojson eller .gpkg.",
+    "open311.key_name_taken": "Det finns redan en api_key med namnet {name}.",
+    "backtest.no_burglaries": "Kommun {kommun} har inga inbrott att utvärdera på.",
+    "backtest.two_years": "Inbrotten i kommun {kommun} sträcker sig {first}..{last}: en rullande årsvis utvärdering behöver två hela kalenderår; ange --train-from/--train-to/--test-from/--test-to i stället.",
+    "backtest.all_periods": "Ange alla av --train-from, --train-to, --test-from och --test-to, eller ingen för en rullande årsvis utvärdering.",
+    # --- pages (web/) ----------------------------------------------------------------------------
+    "form.csrf": "Formuläret kunde inte verifieras (CSRF-token saknas eller är fel); ladda om sidan och försök igen.",
+    "form.too_many_fields": "Formuläret har fler än {max} fält.",
+    "form.choose_status": "Välj en status i listan.",
+    "form.status_unknown": "Okänd status.",
+    "lifecycle.step_unknown": "Okänt steg.",
+    "place.map_unreadable": "Platsen på kartan kunde inte läsas; välj den igen.",
+    "place.invalid_short": "Ogiltig.",
+    "place.map_outside": "Platsen ligger utanför Sverige; välj den igen på kartan.",
+    "kommun.no_code": "Ingen kommun med koden {code}.",
+    "place.choose_status": "Välj en status.",
+    "place.merge_number": "Ange numret på rapporten som ska finnas kvar.",
+    "place.a_number": "Ett nummer.",
+    "group.kind_choose": "Välj grannsamverkan eller byavakt.",
+    "group.kind_unknown": "Okänd sort.",
     # (more sections are added above this line)
 }
+
 
 #: The fields of each template, for the check that every raise site passes them.
 def fields(code: str) -> set[str]:

@@ -26,7 +26,9 @@ ENGLISH = re.compile(
     re.IGNORECASE,
 )
 #: Names and literals a Swedish text may quote as they are (field names, parameters, examples).
-QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\([a-z_ ]+\)|\b[a-z]+_[a-z_]+\b|\{[a-z_]+\}|/[\w/{}.]+|\bPUT\b|\b(?:from|to|lon|lat|x|y|on|year)\b")
+QUOTED = re.compile(
+    r"'[^']*'|\"[^\"]*\"|\([a-z_ ]+\)|\b[a-z]+_[a-z_]+\b|\{[a-z_]+\}|/[\w/{}.]+|\bPUT\b|\b(?:from|to|lon|lat|x|y|on|year)\b"
+)
 
 
 def _english(text: str) -> list[str]:

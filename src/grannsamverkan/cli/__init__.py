@@ -91,7 +91,7 @@ def read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}", [FieldError(field="FILE", message=str(exc))]) from None
+        raise InvalidInput.at("FILE", "file.unreadable", path=path, reason=exc.strerror) from None
 
 
 def iso_date(text: str) -> date:

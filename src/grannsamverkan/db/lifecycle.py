@@ -55,7 +55,7 @@ where g.id = $1 and ($2::text[] is null or g.kommun = any($2::text[]))
 async def group_row(conn: asyncpg.Connection, group_id: int, scope: list[str] | None, *, lock: bool = False) -> asyncpg.Record:
     row = await conn.fetchrow(GROUP_ROW + (" for update" if lock else ""), group_id, scope)
     if row is None:
-        raise NotFound(f"Grupp {group_id} finns inte.")
+        raise NotFound("group.not_found", group_id=group_id)
     return row
 
 

@@ -142,7 +142,7 @@ async def get_report(conn: asyncpg.Connection, report_id: int, scope: list[str] 
         "select " + COLUMNS + FROM + " where p.id = $1 and ($2::text[] is null or p.kommun = any($2::text[]))", report_id, scope
     )
     if row is None:
-        raise NotFound(f"ingen rapport med id {report_id}")
+        raise NotFound("place.not_found", report_id=report_id)
     return _record(row)
 
 

@@ -134,7 +134,7 @@ async def get_promise(conn: asyncpg.Connection, promise_id: int, scope: list[str
         scope,
     )
     if row is None:
-        raise NotFound(f"Löfte {promise_id} finns inte (eller syns inte för den här token).")
+        raise NotFound("promise.not_found", promise_id=promise_id)
     return promise_from_row(row)
 
 
@@ -267,7 +267,7 @@ async def get_walk_point(conn: asyncpg.Connection, point_id: int, scope: list[st
         scope,
     )
     if row is None:
-        raise NotFound(f"Punkt {point_id} i ett protokoll finns inte.")
+        raise NotFound("walk_point.not_found", point_id=point_id)
     return _walk_point(row)
 
 
@@ -296,7 +296,7 @@ async def get_activity(conn: asyncpg.Connection, activity_id: int, scope: list[s
         ACTIVITY_SELECT + "where t.id = $1 and ($2::text[] is null or t.kommun = any($2::text[]))", activity_id, scope
     )
     if row is None:
-        raise NotFound(f"Aktivitet {activity_id} finns inte.")
+        raise NotFound("activity.not_found", activity_id=activity_id)
     return _activity(row, (await walk_points(conn, [activity_id])).get(activity_id))
 
 

@@ -7,8 +7,8 @@ from typing import Any, Final, Literal, get_args
 
 import msgspec
 
-from grannsamverkan.domain.text import one_line
 from grannsamverkan import messages
+from grannsamverkan.domain.text import one_line
 from grannsamverkan.errors import FieldError, InvalidInput
 
 AreaKind = Literal["villa", "radhus", "flerbostadshus", "by", "fritidshus", "blandat"]

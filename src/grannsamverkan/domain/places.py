@@ -81,7 +81,9 @@ TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
 def check_transition(current: str, new: str) -> None:
     """409 naming both statuses when ``new`` may not follow ``current``."""
     if new not in STATUSES:
-        raise InvalidInput("place.status_unknown", [FieldError.of("status", "place.status_one_of", statuses=", ".join(STATUSES))], status=repr(new))
+        raise InvalidInput(
+            "place.status_unknown", [FieldError.of("status", "place.status_one_of", statuses=", ".join(STATUSES))], status=repr(new)
+        )
     if new == "duplicate":
         raise Conflict("place.duplicate_by_merge", [FieldError.of("status", "place.use_merge")])
     if new not in TRANSITIONS[current]:

@@ -54,9 +54,7 @@ def project_error(request: Request, exc: GrannsamverkanError) -> Response[Any]:
         log.error("%s: %s", type(exc).__name__, exc.detail)
     return _answer(
         request,
-        Problem(
-            type=TYPE_BASE + exc.type_slug, title=exc.title, status=exc.status, detail=exc.detail, code=exc.code, errors=exc.errors
-        ),
+        Problem(type=TYPE_BASE + exc.type_slug, title=exc.title, status=exc.status, detail=exc.detail, code=exc.code, errors=exc.errors),
     )
 
 
@@ -133,9 +131,7 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
     }.get(status, "http-error")
     title = {400: "Malformed input", 422: "Invalid input"}.get(status, _reason(status))
     headers = dict(exc.headers) if exc.headers else None
-    return _answer(
-        request, Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, code=code, errors=errors), headers
-    )
+    return _answer(request, Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, code=code, errors=errors), headers)
 
 
 def _http_code(status: int, *, malformed: bool) -> str:

@@ -168,11 +168,11 @@ def _context(data: ReportData) -> dict[str, object]:
         return {**common, "series": None, "expected_floor": None, "chart_title": None}
     errors = []
     if goal.year != data.year:
-        errors.append(FieldError(field="goal.year", message=f"is {goal.year}, the report is for {data.year}"))
+        errors.append(FieldError.of("goal.year", "report.goal_other", value=goal.year, report=data.year))
     if goal.kommun != data.kommun:
-        errors.append(FieldError(field="goal.kommun", message=f"is {goal.kommun}, the report is for {data.kommun}"))
+        errors.append(FieldError.of("goal.kommun", "report.goal_other", value=goal.kommun, report=data.kommun))
     if errors:
-        raise InvalidInput("The goal does not belong to this report", errors)
+        raise InvalidInput("report.goal_mismatch", errors)
     return {
         **common,
         "series": cumulative_series(goal),

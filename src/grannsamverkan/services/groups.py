@@ -153,7 +153,12 @@ async def withdraw_signup(
 
 def _holds_contact(group: asyncpg.Record, household_id: int, contact_ids: list[int]) -> Conflict:
     code = "signup.holds_contact_active" if group["status"] == "active" else "signup.holds_contact"
-    values = {"household_id": household_id, "group_id": group["id"], "contacts": ", ".join(map(str, contact_ids)), "confirm": CONFIRM_PARAMETER}
+    values = {
+        "household_id": household_id,
+        "group_id": group["id"],
+        "contacts": ", ".join(map(str, contact_ids)),
+        "confirm": CONFIRM_PARAMETER,
+    }
     return Conflict(code, [FieldError.of("household_id", code, **values)], extra={"contact_person_ids": contact_ids}, **values)
 
 

@@ -12,7 +12,7 @@ from grannsamverkan.db import search as queries
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.addresses import address_key
 from grannsamverkan.domain.text import one_line
-from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.errors import InvalidInput
 
 #: At most this many hits of each kind (the page says when there are more).
 LIMIT: Final = 50
