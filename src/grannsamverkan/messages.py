@@ -391,6 +391,10 @@ CATALOG: Final[dict[str, str]] = {
     "place.a_number": "Ett nummer.",
     "group.kind_choose": "Välj grannsamverkan eller byavakt.",
     "group.kind_unknown": "Okänd sort.",
+    # --- error pages (web/errors.py) -------------------------------------------------------------
+    "access.households": "Hushållens adresser och anmälningar visas bara för kommunens samordnare och administratörer.",
+    "page.invalid_values": "Adressen eller formuläret innehåller ogiltiga värden.",
+    "page.value_too_big": "Adressen eller formuläret innehåller ett värde som inte kan sparas (för stort tal eller otillåtet tecken).",
     # (more sections are added above this line)
 }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TextIO
 
 from grannsamverkan.domain.text import printable
-from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
+from grannsamverkan.errors import GrannsamverkanError, InvalidInput
 
 if TYPE_CHECKING:
     from grannsamverkan.domain.access import Principal

@@ -74,7 +74,7 @@ def report(args: argparse.Namespace, settings: Any) -> int:
                 args.output.write_text(text, encoding="utf-8")
             except OSError as exc:
                 raise InvalidInput.at("output", "file.unwritable", path=args.output, reason=exc.strerror) from exc
-            print(f"wrote {args.output} ({fmt}, {len(text.encode('utf-8')):,} bytes)", file=sys.stderr)
+            print(f"skrev {args.output} ({fmt}, {numbers.count(len(text.encode('utf-8')))} byte)", file=sys.stderr)
         else:
             sys.stdout.write(text)
         return EXIT_OK

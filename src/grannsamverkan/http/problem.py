@@ -116,7 +116,7 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
         status = 400 if malformed else 422
         if not malformed and not errors:
             errors = [FieldError.of("body", "request.invalid_value", reason=validation_reason(detail))]
-    code = _http_code(status, malformed=isinstance(exc, ValidationException) and status == 400)
+    code = http_code(status, malformed=isinstance(exc, ValidationException) and status == 400)
     detail = messages.text(code, status=status, reason=validation_reason(detail))
     slug = {
         400: "malformed-input",
@@ -134,7 +134,7 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
     return _answer(request, Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, code=code, errors=errors), headers)
 
 
-def _http_code(status: int, *, malformed: bool) -> str:
+def http_code(status: int, *, malformed: bool) -> str:
     """The catalog's code for an answer of Litestar's own (a route that does not exist, a body too large)."""
     if malformed:
         return "request.malformed"

@@ -107,7 +107,7 @@ def signup_summary(e: Eligibility) -> str:
     )
 
 
-_PLACE = re.compile(r"^(line|feature|event) \d+: ")
+_PLACE = re.compile(r"^(rad|objekt|händelse|line|feature|event) \d+: ")
 
 
 def by_place(errors: Iterable[FieldError]) -> list[FieldError]:
@@ -116,7 +116,7 @@ def by_place(errors: Iterable[FieldError]) -> list[FieldError]:
 
 
 def place_stripped(error: FieldError) -> str:
-    """The message without its leading "line 3: " when the page already says "Rad 3:"."""
+    """The message without its leading "rad 3: " when the page already says "Rad 3:"."""
     if error.line is None and error.feature is None:
         return error.message
     return _PLACE.sub("", error.message, count=1)
