@@ -395,6 +395,14 @@ CATALOG: Final[dict[str, str]] = {
     "access.households": "Hushållens adresser och anmälningar visas bara för kommunens samordnare och administratörer.",
     "page.invalid_values": "Adressen eller formuläret innehåller ogiltiga värden.",
     "page.value_too_big": "Adressen eller formuläret innehåller ett värde som inte kan sparas (för stort tal eller otillåtet tecken).",
+    # --- ranking input (domain/ranking.py) -------------------------------------------------------
+    "ranking.duplicate_area": "Samma area_id förekommer två gånger.",
+    "ranking.finite": "Koordinaterna ska vara ändliga tal.",
+    "ranking.invalid_areas": "Områdena är inte giltiga.",
+    "ranking.invalid_incidents": "Inbrotten är inte giltiga.",
+    "ranking.to_before_from": "occurred_to ligger före occurred_from.",
+    "ranking.positive": "Ska vara större än 0.",
+    "ranking.invalid_parameters": "Rangordningens värden är inte giltiga.",
     # (more sections are added above this line)
 }
 
