@@ -12,7 +12,7 @@ form for an error about one field.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 import msgspec
 
@@ -32,7 +32,7 @@ class FieldError(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     code: str = ""
 
     @classmethod
-    def of(cls, field: str, code: str, /, *, line: int | None = None, feature: int | None = None, **values: object) -> FieldError:
+    def of(cls, field: str, code: str, /, *, line: int | None = None, feature: int | None = None, **values: Any) -> FieldError:
         """``FieldError.of("name", "group.name_empty")``: the catalog's text for ``code``."""
         return cls(field=field, message=messages.text(code, **values), line=line, feature=feature, code=code)
 
@@ -46,7 +46,7 @@ class GrannsamverkanError(Exception):
     type_slug: str = "internal"
 
     def __init__(
-        self, code: str, errors: list[FieldError] | None = None, /, *, extra: dict[str, object] | None = None, **values: object
+        self, code: str, errors: list[FieldError] | None = None, /, *, extra: dict[str, object] | None = None, **values: Any
     ) -> None:
         if messages.known(code):
             self.code, self.detail = code, messages.text(code, **values)
@@ -58,7 +58,7 @@ class GrannsamverkanError(Exception):
         self.extra = extra or {}
 
     @classmethod
-    def at(cls, field: str, code: str, /, *, line: int | None = None, feature: int | None = None, **values: object) -> Self:
+    def at(cls, field: str, code: str, /, *, line: int | None = None, feature: int | None = None, **values: Any) -> Self:
         """One error about one field: the problem and the field say the same Swedish text."""
         return cls(code, [FieldError.of(field, code, line=line, feature=feature, **values)], **values)
 

@@ -158,8 +158,16 @@ CATALOG: Final[dict[str, str]] = {
     "household.not_in_kommun": "Hushåll {household_id} finns inte i kommun {kommun}.",
     "household.not_in_group_area": "Hushåll {household_id} ligger inte i gruppens område {area_id}.",
     "signup.not_found": "Hushåll {household_id} är inte anmält till grupp {group_id}.",
-    "signup.holds_contact": "Hushåll {household_id} är kontaktperson för grupp {group_id} (kontaktperson {contacts}). Att ta bort anmälan raderar kontaktpersonens personuppgifter för gott. Gruppen har då ingen kontaktperson, som regeln kräver för att bildas. Ta bort kontaktpersonen först, eller bekräfta raderingen ({confirm}).",
-    "signup.holds_contact_active": "Hushåll {household_id} är kontaktperson för grupp {group_id} (kontaktperson {contacts}). Att ta bort anmälan raderar kontaktpersonens personuppgifter för gott. Gruppen har då ingen kontaktperson, som regeln kräver för att en aktiv grupp ska uppfylla den. Ta bort kontaktpersonen först, eller bekräfta raderingen ({confirm}).",
+    "signup.holds_contact": (
+        "Hushåll {household_id} är kontaktperson för grupp {group_id} (kontaktperson {contacts}). Att ta bort anmälan "
+        "raderar kontaktpersonens personuppgifter för gott. Gruppen har då ingen kontaktperson, som regeln kräver för "
+        "att bildas. Ta bort kontaktpersonen först, eller bekräfta raderingen ({confirm})."
+    ),
+    "signup.holds_contact_active": (
+        "Hushåll {household_id} är kontaktperson för grupp {group_id} (kontaktperson {contacts}). Att ta bort anmälan "
+        "raderar kontaktpersonens personuppgifter för gott. Gruppen har då ingen kontaktperson, som regeln kräver för "
+        "att en aktiv grupp ska uppfylla den. Ta bort kontaktpersonen först, eller bekräfta raderingen ({confirm})."
+    ),
     "contact.not_found": "Grupp {group_id} har ingen kontaktperson {contact_id}.",
     # --- citizen promises and activities (services/promises.py, db/promises.py) ------------------
     "promise.field": "{field}: {problem}",
@@ -213,7 +221,9 @@ CATALOG: Final[dict[str, str]] = {
     "place.publish_rejected": "Rapporten är avvisad och kan inte publiceras.",
     "place.rejected": "Avvisad.",
     "place.publish_position": "Sätt ut platsen på kartan innan rapporten publiceras.",
-    "place.publish_personal_data": "Texten verkar innehålla personuppgifter ({found}); ta bort dem (markera personuppgifter) innan rapporten publiceras.",
+    "place.publish_personal_data": (
+        "Texten verkar innehålla personuppgifter ({found}); ta bort dem (markera personuppgifter) innan rapporten publiceras."
+    ),
     "place.personal_data_short": "Möjliga personuppgifter.",
     "place.review_done": "Rapporten är redan {status}.",
     "place.is_rejected": "Rapporten är avvisad.",
@@ -236,9 +246,15 @@ CATALOG: Final[dict[str, str]] = {
     "meeting.not_found": "Informationsmöte {meeting_id} finns inte.",
     # --- groups and contact persons (db/groups.py) -----------------------------------------------
     "group.not_found": "Grupp {group_id} finns inte.",
-    "contact.not_signed_up": "Hushåll {household_id} är inte anmält till grupp {group_id}; en kontaktperson väljs bland de anmälda hushållen.",
+    "contact.not_signed_up": (
+        "Hushåll {household_id} är inte anmält till grupp {group_id}; en kontaktperson väljs bland de anmälda hushållen."
+    ),
     "contact.second": "Hushåll {household_id} har redan en kontaktperson i grupp {group_id}; ett hushåll har högst en kontaktperson.",
-    "contact.would_leave_area": "{what} flyttar hushåll ut ur området för grupper där de är kontaktpersoner: {named}{more}. En kontaktpersons personuppgifter raderas bara när det uttryckligen begärs: ta bort kontaktpersonerna först, eller gör om ändringen med {confirm} för att radera dem.",
+    "contact.would_leave_area": (
+        "{what} flyttar hushåll ut ur området för grupper där de är kontaktpersoner: {named}{more}. En kontaktpersons "
+        "personuppgifter raderas bara när det uttryckligen begärs: ta bort kontaktpersonerna först, eller gör om "
+        "ändringen med {confirm} för att radera dem."
+    ),
     "contact.would_be_erased": "Kontaktperson {contact_id} i grupp {group_id} (hushåll {household_id}) skulle raderas.",
     # --- kommuner, promises, tokens (db/) --------------------------------------------------------
     "kommun.unknown_codes": "Okänd kommunkod {codes}: använd SCB:s fyra siffror, t.ex. 2283 för Sollefteå.",
@@ -280,7 +296,8 @@ CATALOG: Final[dict[str, str]] = {
         "Koordinaterna {point} ligger utanför Sverige (longitud 10–24,5 och latitud 55–69,2 väntas, EPSG:4326)."
     ),
     "coordinates.x_y_swapped": (
-        "Koordinaterna ser ut att ha x och y (öst- och nordvärde) omkastade: {point} EPSG:3006; ange östvärdet (x) först, sedan nordvärdet (y)."
+        "Koordinaterna ser ut att ha x och y (öst- och nordvärde) omkastade: {point} EPSG:3006; "
+        "ange östvärdet (x) först, sedan nordvärdet (y)."
     ),
     "coordinates.x_y_swapped.columns": (
         "Koordinaterna ser ut att ha x och y (öst- och nordvärde) omkastade: {point} EPSG:3006; "
@@ -321,7 +338,10 @@ CATALOG: Final[dict[str, str]] = {
     # --- migrations (db/migrate.py) --------------------------------------------------------------
     "migration.file_name": "Migreringsfilens namn {name} har inte formen NNNN_namn.sql.",
     "migration.same_version": "Två migreringsfiler har samma versionsnummer.",
-    "migration.changed": "Migreringen {file} har ändrats efter att den körts (kontrollsumman skiljer sig); skriv en ny migrering i stället för att ändra en som redan körts.",
+    "migration.changed": (
+        "Migreringen {file} har ändrats efter att den körts (kontrollsumman skiljer sig); skriv en ny migrering i "
+        "stället för att ändra en som redan körts."
+    ),
     # --- Open311 (api/open311.py) ----------------------------------------------------------------
     "open311.format": "{name}: lägg till .json eller .xml.",
     "open311.service_code": "Okänd service_code {code}; se services.json.",
@@ -368,14 +388,22 @@ CATALOG: Final[dict[str, str]] = {
     "report.goal_other": "Är {value}, rapporten gäller {report}.",
     "report.goal_mismatch": "Målet hör inte till den här rapporten.",
     "settings.invalid": "{reason}",
-    "settings.pool_sizes": "GRANNSAMVERKAN_POOL_MIN_SIZE={min} är större än GRANNSAMVERKAN_POOL_MAX_SIZE={max}: minsta antalet anslutningar får inte överstiga största.",
+    "settings.pool_sizes": (
+        "GRANNSAMVERKAN_POOL_MIN_SIZE={min} är större än GRANNSAMVERKAN_POOL_MAX_SIZE={max}: minsta antalet "
+        "anslutningar får inte överstiga största."
+    ),
     "file.unreadable": "Filen {path} kan inte läsas: {reason}",
     "file.unwritable": "Filen {path} kan inte skrivas: {reason}",
     "file.export_suffix": "Filen {path} ska sluta på .geojson eller .gpkg.",
     "open311.key_name_taken": "Det finns redan en api_key med namnet {name}.",
     "backtest.no_burglaries": "Kommun {kommun} har inga inbrott att utvärdera på.",
-    "backtest.two_years": "Inbrotten i kommun {kommun} sträcker sig {first}..{last}: en rullande årsvis utvärdering behöver två hela kalenderår; ange --train-from/--train-to/--test-from/--test-to i stället.",
-    "backtest.all_periods": "Ange alla av --train-from, --train-to, --test-from och --test-to, eller ingen för en rullande årsvis utvärdering.",
+    "backtest.two_years": (
+        "Inbrotten i kommun {kommun} sträcker sig {first}..{last}: en rullande årsvis utvärdering behöver två hela "
+        "kalenderår; ange --train-from/--train-to/--test-from/--test-to i stället."
+    ),
+    "backtest.all_periods": (
+        "Ange alla av --train-from, --train-to, --test-from och --test-to, eller ingen för en rullande årsvis utvärdering."
+    ),
     # --- pages (web/) ----------------------------------------------------------------------------
     "form.csrf": "Formuläret kunde inte verifieras (CSRF-token saknas eller är fel); ladda om sidan och försök igen.",
     "form.too_many_fields": "Formuläret har fler än {max} fält.",

@@ -176,6 +176,7 @@ async def _resolve_areas(
         known = {r["external_ref"]: r["id"] for r in rows}
     errors: list[FieldError] = []
     out: list[int | None] = []
+    values: dict[str, object]
     for i, record in enumerate(records):
         point_area = by_point[i] if by_point[i] >= 0 else None
         ref = record.area_external_ref

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import shapely
@@ -97,7 +97,7 @@ def crs_from_geojson(member: object, *, field: str = "crs") -> int | None:
     return parse_crs(props["name"], field=f"{field}.properties.name")
 
 
-def _member_error(field: str, code: str, **values: object) -> InvalidInput:
+def _member_error(field: str, code: str, **values: Any) -> InvalidInput:
     return InvalidInput.at(field, code, **values)
 
 

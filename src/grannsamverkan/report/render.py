@@ -15,7 +15,7 @@ import jinja2
 import msgspec
 from markupsafe import Markup
 
-from grannsamverkan.domain import numbers
+from grannsamverkan.domain import glossary, numbers
 from grannsamverkan.domain.goals import (
     GOAL_STATUS_LABELS,
     GoalStatus,
@@ -26,7 +26,7 @@ from grannsamverkan.domain.goals import (
     expected_by,
 )
 from grannsamverkan.errors import FieldError, InvalidInput
-from grannsamverkan.report.chart import MONTH_ABBREVIATIONS, MONTH_NAMES, render_chart
+from grannsamverkan.report.chart import MONTH_ABBREVIATIONS, render_chart
 from grannsamverkan.report.sections import ReportSection
 
 __all__ = [
@@ -42,16 +42,8 @@ __all__ = [
 ]
 
 STATUS_LABELS: Final[dict[GoalStatusCode, str]] = GOAL_STATUS_LABELS
-GROUP_STATUS_LABELS: Final = {
-    "forming": "Under bildande",
-    "proposed": "Föreslagen",
-    "reviewed": "Granskad av kommunen",
-    "approved": "Godkänd av polisen",
-    "active": "Aktiv",
-    "lapsed": "Vilande",
-    "dissolved": "Upplöst",
-}
-KIND_LABELS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
+GROUP_STATUS_LABELS: Final = glossary.GROUP_STATUSES
+KIND_LABELS: Final = glossary.GROUP_KINDS
 NBSP: Final = "\u00a0"
 
 
@@ -92,9 +84,9 @@ def format_number(value: int) -> str:
     return numbers.count(value)
 
 
-def format_decimal(value: float, places: int = 2) -> str:
-    """``1234.5`` → ``"1 234,50"``."""
-    return f"{value:,.{places}f}".replace(",", NBSP).replace(".", ",")
+def format_decimal(value: float, places: int = 1) -> str:
+    """``1234.56`` → ``"1 234,6"``: the pages' rounding (half up from the decimal value)."""
+    return numbers.decimal(value, places)
 
 
 def format_percent(part: int, whole: int) -> str:
@@ -112,7 +104,7 @@ def format_signups(signed_up: int, total: int) -> str:
 
 def format_date(day: date) -> str:
     """``date(2026, 3, 14)`` → ``"14 mars 2026"``."""
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    return glossary.long_date(day)
 
 
 _MD_SPECIAL: Final = set("\\`*_[]<>|~&")

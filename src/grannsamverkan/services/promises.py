@@ -54,7 +54,7 @@ FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
 
 
-def _invalid(field: str, code: str, **values: object) -> InvalidInput:
+def _invalid(field: str, code: str, **values: Any) -> InvalidInput:
     error = FieldError.of(field, code, **values)
     return InvalidInput("promise.field", [error], field=field, problem=error.message)
 

@@ -77,7 +77,7 @@ async def kommun_choices(db: asyncpg.Connection, principal: Principal) -> list[k
 # --- form fields ---------------------------------------------------------------------------------
 
 
-def _invalid(field: str, code: str, **values: object) -> InvalidInput:
+def _invalid(field: str, code: str, **values: Any) -> InvalidInput:
     return InvalidInput.at(field, code, field=field, **values)
 
 

@@ -1,34 +1,19 @@
-"""The pages' Swedish words for the registry's states: one place, so every page says the same."""
+"""The pages' Swedish words: the glossary's (shared with the yearly report) and the pages' own."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
 from typing import Final
 
 from grannsamverkan.domain import numbers
 from grannsamverkan.domain.eligibility import THRESHOLD_DENOMINATOR, THRESHOLD_NUMERATOR, Eligibility
+from grannsamverkan.domain.glossary import AREA_KINDS, GROUP_KINDS, GROUP_STATUSES, MONTHS, ROLES, long_date
 from grannsamverkan.errors import FieldError
 
-AREA_KINDS: Final = {
-    "villa": "Villaområde",
-    "radhus": "Radhusområde",
-    "flerbostadshus": "Flerbostadshus",
-    "by": "By",
-    "fritidshus": "Fritidshusområde",
-    "blandat": "Blandat",
-}
-GROUP_KINDS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
-GROUP_STATUSES: Final = {
-    "forming": "Bildas",
-    "proposed": "Föreslagen",
-    "reviewed": "Granskad av kommunen",
-    "approved": "Godkänd av polisen",
-    "active": "Aktiv",
-    "lapsed": "Vilande",
-    "dissolved": "Upplöst",
-}
+# The glossary's words, re-exported for the pages' templates and handlers.
+__all__ = ["AREA_KINDS", "GROUP_KINDS", "GROUP_STATUSES", "MONTHS", "ROLES", "long_date"]
+
 GOAL_STATUSES: Final = {
     "achieved": "Målet är nått",
     "on_track": "I fas",
@@ -42,7 +27,6 @@ SHORTFALLS: Final = {
     "below_threshold": f"under {numbers.percent(THRESHOLD_NUMERATOR, THRESHOLD_DENOMINATOR)} anmälda",
     "no_contact_person": "saknar kontaktperson",
 }
-ROLES: Final = {"admin": "administratör", "coordinator": "samordnare", "police": "polis"}
 METHODS: Final = {
     "eb": "Empirisk Bayes (jämnar ut små områden)",
     "rate": "Inbrott per 1 000 hushåll",
@@ -53,7 +37,6 @@ METHOD_PHRASES: Final = {
     "rate": "inbrott per 1 000 hushåll",
     "near_repeat": "nyliga inbrott nära i tid och rum",
 }
-MONTHS: Final = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december")
 
 
 def percent(share: float) -> str:
@@ -69,10 +52,6 @@ def number(value: float, decimals: int = 1) -> str:
 def share_text(part: int, whole: int) -> str:
     """``part`` of ``whole`` as a share rounded down ("69,5 %"); "0 %" for an area with no households."""
     return numbers.percent(part, whole) if whole else "0 %"
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def households(n: int) -> str:
