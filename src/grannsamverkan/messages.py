@@ -431,6 +431,12 @@ CATALOG: Final[dict[str, str]] = {
     "ranking.to_before_from": "occurred_to ligger före occurred_from.",
     "ranking.positive": "Ska vara större än 0.",
     "ranking.invalid_parameters": "Rangordningens värden är inte giltiga.",
+    # --- kommun boundaries (geo/boundaries.py) ---------------------------------------------------
+    "boundary.point_outside": "Platsen (x {x}, y {y} i SWEREF 99 TM) ligger utanför kommunen {kommun}.",
+    "boundary.outside_short": "Utanför kommunen.",
+    "boundary.in_no_kommun": "Området ligger inte i {kommun} och inte i någon annan svensk kommun.",
+    "boundary.in_other_kommun": "Området ligger i {found}, inte i {kommun}.",
+    "boundary.crosses": "Området korsar kommungränsen och ligger inte helt i {kommun} (mer än {tolerance} m utanför): {parts}.",
     # (more sections are added above this line)
 }
 

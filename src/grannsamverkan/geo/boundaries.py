@@ -17,6 +17,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import shape
 
+from grannsamverkan import messages
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
 from grannsamverkan.resources import geodata_dir
@@ -77,8 +78,7 @@ def require_inside(kommun: str, x: float, y: float, *, field: str = "position") 
     """422 when the point (SWEREF 99 TM) lies outside the kommun."""
     if not contains(kommun, x, y):
         raise InvalidInput(
-            f"platsen (x {x:.0f}, y {y:.0f} i SWEREF 99 TM) ligger utanför kommunen {kommun}",
-            [FieldError(field=field, message="utanför kommunen")],
+            "boundary.point_outside", [FieldError.of(field, "boundary.outside_short")], x=f"{x:.0f}", y=f"{y:.0f}", kommun=kommun
         )
 
 
@@ -144,8 +144,8 @@ def area_outside_kommun(kommun: str, geom: shapely.Geometry) -> str | None:
         return None
     found = kommuner_of(geom)
     if not found:
-        return f"området ligger inte i {kommun_name(kommun)} och inte i någon annan svensk kommun"
+        return messages.text("boundary.in_no_kommun", kommun=kommun_name(kommun))
     if len(found) == 1 or found[0][1] > 0.999:
-        return f"området ligger i {kommun_name(found[0][0])}, inte i {kommun_name(kommun)}"
+        return messages.text("boundary.in_other_kommun", found=kommun_name(found[0][0]), kommun=kommun_name(kommun))
     parts = ", ".join(f"{kommun_name(c)} {share:.0%}".replace("%", " %") for c, share in found[:3])
-    return f"området korsar kommungränsen och ligger inte helt i {kommun_name(kommun)} (mer än {AREA_TOLERANCE_M:.0f} m utanför): {parts}"
+    return messages.text("boundary.crosses", kommun=kommun_name(kommun), tolerance=f"{AREA_TOLERANCE_M:.0f}", parts=parts)
