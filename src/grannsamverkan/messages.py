@@ -437,6 +437,10 @@ CATALOG: Final[dict[str, str]] = {
     "boundary.in_no_kommun": "Området ligger inte i {kommun} och inte i någon annan svensk kommun.",
     "boundary.in_other_kommun": "Området ligger i {found}, inte i {kommun}.",
     "boundary.crosses": "Området korsar kommungränsen och ligger inte helt i {kommun} (mer än {tolerance} m utanför): {parts}.",
+    # --- editing an area (services/areas.py) -----------------------------------------------------
+    "area.name_missing": "Skriv områdets namn.",
+    "area.kind_choose": "Välj en av typerna i listan.",
+    "area.invalid": "Områdets uppgifter är inte giltiga. {problems}",
     # (more sections are added above this line)
 }
 

@@ -15,13 +15,13 @@ def _checked(name: str | None, kind: str | None) -> dict[str, str]:
     errors: list[FieldError] = []
     clean = one_line(name or "")
     if not clean:
-        errors.append(FieldError(field="name", message="Skriv områdets namn."))
+        errors.append(FieldError.of("name", "area.name_missing"))
     elif len(clean) > MAX_TEXT:
-        errors.append(FieldError(field="name", message=f"Namnet är för långt (högst {MAX_TEXT} tecken)."))
+        errors.append(FieldError.of("name", "group.name_too_long", max=MAX_TEXT))
     if kind not in AREA_KINDS:
-        errors.append(FieldError(field="kind", message="Välj en av typerna i listan."))
+        errors.append(FieldError.of("kind", "area.kind_choose"))
     if errors:
-        raise InvalidInput("Områdets uppgifter är inte giltiga. " + " ".join(e.message for e in errors), errors)
+        raise InvalidInput("area.invalid", errors, problems=" ".join(e.message for e in errors))
     return {"name": clean, "kind": str(kind)}
 
 
