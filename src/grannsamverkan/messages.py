@@ -441,6 +441,17 @@ CATALOG: Final[dict[str, str]] = {
     "area.name_missing": "Skriv områdets namn.",
     "area.kind_choose": "Välj en av typerna i listan.",
     "area.invalid": "Områdets uppgifter är inte giltiga. {problems}",
+    # --- areas (db/areas.py) ---------------------------------------------------------------------
+    "place.feature_named": "objekt {feature} ({name}): ",
+    "area.overlap": "{where}Området överlappar det befintliga området {name} (id {id}) med {m2} m² (mer än 1 m² är inte tillåtet).",
+    "area.outside_kommun": "{reason}",
+    "area.outside_kommun_at": "{where}{reason}",
+    "area.kommun_fixed": "Områdets kommun kan inte ändras medan det har en grupp.",
+    "area.has_groups": "Området har grupper ({groups}); ett område med en grupps historik kan inte tas bort.",
+    "area.import_problems": "{count} fel i objekten; ingenting importerades.",
+    "area.external_ref_repeats": "Objekt {index}: external_ref {ref} upprepar objekt {first}.",
+    "area.features_overlap": "Objekt {index} ({name}) överlappar objekt {other} ({other_name}) med {m2} m².",
+    "area.import_overlap": "{problem} Ingenting importerades.",
     # (more sections are added above this line)
 }
 

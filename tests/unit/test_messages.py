@@ -96,6 +96,8 @@ def _code_problems(arg: ast.expr, call: ast.Call) -> list[str]:
         if not messages.known(arg.value):
             return [f"{arg.value!r} is not a code in grannsamverkan.messages"]
         given = {k.arg for k in call.keywords}
+        if _callee(call)[1] in ("at", "of"):
+            given -= {"line", "feature"}  # where the error is, not values of the text
         if None in given:  # **values: checked where they are built
             return []
         missing = messages.fields(arg.value) - given

@@ -10,10 +10,12 @@ import msgspec
 import shapely
 from asyncpg.types import Box
 
+from grannsamverkan import messages
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db.households import reassign_within
 from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.db.pool import translated_errors
+from grannsamverkan.domain import numbers
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.area import AreaProperties, area_properties
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -90,7 +92,7 @@ async def get_area(conn: asyncpg.Connection, area_id: int, scope: list[str] | No
     query = SELECT_AREAS + " where a.id = $1 and ($2::text[] is null or a.kommun = any($2::text[]))"
     row = await conn.fetchrow(query, area_id, scope)
     if row is None:
-        raise NotFound(f"no area {area_id}")
+        raise NotFound("area.not_found", area_id=area_id)
     return _record(row)
 
 
@@ -122,13 +124,11 @@ async def _refuse_overlaps(
     overlaps = find_overlaps(geom, [(r["id"], r["name"], r["geom_wkb"]) for r in candidates])
     if overlaps:
         first = overlaps[0]
-        where = f"feature {feature}: " if feature is not None else ""
-        message = (
-            f"{where}the area overlaps the existing area {first.name!r} (id {first.id}) "
-            f"by {first.area_m2:.0f} m² (more than 1 m² is not allowed)"
-        )
+        where = messages.text("place.feature", feature=feature) if feature is not None else ""
+        values = {"where": where, "name": repr(first.name), "id": first.id, "m2": numbers.count(round(first.area_m2))}
         field = f"features[{feature}].geometry" if feature is not None else "geometry"
-        raise Conflict(message, [FieldError(field=field, message=message, feature=feature)], overlapping_area_id=first.id)
+        error = FieldError.of(field, "area.overlap", feature=feature, **values)
+        raise Conflict("area.overlap", [error], extra={"overlapping_area_id": first.id}, **values)
 
 
 INSERT_AREA = """
@@ -174,7 +174,7 @@ def _refuse_outside_kommun(kommun: str, geom: shapely.Geometry) -> None:
     """422 when the area does not lie inside its kommun (see ``boundaries.area_outside_kommun``)."""
     outside = area_outside_kommun(kommun, geom)
     if outside:
-        raise InvalidInput(outside, [FieldError(field="geometry", message=outside)])
+        raise InvalidInput.at("geometry", "area.outside_kommun", reason=outside)
 
 
 GROUPS_OF_AREA = "select id, status from watch_group where area_id = $1 order by id"
@@ -208,8 +208,7 @@ async def update_area(
             actor.require_kommun(props.kommun)
             await kommuner.require_known(conn, [props.kommun], field="properties.kommun")
             if await _groups_of(conn, area_id):
-                message = "the area's kommun cannot change while it has a group"
-                raise Conflict(message, [FieldError(field="properties.kommun", message=message)])
+                raise Conflict.at("properties.kommun", "area.kommun_fixed")
         if geometry is not None and same_geometry(geometry, current.geometry):
             geometry = None  # no change: no re-assignment, and the audit records none
         geom = geometry if geometry is not None else current.geometry
@@ -249,8 +248,7 @@ async def delete_area(conn: asyncpg.Connection, actor: Principal, area_id: int) 
         groups = await _groups_of(conn, area_id)
         if groups:
             ids = ", ".join(f"{g['id']} ({g['status']})" for g in groups)
-            message = f"the area has groups ({ids}); an area with a group's history cannot be deleted"
-            raise Conflict(message, [FieldError(field="id", message=message)])
+            raise Conflict.at("id", "area.has_groups", groups=ids)
         await conn.execute("delete from area where id = $1", area_id)
         await audit.record(
             conn,
@@ -297,7 +295,7 @@ async def import_areas(
         except InvalidInput as exc:
             errors.extend(exc.errors)
     if errors:
-        raise InvalidInput(f"{len(errors)} problem(s) in the features; nothing was imported", errors)
+        raise InvalidInput("area.import_problems", errors, count=len(errors))
     kommun_codes = sorted({p.kommun for _, p in parsed})
     for code in kommun_codes:
         actor.require_kommun(code)
@@ -305,8 +303,9 @@ async def import_areas(
     for f, p in parsed:
         outside = area_outside_kommun(p.kommun, f.geometry_sweref)
         if outside:
+            where = messages.text("place.feature_named", feature=f.index, name=repr(p.name))
             errors.append(
-                FieldError(field=f"features[{f.index}].geometry", message=f"feature {f.index} ({p.name!r}): {outside}", feature=f.index)
+                FieldError.of(f"features[{f.index}].geometry", "area.outside_kommun_at", feature=f.index, where=where, reason=outside)
             )
     refs = [(p.kommun, p.external_ref) for _, p in parsed if p.external_ref]
     seen: dict[tuple[str, str | None], int] = {}
@@ -315,10 +314,13 @@ async def import_areas(
             key = (p.kommun, p.external_ref)
             if key in seen:
                 errors.append(
-                    FieldError(
-                        field=f"features[{f.index}].properties.external_ref",
-                        message=f"feature {f.index}: external_ref {p.external_ref!r} repeats feature {seen[key]}",
+                    FieldError.of(
+                        f"features[{f.index}].properties.external_ref",
+                        "area.external_ref_repeats",
                         feature=f.index,
+                        index=f.index,
+                        ref=repr(p.external_ref),
+                        first=seen[key],
                     )
                 )
             seen[key] = f.index
@@ -326,14 +328,19 @@ async def import_areas(
         (fi, pi), (fj, pj) = parsed[i], parsed[j]
         if pi.kommun == pj.kommun:
             errors.append(
-                FieldError(
-                    field=f"features[{fj.index}].geometry",
-                    message=f"feature {fj.index} ({pj.name!r}) overlaps feature {fi.index} ({pi.name!r}) by {overlap:.0f} m²",
+                FieldError.of(
+                    f"features[{fj.index}].geometry",
+                    "area.features_overlap",
                     feature=fj.index,
+                    index=fj.index,
+                    name=repr(pj.name),
+                    other=fi.index,
+                    other_name=repr(pi.name),
+                    m2=numbers.count(round(overlap)),
                 )
             )
     if errors:
-        raise InvalidInput(f"{len(errors)} problem(s) in the features; nothing was imported", errors)
+        raise InvalidInput("area.import_problems", errors, count=len(errors))
 
     inserted = updated = unchanged = 0
     async with conn.transaction(), translated_errors():
@@ -348,7 +355,7 @@ async def import_areas(
             try:
                 await _refuse_overlaps(conn, p.kommun, geom, ignore_ids=updated_ids, feature=f.index)
             except Conflict as exc:
-                raise Conflict(f"{exc.detail}; nothing was imported", exc.errors) from None
+                raise Conflict("area.import_overlap", exc.errors, extra=exc.extra, problem=exc.detail) from None
             old = existing.get((p.kommun, p.external_ref)) if p.external_ref else None
             if old is None:
                 area_id = await conn.fetchval(INSERT_AREA, p.kommun, p.name, p.kind, p.external_ref, *_geometry_columns(geom))
