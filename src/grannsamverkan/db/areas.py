@@ -125,7 +125,7 @@ async def _refuse_overlaps(
     if overlaps:
         first = overlaps[0]
         where = messages.text("place.feature", feature=feature) if feature is not None else ""
-        values = {"where": where, "name": repr(first.name), "id": first.id, "m2": numbers.count(round(first.area_m2))}
+        values: dict[str, Any] = {"where": where, "name": repr(first.name), "id": first.id, "m2": numbers.count(round(first.area_m2))}
         field = f"features[{feature}].geometry" if feature is not None else "geometry"
         error = FieldError.of(field, "area.overlap", feature=feature, **values)
         raise Conflict("area.overlap", [error], extra={"overlapping_area_id": first.id}, **values)
