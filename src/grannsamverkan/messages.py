@@ -504,6 +504,46 @@ CATALOG: Final[dict[str, str]] = {
     "shape.duplicate_rings": "{names} upprepar samma ring vid {at}.",
     "shape.too_few_points": "{names} har för få skilda punkter nära {at}.",
     "shape.other": "Geometrin är ogiltig ({what}) vid {at}; {names}.",
+    # --- GIS files (geo/gis.py) ------------------------------------------------------------------
+    "gis.kind_unknown": (
+        "Filen är varken GeoJSON, GeoPackage eller en (zippad) shapefil; dessa tas emot: GeoJSON (.geojson), GeoPackage"
+        " (.gpkg), shapefil (.shp med .dbf, .shx, .prj, gärna .cpg) eller alla delarna i en .zip."
+    ),
+    "gis.lone_shp": (
+        "En ensam .shp saknar fälten (.dbf) och koordinatsystemet (.prj); skicka alla shapefilens delar i en .zip (application/zip)."
+    ),
+    "gis.lone_shp_short": "En ensam .shp tas inte emot.",
+    "gis.zip_unreadable": "Zip-filen kan inte läsas: {reason}",
+    "gis.zip_too_large": "Zip-filen packas upp till mer än {mib} MiB.",
+    "gis.zip_contents": "Zip-filen ska innehålla en shapefil, GeoPackage eller GeoJSON; den har {what} ({names}).",
+    "gis.zip_one_file": "En fil att läsa väntas i zip-filen.",
+    "gis.no_layers": "Filen har inga lager.",
+    "gis.no_layers_short": "Inga lager.",
+    "gis.many_layers": "Filen har {count} lager ({names}); spara det som ska importeras som en egen fil.",
+    "gis.one_layer": "Ett lager väntas.",
+    "gis.unreadable": "Filen kan inte läsas som GIS-fil: {reason}",
+    "gis.too_many_positions": (
+        "Filen har {positions} positioner; högst {max} tas emot i en import (dela upp filen eller förenkla geometrierna)."
+    ),
+    "gis.crs_unreadable": "Filens koordinatsystem kan inte tolkas: {crs}",
+    "gis.crs_unknown": "Okänt koordinatsystem.",
+    "gis.crs_no_epsg": (
+        "Filens koordinatsystem ({name}) har ingen EPSG-kod; spara om filen i SWEREF 99 TM (EPSG:3006) eller WGS 84 (EPSG:4326)."
+    ),
+    "gis.crs_disagree": "Filen anger koordinatsystemet EPSG:{code} men crs anger {crs}; låt bli crs (filens eget koordinatsystem används).",
+    "gis.no_crs_sweref": (
+        "Filen anger inget koordinatsystem (ingen .prj); koordinaterna (x {minx}–{maxx}, y {miny}–{maxy}) ser ut som "
+        "SWEREF 99 TM-meter, men det går inte att veta säkert; ange --crs EPSG:3006 (crs=EPSG:3006) om de är det, eller"
+        " lägg till .prj-filen."
+    ),
+    "gis.no_crs": (
+        "Filen anger inget koordinatsystem (ingen .prj) och koordinaterna (x {minx}–{maxx}, y {miny}–{maxy}) är varken "
+        "grader eller SWEREF 99 TM i Sverige."
+    ),
+    "gis.no_crs_short": "Filen saknar koordinatsystem.",
+    "gis.no_field": "Filen har inget fält {field} ({option}); filens fält: {fields}",
+    "gis.no_name_field": "Filen har inget fält 'name'; ange vilket fält som är namnet med {option}; filens fält: {fields}",
+    "gis.fields": "{first}",
     # (more sections are added above this line)
 }
 
