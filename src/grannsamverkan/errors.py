@@ -12,6 +12,7 @@ form for an error about one field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Self
 
 import msgspec
@@ -46,7 +47,7 @@ class GrannsamverkanError(Exception):
     type_slug: str = "internal"
 
     def __init__(
-        self, code: str, errors: list[FieldError] | None = None, /, *, extra: dict[str, object] | None = None, **values: Any
+        self, code: str, errors: list[FieldError] | None = None, /, *, extra: Mapping[str, object] | None = None, **values: Any
     ) -> None:
         if messages.known(code):
             self.code, self.detail = code, messages.text(code, **values)
@@ -55,7 +56,7 @@ class GrannsamverkanError(Exception):
         super().__init__(self.detail)
         self.values = values
         self.errors = errors or []
-        self.extra = extra or {}
+        self.extra = dict(extra or {})
 
     @classmethod
     def at(cls, field: str, code: str, /, *, line: int | None = None, feature: int | None = None, **values: Any) -> Self:
