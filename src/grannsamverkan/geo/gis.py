@@ -287,7 +287,7 @@ def _refuse_without_crs(geoms: list[shapely.Geometry | None]) -> None:
         return  # degrees in Sweden: read as WGS 84, GeoJSON's default
     sweref = SWEREF_EXTENT[0] <= minx and maxx <= SWEREF_EXTENT[2] and SWEREF_EXTENT[1] <= miny and maxy <= SWEREF_EXTENT[3]
     code = "gis.no_crs_sweref" if sweref else "gis.no_crs"
-    bounds = {"minx": f"{minx:.0f}", "maxx": f"{maxx:.0f}", "miny": f"{miny:.0f}", "maxy": f"{maxy:.0f}"}
+    bounds: dict[str, Any] = {"minx": f"{minx:.0f}", "maxx": f"{maxx:.0f}", "miny": f"{miny:.0f}", "maxy": f"{maxy:.0f}"}
     raise InvalidInput(code, [FieldError.of("crs", "gis.no_crs_short")], **bounds)
 
 
