@@ -36,6 +36,7 @@ import msgspec
 import numpy as np
 from numpy.typing import NDArray
 
+from grannsamverkan import messages
 from grannsamverkan.domain.calendar import STOCKHOLM
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput
 from grannsamverkan.geo import boundaries
@@ -132,20 +133,16 @@ def decode_text(data: bytes) -> tuple[str, str]:
     that are neither UTF-8 nor Windows-1252.
     """
     if data.startswith(b"PK\x03\x04"):
-        raise MalformedInput(
-            "this looks like an Excel workbook (xlsx), not CSV; save it as 'CSV UTF-8' or 'CSV (semicolon delimited)' and import that"
-        )
+        raise MalformedInput("csv.xlsx")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise MalformedInput(
-                f"the file starts with a UTF-16 byte order mark but is not UTF-16: {exc.reason} at byte {exc.start}"
-            ) from None
+            raise MalformedInput("csv.utf16", reason=exc.reason, at=exc.start) from None
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise MalformedInput(f"the file contains a NUL byte at offset {nul} (line {line}); is it a text CSV file?")
+        raise MalformedInput("csv.nul", offset=nul, line=line)
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -154,9 +151,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise MalformedInput(
-            f"the file is neither UTF-8 nor Windows-1252: byte 0x{data[exc.start]:02x} on line {line}; save it as CSV UTF-8"
-        ) from None
+        raise MalformedInput("csv.encoding", byte=f"0x{data[exc.start]:02x}", line=line) from None
 
 
 # --- the table reader ---------------------------------------------------------------------------
@@ -174,9 +169,11 @@ class _Errors:
         self.limit = limit
         self.items: list[FieldError] = []
 
-    def add(self, line: int, field: str, message: str) -> None:
+    def add(self, line: int, field: str, code: str, **values: Any) -> None:
+        """An error on ``line`` at ``field``: "rad 3: " and the catalog's text for ``code``."""
         if len(self.items) < self.limit:
-            self.items.append(FieldError(field=field, message=f"line {line}: {message}", line=line))
+            message = messages.text("place.line", line=line) + messages.text(code, **values)
+            self.items.append(FieldError(field=field, message=message, line=line, code=code))
 
     @property
     def full(self) -> bool:
@@ -185,17 +182,19 @@ class _Errors:
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def raise_if_any(self, what: str) -> None:
+    def raise_if_any(self, code: str) -> None:
         if self.items:
-            more = f" (and {len(self.items) - 1} more)" if len(self.items) > 1 else ""
+            more = messages.text("errors.more", count=len(self.items) - 1) if len(self.items) > 1 else ""
             if self.full:
-                more += f"; stopped after {self.limit} errors"
-            raise InvalidInput(f"{what}: {self.items[0].message}{more}", errors=list(self.items))
+                more += messages.text("errors.stopped", limit=self.limit)
+            raise InvalidInput(code, list(self.items), first=self.items[0].message, more=more)
 
 
-def _header_error(message: str, field: str = "header") -> InvalidInput:
-    msg = f"line 1: {message}"
-    return InvalidInput(msg, errors=[FieldError(field=field, message=msg, line=1)])
+def _header_error(code: str, field: str = "header", /, **values: Any) -> InvalidInput:
+    """An error in the header line (line 1): the text of ``code``, at ``field``."""
+    text = messages.text(code, **values)
+    where = messages.text("place.line", line=1)
+    return InvalidInput(code, [FieldError(field=field, message=where + text, line=1, code=code)], **values)
 
 
 @contextmanager
@@ -243,14 +242,14 @@ class _Table:
         while start < len(self.lines) and not self.lines[start].strip():
             start += 1
         if start == len(self.lines):
-            raise _header_error("the file is empty; expected a header line with column names")
+            raise _header_error("csv.empty")
         declared = None
         sep = self.lines[start].strip()
         if sep.lower().startswith("sep=") and len(sep) == 5:  # Excel's "sep=;" first line
             declared = sep[4]
             start += 1
             if start == len(self.lines):
-                raise _header_error("the file is empty; expected a header line with column names")
+                raise _header_error("csv.empty")
         self.header_line = start + 1
         first = self.lines[start]
         counts = {d: first.count(d) for d in (";", ",", "\t")}
@@ -261,7 +260,7 @@ class _Table:
         try:
             raw_header = next(csv.reader([first], delimiter=self.delimiter))
         except csv.Error as exc:
-            raise _header_error(f"rubrikraden kan inte läsas: {_csv_reason(exc)}") from None
+            raise _header_error("csv.header_unreadable", "header", reason=_csv_reason(exc)) from None
         self.header = [h.strip().lstrip("\ufeff").lower() for h in raw_header]
         self.raw_header = raw_header
         self.pos = start + 1  # index into self.lines of the next data line
@@ -271,21 +270,21 @@ class _Table:
             if not name:
                 continue
             if name in positions:
-                raise _header_error(f"column '{name}' appears twice (columns {positions[name] + 1} and {i + 1})", name)
+                raise _header_error("csv.column_twice", name, name=name, first=positions[name] + 1, second=i + 1)
             positions[name] = i
         self.positions = positions
 
     def describe_header(self) -> str:
         if len(self.header) == 1:
-            return f"the header was read as the single column {self.raw_header[0]!r}; separate columns with commas or semicolons"
-        return "found: " + ", ".join(h for h in self.header if h)
+            return messages.text("csv.single_column", column=repr(self.raw_header[0]))
+        return messages.text("csv.found_columns", columns=", ".join(h for h in self.header if h))
 
     def require(self, names: Sequence[str]) -> None:
         missing = [n for n in names if n not in self.positions]
         if missing:
             listed = ", ".join(f"'{n}'" for n in missing)
-            word = "column" if len(missing) == 1 else "columns"
-            raise _header_error(f"missing {word} {listed} ({self.describe_header()})", missing[0])
+            code = "csv.missing_column" if len(missing) == 1 else "csv.missing_columns"
+            raise _header_error(code, missing[0], columns=listed, header=self.describe_header())
 
     def coordinate_columns(self) -> tuple[tuple[str, str], int] | None:
         """The one coordinate column pair present and its CRS, or ``None``."""
@@ -294,12 +293,12 @@ class _Table:
             hx, hy = cx in self.positions, cy in self.positions
             if hx != hy:
                 have, lack = (cx, cy) if hx else (cy, cx)
-                raise _header_error(f"column '{have}' has no partner column '{lack}'", lack)
+                raise _header_error("csv.no_partner", lack, have=have, lack=lack)
             if hx:
                 found.append(((cx, cy), crs))
         if len(found) > 1:
-            names = " and ".join(f"{a},{b}" for (a, b), _ in found)
-            raise _header_error(f"give one pair of coordinate columns, not {names}", found[1][0][0])
+            names = " och ".join(f"{a},{b}" for (a, b), _ in found)
+            raise _header_error("csv.two_pairs", found[1][0][0], names=names)
         return found[0] if found else None
 
     def chunks(self, chunk_rows: int, errors: _Errors, optional: frozenset[str]) -> Iterator[_RawChunk]:
@@ -406,13 +405,13 @@ class _Table:
             if not required:
                 return row + [""] * (ncols - len(row))
             listed = ", ".join(f"'{h}'" for h in required)
-            word = "column" if len(required) == 1 else "columns"
-            errors.add(line_no, required[0], f"missing {word} {listed} ({len(row)} fields, the header has {ncols})")
+            code = "csv.row_missing_column" if len(required) == 1 else "csv.row_missing_columns"
+            errors.add(line_no, required[0], code, columns=listed, fields=len(row), ncols=ncols)
             return None
         if not any(f.strip() for f in row[ncols:]):
             return row[:ncols]
-        shown = "tab" if self.delimiter == "\t" else f"'{self.delimiter}'"
-        errors.add(line_no, "line", f"{len(row)} fields, the header has {ncols}; put values that contain {shown} in double quotes")
+        shown = "tabb" if self.delimiter == "\t" else f"'{self.delimiter}'"
+        errors.add(line_no, "line", "csv.row_too_long", fields=len(row), ncols=ncols, delimiter=shown)
         return None
 
     def bytes_consumed(self, chars: int) -> int:
@@ -426,14 +425,14 @@ class _Table:
 
 def _csv_reason(exc: csv.Error) -> str:
     if "field larger than field limit" in str(exc):
-        return f"ett värde är längre än {csv.field_size_limit():,} tecken".replace(",", " ")
-    return f"felaktig CSV ({exc})"
+        return messages.text("csv.value_too_long", max=f"{csv.field_size_limit():,}".replace(",", " "))
+    return messages.text("csv.broken", reason=str(exc))
 
 
 def _csv_failure(exc: csv.Error, line: int) -> InvalidInput:
     """A line the csv module refuses (a value over its field limit, a quote in the wrong place)."""
     reason = _csv_reason(exc)
-    return InvalidInput(f"filen kan inte läsas på rad {line}: {reason}", [FieldError(field="line", message=reason, line=line)])
+    return InvalidInput("csv.unreadable_line", [FieldError.of("line", "csv.reason", line=line, reason=reason)], line=line, reason=reason)
 
 
 def _guarded(reader: Any, *, before: int) -> Iterator[list[str]]:
@@ -464,12 +463,12 @@ def _require_values(col: list[str], name: str, lines: NDArray[np.int64], errors:
     if not all(col):
         for i, v in enumerate(col):
             if not v:
-                errors.add(int(lines[i]), name, f"column '{name}' is empty")
+                errors.add(int(lines[i]), name, "csv.empty_value", name=name)
     limit = MAX_LENGTHS.get(name, MAX_TEXT)
     if col and max(map(len, col)) > limit:
         for i, v in enumerate(col):
             if len(v) > limit:
-                errors.add(int(lines[i]), name, f"column '{name}' is {len(v)} characters long; at most {limit} are allowed")
+                errors.add(int(lines[i]), name, "csv.too_long", name=name, length=len(v), max=limit)
 
 
 _POSTCODES_NORMAL = re.compile(r"(?:[0-9]{3} [0-9]{2}\n)*[0-9]{3} [0-9]{2}")
@@ -508,7 +507,7 @@ def _postcodes(col: list[str], lines: NDArray[np.int64], errors: _Errors, *, all
         if m and p.isascii():
             out[i] = f"{m[1]} {m[2]}"
         elif p:
-            errors.add(int(lines[i]), "postcode", f"postcode {p!r} is not a Swedish postcode (five digits, e.g. '881 30')")
+            errors.add(int(lines[i]), "postcode", "csv.postcode", value=repr(p))
     return out
 
 
@@ -541,7 +540,7 @@ def _numbers(
         except ValueError:
             v = math.nan
         if not math.isfinite(v) or "_" in s:
-            errors.add(int(lines[i]), name, f"{name} {s!r} is not a number")
+            errors.add(int(lines[i]), name, "csv.not_a_number", name=name, value=repr(s))
         else:
             arr[i] = v
     return arr, missing
@@ -563,14 +562,14 @@ def _coordinates(
     if half.any():
         for i in np.flatnonzero(half).tolist():
             have, lack = (cx, cy) if my[i] else (cy, cx)
-            errors.add(int(lines[i]), lack, f"{have} is given but {lack} is empty; give both coordinates or neither")
+            errors.add(int(lines[i]), lack, "csv.half_position", have=have, lack=lack)
         xs[half] = np.nan
         ys[half] = np.nan
     present = ~np.isnan(xs) & ~np.isnan(ys)
     bad = present & ~inside_sweden(xs, ys, crs)
     if bad.any():
         for i in np.flatnonzero(bad).tolist():
-            errors.add(int(lines[i]), cx, explain_outside(float(xs[i]), float(ys[i]), crs, order="columns"))
+            errors.add(int(lines[i]), cx, "csv.outside", reason=explain_outside(float(xs[i]), float(ys[i]), crs, order="columns"))
             if errors.full:
                 break
         present &= ~bad
@@ -595,7 +594,7 @@ def _check_duplicates(refs: list[str], lines: NDArray[np.int64], seen: dict[str,
         if first is None:
             seen[ref] = line
         elif ref:
-            errors.add(line, "external_ref", f"external_ref {ref!r} is already used on line {first}")
+            errors.add(line, "external_ref", "csv.ref_repeated", ref=repr(ref), first=first)
 
 
 # --- households ---------------------------------------------------------------------------------
@@ -680,11 +679,7 @@ def iter_households(
             for name, col in (("street", street), ("postcode", post_raw), ("city", city)):
                 if name not in table.positions:
                     for i in there.tolist():
-                        errors.add(
-                            int(lines[i]),
-                            name,
-                            f"the line has no position and the file no column '{name}'; a household without a position needs its address",
-                        )
+                        errors.add(int(lines[i]), name, "csv.address_needed", name=name)
                     continue
                 _require_values([col[i] for i in there.tolist()], name, lines[there], errors)
                 _check_lengths([col[i] for i in here.tolist()], name, lines[here], errors)
@@ -707,9 +702,9 @@ def iter_households(
             )
         if errors.full:
             break
-    errors.raise_if_any("invalid household CSV")
+    errors.raise_if_any("csv.invalid_households")
     if rows == 0:
-        raise _header_error("the file has a header but no data lines", "external_ref")
+        raise _header_error("csv.no_data", "external_ref")
 
 
 def _check_lengths(col: list[str], name: str, lines: NDArray[np.int64], errors: _Errors) -> None:
@@ -717,14 +712,14 @@ def _check_lengths(col: list[str], name: str, lines: NDArray[np.int64], errors: 
     if col and max(map(len, col)) > limit:
         for i, v in enumerate(col):
             if len(v) > limit:
-                errors.add(int(lines[i]), name, f"column '{name}' is {len(v)} characters long; at most {limit} are allowed")
+                errors.add(int(lines[i]), name, "csv.too_long", name=name, length=len(v), max=limit)
 
 
 def _check_kommun(kommun: str, x: NDArray[np.float64], y: NDArray[np.float64], lines: NDArray[np.int64], errors: _Errors) -> None:
     located = ~np.isnan(x)
     outside = located & ~boundaries.inside_kommun(kommun, x, y)
     for i in np.flatnonzero(outside).tolist():
-        errors.add(int(lines[i]), "position", boundaries.point_outside_kommun(kommun, float(x[i]), float(y[i])))
+        errors.add(int(lines[i]), "position", "csv.outside", reason=boundaries.point_outside_kommun(kommun, float(x[i]), float(y[i])))
         if errors.full:
             return
 
@@ -806,9 +801,7 @@ def parse_burglaries_csv(
     coords = table.coordinate_columns()
     has_area = "area_external_ref" in table.positions
     if coords is None and not has_area:
-        raise _header_error(
-            f"give coordinate columns (lon,lat or x,y) or an 'area_external_ref' column ({table.describe_header()})", "area_external_ref"
-        )
+        raise _header_error("csv.burglary_place_columns", "area_external_ref", header=table.describe_header())
     optional = frozenset({"occurred_to", "area_external_ref"} | {c for p, _ in COORDINATE_COLUMNS for c in p})
     latest = (now or datetime.now(UTC)) + timedelta(days=1)
     errors = _Errors(max_errors)
@@ -837,8 +830,8 @@ def parse_burglaries_csv(
             cat_raw = raw.cols[pos["category"]][i].strip()
             category = normalise_category(cat_raw)
             if category is None:
-                shown = f"category {cat_raw!r} is unknown" if cat_raw else "column 'category' is empty"
-                errors.add(line, "category", f"{shown}; use one of {', '.join(BURGLARY_CATEGORIES)}")
+                code = "csv.category_unknown" if cat_raw else "csv.category_empty"
+                errors.add(line, "category", code, value=repr(cat_raw), categories=", ".join(BURGLARY_CATEGORIES))
             if errors or t_from is None or t_to is None or category is None:
                 continue
             x, y = float(xs[i]), float(ys[i])
@@ -857,9 +850,9 @@ def parse_burglaries_csv(
             )
         if errors.full:
             break
-    errors.raise_if_any("invalid burglary CSV")
+    errors.raise_if_any("csv.invalid_burglaries")
     if not out:
-        raise _header_error("the file has a header but no data lines", "external_ref")
+        raise _header_error("csv.no_data", "external_ref")
     return out
 
 
@@ -872,25 +865,23 @@ def _times(
 ) -> tuple[datetime | None, datetime | None]:
     s_from, s_to = raw_from.strip(), raw_to.strip()
     if not s_from:
-        errors.add(line, "occurred_from", "column 'occurred_from' is empty")
+        errors.add(line, "occurred_from", "csv.empty_value", name="occurred_from")
         return None, None
     try:
         t_from = parse_time(s_from)
     except ValueError:
-        errors.add(
-            line, "occurred_from", f"occurred_from {s_from!r} is not an ISO 8601 date or date-time (e.g. 2024-03-01 or 2024-03-01T14:30)"
-        )
+        errors.add(line, "occurred_from", "csv.time", name="occurred_from", value=repr(s_from), example="2024-03-01 eller 2024-03-01T14:30")
         return None, None
     try:
         t_to = parse_time(s_to or s_from, end_of_day=True)
     except ValueError:
-        errors.add(line, "occurred_to", f"occurred_to {s_to!r} is not an ISO 8601 date or date-time (e.g. 2024-03-03 or 2024-03-03T08:00)")
+        errors.add(line, "occurred_to", "csv.time", name="occurred_to", value=repr(s_to), example="2024-03-03 eller 2024-03-03T08:00")
         return None, None
     if t_to < t_from:
-        errors.add(line, "occurred_to", f"occurred_to {s_to!r} is before occurred_from {s_from!r}")
+        errors.add(line, "occurred_to", "csv.to_before_from", to=repr(s_to), start=repr(s_from))
         return None, None
     if t_from > latest or t_to > latest:
-        errors.add(line, "occurred_from" if t_from > latest else "occurred_to", "the burglary lies in the future")
+        errors.add(line, "occurred_from" if t_from > latest else "occurred_to", "csv.future")
         return None, None
     return t_from, t_to
 
