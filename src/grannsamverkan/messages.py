@@ -586,6 +586,14 @@ CATALOG: Final[dict[str, str]] = {
     "csv.time": "{name} {value} är inte ett datum eller en tidpunkt enligt ISO 8601 (t.ex. {example}).",
     "csv.to_before_from": "occurred_to {to} ligger före occurred_from {start}.",
     "csv.future": "Inbrottet ligger i framtiden.",
+    # --- a position outside its kommun (geo/boundaries.py) ---------------------------------------
+    "boundary.point_in_other": (
+        "Positionen (x {x}, y {y} i SWEREF 99 TM) ligger i {found}, inte i {kommun} (mer än {tolerance} m utanför kommungränsen)."
+    ),
+    "boundary.point_in_none": (
+        "Positionen (x {x}, y {y} i SWEREF 99 TM) ligger utanför Sveriges kommuner, inte i {kommun} (mer än {tolerance}"
+        " m utanför kommungränsen)."
+    ),
     # (more sections are added above this line)
 }
 

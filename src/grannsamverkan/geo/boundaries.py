@@ -67,11 +67,10 @@ def point_outside_kommun(kommun: str, x: float, y: float) -> str:
     """The message for a point outside ``kommun``, naming the kommun it lies in."""
     tree, codes = _tree()
     found = [codes[k] for k in tree.query(shapely.Point(x, y), predicate="intersects").tolist()]
-    where = f"i {kommun_name(found[0])}" if found else "utanför Sveriges kommuner"
-    return (
-        f"positionen (x {x:.0f}, y {y:.0f} i SWEREF 99 TM) ligger {where}, inte i {kommun_name(kommun)} "
-        f"(mer än {TOLERANCE_M:.0f} m utanför kommungränsen)"
-    )
+    values = {"x": f"{x:.0f}", "y": f"{y:.0f}", "kommun": kommun_name(kommun), "tolerance": f"{TOLERANCE_M:.0f}"}
+    if found:
+        return messages.text("boundary.point_in_other", found=kommun_name(found[0]), **values)
+    return messages.text("boundary.point_in_none", **values)
 
 
 def require_inside(kommun: str, x: float, y: float, *, field: str = "position") -> None:
