@@ -594,6 +594,15 @@ CATALOG: Final[dict[str, str]] = {
         "Positionen (x {x}, y {y} i SWEREF 99 TM) ligger utanför Sveriges kommuner, inte i {kommun} (mer än {tolerance}"
         " m utanför kommungränsen)."
     ),
+    # --- households (db/households.py) -----------------------------------------------------------
+    "household.not_found": "Hushåll {household_id} finns inte.",
+    "household.location_other_area": (
+        "Platsen ligger i område {located}, inte i område {area_id}; utelämna area_id så bestäms området av platsen."
+    ),
+    "household.location_no_area": (
+        "Platsen ligger inte i något område, inte i område {area_id}; utelämna area_id så bestäms området av platsen."
+    ),
+    "household.area_missing": "Ett hushåll hänvisar till ett område som inte finns i dess kommun.",
     # (more sections are added above this line)
 }
 
