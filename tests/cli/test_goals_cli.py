@@ -81,7 +81,7 @@ async def test_errors_exit_2(conn: asyncpg.Connection, cli) -> None:  # type: ig
 async def test_database_unreachable_exits_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     code = await _in_thread(main, ["goals", "check", "--year", "2026"])
-    assert code == 2 and "not reachable" in capsys.readouterr().err
+    assert code == 2 and "databasen går inte att nå" in capsys.readouterr().err
 
 
 async def test_report_to_file(conn: asyncpg.Connection, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

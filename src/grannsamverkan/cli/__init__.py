@@ -367,20 +367,21 @@ def main(argv: list[str] | None = None) -> int:
                     "title": exc.title,
                     "status": exc.status,
                     "detail": exc.detail,
+                    "code": exc.code,
                     "errors": exc.errors[:50],
                     **exc.extra,
                 }
             )
             return EXIT_ERROR
-        print(printable(f"error: {exc.detail}"), file=sys.stderr)
+        print(printable(f"fel: {exc.detail}"), file=sys.stderr)
         for error in exc.errors[:50]:
-            where = f"line {error.line}: " if error.line else f"feature {error.feature}: " if error.feature is not None else ""
+            where = f"rad {error.line}: " if error.line else f"objekt {error.feature}: " if error.feature is not None else ""
             if where and error.message.startswith(where):
                 where = ""  # the message names it already
             print(printable(f"  {where}{error.field}: {error.message}"), file=sys.stderr)
         return EXIT_ERROR
     except UNAVAILABLE_ERRORS as exc:
-        print(f"error: the database is not reachable: {exc}", file=sys.stderr)
+        print(f"fel: databasen går inte att nå: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
