@@ -123,3 +123,13 @@ async def test_the_priority_page_says_when_eb_cannot_separate_the_areas(
     rate = (await client.get("/prioritering?kommun=2283&metod=rate&fran=2026-01-01&till=2026-10-31")).text
     assert "Metoden kan inte skilja" not in rate
     assert table_order(rate) == ["Ramsele", "Junsele"]  # 100 per 1 000 above 71
+
+
+async def test_a_refused_goal_says_it_once_with_the_fields_label(client: AsyncTestClient, auth: TokenFactory) -> None:
+    await sign_in(client, token_of(await auth("coordinator", "2283")))
+    csrf, _ = await csrf_for(client, "/mal?kommun=2283")
+    response = await client.post("/mal", data={"_csrf_token": csrf, "kommun": "2283", "year": "2026", "target_new_groups": "9" * 20})
+    assert response.status_code == 422
+    message = messages.text("form.out_of_range", field="Antalet nya grupper")
+    text = assert_swedish(response.text, message)
+    assert text.count(message) == 1 and "target_new_groups" not in text

@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from grannsamverkan.db import kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import InvalidInput, NotFound
+from grannsamverkan.web.wording import FIELD_LABELS
 
 # Messages shown after a form succeeded, by the code in ?klart= (never free text from the URL).
 DONE = {
@@ -78,7 +79,8 @@ async def kommun_choices(db: asyncpg.Connection, principal: Principal) -> list[k
 
 
 def _invalid(field: str, code: str, **values: Any) -> InvalidInput:
-    return InvalidInput.at(field, code, field=field, **values)
+    """At the form's ``field``, named in the message by the words of its label."""
+    return InvalidInput.at(field, code, field=FIELD_LABELS.get(field, field), **values)
 
 
 def text(form: FormMultiDict, field: str, *, required: bool = True, max_length: int = 200) -> str | None:

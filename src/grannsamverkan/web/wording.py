@@ -20,6 +20,34 @@ GOAL_STATUSES: Final = {
     "behind": "Efter plan",
     "not_started": "Året har inte börjat",
 }
+#: The forms' fields by the words their labels use, for a message about the field.
+FIELD_LABELS: Final = {
+    "target_new_groups": "Antalet nya grupper",
+    "target_info_meetings": "Antalet informationsmöten",
+    "year": "Året",
+    "kommun": "Kommunen",
+    "name": "Namnet",
+    "kind": "Sorten",
+    "file": "Filen",
+    "crs": "Koordinatsystemet",
+    "dissolved_on": "Datumet för upplösningen",
+    "established_on": "Datumet då gruppen bildades",
+    "held_on": "Datumet",
+    "household_id": "Hushållet",
+    "email": "E-postadressen",
+    "phone": "Telefonnumret",
+    "place": "Platsen",
+    "participants": "Antalet deltagare",
+    "promise_id": "Löftet",
+    "status": "Statusen",
+    "status_comment": "Kommentaren",
+    "step": "Steget",
+    "note": "Anteckningen",
+    "topic": "Ämnet",
+    "who": "Vem",
+    "fran": "Från",
+    "till": "Till",
+}
 #: An active group that existed before the registry (its sign-ups were never recorded here).
 EXISTING: Final = "befintlig grupp, registrerad före registret"
 #: Why an active group no longer meets the rule, by the domain's reason.
