@@ -53,7 +53,7 @@ class PriorityAreaRow(msgspec.Struct, frozen=True, kw_only=True):
     rank: int
     name: str
     households: int
-    burglaries: int
+    burglaries: float  # a burglary known only as a time window counts in part (as on the priority page)
     score: float
 
 
@@ -131,6 +131,7 @@ def _environment(*, html: bool) -> jinja2.Environment:
     env.filters.update(
         expected=lambda value: numbers.expected(value, 1),
         num=format_number,
+        tally=numbers.tally,
         dec=format_decimal,
         longdate=format_date,
         md=escape_markdown,

@@ -52,7 +52,7 @@ def report_data(source: goals.ReportSource) -> ReportData:
         goal=source.goal,
         meetings=source.meetings,
         priority_areas=[
-            PriorityAreaRow(rank=p.rank, name=p.name, households=p.households, burglaries=round(p.burglaries), score=p.score)
+            PriorityAreaRow(rank=p.rank, name=p.name, households=p.households, burglaries=p.burglaries, score=p.score)
             for p in source.priority_areas
         ],
     )
