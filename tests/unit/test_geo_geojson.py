@@ -105,7 +105,9 @@ def test_swapped_coordinates() -> None:
     swapped = [[lat, lon] for lon, lat in SQ_WGS84]
     with pytest.raises(InvalidInput) as exc:
         parse_feature(feature(polygon(swapped)))
-    assert "Koordinaterna ser ut att ha latitud och longitud omkastade: (63.16, 17.26); GeoJSON har ordningen lon,lat" in (exc.value.errors[0].message)
+    assert "Koordinaterna ser ut att ha latitud och longitud omkastade: (63.16, 17.26); GeoJSON har ordningen lon,lat" in (
+        exc.value.errors[0].message
+    )
 
 
 def test_sweref_without_crs_gets_a_hint() -> None:
