@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return EXIT_ERROR
         print(printable(f"fel: {exc.detail}"), file=sys.stderr)
-        for error in exc.errors[:50]:
+        for error in exc.errors[:50] if not (len(exc.errors) == 1 and exc.errors[0].message == exc.detail) else []:
             where = f"rad {error.line}: " if error.line else f"objekt {error.feature}: " if error.feature is not None else ""
             if where and error.message.startswith(where):
                 where = ""  # the message names it already
