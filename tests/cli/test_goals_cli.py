@@ -72,7 +72,7 @@ async def test_errors_exit_2(conn: asyncpg.Connection, cli) -> None:  # type: ig
     code, _, err = await _run(cli, "goals", "check", "--year", "2026", "--kommun", "0180")
     assert code == 2 and "Inget mål är satt för 2026 i kommun 0180" in err
     code, _, err = await _run(cli, "goals", "check", "--year", "1999")
-    assert code == 2 and "out of range" in err
+    assert code == 2 and "ligger utanför" in err
     with pytest.raises(SystemExit) as exc:
         await _run(cli, "goals", "check", "--year", "2026", "--as-of", "23/11")
     assert exc.value.code == 2
