@@ -108,14 +108,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename=env_name):
         try:
             settings = msgspec.convert(values, cls, strict=False, dec_hook=_dec_path)
         except msgspec.ValidationError as exc:
-            raise ConfigurationError(_explain(exc, values)) from None
+            raise ConfigurationError("settings.invalid", reason=_explain(exc, values)) from None
         _check_tile_url(settings.tile_url)
         if settings.pool_min_size > settings.pool_max_size:
-            raise ConfigurationError(
-                f"GRANNSAMVERKAN_POOL_MIN_SIZE={settings.pool_min_size} är större än "
-                f"GRANNSAMVERKAN_POOL_MAX_SIZE={settings.pool_max_size}: minsta antalet anslutningar får inte "
-                "överstiga största."
-            )
+            raise ConfigurationError("settings.pool_sizes", min=settings.pool_min_size, max=settings.pool_max_size)
         return settings
 
 

@@ -101,7 +101,7 @@ def test_cli_errors_go_to_stderr_with_exit_2(
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["token", "create", "--role", "police", "--kommun", "9999"]) == 2
     err = capsys.readouterr().err
-    assert "9999" in err and "unknown kommun" in err
+    assert "9999" in err and "Okänd kommunkod" in err
     assert main(["token", "revoke", "nobody"]) == 2
 
 
@@ -122,7 +122,7 @@ def test_import_households_from_the_command_line(
     broken = tmp_path / "trasig.csv"
     broken.write_text("external_ref,street,postcode,city\nb1,Gatan 1,880 40\n", encoding="utf-8")
     assert main(["import", "households", str(broken), "--kommun", "2283"]) == 2
-    assert "line 2" in capsys.readouterr().err
+    assert "rad 2" in capsys.readouterr().err
 
 
 def test_demo_data_loads_twice_without_change(

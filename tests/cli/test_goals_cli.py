@@ -65,14 +65,14 @@ async def test_exit_codes(conn: asyncpg.Connection, cli) -> None:  # type: ignor
 
 async def test_errors_exit_2(conn: asyncpg.Connection, cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = await _run(cli, "goals", "check", "--year", "2026")
-    assert (code, out) == (2, "") and "no kommun has a goal for 2026" in err
+    assert (code, out) == (2, "") and "Ingen kommun har ett mål för 2026" in err
     await _goals(conn)
     code, _, err = await _run(cli, "goals", "check", "--year", "2026", "--kommun", "9999")
-    assert code == 2 and "unknown kommun code '9999'" in err
+    assert code == 2 and "Okänd kommunkod '9999'" in err
     code, _, err = await _run(cli, "goals", "check", "--year", "2026", "--kommun", "0180")
-    assert code == 2 and "no goal is set for 2026 in kommun 0180" in err
+    assert code == 2 and "Inget mål är satt för 2026 i kommun 0180" in err
     code, _, err = await _run(cli, "goals", "check", "--year", "1999")
-    assert code == 2 and "out of range" in err
+    assert code == 2 and "ligger utanför" in err
     with pytest.raises(SystemExit) as exc:
         await _run(cli, "goals", "check", "--year", "2026", "--as-of", "23/11")
     assert exc.value.code == 2
@@ -81,7 +81,7 @@ async def test_errors_exit_2(conn: asyncpg.Connection, cli) -> None:  # type: ig
 async def test_database_unreachable_exits_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     code = await _in_thread(main, ["goals", "check", "--year", "2026"])
-    assert code == 2 and "not reachable" in capsys.readouterr().err
+    assert code == 2 and "databasen går inte att nå" in capsys.readouterr().err
 
 
 async def test_report_to_file(conn: asyncpg.Connection, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +90,7 @@ async def test_report_to_file(conn: asyncpg.Connection, cli, tmp_path: Path) -> 
     await insert_group(conn, area, name="Helgum bildas", status="forming", signed_up=5)
     target = tmp_path / "solleftea-2026.html"
     code, out, err = await _run(cli, "report", "--kommun", "2283", "--year", "2026", "--as-of", "2026-11-23", "--output", str(target))
-    assert code == 0 and out == "" and "wrote" in err
+    assert code == 0 and out == "" and "skrev" in err
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html
     assert "3 av 10 nya grupper" in html and "Helgum bildas" in html and "5 av 8 hushåll (62,5 %)" in html
@@ -100,7 +100,7 @@ async def test_report_to_file(conn: asyncpg.Connection, cli, tmp_path: Path) -> 
     assert "**1 av 2 nya grupper**" in out and "| 2026-04-01 | Glommersträsk | byavakt | 20 |" in out
 
     code, _, err = await _run(cli, "report", "--kommun", "2283", "--year", "2025")
-    assert code == 2 and "no goal is set for kommun 2283 in 2025" in err
+    assert code == 2 and "Inget mål är satt för kommun 2283 år 2025" in err
 
 
 async def _in_thread(func, *args):  # type: ignore[no-untyped-def]

@@ -76,7 +76,7 @@ async def test_import_error_exits_2_and_writes_nothing(
     path = write_csv(tmp_path / "inbrott.csv", [*ROWS_2024, ("x", "2024-08-01", "by-som-inte-finns")])
     code, out, err = await cli("import", "burglaries", str(path), "--kommun", "2283")
     assert (code, out) == (2, "")
-    assert "line 9" in err and "by-som-inte-finns" in err
+    assert "rad 9" in err and "by-som-inte-finns" in err
     assert await conn.fetchval("select count(*) from burglary") == 0
     code, _, err = await cli("import", "burglaries", str(tmp_path / "saknas.csv"), "--kommun", "2283")
     assert code == 2 and "saknas.csv" in err
@@ -173,4 +173,4 @@ async def test_backtest_explicit_and_rolling(cli, areas: dict[str, int], tmp_pat
     assert body["mean_pai"]["rate"] == pytest.approx(0.75 / (102 / 152))
 
     code, out, err = await cli("backtest", "--kommun", "2505")
-    assert code == 2 and "no burglaries" in err
+    assert code == 2 and "inga inbrott" in err

@@ -162,6 +162,15 @@ async def test_no_page_scrolls_sideways_at_360_px(
         "import": "/import",
         "utanfor": "/kommun/2283/utanfor-omraden",
         "fel": "/omraden/999999",
+        # issue #16: the rest of the pages a coordinator opens, and a refused form at its field
+        "prioritering-datum": "/prioritering?kommun=2283&fran=2026-05-01&till=2026-04-01",
+        "grupp-liv": f"/grupper/{group_id}/liv",
+        "fornyelse": "/fornyelse",
+        "platser": "/platser",
+        "loften": "/loften",
+        "loften-logga": "/loften/logga",
+        "trygghet": "/trygghet/2283",
+        "adress-saknas": "/finns-inte",
     }
     too_wide: dict[str, int] = {}
     screens = Screens(tmp_path)

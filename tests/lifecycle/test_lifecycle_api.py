@@ -124,7 +124,7 @@ async def test_establish_still_needs_the_rule_after_approval(client: AsyncTestCl
     for path, who in (("propose", coord), ("review", coord), ("approve", police)):
         assert (await client.post(f"/api/v1/groups/{group_id}/{path}", headers=who)).status_code == 200
     problem = assert_problem(await client.post(f"/api/v1/groups/{group_id}/establish", headers=coord), 409)
-    assert "below_threshold" in problem["detail"]
+    assert problem["code"] == "eligibility.not_eligible" and "färre än 70 %" in problem["detail"]
     listed = (await client.get("/api/v1/groups?kommun=2283&status=approved", headers=police)).json()
     assert [g["id"] for g in listed["items"]] == [group_id]
     # under the staged approval it is still a forming group for the goal and the report

@@ -52,7 +52,7 @@ def test_a_role_may_do_exactly_what_the_table_says(role: Role, capability: Capab
         with pytest.raises(Forbidden) as info:
             caller.require(capability)
         assert info.value.status == 403
-        assert info.value.detail == f"the role {role!r} may not do this ({capability})"
+        assert info.value.detail == f"Rollen {role} får inte göra detta ({capability})."
 
 
 def test_the_police_read_and_log_but_never_see_household_addresses_nor_write() -> None:
@@ -75,7 +75,7 @@ def test_a_scoped_token_sees_its_own_kommuner_only(role: Role) -> None:
     with pytest.raises(Forbidden) as info:
         caller.require_kommun("0180")
     assert info.value.status == 403
-    assert info.value.detail == "this token is not scoped to kommun 0180"
+    assert info.value.detail == "Din behörighet gäller inte kommun 0180."
 
 
 def test_a_token_without_kommuner_sees_none() -> None:

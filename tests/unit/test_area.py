@@ -45,8 +45,8 @@ def test_the_longest_texts_are_accepted() -> None:
     assert area_properties({"name": "A", "kommun": "2283", "external_ref": "r"}).external_ref == "r"
 
 
-NAME_REQUIRED = "'name' is required (text)"
-KOMMUN_REQUIRED = "'kommun' is required: SCB's four-digit code as text, e.g. \"2283\""
+NAME_REQUIRED = "'name' krävs (text)."
+KOMMUN_REQUIRED = "'kommun' krävs: SCB:s fyrsiffriga kod som text, t.ex. \"2283\"."
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ KOMMUN_REQUIRED = "'kommun' is required: SCB's four-digit code as text, e.g. \"2
         ({"name": "   ", "kommun": "2283"}, "name", NAME_REQUIRED),
         ({"name": "\x1b\x07\u202e", "kommun": "2283"}, "name", NAME_REQUIRED),
         ({"name": 5, "kommun": "2283"}, "name", NAME_REQUIRED),
-        ({"name": "n" * (MAX_TEXT + 1), "kommun": "2283"}, "name", "'name' is longer than 200 characters"),
+        ({"name": "n" * (MAX_TEXT + 1), "kommun": "2283"}, "name", "'name' är längre än 200 tecken."),
         ({"name": "A"}, "kommun", KOMMUN_REQUIRED),
         ({"name": "A", "kommun": "228"}, "kommun", KOMMUN_REQUIRED),
         ({"name": "A", "kommun": "22830"}, "kommun", KOMMUN_REQUIRED),
@@ -65,26 +65,26 @@ KOMMUN_REQUIRED = "'kommun' is required: SCB's four-digit code as text, e.g. \"2
         (
             {"name": "A", "kommun": "2283", "kind": "slott"},
             "kind",
-            "'kind' must be one of villa, radhus, flerbostadshus, by, fritidshus, blandat; got 'slott'",
+            "'kind' ska vara en av villa, radhus, flerbostadshus, by, fritidshus, blandat; fick 'slott'.",
         ),
-        ({"name": "A", "kommun": "2283", "external_ref": True}, "external_ref", "'external_ref' must be text"),
-        ({"name": "A", "kommun": "2283", "external_ref": 1.5}, "external_ref", "'external_ref' must be text"),
+        ({"name": "A", "kommun": "2283", "external_ref": True}, "external_ref", "'external_ref' ska vara text."),
+        ({"name": "A", "kommun": "2283", "external_ref": 1.5}, "external_ref", "'external_ref' ska vara text."),
         (
             {"name": "A", "kommun": "2283", "external_ref": ""},
             "external_ref",
-            "'external_ref' must be 1 to 200 characters",
+            "'external_ref' ska vara 1 till 200 tecken.",
         ),
         (
             {"name": "A", "kommun": "2283", "external_ref": "r" * (MAX_TEXT + 1)},
             "external_ref",
-            "'external_ref' must be 1 to 200 characters",
+            "'external_ref' ska vara 1 till 200 tecken.",
         ),
     ],
 )
 def test_a_bad_property_is_refused_naming_the_field(props: dict[str, Any], field: str, message: str) -> None:
     error = refused(props)
-    assert error.detail == message
-    assert error.errors == [FieldError(field=f"properties.{field}", message=message)]
+    assert error.detail == "Områdets egenskaper är inte giltiga: " + message
+    assert [(e.field, e.message) for e in error.errors] == [(f"properties.{field}", message)]
 
 
 def test_errors_name_the_feature_and_every_field_at_once() -> None:
@@ -95,13 +95,13 @@ def test_errors_name_the_feature_and_every_field_at_once() -> None:
         ("features[3].properties.kind", 3),
         ("features[3].properties.external_ref", 3),
     ]
-    assert all(e.message.startswith("feature 3: ") for e in error.errors)
-    assert error.detail == "feature 3: " + NAME_REQUIRED
+    assert all(e.message.startswith("objekt 3: ") for e in error.errors)
+    assert error.detail == "Områdets egenskaper är inte giltiga: objekt 3: " + NAME_REQUIRED
 
 
 def test_feature_0_is_named_too() -> None:
     error = refused({"kommun": "2283"}, feature=0)
-    assert error.errors == [FieldError(field="properties.name", message="feature 0: " + NAME_REQUIRED, feature=0)]
+    assert error.errors == [FieldError(field="properties.name", message="objekt 0: " + NAME_REQUIRED, feature=0, code="area.name_required")]
 
 
 @pytest.mark.parametrize("kommun", ["2283\n", " 2283", "22833", "228", "22a3"])

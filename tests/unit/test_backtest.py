@@ -20,7 +20,7 @@ from grannsamverkan.domain.backtest import (
     yearly_folds,
 )
 from grannsamverkan.domain.ranking import AreaTable, Incident, IncidentTable, RankingArea
-from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.errors import InvalidInput
 
 TRAIN_FROM = datetime(2023, 1, 1, tzinfo=UTC)
 TRAIN_TO = datetime(2024, 1, 1, tzinfo=UTC)
@@ -179,8 +179,8 @@ def test_invalid_parameters(args: dict[str, object], field: str) -> None:
 def test_no_households_is_invalid() -> None:
     with pytest.raises(InvalidInput) as info:
         backtest("naive", [area(1, 0, 0)], [], TRAIN_FROM, TRAIN_TO, TRAIN_TO, TEST_TO)
-    assert info.value.detail == "no households to flag"
-    assert info.value.errors == [FieldError(field="areas", message="no households in the areas")]
+    assert info.value.detail == "Det finns inga hushåll att peka ut."
+    assert [(e.field, e.message) for e in info.value.errors] == [("areas", "Områdena har inga hushåll.")]
 
 
 NAIVE = datetime(2024, 6, 1)
@@ -189,23 +189,23 @@ NAIVE = datetime(2024, 6, 1)
 @pytest.mark.parametrize(
     ("args", "detail", "errors"),
     [
-        ({"test_from": NAIVE}, "invalid backtest parameters", [("test_from", "must be tz-aware")]),
-        ({"test_to": NAIVE}, "invalid backtest parameters", [("test_from", "must be tz-aware")]),
-        ({"test_from": TEST_TO}, "invalid backtest parameters", [("test_to", "must be after test_from")]),
-        ({"coverage": math.inf}, "invalid backtest parameters", [("coverage", "must be > 0 and <= 1")]),
+        ({"test_from": NAIVE}, "Utvärderingens värden är inte giltiga.", [("test_from", "Tiden behöver en tidszon.")]),
+        ({"test_to": NAIVE}, "Utvärderingens värden är inte giltiga.", [("test_from", "Tiden behöver en tidszon.")]),
+        ({"test_from": TEST_TO}, "Utvärderingens värden är inte giltiga.", [("test_to", "Ska vara efter test_from.")]),
+        ({"coverage": math.inf}, "Utvärderingens värden är inte giltiga.", [("coverage", "Ska vara större än 0 och högst 1.")]),
         # coverage first, then the test period
         (
             {"coverage": 2.0, "test_to": NAIVE},
-            "invalid backtest parameters",
-            [("coverage", "must be > 0 and <= 1"), ("test_from", "must be tz-aware")],
+            "Utvärderingens värden är inte giltiga.",
+            [("coverage", "Ska vara större än 0 och högst 1."), ("test_from", "Tiden behöver en tidszon.")],
         ),
-        ({"train_from": NAIVE}, "invalid training period", [("train_from", "must be tz-aware")]),
-        ({"train_to": NAIVE}, "invalid training period", [("train_from", "must be tz-aware")]),
-        ({"train_to": TRAIN_FROM}, "invalid training period", [("train_to", "must be after train_from")]),
+        ({"train_from": NAIVE}, "Träningsperioden är inte giltig.", [("train_from", "Tiden behöver en tidszon.")]),
+        ({"train_to": NAIVE}, "Träningsperioden är inte giltig.", [("train_from", "Tiden behöver en tidszon.")]),
+        ({"train_to": TRAIN_FROM}, "Träningsperioden är inte giltig.", [("train_to", "Ska vara efter train_from.")]),
         (
             {"method": "magic"},
-            "unknown method",
-            [("method", "must be one of rate, eb, near_repeat, naive")],
+            "Okänd metod; ska vara en av rate, eb, near_repeat, naive.",
+            [("method", "Okänd metod; ska vara en av rate, eb, near_repeat, naive.")],
         ),
     ],
 )
@@ -221,17 +221,17 @@ def test_invalid_parameters_are_named_with_what_is_wrong(args: dict[str, object]
     with pytest.raises(InvalidInput) as info:
         backtest(areas=AREAS, incidents=INCIDENTS, **call)  # type: ignore[arg-type]
     assert info.value.detail == detail
-    assert info.value.errors == [FieldError(field=f, message=m) for f, m in errors]
+    assert [(e.field, e.message) for e in info.value.errors] == [(f, m) for f, m in errors]
 
 
 def test_explicit_scores_report_every_problem_at_once() -> None:
     with pytest.raises(InvalidInput) as info:
         backtest_scores([1, 2], AREAS, INCIDENTS, TEST_TO, TRAIN_TO, 0.0)
-    assert info.value.detail == "invalid backtest parameters"
-    assert info.value.errors == [
-        FieldError(field="test_to", message="must be after test_from"),
-        FieldError(field="coverage", message="must be > 0 and <= 1"),
-        FieldError(field="scores", message="need one score per area"),
+    assert info.value.detail == "Utvärderingens värden är inte giltiga."
+    assert [(e.field, e.message) for e in info.value.errors] == [
+        ("test_to", "Ska vara efter test_from."),
+        ("coverage", "Ska vara större än 0 och högst 1."),
+        ("scores", "Det behövs ett värde per område."),
     ]
 
 
@@ -243,8 +243,8 @@ def test_an_incident_table_for_other_areas_is_refused() -> None:
     ):
         with pytest.raises(InvalidInput) as info:
             call()
-        assert info.value.detail == "incident table was built for other areas"
-        assert info.value.errors == [FieldError(field="incidents", message="built for a different list of areas")]
+        assert info.value.detail == "Inbrottstabellen byggdes för andra områden."
+        assert [(e.field, e.message) for e in info.value.errors] == [("incidents", "Inbrottstabellen byggdes för andra områden.")]
 
 
 def test_a_single_test_burglary_is_all_of_the_hit_rate() -> None:
@@ -304,8 +304,8 @@ def test_yearly_folds() -> None:
 def test_at_least_one_fold(folds: int) -> None:
     with pytest.raises(InvalidInput) as info:
         yearly_folds(TRAIN_FROM, folds)
-    assert info.value.detail == "invalid folds"
-    assert info.value.errors == [FieldError(field="folds", message="must be >= 1")]
+    assert info.value.detail == "Antalet omgångar är inte giltigt."
+    assert [(e.field, e.message) for e in info.value.errors] == [("folds", "Ska vara minst 1.")]
 
 
 def test_rolling_backtest_is_one_backtest_per_fold() -> None:

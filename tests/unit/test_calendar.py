@@ -31,10 +31,10 @@ def test_the_first_and_last_day_and_nothing_given_are_accepted() -> None:
 def test_a_day_outside_is_refused_with_its_field_and_the_range(day: date) -> None:
     with pytest.raises(InvalidInput) as info:
         check_days(fran=date(2024, 1, 1), till=day)
-    message = f"{day.isoformat()} is outside 1900-01-01 .. 2100-12-31"
+    message = f"{day.isoformat()} ligger utanför 1900-01-01 .. 2100-12-31."
     assert info.value.status == 422
     assert info.value.detail == f"till: {message}"
-    assert info.value.errors == [FieldError(field="till", message=message)]
+    assert info.value.errors == [FieldError(field="till", message=message, code="date.out_of_range")]
 
 
 def test_every_day_outside_is_named_and_a_trailing_underscore_is_dropped() -> None:
@@ -42,7 +42,7 @@ def test_every_day_outside_is_named_and_a_trailing_underscore_is_dropped() -> No
     with pytest.raises(InvalidInput) as info:
         check_days(from_=date(1800, 1, 1), to=date(2024, 1, 1), test_to=date(2200, 1, 1))
     assert [e.field for e in info.value.errors] == ["from", "test_to"]
-    assert info.value.detail == "from: 1800-01-01 is outside 1900-01-01 .. 2100-12-31"
+    assert info.value.detail == "from: 1800-01-01 ligger utanför 1900-01-01 .. 2100-12-31."
 
 
 def test_a_period_defaults_to_the_365_days_before_its_last_day() -> None:

@@ -25,7 +25,8 @@ from grannsamverkan.domain.eligibility import (
     meets_threshold,
     required_signups,
 )
-from grannsamverkan.errors import Conflict, FieldError, InvalidInput
+from grannsamverkan.domain.lifecycle import STATUS_WORDS
+from grannsamverkan.errors import Conflict, InvalidInput
 
 SEVEN_TENTHS = Fraction(7, 10)
 
@@ -48,8 +49,8 @@ def test_required_signups_is_the_least_sufficient_number(total: int) -> None:
 def test_required_signups_refuses_negative() -> None:
     with pytest.raises(InvalidInput) as info:
         required_signups(-1)
-    assert info.value.detail == "households_total must not be negative"
-    assert info.value.errors == [FieldError(field="households_total", message="must be 0 or more")]
+    assert info.value.detail == "Antalet hushåll kan inte vara negativt."
+    assert [(e.field, e.message) for e in info.value.errors] == [("households_total", "Ska vara 0 eller mer.")]
 
 
 @pytest.mark.parametrize(("signed", "total"), [(0, 0), (1, 0), (5, 0), (0, 1)])
@@ -139,7 +140,7 @@ def test_json_has_exactly_the_api_fields() -> None:
     }
 
 
-NOT_NEGATIVE = "must be 0 or more"
+NOT_NEGATIVE = "Ska vara 0 eller mer."
 
 
 @pytest.mark.parametrize(
@@ -147,17 +148,17 @@ NOT_NEGATIVE = "must be 0 or more"
     [
         ("forming", -1, 0, [("households_total", NOT_NEGATIVE)]),
         ("forming", 5, -1, [("households_signed_up", NOT_NEGATIVE)]),
-        ("forming", 5, 6, [("households_signed_up", "6 sign-ups but only 5 households")]),
+        ("forming", 5, 6, [("households_signed_up", "6 anmälningar men bara 5 hushåll.")]),
         # sign-ups in an area without households: as impossible as 6 of 5
-        ("forming", 0, 1, [("households_signed_up", "1 sign-ups but only 0 households")]),
-        ("gone", 5, 5, [("status", "unknown status 'gone'")]),
+        ("forming", 0, 1, [("households_signed_up", "1 anmälningar men bara 0 hushåll.")]),
+        ("gone", 5, 5, [("status", "Okänd gruppstatus 'gone'.")]),
         # every problem at once, in a fixed order
         (
             "gone",
             -1,
             -2,
             [
-                ("status", "unknown status 'gone'"),
+                ("status", "Okänd gruppstatus 'gone'."),
                 ("households_total", NOT_NEGATIVE),
                 ("households_signed_up", NOT_NEGATIVE),
             ],
@@ -168,8 +169,8 @@ def test_evaluate_refuses_impossible_input(status: str, total: int, signed: int,
     with pytest.raises(InvalidInput) as info:
         evaluate(1, status, total, signed, True)  # type: ignore[arg-type]
     assert info.value.status == 422
-    assert info.value.detail == "Cannot evaluate eligibility"
-    assert info.value.errors == [FieldError(field=f, message=m) for f, m in errors]
+    assert info.value.detail == "Det går inte att avgöra om gruppen kan bildas."
+    assert [(e.field, e.message) for e in info.value.errors] == errors
 
 
 def test_ensure_eligible() -> None:
@@ -177,7 +178,8 @@ def test_ensure_eligible() -> None:
     with pytest.raises(Conflict) as info:
         ensure_eligible(evaluate(1, "forming", 10, 6, False))
     assert info.value.status == 409
-    assert info.value.detail == "Group 1 cannot be established: below_threshold, no_contact_person"
+    assert info.value.code == "eligibility.not_eligible"
+    assert info.value.detail == "Grupp 1 kan inte bildas: färre än 70 % av hushållen är anmälda; gruppen saknar kontaktperson."
     assert info.value.extra == {
         "reasons": ["below_threshold", "no_contact_person"],
         "households_total": 10,
@@ -211,7 +213,7 @@ def test_transitions(current: str, target: str) -> None:
     else:
         with pytest.raises(Conflict) as info:
             check_transition(current, target)  # type: ignore[arg-type]
-        assert info.value.detail == f"A group that is {current} cannot become {target}"
+        assert info.value.detail == f"En grupp som är {STATUS_WORDS[current]} kan inte bli {STATUS_WORDS[target]}."
         assert info.value.extra == {"current_status": current, "requested_status": target}
 
 
@@ -222,9 +224,9 @@ def test_transitions(current: str, target: str) -> None:
 def test_transition_unknown_status(current: str, target: str, field: str, unknown: str) -> None:
     with pytest.raises(InvalidInput) as info:
         check_transition(current, target)  # type: ignore[arg-type]
-    assert info.value.detail == f"Unknown group status {unknown!r}"
-    assert info.value.errors == [
-        FieldError(field=field, message="must be one of forming, proposed, reviewed, approved, active, lapsed, dissolved")
+    assert info.value.detail == f"Okänd gruppstatus {unknown!r}."
+    assert [(e.field, e.message) for e in info.value.errors] == [
+        (field, "Ska vara en av forming, proposed, reviewed, approved, active, lapsed, dissolved.")
     ]
 
 
@@ -244,14 +246,19 @@ def test_a_new_group_is_forming_without_a_date_or_existing_with_a_past_one() -> 
 @pytest.mark.parametrize(
     ("status", "established_on", "field", "message"),
     [
-        ("dissolved", None, "status", "a new group is 'forming', or 'active' for a group that existed before the registry"),
-        ("active", None, "established_on", "an existing group needs its past established_on date"),
-        ("active", date(2026, 6, 2), "established_on", "an existing group needs its past established_on date"),
+        ("dissolved", None, "status", "En ny grupp har status 'forming', eller 'active' för en grupp som fanns före registret."),
+        ("active", None, "established_on", "En befintlig grupp behöver det datum då den bildades (established_on, i dag eller tidigare)."),
+        (
+            "active",
+            date(2026, 6, 2),
+            "established_on",
+            "En befintlig grupp behöver det datum då den bildades (established_on, i dag eller tidigare).",
+        ),
         (
             "forming",
             date(2026, 1, 1),
             "established_on",
-            "established_on is set by establishing the group (or give status 'active' for an existing group)",
+            "established_on sätts när gruppen bildas (ange status 'active' för en befintlig grupp).",
         ),
     ],
 )
@@ -259,7 +266,7 @@ def test_a_new_group_that_cannot_be_registered(status: str, established_on: date
     with pytest.raises(InvalidInput) as info:
         check_new_group(status, established_on, TODAY)
     assert info.value.detail == message
-    assert info.value.errors == [FieldError(field=field, message=message)]
+    assert [(e.field, e.message) for e in info.value.errors] == [(field, message)]
 
 
 def test_a_group_is_not_dissolved_before_it_was_established() -> None:
@@ -268,9 +275,9 @@ def test_a_group_is_not_dissolved_before_it_was_established() -> None:
     check_dissolution(date(2024, 3, 1), date(2025, 1, 1))
     with pytest.raises(InvalidInput) as info:
         check_dissolution(date(2024, 3, 1), date(2024, 2, 29))
-    message = "dissolved_on is before established_on (2024-03-01)"
+    message = "Upplösningsdagen (dissolved_on) ligger före den dag gruppen bildades (2024-03-01)."
     assert info.value.detail == message
-    assert info.value.errors == [FieldError(field="dissolved_on", message=message)]
+    assert [(e.field, e.message) for e in info.value.errors] == [("dissolved_on", message)]
 
 
 @pytest.mark.parametrize(

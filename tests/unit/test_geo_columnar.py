@@ -115,7 +115,7 @@ def test_an_external_ref_longer_than_the_database_allows_is_a_line_error() -> No
     data = (HEADER + "h" * 201 + ",S,881 30,Ede,620000,7005000\n").encode()
     with pytest.raises(InvalidInput) as refused:
         parse_households(data)
-    assert refused.value.errors[0].line == 2 and "at most 200" in refused.value.errors[0].message
+    assert refused.value.errors[0].line == 2 and "högst 200" in refused.value.errors[0].message
 
 
 def test_a_bad_header_raises_the_careful_readers_error() -> None:

@@ -52,7 +52,7 @@ def test_parse_crs_accepts_known_names(text: str | int | None, code: int) -> Non
 def test_parse_crs_refuses_others(text: str) -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_crs(text)
-    assert "unsupported CRS" in exc.value.detail
+    assert "stöds inte" in exc.value.detail and exc.value.code == "crs.unsupported"
     assert "EPSG:3006" in exc.value.detail
     assert exc.value.errors[0].field == "crs"
 
@@ -61,7 +61,7 @@ def test_geojson_crs_member_qgis_style() -> None:
     member = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}
     assert crs_from_geojson(member) == SWEREF99TM
     assert crs_from_geojson(None) is None
-    with pytest.raises(InvalidInput, match="named CRS"):
+    with pytest.raises(InvalidInput, match="namngivet koordinatsystem"):
         crs_from_geojson({"type": "link", "properties": {"href": "http://example.com/crs"}})
 
 
@@ -69,7 +69,7 @@ def test_resolve_crs_conflict() -> None:
     assert resolve_crs(None, None) == WGS84
     assert resolve_crs(None, 3006) == 3006
     assert resolve_crs(3006, 3006) == 3006
-    with pytest.raises(InvalidInput, match="crs parameter says EPSG:4326"):
+    with pytest.raises(InvalidInput, match="Parametern crs säger EPSG:4326"):
         resolve_crs(4326, 3006)
 
 
@@ -109,24 +109,24 @@ def test_inside_sweden() -> None:
 
 def test_explain_swapped_lon_lat() -> None:
     message = explain_outside(63.17, 17.27, WGS84)
-    assert message == ("coordinates look like latitude/longitude swapped: (63.17, 17.27); GeoJSON order is lon,lat")
+    assert message == "Koordinaterna ser ut att ha latitud och longitud omkastade: (63.17, 17.27); GeoJSON har ordningen lon,lat."
 
 
 def test_explain_sweref_given_as_wgs84() -> None:
     message = explain_outside(620123.4, 7012345.6, WGS84)
-    assert "look like SWEREF 99 TM" in message
+    assert "ser ut som meter i SWEREF 99 TM" in message
     assert "crs=EPSG:3006" in message
 
 
 def test_explain_wgs84_given_as_sweref_and_swapped_sweref() -> None:
-    assert "longitude/latitude degrees" in explain_outside(17.27, 63.17, SWEREF99TM)
-    assert "x/y (easting/northing) swapped" in explain_outside(7012345.6, 620123.4, SWEREF99TM)
+    assert "ser ut som grader longitud/latitud" in explain_outside(17.27, 63.17, SWEREF99TM)
+    assert "x och y (öst- och nordvärde) omkastade" in explain_outside(7012345.6, 620123.4, SWEREF99TM)
 
 
 def test_explain_outside_sweden() -> None:
-    assert "outside Sweden" in explain_outside(2.35, 48.85, WGS84)  # Paris
-    assert "outside Sweden" in explain_outside(50.0, 50.0, SWEREF99TM)
-    assert "not finite" in explain_outside(float("nan"), 1.0, WGS84)
+    assert "utanför Sverige" in explain_outside(2.35, 48.85, WGS84)  # Paris
+    assert "utanför Sverige" in explain_outside(50.0, 50.0, SWEREF99TM)
+    assert "inte ändliga tal" in explain_outside(float("nan"), 1.0, WGS84)
 
 
 @given(st.floats(10.5, 24.0), st.floats(55.3, 69.0))

@@ -79,7 +79,7 @@ def test_qgis_style_sweref_collection_with_multipolygon() -> None:
 
 
 def test_query_crs_and_member_must_agree() -> None:
-    with pytest.raises(InvalidInput, match="crs parameter says EPSG:4326"):
+    with pytest.raises(InvalidInput, match="Parametern crs säger EPSG:4326"):
         parse_areas(QGIS_COLLECTION, crs="EPSG:4326")
     assert len(parse_areas(QGIS_COLLECTION, crs="EPSG:3006")) == 2
     assert len(parse_feature(feature(polygon(SQ_SWEREF)), crs="3006").properties) == 2
@@ -89,7 +89,7 @@ def test_bow_tie_names_ring_and_place() -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_feature(feature(polygon(BOW_TIE)))
     message = exc.value.errors[0].message
-    assert message.startswith("ring 0 self-intersects at (17.27")
+    assert message.startswith("ring 0 korsar sig själv vid (17.27")
     assert "lon/lat" in message
     assert exc.value.errors[0].field == "geometry.coordinates"
 
@@ -98,14 +98,16 @@ def test_bow_tie_in_sweref_reports_sweref_point() -> None:
     bow = [[614000.0, 7006000.0], [615000.0, 7007000.0], [615000.0, 7006000.0], [614000.0, 7007000.0], [614000.0, 7006000.0]]
     with pytest.raises(InvalidInput) as exc:
         parse_feature(feature(polygon(bow)), crs="EPSG:3006")
-    assert exc.value.errors[0].message == "ring 0 self-intersects at (614500, 7006500) EPSG:3006"
+    assert exc.value.errors[0].message == "ring 0 korsar sig själv vid (614500, 7006500) EPSG:3006."
 
 
 def test_swapped_coordinates() -> None:
     swapped = [[lat, lon] for lon, lat in SQ_WGS84]
     with pytest.raises(InvalidInput) as exc:
         parse_feature(feature(polygon(swapped)))
-    assert "coordinates look like latitude/longitude swapped: (63.16, 17.26); GeoJSON order is lon,lat" in (exc.value.errors[0].message)
+    assert "Koordinaterna ser ut att ha latitud och longitud omkastade: (63.16, 17.26); GeoJSON har ordningen lon,lat" in (
+        exc.value.errors[0].message
+    )
 
 
 def test_sweref_without_crs_gets_a_hint() -> None:
@@ -115,26 +117,26 @@ def test_sweref_without_crs_gets_a_hint() -> None:
 
 def test_outside_sweden() -> None:
     paris = [[2.34, 48.85], [2.36, 48.85], [2.36, 48.86], [2.34, 48.85]]
-    with pytest.raises(InvalidInput, match="outside Sweden"):
+    with pytest.raises(InvalidInput, match="utanför Sverige"):
         parse_feature(feature(polygon(paris)))
 
 
 @pytest.mark.parametrize(
     ("geometry", "expected"),
     [
-        (None, "the feature has no geometry"),
-        ({"type": "Point", "coordinates": [17.27, 63.17]}, "geometry type 'Point' is not allowed"),
-        ({"type": "GeometryCollection", "geometries": []}, "geometry type 'GeometryCollection'"),
-        ({"type": "Polygon", "coordinates": []}, "the Polygon is empty"),
-        ({"type": "MultiPolygon", "coordinates": []}, "the MultiPolygon is empty"),
-        (polygon(SQ_WGS84[:4]), "ring 0 is not closed"),
-        (polygon([[17.26, 63.16], [17.28, 63.16], [17.26, 63.16]]), "ring 0 has 3 positions"),
+        (None, "Objektet har ingen geometri"),
+        ({"type": "Point", "coordinates": [17.27, 63.17]}, "Geometritypen 'Point' tas inte emot"),
+        ({"type": "GeometryCollection", "geometries": []}, "Geometritypen 'GeometryCollection'"),
+        ({"type": "Polygon", "coordinates": []}, "Polygon är tom"),
+        ({"type": "MultiPolygon", "coordinates": []}, "MultiPolygon är tom"),
+        (polygon(SQ_WGS84[:4]), "ring 0 är inte sluten"),
+        (polygon([[17.26, 63.16], [17.28, 63.16], [17.26, 63.16]]), "ring 0 har 3 positioner"),
         (
             polygon([[17.26, 63.16], [17.28, "63.16"], [17.28, 63.17], [17.26, 63.16]]),
-            "ring 0 position 1: coordinates must be numbers, got '63.16'",
+            "ring 0 position 1: Koordinaterna ska vara tal, fick '63.16'",
         ),
-        (polygon([[17.26, 63.16], [17.28], [17.28, 63.17], [17.26, 63.16]]), "position 1: a position has 2 or 3 numbers"),
-        (polygon([[17.26, 63.16], [17.28, True], [17.28, 63.17], [17.26, 63.16]]), "coordinates must be numbers, got True"),
+        (polygon([[17.26, 63.16], [17.28], [17.28, 63.17], [17.26, 63.16]]), "position 1: En position har 2 eller 3 tal"),
+        (polygon([[17.26, 63.16], [17.28, True], [17.28, 63.17], [17.26, 63.16]]), "Koordinaterna ska vara tal, fick True"),
     ],
 )
 def test_structural_errors(geometry: dict[str, Any] | None, expected: str) -> None:
@@ -145,11 +147,11 @@ def test_structural_errors(geometry: dict[str, Any] | None, expected: str) -> No
 
 def test_hole_outside_shell_and_multipolygon_overlap() -> None:
     hole = [[17.30, 63.16], [17.31, 63.16], [17.31, 63.165], [17.30, 63.16]]
-    with pytest.raises(InvalidInput, match="ring 1: a hole lies outside"):
+    with pytest.raises(InvalidInput, match="ring 1: ett hål ligger utanför"):
         parse_feature(feature(polygon(SQ_WGS84, hole)))
     shifted = [[lon + 0.01, lat] for lon, lat in SQ_WGS84]
     multi = {"type": "MultiPolygon", "coordinates": [[SQ_WGS84], [shifted]]}
-    with pytest.raises(InvalidInput, match="polygon 0 ring 0 and polygon 1 ring 0"):
+    with pytest.raises(InvalidInput, match="polygon 0 ring 0 och polygon 1 ring 0"):
         parse_feature(feature(multi))
 
 
@@ -165,17 +167,17 @@ def test_collection_errors_name_feature_index() -> None:
         parse_feature_collection(fc)
     errors = exc.value.errors
     assert [e.feature for e in errors] == [1, 2]
-    assert errors[0].message.startswith("feature 1: ring 0 self-intersects")
+    assert errors[0].message.startswith("objekt 1: ring 0 korsar sig själv")
     assert errors[0].field == "features[1].geometry.coordinates"
-    assert "and 1 more" in exc.value.detail
+    assert "och 1 till" in exc.value.detail
 
 
 def test_top_level_shape_errors() -> None:
-    with pytest.raises(InvalidInput, match="expected type 'Feature' or 'FeatureCollection'"):
+    with pytest.raises(InvalidInput, match="Typen 'Feature' eller 'FeatureCollection' väntades"):
         parse_areas({"type": "Polygon", "coordinates": [SQ_WGS84]})
-    with pytest.raises(InvalidInput, match="no features"):
+    with pytest.raises(InvalidInput, match="har inga objekt"):
         parse_feature_collection({"type": "FeatureCollection", "features": []})
-    with pytest.raises(InvalidInput, match="expected a GeoJSON Feature"):
+    with pytest.raises(InvalidInput, match="Ett GeoJSON-objekt av typen"):
         parse_areas([1, 2])
     with pytest.raises(MalformedInput, match="inte giltig JSON"):
         decode_json(b'{"type": "Feature",')
@@ -202,7 +204,7 @@ def test_point_in_and_out() -> None:
     out = point_to_geojson_wgs84(x, y)
     assert out == {"type": "Point", "coordinates": [17.27, 63.17]}
     assert point_to_geojson_wgs84(None, None) is None
-    with pytest.raises(InvalidInput, match="swapped"):
+    with pytest.raises(InvalidInput, match="omkastade"):
         parse_point({"type": "Point", "coordinates": [63.17, 17.27]})
 
 

@@ -108,7 +108,7 @@ def test_bad_burglary_events_are_errors_with_index() -> None:
         parse_police_events(bad)
     errors = exc.value.errors
     assert [(e.feature, e.field) for e in errors] == [(0, "[0].datetime"), (1, "[1].location.gps"), (3, "[3].id")]
-    assert "looks like lng,lat" in errors[1].message
+    assert "ser ut som lng,lat" in errors[1].message
 
 
 def test_missing_gps_gives_no_location() -> None:
@@ -120,7 +120,7 @@ def test_missing_gps_gives_no_location() -> None:
 def test_not_an_array() -> None:
     with pytest.raises(MalformedInput):
         parse_police_events(b"[{")
-    with pytest.raises(InvalidInput, match="JSON array"):
+    with pytest.raises(InvalidInput, match="JSON-lista"):
         parse_police_events(b'{"events": []}')
     assert is_json_array(b"\xef\xbb\xbf  [ {}]")
     assert not is_json_array(b"external_ref,occurred_from\n")

@@ -59,7 +59,7 @@ def test_quoted_value_spanning_lines_keeps_line_numbers() -> None:
     data = ('external_ref,street,postcode,city\na1,"Storgatan 1\nBakgården",881 30,Sollefteå\na2,Storgatan 2,881 30,\n').encode()
     with pytest.raises(InvalidInput) as exc:
         parse_households(data)
-    assert messages(exc) == ["line 4: column 'city' is empty"]
+    assert messages(exc) == ["rad 4: Kolumnen 'city' är tom."]
 
 
 def test_missing_column_on_a_line_names_the_line() -> None:
@@ -67,7 +67,7 @@ def test_missing_column_on_a_line_names_the_line() -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_households(data)
     err = exc.value.errors[0]
-    assert err.message.startswith("line 3: missing column 'city'")
+    assert err.message.startswith("rad 3: Kolumnen 'city' saknas")
     assert (err.line, err.field) == (3, "city")
 
 
@@ -80,7 +80,7 @@ def test_excel_sep_line() -> None:
 def test_missing_column_in_header() -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_households(b"external_ref,street,postcode\nh1,Storgatan 1,881 30\n")
-    assert exc.value.errors[0].message.startswith("line 1: missing column 'city'")
+    assert exc.value.errors[0].message.startswith("rad 1: Kolumnen 'city' saknas")
     assert exc.value.errors[0].line == 1
 
 
@@ -88,7 +88,7 @@ def test_too_many_fields_and_trailing_delimiters() -> None:
     ok = b"external_ref;street;postcode;city\nh1;Storgatan 1;881 30;Ede;;\n;;;\n"
     assert parse_households(ok).external_ref.to_pylist() == ["h1"]
     bad = b"external_ref,street,postcode,city\nh1,Storgatan 1, lgh 2,881 30,Ede\n"
-    with pytest.raises(InvalidInput, match="line 2: 5 fields, the header has 4"):
+    with pytest.raises(InvalidInput, match="rad 2: 5 fält, rubrikraden har 4"):
         parse_households(bad)
 
 
@@ -96,7 +96,7 @@ def test_duplicate_external_ref_names_both_lines() -> None:
     data = b"external_ref,street,postcode,city\nh1,A 1,881 30,X\nh2,A 2,881 30,X\nh1,A 3,881 30,X\n"
     with pytest.raises(InvalidInput) as exc:
         parse_households(data)
-    assert messages(exc) == ["line 4: external_ref 'h1' is already used on line 2"]
+    assert messages(exc) == ["rad 4: external_ref 'h1' används redan på rad 2."]
 
 
 def test_duplicates_across_chunks() -> None:
@@ -104,7 +104,7 @@ def test_duplicates_across_chunks() -> None:
     data = ("external_ref,street,postcode,city\n" + rows).encode()
     with pytest.raises(InvalidInput) as exc:
         list(iter_households(data, chunk_rows=4))
-    assert messages(exc) == ["line 12: external_ref 'r3' is already used on line 5"]
+    assert messages(exc) == ["rad 12: external_ref 'r3' används redan på rad 5."]
 
 
 def test_coordinates_both_or_neither_numbers_and_swapped() -> None:
@@ -119,32 +119,32 @@ def test_coordinates_both_or_neither_numbers_and_swapped() -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_households(data)
     got = messages(exc)
-    assert "line 2: lon is given but lat is empty; give both coordinates or neither" in got
-    assert "line 3: lon '17.2x' is not a number" in got
-    assert any(m.startswith("line 4: coordinates look like latitude/longitude swapped: (63.17, 17.27)") for m in got)
-    assert any(m.startswith("line 5:") and "name the columns x,y" in m for m in got)
-    assert any(m.startswith("line 6: postcode '8813' is not a Swedish postcode") for m in got)
+    assert "rad 2: lon är ifylld men lat är tom; ange båda koordinaterna eller ingen." in got
+    assert "rad 3: lon '17.2x' är inte ett tal." in got
+    assert any(m.startswith("rad 4: Koordinaterna ser ut att ha latitud och longitud omkastade: (63.17, 17.27)") for m in got)
+    assert any(m.startswith("rad 5:") and "döp kolumnerna till x,y" in m for m in got)
+    assert any(m.startswith("rad 6: Postnumret '8813' är inte ett svenskt postnummer") for m in got)
 
 
 def test_header_problems() -> None:
-    with pytest.raises(InvalidInput, match="column 'lon' has no partner column 'lat'"):
+    with pytest.raises(InvalidInput, match="Kolumnen 'lon' har ingen partnerkolumn 'lat'"):
         parse_households(b"external_ref,street,postcode,city,lon\n")
-    with pytest.raises(InvalidInput, match="one pair of coordinate columns"):
+    with pytest.raises(InvalidInput, match="ett par koordinatkolumner"):
         parse_households(b"external_ref,street,postcode,city,lon,lat,x,y\n")
-    with pytest.raises(InvalidInput, match="appears twice"):
+    with pytest.raises(InvalidInput, match="finns två gånger"):
         parse_households(b"external_ref,street,postcode,city,City\n")
-    with pytest.raises(InvalidInput, match="single column"):
+    with pytest.raises(InvalidInput, match="den enda kolumnen"):
         parse_households(b"external_ref|street|postcode|city\n")
-    with pytest.raises(InvalidInput, match="no data lines"):
+    with pytest.raises(InvalidInput, match="inga datarader"):
         parse_households(b"external_ref,street,postcode,city\n\n")
-    with pytest.raises(InvalidInput, match="file is empty"):
+    with pytest.raises(InvalidInput, match="Filen är tom"):
         parse_households(b"")
 
 
 def test_not_text() -> None:
-    with pytest.raises(MalformedInput, match="Excel workbook"):
+    with pytest.raises(MalformedInput, match="Excel-arbetsbok"):
         parse_households(b"PK\x03\x04rest")
-    with pytest.raises(MalformedInput, match="NUL byte"):
+    with pytest.raises(MalformedInput, match="NUL-byte"):
         parse_households(b"a\x00b")
     text, enc = decode_text("a;b\n".encode("utf-16"))
     assert (text, enc) == ("a;b\n", "utf-16")
@@ -155,7 +155,7 @@ def test_error_limit() -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_households(("external_ref,street,postcode,city\n" + rows).encode(), max_errors=50)
     assert len(exc.value.errors) == 50
-    assert "stopped after 50 errors" in exc.value.detail
+    assert "stoppade efter 50 fel" in exc.value.detail
 
 
 def test_streaming_reports_progress_and_stops_after_error() -> None:
@@ -164,7 +164,7 @@ def test_streaming_reports_progress_and_stops_after_error() -> None:
     data = ("external_ref;street;postcode;city;lon;lat\n" + "\n".join(rows) + "\n").encode()
     seen = []
     it = iter_households(data, chunk_rows=250)
-    with pytest.raises(InvalidInput, match="line 702"):
+    with pytest.raises(InvalidInput, match="rad 702"):
         for chunk in it:
             seen.append((len(chunk), chunk.bytes_consumed))
     assert [n for n, _ in seen] == [250, 250]
@@ -231,11 +231,11 @@ def test_burglaries_csv_errors() -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_burglaries_csv(data, now=NOW)
     got = messages(exc)
-    assert "line 2: occurred_to '2024-03-01' is before occurred_from '2024-03-05'" in got
-    assert any(m.startswith("line 3: occurred_from '1/3/2024' is not an ISO 8601 date") for m in got)
-    assert "line 4: category 'garage' is unknown; use one of villa, lagenhet, fritidshus, forrad, ovrigt" in got
-    assert "line 5: the burglary lies in the future" in got
-    assert "line 6: external_ref 'b1' is already used on line 2" in got
+    assert "rad 2: occurred_to '2024-03-01' ligger före occurred_from '2024-03-05'." in got
+    assert any(m.startswith("rad 3: occurred_from '1/3/2024' är inte ett datum eller en tidpunkt enligt ISO 8601") for m in got)
+    assert "rad 4: Kategorin 'garage' är okänd; använd en av villa, lagenhet, fritidshus, forrad, ovrigt." in got
+    assert "rad 5: Inbrottet ligger i framtiden." in got
+    assert "rad 6: external_ref 'b1' används redan på rad 2." in got
 
 
 def test_burglaries_need_location_or_area_column() -> None:

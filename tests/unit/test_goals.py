@@ -265,13 +265,13 @@ def test_worse() -> None:
 def test_invalid_targets() -> None:
     with pytest.raises(InvalidInput) as info:
         goal([], date(2026, 1, 1), target=-1)
-    assert info.value.detail == "Invalid goal"
-    assert info.value.errors == [FieldError(field="target_new_groups", message="must be 0 or more")]
+    assert info.value.detail == "Målet är inte giltigt."
+    assert info.value.errors == [FieldError(field="target_new_groups", message="Ska vara 0 eller mer.", code="goal.negative")]
     with pytest.raises(InvalidInput) as info:
         goal([], date(2026, 1, 1), target=-1, target_meetings=-1)
     assert info.value.errors == [
-        FieldError(field="target_new_groups", message="must be 0 or more"),
-        FieldError(field="target_info_meetings", message="must be 0 or more"),
+        FieldError(field="target_new_groups", message="Ska vara 0 eller mer.", code="goal.negative"),
+        FieldError(field="target_info_meetings", message="Ska vara 0 eller mer.", code="goal.negative"),
     ]
 
 
@@ -299,8 +299,8 @@ def test_a_year_out_of_range_is_invalid_input_naming_the_year(year: int) -> None
     ):
         with pytest.raises(InvalidInput) as info:
             call()
-        assert info.value.detail == f"Year {year} is out of range"
-        assert info.value.errors == [FieldError(field="year", message="must be between 1 and 9998")]
+        assert info.value.detail == f"År {year} ligger utanför det tillåtna intervallet."
+        assert info.value.errors == [FieldError(field="year", message="Året ska vara mellan 1 och 9998.", code="goal.year_bounds")]
 
 
 def test_the_first_and_last_years_are_accepted() -> None:

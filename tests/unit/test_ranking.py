@@ -26,7 +26,7 @@ from grannsamverkan.domain.ranking import (
     rank_areas,
     sum_by,
 )
-from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.errors import InvalidInput
 
 P0 = datetime(2024, 1, 1, tzinfo=UTC)
 P1 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -594,8 +594,8 @@ def test_a_prebuilt_incident_table_gives_the_same_answer() -> None:
     assert rank_areas("eb", areas, table, P0, P1) == rank_areas("eb", areas, incidents, P0, P1)
     with pytest.raises(InvalidInput) as info:
         rank_areas("eb", areas[::-1], table, P0, P1)
-    assert info.value.detail == "incident table was built for other areas"
-    assert info.value.errors == [FieldError(field="incidents", message="built for a different list of areas")]
+    assert info.value.detail == "Inbrottstabellen byggdes för andra områden."
+    assert [(e.field, e.message) for e in info.value.errors] == [("incidents", "Inbrottstabellen byggdes för andra områden.")]
     assert len(table) == len(incidents)
 
 
@@ -605,17 +605,17 @@ def test_a_prebuilt_incident_table_gives_the_same_answer() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "field", "message"),
     [
-        ({"method": "hotspot"}, "method", "must be one of rate, eb, near_repeat"),
-        ({"period_from": P1, "period_to": P0}, "to", "must be after from"),
-        ({"period_from": P0, "period_to": P0}, "to", "must be after from"),
-        ({"period_from": datetime(2024, 1, 1)}, "from", "must be tz-aware"),
-        ({"period_to": datetime(2025, 1, 1)}, "to", "must be tz-aware"),
-        ({"bandwidth_m": 0.0}, "bandwidth_m", "must be > 0"),
-        ({"bandwidth_m": -5.0}, "bandwidth_m", "must be > 0"),
-        ({"bandwidth_m": math.nan}, "bandwidth_m", "must be > 0"),
-        ({"time_window_days": 0.0}, "time_window_days", "must be > 0"),
-        ({"time_window_days": math.inf}, "time_window_days", "must be > 0"),
-        ({"limit": 0}, "limit", "must be >= 1"),
+        ({"method": "hotspot"}, "method", "Okänd metod; ska vara en av rate, eb, near_repeat."),
+        ({"period_from": P1, "period_to": P0}, "to", "Ska vara efter from."),
+        ({"period_from": P0, "period_to": P0}, "to", "Ska vara efter from."),
+        ({"period_from": datetime(2024, 1, 1)}, "from", "Tiden behöver en tidszon."),
+        ({"period_to": datetime(2025, 1, 1)}, "to", "Tiden behöver en tidszon."),
+        ({"bandwidth_m": 0.0}, "bandwidth_m", "Ska vara större än 0."),
+        ({"bandwidth_m": -5.0}, "bandwidth_m", "Ska vara större än 0."),
+        ({"bandwidth_m": math.nan}, "bandwidth_m", "Ska vara större än 0."),
+        ({"time_window_days": 0.0}, "time_window_days", "Ska vara större än 0."),
+        ({"time_window_days": math.inf}, "time_window_days", "Ska vara större än 0."),
+        ({"limit": 0}, "limit", "Ska vara minst 1."),
     ],
 )
 def test_invalid_parameters(kwargs: dict[str, object], field: str, message: str) -> None:
@@ -629,8 +629,8 @@ def test_invalid_parameters(kwargs: dict[str, object], field: str, message: str)
             args.pop("period_to"),  # type: ignore[arg-type]
             **args,  # type: ignore[arg-type]
         )
-    assert info.value.detail == "invalid ranking parameters"
-    assert info.value.errors == [FieldError(field=field, message=message)]
+    assert info.value.detail == "Rangordningens värden är inte giltiga."
+    assert [(e.field, e.message) for e in info.value.errors] == [(field, message)]
 
 
 def test_every_bad_parameter_is_named_at_once() -> None:
@@ -665,10 +665,10 @@ def test_invalid_incidents_and_areas() -> None:
     assert info.value.errors[0].field == "incidents[0].occurred_from"
     with pytest.raises(InvalidInput) as info:
         rank_areas("rate", [area(1, 10), area(1, 20), area(2, -1)], [], P0, P1)
-    assert info.value.detail == "invalid areas"
-    assert info.value.errors == [
-        FieldError(field="areas[1].area_id", message="duplicate area_id"),
-        FieldError(field="areas[2].households", message="must be >= 0"),
+    assert info.value.detail == "Områdena är inte giltiga."
+    assert [(e.field, e.message) for e in info.value.errors] == [
+        ("areas[1].area_id", "Samma area_id förekommer två gånger."),
+        ("areas[2].households", "Ska vara 0 eller mer."),
     ]
 
 
@@ -676,8 +676,8 @@ def test_invalid_incidents_and_areas() -> None:
 def test_an_area_point_must_be_finite(x: float, y: float) -> None:
     with pytest.raises(InvalidInput) as info:
         rank_areas("rate", [area(1, 10), area(2, 10, x, y)], [], P0, P1)
-    assert info.value.detail == "invalid areas"
-    assert info.value.errors == [FieldError(field="areas[1].x", message="coordinates must be finite")]
+    assert info.value.detail == "Områdena är inte giltiga."
+    assert [(e.field, e.message) for e in info.value.errors] == [("areas[1].x", "Koordinaterna ska vara ändliga tal.")]
 
 
 @pytest.mark.parametrize("naive", ["from", "to"])
@@ -690,8 +690,8 @@ def test_one_naive_time_is_enough_to_refuse_a_burglary(naive: str) -> None:
     )
     with pytest.raises(InvalidInput) as info:
         rank_areas("rate", [area(1, 10)], [at(P0, 1), incident], P0, P1)
-    assert info.value.detail == "invalid incidents"
-    assert info.value.errors == [FieldError(field="incidents[1].occurred_from", message="times must be tz-aware")]
+    assert info.value.detail == "Inbrotten är inte giltiga."
+    assert [(e.field, e.message) for e in info.value.errors] == [("incidents[1].occurred_from", "Tiden behöver en tidszon.")]
 
 
 def test_at_most_100_errors_about_burglaries_are_reported() -> None:
@@ -702,9 +702,9 @@ def test_at_most_100_errors_about_burglaries_are_reported() -> None:
     backwards = [Incident(occurred_from=P0 + DAY, occurred_to=P0, area_id=1) for _ in range(150)]
     with pytest.raises(InvalidInput) as info:
         rank_areas("rate", [area(1, 10)], [at(P0, 1), *backwards], P0, P1)
-    assert info.value.detail == "invalid incidents"
-    assert info.value.errors == [
-        FieldError(field=f"incidents[{i}].occurred_to", message="must not be before occurred_from") for i in range(1, 101)
+    assert info.value.detail == "Inbrotten är inte giltiga."
+    assert [(e.field, e.message) for e in info.value.errors] == [
+        (f"incidents[{i}].occurred_to", "occurred_to ligger före occurred_from.") for i in range(1, 101)
     ]
 
 

@@ -178,7 +178,7 @@ async def _own_kommun(db: Any, principal: Principal, kommun: str) -> None:
     """422 for an unknown code; 404 for a kommun outside the token's scope."""
     await kommuner.require_known(db, [kommun])
     if not principal.sees(kommun):
-        raise NotFound(f"no such kommun for this token: {kommun}")
+        raise NotFound("kommun.not_yours", kommun=kommun)
 
 
 class BacktestAnswer(msgspec.Struct, kw_only=True):

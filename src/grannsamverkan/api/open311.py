@@ -76,7 +76,7 @@ def _split(name: str) -> tuple[str, str]:
     """``"belysning.json"`` -> ``("belysning", "json")``; 404 for another format."""
     stem, dot, fmt = name.rpartition(".")
     if not dot or fmt not in ("json", "xml") or not stem:
-        raise NotFound(f"{name!r}: lägg till .json eller .xml")
+        raise NotFound("open311.format", name=repr(name))
     return stem, fmt
 
 
@@ -163,7 +163,7 @@ def service_definition(code: str) -> dict[str, Any]:
 
 def _known_service(code: str) -> str:
     if code not in rules.CATEGORIES:
-        raise NotFound(f"okänd service_code {code!r}; se services.json")
+        raise NotFound("open311.service_code", code=repr(code))
     return code
 
 
@@ -207,11 +207,9 @@ def _date(value: str | None, field: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise MalformedInput(
-            f"{field} måste vara en tid enligt ISO 8601, t.ex. 2026-11-01T00:00:00Z", [FieldError(field=field, message="ogiltig tid")]
-        ) from None
+        raise MalformedInput("open311.time", [FieldError.of(field, "open311.time_short")], field=field) from None
     if not 1900 <= parsed.year <= 2100:
-        raise MalformedInput(f"{field} måste ligga mellan år 1900 och 2100", [FieldError(field=field, message="utanför")])
+        raise MalformedInput("open311.year", [FieldError.of(field, "open311.outside")], field=field)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -229,18 +227,18 @@ async def find_requests(
     if ids:
         parts = [p.strip() for p in ids.split(",") if p.strip()]
         if not all(p.isdigit() and len(p) < 19 for p in parts):
-            raise MalformedInput("service_request_id är en kommaseparerad lista av nummer")
+            raise MalformedInput("open311.ids")
         id_list = [int(p) for p in parts]
     codes = [c.strip() for c in (service_code or "").split(",") if c.strip()]
     for c in codes:
         _known_service(c)
     statuses = {s.strip() for s in (status or "").split(",") if s.strip()}
     if statuses - {"open", "closed"}:
-        raise MalformedInput("status är open eller closed (eller båda, kommaseparerade)")
+        raise MalformedInput("open311.status")
     end_at = _date(end, "end_date") or datetime.now(UTC)
     start_at = _date(start, "start_date") or (end_at - timedelta(days=DEFAULT_DAYS) if not id_list else None)
     if jurisdiction is not None and not (len(jurisdiction) == 4 and jurisdiction.isdigit()):
-        raise NotFound(f"okänd jurisdiction_id {jurisdiction!r}; använd kommunkoden, t.ex. 2505")
+        raise NotFound("open311.jurisdiction", jurisdiction=repr(jurisdiction))
     f = place_db.PlaceFilter(
         kommuner=[jurisdiction] if jurisdiction else None,
         review="published",
@@ -260,7 +258,7 @@ def _float(form: Any, field: str) -> float | None:
     try:
         return float(raw)
     except (TypeError, ValueError):
-        raise MalformedInput(f"{field} måste vara ett tal", [FieldError(field=field, message="inte ett tal")]) from None
+        raise MalformedInput("open311.number", [FieldError.of(field, "open311.not_number")], field=field) from None
 
 
 def new_place(form: Any, allowed: list[str], client_name: str) -> places.NewPlace:
@@ -270,20 +268,20 @@ def new_place(form: Any, allowed: list[str], client_name: str) -> places.NewPlac
     x = y = None
     if lat is not None and lon is not None:
         if not inside_sweden([lon], [lat], WGS84)[0]:
-            raise InvalidInput(f"lat/long: {explain_outside(lon, lat, WGS84)}")
+            raise InvalidInput("open311.position", reason=explain_outside(lon, lat, WGS84))
         xs, ys = to_sweref([lon], [lat], WGS84)
         x, y = float(xs[0]), float(ys[0])
     elif lat is not None or lon is not None:
-        raise MalformedInput("ange både lat och long")
+        raise MalformedInput("open311.lat_long")
     elif not address:
-        raise MalformedInput("ange platsen med lat och long, eller address_string")
+        raise MalformedInput("open311.place")
     kommun = (form.get("jurisdiction_id") or "").strip()
     if not kommun and x is not None and y is not None:
         kommun = next((k for k in allowed if boundaries.contains(k, x, y)), "")
     if not kommun and len(allowed) == 1:
         kommun = allowed[0]
     if kommun not in allowed:
-        raise Forbidden(f"api_key gäller inte kommunen {kommun or '(okänd)'}; ange jurisdiction_id")
+        raise Forbidden("open311.key_kommun", kommun=kommun or "(okänd)")
     return places.NewPlace(
         kommun=kommun,
         category=code,
@@ -382,10 +380,10 @@ class Open311Controller(Controller):
     ) -> Response[Any]:
         stem, _ = _split(request_file)
         if not stem.isdigit() or len(stem) > 18:
-            raise NotFound(f"ingen förfrågan {stem!r}")
+            raise NotFound("open311.no_request", request=repr(stem))
         found = await find_requests(db, ids=stem, service_code=None, start=None, end=None, status=None, jurisdiction=jurisdiction_id)
         if not found:
-            raise NotFound(f"ingen publicerad förfrågan med id {stem}")
+            raise NotFound("open311.not_published", request=stem)
         return answer(request, "service_requests", found)
 
     @post(
@@ -400,12 +398,12 @@ class Open311Controller(Controller):
         form = await request.form()  # the whole (capped) body first, then a connection
         key = form.get("api_key")
         if not isinstance(key, str) or not key:
-            raise Forbidden("api_key saknas")
+            raise Forbidden("open311.key_missing")
         pool: asyncpg.Pool = request.app.state.pool
         async with pool.acquire(timeout=10) as conn:
             client = await place_db.find_client(conn, key)
             if client is None:
-                raise Forbidden("okänd eller återkallad api_key")
+                raise Forbidden("open311.key_unknown")
             data = new_place(form, list(client["kommuner"]), client["name"])
             device = form.get("device_id") or form.get("account_id") or ""
             record = await places.submit(

@@ -203,7 +203,7 @@ class CouncilMeetingController(Controller):
         promises.check_year(year)
         await kommuner.require_known(db, [kommun])
         if not principal.sees(kommun):
-            raise NotFound(f"Kommun {kommun} syns inte för den här token.")
+            raise NotFound("kommun.not_yours", kommun=kommun)
         found = (await store.council_meetings(db, [kommun], year)).get(kommun)
         return CouncilMeeting(kommun=kommun, year=year, last_meeting_on=found)
 

@@ -159,20 +159,18 @@ class AreaController(Controller):
         household that holds a group's contact person would leave the group's area (see ``bekrafta``)."""
         body = decode_json(await request.body())
         if not isinstance(body, dict):
-            raise InvalidInput(
-                "expected an object with 'properties' and/or 'geometry'", [FieldError(field="body", message="not an object")]
-            )
+            raise InvalidInput("area.patch_object", [FieldError.of("body", "json.not_object")])
         unknown = set(body) - {"type", "properties", "geometry", "crs", "id"}
         if unknown:
-            raise InvalidInput(f"unknown member(s) {sorted(unknown)}", [FieldError(field=k, message="unknown") for k in sorted(unknown)])
+            raise InvalidInput("json.unknown_members", [FieldError.of(k, "json.unknown") for k in sorted(unknown)], members=sorted(unknown))
         props = body.get("properties") or {}
         if not isinstance(props, dict):
-            raise InvalidInput("'properties' must be an object", [FieldError(field="properties", message="not an object")])
+            raise InvalidInput("area.properties_object", [FieldError.of("properties", "json.not_object")])
         allowed = {"name", "kind", "external_ref", "kommun"}
         if set(props) - allowed:
             bad = sorted(set(props) - allowed)
             raise InvalidInput(
-                f"these properties cannot be changed: {bad}", [FieldError(field=f"properties.{k}", message="not changeable") for k in bad]
+                "area.properties_fixed", [FieldError.of(f"properties.{k}", "area.property_fixed") for k in bad], properties=bad
             )
         geometry = None
         if body.get("geometry") is not None:

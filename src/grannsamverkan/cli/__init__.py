@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TextIO
 
 from grannsamverkan.domain.text import printable
-from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
+from grannsamverkan.errors import GrannsamverkanError, InvalidInput
 
 if TYPE_CHECKING:
     from grannsamverkan.domain.access import Principal
@@ -91,7 +91,7 @@ def read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}", [FieldError(field="FILE", message=str(exc))]) from None
+        raise InvalidInput.at("FILE", "file.unreadable", path=path, reason=exc.strerror) from None
 
 
 def iso_date(text: str) -> date:
@@ -378,20 +378,21 @@ def main(argv: list[str] | None = None) -> int:
                     "title": exc.title,
                     "status": exc.status,
                     "detail": exc.detail,
+                    "code": exc.code,
                     "errors": exc.errors[:50],
                     **exc.extra,
                 }
             )
             return EXIT_ERROR
-        print(printable(f"error: {exc.detail}"), file=sys.stderr)
-        for error in exc.errors[:50]:
-            where = f"line {error.line}: " if error.line else f"feature {error.feature}: " if error.feature is not None else ""
+        print(printable(f"fel: {exc.detail}"), file=sys.stderr)
+        for error in exc.errors[:50] if not (len(exc.errors) == 1 and exc.errors[0].message == exc.detail) else []:
+            where = f"rad {error.line}: " if error.line else f"objekt {error.feature}: " if error.feature is not None else ""
             if where and error.message.startswith(where):
                 where = ""  # the message names it already
             print(printable(f"  {where}{error.field}: {error.message}"), file=sys.stderr)
         return EXIT_ERROR
     except UNAVAILABLE_ERRORS as exc:
-        print(f"error: the database is not reachable: {exc}", file=sys.stderr)
+        print(f"fel: databasen går inte att nå: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -15,7 +15,7 @@ from grannsamverkan.domain import numbers
 from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.domain.calendar import today_in_sweden
 from grannsamverkan.domain.goals import GOAL_STATUS_LABELS, GoalStatus, expected_by
-from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.errors import InvalidInput
 
 EXIT_BEHIND = 1
 
@@ -73,9 +73,8 @@ def report(args: argparse.Namespace, settings: Any) -> int:
             try:
                 args.output.write_text(text, encoding="utf-8")
             except OSError as exc:
-                message = f"cannot write {args.output}: {exc.strerror}"
-                raise InvalidInput(message, [FieldError(field="output", message=message)]) from exc
-            print(f"wrote {args.output} ({fmt}, {len(text.encode('utf-8')):,} bytes)", file=sys.stderr)
+                raise InvalidInput.at("output", "file.unwritable", path=args.output, reason=exc.strerror) from exc
+            print(f"skrev {args.output} ({fmt}, {numbers.count(len(text.encode('utf-8')))} byte)", file=sys.stderr)
         else:
             sys.stdout.write(text)
         return EXIT_OK

@@ -44,7 +44,7 @@ def api_key_create(args: argparse.Namespace, settings: Settings) -> int:
                     after={"name": args.name, "kommuner": sorted(set(args.kommun))},
                 )
         except asyncpg.UniqueViolationError as exc:
-            raise Conflict(f"en api_key med namnet {args.name!r} finns redan") from exc
+            raise Conflict("open311.key_name_taken", name=repr(args.name)) from exc
         print(f"api_key för {args.name!r} (kommun {', '.join(sorted(set(args.kommun)))}); den visas bara en gång:")
         print(key)
         return EXIT_OK

@@ -187,17 +187,12 @@ def _rolling_span(span: tuple[date, date] | None, kommun: str) -> tuple[int, int
     """``(first year, folds)``: calendar years with data; a last year whose data end before
     December is left out as partial."""
     if span is None:
-        message = f"kommun {kommun} has no burglaries to backtest on"
-        raise InvalidInput(message, [FieldError(field="kommun", message=message)])
+        raise InvalidInput.at("kommun", "backtest.no_burglaries", kommun=kommun)
     first, last = span
     last_year = last.year if last >= date(last.year, 12, 1) else last.year - 1
     folds = last_year - first.year
     if folds < 1:
-        message = (
-            f"the burglaries of kommun {kommun} span {first}..{last}: a rolling yearly backtest needs two "
-            "whole calendar years; give --train-from/--train-to/--test-from/--test-to instead"
-        )
-        raise InvalidInput(message, [FieldError(field="kommun", message=message)])
+        raise InvalidInput.at("kommun", "backtest.two_years", kommun=kommun, first=first, last=last)
     return first.year, folds
 
 
@@ -205,8 +200,7 @@ def _rolling_span(span: tuple[date, date] | None, kommun: str) -> tuple[int, int
 def backtest(args: argparse.Namespace, settings: Any) -> int:
     explicit = [args.train_from, args.train_to, args.test_from, args.test_to]
     if any(v is not None for v in explicit) and not all(v is not None for v in explicit):
-        message = "give all of --train-from, --train-to, --test-from, --test-to, or none for a rolling yearly backtest"
-        raise InvalidInput(message, [FieldError(field="train_from", message=message)])
+        raise InvalidInput.at("train_from", "backtest.all_periods")
     methods = _methods(args.method)
 
     async def work(conn: Any) -> int:
@@ -252,8 +246,7 @@ async def _rolling(conn: Any, args: argparse.Namespace, methods: list[BacktestMe
     print(f"loading {args.kommun}: {start_year}–{start_year + folds}", file=sys.stderr)
     data = await burglaries.ranking_data(conn, args.kommun, start - timedelta(days=args.window_days), fold_list[-1].test_to)
     if not data.areas:
-        message = f"kommun {args.kommun} has no areas to rank"
-        raise InvalidInput(message, [FieldError(field="kommun", message=message)])
+        raise InvalidInput.at("kommun", "ranking.no_areas", kommun=args.kommun)
     per_method: dict[str, list[BacktestResult]] = {}
     for method in tqdm(methods, desc="backtest", unit=" method", file=sys.stderr, leave=False, disable=None):
         per_method[method] = rolling_backtest(

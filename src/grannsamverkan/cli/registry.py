@@ -18,7 +18,7 @@ from grannsamverkan.cli.point_files import point_file_options, read_point_file
 from grannsamverkan.db import areas, groups, household_import, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.errors import InvalidInput
 from grannsamverkan.geo import gis
 from grannsamverkan.geo.geojson import AreaFeature
 from grannsamverkan.geo.gis_points import PointFields
@@ -91,8 +91,7 @@ def export_areas(args: argparse.Namespace, settings: Settings) -> int:
     either re-imports as unchanged."""
     kind = EXPORT_FORMATS.get(args.file.suffix.lower())
     if kind is None:
-        message = f"filen {args.file} ska sluta på .geojson eller .gpkg"
-        raise InvalidInput(message, [FieldError(field="FILE", message=message)])
+        raise InvalidInput.at("FILE", "file.export_suffix", path=args.file)
 
     async def work(conn: Any) -> int:
         records = await areas.export_areas(conn, args.kommun)
@@ -103,9 +102,7 @@ def export_areas(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 args.file.write_bytes(msgspec.json.encode(gis.areas_geojson(records)))
         except OSError as exc:
-            raise InvalidInput(
-                f"filen {args.file} kan inte skrivas: {exc.strerror}", [FieldError(field="FILE", message=str(exc.strerror))]
-            ) from None
+            raise InvalidInput.at("FILE", "file.unwritable", path=args.file, reason=exc.strerror) from None
         if args.json:
             print_json({"file": str(args.file), "areas": len(records)})
         else:

@@ -34,6 +34,7 @@ import asyncpg
 import msgspec
 import numpy as np
 
+from grannsamverkan import messages
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db.households import area_index
 from grannsamverkan.db.locks import lock_kommun
@@ -77,8 +78,7 @@ class ParsedBurglaries(msgspec.Struct, kw_only=True):
 def _check_source(source: str) -> str:
     source = source.strip()
     if not 1 <= len(source) <= 100:
-        message = "source must be 1 to 100 characters"
-        raise InvalidInput(message, [FieldError(field="source", message=message)])
+        raise InvalidInput.at("source", "burglary.source_length")
     return source
 
 
@@ -157,8 +157,8 @@ async def _kommun_name(conn: asyncpg.Connection, kommun: str) -> str:
 def _line_of(record: BurglaryRecord, index: int) -> tuple[str, int | None, int | None]:
     """``(where, line, feature)`` for an error message about a record."""
     if record.line is not None:
-        return f"line {record.line}", record.line, None
-    return f"event {index}", None, index
+        return messages.text("place.line", line=record.line), record.line, None
+    return messages.text("place.event", event=index), None, index
 
 
 AREAS_BY_REF = "select external_ref, id from area where kommun = $1 and external_ref = any($2::text[])"
@@ -182,6 +182,7 @@ async def _resolve_areas(
         known = {r["external_ref"]: r["id"] for r in rows}
     errors: list[FieldError] = []
     out: list[int | None] = []
+    values: dict[str, object]
     for i, record in enumerate(records):
         point_area = by_point[i] if by_point[i] >= 0 else None
         ref = record.area_external_ref
@@ -192,28 +193,21 @@ async def _resolve_areas(
         named = known.get(ref)
         if named is None:
             if len(errors) < MAX_ERRORS:
+                code, values = "burglary.no_area", {"ref": repr(ref), "kommun": kommun}
                 errors.append(
                     FieldError(
-                        field="area_external_ref",
-                        line=line,
-                        feature=feature,
-                        message=f"{where}: no area with external_ref {ref!r} in kommun {kommun}",
+                        field="area_external_ref", line=line, feature=feature, message=where + messages.text(code, **values), code=code
                     )
                 )
         elif point_area is not None and point_area != named and len(errors) < MAX_ERRORS:
+            code, values = "burglary.other_area", {"point_area": point_area, "ref": repr(ref), "named": named}
             errors.append(
-                FieldError(
-                    field="area_external_ref",
-                    line=line,
-                    feature=feature,
-                    message=f"{where}: the location lies in area {point_area}, not in "
-                    f"area {ref!r} ({named}); correct one of them or leave one out",
-                )
+                FieldError(field="area_external_ref", line=line, feature=feature, message=where + messages.text(code, **values), code=code)
             )
         out.append(named)
     if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InvalidInput(f"invalid burglaries: {errors[0].message}{more}", errors=errors)
+        more = messages.text("errors.more", count=len(errors) - 1) if len(errors) > 1 else ""
+        raise InvalidInput("burglary.invalid", errors, first=errors[0].message, more=more)
     return out
 
 
@@ -407,8 +401,12 @@ def period(first: date, last: date, *, field: str = "from") -> tuple[datetime, d
     """``[first 00:00, last + 1 day 00:00)`` in Sweden: both days included."""
     check_days(**{field: first, "to": last})
     if last < first:
-        message = f"must not be after the period's last day ({last.isoformat()})"
-        raise InvalidInput(f"{field} {first.isoformat()} {message}", [FieldError(field=field, message=message)])
+        raise InvalidInput(
+            "period.reversed",
+            [FieldError.of(field, "period.after_last", last=last.isoformat())],
+            first=first.isoformat(),
+            last=last.isoformat(),
+        )
     return day_start(first), day_start(last + timedelta(days=1))
 
 
@@ -565,8 +563,7 @@ async def backtest_kommun(
     since = min(train_from, test_from, train_to - timedelta(days=max(time_window_days, 0)))
     data = await ranking_data(conn, kommun, since, max(train_to, test_to))
     if not data.areas:
-        message = f"kommun {kommun} has no areas to rank"
-        raise InvalidInput(message, [FieldError(field="kommun", message=message)])
+        raise InvalidInput.at("kommun", "ranking.no_areas", kommun=kommun)
     return [
         backtest(
             method,

@@ -35,8 +35,8 @@ Topic = Literal["grannsamverkan", "byavakt"]
 
 def check_year(year: int, field: str = "year") -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        message = f"must be between {FIRST_YEAR} and {LAST_YEAR}"
-        raise InvalidInput(f"year {year} is out of range: {message}", [FieldError(field=field, message=message)])
+        bounds = FieldError.of(field, "goal.year_between", first=FIRST_YEAR, last=LAST_YEAR)
+        raise InvalidInput("goal.year_outside", [bounds], year=year, first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -124,7 +124,7 @@ async def get_goal(conn: asyncpg.Connection, kommun: str, year: int, scope: list
     await kommuner.require_known(conn, [kommun])
     row = await conn.fetchrow(GET_GOAL, kommun, year, scope)
     if row is None:
-        raise NotFound(f"no goal is set for kommun {kommun} in {year}")
+        raise NotFound("goal.not_set", kommun=kommun, year=year)
     return _goal(row)
 
 
@@ -250,11 +250,13 @@ async def check_goals(conn: asyncpg.Connection, year: int, in_kommuner: list[str
         missing = sorted(set(in_kommuner) - {g.kommun for g in goals})
         if missing:
             raise NotFound(
-                f"no goal is set for {year} in kommun {', '.join(missing)}",
-                [FieldError(field="kommun", message=f"no goal for {k} in {year}") for k in missing],
+                "goal.not_set_in",
+                [FieldError.of("kommun", "goal.not_set", kommun=k, year=year) for k in missing],
+                year=year,
+                kommuner=", ".join(missing),
             )
     elif not goals:
-        raise NotFound(f"no kommun has a goal for {year}")
+        raise NotFound("goal.none", year=year)
     goals.sort(key=lambda g: g.kommun)
     names = {k.code: k.name for k in await kommuner.list_kommuner(conn)}
     statuses = await evaluate(conn, goals, as_of)
@@ -311,7 +313,7 @@ async def create_meeting(conn: asyncpg.Connection, actor: Principal, data: Meeti
     check_year(data.held_on.year, "held_on")
     locality = data.locality.strip()
     if not locality:
-        raise InvalidInput("locality is empty", [FieldError(field="locality", message="must not be blank")])
+        raise InvalidInput("meeting.locality_empty", [FieldError.of("locality", "meeting.blank")])
     await kommuner.require_known(conn, [data.kommun])
     actor.require_kommun(data.kommun)
     async with conn.transaction(), translated_errors():
@@ -324,7 +326,7 @@ async def create_meeting(conn: asyncpg.Connection, actor: Principal, data: Meeti
 async def get_meeting(conn: asyncpg.Connection, meeting_id: int, scope: list[str] | None) -> Meeting:
     row = await conn.fetchrow(GET_MEETING, meeting_id, scope)
     if row is None:
-        raise NotFound(f"no meeting {meeting_id}")
+        raise NotFound("meeting.not_found", meeting_id=meeting_id)
     return _meeting(row)
 
 
@@ -350,7 +352,7 @@ async def delete_meeting(conn: asyncpg.Connection, actor: Principal, meeting_id:
     async with conn.transaction():
         row = await conn.fetchrow(DELETE_MEETING, meeting_id, actor.scope)
         if row is None:
-            raise NotFound(f"no meeting {meeting_id}")
+            raise NotFound("meeting.not_found", meeting_id=meeting_id)
         await audit.record(
             conn, actor, kommun=row["kommun"], table="info_meeting", row_id=meeting_id, action="delete", before=_meeting(row)
         )

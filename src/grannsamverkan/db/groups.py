@@ -69,7 +69,7 @@ def _group(row: asyncpg.Record) -> Group:
 async def get_group(conn: asyncpg.Connection, group_id: int, scope: list[str] | None) -> Group:
     row = await conn.fetchrow(GET_GROUP, group_id, scope)
     if row is None:
-        raise NotFound(f"no group {group_id}")
+        raise NotFound("group.not_found", group_id=group_id)
     return _group(row)
 
 
@@ -110,8 +110,7 @@ async def area_kommun(conn: asyncpg.Connection, area_id: int, scope: list[str] |
     """The kommun of an area the caller may see; a field error on ``area_id`` otherwise."""
     kommun = await conn.fetchval(AREA_KOMMUN_IN_SCOPE, area_id, scope)
     if kommun is None:
-        message = f"no area {area_id}"
-        raise InvalidInput(message, [FieldError(field="area_id", message=message)])
+        raise InvalidInput.at("area_id", "area.not_found", area_id=area_id)
     return kommun
 
 
@@ -139,7 +138,7 @@ async def eligibility(
 ) -> Eligibility:
     row = await conn.fetchrow(ELIGIBILITY_FOR_UPDATE if lock else ELIGIBILITY, group_id)
     if row is None or (scope is not None and row["kommun"] not in scope):
-        raise NotFound(f"no group {group_id}")
+        raise NotFound("group.not_found", group_id=group_id)
     return evaluate(
         group_id=row["id"],
         status=row["status"],
@@ -173,7 +172,7 @@ async def group_to_dissolve(conn: asyncpg.Connection, group_id: int, scope: list
     """The group's kommun, status and established_on, its row locked; 404 outside the scope."""
     row = await conn.fetchrow(GROUP_TO_DISSOLVE, group_id, scope)
     if row is None:
-        raise NotFound(f"no group {group_id}")
+        raise NotFound("group.not_found", group_id=group_id)
     return row
 
 
@@ -199,7 +198,7 @@ async def group_for_write(conn: asyncpg.Connection, actor: Principal, group_id: 
     """The group's id, kommun, area and status, in the actor's scope; ``lock`` holds its row."""
     row = await conn.fetchrow(GROUP_FOR_WRITE_FOR_UPDATE if lock else GROUP_FOR_WRITE, group_id, actor.scope)
     if row is None:
-        raise NotFound(f"no group {group_id}")
+        raise NotFound("group.not_found", group_id=group_id)
     return row
 
 
@@ -283,16 +282,14 @@ async def insert_contact(conn: asyncpg.Connection, group: asyncpg.Record, data: 
             data.role,
         )
     except asyncpg.ForeignKeyViolationError:
-        message = f"Hushåll {data.household_id} är inte anmält till grupp {group['id']}; en kontaktperson väljs bland de anmälda hushållen."
-        raise Conflict(message, [FieldError(field="household_id", message=message)]) from None
+        raise Conflict.at("household_id", "contact.not_signed_up", household_id=data.household_id, group_id=group["id"]) from None
     except asyncpg.UniqueViolationError:
         raise _second_contact(group["id"], data.household_id) from None
     return ContactPerson(**{k: row[k] for k in ContactPerson.__struct_fields__})
 
 
 def _second_contact(group_id: int, household_id: int) -> Conflict:
-    message = f"Hushåll {household_id} har redan en kontaktperson i grupp {group_id}; ett hushåll har högst en kontaktperson."
-    return Conflict(message, [FieldError(field="household_id", message=message)])
+    return Conflict.at("household_id", "contact.second", household_id=household_id, group_id=group_id)
 
 
 async def contacts_of_household(conn: asyncpg.Connection, group_id: int, household_id: int) -> list[int]:
@@ -392,18 +389,17 @@ async def settle_departures(conn: asyncpg.Connection, actor: Principal, leaving:
     if leaving.contacts and not erase_contacts_:
         named = ", ".join(f"hushåll {h} (kontaktperson {c} i grupp {g})" for c, g, h in leaving.contacts[:20])
         more = f" och {len(leaving.contacts) - 20} till" if len(leaving.contacts) > 20 else ""
-        message = (
-            f"{what} flyttar hushåll ut ur området för grupper där de är kontaktpersoner: {named}{more}. "
-            "En kontaktpersons personuppgifter raderas bara när det uttryckligen begärs: ta bort "
-            f"kontaktpersonerna först, eller gör om ändringen med {CONFIRM_PARAMETER} för att radera dem."
-        )
         raise Conflict(
-            message,
+            "contact.would_leave_area",
             [
-                FieldError(field="contact_person", message=f"kontaktperson {c} i grupp {g} (hushåll {h}) skulle raderas")
+                FieldError.of("contact_person", "contact.would_be_erased", contact_id=c, group_id=g, household_id=h)
                 for c, g, h in leaving.contacts
             ],
-            contact_person_ids=[c for c, _, _ in leaving.contacts],
+            extra={"contact_person_ids": [c for c, _, _ in leaving.contacts]},
+            what=what,
+            named=named,
+            more=more,
+            confirm=CONFIRM_PARAMETER,
         )
     erased = await erase_contacts(
         conn, actor, leaving.kommun, [c for c, _, _ in leaving.contacts], reason="the household left the group's area"
@@ -454,7 +450,7 @@ UPDATE_CONTACT = "update contact_person set name = $2, phone = $3, email = $4 wh
 async def get_contact(conn: asyncpg.Connection, group_id: int, contact_id: int, *, lock: bool = False) -> ContactPerson:
     row = await conn.fetchrow(SELECT_CONTACT_FOR_UPDATE if lock else SELECT_CONTACT, group_id, contact_id)
     if row is None:
-        raise NotFound(f"Grupp {group_id} har ingen kontaktperson {contact_id}.")
+        raise NotFound("contact.not_found", group_id=group_id, contact_id=contact_id)
     return ContactPerson(**{k: row[k] for k in ContactPerson.__struct_fields__})
 
 

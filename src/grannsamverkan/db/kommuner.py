@@ -38,6 +38,7 @@ async def require_known(conn: asyncpg.Connection, codes: list[str], *, field: st
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise InvalidInput(
-            f"unknown kommun code {', '.join(map(repr, unknown))}: use SCB's four digits, e.g. 2283 for Sollefteå",
-            [FieldError(field=field, message=f"unknown kommun code {c!r}") for c in unknown],
+            "kommun.unknown_codes",
+            [FieldError.of(field, "kommun.unknown_code", code=repr(c)) for c in unknown],
+            codes=", ".join(map(repr, unknown)),
         )

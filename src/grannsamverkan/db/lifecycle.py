@@ -68,7 +68,7 @@ where id = $1
 async def group_row(conn: asyncpg.Connection, group_id: int, scope: list[str] | None, *, lock: bool = False) -> asyncpg.Record:
     row = await conn.fetchrow(GROUP_ROW_FOR_UPDATE if lock else GROUP_ROW, group_id, scope)
     if row is None:
-        raise NotFound(f"Grupp {group_id} finns inte.")
+        raise NotFound("group.not_found", group_id=group_id)
     return row
 
 

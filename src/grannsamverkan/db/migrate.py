@@ -45,13 +45,13 @@ def load_migrations(directory: Path | None = None) -> list[Migration]:
     for path in sorted(directory.glob("*.sql")):
         match = _FILE_NAME.match(path.name)
         if not match:
-            raise MigrationError(f"migration file name {path.name!r} is not NNNN_name.sql")
+            raise MigrationError("migration.file_name", name=repr(path.name))
         text = path.read_text(encoding="utf-8")
         checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
         migrations.append(Migration(int(match[1]), match[2], checksum, text))
     versions = [m.version for m in migrations]
     if len(set(versions)) != len(versions):
-        raise MigrationError("two migration files share a version number")
+        raise MigrationError("migration.same_version")
     return migrations
 
 
@@ -83,10 +83,7 @@ def _check_drift(migrations: list[Migration], applied: dict[int, asyncpg.Record]
     for migration in migrations:
         row = applied.get(migration.version)
         if row is not None and row["checksum"] != migration.checksum:
-            raise MigrationError(
-                f"migration {migration.version:04d}_{migration.name}.sql was changed after it was "
-                "applied (checksum differs); write a new migration instead of editing an applied one"
-            )
+            raise MigrationError("migration.changed", file=f"{migration.version:04d}_{migration.name}.sql")
 
 
 async def migrate(

@@ -148,7 +148,7 @@ async def get_report(conn: asyncpg.Connection, report_id: int, scope: list[str] 
         await conn.execute(LOCK_REPORT, report_id)
     row = await conn.fetchrow(GET_REPORT, report_id, scope)
     if row is None:
-        raise NotFound(f"ingen rapport med id {report_id}")
+        raise NotFound("place.not_found", report_id=report_id)
     return _record(row)
 
 

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
-from grannsamverkan.errors import Conflict, FieldError, InvalidInput
+from grannsamverkan.errors import Conflict, InvalidInput
 
 # Errors that mean the server is gone or not reachable, not that the query was wrong.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
@@ -32,9 +32,9 @@ def invalid_argument(exc: BaseException) -> str | None:
     beyond bigint (asyncpg cannot encode it) or text PostgreSQL cannot hold (a NUL character).
     None for every other error."""
     if isinstance(exc, asyncpg.exceptions.DataError) and isinstance(exc.__cause__, OverflowError):
-        return "a number in the request is out of range (at most 9223372036854775807)"
+        return "ett tal i begäran är för stort (högst 9223372036854775807)"
     if isinstance(exc, asyncpg.exceptions.CharacterNotInRepertoireError | asyncpg.exceptions.UntranslatableCharacterError):
-        return "text in the request contains a character that cannot be stored (such as NUL, \\u0000)"
+        return "texten i begäran innehåller ett tecken som inte kan sparas (till exempel NUL, \\u0000)"
     return None
 
 
@@ -77,21 +77,18 @@ async def connect(url: str) -> asyncpg.Connection:
     return conn
 
 
-# Constraint name -> (field, message): the database is the last line against bad data.
+# Constraint name -> (field, message code): the database is the last line against bad data.
 _CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
-    "area_external_ref_unique": ("external_ref", "an area with this external_ref exists in the kommun"),
-    "household_external_ref_unique": ("external_ref", "a household with this external_ref exists in the kommun"),
-    "watch_group_one_live_per_area": ("area_id", "the area already has a group that is not dissolved"),
-    "signup_pkey": ("household_id", "the household is already signed up"),
-    "burglary_kommun_source_ref_unique": ("external_ref", "a burglary with this source and external_ref exists in the kommun"),
-    "contact_person_signup_fkey": ("household_id", "the contact person's household must be signed up"),
-    "contact_person_household_unique": ("household_id", "Hushållet har redan en kontaktperson i gruppen."),
-    "contact_person_household_left_area": (
-        "contact_person",
-        "Ett hushåll som är kontaktperson skulle lämna gruppens område; ta bort kontaktpersonen först.",
-    ),
-    "household_kommun_fkey": ("kommun", "unknown kommun code"),
-    "household_area_fkey": ("area_id", "no such area in the household's kommun"),
+    "area_external_ref_unique": ("external_ref", "constraint.area_external_ref"),
+    "household_external_ref_unique": ("external_ref", "constraint.household_external_ref"),
+    "watch_group_one_live_per_area": ("area_id", "constraint.one_live_group"),
+    "signup_pkey": ("household_id", "constraint.signed_up_already"),
+    "burglary_kommun_source_ref_unique": ("external_ref", "constraint.burglary_external_ref"),
+    "contact_person_signup_fkey": ("household_id", "constraint.contact_not_signed_up"),
+    "contact_person_household_unique": ("household_id", "constraint.contact_household"),
+    "contact_person_household_left_area": ("contact_person", "constraint.contact_left_area"),
+    "household_kommun_fkey": ("kommun", "constraint.unknown_kommun"),
+    "household_area_fkey": ("area_id", "constraint.unknown_area"),
 }
 
 
@@ -110,14 +107,13 @@ async def translated_errors() -> AsyncIterator[None]:
     try:
         yield
     except asyncpg.UniqueViolationError as exc:
-        field, message = _messages(exc.constraint_name, ("", "duplicate"))
-        raise Conflict(message, [FieldError(field=field, message=message)]) from exc
+        field, code = _messages(exc.constraint_name, ("", "constraint.duplicate"))
+        raise Conflict.at(field, code, constraint=exc.constraint_name) from exc
     except asyncpg.ForeignKeyViolationError as exc:
-        field, message = _messages(exc.constraint_name, ("", f"refers to a row that does not exist ({exc.constraint_name})"))
-        raise Conflict(message, [FieldError(field=field, message=message)]) from exc
+        field, code = _messages(exc.constraint_name, ("", "constraint.missing_row"))
+        raise Conflict.at(field, code, constraint=exc.constraint_name) from exc
     except asyncpg.RestrictViolationError as exc:
-        field, message = _messages(exc.constraint_name, ("", f"the change is refused ({exc.constraint_name})"))
-        raise Conflict(message, [FieldError(field=field, message=message)]) from exc
+        field, code = _messages(exc.constraint_name, ("", "constraint.restricted"))
+        raise Conflict.at(field, code, constraint=exc.constraint_name) from exc
     except asyncpg.CheckViolationError as exc:
-        message = f"the value breaks the rule {exc.constraint_name}"
-        raise InvalidInput(message, [FieldError(field=exc.constraint_name or "", message=message)]) from exc
+        raise InvalidInput.at(exc.constraint_name or "", "constraint.check", constraint=exc.constraint_name) from exc

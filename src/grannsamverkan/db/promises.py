@@ -133,7 +133,7 @@ async def update_promise(conn: asyncpg.Connection, promise_id: int, values: dict
 async def get_promise(conn: asyncpg.Connection, promise_id: int, scope: list[str] | None, *, for_update: bool = False) -> Promise:
     row = await conn.fetchrow(GET_PROMISE_FOR_UPDATE if for_update else GET_PROMISE, promise_id, scope)
     if row is None:
-        raise NotFound(f"Löfte {promise_id} finns inte (eller syns inte för den här token).")
+        raise NotFound("promise.not_found", promise_id=promise_id)
     return promise_from_row(row)
 
 
@@ -272,7 +272,7 @@ async def insert_walk_point(conn: asyncpg.Connection, values: dict[str, Any]) ->
 async def get_walk_point(conn: asyncpg.Connection, point_id: int, scope: list[str] | None, *, for_update: bool = False) -> WalkPoint:
     row = await conn.fetchrow(GET_WALK_POINT_FOR_UPDATE if for_update else GET_WALK_POINT, point_id, scope)
     if row is None:
-        raise NotFound(f"Punkt {point_id} i ett protokoll finns inte.")
+        raise NotFound("walk_point.not_found", point_id=point_id)
     return _walk_point(row)
 
 
@@ -292,7 +292,7 @@ async def walk_points(conn: asyncpg.Connection, activity_ids: list[int]) -> dict
 async def get_activity(conn: asyncpg.Connection, activity_id: int, scope: list[str] | None) -> Activity:
     row = await conn.fetchrow(GET_ACTIVITY, activity_id, scope)
     if row is None:
-        raise NotFound(f"Aktivitet {activity_id} finns inte.")
+        raise NotFound("activity.not_found", activity_id=activity_id)
     return _activity(row, (await walk_points(conn, [activity_id])).get(activity_id))
 
 

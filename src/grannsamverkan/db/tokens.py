@@ -42,12 +42,9 @@ async def create_token(
 ) -> tuple[TokenInfo, str]:
     """Make a token; answer its record and the token itself (shown once, never stored)."""
     if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}", [FieldError(field="role", message=f"one of {', '.join(ROLES)}")])
+        raise InvalidInput("token.role_unknown", [FieldError.of("role", "place.status_one_of", statuses=", ".join(ROLES))], role=repr(role))
     if role != "admin" and not kommuner:
-        raise InvalidInput(
-            "a coordinator or police token needs at least one --kommun",
-            [FieldError(field="kommun", message="required for this role")],
-        )
+        raise InvalidInput("token.kommun_needed", [FieldError.of("kommun", "token.kommun_required")])
     await kommun_table.require_known(conn, kommuner, field="kommun")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     name = name or f"{role}-{secrets.token_hex(4)}"
@@ -64,7 +61,7 @@ async def create_token(
                 after={"name": name, "role": role, "kommuner": sorted(set(kommuner))},
             )
     except asyncpg.UniqueViolationError as exc:
-        raise Conflict(f"a token named {name!r} exists", [FieldError(field="name", message="taken")]) from exc
+        raise Conflict("token.name_taken", [FieldError.of("name", "token.taken")], name=repr(name)) from exc
     return TokenInfo(**dict(row)), token
 
 
@@ -87,7 +84,7 @@ async def revoke_token(conn: asyncpg.Connection, name_or_id: str, actor: Princip
     async with conn.transaction():
         row = await conn.fetchrow(REVOKE, name_or_id)
         if row is None:
-            raise NotFound(f"no token named or numbered {name_or_id!r}")
+            raise NotFound("token.not_found", name=repr(name_or_id))
         await audit.record(
             conn,
             actor,

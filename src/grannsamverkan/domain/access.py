@@ -48,12 +48,12 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
 
     def require(self, capability: Capability) -> None:
         if not self.can(capability):
-            raise Forbidden(f"the role {self.role!r} may not do this ({capability})")
+            raise Forbidden("access.capability", role=self.role, capability=capability)
 
     def require_kommun(self, kommun: str) -> None:
         """For writes naming a kommun: 403 when it is outside the token's scope."""
         if not self.sees(kommun):
-            raise Forbidden(f"this token is not scoped to kommun {kommun}")
+            raise Forbidden("access.kommun", kommun=kommun)
 
     def visible_kommuner(self, requested: list[str] | None) -> list[str] | None:
         """Narrow a ``?kommun=`` filter to the scope; None means no filter (admin, none asked)."""

@@ -70,15 +70,15 @@ def check_address(street: str | None, postcode: str | None, city: str | None) ->
     errors: list[FieldError] = []
     street, postcode, city = (one_line(v) or None if v is not None else None for v in (street, postcode, city))
     if street is not None and len(street) > STREET_MAX:
-        errors.append(FieldError(field="street", message=f"Gatuadressen är för lång (högst {STREET_MAX} tecken)."))
+        errors.append(FieldError.of("street", "address.street_too_long", max=STREET_MAX))
     if postcode is not None:
         match = _POSTCODE.match(postcode)
         if match is None:
-            errors.append(FieldError(field="postcode", message="Postnumret ska vara fem siffror, till exempel 881 30."))
+            errors.append(FieldError.of("postcode", "address.postcode"))
         else:
             postcode = f"{match[1]} {match[2]}"
     if city is not None and len(city) > CITY_MAX:
-        errors.append(FieldError(field="city", message=f"Orten är för lång (högst {CITY_MAX} tecken)."))
+        errors.append(FieldError.of("city", "address.city_too_long", max=CITY_MAX))
     if errors:
-        raise InvalidInput("Adressen är inte giltig. " + " ".join(e.message for e in errors), errors)
+        raise InvalidInput("address.invalid", errors, problems=" ".join(e.message for e in errors))
     return Address(street=street, postcode=postcode, city=city)

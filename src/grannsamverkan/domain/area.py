@@ -7,6 +7,7 @@ from typing import Any, Final, Literal, get_args
 
 import msgspec
 
+from grannsamverkan import messages
 from grannsamverkan.domain.text import one_line
 from grannsamverkan.errors import FieldError, InvalidInput
 
@@ -26,33 +27,33 @@ class AreaProperties(msgspec.Struct, frozen=True, kw_only=True):
 def area_properties(props: dict[str, Any], *, feature: int | None = None, prefix: str = "properties.") -> AreaProperties:
     """Validate a Feature's properties; errors name the feature index and the field."""
     errors: list[FieldError] = []
-    where = f"feature {feature}: " if feature is not None else ""
+    where = messages.text("place.feature", feature=feature) if feature is not None else ""
 
-    def fail(field: str, message: str) -> None:
-        errors.append(FieldError(field=prefix + field, message=where + message, feature=feature))
+    def fail(field: str, code: str, **values: object) -> None:
+        errors.append(FieldError(field=prefix + field, message=where + messages.text(code, **values), feature=feature, code=code))
 
     name = props.get("name")
     if isinstance(name, str):
         name = one_line(name)
     if not isinstance(name, str) or not name:
-        fail("name", "'name' is required (text)")
+        fail("name", "area.name_required")
     elif len(name) > MAX_TEXT:
-        fail("name", f"'name' is longer than {MAX_TEXT} characters")
+        fail("name", "area.name_too_long", max=MAX_TEXT)
     kommun = props.get("kommun")
     if isinstance(kommun, int) and not isinstance(kommun, bool):
         kommun = f"{kommun:04d}"
     if not isinstance(kommun, str) or not KOMMUN_CODE.fullmatch(kommun):
-        fail("kommun", "'kommun' is required: SCB's four-digit code as text, e.g. \"2283\"")
+        fail("kommun", "area.kommun_required")
     kind: AreaKind = props.get("kind", "blandat") or "blandat"
     if kind not in AREA_KINDS:
-        fail("kind", f"'kind' must be one of {', '.join(AREA_KINDS)}; got {kind!r}")
+        fail("kind", "area.kind_unknown", kinds=", ".join(AREA_KINDS), kind=repr(kind))
     external_ref = props.get("external_ref")
     if external_ref is not None and (not isinstance(external_ref, str | int) or isinstance(external_ref, bool)):
-        fail("external_ref", "'external_ref' must be text")
+        fail("external_ref", "area.external_ref_text")
     elif external_ref is not None and not (1 <= len(str(external_ref)) <= MAX_TEXT):
-        fail("external_ref", f"'external_ref' must be 1 to {MAX_TEXT} characters")
+        fail("external_ref", "area.external_ref_length", max=MAX_TEXT)
     if errors:
-        raise InvalidInput(errors[0].message, errors)
+        raise InvalidInput("area.properties_invalid", errors, first=errors[0].message)
     return AreaProperties(
         name=str(name),
         kommun=str(kommun),

@@ -80,15 +80,15 @@ class Fold(msgspec.Struct, frozen=True, kw_only=True):
 
 def _period_errors(prefix: str, start: datetime, end: datetime) -> list[FieldError]:
     if start.utcoffset() is None or end.utcoffset() is None:
-        return [FieldError(field=f"{prefix}_from", message="must be tz-aware")]
+        return [FieldError.of(f"{prefix}_from", "ranking.tz_aware")]
     if not start < end:
-        return [FieldError(field=f"{prefix}_to", message=f"must be after {prefix}_from")]
+        return [FieldError.of(f"{prefix}_to", "ranking.after", start=f"{prefix}_from")]
     return []
 
 
 def _check_coverage(coverage: float) -> list[FieldError]:
     if not (math.isfinite(coverage) and 0 < coverage <= 1):
-        return [FieldError(field="coverage", message="must be > 0 and <= 1")]
+        return [FieldError.of("coverage", "backtest.coverage")]
     return []
 
 
@@ -96,10 +96,7 @@ def _tables(areas: Sequence[RankingArea] | AreaTable, incidents: Sequence[Incide
     table = areas if isinstance(areas, AreaTable) else AreaTable(areas)
     if isinstance(incidents, IncidentTable):
         if not np.array_equal(incidents.area_ids, table.area_id):
-            raise InvalidInput(
-                "incident table was built for other areas",
-                errors=[FieldError(field="incidents", message="built for a different list of areas")],
-            )
+            raise InvalidInput.at("incidents", "ranking.incidents_other_areas")
         return table, incidents
     return table, IncidentTable.build(incidents, table)
 
@@ -116,13 +113,10 @@ def training_scores(
 ) -> npt.NDArray[np.float64]:
     """The score each area gets from the training period (near_repeat: at ``train_to``)."""
     if method not in BACKTEST_METHODS:
-        raise InvalidInput(
-            "unknown method",
-            errors=[FieldError(field="method", message=f"must be one of {', '.join(BACKTEST_METHODS)}")],
-        )
+        raise InvalidInput.at("method", "ranking.method_unknown", methods=", ".join(BACKTEST_METHODS))
     errors = _period_errors("train", train_from, train_to)
     if errors:
-        raise InvalidInput("invalid training period", errors=errors)
+        raise InvalidInput("backtest.training_period", errors)
     if method == "naive":
         return area_counts(areas, incidents, train_from.timestamp(), train_to.timestamp())
     s = score_areas(
@@ -153,17 +147,14 @@ def backtest_scores(
     area_table, inc = _tables(areas, incidents)
     score = np.asarray(scores, np.float64)
     if score.shape != (len(area_table),):
-        errors.append(FieldError(field="scores", message="need one score per area"))
+        errors.append(FieldError.of("scores", "backtest.scores"))
     if errors:
-        raise InvalidInput("invalid backtest parameters", errors=errors)
+        raise InvalidInput("backtest.invalid", errors)
     eligible = np.ones(len(area_table), bool) if include_covered else ~area_table.covered
     n = area_table.households
     total_n = float(n[eligible].sum())
     if total_n <= 0:
-        raise InvalidInput(
-            "no households to flag",
-            errors=[FieldError(field="areas", message="no households in the areas")],
-        )
+        raise InvalidInput("backtest.no_households", [FieldError.of("areas", "backtest.no_households_in_areas")])
     k = area_counts(area_table, inc, test_from.timestamp(), test_to.timestamp())
     idx = order(score, n, area_table.area_id)
     idx = idx[eligible[idx]]
@@ -199,7 +190,7 @@ def backtest(
     """Rank on ``[train_from, train_to)``, flag ``coverage`` of households, judge on the test."""
     errors = _check_coverage(coverage) + _period_errors("test", test_from, test_to)
     if errors:
-        raise InvalidInput("invalid backtest parameters", errors=errors)
+        raise InvalidInput("backtest.invalid", errors)
     area_table, inc = _tables(areas, incidents)
     score = training_scores(
         method,
@@ -232,7 +223,7 @@ def _add_years(when: datetime, years: int) -> datetime:
 def yearly_folds(start: datetime, folds: int) -> list[Fold]:
     """Fold t trains on year t after ``start`` and tests on year t + 1."""
     if folds < 1:
-        raise InvalidInput("invalid folds", errors=[FieldError(field="folds", message="must be >= 1")])
+        raise InvalidInput("backtest.folds", [FieldError.of("folds", "ranking.at_least_one")])
     return [
         Fold(
             train_from=_add_years(start, t),

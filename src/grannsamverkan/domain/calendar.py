@@ -32,9 +32,9 @@ def today_in_sweden() -> date:
 def check_days(**days: date | None) -> None:
     """422 naming each given day outside 1900-01-01 .. 2100-12-31 (None means not given)."""
     errors = [
-        FieldError(field=name.rstrip("_"), message=f"{day.isoformat()} is outside {FIRST_DAY.isoformat()} .. {LAST_DAY.isoformat()}")
+        FieldError.of(name.rstrip("_"), "date.out_of_range", day=day.isoformat(), first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
         for name, day in days.items()
         if day is not None and not FIRST_DAY <= day <= LAST_DAY
     ]
     if errors:
-        raise InvalidInput(f"{errors[0].field}: {errors[0].message}", errors)
+        raise InvalidInput("date.out_of_range_at", errors, field=errors[0].field, problem=errors[0].message)

@@ -53,22 +53,22 @@ def _blank_to_none(value: str | None) -> str | None:
 
 
 def phone_problem(phone: str) -> str | None:
-    """Why ``phone`` is not a phone number, or None when it is one."""
+    """The message code saying why ``phone`` is not a phone number, or None when it is one."""
     if len(phone) > PHONE_MAX:
-        return f"Telefonnumret är för långt (högst {PHONE_MAX} tecken)."
+        return "contact.phone_too_long"
     digits = _PHONE_SEPARATORS.sub("", phone.replace("(0)", ""))
     if not (_SWEDISH_NATIONAL.match(digits) or _SWEDISH_INTERNATIONAL.match(digits) or _FOREIGN.match(digits)):
-        return "Telefonnumret är inte giltigt. Skriv det till exempel som 070-123 45 67 eller +46 70 123 45 67."
+        return "contact.phone_invalid"
     return None
 
 
 def email_problem(email: str) -> str | None:
-    """Why ``email`` is not an e-mail address, or None when it is one."""
+    """The message code saying why ``email`` is not an e-mail address, or None when it is one."""
     if len(email) > EMAIL_MAX:
-        return f"E-postadressen är för lång (högst {EMAIL_MAX} tecken)."
+        return "contact.email_too_long"
     local = email.split("@", 1)[0]
     if not _EMAIL.match(email) or len(local) > 64 or ".." in email or local.startswith(".") or local.endswith("."):
-        return "E-postadressen är inte giltig. Skriv den till exempel som namn@example.se."
+        return "contact.email_invalid"
     return None
 
 
@@ -79,17 +79,17 @@ def check_contact_details(name: str | None, phone: str | None, email: str | None
     phone = _blank_to_none(phone)
     email = _blank_to_none(email)
     if name is None:
-        errors.append(FieldError(field="name", message="Skriv kontaktpersonens namn."))
+        errors.append(FieldError.of("name", "contact.name_missing"))
     elif len(name) > NAME_MAX:
-        errors.append(FieldError(field="name", message=f"Namnet är för långt (högst {NAME_MAX} tecken)."))
+        errors.append(FieldError.of("name", "contact.name_too_long", max=NAME_MAX))
     elif _has_control(name):
-        errors.append(FieldError(field="name", message="Namnet innehåller otillåtna tecken (styrtecken)."))
+        errors.append(FieldError.of("name", "contact.name_control"))
     if phone is not None and (problem := phone_problem(phone)):
-        errors.append(FieldError(field="phone", message=problem))
+        errors.append(FieldError.of("phone", problem, max=PHONE_MAX))
     if email is not None and (problem := email_problem(email)):
-        errors.append(FieldError(field="email", message=problem))
+        errors.append(FieldError.of("email", problem, max=EMAIL_MAX))
     if errors:
         detail = " ".join(f"{e.field}: {e.message}" for e in errors)
-        raise InvalidInput(f"Kontaktpersonens uppgifter är inte giltiga. {detail}", errors)
+        raise InvalidInput("contact.invalid", errors, problems=detail)
     assert name is not None
     return ContactDetails(name=name, phone=phone, email=email)

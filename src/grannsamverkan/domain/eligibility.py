@@ -15,7 +15,8 @@ from typing import Final, Literal, get_args
 
 import msgspec
 
-from grannsamverkan.domain.lifecycle import PRE_ACTIVE, TRANSITIONS
+from grannsamverkan import messages
+from grannsamverkan.domain.lifecycle import PRE_ACTIVE, STATUS_WORDS, TRANSITIONS
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput
 
 __all__ = [
@@ -80,10 +81,7 @@ class Eligibility(msgspec.Struct, frozen=True, kw_only=True):
 def required_signups(total: int) -> int:
     """The least whole number ``n`` with ``n >= 0.7 * total``: 7 of 10, 8 of 11, 1 of 1, 0 of 0."""
     if total < 0:
-        raise InvalidInput(
-            "households_total must not be negative",
-            [FieldError(field="households_total", message="must be 0 or more")],
-        )
+        raise InvalidInput("eligibility.negative_total", [FieldError.of("households_total", "eligibility.not_negative")])
     # least n with 10 n >= 7 total, i.e. ceil(7 total / 10)
     return (THRESHOLD_NUMERATOR * total + THRESHOLD_DENOMINATOR - 1) // THRESHOLD_DENOMINATOR
 
@@ -109,20 +107,17 @@ def evaluate(
     """
     errors: list[FieldError] = []
     if status not in GROUP_STATUSES:
-        errors.append(FieldError(field="status", message=f"unknown status {status!r}"))
+        errors.append(FieldError.of("status", "group.status_unknown", status=repr(status)))
     if households_total < 0:
-        errors.append(FieldError(field="households_total", message="must be 0 or more"))
+        errors.append(FieldError.of("households_total", "eligibility.not_negative"))
     if households_signed_up < 0:
-        errors.append(FieldError(field="households_signed_up", message="must be 0 or more"))
+        errors.append(FieldError.of("households_signed_up", "eligibility.not_negative"))
     elif households_signed_up > households_total >= 0:
         errors.append(
-            FieldError(
-                field="households_signed_up",
-                message=f"{households_signed_up} sign-ups but only {households_total} households",
-            )
+            FieldError.of("households_signed_up", "eligibility.more_signups", signed_up=households_signed_up, total=households_total)
         )
     if errors:
-        raise InvalidInput("Cannot evaluate eligibility", errors)
+        raise InvalidInput("eligibility.cannot_evaluate", errors)
 
     required = required_signups(households_total)
     reasons: list[Reason] = []
@@ -154,12 +149,16 @@ def ensure_eligible(eligibility: Eligibility) -> None:
     if eligibility.eligible:
         return
     raise Conflict(
-        f"Group {eligibility.group_id} cannot be established: {', '.join(eligibility.reasons)}",
-        reasons=list(eligibility.reasons),
-        households_total=eligibility.households_total,
-        households_signed_up=eligibility.households_signed_up,
-        required_signups=eligibility.required_signups,
-        missing_signups=eligibility.missing_signups,
+        "eligibility.not_eligible",
+        group_id=eligibility.group_id,
+        reasons="; ".join(messages.text(f"eligibility.reason.{r}") for r in eligibility.reasons),
+        extra={
+            "reasons": list(eligibility.reasons),
+            "households_total": eligibility.households_total,
+            "households_signed_up": eligibility.households_signed_up,
+            "required_signups": eligibility.required_signups,
+            "missing_signups": eligibility.missing_signups,
+        },
     )
 
 
@@ -167,23 +166,19 @@ def check_new_group(status: str, established_on: date | None, today: date) -> bo
     """May a group be registered with this status and date? Answers whether it is an existing group
     (one that was active before the registry); :class:`InvalidInput` naming the field otherwise."""
     if status not in ("forming", "active"):
-        message = "a new group is 'forming', or 'active' for a group that existed before the registry"
-        raise InvalidInput(message, [FieldError(field="status", message=message)])
+        raise InvalidInput.at("status", "group.new_status")
     existing = status == "active"
     if existing and (established_on is None or established_on > today):
-        message = "an existing group needs its past established_on date"
-        raise InvalidInput(message, [FieldError(field="established_on", message=message)])
+        raise InvalidInput.at("established_on", "group.existing_needs_date")
     if not existing and established_on is not None:
-        message = "established_on is set by establishing the group (or give status 'active' for an existing group)"
-        raise InvalidInput(message, [FieldError(field="established_on", message=message)])
+        raise InvalidInput.at("established_on", "group.established_on_set")
     return existing
 
 
 def check_dissolution(established_on: date | None, dissolved_on: date) -> None:
     """A group cannot be dissolved before the day it was established."""
     if established_on and dissolved_on < established_on:
-        message = f"dissolved_on is before established_on ({established_on})"
-        raise InvalidInput(message, [FieldError(field="dissolved_on", message=message)])
+        raise InvalidInput.at("dissolved_on", "group.dissolved_before_established", established_on=established_on)
 
 
 def check_transition(current: GroupStatus, target: GroupStatus) -> None:
@@ -195,14 +190,16 @@ def check_transition(current: GroupStatus, target: GroupStatus) -> None:
     for field, value in (("status", current), ("target", target)):
         if value not in GROUP_STATUSES:
             raise InvalidInput(
-                f"Unknown group status {value!r}",
-                [FieldError(field=field, message=f"must be one of {', '.join(GROUP_STATUSES)}")],
+                "group.status_unknown",
+                [FieldError.of(field, "group.status_one_of", statuses=", ".join(GROUP_STATUSES))],
+                status=repr(value),
             )
     if (current, target) not in ALLOWED_TRANSITIONS:
         raise Conflict(
-            f"A group that is {current} cannot become {target}",
-            current_status=current,
-            requested_status=target,
+            "group.transition",
+            current=STATUS_WORDS.get(current, current),
+            target=STATUS_WORDS.get(target, target),
+            extra={"current_status": current, "requested_status": target},
         )
 
 

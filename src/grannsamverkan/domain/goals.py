@@ -170,10 +170,7 @@ class GoalStatus(msgspec.Struct, frozen=True, kw_only=True):
 
 def _check_year(year: int) -> None:
     if not 1 <= year <= 9998:
-        raise InvalidInput(
-            f"Year {year} is out of range",
-            [FieldError(field="year", message="must be between 1 and 9998")],
-        )
+        raise InvalidInput("goal.year_range", [FieldError.of("year", "goal.year_bounds")], year=year)
 
 
 def days_in_year(year: int) -> int:
@@ -297,11 +294,11 @@ def evaluate_goal(
     _check_year(year)
     errors = []
     if target_new_groups < 0:
-        errors.append(FieldError(field="target_new_groups", message="must be 0 or more"))
+        errors.append(FieldError.of("target_new_groups", "goal.negative"))
     if target_info_meetings is not None and target_info_meetings < 0:
-        errors.append(FieldError(field="target_info_meetings", message="must be 0 or more"))
+        errors.append(FieldError.of("target_info_meetings", "goal.negative"))
     if errors:
-        raise InvalidInput("Invalid goal", errors)
+        raise InvalidInput("goal.invalid", errors)
 
     groups = list(groups)
     counted = counted_groups(groups, kommun, year, as_of)

@@ -106,9 +106,11 @@ def next_status(current: str, step: Step, *, approval_required: bool = False) ->
             allowed = [STATUS_WORDS[s] for (st, s) in TRANSITIONS if st == step]
             why = "det går bara från " + ", ".join(allowed) if allowed else "okänt steg"
         raise Conflict(
-            f"En grupp som är {STATUS_WORDS.get(current, current)} kan inte {STEP_WORDS.get(step, step)}: {why}.",
-            current_status=current,
-            step=step,
+            "lifecycle.step_not_allowed",
+            status=STATUS_WORDS.get(current, current),
+            step=STEP_WORDS.get(step, step),
+            why=why,
+            extra={"current_status": current, "step": step},
         )
     return to
 

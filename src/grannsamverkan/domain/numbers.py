@@ -28,6 +28,14 @@ def count(n: int) -> str:
     return f"{int(n):,}".replace(",", THOUSANDS)
 
 
+def tally(value: float | Fraction | Decimal) -> str:
+    """A count that may be a share of one (burglaries whose time is known only as a window are
+    spread over the days they may have happened): ``1.0`` -> ``"1"``, ``2.5`` -> ``"2,5"``,
+    ``0.96`` -> ``"1"``; one decimal only where the tenths are not zero."""
+    text = decimal(value, 1)
+    return text[:-2] if text.endswith(",0") else text
+
+
 def _grouped(value: Decimal, places: int) -> str:
     return f"{value:,.{places}f}".replace(",", THOUSANDS).replace(".", ",")
 

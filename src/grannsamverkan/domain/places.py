@@ -81,28 +81,32 @@ TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
 def check_transition(current: str, new: str) -> None:
     """409 naming both statuses when ``new`` may not follow ``current``."""
     if new not in STATUSES:
-        raise InvalidInput(f"okänd status {new!r}", [FieldError(field="status", message=f"en av {', '.join(STATUSES)}")])
-    if new == "duplicate":
-        raise Conflict(
-            "status Dubblett sätts genom att slå ihop rapporten med en annan", [FieldError(field="status", message="använd sammanslagning")]
+        raise InvalidInput(
+            "place.status_unknown", [FieldError.of("status", "place.status_one_of", statuses=", ".join(STATUSES))], status=repr(new)
         )
+    if new == "duplicate":
+        raise Conflict("place.duplicate_by_merge", [FieldError.of("status", "place.use_merge")])
     if new not in TRANSITIONS[current]:
         allowed = ", ".join(STATUSES[s] for s in sorted(TRANSITIONS[current])) or "ingen (ärendet är avslutat)"
         raise Conflict(
-            f"status kan inte ändras från {STATUSES[current]} till {STATUSES[new]}; tillåtet: {allowed}",
-            [FieldError(field="status", message=f"{current} -> {new} är inte tillåtet")],
+            "place.transition",
+            [FieldError.of("status", "place.transition_short", current=current, new=new)],
+            current=STATUSES[current],
+            new=STATUSES[new],
+            allowed=allowed,
         )
 
 
 def check_merge(source_status: str, target_status: str, same_report: bool, same_kommun: bool) -> None:
     if same_report:
-        raise Conflict("en rapport kan inte slås ihop med sig själv", [FieldError(field="into", message="samma rapport")])
+        raise Conflict("place.merge_self", [FieldError.of("into", "place.merge_self_short")])
     if not same_kommun:
-        raise Conflict("rapporterna hör till olika kommuner", [FieldError(field="into", message="annan kommun")])
+        raise Conflict("place.merge_kommun", [FieldError.of("into", "place.merge_kommun_short")])
     if source_status in ("duplicate", "closed"):
-        raise Conflict(f"rapporten är redan {STATUSES[source_status].lower()}", [FieldError(field="id", message=source_status)])
+        status = STATUSES[source_status].lower()
+        raise Conflict("place.merge_done", [FieldError.of("id", "place.merge_done_short", status=status)], status=status)
     if target_status == "duplicate":
-        raise Conflict("rapporten att slå ihop med är själv en dubblett; välj originalet", [FieldError(field="into", message="dubblett")])
+        raise Conflict("place.merge_into_duplicate", [FieldError.of("into", "place.merge_into_duplicate_short")])
 
 
 def open311_status(status: str) -> str:
@@ -175,12 +179,15 @@ def clean_text(value: str | None, field: str, *, required: bool, max_length: int
     text = text.replace("\r", "")
     if not text:
         if required:
-            raise InvalidInput(f"fältet {field} måste fyllas i", [FieldError(field=field, message="saknas")])
+            raise InvalidInput("place.field_required", [FieldError.of(field, "place.missing")], field=field)
         return None
     if len(text) > max_length:
         raise InvalidInput(
-            f"fältet {field} får vara högst {max_length} tecken (nu {len(text)})",
-            [FieldError(field=field, message=f"högst {max_length} tecken")],
+            "place.field_too_long",
+            [FieldError.of(field, "place.at_most", max=max_length)],
+            field=field,
+            max=max_length,
+            length=len(text),
         )
     return text
 
@@ -193,10 +200,7 @@ def clean_email(value: str | None) -> str | None:
     if not email:
         return None
     if len(email) > 254 or not _EMAIL_ADDRESS.match(email):
-        raise InvalidInput(
-            "e-postadressen ser inte ut som en e-postadress, t.ex. namn@example.se",
-            [FieldError(field="email", message="ogiltig e-postadress")],
-        )
+        raise InvalidInput("place.email", [FieldError.of("email", "place.email_short")])
     return email
 
 

@@ -168,24 +168,24 @@ def check_rule(rule: PromiseRule) -> None:
     """422 naming what a promise of this measure lacks or has wrong."""
     errors: list[FieldError] = []
     if rule.period_end < rule.period_start:
-        errors.append(FieldError(field="period_end", message="slutar före periodens start"))
+        errors.append(FieldError.of("period_end", "promise.period_reversed"))
     elif (rule.period_end - rule.period_start).days > 3660:
-        errors.append(FieldError(field="period_end", message="perioden får vara högst tio år"))
+        errors.append(FieldError.of("period_end", "promise.period_too_long"))
     if rule.measure == "count":
         if rule.counts is None:
-            errors.append(FieldError(field="counts", message="ett löfte om antal behöver veta vad som räknas"))
+            errors.append(FieldError.of("counts", "promise.counts_missing"))
         if rule.target is None:
-            errors.append(FieldError(field="target", message="ett löfte om antal behöver ett mål"))
+            errors.append(FieldError.of("target", "promise.target_missing"))
     if rule.measure == "schedule" and rule.rhythm is None:
-        errors.append(FieldError(field="rhythm", message="ett återkommande löfte behöver en rytm (monthly)"))
+        errors.append(FieldError.of("rhythm", "promise.rhythm_missing"))
     if rule.measure == "one_off" and rule.due_on is None:
-        errors.append(FieldError(field="due_on", message="en engångsinsats behöver ett datum då den ska vara gjord"))
+        errors.append(FieldError.of("due_on", "promise.due_missing"))
     if any(not 1 <= m <= 12 for m in rule.except_months):
-        errors.append(FieldError(field="except_months", message="månader är 1–12"))
+        errors.append(FieldError.of("except_months", "promise.months"))
     if rule.target is not None and rule.target < 0:
-        errors.append(FieldError(field="target", message="får inte vara negativt"))
+        errors.append(FieldError.of("target", "promise.target_negative"))
     if errors:
-        raise InvalidInput(f"Löftet går inte att spara: {errors[0].field}: {errors[0].message}", errors)
+        raise InvalidInput("promise.invalid", errors, field=errors[0].field, problem=errors[0].message)
 
 
 # --- count ------------------------------------------------------------------------------------------

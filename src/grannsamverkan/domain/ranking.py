@@ -149,14 +149,14 @@ class AreaTable:
         self.index_of: dict[int, int] = {}
         for i, a in enumerate(self.areas):
             if a.area_id in self.index_of:
-                errors.append(FieldError(field=f"areas[{i}].area_id", message="duplicate area_id"))
+                errors.append(FieldError.of(f"areas[{i}].area_id", "ranking.duplicate_area"))
             self.index_of[a.area_id] = i
             if a.households < 0:
-                errors.append(FieldError(field=f"areas[{i}].households", message="must be >= 0"))
+                errors.append(FieldError.of(f"areas[{i}].households", "eligibility.not_negative"))
             if not (math.isfinite(a.x) and math.isfinite(a.y)):
-                errors.append(FieldError(field=f"areas[{i}].x", message="coordinates must be finite"))
+                errors.append(FieldError.of(f"areas[{i}].x", "ranking.finite"))
         if errors:
-            raise InvalidInput("invalid areas", errors=errors)
+            raise InvalidInput("ranking.invalid_areas", errors)
 
     def __len__(self) -> int:
         return len(self.areas)
@@ -194,25 +194,19 @@ class IncidentTable:
         froms = [inc.occurred_from for inc in incidents]
         tos = [inc.occurred_to for inc in incidents]
         errors = [
-            FieldError(field=f"incidents[{i}].occurred_from", message="times must be tz-aware")
+            FieldError.of(f"incidents[{i}].occurred_from", "ranking.tz_aware")
             for i, (f, t) in enumerate(zip(froms, tos, strict=True))
             if f.tzinfo is None or t.tzinfo is None
         ]
         if errors:
-            raise InvalidInput("invalid incidents", errors=errors[:100])
+            raise InvalidInput("ranking.invalid_incidents", errors[:100])
         t_from = np.fromiter(map(datetime.timestamp, froms), np.float64, n)
         t_to = np.fromiter(map(datetime.timestamp, tos), np.float64, n)
         backwards = np.flatnonzero(t_to < t_from)
         if len(backwards):
             raise InvalidInput(
-                "invalid incidents",
-                errors=[
-                    FieldError(
-                        field=f"incidents[{i}].occurred_to",
-                        message="must not be before occurred_from",
-                    )
-                    for i in backwards[:100].tolist()
-                ],
+                "ranking.invalid_incidents",
+                [FieldError.of(f"incidents[{i}].occurred_to", "ranking.to_before_from") for i in backwards[:100].tolist()],
             )
         get = areas.index_of.get
         area = np.fromiter((-1 if inc.area_id is None else get(inc.area_id, -1) for inc in incidents), np.int64, n)
@@ -384,22 +378,22 @@ def _validate(
 ) -> None:
     errors: list[FieldError] = []
     if method not in METHODS:
-        errors.append(FieldError(field="method", message=f"must be one of {', '.join(METHODS)}"))
+        errors.append(FieldError.of("method", "ranking.method_unknown", methods=", ".join(METHODS)))
     aware = True
     for field, value in (("from", period_from), ("to", period_to)):
         if value.utcoffset() is None:
-            errors.append(FieldError(field=field, message="must be tz-aware"))
+            errors.append(FieldError.of(field, "ranking.tz_aware"))
             aware = False
     if aware and not period_from < period_to:
-        errors.append(FieldError(field="to", message="must be after from"))
+        errors.append(FieldError.of("to", "ranking.after", start="from"))
     if not (math.isfinite(bandwidth_m) and bandwidth_m > 0):
-        errors.append(FieldError(field="bandwidth_m", message="must be > 0"))
+        errors.append(FieldError.of("bandwidth_m", "ranking.positive"))
     if not (math.isfinite(time_window_days) and time_window_days > 0):
-        errors.append(FieldError(field="time_window_days", message="must be > 0"))
+        errors.append(FieldError.of("time_window_days", "ranking.positive"))
     if limit is not None and limit < 1:
-        errors.append(FieldError(field="limit", message="must be >= 1"))
+        errors.append(FieldError.of("limit", "ranking.at_least_one"))
     if errors:
-        raise InvalidInput("invalid ranking parameters", errors=errors)
+        raise InvalidInput("ranking.invalid_parameters", errors)
 
 
 def score_areas(
@@ -457,10 +451,7 @@ def rank_areas(
     table = AreaTable(areas)
     if isinstance(incidents, IncidentTable):
         if not np.array_equal(incidents.area_ids, table.area_id):
-            raise InvalidInput(
-                "incident table was built for other areas",
-                errors=[FieldError(field="incidents", message="built for a different list of areas")],
-            )
+            raise InvalidInput.at("incidents", "ranking.incidents_other_areas")
         inc = incidents
     else:
         inc = IncidentTable.build(incidents, table)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import shapely
@@ -23,7 +23,8 @@ from numpy.typing import ArrayLike, NDArray
 if TYPE_CHECKING:
     from pyproj import Transformer
 
-from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan import messages
+from grannsamverkan.errors import InvalidInput
 
 WGS84: Final = 4326
 SWEREF99TM: Final = 3006
@@ -78,8 +79,7 @@ def parse_crs(value: str | int | None, *, field: str = "crs") -> int:
 
 
 def _crs_error(shown: str, field: str) -> InvalidInput:
-    message = f"unsupported CRS {shown}; use EPSG:4326 (WGS 84, lon/lat) or EPSG:3006 (SWEREF 99 TM)"
-    return InvalidInput(message, errors=[FieldError(field=field, message=message)])
+    return InvalidInput.at(field, "crs.unsupported", crs=shown)
 
 
 def crs_from_geojson(member: object, *, field: str = "crs") -> int | None:
@@ -91,29 +91,22 @@ def crs_from_geojson(member: object, *, field: str = "crs") -> int | None:
     if member is None:
         return None
     if not isinstance(member, dict):
-        raise _member_error(
-            field, 'the \'crs\' member must be an object like {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}'
-        )
+        raise _member_error(field, "crs.member_object")
     kind = member.get("type")
     props = member.get("properties")
     if kind != "name" or not isinstance(props, dict) or not isinstance(props.get("name"), str):
-        raise _member_error(
-            field,
-            "only named CRSs are understood in the 'crs' member, like "
-            '{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}',
-        )
+        raise _member_error(field, "crs.member_named")
     return parse_crs(props["name"], field=f"{field}.properties.name")
 
 
-def _member_error(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, errors=[FieldError(field=field, message=message)])
+def _member_error(field: str, code: str, **values: Any) -> InvalidInput:
+    return InvalidInput.at(field, code, **values)
 
 
 def resolve_crs(query_crs: int | None, member_crs: int | None) -> int:
     """The CRS to read with: the query parameter and the ``crs`` member must agree when both given."""
     if query_crs is not None and member_crs is not None and query_crs != member_crs:
-        message = f"the crs parameter says EPSG:{query_crs} but the GeoJSON 'crs' member says EPSG:{member_crs}; give one of them"
-        raise InvalidInput(message, errors=[FieldError(field="crs", message=message)])
+        raise InvalidInput.at("crs", "crs.disagree", query_crs=query_crs, member_crs=member_crs)
     if query_crs is not None:
         return query_crs
     return member_crs if member_crs is not None else WGS84
@@ -220,30 +213,27 @@ def explain_outside(
     ``order="columns"`` words the swapped hint for CSV columns (lon/lat, x/y) instead of GeoJSON
     position order.
     """
-    shown = format_point(x, y, crs)
+    code = _outside_code(x, y, crs)
+    columns = order == "columns"
+    return messages.text(code + (".columns" if columns and code + ".columns" in messages.CATALOG else ""), point=format_point(x, y, crs))
+
+
+def _outside_code(x: float, y: float, crs: int) -> str:
+    """The catalog's code for why a coordinate is refused."""
     if not (math.isfinite(x) and math.isfinite(y)):
-        return f"coordinates {shown} are not finite numbers"
+        return "coordinates.not_finite"
     if crs == WGS84:
         if _inside(y, x, WGS84_EXTENT):
-            where = "the lon column holds latitudes and the lat column longitudes" if order == "columns" else "GeoJSON order is lon,lat"
-            return f"coordinates look like latitude/longitude swapped: {shown}; {where}"
+            return "coordinates.lat_lon_swapped"
         if _inside(x, y, SWEREF_EXTENT):
-            hint = "name the columns x,y (or e,n)" if order == "columns" else "use crs=EPSG:3006 or a 'crs' member"
-            return f"coordinates {shown} look like SWEREF 99 TM metres, not longitude/latitude degrees; {hint}"
+            return "coordinates.sweref_as_degrees"
         if _inside(y, x, SWEREF_EXTENT):
-            return (
-                f"coordinates {shown} look like SWEREF 99 TM metres in north,east order, not "
-                "longitude/latitude; give easting (x) first and use EPSG:3006"
-            )
-        return f"coordinates {shown} are outside Sweden (expected longitude 10-24.5, latitude 55-69.2, EPSG:4326)"
+            return "coordinates.sweref_north_east"
+        return "coordinates.outside_sweden_wgs84"
     if _inside(y, x, SWEREF_EXTENT):
-        where = (
-            "the x column holds northings and the y column eastings" if order == "columns" else "give easting (x) first, then northing (y)"
-        )
-        return f"coordinates look like x/y (easting/northing) swapped: {shown} EPSG:3006; {where}"
+        return "coordinates.x_y_swapped"
     if _inside(x, y, WGS84_EXTENT):
-        hint = "name the columns lon,lat" if order == "columns" else "leave out crs=EPSG:3006"
-        return f"coordinates {shown} look like longitude/latitude degrees, not SWEREF 99 TM metres; {hint}"
+        return "coordinates.degrees_as_sweref"
     if _inside(y, x, WGS84_EXTENT):
-        return f"coordinates {shown} look like latitude/longitude degrees, not SWEREF 99 TM metres; give lon,lat in EPSG:4326"
-    return f"coordinates {shown} EPSG:3006 are outside Sweden (expected x 180000-1000000, y 6100000-7700000)"
+        return "coordinates.lat_lon_as_sweref"
+    return "coordinates.outside_sweden_sweref"

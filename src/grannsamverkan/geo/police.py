@@ -34,6 +34,7 @@ from typing import Any, Final
 
 import msgspec
 
+from grannsamverkan import messages
 from grannsamverkan.domain.calendar import STOCKHOLM
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput
 from grannsamverkan.geo.burglary_csv import BurglaryRecord
@@ -130,13 +131,14 @@ def parse_police_events(
         try:
             record, point = _burglary(event, source)
         except _BadEvent as bad:
-            errors.append(FieldError(field=f"[{index}].{bad.field}", message=f"event {index}: {bad.message}", feature=index))
+            text = messages.text("place.event", event=index) + messages.text(bad.code, **bad.values)
+            errors.append(FieldError(field=f"[{index}].{bad.field}", message=text, feature=index, code=bad.code))
             continue
         duplicates += record.external_ref in kept
         kept[record.external_ref] = (record, point)
     if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InvalidInput(f"invalid police events: {errors[0].message}{more}", errors=errors)
+        more = messages.text("errors.more", count=len(errors) - 1) if len(errors) > 1 else ""
+        raise InvalidInput("police.invalid_events", errors, first=errors[0].message, more=more)
 
     records = [record for record, _ in kept.values()]
     _locate(records, [point for _, point in kept.values()], centroids)
@@ -153,10 +155,11 @@ def parse_police_events(
 class _BadEvent(Exception):
     """One event's field is unusable; the parser reports it with the event's index."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, code: str, **values: object) -> None:
+        super().__init__(code)
         self.field = field
-        self.message = message
+        self.code = code
+        self.values = values
 
 
 def _event_array(data: bytes | str | list[Any]) -> list[Any]:
@@ -164,27 +167,26 @@ def _event_array(data: bytes | str | list[Any]) -> list[Any]:
         try:
             data = msgspec.json.decode(data)
         except msgspec.DecodeError as exc:
-            raise MalformedInput(f"filen (innehållet) är inte giltig JSON: {exc}") from None
+            raise MalformedInput("file.json_invalid", reason=str(exc)) from None
     if not isinstance(data, list):
-        message = 'expected a JSON array of police events ([{"id", "datetime", "type", ...}])'
-        raise InvalidInput(message, errors=[FieldError(field="body", message=message)])
+        raise InvalidInput.at("body", "police.array")
     return data
 
 
 def _burglary(event: object, source: str) -> tuple[BurglaryRecord, tuple[float, float] | None]:
     """A burglary event as a record and its feed position ``(lon, lat)`` (None when absent)."""
     if not isinstance(event, dict):
-        raise _BadEvent("type", "expected an event object")
+        raise _BadEvent("type", "police.event_object")
     raw_id = event.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)) or not str(raw_id).strip():
-        raise _BadEvent("id", f"'id' must be a number or string, got {raw_id!r}")
+        raise _BadEvent("id", "police.id", value=repr(raw_id))
     raw_time = event.get("datetime")
     try:
         when = parse_event_time(raw_time) if isinstance(raw_time, str) else None
     except ValueError:
         when = None
     if when is None:
-        raise _BadEvent("datetime", f"'datetime' {raw_time!r} is not like '2023-03-23 9:37:32 +01:00'")
+        raise _BadEvent("datetime", "police.datetime", value=repr(raw_time))
     found = event.get("location")
     location: dict[str, Any] = found if isinstance(found, dict) else {}
     point = _gps(location.get("gps"))
@@ -210,11 +212,11 @@ def _gps(raw: object) -> tuple[float, float] | None:
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
-        raise _BadEvent("location.gps", f"gps {raw!r} is not 'lat,lng'") from None
+        raise _BadEvent("location.gps", "police.gps_format", value=repr(raw)) from None
     if not inside_sweden([lon], [lat], WGS84)[0]:
         if inside_sweden([lat], [lon], WGS84)[0]:
-            raise _BadEvent("location.gps", f"gps {raw!r} looks like lng,lat; the feed's order is lat,lng")
-        raise _BadEvent("location.gps", f"gps {raw!r} is outside Sweden (lon/lat {format_point(lon, lat, WGS84)})")
+            raise _BadEvent("location.gps", "police.gps_swapped", value=repr(raw))
+        raise _BadEvent("location.gps", "police.gps_outside", value=repr(raw), point=format_point(lon, lat, WGS84))
     return (lon, lat)
 
 

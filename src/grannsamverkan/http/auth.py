@@ -84,7 +84,7 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
     """The caller of this API request, from its bearer token (401 when none)."""
     token = bearer_token(connection)
     if not token:
-        raise NotAuthenticated("skicka 'Authorization: Bearer <token>'; en token skapas med 'grannsamverkan token create'")
+        raise NotAuthenticated("auth.bearer_missing")
     return await _principal(connection, token, session=False)
 
 
@@ -95,7 +95,7 @@ async def authenticate_page(connection: ASGIConnection[Any, Any, Any, Any]) -> P
         return await _principal(connection, token, session=False)
     session = session_id(connection)
     if not session:
-        raise NotAuthenticated("logga in")
+        raise NotAuthenticated("auth.sign_in")
     return await _principal(connection, session, session=True)
 
 
@@ -107,7 +107,7 @@ async def _principal(connection: ASGIConnection[Any, Any, Any, Any], secret: str
     if principal is None:
         principal = await (sessions.principal_for(state.pool, secret) if session else tokens.principal_for(state.pool, secret))
         if principal is None:
-            raise NotAuthenticated("inloggningen har gått ut eller avslutats" if session else "token är okänd eller återkallad")
+            raise NotAuthenticated("auth.session_ended" if session else "auth.token_unknown")
         cache.put(key, principal)
     return principal
 

@@ -122,11 +122,9 @@ async def read_body(request: Request[Any, Any, Any], *, limit: int, within: floa
                     raise _too_large(limit)
                 chunks.append(chunk)
     except TimeoutError:
-        raise RequestTimeout(
-            f"begärans innehåll kom inte fram inom {within:g} sekunder; försök igen med en snabbare anslutning eller en mindre fil"
-        ) from None
+        raise RequestTimeout("request.timeout", seconds=f"{within:g}") from None
     except InternalServerException:  # the client went away before its body ended
-        raise MalformedInput("anslutningen bröts innan begärans innehåll hade kommit fram") from None
+        raise MalformedInput("request.interrupted") from None
     body = state.body = b"".join(chunks)
     # This Request object's own copy too: its stream is consumed, and form() reads a multipart
     # body through stream(), which serves ``_body`` once it is set (as after request.body()).
@@ -135,7 +133,7 @@ async def read_body(request: Request[Any, Any, Any], *, limit: int, within: floa
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"begärans innehåll är större än de {limit:,} byte som tas emot här".replace(",", " "))
+    return PayloadTooLarge("request.body_too_large", limit=f"{limit:,}".replace(",", " "))
 
 
 def raw_body_operation(media_type: str, description: str, schema: Schema | None = None) -> type[Operation]:

@@ -9,6 +9,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from grannsamverkan import messages
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, invalid_argument
 from grannsamverkan.errors import DatabaseUnavailable, FieldError, GrannsamverkanError, InvalidInput, MalformedInput
 from grannsamverkan.http.common import SECURITY_HEADERS
@@ -20,12 +21,16 @@ log = logging.getLogger("grannsamverkan")
 
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """RFC 9457 problem details, with ``errors`` naming the field, line or feature."""
+    """RFC 9457 problem details, with ``errors`` naming the field, line or feature.
+
+    ``code`` is the stable code of ``detail`` (:mod:`grannsamverkan.messages`); ``detail`` and
+    each error's ``message`` are Swedish, for the person who reads them."""
 
     type: str
     title: str
     status: int
     detail: str
+    code: str = ""
     instance: str | None = None
     errors: list[FieldError] = []
 
@@ -49,7 +54,7 @@ def project_error(request: Request, exc: GrannsamverkanError) -> Response[Any]:
         log.error("%s: %s", type(exc).__name__, exc.detail)
     return _answer(
         request,
-        Problem(type=TYPE_BASE + exc.type_slug, title=exc.title, status=exc.status, detail=exc.detail, errors=exc.errors),
+        Problem(type=TYPE_BASE + exc.type_slug, title=exc.title, status=exc.status, detail=exc.detail, code=exc.code, errors=exc.errors),
     )
 
 
@@ -58,8 +63,46 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             field = str(item.get("key") or item.get("source") or "body")
-            errors.append(FieldError(field=field, message=str(item.get("message", exc.detail))))
+            reason = validation_reason(str(item.get("message", exc.detail)))
+            errors.append(FieldError.of(field, "request.invalid_value", reason=reason))
     return errors
+
+
+# msgspec's and Litestar's words for a value of the wrong shape, in Swedish (the value's own
+# words, such as a field name, are kept).
+_VALIDATION_WORDS: tuple[tuple[str, str], ...] = (
+    ("Expected `int`, got `str`", "ett heltal väntades, inte text"),
+    ("Expected `str`, got `int`", "text väntades, inte ett tal"),
+    ("Expected `object`, got", "ett objekt väntades, fick"),
+    ("Expected `array`, got", "en lista väntades, fick"),
+    ("Expected ", "väntade "),
+    (", got ", ", fick "),
+    ("Object missing required field", "Obligatoriskt fält saknas:"),
+    ("Object contains unknown field", "Okänt fält:"),
+    ("Invalid enum value", "Ogiltigt val"),
+    ("Invalid RFC3339 encoded datetime", "Ogiltig tidpunkt (ISO 8601)"),
+    ("Invalid ISO 8601 date", "Ogiltigt datum (ÅÅÅÅ-MM-DD)"),
+    ("Invalid date", "Ogiltigt datum"),
+    ("Missing required", "Saknas:"),
+    ("must be greater than or equal to", "får inte vara mindre än"),
+    ("must be less than or equal to", "får inte vara större än"),
+    ("must be greater than", "måste vara större än"),
+    ("must be less than", "måste vara mindre än"),
+    ("with length >=", "med längden minst"),
+    ("with length <=", "med längden högst"),
+    ("Expected", "Väntade"),
+    ("Malformed", "Felformat"),
+    ("malformed", "felformat"),
+    ("Unexpected", "Oväntat"),
+    ("invalid", "ogiltigt"),
+)
+
+
+def validation_reason(message: str) -> str:
+    """msgspec's explanation of a value of the wrong shape, in Swedish words."""
+    for english, swedish in _VALIDATION_WORDS:
+        message = message.replace(english, swedish)
+    return message
 
 
 def http_error(request: Request, exc: HTTPException) -> Response[Any]:
@@ -72,8 +115,9 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
         malformed = "malformed" in detail.lower() or any("malformed" in e.message.lower() for e in errors)
         status = 400 if malformed else 422
         if not malformed and not errors:
-            errors = [FieldError(field="body", message=detail)]
-    detail = SWEDISH_DETAILS.get(detail, detail)
+            errors = [FieldError.of("body", "request.invalid_value", reason=validation_reason(detail))]
+    code = http_code(status, malformed=isinstance(exc, ValidationException) and status == 400)
+    detail = messages.text(code, status=status, reason=validation_reason(detail))
     slug = {
         400: "malformed-input",
         401: "not-authenticated",
@@ -87,7 +131,21 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
     }.get(status, "http-error")
     title = {400: "Malformed input", 422: "Invalid input"}.get(status, _reason(status))
     headers = dict(exc.headers) if exc.headers else None
-    return _answer(request, Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, errors=errors), headers)
+    return _answer(request, Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, code=code, errors=errors), headers)
+
+
+def http_code(status: int, *, malformed: bool) -> str:
+    """The catalog's code for an answer of Litestar's own (a route that does not exist, a body too large)."""
+    if malformed:
+        return "request.malformed"
+    return {
+        400: "request.invalid",
+        404: "request.not_found",
+        405: "request.method_not_allowed",
+        413: "request.too_large",
+        415: "request.unsupported_media_type",
+        422: "request.invalid",
+    }.get(status, "request.http_error")
 
 
 def _reason(status: int) -> str:
@@ -101,22 +159,14 @@ def _reason(status: int) -> str:
 
 def database_unavailable(request: Request, exc: Exception) -> Response[Any]:
     log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
-    return project_error(request, DatabaseUnavailable("the database is not reachable; try again in a few seconds"))
-
-
-# Litestar's own details that a caller may meet, in Swedish.
-SWEDISH_DETAILS = {
-    "Request Entity Too Large": "begärans innehåll är för stort",
-    "Not Found": "adressen finns inte",
-    "Method Not Allowed": "metoden stöds inte på den här adressen",
-}
+    return project_error(request, DatabaseUnavailable("database.unavailable"))
 
 
 def too_deep(exc: Exception) -> MalformedInput | None:
     """JSON nested deeper than the decoder follows (msgspec stops with RecursionError): the
     caller's input, answered 400 without a traceback."""
     if isinstance(exc, RecursionError) and "deserializ" in str(exc):
-        return MalformedInput("JSON-innehållet är för djupt nästlat")
+        return MalformedInput("request.too_deep")
     return None
 
 
@@ -129,7 +179,7 @@ def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
     message = invalid_argument(exc)
     if message:
         # A value the database cannot hold (an id beyond 64 bits, a NUL in text): the caller's input.
-        return project_error(request, InvalidInput(message, [FieldError(field="", message=message)]))
+        return project_error(request, InvalidInput.at("", "request.value_too_big", reason=message))
     # Never swallowed: logged with its traceback, answered as a problem without internals.
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return _answer(
@@ -138,7 +188,8 @@ def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
             type=TYPE_BASE + "internal",
             title="Internal Server Error",
             status=500,
-            detail="an unexpected error happened; it has been logged",
+            detail=messages.text("server.unexpected"),
+            code="server.unexpected",
         ),
     )
 

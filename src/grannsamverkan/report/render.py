@@ -15,7 +15,7 @@ import jinja2
 import msgspec
 from markupsafe import Markup
 
-from grannsamverkan.domain import numbers
+from grannsamverkan.domain import glossary, numbers
 from grannsamverkan.domain.goals import (
     GOAL_STATUS_LABELS,
     GoalStatus,
@@ -26,7 +26,7 @@ from grannsamverkan.domain.goals import (
     expected_by,
 )
 from grannsamverkan.errors import FieldError, InvalidInput
-from grannsamverkan.report.chart import MONTH_ABBREVIATIONS, MONTH_NAMES, render_chart
+from grannsamverkan.report.chart import MONTH_ABBREVIATIONS, render_chart
 from grannsamverkan.report.sections import ReportSection
 
 __all__ = [
@@ -42,16 +42,8 @@ __all__ = [
 ]
 
 STATUS_LABELS: Final[dict[GoalStatusCode, str]] = GOAL_STATUS_LABELS
-GROUP_STATUS_LABELS: Final = {
-    "forming": "Under bildande",
-    "proposed": "Föreslagen",
-    "reviewed": "Granskad av kommunen",
-    "approved": "Godkänd av polisen",
-    "active": "Aktiv",
-    "lapsed": "Vilande",
-    "dissolved": "Upplöst",
-}
-KIND_LABELS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
+GROUP_STATUS_LABELS: Final = glossary.GROUP_STATUSES
+KIND_LABELS: Final = glossary.GROUP_KINDS
 NBSP: Final = "\u00a0"
 
 
@@ -61,7 +53,7 @@ class PriorityAreaRow(msgspec.Struct, frozen=True, kw_only=True):
     rank: int
     name: str
     households: int
-    burglaries: int
+    burglaries: float  # a burglary known only as a time window counts in part (as on the priority page)
     score: float
 
 
@@ -92,9 +84,9 @@ def format_number(value: int) -> str:
     return numbers.count(value)
 
 
-def format_decimal(value: float, places: int = 2) -> str:
-    """``1234.5`` → ``"1 234,50"``."""
-    return f"{value:,.{places}f}".replace(",", NBSP).replace(".", ",")
+def format_decimal(value: float, places: int = 1) -> str:
+    """``1234.56`` → ``"1 234,6"``: the pages' rounding (half up from the decimal value)."""
+    return numbers.decimal(value, places)
 
 
 def format_percent(part: int, whole: int) -> str:
@@ -112,7 +104,7 @@ def format_signups(signed_up: int, total: int) -> str:
 
 def format_date(day: date) -> str:
     """``date(2026, 3, 14)`` → ``"14 mars 2026"``."""
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    return glossary.long_date(day)
 
 
 _MD_SPECIAL: Final = set("\\`*_[]<>|~&")
@@ -139,6 +131,7 @@ def _environment(*, html: bool) -> jinja2.Environment:
     env.filters.update(
         expected=lambda value: numbers.expected(value, 1),
         num=format_number,
+        tally=numbers.tally,
         dec=format_decimal,
         longdate=format_date,
         md=escape_markdown,
@@ -168,11 +161,11 @@ def _context(data: ReportData) -> dict[str, object]:
         return {**common, "series": None, "expected_floor": None, "chart_title": None}
     errors = []
     if goal.year != data.year:
-        errors.append(FieldError(field="goal.year", message=f"is {goal.year}, the report is for {data.year}"))
+        errors.append(FieldError.of("goal.year", "report.goal_other", value=goal.year, report=data.year))
     if goal.kommun != data.kommun:
-        errors.append(FieldError(field="goal.kommun", message=f"is {goal.kommun}, the report is for {data.kommun}"))
+        errors.append(FieldError.of("goal.kommun", "report.goal_other", value=goal.kommun, report=data.kommun))
     if errors:
-        raise InvalidInput("The goal does not belong to this report", errors)
+        raise InvalidInput("report.goal_mismatch", errors)
     return {
         **common,
         "series": cumulative_series(goal),

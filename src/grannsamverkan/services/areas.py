@@ -16,7 +16,7 @@ from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.area import AREA_KINDS, MAX_TEXT
 from grannsamverkan.domain.text import one_line
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput
-from grannsamverkan.geo.boundaries import area_outside_kommun, kommun_name
+from grannsamverkan.geo.boundaries import area_fit, kommun_name
 from grannsamverkan.geo.crs import WGS84, to_sweref
 from grannsamverkan.geo.geojson import Area, AreaFeature, decode_json, parse_geometry
 from grannsamverkan.geo.problem_geometry import crossings, outside_part, overlap_part, to_geojson_wgs84
@@ -26,13 +26,13 @@ def _checked(name: str | None, kind: str | None) -> dict[str, str]:
     errors: list[FieldError] = []
     clean = one_line(name or "")
     if not clean:
-        errors.append(FieldError(field="name", message="Skriv områdets namn."))
+        errors.append(FieldError.of("name", "area.name_missing"))
     elif len(clean) > MAX_TEXT:
-        errors.append(FieldError(field="name", message=f"Namnet är för långt (högst {MAX_TEXT} tecken)."))
+        errors.append(FieldError.of("name", "group.name_too_long", max=MAX_TEXT))
     if kind not in AREA_KINDS:
-        errors.append(FieldError(field="kind", message="Välj en av typerna i listan."))
+        errors.append(FieldError.of("kind", "area.kind_choose"))
     if errors:
-        raise InvalidInput("Områdets uppgifter är inte giltiga. " + " ".join(e.message for e in errors), errors)
+        raise InvalidInput("area.invalid", errors, problems=" ".join(e.message for e in errors))
     return {"name": clean, "kind": str(kind)}
 
 
@@ -89,7 +89,7 @@ def _rings_sweref(geometry: Any) -> list[list[tuple[float, float]]]:
 
 
 def _refuse_outside(kommun: str, geom: Area) -> None:
-    if area_outside_kommun(kommun, geom) is None:
+    if area_fit(kommun, geom).refusal is None:
         return
     message = f"En del av området ligger utanför {kommun_name(kommun)} (markerat på kartan). Flytta gränsen in i kommunen."
     raise InvalidInput(message, [FieldError(field="geometry", message=message, geometry=to_geojson_wgs84(outside_part(kommun, geom)))])

@@ -70,7 +70,7 @@ async def outside_areas(conn: asyncpg.Connection, actor: Principal, kommun_code:
     actor.require("read_households")
     kommun = await kommuner.get_kommun(conn, kommun_code)
     if not actor.sees(kommun_code):  # outside the scope: not found, as the kommun's own page
-        raise NotFound(f"Kommun {kommun_code} finns inte bland dina kommuner.")
+        raise NotFound("kommun.not_yours", kommun=kommun_code)
     items, total = await households.outside_areas(conn, kommun_code, OUTSIDE_LIMIT)
     items.sort(key=lambda h: (address_key(h.street), h.id))
     return Outside(kommun=kommun, households=items, total=total)

@@ -108,14 +108,10 @@ async def sign_up(conn: asyncpg.Connection, actor: Principal, group_id: int, hou
         signed_up_at = await groups.insert_signup(conn, group_id, household_id)
         if signed_up_at is None:
             if group["status"] == "dissolved":
-                raise Conflict("the group is dissolved", [FieldError(field="group_id", message="dissolved")])
+                raise Conflict.at("group_id", "group.dissolved", group_id=group_id)
             household = await groups.household_area(conn, household_id, group["kommun"])
-            message = (
-                f"no household {household_id} in kommun {group['kommun']}"
-                if household is None
-                else f"household {household_id} does not lie in the group's area {group['area_id']}"
-            )
-            raise InvalidInput(message, [FieldError(field="household_id", message=message)])
+            code = "household.not_in_kommun" if household is None else "household.not_in_group_area"
+            raise InvalidInput.at("household_id", code, household_id=household_id, kommun=group["kommun"], area_id=group["area_id"])
         await audit.record(
             conn,
             actor,
@@ -140,7 +136,7 @@ async def withdraw_signup(
             raise _holds_contact(group, household_id, held)
         erased = await groups.erase_contacts(conn, actor, group["kommun"], held, reason="the sign-up was withdrawn") if held else []
         if not await groups.delete_signup(conn, group_id, household_id):
-            raise NotFound(f"Hushåll {household_id} är inte anmält till grupp {group_id}.")
+            raise NotFound("signup.not_found", household_id=household_id, group_id=group_id)
         await audit.record(
             conn,
             actor,
@@ -156,15 +152,14 @@ async def withdraw_signup(
 
 
 def _holds_contact(group: asyncpg.Record, household_id: int, contact_ids: list[int]) -> Conflict:
-    below = " Gruppen har då ingen kontaktperson, som regeln kräver" + (
-        " för att en aktiv grupp ska uppfylla den." if group["status"] == "active" else " för att bildas."
-    )
-    message = (
-        f"Hushåll {household_id} är kontaktperson för grupp {group['id']} (kontaktperson "
-        f"{', '.join(map(str, contact_ids))}). Att ta bort anmälan raderar kontaktpersonens personuppgifter "
-        f"för gott.{below} Ta bort kontaktpersonen först, eller bekräfta raderingen ({CONFIRM_PARAMETER})."
-    )
-    return Conflict(message, [FieldError(field="household_id", message=message)], contact_person_ids=contact_ids)
+    code = "signup.holds_contact_active" if group["status"] == "active" else "signup.holds_contact"
+    values = {
+        "household_id": household_id,
+        "group_id": group["id"],
+        "contacts": ", ".join(map(str, contact_ids)),
+        "confirm": CONFIRM_PARAMETER,
+    }
+    return Conflict(code, [FieldError.of("household_id", code, **values)], extra={"contact_person_ids": contact_ids}, **values)
 
 
 async def add_contact(conn: asyncpg.Connection, actor: Principal, group_id: int, data: ContactInput) -> ContactPerson:
@@ -182,8 +177,7 @@ async def add_contact(conn: asyncpg.Connection, actor: Principal, group_id: int,
     async with conn.transaction(), translated_errors():
         group = await groups.group_for_write(conn, actor, group_id, lock=True)
         if group["status"] == "dissolved":
-            message = f"Grupp {group_id} är upplöst."
-            raise Conflict(message, [FieldError(field="group_id", message=message)])
+            raise Conflict.at("group_id", "group.dissolved", group_id=group_id)
         await groups.refuse_second_contact(conn, group_id, data.household_id)
         contact = await groups.insert_contact(conn, group, data)
         await audit.record(conn, actor, kommun=group["kommun"], table="contact_person", row_id=contact.id, action="insert", after=contact)
@@ -196,7 +190,7 @@ async def erase_contact(conn: asyncpg.Connection, actor: Principal, group_id: in
         # Lock the group row: an establish running now must not see a contact person that is going.
         group = await groups.group_for_write(conn, actor, group_id, lock=True)
         if not await groups.contact_exists(conn, group_id, contact_id):
-            raise NotFound(f"Grupp {group_id} har ingen kontaktperson {contact_id}.")
+            raise NotFound("contact.not_found", group_id=group_id, contact_id=contact_id)
         await groups.erase_contacts(conn, actor, group["kommun"], [contact_id], reason="erased on request")
     await audit.scrub(conn, CONTACT_TABLES)
 
@@ -210,12 +204,10 @@ def group_name(raw: str | None) -> str:
     """A group's name trimmed to one line, or InvalidInput (422) on the field ``name``, in Swedish."""
     name = one_line(raw or "")
     if not name:
-        message = "Skriv gruppens namn."
-    elif len(name) > GROUP_NAME_MAX:
-        message = f"Namnet är för långt (högst {GROUP_NAME_MAX} tecken)."
-    else:
-        return name
-    raise InvalidInput(message, [FieldError(field="name", message=message)])
+        raise InvalidInput.at("name", "group.name_missing")
+    if len(name) > GROUP_NAME_MAX:
+        raise InvalidInput.at("name", "group.name_too_long", max=GROUP_NAME_MAX)
+    return name
 
 
 async def rename_group(conn: asyncpg.Connection, actor: Principal, group_id: int, raw_name: str | None) -> None:
@@ -224,8 +216,7 @@ async def rename_group(conn: asyncpg.Connection, actor: Principal, group_id: int
     async with conn.transaction():
         group = await groups.group_for_write(conn, actor, group_id, lock=True)
         if group["status"] == "dissolved":
-            message = f"Grupp {group_id} är upplöst; den behåller sitt namn."
-            raise Conflict(message, [FieldError(field="name", message=message)])
+            raise Conflict.at("name", "group.dissolved_keeps_name", group_id=group_id)
         before = await conn.fetchval("select name from watch_group where id = $1", group_id)
         if before != name:
             await groups.rename_group(conn, group_id, name)
@@ -262,13 +253,12 @@ async def update_contact(
 async def dissolve_group(conn: asyncpg.Connection, actor: Principal, group_id: int, on: date, *, confirmed: bool) -> None:
     """Dissolve a group on a day, when the caller confirmed it; the reasons it cannot, in Swedish."""
     if not confirmed:
-        message = "Bekräfta att gruppen ska lösas upp: bocka i rutan."
-        raise InvalidInput(message, [FieldError(field="bekrafta", message=message)])
+        raise InvalidInput.at("bekrafta", "group.dissolve_confirm")
     group = await groups.get_group(conn, group_id, actor.scope)
     if group.status == "dissolved":
-        message = f"Gruppen är redan upplöst{' sedan ' + group.dissolved_on.isoformat() if group.dissolved_on else ''}."
-        raise Conflict(message, [FieldError(field="bekrafta", message=message)])
+        if group.dissolved_on:
+            raise Conflict.at("bekrafta", "group.dissolved_since", since=group.dissolved_on.isoformat())
+        raise Conflict.at("bekrafta", "group.dissolved_already")
     if group.established_on and on < group.established_on:
-        message = f"Datumet kan inte vara före den dag gruppen bildades ({group.established_on.isoformat()})."
-        raise InvalidInput(message, [FieldError(field="dissolved_on", message=message)])
+        raise InvalidInput.at("dissolved_on", "group.dissolve_before_established", established_on=group.established_on.isoformat())
     await dissolve(conn, actor, group_id, on)

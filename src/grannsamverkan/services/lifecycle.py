@@ -42,7 +42,7 @@ from grannsamverkan.errors import Conflict, FieldError, Forbidden, InvalidInput,
 
 async def kommun_rules(conn: asyncpg.Connection, actor: Principal, kommun: str) -> KommunRules:
     if not actor.sees(kommun):
-        raise NotFound(f"Kommun {kommun} finns inte.")
+        raise NotFound("kommun.not_found", kommun=kommun)
     return await lifecycle.rules(conn, kommun)
 
 
@@ -62,20 +62,18 @@ async def take_step(conn: asyncpg.Connection, actor: Principal, group_id: int, s
     """propose, review, approve (the police), lapse or reactivate; recorded with who and when.
     Establishing (the 70 % rule) and dissolving are db.groups.establish and db.groups.dissolve."""
     if step in ("establish", "dissolve"):
-        raise InvalidInput(f"Steget {step} görs med /{step}.", [FieldError(field="step", message="eget anrop")])
+        raise InvalidInput("lifecycle.own_route", [FieldError.of("step", "lifecycle.own_route_short")], step=step)
     if not actor.can(step_capability(step)):  # type: ignore[arg-type]
         who = "polisen" if step == "approve" else "kommunens samordnare"
-        raise Forbidden(f"Rollen {actor.role} får inte ta steget {step}: det gör {who}.")
+        raise Forbidden("lifecycle.step_role", role=actor.role, step=step, who=who)
     async with conn.transaction():
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         rules = await lifecycle.rules(conn, group["kommun"])
         to = next_status(group["status"], step, approval_required=rules.approval_required)
         if step == "reactivate" and group["contact_persons"] == 0:
-            message = f"Grupp {group_id} har ingen kontaktperson; lägg till en innan gruppen återaktiveras."
-            raise Conflict(message, [FieldError(field="contact_persons", message=message)])
+            raise Conflict.at("contact_persons", "lifecycle.reactivate_needs_contact", group_id=group_id)
         if step == "lapse" and group["established_on"] and on < group["established_on"]:
-            message = f"Datumet {on} är före gruppens bildande ({group['established_on']})."
-            raise InvalidInput(message, [FieldError(field="on", message=message)])
+            raise InvalidInput.at("on", "lifecycle.before_established", on=on, established_on=group["established_on"])
         await lifecycle.set_status(conn, group_id, to, lapsed_on=on if to == "lapsed" else None)
         recorded = await lifecycle.insert_step(
             conn, actor, group_id=group_id, kommun=group["kommun"], step=step, from_status=group["status"], to_status=to, on=on, note=note
@@ -107,11 +105,10 @@ async def renew(conn: asyncpg.Connection, actor: Principal, group_id: int, on: d
     async with conn.transaction():
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         if group["status"] not in ("active", "lapsed"):
-            message = f"Grupp {group_id} är {STATUS_WORDS.get(group['status'], group['status'])}; bara aktiva och vilande grupper förnyas."
-            raise Conflict(message, [FieldError(field="group_id", message=message)])
+            status = STATUS_WORDS.get(group["status"], group["status"])
+            raise Conflict.at("group_id", "lifecycle.renew_status", group_id=group_id, status=status)
         if group["contact_persons"] == 0:
-            message = f"Grupp {group_id} har ingen kontaktperson att bekräfta; lägg till en först."
-            raise Conflict(message, [FieldError(field="contact_persons", message=message)])
+            raise Conflict.at("contact_persons", "lifecycle.renew_needs_contact", group_id=group_id)
         await lifecycle.insert_renewal(conn, actor, group, on)
         await audit.record(
             conn,
@@ -241,7 +238,7 @@ async def set_contact_role(conn: asyncpg.Connection, actor: Principal, group_id:
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         before = await lifecycle.set_contact_role(conn, group_id, contact_id, role)
         if before is None:
-            raise NotFound(f"Grupp {group_id} har ingen kontaktperson {contact_id}.")
+            raise NotFound("contact.not_found", group_id=group_id, contact_id=contact_id)
         await audit.record(
             conn,
             actor,
@@ -263,11 +260,9 @@ async def decline(conn: asyncpg.Connection, actor: Principal, group_id: int, hou
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         outcome = await lifecycle.insert_declined(conn, group, household_id, on)
         if outcome == "outside":
-            message = f"Hushåll {household_id} ligger inte i grupp {group_id}s område."
-            raise InvalidInput(message, [FieldError(field="household_id", message=message)])
+            raise InvalidInput.at("household_id", "lifecycle.declined_outside", household_id=household_id, group_id=group_id)
         if outcome == "signed_up":
-            message = f"Hushåll {household_id} är anmält till grupp {group_id}; ta bort anmälan först."
-            raise Conflict(message, [FieldError(field="household_id", message=message)])
+            raise Conflict.at("household_id", "lifecycle.declined_signed_up", household_id=household_id, group_id=group_id)
         await audit.record(
             conn,
             actor,
@@ -306,16 +301,13 @@ async def declined(conn: asyncpg.Connection, actor: Principal, group_id: int) ->
 def _check_sign(values: dict[str, object]) -> None:
     if (values.get("x") is None) != (values.get("y") is None):
         missing = "y" if values.get("y") is None else "x"
-        message = "Ange både x och y (SWEREF 99 TM) för skyltens plats, eller ingen av dem."
-        raise InvalidInput(message, [FieldError(field=missing, message=message)])
+        raise InvalidInput.at(missing, "sign.x_and_y")
     order = [f for f in ("ordered_on", "delivered_on", "placed_on", "taken_down_on") if values.get(f) is not None]
     for a, b in itertools.pairwise(order):
         if values[a] > values[b]:  # type: ignore[operator]
-            message = f"{b} ({values[b]}) är före {a} ({values[a]})."
-            raise InvalidInput(message, [FieldError(field=b, message=message)])
+            raise InvalidInput.at(b, "sign.date_order", later=b, later_day=values[b], earlier=a, earlier_day=values[a])
     if values.get("taken_down_on") is not None and values.get("placed_on") is None:
-        message = "En skylt som tagits ner måste ha satts upp (placed_on)."
-        raise InvalidInput(message, [FieldError(field="placed_on", message=message)])
+        raise InvalidInput.at("placed_on", "sign.taken_down_unplaced")
 
 
 async def add_sign(conn: asyncpg.Connection, actor: Principal, group_id: int, values: dict[str, object]) -> lifecycle.Sign:
@@ -323,8 +315,7 @@ async def add_sign(conn: asyncpg.Connection, actor: Principal, group_id: int, va
     async with conn.transaction():
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         if values.get("placed_on") is not None and group["status"] != "active":
-            message = f"Skyltar sätts upp först när gruppen är aktiv; grupp {group_id} är {STATUS_WORDS[group['status']]}."
-            raise Conflict(message, [FieldError(field="placed_on", message=message)])
+            raise Conflict.at("placed_on", "sign.group_not_active", group_id=group_id, status=STATUS_WORDS[group["status"]])
         sign = await lifecycle.insert_sign(conn, group, values)
         await audit.record(conn, actor, kommun=group["kommun"], table="group_sign", row_id=sign.id, action="insert", after=sign)
     return sign
@@ -336,10 +327,9 @@ async def update_sign(conn: asyncpg.Connection, actor: Principal, group_id: int,
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         before = await lifecycle.get_sign(conn, group_id, sign_id)
         if before is None:
-            raise NotFound(f"Grupp {group_id} har ingen skylt {sign_id}.")
+            raise NotFound("sign.not_found", group_id=group_id, sign_id=sign_id)
         if values.get("placed_on") is not None and before.placed_on is None and group["status"] != "active":
-            message = f"Skyltar sätts upp först när gruppen är aktiv; grupp {group_id} är {STATUS_WORDS[group['status']]}."
-            raise Conflict(message, [FieldError(field="placed_on", message=message)])
+            raise Conflict.at("placed_on", "sign.group_not_active", group_id=group_id, status=STATUS_WORDS[group["status"]])
         sign = await lifecycle.update_sign(conn, group_id, sign_id, values)
         assert sign is not None
         await audit.record(
@@ -437,7 +427,7 @@ async def export_contact(conn: asyncpg.Connection, actor: Principal, group_id: i
     group = await lifecycle.group_row(conn, group_id, actor.scope)
     contact = next((c for c in await list_contacts(conn, group_id, actor.scope) if c.id == contact_id), None)
     if contact is None:
-        raise NotFound(f"Grupp {group_id} har ingen kontaktperson {contact_id}.")
+        raise NotFound("contact.not_found", group_id=group_id, contact_id=contact_id)
     life = await group_life(conn, actor, group_id, today)
     covers = next((c.households for c in life.contacts if c.contact_id == contact_id), 0)
     alerts = await lifecycle.count_alerts(conn, group_id)

@@ -49,12 +49,12 @@ def smtp_target(url: str | None = None, sender: str | None = None) -> SmtpTarget
     sender = sender or settings.mail_from
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise InvalidInput("SMTP_URL saknas eller är fel; t.ex. smtp://mail.kommun.se:587?starttls=1")
+        raise InvalidInput("mail.smtp_url")
     query = parse_qs(parts.query)
     try:
         port = parts.port or (465 if parts.scheme == "smtps" else 25)
     except ValueError:
-        raise InvalidInput("SMTP_URL har ett felaktigt portnummer") from None
+        raise InvalidInput("mail.smtp_port") from None
     return SmtpTarget(
         host=parts.hostname,
         port=port,

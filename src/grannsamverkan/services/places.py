@@ -56,8 +56,11 @@ class NewPlace(msgspec.Struct, kw_only=True):
 def _check_choice(value: str, choices: dict[str, str], field: str) -> None:
     if value not in choices:
         raise InvalidInput(
-            f"okänt värde {value!r} för {field}; välj ett av {', '.join(choices)}",
-            [FieldError(field=field, message=f"en av {', '.join(choices)}")],
+            "place.choice_unknown",
+            [FieldError.of(field, "place.status_one_of", statuses=", ".join(choices))],
+            value=repr(value),
+            field=field,
+            choices=", ".join(choices),
         )
 
 
@@ -71,7 +74,7 @@ def validated(data: NewPlace) -> NewPlace:
     would_help = rules.clean_text(data.would_help, "would_help", required=False)
     place_text = rules.clean_text(data.place_text, "place_text", required=False, max_length=rules.MAX_PLACE_TEXT)
     if data.x is None and not place_text:
-        raise InvalidInput("sätt ut platsen på kartan eller beskriv var den är", [FieldError(field="position", message="saknas")])
+        raise InvalidInput("place.position_needed", [FieldError.of("position", "place.missing")])
     if data.x is not None and data.y is not None:
         boundaries.require_inside(data.kommun, data.x, data.y)
     return msgspec.structs.replace(data, what=what, would_help=would_help, place_text=place_text, email=rules.clean_email(data.email))
@@ -143,9 +146,7 @@ async def support(conn: asyncpg.Connection, report_id: int, kommun: str | None, 
     async with conn.transaction():
         report = await db.get_report(conn, report_id, [kommun] if kommun else None)
         if report.review != "published" or report.status in ("duplicate", "closed"):
-            raise Conflict(
-                "det går bara att instämma i publicerade rapporter som inte är avslutade", [FieldError(field="id", message="inte öppen")]
-            )
+            raise Conflict("place.support_closed", [FieldError.of("id", "place.not_open")])
         added = await db.add_supporter(conn, report.id, report.kommun, db.reporter_key(reporter))
         return await db.get_report(conn, report.id, None), added
 
@@ -170,14 +171,14 @@ async def publish(conn: asyncpg.Connection, principal: Principal, report_id: int
         if report.review == "published":
             return report
         if report.review == "rejected":
-            raise Conflict("rapporten är avvisad och kan inte publiceras", [FieldError(field="review", message="avvisad")])
+            raise Conflict("place.publish_rejected", [FieldError.of("review", "place.rejected")])
         if report.x is None or report.y is None:
-            raise Conflict("sätt ut platsen på kartan innan rapporten publiceras", [FieldError(field="position", message="saknas")])
+            raise Conflict("place.publish_position", [FieldError.of("position", "place.missing")])
         if report.personal_data:
             raise Conflict(
-                f"texten verkar innehålla personuppgifter ({', '.join(report.personal_data)}); "
-                "ta bort dem (markera personuppgifter) innan rapporten publiceras",
-                [FieldError(field="what", message="möjliga personuppgifter")],
+                "place.publish_personal_data",
+                [FieldError.of("what", "place.personal_data_short")],
+                found=", ".join(report.personal_data),
             )
         counts = await db.households_in_cells(conn, report.kommun, report.x, report.y)
         blurred = rules.choose_blur(report.x, report.y, counts)
@@ -213,9 +214,8 @@ async def reject(conn: asyncpg.Connection, principal: Principal, report_id: int,
     async with conn.transaction():
         report = await _locked(conn, principal, report_id)
         if report.review != "pending":
-            raise Conflict(
-                f"rapporten är redan {rules.REVIEWS[report.review].lower()}", [FieldError(field="review", message=report.review)]
-            )
+            review = rules.REVIEWS[report.review].lower()
+            raise Conflict("place.review_done", [FieldError.of("review", "place.merge_done_short", status=review)], status=review)
         await db.update_report(
             conn, report.id, {"review": "rejected", "reject_reason": text, "status": "closed", "handled_at": datetime.now().astimezone()}
         )
@@ -250,7 +250,7 @@ async def correct(conn: asyncpg.Connection, principal: Principal, report_id: int
     async with conn.transaction():
         report = await _locked(conn, principal, report_id)
         if report.review == "rejected":
-            raise Conflict("rapporten är avvisad", [FieldError(field="review", message="avvisad")])
+            raise Conflict("place.is_rejected", [FieldError.of("review", "place.rejected")])
         changes: dict[str, Any] = {}
         if data.what is None and data.would_help is None:
             changes["what"] = rules.redact(report.what)
@@ -263,9 +263,9 @@ async def correct(conn: asyncpg.Connection, principal: Principal, report_id: int
         changes["personal_data"] = rules.personal_data_found(changes["what"], changes["would_help"], report.place_text)
         if data.x is not None or data.y is not None:
             if data.x is None or data.y is None:
-                raise InvalidInput("ange både x och y", [FieldError(field="position", message="x och y")])
+                raise InvalidInput("place.x_and_y", [FieldError.of("position", "place.x_and_y_short")])
             if report.review == "published":
-                raise Conflict("platsen kan inte flyttas efter publicering", [FieldError(field="position", message="publicerad")])
+                raise Conflict("place.moved_after_publishing", [FieldError.of("position", "place.published")])
             boundaries.require_inside(report.kommun, data.x, data.y)
             changes.update(x=data.x, y=data.y, area_id=await area_at(conn, report.kommun, data.x, data.y))
         await db.update_report(conn, report.id, changes)
@@ -324,10 +324,7 @@ async def set_status(conn: asyncpg.Connection, principal: Principal, report_id: 
         rules.check_transition(report.status, data.status)
         responsible = data.responsible or report.responsible
         if data.status == "not_kommun_responsible" and responsible in (None, "kommun"):
-            raise InvalidInput(
-                "ange vem som är ansvarig när det inte är kommunen",
-                [FieldError(field="responsible", message="t.ex. trafikverket eller fastighetsagare")],
-            )
+            raise InvalidInput("place.responsible", [FieldError.of("responsible", "place.responsible_short")])
         handled = data.status in rules.HANDLED
         await db.update_report(
             conn,
@@ -524,7 +521,7 @@ async def list_for(
 async def get_for(conn: asyncpg.Connection, principal: Principal, report_id: int) -> PlaceView:
     report = await db.get_report(conn, report_id, principal.scope)
     if report.review != "published" and not principal.can("write"):
-        raise NotFound(f"ingen rapport med id {report_id}")
+        raise NotFound("place.not_found", report_id=report_id)
     return view(report, principal)
 
 
@@ -554,7 +551,7 @@ async def place_filter(
         await kommuner.require_known(db_conn, kommun)
     check_days(from_=from_, to=to)
     if from_ and to and to < from_:
-        raise InvalidInput("to ligger före from", [FieldError(field="to", message="före from")])
+        raise InvalidInput("place.to_before_from", [FieldError.of("to", "place.before_from")])
     return PlaceFilter(
         kommuner=kommun or None,
         category=category,

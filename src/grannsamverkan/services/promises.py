@@ -54,13 +54,14 @@ FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
 
 
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(f"{field}: {message}", [FieldError(field=field, message=message)])
+def _invalid(field: str, code: str, **values: Any) -> InvalidInput:
+    error = FieldError.of(field, code, **values)
+    return InvalidInput("promise.field", [error], field=field, problem=error.message)
 
 
 def check_year(year: int, field: str = "year") -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise _invalid(field, f"året {year} ligger utanför {FIRST_YEAR}–{LAST_YEAR}")
+        raise _invalid(field, "promise.year_range", year=year, first=FIRST_YEAR, last=LAST_YEAR)
 
 
 # --- inputs --------------------------------------------------------------------------------------
@@ -161,10 +162,10 @@ class CouncilMeetingInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 def _period(data: PromiseInput) -> tuple[date, date]:
     if data.year is not None:
         if data.period_start is not None or data.period_end is not None:
-            raise _invalid("year", "ange antingen year eller period_start och period_end")
+            raise _invalid("year", "promise.year_or_period")
         return year_period(data.year)
     if data.period_start is None or data.period_end is None:
-        raise _invalid("period_start", "ange year eller både period_start och period_end")
+        raise _invalid("period_start", "promise.period_missing")
     check_days(period_start=data.period_start, period_end=data.period_end)
     return data.period_start, data.period_end
 
@@ -182,7 +183,7 @@ def _values(data: PromiseInput) -> dict[str, Any]:
         except_months=sorted(set(data.except_months)),
     )
     if not values["title"]:
-        raise _invalid("title", "får inte vara tomt")
+        raise _invalid("title", "promise.title_empty")
     if data.due_on is not None:
         check_days(due_on=data.due_on)
     check_rule(db.rule_from(values))
@@ -217,9 +218,11 @@ async def replace_promise(conn: asyncpg.Connection, actor: Principal, promise_id
             changed = [f for f in GOAL_OWNED if getattr(before, f) != values[f]]
             if changed:
                 raise InvalidInput(
-                    f"Löftet är kommunens mål för {before.goal_year}: ändra {', '.join(changed)} med "
-                    f"PUT /api/v1/goals/{before.kommun}/{before.goal_year}",
-                    [FieldError(field=f, message="styrs av årets mål") for f in changed],
+                    "promise.goal_owned",
+                    [FieldError.of(f, "promise.goal_owned_field") for f in changed],
+                    year=before.goal_year,
+                    fields=", ".join(changed),
+                    kommun=before.kommun,
                 )
         promise = await db.update_promise(conn, promise_id, values)
         await audit.record(
@@ -254,7 +257,7 @@ async def delete_promise(conn: asyncpg.Connection, actor: Principal, promise_id:
         before = await db.get_promise(conn, promise_id, actor.scope, for_update=True)
         actor.require_kommun(before.kommun)
         if before.goal_year is not None:
-            raise _invalid("id", f"löftet är kommunens mål för {before.goal_year} och tas inte bort här")
+            raise _invalid("id", "promise.goal_not_deleted", year=before.goal_year)
         await db.delete_promise(conn, promise_id)
         await audit.record(conn, actor, kommun=before.kommun, table="promise", row_id=promise_id, action="delete", before=before)
 
@@ -264,7 +267,7 @@ async def delete_promise(conn: asyncpg.Connection, actor: Principal, promise_id:
 
 def _sweref(lon: float | None, lat: float | None, field: str) -> tuple[float | None, float | None]:
     if (lon is None) != (lat is None):
-        raise _invalid(field, "ange både lon och lat, eller ingen av dem")
+        raise _invalid(field, "promise.lon_lat")
     if lon is None or lat is None:
         return None, None
     from grannsamverkan.geo.crs import WGS84, to_sweref
@@ -279,21 +282,18 @@ async def log_activity(conn: asyncpg.Connection, actor: Principal, data: Activit
     promise = await db.get_promise(conn, data.promise_id, actor.scope) if data.promise_id is not None else None
     kommun = data.kommun or (promise.kommun if promise else None)
     if kommun is None:
-        raise _invalid("kommun", "ange kommun (eller promise_id)")
+        raise _invalid("kommun", "activity.kommun_missing")
     await kommuner.require_known(conn, [kommun])
     actor.require_kommun(kommun)
     if promise is not None and kommun not in promise.kommuner:
-        raise _invalid("promise_id", f"löfte {promise.id} gäller inte kommun {kommun}")
+        raise _invalid("promise_id", "promise.other_kommun", promise_id=promise.id, kommun=kommun)
     kind = data.kind or (promise.activity_kind if promise else None) or "ovrigt"
     if kind == "informationstraff" and (not data.place.strip() or data.topic is None):
-        raise _invalid(
-            "topic" if data.place.strip() else "place",
-            "en informationsträff behöver plats (place) och ämne (topic: grannsamverkan eller byavakt)",
-        )
+        raise _invalid("topic" if data.place.strip() else "place", "activity.meeting_needs")
     if data.walk_points and kind != "trygghetsvandring":
-        raise _invalid("walk_points", "bara en trygghetsvandring har ett protokoll med punkter")
+        raise _invalid("walk_points", "activity.walk_points")
     if data.area_id is not None and await db.area_kommun(conn, data.area_id) != kommun:
-        raise _invalid("area_id", f"område {data.area_id} finns inte i kommun {kommun}")
+        raise _invalid("area_id", "area.not_in_kommun", area_id=data.area_id, kommun=kommun)
     x, y = _sweref(data.lon, data.lat, "lon")
     values = msgspec.structs.asdict(data)
     values.update(kommun=kommun, kind=kind, place=data.place.strip(), point_x=x, point_y=y, who=data.who.strip(), note=data.note.strip())
@@ -315,7 +315,7 @@ async def delete_activity(conn: asyncpg.Connection, actor: Principal, activity_i
     async with conn.transaction():
         row = await db.delete_activity(conn, activity_id, actor.scope)
         if row is None:
-            raise NotFound(f"Aktivitet {activity_id} finns inte.")
+            raise NotFound("activity.not_found", activity_id=activity_id)
         await audit.record(conn, actor, kommun=row["kommun"], table="activity", row_id=activity_id, action="delete", before=row)
 
 
@@ -344,11 +344,11 @@ async def offer_area(conn: asyncpg.Connection, actor: Principal, data: OfferInpu
     check_days(offered_on=data.offered_on)
     kommun = await db.area_kommun(conn, data.area_id)
     if kommun is None or not actor.sees(kommun):
-        raise NotFound(f"Område {data.area_id} finns inte.")
+        raise NotFound("area.not_found", area_id=data.area_id)
     if data.promise_id is not None:
         promise = await db.get_promise(conn, data.promise_id, actor.scope)
         if kommun not in promise.kommuner:
-            raise _invalid("promise_id", f"löfte {promise.id} gäller inte kommun {kommun}")
+            raise _invalid("promise_id", "promise.other_kommun", promise_id=promise.id, kommun=kommun)
     async with conn.transaction(), translated_errors():
         offer = await db.insert_offer(conn, {**msgspec.structs.asdict(data), "kommun": kommun, "note": data.note.strip()})
         await audit.record(conn, actor, kommun=kommun, table="area_offer", row_id=offer.id, action="insert", after=offer)
@@ -359,7 +359,7 @@ async def withdraw_offer(conn: asyncpg.Connection, actor: Principal, offer_id: i
     async with conn.transaction():
         row = await db.delete_offer(conn, offer_id, actor.scope)
         if row is None:
-            raise NotFound(f"Erbjudande {offer_id} finns inte.")
+            raise NotFound("offer.not_found", offer_id=offer_id)
         await audit.record(conn, actor, kommun=row["kommun"], table="area_offer", row_id=offer_id, action="delete", before=row)
 
 
@@ -367,7 +367,7 @@ async def set_council_meeting(conn: asyncpg.Connection, actor: Principal, kommun
     """The day of the council's last meeting of ``year``, when the written summary is due."""
     check_year(year)
     if day.year != year:
-        raise _invalid("last_meeting_on", f"{day.isoformat()} ligger inte i {year}")
+        raise _invalid("last_meeting_on", "promise.day_not_in_year", day=day.isoformat(), year=year)
     await kommuner.require_known(conn, [kommun])
     actor.require_kommun(kommun)
     async with conn.transaction():
@@ -513,11 +513,13 @@ async def check_promises(conn: asyncpg.Connection, year: int, in_kommuner: list[
         missing = sorted(set(in_kommuner) - {k for s in states for k in s.promise.kommuner})
         if missing:
             raise NotFound(
-                f"Inga medborgarlöften för {year} i kommun {', '.join(missing)}",
-                [FieldError(field="kommun", message=f"inga löften för {k} {year}") for k in missing],
+                "promise.none_in_kommuner",
+                [FieldError.of("kommun", "promise.none_in_kommun", kommun=k, year=year) for k in missing],
+                year=year,
+                kommuner=", ".join(missing),
             )
     elif not states:
-        raise NotFound(f"Ingen kommun har medborgarlöften för {year}")
+        raise NotFound("promise.none", year=year)
     names = {k.code: k.name for k in await kommuner.list_kommuner(conn)}
     lines = [CheckLine(kommun_name=names[s.promise.kommun], state=s, line=check_line(names[s.promise.kommun], s)) for s in states]
     codes = sorted({s.promise.kommun for s in states})

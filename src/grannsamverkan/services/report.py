@@ -52,7 +52,7 @@ def report_data(source: goals.ReportSource) -> ReportData:
         goal=source.goal,
         meetings=source.meetings,
         priority_areas=[
-            PriorityAreaRow(rank=p.rank, name=p.name, households=p.households, burglaries=round(p.burglaries), score=p.score)
+            PriorityAreaRow(rank=p.rank, name=p.name, households=p.households, burglaries=p.burglaries, score=p.score)
             for p in source.priority_areas
         ],
     )
@@ -142,7 +142,7 @@ async def yearly_report(
     promises.check_year(year)
     await kommuner.require_known(conn, [kommun])
     if scope is not None and kommun not in scope:
-        raise NotFound(f"no goal is set for kommun {kommun} in {year}")
+        raise NotFound("goal.not_set", kommun=kommun, year=year)
     states = [
         s
         for s in await promises.promise_states(conn, scope, [kommun], year, as_of)

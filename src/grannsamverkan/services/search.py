@@ -12,7 +12,7 @@ from grannsamverkan.db import search as queries
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.addresses import address_key
 from grannsamverkan.domain.text import one_line
-from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.errors import InvalidInput
 
 #: At most this many hits of each kind (the page says when there are more).
 LIMIT: Final = 50
@@ -37,11 +37,9 @@ def search_text(raw: str | None) -> str:
     """The text to search for, or InvalidInput (422) naming the field ``q``, in Swedish."""
     text = one_line(raw or "")
     if len(text) < MIN_LENGTH:
-        message = f"Skriv minst {MIN_LENGTH} tecken att söka efter."
-        raise InvalidInput(message, [FieldError(field="q", message=message)])
+        raise InvalidInput.at("q", "search.too_short", min=MIN_LENGTH)
     if len(text) > MAX_LENGTH:
-        message = f"Sökningen får vara högst {MAX_LENGTH} tecken."
-        raise InvalidInput(message, [FieldError(field="q", message=message)])
+        raise InvalidInput.at("q", "search.too_long", max=MAX_LENGTH)
     return text
 
 

@@ -92,6 +92,7 @@ def _engine_setup(engine: JinjaTemplateEngine) -> None:
         by_place=wording.by_place,
         place_stripped=wording.place_stripped,
         integer=numbers.count,
+        tally=numbers.tally,
         percent_of=numbers.percent,
         expected=numbers.expected,
         required_signups=required_signups,

@@ -15,7 +15,8 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from grannsamverkan.db import kommuner
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.errors import FieldError, InvalidInput, NotFound
+from grannsamverkan.errors import InvalidInput, NotFound
+from grannsamverkan.web.wording import FIELD_LABELS
 
 # Messages shown after a form succeeded, by the code in ?klart= (never free text from the URL).
 DONE = {
@@ -63,7 +64,7 @@ async def visible_kommun(db: asyncpg.Connection, principal: Principal, code: str
     """The kommun, when the caller may see it: 422 for an unknown code, 404 outside the scope (as the API)."""
     kommun = await kommuner.get_kommun(db, code)
     if not principal.sees(code):
-        raise NotFound(f"no such kommun for this token: {code}")
+        raise NotFound("kommun.not_yours", kommun=code)
     return kommun
 
 
@@ -77,8 +78,9 @@ async def kommun_choices(db: asyncpg.Connection, principal: Principal) -> list[k
 # --- form fields ---------------------------------------------------------------------------------
 
 
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, [FieldError(field=field, message=message)])
+def _invalid(field: str, code: str, **values: Any) -> InvalidInput:
+    """At the form's ``field``, named in the message by the words of its label."""
+    return InvalidInput.at(field, code, field=FIELD_LABELS.get(field, field), **values)
 
 
 def text(form: FormMultiDict, field: str, *, required: bool = True, max_length: int = 200) -> str | None:
@@ -86,10 +88,10 @@ def text(form: FormMultiDict, field: str, *, required: bool = True, max_length: 
     value = value.strip() if isinstance(value, str) else ""
     if not value:
         if required:
-            raise _invalid(field, f"Fyll i {field}.")
+            raise _invalid(field, "form.required")
         return None
     if len(value) > max_length:
-        raise _invalid(field, f"{field} får vara högst {max_length} tecken.")
+        raise _invalid(field, "form.too_long", max=max_length)
     return value
 
 
@@ -98,9 +100,9 @@ def integer(form: FormMultiDict, field: str) -> int:
     try:
         number = int(value or "")
     except ValueError:
-        raise _invalid(field, f"{field} måste vara ett heltal.") from None
+        raise _invalid(field, "form.integer") from None
     if not 0 <= number <= 2**62:
-        raise _invalid(field, f"{field} är utanför det tillåtna intervallet.")
+        raise _invalid(field, "form.out_of_range")
     return number
 
 
@@ -111,14 +113,14 @@ def day(form: FormMultiDict, field: str, default: date) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _invalid(field, f"{field} måste vara ett datum som ÅÅÅÅ-MM-DD.") from None
+        raise _invalid(field, "form.date") from None
 
 
 async def upload(form: FormMultiDict, field: str) -> bytes:
     value = form.get(field)
     if not isinstance(value, UploadFile):
-        raise _invalid(field, "Välj en fil.")
+        raise _invalid(field, "form.file_missing")
     data = await value.read()
     if not data:
-        raise _invalid(field, "Filen är tom.")
+        raise _invalid(field, "form.file_empty")
     return data

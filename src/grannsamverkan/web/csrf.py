@@ -94,7 +94,7 @@ class CsrfMiddleware(ASGIMiddleware):
             value = (await request.form()).get(CSRF_FIELD)
             supplied = value if isinstance(value, str) else None
         if not seed or not supplied or not hmac.compare_digest(supplied, expected_token(seed, session)):
-            raise Forbidden("formuläret kunde inte verifieras (CSRF-token saknas eller är fel); ladda om sidan och försök igen")
+            raise Forbidden("form.csrf")
         state.csrf_token = supplied
         await next_app(scope, receive, send)
 
@@ -109,7 +109,7 @@ async def _read_form_body(request: Request[Any, Any, Any], *, public: bool, opt:
         limit = settings.max_body_bytes if opt.get("upload") else FORM_BYTES
     body = await read_body(request, limit=limit, within=settings.body_timeout_seconds)
     if not multipart and body.count(b"&") >= FORM_FIELDS:
-        raise PayloadTooLarge(f"formuläret har fler än {FORM_FIELDS} fält")
+        raise PayloadTooLarge("form.too_many_fields", max=FORM_FIELDS)
     # multipart: Litestar's parser stops at the app's multipart_form_part_limit (FORM_FIELDS).
 
 

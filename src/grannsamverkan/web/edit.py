@@ -158,7 +158,8 @@ class EditPages(Controller):
                 try:
                     group_cases.group_name(values["group_name"])  # checked before anything is saved
                 except InvalidInput as exc:
-                    raise InvalidInput(exc.detail, [FieldError(field="group_name", message=e.message) for e in exc.errors]) from None
+                    errors = [FieldError(field="group_name", message=e.message, code=e.code) for e in exc.errors]
+                    raise InvalidInput(exc.code, errors, **exc.values) from None
             await area_cases.edit_area(db, principal, area_id, values["name"], values["kind"])
             if renaming and group is not None:
                 await group_cases.rename_group(db, principal, group.id, values["group_name"])

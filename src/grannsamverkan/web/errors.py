@@ -17,11 +17,12 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.utils.scope.state import ScopeState
 
+from grannsamverkan import messages
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, invalid_argument
 from grannsamverkan.errors import GrannsamverkanError, NotAuthenticated
 from grannsamverkan.http.auth import session_id
 from grannsamverkan.http.common import SECURITY_HEADERS
-from grannsamverkan.http.problem import too_deep
+from grannsamverkan.http.problem import http_code, too_deep
 from grannsamverkan.web.csrf import CSRF_COOKIE, expected_token
 
 log = logging.getLogger("grannsamverkan")
@@ -59,22 +60,23 @@ def _status_and_detail(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, GrannsamverkanError):
         return exc.status, exc.detail
     if isinstance(exc, ValidationException):
-        return 400, "Adressen eller formuläret innehåller ogiltiga värden."
+        return 400, messages.text("page.invalid_values")
     if isinstance(exc, HTTPException):
-        return exc.status_code, exc.detail
+        # Litestar's own answers ("Not Found", "Method Not Allowed") in the catalog's words.
+        return exc.status_code, messages.text(http_code(exc.status_code, malformed=False), status=exc.status_code)
     if isinstance(exc, UNAVAILABLE_ERRORS):
-        return 503, "Databasen går inte att nå. Försök igen om en stund."
+        return 503, messages.text("database.unavailable")
     if invalid_argument(exc):
-        return 422, "Adressen eller formuläret innehåller ett värde som inte kan sparas (för stort tal eller otillåtet tecken)."
-    return 500, "Ett oväntat fel inträffade. Det har loggats."
+        return 422, messages.text("page.value_too_big")
+    return 500, messages.text("server.unexpected")
 
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, NotAuthenticated) and request.method != "OPTIONS":
         return sign_in_redirect(request)  # (OPTIONS is no navigation: it gets the 401 page)
     status, detail = _status_and_detail(exc)
-    if status == 403 and "read_households" in detail:
-        detail = "Hushållens adresser och anmälningar visas bara för kommunens samordnare och administratörer."
+    if isinstance(exc, GrannsamverkanError) and exc.code == "access.capability" and exc.values.get("capability") == "read_households":
+        detail = messages.text("access.households")
     if status >= 500 and not isinstance(exc, GrannsamverkanError) and not isinstance(exc, UNAVAILABLE_ERRORS):
         log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     elif status >= 500:

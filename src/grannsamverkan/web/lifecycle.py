@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from grannsamverkan.db import groups
 from grannsamverkan.domain.lifecycle import STATUS_WORDS, STEP_WORDS, Step
-from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput
+from grannsamverkan.errors import GrannsamverkanError, InvalidInput
 from grannsamverkan.http.common import Caller, Db, today_in_sweden
 from grannsamverkan.services import lifecycle
 from grannsamverkan.web import context as form
@@ -74,7 +74,7 @@ class LifecyclePages(Controller):
         try:
             step = form.text(data, "step")
             if step not in PAGE_STEPS:
-                raise InvalidInput("Okänt steg.", [FieldError(field="step", message="okänt steg")])
+                raise InvalidInput.at("step", "lifecycle.step_unknown")
             await lifecycle.take_step(
                 db,
                 principal,

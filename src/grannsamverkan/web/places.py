@@ -115,10 +115,10 @@ def _number(form: FormMultiDict, field: str) -> float | None:
     try:
         value = float(raw.replace(",", "."))
     except ValueError:
-        raise InvalidInput("platsen på kartan kunde inte läsas; välj den igen", [FieldError(field=field, message="ogiltig")]) from None
+        raise InvalidInput("place.map_unreadable", [FieldError.of(field, "place.invalid_short")]) from None
     lo, hi = (SWEREF_EXTENT[0], SWEREF_EXTENT[2]) if field == "x" else (SWEREF_EXTENT[1], SWEREF_EXTENT[3])
     if not lo <= value <= hi:
-        raise InvalidInput("platsen ligger utanför Sverige; välj den igen på kartan", [FieldError(field=field, message="utanför")])
+        raise InvalidInput("place.map_outside", [FieldError.of(field, "open311.outside")])
     return round(value, 1)
 
 
@@ -196,7 +196,7 @@ async def public_page(
 
 async def known_kommun(conn: asyncpg.Connection, code: str) -> kommuner.Kommun:
     if len(code) != 4 or not code.isdigit():
-        raise NotFound(f"ingen kommun med koden {code!r}")
+        raise NotFound("kommun.no_code", code=repr(code))
     return await kommuner.get_kommun(conn, code)
 
 
@@ -453,7 +453,7 @@ class PlacePages(Controller):
         async def act(form: FormMultiDict) -> None:
             status = _text(form, "status") or ""
             if status not in rules.STATUSES:
-                raise InvalidInput("välj en status", [FieldError(field="status", message="saknas")])
+                raise InvalidInput("place.choose_status", [FieldError.of("status", "place.missing")])
             responsible = _optional(_text(form, "ansvarig"), rules.RESPONSIBLES)
             update = places.StatusUpdate(
                 status=status,  # type: ignore[arg-type]  # checked above
@@ -469,7 +469,7 @@ class PlacePages(Controller):
         async def act(form: FormMultiDict) -> None:
             raw = (_text(form, "med") or "").strip().lstrip("#")
             if not raw.isdigit():
-                raise InvalidInput("ange numret på rapporten som ska finnas kvar", [FieldError(field="med", message="ett nummer")])
+                raise InvalidInput("place.merge_number", [FieldError.of("med", "place.a_number")])
             await places.merge(db, principal, report_id, int(raw))
 
         return await self._act(request, db, principal, report_id, act, "ihopslagen")

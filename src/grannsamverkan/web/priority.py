@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import msgspec
 from litestar import Controller, Request, get
@@ -11,7 +11,9 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from grannsamverkan.db import areas, burglaries
-from grannsamverkan.domain.calendar import check_days, period_ending
+from grannsamverkan.domain.calendar import FIRST_DAY, LAST_DAY, check_days, period_ending
+from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, RankedArea
+from grannsamverkan.errors import InvalidInput
 from grannsamverkan.http.common import Caller, Db
 from grannsamverkan.web.context import default_kommun, kommun_choices, page, visible_kommun
 from grannsamverkan.web.maps import AreaOnMap, draw
@@ -20,6 +22,20 @@ from grannsamverkan.web.registry import MANY
 from grannsamverkan.web.wording import METHOD_PHRASES, METHODS
 
 Method = Literal["eb", "rate", "near_repeat"]
+
+
+#: The form's names of the period's days (the rule names them from/to).
+PERIOD_FIELDS: Final = {"from": "fran", "to": "till"}
+
+
+def eb_collapsed(ranked: list[RankedArea]) -> float | None:
+    """The kommun's mean rate per 1 000 when empirical Bayes gives every area with households the
+    same value (too few areas, or too little spread between them, to estimate how much the areas
+    differ): the method cannot separate the areas then. None when it can."""
+    values = {round(r.eb_rate_per_1000, 6) for r in ranked if r.households > 0}
+    if len(values) != 1 or sum(1 for r in ranked if r.households > 0) < 2:
+        return None
+    return values.pop()
 
 
 def priority_class(rank: int, count: int, score: float) -> str:
@@ -50,8 +66,7 @@ class PriorityPages(Controller):
         active group the first page's worth and how many more."""
         code = kommun or default_kommun(principal)
         choices = await kommun_choices(db, principal)
-        check_days(fran=fran, till=till)
-        first, last = period_ending(till, fran)
+        first, last = period_ending(till if till and FIRST_DAY <= till <= LAST_DAY else None, fran)
         context: dict[str, Any] = {
             "choices": choices,
             "method": metod,
@@ -66,10 +81,21 @@ class PriorityPages(Controller):
             "map": None,
             "pages": None,
             "covered_total": 0,
+            "field_errors": {},
+            "collapsed": None,
+            "near_repeat_shown": True,
+            "window_days": round(DEFAULT_TIME_WINDOW_DAYS),
+            "bandwidth_m": round(DEFAULT_BANDWIDTH_M),
         }
         if code is None:
             return page(request, "priority.html.j2", **context)
         context["kommun"] = await visible_kommun(db, principal, code)
+        try:
+            check_days(fran=fran, till=till)
+            burglaries.period(first, last, field="fran")
+        except InvalidInput as exc:  # reversed or impossible dates: said at the field, the form kept
+            context["field_errors"] = {PERIOD_FIELDS.get(e.field, e.field): e.message for e in exc.errors}
+            return page(request, "priority.html.j2", status_code=422, **context)
         ranked_all = await burglaries.priority_areas(db, code, first, last, metod, include_covered=True)
         # The same order as the API's default list (covered areas left out), and the covered apart.
         # Ranks are read from the order; only the page shown gets copies carrying them.
@@ -85,7 +111,15 @@ class PriorityPages(Controller):
             {"kommun": code, "metod": metod, "fran": fran.isoformat() if fran else None, "till": till.isoformat() if till else None},
         )
         shown = [msgspec.structs.replace(r, rank=rank_of[r.area_id][0]) for r in shown]
-        context.update(ranked=shown, pages=pages, covered=covered[:ROWS], covered_total=len(covered), map=draw(shapes) if shapes else None)
+        context.update(
+            ranked=shown,
+            pages=pages,
+            covered=covered[:ROWS],
+            covered_total=len(covered),
+            map=draw(shapes) if shapes else None,
+            collapsed=eb_collapsed(ranked_all) if metod == "eb" else None,
+            near_repeat_shown=any(r.near_repeat_score > 0 for r in ranked_all),
+        )
         return page(request, "priority.html.j2", **context)
 
     @staticmethod

@@ -16,6 +16,7 @@ from grannsamverkan.db import promises as store
 from grannsamverkan.domain.promises import ACTIVITY_KINDS, MEASURES, OWNER_STATUSES, PROMISORS, WALK_POINT_STATUSES
 from grannsamverkan.errors import FieldError, GrannsamverkanError, InvalidInput, NotFound
 from grannsamverkan.http.common import Caller, Db, today_in_sweden
+from grannsamverkan.http.problem import validation_reason
 from grannsamverkan.services import promises
 from grannsamverkan.services.report import render, yearly_report
 from grannsamverkan.web import context as form
@@ -103,7 +104,10 @@ class PromisePages(Controller):
             try:
                 entered = msgspec.convert(fields, promises.ActivityInput)
             except msgspec.ValidationError as exc:
-                raise InvalidInput(f"Ogiltigt värde: {exc}", [FieldError(field="form", message=str(exc))]) from None
+                reason = validation_reason(str(exc))
+                raise InvalidInput(
+                    "request.invalid_value", [FieldError.of("form", "request.invalid_value", reason=reason)], reason=reason
+                ) from None
             activity = await promises.log_activity(db, principal, entered)
         except GrannsamverkanError as exc:
             return await log_page(
@@ -118,7 +122,7 @@ class PromisePages(Controller):
         data = await request.form()
         chosen = form.text(data, "owner_status", required=False)
         if chosen not in (None, *OWNER_STATUSES):
-            raise InvalidInput("Välj en status i listan.", [FieldError(field="owner_status", message="okänd status")])
+            raise InvalidInput("form.choose_status", [FieldError.of("owner_status", "form.status_unknown")])
         promise = await promises.set_owner_status(
             db,
             principal,
@@ -137,7 +141,7 @@ class PromisePages(Controller):
         data = await request.form()
         status = form.text(data, "status")
         if status not in WALK_POINT_STATUSES:
-            raise InvalidInput("Välj en status i listan.", [FieldError(field="status", message="okänd status")])
+            raise InvalidInput("form.choose_status", [FieldError.of("status", "form.status_unknown")])
         point = await promises.set_walk_point_status(db, principal, point_id, status)
         activity = await store.get_activity(db, point.activity_id, principal.scope)
         return redirect(

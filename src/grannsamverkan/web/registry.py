@@ -185,7 +185,7 @@ class RegistryPages(Controller):
         try:
             kind = form.text(data, "kind")
             if kind not in ("grannsamverkan", "byavakt"):
-                raise InvalidInput("Välj grannsamverkan eller byavakt.", [FieldError(field="kind", message="okänd sort")])
+                raise InvalidInput("group.kind_choose", [FieldError.of("kind", "group.kind_unknown")])
             name = form.text(data, "name")
             await group_cases.create_group(db, principal, groups.GroupInput(area_id=area_id, kind=kind, name=name or ""), today_in_sweden())
         except GrannsamverkanError as exc:

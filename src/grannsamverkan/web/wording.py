@@ -1,39 +1,52 @@
-"""The pages' Swedish words for the registry's states: one place, so every page says the same."""
+"""The pages' Swedish words: the glossary's (shared with the yearly report) and the pages' own."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
 from typing import Final
 
 from grannsamverkan.domain import numbers
 from grannsamverkan.domain.eligibility import THRESHOLD_DENOMINATOR, THRESHOLD_NUMERATOR, Eligibility
+from grannsamverkan.domain.glossary import AREA_KINDS, GROUP_KINDS, GROUP_STATUSES, MONTHS, ROLES, long_date
 from grannsamverkan.errors import FieldError
 
-AREA_KINDS: Final = {
-    "villa": "Villaområde",
-    "radhus": "Radhusområde",
-    "flerbostadshus": "Flerbostadshus",
-    "by": "By",
-    "fritidshus": "Fritidshusområde",
-    "blandat": "Blandat",
-}
-GROUP_KINDS: Final = {"grannsamverkan": "Grannsamverkan", "byavakt": "Byavakt"}
-GROUP_STATUSES: Final = {
-    "forming": "Bildas",
-    "proposed": "Föreslagen",
-    "reviewed": "Granskad av kommunen",
-    "approved": "Godkänd av polisen",
-    "active": "Aktiv",
-    "lapsed": "Vilande",
-    "dissolved": "Upplöst",
-}
+# The glossary's words, re-exported for the pages' templates and handlers.
+__all__ = ["AREA_KINDS", "GROUP_KINDS", "GROUP_STATUSES", "MONTHS", "ROLES", "long_date"]
+
 GOAL_STATUSES: Final = {
     "achieved": "Målet är nått",
     "on_track": "I fas",
     "behind": "Efter plan",
     "not_started": "Året har inte börjat",
+}
+#: The forms' fields by the words their labels use, for a message about the field.
+FIELD_LABELS: Final = {
+    "target_new_groups": "Antalet nya grupper",
+    "target_info_meetings": "Antalet informationsmöten",
+    "year": "Året",
+    "kommun": "Kommunen",
+    "name": "Namnet",
+    "kind": "Sorten",
+    "file": "Filen",
+    "crs": "Koordinatsystemet",
+    "dissolved_on": "Datumet för upplösningen",
+    "established_on": "Datumet då gruppen bildades",
+    "held_on": "Datumet",
+    "household_id": "Hushållet",
+    "email": "E-postadressen",
+    "phone": "Telefonnumret",
+    "place": "Platsen",
+    "participants": "Antalet deltagare",
+    "promise_id": "Löftet",
+    "status": "Statusen",
+    "status_comment": "Kommentaren",
+    "step": "Steget",
+    "note": "Anteckningen",
+    "topic": "Ämnet",
+    "who": "Vem",
+    "fran": "Från",
+    "till": "Till",
 }
 #: An active group that existed before the registry (its sign-ups were never recorded here).
 EXISTING: Final = "befintlig grupp, registrerad före registret"
@@ -42,7 +55,6 @@ SHORTFALLS: Final = {
     "below_threshold": f"under {numbers.percent(THRESHOLD_NUMERATOR, THRESHOLD_DENOMINATOR)} anmälda",
     "no_contact_person": "saknar kontaktperson",
 }
-ROLES: Final = {"admin": "administratör", "coordinator": "samordnare", "police": "polis"}
 METHODS: Final = {
     "eb": "Empirisk Bayes (jämnar ut små områden)",
     "rate": "Inbrott per 1 000 hushåll",
@@ -53,7 +65,6 @@ METHOD_PHRASES: Final = {
     "rate": "inbrott per 1 000 hushåll",
     "near_repeat": "nyliga inbrott nära i tid och rum",
 }
-MONTHS: Final = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december")
 
 
 def percent(share: float) -> str:
@@ -69,10 +80,6 @@ def number(value: float, decimals: int = 1) -> str:
 def share_text(part: int, whole: int) -> str:
     """``part`` of ``whole`` as a share rounded down ("69,5 %"); "0 %" for an area with no households."""
     return numbers.percent(part, whole) if whole else "0 %"
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def households(n: int) -> str:
@@ -107,7 +114,7 @@ def signup_summary(e: Eligibility) -> str:
     )
 
 
-_PLACE = re.compile(r"^(line|feature|event) \d+: ")
+_PLACE = re.compile(r"^(rad|objekt|händelse|line|feature|event) \d+: ")
 
 
 def by_place(errors: Iterable[FieldError]) -> list[FieldError]:
@@ -116,7 +123,7 @@ def by_place(errors: Iterable[FieldError]) -> list[FieldError]:
 
 
 def place_stripped(error: FieldError) -> str:
-    """The message without its leading "line 3: " when the page already says "Rad 3:"."""
+    """The message without its leading "rad 3: " when the page already says "Rad 3:"."""
     if error.line is None and error.feature is None:
         return error.message
     return _PLACE.sub("", error.message, count=1)
