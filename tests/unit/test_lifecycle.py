@@ -266,3 +266,10 @@ def test_the_default_renewal_date_is_31_march() -> None:
     default = KommunRules()
     assert due_date(2027, default) == date(2027, 3, 31)
     assert renewal(date(2027, 4, 1), date(2027, 4, 2), default).due_on == date(2028, 3, 31)
+
+
+def test_a_household_goes_to_the_contact_person_north_or_south_of_it() -> None:
+    # two households on a north-south street, a contact person just inside each end
+    households = [(1, 620_000.0, 7_000_100.0), (2, 620_000.0, 6_999_900.0)]
+    c = coverage(households, [(10, 620_000.0, 7_000_090.0), (11, 620_000.0, 6_999_910.0)], 1)
+    assert c.covers == {10: [1], 11: [2]}
