@@ -167,8 +167,7 @@ def test_establishing_without_approval_says_what_the_kommun_requires() -> None:
     with pytest.raises(Conflict) as info:
         next_status("forming", "establish", approval_required=True)
     assert info.value.detail == (
-        "En grupp som är under bildande kan inte bildas: "
-        "kommunen kräver att gruppen först granskas av kommunen och godkänns av polisen."
+        "En grupp som är under bildande kan inte bildas: kommunen kräver att gruppen först granskas av kommunen och godkänns av polisen."
     )
     assert info.value.extra == {"current_status": "forming", "step": "establish"}
     # where the kommun requires no approval, the same step is allowed

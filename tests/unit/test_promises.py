@@ -278,7 +278,9 @@ def test_a_count_on_the_last_day_is_behind_and_the_day_after_missed() -> None:
 
 def test_a_count_promise_reports_its_pace_to_two_decimals() -> None:
     rule = PromiseRule(measure="count", period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), counts="new_groups", target=10)
-    progress = evaluate_promise(rule, as_of=date(2024, 2, 29), count=1, activity_dates=[date(2024, 1, 5), date(2024, 2, 29), date(2024, 3, 1)])
+    progress = evaluate_promise(
+        rule, as_of=date(2024, 2, 29), count=1, activity_dates=[date(2024, 1, 5), date(2024, 2, 29), date(2024, 3, 1)]
+    )
     # 10 × 60 / 366 = 1.639…
     assert (progress.count, progress.target, progress.expected, progress.expected_floor) == (1, 10, 1.64, 1)
     assert (progress.status, progress.activities) == ("on_track", 2)
@@ -415,9 +417,7 @@ def test_a_schedule_judged_on_its_first_day_has_started() -> None:
 
 
 def test_the_owner_saying_it_will_not_be_done_is_missed_at_once() -> None:
-    rule = PromiseRule(
-        measure="qualitative", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31), owner_status="inte_genomford"
-    )
+    rule = PromiseRule(measure="qualitative", period_start=date(2017, 1, 1), period_end=date(2017, 12, 31), owner_status="inte_genomford")
     progress = evaluate_promise(rule, as_of=date(2017, 6, 1), activity_dates=[date(2017, 2, 1)])
     assert (progress.status, progress.measure, progress.owner_status, progress.activities) == ("missed", "qualitative", "inte_genomford", 1)
     assert describe(progress) == "inte genomförd, 1 aktivitet loggad"

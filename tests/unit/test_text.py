@@ -9,7 +9,9 @@ from grannsamverkan.domain.text import one_line, printable
 
 # retitles the terminal, clears it, turns the text red, reverses what follows, and a C1 CSI
 HOSTILE = "Nipan\x1b]0;pwned\x07\x1b[2J\x1b[31m\u202eröd\x9b"
-CONTROLS = [chr(c) for c in [*range(9), *range(11, 32), *range(0x7F, 0xA0)]] + [chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]]
+CONTROLS = [chr(c) for c in [*range(9), *range(11, 32), *range(0x7F, 0xA0)]] + [
+    chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+]
 
 
 def test_an_area_name_with_escape_codes_prints_as_its_letters() -> None:
@@ -26,7 +28,7 @@ def test_a_report_keeps_its_lines_and_tabs_a_name_does_not() -> None:
 
 
 def test_swedish_letters_and_ordinary_punctuation_stay() -> None:
-    name = "Åsen–Ängsvägen (Sollefteå) 12 B, \"Öster\" – 70 % klart!"
+    name = 'Åsen–Ängsvägen (Sollefteå) 12 B, "Öster" – 70 % klart!'
     assert printable(name) == name
     assert one_line(name) == name
 
@@ -36,7 +38,7 @@ def test_swedish_letters_and_ordinary_punctuation_stay() -> None:
 def test_no_control_character_survives(text: str) -> None:
     shown = printable(text)
     assert not any(c in shown for c in CONTROLS)
-    assert [c for c in shown] == [c for c in text if c not in CONTROLS]
+    assert list(shown) == [c for c in text if c not in CONTROLS]
     line = one_line(text)
     assert not any(c in line for c in [*CONTROLS, "\t", "\n"])
     assert line == "".join(c for c in text if c not in CONTROLS and c not in "\t\n").strip()
