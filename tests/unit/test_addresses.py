@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grannsamverkan.domain.addresses import address_key, swedish_key
+from grannsamverkan.domain.addresses import Address, address_key, check_address, swedish_key
 from grannsamverkan.domain.spreadsheet import neutralised
+from grannsamverkan.errors import FieldError, InvalidInput
 
 
 def ordered(streets: list[str | None]) -> list[str | None]:
@@ -71,3 +73,43 @@ def test_formula_cells_are_neutralised() -> None:
     assert neutralised("Granvägen 4") == "Granvägen 4"
     assert neutralised(None) == ""
     assert neutralised(12) == "12"
+
+
+# --- an address as a coordinator edits it --------------------------------------------------------
+
+POSTCODE_WRONG = "Postnumret ska vara fem siffror, till exempel 881 30."
+
+
+def test_an_address_is_trimmed_and_its_postcode_written_with_a_space() -> None:
+    assert check_address("  Granvägen 4 ", "88130", " Sollefteå ") == Address(street="Granvägen 4", postcode="881 30", city="Sollefteå")
+    assert check_address("Granvägen 4", "881 30", "Sollefteå").postcode == "881 30"
+    # control characters and line breaks pasted into a field are dropped
+    assert check_address("Granvägen\x1b 4\n", None, "Sollef\u202eteå") == Address(street="Granvägen 4", postcode=None, city="Sollefteå")
+
+
+def test_blank_fields_are_left_out() -> None:
+    assert check_address(None, None, None) == Address(street=None, postcode=None, city=None)
+    assert check_address("  ", "", "\t") == Address(street=None, postcode=None, city=None)
+
+
+@pytest.mark.parametrize("postcode", ["8813", "881300", "881-30", "88 130", "abc de", "881  30"])
+def test_a_postcode_is_five_digits(postcode: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        check_address("Granvägen 4", postcode, "Sollefteå")
+    assert info.value.status == 422
+    assert info.value.errors == [FieldError(field="postcode", message=POSTCODE_WRONG)]
+    assert info.value.detail == f"Adressen är inte giltig. {POSTCODE_WRONG}"
+
+
+def test_street_and_city_are_at_most_200_characters_and_every_wrong_field_is_named() -> None:
+    assert check_address("G" * 200, None, "S" * 200) == Address(street="G" * 200, postcode=None, city="S" * 200)
+    with pytest.raises(InvalidInput) as info:
+        check_address("G" * 201, "1", "S" * 201)
+    street = "Gatuadressen är för lång (högst 200 tecken)."
+    city = "Orten är för lång (högst 200 tecken)."
+    assert info.value.errors == [
+        FieldError(field="street", message=street),
+        FieldError(field="postcode", message=POSTCODE_WRONG),
+        FieldError(field="city", message=city),
+    ]
+    assert info.value.detail == f"Adressen är inte giltig. {street} {POSTCODE_WRONG} {city}"

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grannsamverkan.domain.eligibility import meets_threshold
-from grannsamverkan.domain.numbers import count, decimal, percent, share
+from grannsamverkan.domain.numbers import count, decimal, expected, percent, share
 
 NBSP = "\u00a0"
 
@@ -82,3 +82,36 @@ def test_an_expected_figure_rounds_down_as_the_goal_status_does() -> None:
     assert expected(Fraction(1, 3), 2) == "0,33"
     assert decimal(Fraction(918, 100)) == "9,2"
     assert decimal(-2.5, 0) == "-3"
+
+
+def test_a_share_a_hair_below_a_step_never_reads_the_step() -> None:
+    # 100 × part / whole = 70 − 10⁻²⁹: decimal division at 28 digits would say 70,0
+    whole = 10**31
+    assert percent(7 * 10**30 - 1, whole) == "69,9 %"
+    assert percent(7 * 10**30 - 1, whole, places=0) == "69 %"
+    assert percent(7 * 10**30 - 1, whole, places=2) == "69,99 %"
+    assert percent(7 * 10**30, whole) == "70 %"
+
+
+def test_negative_decimals_round_half_away_from_zero() -> None:
+    assert decimal(-2.4, 0) == "-2"
+    assert decimal(-2.5, 0) == "-3"
+    assert decimal(-9.15) == "-9,2"
+    assert decimal(-9.14) == "-9,1"
+    assert decimal(-1234.5, 2) == f"-1{NBSP}234,50"
+
+
+def test_shares_and_decimals_with_more_places() -> None:
+    assert percent(2, 3, places=2) == "66,66 %"
+    assert percent(7, 10, places=2) == "70 %"
+    # only a decimal part of zeros is left out: 12,50 keeps its 0
+    assert percent(1, 8, places=2) == "12,50 %"
+    assert percent(1, 8, places=3) == "12,500 %"
+    assert share(0.125, places=2) == "12,50 %"
+    assert share(1.0) == "100 %"
+    assert share(0.0) == "0 %"
+    assert decimal(Fraction(1, 3), 3) == "0,333"
+    assert decimal(Fraction(2, 3), 3) == "0,667"
+    assert expected(Fraction(2, 3), 3) == "0,666"
+    assert expected(Fraction(1234567, 10), 0) == f"123{NBSP}456"
+    assert count(-1234) == f"-1{NBSP}234"

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grannsamverkan.domain import places as rules
-from grannsamverkan.errors import Conflict, InvalidInput
+from grannsamverkan.errors import Conflict, FieldError, InvalidInput
 
 
 @pytest.mark.parametrize("current", list(rules.STATUSES))
@@ -91,3 +91,158 @@ def test_rate_limiter_memory_is_bounded() -> None:
     for i in range(100):
         limiter.allow(f"k{i}", now=0)
     assert len(limiter._log) == 10
+
+
+# --- what a coordinator reads when a status change or a merge is refused -------------------------
+
+
+def test_an_unknown_status_names_the_field_and_the_statuses_there_are() -> None:
+    with pytest.raises(InvalidInput) as info:
+        rules.check_transition("open", "done")
+    assert info.value.status == 422
+    assert info.value.detail == "okänd status 'done'"
+    assert info.value.errors == [
+        FieldError(field="status", message="en av open, in_progress, action_scheduled, fixed, not_kommun_responsible, duplicate, closed")
+    ]
+
+
+def test_a_report_becomes_a_duplicate_only_by_merging() -> None:
+    for current in ("open", "in_progress", "fixed", "closed"):
+        with pytest.raises(Conflict) as info:
+            rules.check_transition(current, "duplicate")
+        assert info.value.detail == "status Dubblett sätts genom att slå ihop rapporten med en annan"
+        assert info.value.errors == [FieldError(field="status", message="använd sammanslagning")]
+
+
+def test_a_refused_change_names_both_statuses_and_what_is_allowed_in_swedish() -> None:
+    with pytest.raises(Conflict) as info:
+        rules.check_transition("fixed", "open")
+    assert info.value.detail == "status kan inte ändras från Åtgärdad till Inkommen; tillåtet: Avslutad, Utreds"
+    assert info.value.errors == [FieldError(field="status", message="fixed -> open är inte tillåtet")]
+    with pytest.raises(Conflict) as info:
+        rules.check_transition("closed", "in_progress")
+    assert info.value.detail == "status kan inte ändras från Avslutad till Utreds; tillåtet: ingen (ärendet är avslutat)"
+    assert info.value.errors == [FieldError(field="status", message="closed -> in_progress är inte tillåtet")]
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "same_report", "same_kommun", "detail", "error"),
+    [
+        ("open", "open", True, True, "en rapport kan inte slås ihop med sig själv", FieldError(field="into", message="samma rapport")),
+        ("open", "open", False, False, "rapporterna hör till olika kommuner", FieldError(field="into", message="annan kommun")),
+        ("closed", "open", False, True, "rapporten är redan avslutad", FieldError(field="id", message="closed")),
+        ("duplicate", "open", False, True, "rapporten är redan dubblett", FieldError(field="id", message="duplicate")),
+        (
+            "open",
+            "duplicate",
+            False,
+            True,
+            "rapporten att slå ihop med är själv en dubblett; välj originalet",
+            FieldError(field="into", message="dubblett"),
+        ),
+    ],
+)
+def test_a_merge_is_refused_with_the_reason(
+    source: str, target: str, same_report: bool, same_kommun: bool, detail: str, error: FieldError
+) -> None:
+    with pytest.raises(Conflict) as info:
+        rules.check_merge(source, target, same_report, same_kommun)
+    assert info.value.status == 409
+    assert info.value.detail == detail
+    assert info.value.errors == [error]
+
+
+@pytest.mark.parametrize("source", ["open", "in_progress", "action_scheduled", "fixed", "not_kommun_responsible"])
+@pytest.mark.parametrize("target", ["open", "in_progress", "fixed", "closed"])
+def test_a_merge_of_two_reports_of_one_kommun_is_allowed(source: str, target: str) -> None:
+    rules.check_merge(source, target, same_report=False, same_kommun=True)
+
+
+def test_open311_knows_open_and_closed() -> None:
+    assert {s: rules.open311_status(s) for s in rules.STATUSES} == {
+        "open": "open",
+        "in_progress": "open",
+        "action_scheduled": "open",
+        "fixed": "closed",
+        "not_kommun_responsible": "closed",
+        "duplicate": "closed",
+        "closed": "closed",
+    }
+
+
+# --- the blurred position ------------------------------------------------------------------------
+
+
+def test_the_cell_a_point_is_published_in_is_cell_metres_wide_and_holds_the_point() -> None:
+    assert rules.cell_bounds(612_345.0, 7_045_678.0, 100) == (612_300.0, 7_045_600.0, 612_400.0, 7_045_700.0)
+    assert rules.cell_bounds(612_345.0, 7_045_678.0, 1000) == (612_000.0, 7_045_000.0, 613_000.0, 7_046_000.0)
+
+
+def test_blur_skips_cell_sizes_without_a_household_count() -> None:
+    # only the 500 m count is known (the smaller cells had no household in the registry)
+    assert rules.choose_blur(612_345.0, 7_045_678.0, {500: 12}) == (612_250.0, 7_045_750.0, 500)
+    assert rules.choose_blur(612_345.0, 7_045_678.0, {}) is None
+
+
+# --- personal data and plain text ----------------------------------------------------------------
+
+
+def test_nothing_to_redact_in_a_missing_text() -> None:
+    assert rules.redact(None) is None
+    assert rules.redact("Trasig lampa") == "Trasig lampa"
+    assert rules.redact("ring 070-123 45 67 eller anna@example.se") == "ring [borttaget] eller [borttaget]"
+
+
+def test_a_missing_text_is_refused_only_where_it_is_required() -> None:
+    with pytest.raises(InvalidInput) as info:
+        rules.clean_text(None, "description", required=True)
+    assert info.value.errors == [FieldError(field="description", message="saknas")]
+    assert info.value.detail == "fältet description måste fyllas i"
+    assert rules.clean_text(None, "place", required=False) is None
+    assert rules.clean_text(" \x00\r\n ", "place", required=False) is None
+    assert rules.clean_text("lampa\tvid\nporten", "place", required=False) == "lampa\tvid\nporten"
+
+
+def test_a_too_long_text_names_its_field_and_the_limit() -> None:
+    with pytest.raises(InvalidInput) as info:
+        rules.clean_text("a" * 301, "place_text", required=False, max_length=rules.MAX_PLACE_TEXT)
+    assert info.value.errors == [FieldError(field="place_text", message="högst 300 tecken")]
+    assert info.value.detail == "fältet place_text får vara högst 300 tecken (nu 301)"
+
+
+def test_an_email_address_is_optional_and_at_most_254_characters() -> None:
+    assert rules.clean_email(None) is None
+    assert rules.clean_email("   ") is None
+    longest = "a" * 64 + "@" + "b" * 186 + ".se"
+    assert len(longest) == 254 and rules.clean_email(longest) == longest
+    with pytest.raises(InvalidInput) as info:
+        rules.clean_email("a" * 64 + "@" + "b" * 187 + ".se")
+    assert info.value.errors == [FieldError(field="email", message="ogiltig e-postadress")]
+    assert info.value.detail == "e-postadressen ser inte ut som en e-postadress, t.ex. namn@example.se"
+
+
+# --- submissions per client ----------------------------------------------------------------------
+
+
+def test_rate_limiter_runs_on_the_clock_when_no_time_is_given() -> None:
+    limiter = rules.RateLimiter(1, 60.0)
+    assert limiter.allow("a")
+    assert not limiter.allow("a")
+    assert 59 <= limiter.retry_after("a") <= 60
+
+
+def test_an_attempt_exactly_one_window_old_no_longer_counts() -> None:
+    limiter = rules.RateLimiter(1, 60.0)
+    assert limiter.allow("a", now=0.0)
+    assert not limiter.allow("a", now=59.9)
+    assert limiter.retry_after("a", now=59.5) == 1  # half a second left: retry after 1 s, never 0
+    assert limiter.allow("a", now=60.0)
+
+
+def test_rate_limiter_forgets_the_least_recently_seen_client_first() -> None:
+    limiter = rules.RateLimiter(1, 60.0, max_keys=3)
+    for key in ("a", "b", "c", "d"):
+        assert limiter.allow(key, now=0)
+    # "a" (the oldest) was forgotten and may submit again; "d" (the newest) is still limited
+    assert not limiter.allow("d", now=1)
+    assert limiter.allow("a", now=1)
