@@ -97,7 +97,7 @@ def test_a_postcode_is_five_digits(postcode: str) -> None:
     with pytest.raises(InvalidInput) as info:
         check_address("Granvägen 4", postcode, "Sollefteå")
     assert info.value.status == 422
-    assert info.value.errors == [FieldError(field="postcode", message=POSTCODE_WRONG)]
+    assert info.value.errors == [FieldError(field="postcode", message=POSTCODE_WRONG, code="address.postcode")]
     assert info.value.detail == f"Adressen är inte giltig. {POSTCODE_WRONG}"
 
 
@@ -108,8 +108,8 @@ def test_street_and_city_are_at_most_200_characters_and_every_wrong_field_is_nam
     street = "Gatuadressen är för lång (högst 200 tecken)."
     city = "Orten är för lång (högst 200 tecken)."
     assert info.value.errors == [
-        FieldError(field="street", message=street),
-        FieldError(field="postcode", message=POSTCODE_WRONG),
-        FieldError(field="city", message=city),
+        FieldError(field="street", message=street, code="address.street_too_long"),
+        FieldError(field="postcode", message=POSTCODE_WRONG, code="address.postcode"),
+        FieldError(field="city", message=city, code="address.city_too_long"),
     ]
     assert info.value.detail == f"Adressen är inte giltig. {street} {POSTCODE_WRONG} {city}"

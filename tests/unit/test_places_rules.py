@@ -100,9 +100,13 @@ def test_an_unknown_status_names_the_field_and_the_statuses_there_are() -> None:
     with pytest.raises(InvalidInput) as info:
         rules.check_transition("open", "done")
     assert info.value.status == 422
-    assert info.value.detail == "okänd status 'done'"
+    assert info.value.detail == "Okänd status 'done'."
     assert info.value.errors == [
-        FieldError(field="status", message="en av open, in_progress, action_scheduled, fixed, not_kommun_responsible, duplicate, closed")
+        FieldError(
+            field="status",
+            message="En av open, in_progress, action_scheduled, fixed, not_kommun_responsible, duplicate, closed.",
+            code="place.status_one_of",
+        )
     ]
 
 
@@ -110,35 +114,37 @@ def test_a_report_becomes_a_duplicate_only_by_merging() -> None:
     for current in ("open", "in_progress", "fixed", "closed"):
         with pytest.raises(Conflict) as info:
             rules.check_transition(current, "duplicate")
-        assert info.value.detail == "status Dubblett sätts genom att slå ihop rapporten med en annan"
-        assert info.value.errors == [FieldError(field="status", message="använd sammanslagning")]
+        assert info.value.detail == "Status Dubblett sätts genom att slå ihop rapporten med en annan."
+        assert info.value.errors == [FieldError(field="status", message="Använd sammanslagning.", code="place.use_merge")]
 
 
 def test_a_refused_change_names_both_statuses_and_what_is_allowed_in_swedish() -> None:
     with pytest.raises(Conflict) as info:
         rules.check_transition("fixed", "open")
-    assert info.value.detail == "status kan inte ändras från Åtgärdad till Inkommen; tillåtet: Avslutad, Utreds"
-    assert info.value.errors == [FieldError(field="status", message="fixed -> open är inte tillåtet")]
+    assert info.value.detail == "Status kan inte ändras från Åtgärdad till Inkommen; tillåtet: Avslutad, Utreds."
+    assert info.value.errors == [FieldError(field="status", message="fixed -> open är inte tillåtet.", code="place.transition_short")]
     with pytest.raises(Conflict) as info:
         rules.check_transition("closed", "in_progress")
-    assert info.value.detail == "status kan inte ändras från Avslutad till Utreds; tillåtet: ingen (ärendet är avslutat)"
-    assert info.value.errors == [FieldError(field="status", message="closed -> in_progress är inte tillåtet")]
+    assert info.value.detail == "Status kan inte ändras från Avslutad till Utreds; tillåtet: ingen (ärendet är avslutat)."
+    assert info.value.errors == [
+        FieldError(field="status", message="closed -> in_progress är inte tillåtet.", code="place.transition_short")
+    ]
 
 
 @pytest.mark.parametrize(
     ("source", "target", "same_report", "same_kommun", "detail", "error"),
     [
-        ("open", "open", True, True, "en rapport kan inte slås ihop med sig själv", FieldError(field="into", message="samma rapport")),
-        ("open", "open", False, False, "rapporterna hör till olika kommuner", FieldError(field="into", message="annan kommun")),
-        ("closed", "open", False, True, "rapporten är redan avslutad", FieldError(field="id", message="closed")),
-        ("duplicate", "open", False, True, "rapporten är redan dubblett", FieldError(field="id", message="duplicate")),
+        ("open", "open", True, True, "En rapport kan inte slås ihop med sig själv.", FieldError(field="into", message="Samma rapport.")),
+        ("open", "open", False, False, "Rapporterna hör till olika kommuner.", FieldError(field="into", message="Annan kommun.")),
+        ("closed", "open", False, True, "Rapporten är redan avslutad.", FieldError(field="id", message="Redan avslutad.")),
+        ("duplicate", "open", False, True, "Rapporten är redan dubblett.", FieldError(field="id", message="Redan dubblett.")),
         (
             "open",
             "duplicate",
             False,
             True,
-            "rapporten att slå ihop med är själv en dubblett; välj originalet",
-            FieldError(field="into", message="dubblett"),
+            "Rapporten att slå ihop med är själv en dubblett; välj originalet.",
+            FieldError(field="into", message="Dubblett."),
         ),
     ],
 )
@@ -149,7 +155,7 @@ def test_a_merge_is_refused_with_the_reason(
         rules.check_merge(source, target, same_report, same_kommun)
     assert info.value.status == 409
     assert info.value.detail == detail
-    assert info.value.errors == [error]
+    assert [(e.field, e.message) for e in info.value.errors] == [(error.field, error.message)]
 
 
 @pytest.mark.parametrize("source", ["open", "in_progress", "action_scheduled", "fixed", "not_kommun_responsible"])
@@ -196,8 +202,8 @@ def test_nothing_to_redact_in_a_missing_text() -> None:
 def test_a_missing_text_is_refused_only_where_it_is_required() -> None:
     with pytest.raises(InvalidInput) as info:
         rules.clean_text(None, "description", required=True)
-    assert info.value.errors == [FieldError(field="description", message="saknas")]
-    assert info.value.detail == "fältet description måste fyllas i"
+    assert info.value.errors == [FieldError(field="description", message="Saknas.", code="place.missing")]
+    assert info.value.detail == "Fältet description måste fyllas i."
     assert rules.clean_text(None, "place", required=False) is None
     assert rules.clean_text(" \x00\r\n ", "place", required=False) is None
     assert rules.clean_text("lampa\tvid\nporten", "place", required=False) == "lampa\tvid\nporten"
@@ -206,8 +212,8 @@ def test_a_missing_text_is_refused_only_where_it_is_required() -> None:
 def test_a_too_long_text_names_its_field_and_the_limit() -> None:
     with pytest.raises(InvalidInput) as info:
         rules.clean_text("a" * 301, "place_text", required=False, max_length=rules.MAX_PLACE_TEXT)
-    assert info.value.errors == [FieldError(field="place_text", message="högst 300 tecken")]
-    assert info.value.detail == "fältet place_text får vara högst 300 tecken (nu 301)"
+    assert info.value.errors == [FieldError(field="place_text", message="Högst 300 tecken.", code="place.at_most")]
+    assert info.value.detail == "Fältet place_text får vara högst 300 tecken (nu 301)."
 
 
 def test_an_email_address_is_optional_and_at_most_254_characters() -> None:
@@ -217,8 +223,8 @@ def test_an_email_address_is_optional_and_at_most_254_characters() -> None:
     assert len(longest) == 254 and rules.clean_email(longest) == longest
     with pytest.raises(InvalidInput) as info:
         rules.clean_email("a" * 64 + "@" + "b" * 187 + ".se")
-    assert info.value.errors == [FieldError(field="email", message="ogiltig e-postadress")]
-    assert info.value.detail == "e-postadressen ser inte ut som en e-postadress, t.ex. namn@example.se"
+    assert info.value.errors == [FieldError(field="email", message="Ogiltig e-postadress.", code="place.email_short")]
+    assert info.value.detail == "E-postadressen ser inte ut som en e-postadress, t.ex. namn@example.se."
 
 
 # --- submissions per client ----------------------------------------------------------------------

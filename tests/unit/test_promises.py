@@ -205,22 +205,22 @@ def refused(rule: PromiseRule) -> InvalidInput:
 def test_a_count_promise_without_what_it_counts_and_a_target_names_both() -> None:
     error = refused(rule_of(measure="count"))
     assert error.errors == [
-        FieldError(field="counts", message="ett löfte om antal behöver veta vad som räknas"),
-        FieldError(field="target", message="ett löfte om antal behöver ett mål"),
+        FieldError(field="counts", message="Ett löfte om antal behöver veta vad som räknas.", code="promise.counts_missing"),
+        FieldError(field="target", message="Ett löfte om antal behöver ett mål.", code="promise.target_missing"),
     ]
-    assert error.detail == "Löftet går inte att spara: counts: ett löfte om antal behöver veta vad som räknas"
+    assert error.detail == "Löftet går inte att spara: counts: Ett löfte om antal behöver veta vad som räknas."
     assert refused(rule_of(measure="count", counts="new_groups")).errors == [
-        FieldError(field="target", message="ett löfte om antal behöver ett mål")
+        FieldError(field="target", message="Ett löfte om antal behöver ett mål.", code="promise.target_missing")
     ]
     check_rule(rule_of(measure="count", counts="new_groups", target=0))
 
 
 def test_what_each_measure_needs_is_asked_of_that_measure_only() -> None:
     assert refused(rule_of(measure="schedule")).errors == [
-        FieldError(field="rhythm", message="ett återkommande löfte behöver en rytm (monthly)")
+        FieldError(field="rhythm", message="Ett återkommande löfte behöver en rytm (monthly).", code="promise.rhythm_missing")
     ]
     assert refused(rule_of(measure="one_off")).errors == [
-        FieldError(field="due_on", message="en engångsinsats behöver ett datum då den ska vara gjord")
+        FieldError(field="due_on", message="En engångsinsats behöver ett datum då den ska vara gjord.", code="promise.due_missing")
     ]
     check_rule(rule_of(measure="schedule", rhythm="monthly"))
     check_rule(rule_of(measure="one_off", due_on=date(2017, 9, 30)))
@@ -232,10 +232,10 @@ def test_a_period_is_at_most_ten_years_and_may_be_a_single_day() -> None:
     check_rule(rule_of(period_start=start, period_end=start))
     check_rule(rule_of(period_start=start, period_end=start + timedelta(days=3660)))
     assert refused(rule_of(period_start=start, period_end=start + timedelta(days=3661))).errors == [
-        FieldError(field="period_end", message="perioden får vara högst tio år")
+        FieldError(field="period_end", message="Perioden får vara högst tio år.", code="promise.period_too_long")
     ]
     assert refused(rule_of(period_start=start, period_end=start - timedelta(days=1))).errors == [
-        FieldError(field="period_end", message="slutar före periodens start")
+        FieldError(field="period_end", message="Slutar före periodens start.", code="promise.period_reversed")
     ]
 
 
@@ -245,12 +245,12 @@ def test_excepted_months_are_1_to_12(months: tuple[int, ...], ok: bool) -> None:
     if ok:
         check_rule(rule)
     else:
-        assert refused(rule).errors == [FieldError(field="except_months", message="månader är 1–12")]
+        assert refused(rule).errors == [FieldError(field="except_months", message="Månader är 1–12.", code="promise.months")]
 
 
 def test_a_target_is_never_negative() -> None:
     assert refused(rule_of(measure="count", counts="info_meetings", target=-1)).errors == [
-        FieldError(field="target", message="får inte vara negativt")
+        FieldError(field="target", message="Får inte vara negativt.", code="promise.target_negative")
     ]
     check_rule(rule_of(measure="qualitative", target=0))
 
