@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from grannsamverkan.domain.contact import ContactDetails, check_contact_details, email_problem, phone_problem
 from grannsamverkan import messages
+from grannsamverkan.domain.contact import ContactDetails, check_contact_details, email_problem, phone_problem
 from grannsamverkan.errors import FieldError, InvalidInput
 
 PHONE_INVALID = "Telefonnumret är inte giltigt. Skriv det till exempel som 070-123 45 67 eller +46 70 123 45 67."
