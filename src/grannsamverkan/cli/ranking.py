@@ -23,7 +23,7 @@ from grannsamverkan.db import burglaries, kommuner
 from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestMethod, BacktestResult, rolling_backtest, yearly_folds
 from grannsamverkan.domain.calendar import period_ending
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, METHODS, RankedArea
-from grannsamverkan.errors import FieldError, InvalidInput
+from grannsamverkan.errors import InvalidInput
 from grannsamverkan.geo.gis_points import PointFields
 from grannsamverkan.services import burglaries as burglary_cases
 from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
