@@ -606,6 +606,24 @@ CATALOG: Final[dict[str, str]] = {
     # (more sections are added above this line)
     # --- GIS files, areas and the kommun boundary (added after the merge, part A) -----------------
     # --- CSV text files, households, accounts, settings (added after the merge, part B) ----------
+    "account.name_missing": "Ange ett namn för kontot.",
+    "account.name_missing_short": "Namnet saknas.",
+    "account.name_length": "Namnet ska ha {min}–{max} tecken.",
+    "account.name_characters": "Namnet får bara ha bokstäver, siffror och tecknen . @ + ' - _ (inga mellanslag).",
+    "account.password_too_short": "Lösenordet måste ha minst {min} tecken.",
+    "account.password_too_long": "Lösenordet får ha högst {max} tecken.",
+    "account.passwords_differ": "Lösenorden är inte lika; försök igen.",
+    "account.passwords_differ_short": "Lösenorden är inte lika.",
+    "account.role_unknown": "Okänd roll {role}.",
+    "account.role_one_of": "Rollen ska vara en av {roles}.",
+    "account.kommun_needed": "Ett konto för samordnare eller polis behöver minst en kommun (--kommun).",
+    "account.name_taken": "Det finns redan ett konto med namnet {name}.",
+    "account.name_taken_short": "Namnet är upptaget.",
+    "account.not_found": "Det finns inget konto med namnet eller numret {name}.",
+    "settings.tile_url": (
+        "GRANNSAMVERKAN_MAP_TILE_URL={url} är ogiltig: en https-adress till rasterplattor med {{z}}, {{x}} och {{y}} "
+        "väntas (eller none för ingen bakgrundskarta)."
+    ),
 }
 
 

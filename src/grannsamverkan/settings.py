@@ -122,10 +122,7 @@ def _check_tile_url(url: str | None) -> None:
     parts = urlsplit(url.replace("{s}", "s"))
     missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
     if parts.scheme not in ("https", "http") or not parts.hostname or missing or any(c in url for c in " ;,'\"\\"):
-        raise ConfigurationError(
-            f"GRANNSAMVERKAN_MAP_TILE_URL={url} är ogiltig: en https-adress till rasterplattor med {{z}}, {{x}} och {{y}} "
-            "väntas (eller none för ingen bakgrundskarta)."
-        )
+        raise ConfigurationError("settings.tile_url", url=url)
 
 
 #: The environment variable of each setting.

@@ -78,7 +78,7 @@ async def test_bad_input_says_what_in_swedish_and_never_echoes_the_password(
     answers = iter([PASSWORD, PASSWORD + "x"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert await run(monkeypatch, "accounts", "create", "--name", "anna", "--role", "coordinator", "--kommun", "2283") == 2
-    assert "lösenorden är inte lika" in capsys.readouterr().err
+    assert "Lösenorden är inte lika" in capsys.readouterr().err
     answers = iter([PASSWORD, PASSWORD])
     assert await run(monkeypatch, "accounts", "create", "--name", "anna", "--role", "coordinator", "--kommun", "2283") == 0
     assert await conn.fetchval("select count(*) from account") == 1

@@ -96,7 +96,7 @@ async def test_a_repeated_external_ref_is_refused_with_both_lines(conn: asyncpg.
             data += "k0,Storgatan 8,881 30,Sollefteå,,\n"
         with pytest.raises(InvalidInput) as refused:
             await household_import.import_households(conn, cli_actor(), "2283", data.encode())
-        assert "already used on line" in refused.value.errors[0].message
+        assert "används redan på rad" in refused.value.errors[0].message
     assert await _partitions(conn) == partitions  # nothing half-made
     assert await conn.fetchval("select count(*) from household") == (2 if before == "an import" else 0)
 

@@ -54,7 +54,7 @@ async def test_positions_need_no_address_and_a_household_without_one_is_a_warnin
     # Still: without a position the address is needed.
     response = await client.post("/api/v1/households/import?kommun=2283", content=b"external_ref;x;y\nq2;;\n", headers=headers)
     problem = assert_problem(response, 422)
-    assert problem["errors"][0]["line"] == 2 and "no position" in problem["errors"][0]["message"]
+    assert problem["errors"][0]["line"] == 2 and "ingen position" in problem["errors"][0]["message"]
 
 
 async def test_a_point_just_across_the_kommun_border_is_refused_with_its_line(

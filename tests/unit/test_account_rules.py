@@ -35,8 +35,8 @@ def test_e_mail_addresses_and_short_names_are_names(name: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("", "ange ett namn"),
-        ("   ", "ange ett namn"),
+        ("", "Ange ett namn"),
+        ("   ", "Ange ett namn"),
         ("a", "2–254 tecken"),
         ("x" * 255, "2–254 tecken"),
         ("anna berg", "inga mellanslag"),

@@ -27,7 +27,7 @@ def read_password(args: argparse.Namespace) -> str:
     first = getpass.getpass("Lösenord (minst 12 tecken): ")
     again = getpass.getpass("Upprepa lösenordet: ")
     if first != again:
-        raise InvalidInput("lösenorden är inte lika; försök igen", [FieldError(field="password", message="lösenorden är inte lika")])
+        raise InvalidInput("account.passwords_differ", [FieldError.of("password", "account.passwords_differ_short")])
     return first
 
 

@@ -87,8 +87,7 @@ async def insert_account(
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name != NAME_TAKEN:
             raise
-        message = f"det finns redan ett konto med namnet {name!r}"
-        raise Conflict(message, [FieldError(field="name", message="namnet är upptaget")]) from exc
+        raise Conflict("account.name_taken", [FieldError.of("name", "account.name_taken_short")], name=repr(name)) from exc
     return AccountInfo(**dict(row))
 
 
@@ -100,7 +99,7 @@ async def find_account(conn: asyncpg.Connection, name_key: str, name_or_id: str)
     """The account named (or numbered) so; 404 naming it otherwise."""
     row = await conn.fetchrow(FIND_BY_NAME_OR_ID, name_key, name_or_id)
     if row is None:
-        raise NotFound(f"det finns inget konto med namnet eller numret {name_or_id!r}")
+        raise NotFound("account.not_found", name=repr(name_or_id))
     return AccountInfo(**dict(row))
 
 

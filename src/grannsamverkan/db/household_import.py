@@ -38,7 +38,7 @@ from grannsamverkan.db.households import area_index
 from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.errors import Conflict, FieldError
+from grannsamverkan.errors import Conflict
 from grannsamverkan.geo.assign import AreaGrid
 from grannsamverkan.geo.columnar import NotClean, clean_batches, household_batches
 from grannsamverkan.geo.household_csv import HouseholdBatch
@@ -422,8 +422,7 @@ async def _attach_first_load(conn: asyncpg.Connection, kommun: str, area_counts:
     ids, counts = list(area_counts), list(area_counts.values())
     status = await conn.execute(ADD_AREA_COUNTS, ids, counts, kommun)
     if _count(status) != len(ids):  # areas come from the kommun's own, under the lock: a bug if hit
-        message = "a household refers to an area that does not exist in its kommun"
-        raise Conflict(message, [FieldError(field="area_id", message=message)])
+        raise Conflict.at("area_id", "household.area_missing")
     await conn.execute(INDEX_BUILD_MEMORY)
     await conn.execute(ATTACH_PARTITION, kommun)
 

@@ -20,7 +20,7 @@ from grannsamverkan.db import audit, groups, kommuner
 from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.db.pool import translated_errors
 from grannsamverkan.domain.access import Principal
-from grannsamverkan.errors import FieldError, InvalidInput, NotFound
+from grannsamverkan.errors import InvalidInput, NotFound
 from grannsamverkan.geo.assign import AreaGrid
 from grannsamverkan.geo.geojson import from_wkb, point_to_geojson_wgs84
 
@@ -78,7 +78,7 @@ def _household(row: asyncpg.Record) -> Household:
 async def get_household(conn: asyncpg.Connection, household_id: int, scope: list[str] | None) -> Household:
     row = await conn.fetchrow(HOUSEHOLD_BY_ID, household_id, scope)
     if row is None:
-        raise NotFound(f"no household {household_id}")
+        raise NotFound("household.not_found", household_id=household_id)
     return _household(row)
 
 
@@ -194,17 +194,13 @@ async def create_household(conn: asyncpg.Connection, actor: Principal, data: Hou
         if data.x is not None and data.y is not None:
             located = await _area_at(conn, data.kommun, data.x, data.y)
             if area_id is not None and area_id != located:
-                message = (
-                    f"the location lies in {'area ' + str(located) if located else 'no area'}, not in area {area_id}; "
-                    "leave area_id out to have it assigned from the location"
-                )
-                raise InvalidInput(message, [FieldError(field="area_id", message=message)])
+                code = "household.location_other_area" if located else "household.location_no_area"
+                raise InvalidInput.at("area_id", code, located=located, area_id=area_id)
             area_id = located
         elif area_id is not None:
             owner = await conn.fetchval(AREA_KOMMUN, area_id)
             if owner != data.kommun:
-                message = f"no area {area_id} in kommun {data.kommun}"
-                raise InvalidInput(message, [FieldError(field="area_id", message=message)])
+                raise InvalidInput.at("area_id", "area.not_in_kommun", area_id=area_id, kommun=data.kommun)
         data = msgspec.structs.replace(data, area_id=area_id)
         household_id = await conn.fetchval(
             INSERT_HOUSEHOLD,
@@ -236,7 +232,7 @@ async def lock_for_erasure(conn: asyncpg.Connection, actor: Principal, household
     """The household row (id, kommun, area_id and the partition that holds it), locked."""
     row = await conn.fetchrow(ERASURE_TARGET, household_id, actor.scope)
     if row is None:
-        raise NotFound(f"no household {household_id}")
+        raise NotFound("household.not_found", household_id=household_id)
     actor.require_kommun(row["kommun"])
     # The kommun's lock first (shared, as for a single new household), then the household:
     # imports and area changes hold that lock alone and then lock areas and households, so
@@ -245,7 +241,7 @@ async def lock_for_erasure(conn: asyncpg.Connection, actor: Principal, household
     await lock_kommun(conn, row["kommun"], shared=True)
     row = await conn.fetchrow(ERASURE_TARGET_FOR_UPDATE, household_id, actor.scope)
     if row is None:
-        raise NotFound(f"no household {household_id}")
+        raise NotFound("household.not_found", household_id=household_id)
     return row
 
 
@@ -278,13 +274,13 @@ async def address_for_update(conn: asyncpg.Connection, actor: Principal, househo
     """The household's id, kommun, area and address, locked (in a transaction), in the actor's scope."""
     row = await conn.fetchrow(ADDRESS, household_id, actor.scope)
     if row is None:
-        raise NotFound(f"Hushåll {household_id} finns inte.")
+        raise NotFound("household.not_found", household_id=household_id)
     actor.require_kommun(row["kommun"])
     # The kommun's lock first, shared (as a single new household): an import holds it alone.
     await lock_kommun(conn, row["kommun"], shared=True)
     row = await conn.fetchrow(ADDRESS_FOR_UPDATE, household_id, actor.scope)
     if row is None:
-        raise NotFound(f"Hushåll {household_id} finns inte.")
+        raise NotFound("household.not_found", household_id=household_id)
     return row
 
 

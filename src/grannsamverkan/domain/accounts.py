@@ -27,13 +27,11 @@ def checked_name(raw: str | None) -> str:
     """The account's name as it is stored (trimmed, NFC), or 422 naming the field ``name``."""
     name = unicodedata.normalize("NFC", (raw or "").strip())
     if not name:
-        raise InvalidInput("ange ett namn för kontot", [FieldError(field="name", message="namnet saknas")])
+        raise InvalidInput("account.name_missing", [FieldError.of("name", "account.name_missing_short")])
     if not MIN_NAME_LENGTH <= len(name) <= MAX_NAME_LENGTH:
-        message = f"namnet ska ha {MIN_NAME_LENGTH}–{MAX_NAME_LENGTH} tecken"
-        raise InvalidInput(message, [FieldError(field="name", message=message)])
+        raise InvalidInput.at("name", "account.name_length", min=MIN_NAME_LENGTH, max=MAX_NAME_LENGTH)
     if not NAME_PATTERN.fullmatch(name):
-        message = "namnet får bara ha bokstäver, siffror och tecknen . @ + ' - _ (inga mellanslag)"
-        raise InvalidInput(message, [FieldError(field="name", message=message)])
+        raise InvalidInput.at("name", "account.name_characters")
     return name
 
 
@@ -47,11 +45,9 @@ def checked_password(raw: str) -> str:
     the field ``password``. Never part of a message."""
     password = unicodedata.normalize("NFC", raw)
     if len(password) < MIN_PASSWORD_LENGTH:
-        message = f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken"
-        raise InvalidInput(message, [FieldError(field="password", message=message)])
+        raise InvalidInput.at("password", "account.password_too_short", min=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        message = f"lösenordet får ha högst {MAX_PASSWORD_LENGTH} tecken"
-        raise InvalidInput(message, [FieldError(field="password", message=message)])
+        raise InvalidInput.at("password", "account.password_too_long", max=MAX_PASSWORD_LENGTH)
     return password
 
 
@@ -66,9 +62,8 @@ def checked_scope(role: str, kommuner: list[str]) -> tuple[Role, list[str]]:
     """The same role and kommun rules as an API token: an admin sees every kommun, a coordinator
     or police account needs at least one."""
     if role not in ROLES:
-        message = f"rollen ska vara en av {', '.join(ROLES)}"
-        raise InvalidInput(f"okänd roll {role!r}", [FieldError(field="role", message=message)])
+        roles = ", ".join(ROLES)
+        raise InvalidInput("account.role_unknown", [FieldError.of("role", "account.role_one_of", roles=roles)], role=repr(role))
     if role != "admin" and not kommuner:
-        message = "ett konto för samordnare eller polis behöver minst en kommun (--kommun)"
-        raise InvalidInput(message, [FieldError(field="kommun", message=message)])
+        raise InvalidInput.at("kommun", "account.kommun_needed")
     return role, sorted(set(kommuner))

@@ -108,9 +108,7 @@ def parse_burglaries_csv(
     coords = table.coordinate_columns()
     has_area = "area_external_ref" in table.positions
     if coords is None and not has_area:
-        raise header_error(
-            f"give coordinate columns (lon,lat or x,y) or an 'area_external_ref' column ({table.describe_header()})", "area_external_ref"
-        )
+        raise header_error("csv.burglary_place_columns", "area_external_ref", header=table.describe_header())
     optional = frozenset({"occurred_to", "area_external_ref"} | {c for p, _ in COORDINATE_COLUMNS for c in p})
     latest = (now or datetime.now(UTC)) + timedelta(days=1)
     errors = LineErrors(max_errors)
@@ -139,8 +137,8 @@ def parse_burglaries_csv(
             cat_raw = raw.cols[pos["category"]][i].strip()
             category = normalise_category(cat_raw)
             if category is None:
-                shown = f"category {cat_raw!r} is unknown" if cat_raw else "column 'category' is empty"
-                errors.add(line, "category", f"{shown}; use one of {', '.join(BURGLARY_CATEGORIES)}")
+                code = "csv.category_unknown" if cat_raw else "csv.category_empty"
+                errors.add(line, "category", code, value=repr(cat_raw), categories=", ".join(BURGLARY_CATEGORIES))
             if errors or t_from is None or t_to is None or category is None:
                 continue
             x, y = float(xs[i]), float(ys[i])
@@ -159,9 +157,9 @@ def parse_burglaries_csv(
             )
         if errors.full:
             break
-    errors.raise_if_any("invalid burglary CSV")
+    errors.raise_if_any("csv.invalid_burglaries")
     if not out:
-        raise header_error("the file has a header but no data lines", "external_ref")
+        raise header_error("csv.no_data", "external_ref")
     return out
 
 
@@ -174,24 +172,22 @@ def _times(
 ) -> tuple[datetime | None, datetime | None]:
     s_from, s_to = raw_from.strip(), raw_to.strip()
     if not s_from:
-        errors.add(line, "occurred_from", "column 'occurred_from' is empty")
+        errors.add(line, "occurred_from", "csv.empty_value", name="occurred_from")
         return None, None
     try:
         t_from = parse_time(s_from)
     except ValueError:
-        errors.add(
-            line, "occurred_from", f"occurred_from {s_from!r} is not an ISO 8601 date or date-time (e.g. 2024-03-01 or 2024-03-01T14:30)"
-        )
+        errors.add(line, "occurred_from", "csv.time", name="occurred_from", value=repr(s_from), example="2024-03-01 eller 2024-03-01T14:30")
         return None, None
     try:
         t_to = parse_time(s_to or s_from, end_of_day=True)
     except ValueError:
-        errors.add(line, "occurred_to", f"occurred_to {s_to!r} is not an ISO 8601 date or date-time (e.g. 2024-03-03 or 2024-03-03T08:00)")
+        errors.add(line, "occurred_to", "csv.time", name="occurred_to", value=repr(s_to), example="2024-03-03 eller 2024-03-03T08:00")
         return None, None
     if t_to < t_from:
-        errors.add(line, "occurred_to", f"occurred_to {s_to!r} is before occurred_from {s_from!r}")
+        errors.add(line, "occurred_to", "csv.to_before_from", to=repr(s_to), start=repr(s_from))
         return None, None
     if t_from > latest or t_to > latest:
-        errors.add(line, "occurred_from" if t_from > latest else "occurred_to", "the burglary lies in the future")
+        errors.add(line, "occurred_from" if t_from > latest else "occurred_to", "csv.future")
         return None, None
     return t_from, t_to

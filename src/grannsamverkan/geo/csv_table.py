@@ -31,6 +31,7 @@ import msgspec
 import numpy as np
 from numpy.typing import NDArray
 
+from grannsamverkan import messages
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, explain_outside, inside_sweden, to_sweref
@@ -50,9 +51,11 @@ class LineErrors:
         self.limit = limit
         self.items: list[FieldError] = []
 
-    def add(self, line: int, field: str, message: str) -> None:
+    def add(self, line: int, field: str, code: str, /, **values: Any) -> None:
+        """An error on ``line`` at ``field``: "rad 3: " and the catalog's text for ``code``."""
         if len(self.items) < self.limit:
-            self.items.append(FieldError(field=field, message=f"line {line}: {message}", line=line))
+            message = messages.text("place.line", line=line) + messages.text(code, **values)
+            self.items.append(FieldError(field=field, message=message, line=line, code=code))
 
     @property
     def full(self) -> bool:
@@ -61,17 +64,20 @@ class LineErrors:
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def raise_if_any(self, what: str) -> None:
+    def raise_if_any(self, code: str) -> None:
+        """Raise :class:`InvalidInput` with ``code`` (its text starts with the first error)."""
         if self.items:
-            more = f" (and {len(self.items) - 1} more)" if len(self.items) > 1 else ""
+            more = messages.text("errors.more", count=len(self.items) - 1) if len(self.items) > 1 else ""
             if self.full:
-                more += f"; stopped after {self.limit} errors"
-            raise InvalidInput(f"{what}: {self.items[0].message}{more}", errors=list(self.items))
+                more += messages.text("errors.stopped", limit=self.limit)
+            raise InvalidInput(code, list(self.items), first=self.items[0].message, more=more)
 
 
-def header_error(message: str, field: str = "header") -> InvalidInput:
-    msg = f"line 1: {message}"
-    return InvalidInput(msg, errors=[FieldError(field=field, message=msg, line=1)])
+def header_error(code: str, field: str = "header", /, **values: Any) -> InvalidInput:
+    """An error in the header line (line 1): the text of ``code``, at ``field``."""
+    text = messages.text(code, **values)
+    where = messages.text("place.line", line=1)
+    return InvalidInput(code, [FieldError(field=field, message=where + text, line=1, code=code)], **values)
 
 
 @contextmanager
@@ -119,14 +125,14 @@ class CsvTable:
         while start < len(self.lines) and not self.lines[start].strip():
             start += 1
         if start == len(self.lines):
-            raise header_error("the file is empty; expected a header line with column names")
+            raise header_error("csv.empty")
         declared = None
         sep = self.lines[start].strip()
         if sep.lower().startswith("sep=") and len(sep) == 5:  # Excel's "sep=;" first line
             declared = sep[4]
             start += 1
             if start == len(self.lines):
-                raise header_error("the file is empty; expected a header line with column names")
+                raise header_error("csv.empty")
         self.header_line = start + 1
         first = self.lines[start]
         counts = {d: first.count(d) for d in (";", ",", "\t")}
@@ -137,7 +143,7 @@ class CsvTable:
         try:
             raw_header = next(csv.reader([first], delimiter=self.delimiter))
         except csv.Error as exc:
-            raise header_error(f"rubrikraden kan inte läsas: {_csv_reason(exc)}") from None
+            raise header_error("csv.header_unreadable", "header", reason=_csv_reason(exc)) from None
         self.header = [h.strip().lstrip("\ufeff").lower() for h in raw_header]
         self.raw_header = raw_header
         self.pos = start + 1  # index into self.lines of the next data line
@@ -147,21 +153,21 @@ class CsvTable:
             if not name:
                 continue
             if name in positions:
-                raise header_error(f"column '{name}' appears twice (columns {positions[name] + 1} and {i + 1})", name)
+                raise header_error("csv.column_twice", name, name=name, first=positions[name] + 1, second=i + 1)
             positions[name] = i
         self.positions = positions
 
     def describe_header(self) -> str:
         if len(self.header) == 1:
-            return f"the header was read as the single column {self.raw_header[0]!r}; separate columns with commas or semicolons"
-        return "found: " + ", ".join(h for h in self.header if h)
+            return messages.text("csv.single_column", column=repr(self.raw_header[0]))
+        return messages.text("csv.found_columns", columns=", ".join(h for h in self.header if h))
 
     def require(self, names: Sequence[str]) -> None:
         missing = [n for n in names if n not in self.positions]
         if missing:
             listed = ", ".join(f"'{n}'" for n in missing)
-            word = "column" if len(missing) == 1 else "columns"
-            raise header_error(f"missing {word} {listed} ({self.describe_header()})", missing[0])
+            code = "csv.missing_column" if len(missing) == 1 else "csv.missing_columns"
+            raise header_error(code, missing[0], columns=listed, header=self.describe_header())
 
     def coordinate_columns(self) -> tuple[tuple[str, str], int] | None:
         """The one coordinate column pair present and its CRS, or ``None``."""
@@ -170,12 +176,12 @@ class CsvTable:
             hx, hy = cx in self.positions, cy in self.positions
             if hx != hy:
                 have, lack = (cx, cy) if hx else (cy, cx)
-                raise header_error(f"column '{have}' has no partner column '{lack}'", lack)
+                raise header_error("csv.no_partner", lack, have=have, lack=lack)
             if hx:
                 found.append(((cx, cy), crs))
         if len(found) > 1:
             names = " and ".join(f"{a},{b}" for (a, b), _ in found)
-            raise header_error(f"give one pair of coordinate columns, not {names}", found[1][0][0])
+            raise header_error("csv.two_pairs", found[1][0][0], names=names)
         return found[0] if found else None
 
     def chunks(self, chunk_rows: int, errors: LineErrors, optional: frozenset[str]) -> Iterator[RawChunk]:
@@ -282,13 +288,13 @@ class CsvTable:
             if not required:
                 return row + [""] * (ncols - len(row))
             listed = ", ".join(f"'{h}'" for h in required)
-            word = "column" if len(required) == 1 else "columns"
-            errors.add(line_no, required[0], f"missing {word} {listed} ({len(row)} fields, the header has {ncols})")
+            code = "csv.row_missing_column" if len(required) == 1 else "csv.row_missing_columns"
+            errors.add(line_no, required[0], code, columns=listed, fields=len(row), ncols=ncols)
             return None
         if not any(f.strip() for f in row[ncols:]):
             return row[:ncols]
         shown = "tab" if self.delimiter == "\t" else f"'{self.delimiter}'"
-        errors.add(line_no, "line", f"{len(row)} fields, the header has {ncols}; put values that contain {shown} in double quotes")
+        errors.add(line_no, "line", "csv.row_too_long", fields=len(row), ncols=ncols, delimiter=shown)
         return None
 
     def bytes_consumed(self, chars: int) -> int:
@@ -302,14 +308,14 @@ class CsvTable:
 
 def _csv_reason(exc: csv.Error) -> str:
     if "field larger than field limit" in str(exc):
-        return f"ett värde är längre än {csv.field_size_limit():,} tecken".replace(",", " ")
-    return f"felaktig CSV ({exc})"
+        return messages.text("csv.value_too_long", max=f"{csv.field_size_limit():,}".replace(",", " "))
+    return messages.text("csv.broken", reason=str(exc))
 
 
 def _csv_failure(exc: csv.Error, line: int) -> InvalidInput:
     """A line the csv module refuses (a value over its field limit, a quote in the wrong place)."""
     reason = _csv_reason(exc)
-    return InvalidInput(f"filen kan inte läsas på rad {line}: {reason}", [FieldError(field="line", message=reason, line=line)])
+    return InvalidInput("csv.unreadable_line", [FieldError.of("line", "csv.reason", line=line, reason=reason)], line=line, reason=reason)
 
 
 def _guarded(reader: Any, *, before: int) -> Iterator[list[str]]:
@@ -340,12 +346,12 @@ def require_values(col: list[str], name: str, lines: NDArray[np.int64], errors: 
     if not all(col):
         for i, v in enumerate(col):
             if not v:
-                errors.add(int(lines[i]), name, f"column '{name}' is empty")
+                errors.add(int(lines[i]), name, "csv.empty_value", name=name)
     limit = MAX_LENGTHS.get(name, MAX_TEXT)
     if col and max(map(len, col)) > limit:
         for i, v in enumerate(col):
             if len(v) > limit:
-                errors.add(int(lines[i]), name, f"column '{name}' is {len(v)} characters long; at most {limit} are allowed")
+                errors.add(int(lines[i]), name, "csv.too_long", name=name, length=len(v), max=limit)
 
 
 def _numbers(
@@ -377,7 +383,7 @@ def _numbers(
         except ValueError:
             v = math.nan
         if not math.isfinite(v) or "_" in s:
-            errors.add(int(lines[i]), name, f"{name} {s!r} is not a number")
+            errors.add(int(lines[i]), name, "csv.not_a_number", name=name, value=repr(s))
         else:
             arr[i] = v
     return arr, missing
@@ -399,14 +405,14 @@ def coordinates(
     if half.any():
         for i in np.flatnonzero(half).tolist():
             have, lack = (cx, cy) if my[i] else (cy, cx)
-            errors.add(int(lines[i]), lack, f"{have} is given but {lack} is empty; give both coordinates or neither")
+            errors.add(int(lines[i]), lack, "csv.half_position", have=have, lack=lack)
         xs[half] = np.nan
         ys[half] = np.nan
     present = ~np.isnan(xs) & ~np.isnan(ys)
     bad = present & ~inside_sweden(xs, ys, crs)
     if bad.any():
         for i in np.flatnonzero(bad).tolist():
-            errors.add(int(lines[i]), cx, explain_outside(float(xs[i]), float(ys[i]), crs, order="columns"))
+            errors.add(int(lines[i]), cx, "csv.outside", reason=explain_outside(float(xs[i]), float(ys[i]), crs, order="columns"))
             if errors.full:
                 break
         present &= ~bad
@@ -431,13 +437,13 @@ def check_duplicates(refs: list[str], lines: NDArray[np.int64], seen: dict[str, 
         if first is None:
             seen[ref] = line
         elif ref:
-            errors.add(line, "external_ref", f"external_ref {ref!r} is already used on line {first}")
+            errors.add(line, "external_ref", "csv.ref_repeated", ref=repr(ref), first=first)
 
 
 def check_kommun(kommun: str, x: NDArray[np.float64], y: NDArray[np.float64], lines: NDArray[np.int64], errors: LineErrors) -> None:
     located = ~np.isnan(x)
     outside = located & ~boundaries.inside_kommun(kommun, x, y)
     for i in np.flatnonzero(outside).tolist():
-        errors.add(int(lines[i]), "position", boundaries.point_outside_kommun(kommun, float(x[i]), float(y[i])))
+        errors.add(int(lines[i]), "position", "csv.outside", reason=boundaries.point_outside_kommun(kommun, float(x[i]), float(y[i])))
         if errors.full:
             return

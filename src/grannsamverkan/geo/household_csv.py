@@ -119,9 +119,9 @@ def iter_households(
             yield batch
         if errors.full:
             break
-    errors.raise_if_any("invalid household CSV")
+    errors.raise_if_any("csv.invalid_households")
     if rows == 0:
-        raise header_error("the file has a header but no data lines", "external_ref")
+        raise header_error("csv.no_data", "external_ref")
 
 
 def _data_lines(raw: RawChunk, table: CsvTable) -> RawChunk | None:
@@ -188,11 +188,7 @@ def _check_addresses(
     for name, col in address.items():
         if name not in table.positions:
             for i in there.tolist():
-                errors.add(
-                    int(lines[i]),
-                    name,
-                    f"the line has no position and the file no column '{name}'; a household without a position needs its address",
-                )
+                errors.add(int(lines[i]), name, "csv.address_needed", name=name)
             continue
         require_values([col[i] for i in there.tolist()], name, lines[there], errors)
         _check_lengths([col[i] for i in here.tolist()], name, lines[here], errors)
@@ -203,7 +199,7 @@ def _check_lengths(col: list[str], name: str, lines: NDArray[np.int64], errors: 
     if col and max(map(len, col)) > limit:
         for i, v in enumerate(col):
             if len(v) > limit:
-                errors.add(int(lines[i]), name, f"column '{name}' is {len(v)} characters long; at most {limit} are allowed")
+                errors.add(int(lines[i]), name, "csv.too_long", name=name, length=len(v), max=limit)
 
 
 _POSTCODES_NORMAL = re.compile(r"(?:[0-9]{3} [0-9]{2}\n)*[0-9]{3} [0-9]{2}")
@@ -242,7 +238,7 @@ def _postcodes(col: list[str], lines: NDArray[np.int64], errors: LineErrors, *, 
         if m and p.isascii():
             out[i] = f"{m[1]} {m[2]}"
         elif p:
-            errors.add(int(lines[i]), "postcode", f"postcode {p!r} is not a Swedish postcode (five digits, e.g. '881 30')")
+            errors.add(int(lines[i]), "postcode", "csv.postcode", value=repr(p))
     return out
 
 

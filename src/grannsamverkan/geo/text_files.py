@@ -31,20 +31,16 @@ def decode_text(data: bytes) -> tuple[str, str]:
     that are neither UTF-8 nor Windows-1252.
     """
     if data.startswith(b"PK\x03\x04"):
-        raise MalformedInput(
-            "this looks like an Excel workbook (xlsx), not CSV; save it as 'CSV UTF-8' or 'CSV (semicolon delimited)' and import that"
-        )
+        raise MalformedInput("csv.xlsx")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise MalformedInput(
-                f"the file starts with a UTF-16 byte order mark but is not UTF-16: {exc.reason} at byte {exc.start}"
-            ) from None
+            raise MalformedInput("csv.utf16", reason=exc.reason, at=exc.start) from None
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise MalformedInput(f"the file contains a NUL byte at offset {nul} (line {line}); is it a text CSV file?")
+        raise MalformedInput("csv.nul", offset=nul, line=line)
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -53,9 +49,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise MalformedInput(
-            f"the file is neither UTF-8 nor Windows-1252: byte 0x{data[exc.start]:02x} on line {line}; save it as CSV UTF-8"
-        ) from None
+        raise MalformedInput("csv.encoding", byte=f"0x{data[exc.start]:02x}", line=line) from None
 
 
 def normalise_newlines(text: str) -> str:
