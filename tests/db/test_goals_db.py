@@ -177,7 +177,7 @@ async def test_meetings_count_for_their_year_and_are_audited(conn: asyncpg.Conne
 
 
 async def test_check_goals_names_what_is_missing(conn: asyncpg.Connection) -> None:
-    with pytest.raises(NotFound, match="no kommun has a goal for 2026"):
+    with pytest.raises(NotFound, match="Ingen kommun har ett mål för 2026"):
         await goals.check_goals(conn, 2026, None, date(2026, 6, 1))
     await put(conn, "2283", 2026, 10)
     with pytest.raises(NotFound, match="2505"):

@@ -43,7 +43,7 @@ async def test_changed_applied_migration_is_refused(empty_database: str) -> None
     await migrate(empty_database)
     files = load_migrations()
     tampered = [*files[:-1], Migration(files[-1].version, files[-1].name, "0" * 64, files[-1].sql + "\n-- edited")]
-    with pytest.raises(MigrationError, match="changed after it was applied"):
+    with pytest.raises(MigrationError, match="har ändrats efter att den körts"):
         await migrate(empty_database, tampered)
     states = await status(empty_database, tampered)
     assert states[-1].state == "changed"
