@@ -605,6 +605,22 @@ CATALOG: Final[dict[str, str]] = {
     "household.area_missing": "Ett hushåll hänvisar till ett område som inte finns i dess kommun.",
     # (more sections are added above this line)
     # --- GIS files, areas and the kommun boundary (added after the merge, part A) -----------------
+    "boundary.mostly_in_other": "Största delen av området ligger i {found}, inte i {kommun}: {parts}.",
+    "place.file": "filen: ",
+    "area.draw_first": "Rita området på kartan först.",
+    "area.boundary_unusable": "Områdets gräns går inte att använda ({reason}). Rita om området.",
+    "area.crosses_itself": "Gränsen korsar sig själv på det markerade stället. Flytta hörnen så att gränsen inte korsar sig själv.",
+    "area.crosses_itself_many": ("Gränsen korsar sig själv på de markerade ställena. Flytta hörnen så att gränsen inte korsar sig själv."),
+    "area.drawn_outside": "En del av området ligger utanför {kommun} (markerat på kartan). Flytta gränsen in i kommunen.",
+    "area.drawn_overlap": "Området överlappar {name} med {m2} m² (markerat på kartan). Flytta gränsen så att områdena bara möts.",
+    "area.line_first": "Rita en linje tvärs över området först, från kant till kant.",
+    "area.line_no_split": "Linjen delar inte området i två delar. Dra den tvärs över området, från kant till kant.",
+    "gis.no_features": "Filen har inga objekt.",
+    "gis.unknown_mapping": "Okänt fält att mappa: {unknown}; de som går att ange: {known}.",
+    "gis.no_field_for": "Filen har inget fält {field}; ange vilket fält som är {name} med {option}; filens fält: {fields}",
+    "gis.point_expected": "Objekt {index} är {kind}; ett hushåll eller inbrott är en punkt.",
+    "gis.features_invalid": "{first}{more}",
+    "boundary.half_outside": "Hälften av området eller mer ligger utanför {kommun} (mer än {tolerance} m utanför): {parts}.",
     # --- CSV text files, households, accounts, settings (added after the merge, part B) ----------
     "account.name_missing": "Ange ett namn för kontot.",
     "account.name_missing_short": "Namnet saknas.",

@@ -28,7 +28,7 @@ async def test_bad_geometries_are_refused_with_the_reason(client: AsyncTestClien
     bow_tie = area_feature("Fluga", "2283", SOLLEFTEA)
     bow_tie["geometry"]["coordinates"] = [[[lon, lat], [lon + 0.01, lat + 0.01], [lon + 0.01, lat], [lon, lat + 0.01], [lon, lat]]]
     body = assert_problem(await client.post("/api/v1/areas", json=bow_tie, headers=headers), 422)
-    assert "intersect" in body["detail"].lower()
+    assert "korsar sig själv" in body["detail"].lower()
 
     empty = area_feature("Tom", "2283", SOLLEFTEA)
     empty["geometry"]["coordinates"] = []
@@ -36,11 +36,11 @@ async def test_bad_geometries_are_refused_with_the_reason(client: AsyncTestClien
 
     swapped = area_feature("Omvänd", "2283", (SOLLEFTEA[1], SOLLEFTEA[0]))
     body = assert_problem(await client.post("/api/v1/areas", json=swapped, headers=headers), 422)
-    assert "swap" in body["detail"].lower()
+    assert "omkastade" in body["detail"].lower()
 
     helsinki = area_feature("Helsingfors", "2283", (24.94, 60.17))
     body = assert_problem(await client.post("/api/v1/areas", json=helsinki, headers=headers), 422)
-    assert "outside sweden" in body["detail"].lower()
+    assert "utanför sverige" in body["detail"].lower()
 
     no_kommun = area_feature("Okänd", "9999", SOLLEFTEA)
     body = assert_problem(await client.post("/api/v1/areas", json=no_kommun, headers=await auth("admin")), 422)

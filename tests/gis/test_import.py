@@ -60,7 +60,7 @@ async def test_area_saved_with_the_wrong_kommun_is_refused_naming_where_it_lies(
     response = await client.post("/api/v1/areas/import", content=geojson_bytes([wrong], bom=True), headers=headers)
     body = assert_problem(response, 422)
     assert body["errors"][0]["field"] == "features[0].geometry"
-    assert "området ligger i Arvidsjaur (2505), inte i Sollefteå (2283)" in body["errors"][0]["message"]
+    assert "Området ligger i Arvidsjaur (2505), inte i Sollefteå (2283)." in body["errors"][0]["message"]
     assert await _stored(conn) == []
 
 
@@ -130,7 +130,7 @@ def test_cli_json_errors_go_to_stdout_as_json(
     path.write_bytes(b'\xef\xbb\xbf{"type": ')
     assert main(["import", "areas", str(path), "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
-    assert out["status"] == 400 and "filen" in out["detail"] and "body" not in out["detail"]
+    assert out["status"] == 400 and "Filen" in out["detail"] and "body" not in out["detail"]
     gpkg = geopackage(tmp_path)
     assert main(["import", "areas", str(gpkg), "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
@@ -150,8 +150,8 @@ def test_cli_error_names_a_feature_once(
     path.write_bytes(geojson_bytes([feature]))
     assert main(["import", "areas", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "feature 0: features[0].properties.kind: feature 0:" not in err
-    assert "features[0].properties.kind: feature 0:" in err
+    assert "objekt 0: features[0].properties.kind: objekt 0:" not in err
+    assert "features[0].properties.kind: objekt 0:" in err
 
 
 async def test_import_page_takes_a_geopackage_with_field_names(
@@ -188,13 +188,15 @@ async def test_drawing_an_area_in_another_kommun_is_refused(client: AsyncTestCli
     headers = await auth("admin")
     response = await client.post("/api/v1/areas", json=area_feature("Arvidsjaur", "2283", ARVIDSJAUR), headers=headers)
     body = assert_problem(response, 422)
-    assert body["errors"] == [{"field": "geometry", "message": "området ligger i Arvidsjaur (2505), inte i Sollefteå (2283)"}]
+    assert body["errors"] == [
+        {"field": "geometry", "message": "Området ligger i Arvidsjaur (2505), inte i Sollefteå (2283).", "code": "area.outside_kommun"}
+    ]
     created = await client.post("/api/v1/areas", json=area_feature("Arvidsjaur", "2505", ARVIDSJAUR), headers=headers)
     assert created.status_code == 201, created.text
     moved = await client.patch(
         f"/api/v1/areas/{created.json()['id']}", json={"geometry": {"type": "Polygon", "coordinates": square(RAMSELE)}}, headers=headers
     )
-    assert assert_problem(moved, 422)["detail"] == "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"
+    assert assert_problem(moved, 422)["detail"] == "Området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)."
 
 
 async def test_an_area_mostly_in_its_kommun_is_stored_there_with_a_warning_naming_the_share(
@@ -219,5 +221,5 @@ async def test_an_area_mostly_in_its_kommun_is_stored_there_with_a_warning_namin
     other = tmp_path / "grans-2282.gpkg"
     write_layer(other, [(area, {"name": "Gränsbyn", "kommun": "2282", "external_ref": "g2"})], driver="GPKG", geometry_type="Polygon")
     problem = assert_problem(await client.post("/api/v1/areas/import", content=other.read_bytes(), headers=headers), 422)
-    assert "största delen av området ligger i Sollefteå (2283), inte i Kramfors (2282)" in problem["errors"][0]["message"]
+    assert "Största delen av området ligger i Sollefteå (2283), inte i Kramfors (2282)" in problem["errors"][0]["message"]
     assert await _stored(conn) == [("Gränsbyn", "2283", "g1")]

@@ -118,7 +118,12 @@ async def test_gis_household_errors_name_the_feature_not_a_line(
         await client.post("/api/v1/households/import?kommun=2283&ref_field=ID", content=polygons.read_bytes(), headers=headers), 422
     )
     assert problem["errors"] == [
-        {"field": "features[0].geometry", "message": "objekt 0 är en yta (Polygon); ett hushåll eller inbrott är en punkt", "feature": 0}
+        {
+            "field": "features[0].geometry",
+            "message": "Objekt 0 är en yta (Polygon); ett hushåll eller inbrott är en punkt.",
+            "feature": 0,
+            "code": "gis.point_expected",
+        }
     ]
     assert await conn.fetchval("select count(*) from household") == 0
 

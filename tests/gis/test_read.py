@@ -89,11 +89,11 @@ def test_an_area_mostly_in_its_kommun_is_accepted_with_the_share_elsewhere_named
     assert boundaries.area_fit("2283", mostly) == boundaries.AreaFit(warning=f"{percent} ligger i Kramfors (2282)")
     # Given the kommun holding the smaller part it is refused, naming where it lies.
     refusal = boundaries.area_fit("2282", mostly).refusal
-    assert refusal is not None and refusal.startswith("största delen av området ligger i Sollefteå (2283), inte i Kramfors (2282)")
+    assert refusal is not None and refusal.startswith("Största delen av området ligger i Sollefteå (2283), inte i Kramfors (2282)")
     assert boundaries.kommun_of_area(mostly) == "2283"
     # A little inside the outline's tolerance is inside; wholly elsewhere is refused naming where.
     assert boundaries.area_fit("2283", sweref_square(RAMSELE)) == boundaries.AreaFit()
-    assert boundaries.area_fit("2505", sweref_square(RAMSELE)).refusal == "området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)"
+    assert boundaries.area_fit("2505", sweref_square(RAMSELE)).refusal == "Området ligger i Sollefteå (2283), inte i Arvidsjaur (2505)."
 
 
 def test_a_feature_without_kommun_gets_the_one_it_lies_in_others_keep_theirs() -> None:

@@ -63,7 +63,7 @@ def test_police_shapefile_as_published_reports_the_overlap_and_stores_nothing(
     # no refusal (a warning when the file is stored). Only Hageby/Navestad (Norrköping) is refused.
     [overlap] = problem["errors"]
     assert {"Hageby", "Navestad"} <= set(overlap["message"].replace("'", " ").replace("(", " ").replace(")", " ").split())
-    assert "2723 m²" in overlap["message"] or "2724 m²" in overlap["message"]
+    assert "2\xa0723 m²" in overlap["message"] or "2\xa0724 m²" in overlap["message"]
     assert asyncio.run(_stored(database_url)) == {}
 
 

@@ -180,7 +180,7 @@ async def test_name_kind_and_a_missing_shape_are_named(client: AsyncTestClient, 
     assert {e["field"] for e in answer.json()["errors"]} == {"name", "kind"}
     answer = await client.post("/kommun/2283/omraden", data={"_csrf_token": csrf, "name": "A", "kind": "villa"})
     assert answer.status_code == 422
-    assert answer.json()["errors"] == [{"field": "geometry", "message": "Rita området på kartan först."}]
+    assert answer.json()["errors"] == [{"field": "geometry", "message": "Rita området på kartan först.", "code": "area.draw_first"}]
     two_corners = {"type": "Polygon", "coordinates": [[[CENTRE[0], CENTRE[1]], [CENTRE[0] + 0.01, CENTRE[1]], [CENTRE[0], CENTRE[1]]]]}
     answer = await post_shape(client, "/kommun/2283/omraden", csrf, two_corners, name="A", kind="villa")
     assert answer.status_code == 422

@@ -10,10 +10,12 @@ import msgspec
 import shapely
 from asyncpg.types import Box
 
+from grannsamverkan import messages
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db.households import reassign_within
 from grannsamverkan.db.locks import lock_kommun
 from grannsamverkan.db.pool import translated_errors
+from grannsamverkan.domain import numbers
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.area import AreaProperties, area_properties
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -94,7 +96,7 @@ async def get_area(conn: asyncpg.Connection, area_id: int, scope: list[str] | No
         await conn.execute(LOCK_AREA, area_id)
     row = await conn.fetchrow(GET_AREA, area_id, scope)
     if row is None:
-        raise NotFound(f"no area {area_id}")
+        raise NotFound("area.not_found", area_id=area_id)
     return _record(row)
 
 
@@ -121,13 +123,11 @@ async def _refuse_overlaps(
     overlaps = find_overlaps(geom, [(r["id"], r["name"], r["geom_wkb"]) for r in candidates])
     if overlaps:
         first = overlaps[0]
-        where = f"feature {feature}: " if feature is not None else ""
-        message = (
-            f"{where}the area overlaps the existing area {first.name!r} (id {first.id}) "
-            f"by {first.area_m2:.0f} m² (more than 1 m² is not allowed)"
-        )
+        where = messages.text("place.feature", feature=feature) if feature is not None else ""
+        values: dict[str, Any] = {"where": where, "name": repr(first.name), "id": first.id, "m2": numbers.count(round(first.area_m2))}
         field = f"features[{feature}].geometry" if feature is not None else "geometry"
-        raise Conflict(message, [FieldError(field=field, message=message, feature=feature)], overlapping_area_id=first.id)
+        error = FieldError.of(field, "area.overlap", feature=feature, **values)
+        raise Conflict("area.overlap", [error], extra={"overlapping_area_id": first.id}, **values)
 
 
 INSERT_AREA = """
@@ -173,7 +173,7 @@ def _refuse_outside_kommun(kommun: str, geom: shapely.Geometry) -> None:
     """422 when the area does not lie (mostly) in its kommun (see ``boundaries.area_fit``)."""
     refusal = area_fit(kommun, geom).refusal
     if refusal:
-        raise InvalidInput(refusal, [FieldError(field="geometry", message=refusal)])
+        raise InvalidInput.at("geometry", "area.outside_kommun", reason=refusal)
 
 
 GROUPS_OF_AREA = "select id, status from watch_group where area_id = $1 order by id"
@@ -207,8 +207,7 @@ async def update_area(
             actor.require_kommun(props.kommun)
             await kommuner.require_known(conn, [props.kommun], field="properties.kommun")
             if await _groups_of(conn, area_id):
-                message = "the area's kommun cannot change while it has a group"
-                raise Conflict(message, [FieldError(field="properties.kommun", message=message)])
+                raise Conflict.at("properties.kommun", "area.kommun_fixed")
         if geometry is not None and same_geometry(geometry, current.geometry):
             geometry = None  # no change: no re-assignment, and the audit records none
         geom = geometry if geometry is not None else current.geometry
@@ -251,8 +250,7 @@ async def delete_area(conn: asyncpg.Connection, actor: Principal, area_id: int) 
         groups = await _groups_of(conn, area_id)
         if groups:
             ids = ", ".join(f"{g['id']} ({g['status']})" for g in groups)
-            message = f"the area has groups ({ids}); an area with a group's history cannot be deleted"
-            raise Conflict(message, [FieldError(field="id", message=message)])
+            raise Conflict.at("id", "area.has_groups", groups=ids)
         await conn.execute(DELETE_AREA, area_id)
         await audit.record(
             conn,
@@ -305,7 +303,7 @@ def _parsed(features: list[AreaFeature]) -> Parsed:
 
 def _raise_if_any(errors: list[FieldError]) -> None:
     if errors:
-        raise InvalidInput(f"{len(errors)} problem(s) in the features; nothing was imported", errors)
+        raise InvalidInput("area.import_problems", errors, count=len(errors))
 
 
 def _kommun_fit(parsed: Parsed) -> tuple[list[FieldError], list[str]]:
@@ -316,8 +314,10 @@ def _kommun_fit(parsed: Parsed) -> tuple[list[FieldError], list[str]]:
     for f, p in parsed:
         fit = area_fit(p.kommun, f.geometry_sweref)
         if fit.refusal:
-            message = f"feature {f.index} ({p.name!r}): {fit.refusal}"
-            errors.append(FieldError(field=f"features[{f.index}].geometry", message=message, feature=f.index))
+            where = messages.text("place.feature_named", feature=f.index, name=repr(p.name))
+            errors.append(
+                FieldError.of(f"features[{f.index}].geometry", "area.outside_kommun_at", feature=f.index, where=where, reason=fit.refusal)
+            )
         elif fit.warning:
             warnings.append(f"{p.name}: {fit.warning}")
     return errors, warnings
@@ -331,8 +331,16 @@ def _repeated_refs(parsed: Parsed) -> list[FieldError]:
             continue
         key = (p.kommun, p.external_ref)
         if key in seen:
-            message = f"feature {f.index}: external_ref {p.external_ref!r} repeats feature {seen[key]}"
-            errors.append(FieldError(field=f"features[{f.index}].properties.external_ref", message=message, feature=f.index))
+            errors.append(
+                FieldError.of(
+                    f"features[{f.index}].properties.external_ref",
+                    "area.external_ref_repeats",
+                    feature=f.index,
+                    index=f.index,
+                    ref=repr(p.external_ref),
+                    first=seen[key],
+                )
+            )
         seen[key] = f.index
     return errors
 
@@ -343,8 +351,18 @@ def _overlaps_within(parsed: Parsed) -> list[FieldError]:
     for i, j, overlap in find_overlaps_among([f.geometry_sweref for f, _ in parsed]):
         (fi, pi), (fj, pj) = parsed[i], parsed[j]
         if pi.kommun == pj.kommun:
-            message = f"feature {fj.index} ({pj.name!r}) overlaps feature {fi.index} ({pi.name!r}) by {overlap:.0f} m²"
-            errors.append(FieldError(field=f"features[{fj.index}].geometry", message=message, feature=fj.index))
+            errors.append(
+                FieldError.of(
+                    f"features[{fj.index}].geometry",
+                    "area.features_overlap",
+                    feature=fj.index,
+                    index=fj.index,
+                    name=repr(pj.name),
+                    other=fi.index,
+                    other_name=repr(pi.name),
+                    m2=numbers.count(round(overlap)),
+                )
+            )
     return errors
 
 
@@ -394,7 +412,7 @@ async def _write_all(conn: asyncpg.Connection, actor: Principal, parsed: Parsed,
         try:
             await _refuse_overlaps(conn, p.kommun, f.geometry_sweref, ignore_ids=updated_ids, feature=f.index)
         except Conflict as exc:
-            raise Conflict(f"{exc.detail}; nothing was imported", exc.errors) from None
+            raise Conflict("area.import_overlap", exc.errors, problem=exc.detail) from None
         old = existing.get((p.kommun, p.external_ref)) if p.external_ref else None
         await _write_one(conn, actor, f, p, old, written)
     return written

@@ -18,6 +18,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import shape
 
+from grannsamverkan import messages
 from grannsamverkan.domain import numbers
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.assign import FINE_POINTS_PER_AREA, AreaGrid
@@ -81,19 +82,17 @@ def point_outside_kommun(kommun: str, x: float, y: float) -> str:
     """The message for a point outside ``kommun``, naming the kommun it lies in."""
     tree, codes = _tree()
     found = [codes[k] for k in tree.query(shapely.Point(x, y), predicate="intersects").tolist()]
-    where = f"i {kommun_name(found[0])}" if found else "utanför Sveriges kommuner"
-    return (
-        f"positionen (x {x:.0f}, y {y:.0f} i SWEREF 99 TM) ligger {where}, inte i {kommun_name(kommun)} "
-        f"(mer än {TOLERANCE_M:.0f} m utanför kommungränsen)"
-    )
+    values = {"x": f"{x:.0f}", "y": f"{y:.0f}", "kommun": kommun_name(kommun), "tolerance": f"{TOLERANCE_M:.0f}"}
+    if found:
+        return messages.text("boundary.point_in_other", found=kommun_name(found[0]), **values)
+    return messages.text("boundary.point_in_none", **values)
 
 
 def require_inside(kommun: str, x: float, y: float, *, field: str = "position") -> None:
     """422 when the point (SWEREF 99 TM) lies outside the kommun."""
     if not contains(kommun, x, y):
         raise InvalidInput(
-            f"platsen (x {x:.0f}, y {y:.0f} i SWEREF 99 TM) ligger utanför kommunen {kommun}",
-            [FieldError(field=field, message="utanför kommunen")],
+            "boundary.point_outside", [FieldError.of(field, "boundary.outside_short")], x=f"{x:.0f}", y=f"{y:.0f}", kommun=kommun
         )
 
 
@@ -182,18 +181,20 @@ def area_fit(kommun: str, geom: shapely.Geometry) -> AreaFit:
         return AreaFit()
     found = kommuner_of(geom)
     if not found:
-        return AreaFit(refusal=f"området ligger inte i {kommun_name(kommun)} och inte i någon annan svensk kommun")
+        return AreaFit(refusal=messages.text("boundary.in_no_kommun", kommun=kommun_name(kommun)))
     largest, largest_share = found[0]
     if largest != kommun:
         if len(found) == 1 or largest_share > 0.999:
-            return AreaFit(refusal=f"området ligger i {kommun_name(largest)}, inte i {kommun_name(kommun)}")
+            return AreaFit(refusal=messages.text("boundary.in_other_kommun", found=kommun_name(largest), kommun=kommun_name(kommun)))
         parts = ", ".join(f"{kommun_name(c)} {_percent(s)}" for c, s in found[:3])
-        return AreaFit(refusal=f"största delen av området ligger i {kommun_name(largest)}, inte i {kommun_name(kommun)}: {parts}")
+        return AreaFit(
+            refusal=messages.text("boundary.mostly_in_other", found=kommun_name(largest), kommun=kommun_name(kommun), parts=parts)
+        )
     beyond = float(shapely.area(shapely.difference(geom, wide))) / (float(shapely.area(geom)) or 1.0)
     if beyond >= 0.5:
         parts = ", ".join(f"{kommun_name(c)} {_percent(s)}" for c, s in found[:3])
         return AreaFit(
-            refusal=f"hälften av området eller mer ligger utanför {kommun_name(kommun)} (mer än {AREA_TOLERANCE_M:.0f} m utanför): {parts}"
+            refusal=messages.text("boundary.half_outside", kommun=kommun_name(kommun), tolerance=f"{AREA_TOLERANCE_M:.0f}", parts=parts)
         )
     others = [(c, s) for c, s in found[1:] if s >= MENTIONED_SHARE]
     if not others:

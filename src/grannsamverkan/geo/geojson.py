@@ -23,6 +23,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from grannsamverkan import messages
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput, PayloadTooLarge
 from grannsamverkan.geo.crs import (
     SWEREF99TM,
@@ -83,15 +84,13 @@ def decode_json(data: bytes | str, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
     """Decoded JSON, or :class:`MalformedInput` saying where it broke; :class:`PayloadTooLarge`
     above ``max_bytes`` (before decoding)."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(
-            f"JSON-innehållet är {_n(len(data))} byte; högst {_n(max_bytes)} byte tas emot (dela upp filen eller förenkla geometrierna)"
-        )
+        raise PayloadTooLarge("json.too_large", size=_n(len(data)), max=_n(max_bytes))
     try:
         return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
-        raise MalformedInput(f"filen (innehållet) är inte giltig JSON: {exc}") from None
+        raise MalformedInput("file.json_invalid", reason=str(exc)) from None
     except RecursionError:
-        raise MalformedInput("JSON-innehållet är för djupt nästlat") from None
+        raise MalformedInput("request.too_deep") from None
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -103,15 +102,17 @@ class _Collector:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def add(self, field: str, message: str, feature: int | None) -> None:
+    def add(self, field: str, where: str, feature: int | None, code: str, **values: Any) -> None:
+        """An error at ``field``: ``where`` ("objekt 3: ") and the catalog's text for ``code``."""
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(FieldError(field=field, message=message, feature=feature))
+            message = where + messages.text(code, **values)
+            self.errors.append(FieldError(field=field, message=message, feature=feature, code=code))
 
-    def raise_if_any(self, what: str) -> None:
+    def raise_if_any(self, code: str) -> None:
         if self.errors:
             first = self.errors[0].message
-            more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
-            raise InvalidInput(f"{what}: {first}{more}", errors=self.errors)
+            more = messages.text("errors.more", count=len(self.errors) - 1) if len(self.errors) > 1 else ""
+            raise InvalidInput(code, self.errors, first=first, more=more)
 
 
 def parse_areas(obj: Any, *, crs: str | int | None = None) -> list[AreaFeature]:
@@ -122,25 +123,25 @@ def parse_areas(obj: Any, *, crs: str | int | None = None) -> list[AreaFeature]:
     problem found (up to 50), each naming its feature index.
     """
     if not isinstance(obj, dict):
-        raise _invalid("", f"expected a GeoJSON Feature or FeatureCollection object, got {_kind(obj)}")
+        raise _invalid("", "geojson.feature_or_collection", got=_kind(obj))
     kind = obj.get("type")
     if kind == "Feature":
         return [parse_feature(obj, crs=crs)]
     if kind == "FeatureCollection":
         return parse_feature_collection(obj, crs=crs)
-    raise _invalid("type", f"expected type 'Feature' or 'FeatureCollection', got {kind!r}")
+    raise _invalid("type", "geojson.type_feature_or_collection", got=repr(kind))
 
 
 def parse_feature(obj: Any, *, crs: str | int | None = None) -> AreaFeature:
     """A single GeoJSON Feature (``POST /areas``) in SWEREF 99 TM."""
     if not isinstance(obj, dict):
-        raise _invalid("", f"expected a GeoJSON Feature object, got {_kind(obj)}")
+        raise _invalid("", "geojson.feature", got=_kind(obj))
     if obj.get("type") != "Feature":
-        raise _invalid("type", f"expected type 'Feature', got {obj.get('type')!r}")
+        raise _invalid("type", "geojson.type_feature", got=repr(obj.get("type")))
     read_crs = _read_crs(obj, crs)
     errors = _Collector()
     feature = _parse_one(obj, read_crs, None, "", errors)
-    errors.raise_if_any("invalid area")
+    errors.raise_if_any("geojson.invalid_area")
     assert feature is not None
     return feature
 
@@ -148,14 +149,14 @@ def parse_feature(obj: Any, *, crs: str | int | None = None) -> AreaFeature:
 def parse_feature_collection(obj: Any, *, crs: str | int | None = None) -> list[AreaFeature]:
     """A GeoJSON FeatureCollection (``POST /areas/import``) in SWEREF 99 TM; all or nothing."""
     if not isinstance(obj, dict):
-        raise _invalid("", f"expected a GeoJSON FeatureCollection object, got {_kind(obj)}")
+        raise _invalid("", "geojson.collection", got=_kind(obj))
     if obj.get("type") != "FeatureCollection":
-        raise _invalid("type", f"expected type 'FeatureCollection', got {obj.get('type')!r}")
+        raise _invalid("type", "geojson.type_collection", got=repr(obj.get("type")))
     features = obj.get("features")
     if not isinstance(features, list):
-        raise _invalid("features", "a FeatureCollection needs a 'features' array")
+        raise _invalid("features", "geojson.features_array")
     if not features:
-        raise _invalid("features", "the FeatureCollection has no features")
+        raise _invalid("features", "geojson.no_features")
     read_crs = _read_crs(obj, crs)
     errors = _Collector()
     out: list[AreaFeature] = []
@@ -165,7 +166,7 @@ def parse_feature_collection(obj: Any, *, crs: str | int | None = None) -> list[
         parsed = _parse_one(f, read_crs, i, f"features[{i}].", errors)
         if parsed is not None:
             out.append(parsed)
-    errors.raise_if_any("invalid areas")
+    errors.raise_if_any("geojson.invalid_areas")
     return out
 
 
@@ -174,7 +175,7 @@ def parse_geometry(obj: Any, *, crs: str | int | None = None, field: str = "geom
     read_crs = parse_crs(crs) if crs is not None else WGS84
     errors = _Collector()
     geom = _parse_geometry(obj, read_crs, None, field, errors)
-    errors.raise_if_any("invalid geometry")
+    errors.raise_if_any("geojson.invalid_geometry")
     assert geom is not None
     return geom
 
@@ -183,15 +184,15 @@ def parse_point(obj: Any, *, crs: str | int | None = None, field: str = "locatio
     """A GeoJSON Point (a household's or burglary's location) as SWEREF 99 TM ``(x, y)``."""
     read_crs = parse_crs(crs) if crs is not None else WGS84
     if not isinstance(obj, dict) or obj.get("type") != "Point":
-        raise _invalid(field, f'{field} must be a GeoJSON Point like {{"type": "Point", "coordinates": [17.27, 63.17]}}')
+        raise _invalid(field, "geojson.point", field=field)
     pos = obj.get("coordinates")
     problem = _position_problem(pos)
     if problem:
-        raise _invalid(f"{field}.coordinates", f"{field}: {problem}")
+        raise _invalid(f"{field}.coordinates", "geojson.at_field", field=field, problem=problem)
     assert isinstance(pos, list)
     x, y = float(pos[0]), float(pos[1])
     if not inside_sweden([x], [y], read_crs)[0]:
-        raise _invalid(f"{field}.coordinates", f"{field}: {explain_outside(x, y, read_crs)}")
+        raise _invalid(f"{field}.coordinates", "geojson.at_field", field=field, problem=explain_outside(x, y, read_crs))
     xs, ys = to_sweref([x], [y], read_crs)
     return float(xs[0]), float(ys[0])
 
@@ -209,28 +210,28 @@ def _parse_one(
     prefix: str,
     errors: _Collector,
 ) -> AreaFeature | None:
-    where = f"feature {index}: " if index is not None else ""
+    where = _where(index)
     if not isinstance(obj, dict):
-        errors.add(prefix.rstrip("."), f"{where}expected a Feature object, got {_kind(obj)}", index)
+        errors.add(prefix.rstrip("."), where, index, "geojson.feature", got=_kind(obj))
         return None
     if obj.get("type") != "Feature":
-        errors.add(f"{prefix}type", f"{where}expected type 'Feature', got {obj.get('type')!r}", index)
+        errors.add(f"{prefix}type", where, index, "geojson.type_feature", got=repr(obj.get("type")))
         return None
     props = obj.get("properties")
     if props is None:
         props = {}
     elif not isinstance(props, dict):
-        errors.add(f"{prefix}properties", f"{where}'properties' must be an object or null", index)
+        errors.add(f"{prefix}properties", where, index, "geojson.properties")
         return None
     if index is not None and "crs" in obj and crs_from_geojson(obj.get("crs")) != crs:
-        errors.add(f"{prefix}crs", f"{where}a feature's 'crs' member differs from the collection's", index)
+        errors.add(f"{prefix}crs", where, index, "geojson.feature_crs")
         return None
     fid = obj.get("id")
     if fid is not None and (isinstance(fid, bool) or not isinstance(fid, (str, int))):
-        errors.add(f"{prefix}id", f"{where}'id' must be a string or a number", index)
+        errors.add(f"{prefix}id", where, index, "geojson.id")
         return None
     if "geometry" not in obj or obj["geometry"] is None:
-        errors.add(f"{prefix}geometry", f"{where}the feature has no geometry; areas need a Polygon or MultiPolygon", index)
+        errors.add(f"{prefix}geometry", where, index, "geojson.no_geometry")
         return None
     geom = _parse_geometry(obj["geometry"], crs, index, f"{prefix}geometry", errors)
     if geom is None:
@@ -247,7 +248,7 @@ def _parse_geometry(
 ) -> Area | None:
     """A Polygon or MultiPolygon in SWEREF 99 TM, or None with its first problem in ``errors``:
     its shape (type and coordinates), its rings' positions, Sweden's extent, then OGC validity."""
-    where = f"feature {index}: " if index is not None else ""
+    where = _where(index)
     polygons = _polygons(obj, where, field, index, errors)
     if polygons is None:
         return None
@@ -261,18 +262,18 @@ def _parse_geometry(
 def _polygons(obj: Any, where: str, field: str, index: int | None, errors: _Collector) -> list[Any] | None:
     """The geometry's polygons (one for a Polygon) when its type, coordinates and size are acceptable."""
     if not isinstance(obj, dict):
-        errors.add(field, f"{where}the geometry must be a GeoJSON object, got {_kind(obj)}", index)
+        errors.add(field, where, index, "geojson.geometry_object", got=_kind(obj))
         return None
     kind = obj.get("type")
     if kind not in ("Polygon", "MultiPolygon"):
-        errors.add(f"{field}.type", f"{where}geometry type {kind!r} is not allowed; use Polygon or MultiPolygon", index)
+        errors.add(f"{field}.type", where, index, "geojson.geometry_type", kind=repr(kind))
         return None
     coords = obj.get("coordinates")
     if not isinstance(coords, list):
-        errors.add(f"{field}.coordinates", f"{where}the {kind} has no 'coordinates' array", index)
+        errors.add(f"{field}.coordinates", where, index, "geojson.no_coordinates", kind=kind)
         return None
     if not coords:
-        errors.add(f"{field}.coordinates", f"{where}the {kind} is empty; an area needs at least one ring", index)
+        errors.add(f"{field}.coordinates", where, index, "geojson.empty", kind=kind)
         return None
     polygons = coords if kind == "MultiPolygon" else [coords]
     if not _within_bounds(polygons, where, f"{field}.coordinates", index, errors):
@@ -290,7 +291,7 @@ def _rings_xy(
         pname = f"polygon {p} " if multi else ""
         pfield = f"{field}.coordinates[{p}]" if multi else f"{field}.coordinates"
         if not isinstance(rings, list) or not rings:
-            errors.add(pfield, f"{where}{pname or 'the polygon '}has no rings; it needs an outer ring", index)
+            errors.add(pfield, where, index, "geojson.no_rings", polygon=pname or "polygonen ")
             ok = False
             continue
         arrays = [_ring_array(ring, f"{pname}ring {r}", f"{pfield}[{r}]", where, index, errors) for r, ring in enumerate(rings)]
@@ -307,8 +308,8 @@ def _inside_sweden(
     bad = np.flatnonzero(~inside_sweden(all_xy[:, 0], all_xy[:, 1], crs))
     if bad.size:
         x, y = all_xy[bad[0]]
-        count = f" ({bad.size} of {len(all_xy)} positions)" if bad.size > 1 else ""
-        errors.add(f"{field}.coordinates", f"{where}{explain_outside(float(x), float(y), crs)}{count}", index)
+        count = messages.text("geojson.outside_count", bad=_n(bad.size), all=_n(len(all_xy))) if bad.size > 1 else ""
+        errors.add(f"{field}.coordinates", where, index, "geojson.outside", reason=explain_outside(float(x), float(y), crs), count=count)
         return False
     return True
 
@@ -327,11 +328,11 @@ def _built(
     geom: Area = shapely.MultiPolygon(parts) if multi else parts[0]
     reason = shapely.is_valid_reason(geom)
     if reason != "Valid Geometry":
-        errors.add(f"{field}.coordinates", f"{where}{_explain_invalid(geom, reason, crs, multi)}", index)
+        errors.add(f"{field}.coordinates", where, index, "geojson.invalid_shape", reason=_explain_invalid(geom, reason, crs, multi))
         return None
     if geom.area <= 0.0:
         kind = "MultiPolygon" if multi else "Polygon"
-        errors.add(f"{field}.coordinates", f"{where}the {kind} has no area", index)
+        errors.add(f"{field}.coordinates", where, index, "geojson.no_area", kind=kind)
         return None
     return geom
 
@@ -341,15 +342,11 @@ def _within_bounds(polygons: list[Any], where: str, field: str, index: int | Non
     single ring above MAX_RING_POSITIONS is reported by ``_ring_array``, naming the ring)."""
     rings = [ring for p in polygons if isinstance(p, list) for ring in p]
     if len(rings) > MAX_AREA_RINGS:
-        errors.add(field, f"{where}området har {_n(len(rings))} ringar (yttre ringar och hål); högst {_n(MAX_AREA_RINGS)} tas emot", index)
+        errors.add(field, where, index, "geojson.too_many_rings", rings=_n(len(rings)), max=_n(MAX_AREA_RINGS))
         return False
     sizes = [len(ring) for ring in rings if isinstance(ring, list)]
     if sum(sizes) > MAX_AREA_POSITIONS and max(sizes) <= MAX_RING_POSITIONS:
-        errors.add(
-            field,
-            f"{where}området har {_n(sum(sizes))} positioner; högst {_n(MAX_AREA_POSITIONS)} tas emot (förenkla gränsen, t.ex. i QGIS)",
-            index,
-        )
+        errors.add(field, where, index, "geojson.too_many_positions", positions=_n(sum(sizes)), max=_n(MAX_AREA_POSITIONS))
         return False
     return True
 
@@ -368,45 +365,37 @@ def _ring_array(
     errors: _Collector,
 ) -> NDArray[np.float64] | None:
     if not isinstance(ring, list):
-        errors.add(rfield, f"{where}{rname} must be an array of positions, got {_kind(ring)}", index)
+        errors.add(rfield, where, index, "geojson.ring_array", ring=rname, got=_kind(ring))
         return None
     if len(ring) > MAX_RING_POSITIONS:
-        errors.add(
-            rfield,
-            f"{where}{rname} has {len(ring):,} positions; at most {MAX_RING_POSITIONS:,} are "
-            "accepted (simplify the boundary, e.g. in QGIS)",
-            index,
-        )
+        errors.add(rfield, where, index, "geojson.ring_too_long", ring=rname, positions=_n(len(ring)), max=_n(MAX_RING_POSITIONS))
         return None
     for k, pos in enumerate(ring):
         problem = _position_problem(pos)
         if problem:
-            errors.add(f"{rfield}[{k}]", f"{where}{rname} position {k}: {problem}", index)
+            errors.add(f"{rfield}[{k}]", where, index, "geojson.position_at", ring=rname, k=k, problem=problem)
             return None
     if len(ring) < 4:
-        errors.add(
-            rfield,
-            f"{where}{rname} has {len(ring)} positions; a ring needs at least 4 (3 corners and the first repeated at the end)",
-            index,
-        )
+        errors.add(rfield, where, index, "geojson.ring_too_short", ring=rname, positions=len(ring))
         return None
     arr = np.array([(p[0], p[1]) for p in ring], dtype=np.float64)
     if not np.array_equal(arr[0], arr[-1]):
-        errors.add(rfield, f"{where}{rname} is not closed: the last position {_raw(arr[-1])} must repeat the first {_raw(arr[0])}", index)
+        errors.add(rfield, where, index, "geojson.ring_open", ring=rname, last=_raw(arr[-1]), first=_raw(arr[0]))
         return None
     return arr
 
 
 def _position_problem(pos: Any) -> str | None:
+    """Why ``pos`` is no position (the catalog's text), or None."""
     if not isinstance(pos, list):
-        return f"a position must be an array [x, y], got {_kind(pos)}"
+        return messages.text("geojson.position_array", value=_kind(pos))
     if not 2 <= len(pos) <= 3:
-        return f"a position has 2 or 3 numbers, got {len(pos)}"
+        return messages.text("geojson.position_length", value=len(pos))
     for v in pos:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            return f"coordinates must be numbers, got {v!r}"
+            return messages.text("geojson.position_numbers", value=repr(v))
         if not math.isfinite(v):
-            return f"coordinates must be finite numbers, got {v!r}"
+            return messages.text("geojson.position_finite", value=repr(v))
     return None
 
 
@@ -417,7 +406,7 @@ def _explain_invalid(geom: Area, reason: str, crs: int, multi: bool) -> str:
     """GEOS's reason (``Self-intersection[620123.4 7012345.6]``) as a message naming rings."""
     m = _REASON.match(reason)
     if m is None:
-        return f"the geometry is invalid: {reason}"
+        return messages.text("shape.invalid", reason=reason)
     what = m["what"].strip()
     px, py = float(m["x"]), float(m["y"])
     if crs == SWEREF99TM:
@@ -426,28 +415,25 @@ def _explain_invalid(geom: Area, reason: str, crs: int, multi: bool) -> str:
         lon, lat = sweref_to_wgs84([px], [py])
         at = f"{format_point(float(lon[0]), float(lat[0]), WGS84)} lon/lat"
     rings = _rings_at(geom, px, py, multi)
-    names = " and ".join(rings) if rings else "the geometry"
+    names = " och ".join(rings) if rings else "geometrin"
     many = len(rings) > 1
     key = what.lower()
-    if key == "self-intersection":
-        if not many:
-            return f"{names} self-intersects at {at}"
-        if multi and len({r.split(" ring")[0] for r in rings}) > 1:
-            return f"{names} overlap or cross at {at}"
-        return f"{names} cross each other at {at}"
-    template = _INVALID_REASONS.get(key, "the geometry is invalid ({what}) at {at}; {names}")
-    return template.format(names=names, at=at, what=what)
+    code = _SHAPE_CODES.get(key, "shape.other")
+    if key == "self-intersection" and many:
+        code = "shape.overlap" if multi and len({r.split(" ring")[0] for r in rings}) > 1 else "shape.cross"
+    return messages.text(code, names=names, at=at, what=what)
 
 
-# GEOS's reasons (lower case) as messages; {names} are the rings, {at} the place.
-_INVALID_REASONS: Final = {
-    "ring self-intersection": "{names} touches itself at {at}; split it into separate rings or polygons",
-    "hole lies outside shell": "{names}: a hole lies outside its polygon's outer ring at {at}",
-    "nested holes": "{names}: a hole lies inside another hole at {at}",
-    "interior is disconnected": "the interior is cut in pieces by its holes at {at} ({names})",
-    "nested shells": "{names}: one polygon lies inside another at {at}; use a hole instead",
-    "duplicate rings": "{names} repeat the same ring at {at}",
-    "too few points": "{names} has too few distinct points near {at}",
+#: GEOS's reasons, by the catalog's code of their explanation.
+_SHAPE_CODES: Final = {
+    "self-intersection": "shape.self_intersection",
+    "ring self-intersection": "shape.ring_touches_itself",
+    "hole lies outside shell": "shape.hole_outside",
+    "nested holes": "shape.nested_holes",
+    "interior is disconnected": "shape.disconnected",
+    "nested shells": "shape.nested_shells",
+    "duplicate rings": "shape.duplicate_rings",
+    "too few points": "shape.too_few_points",
 }
 
 
@@ -471,13 +457,17 @@ def _raw(pos: NDArray[np.float64]) -> str:
 def _kind(obj: Any) -> str:
     if obj is None:
         return "null"
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
-        type(obj), "a number" if isinstance(obj, (int, float)) else type(obj).__name__
+    return {dict: "ett objekt", list: "en lista", str: "en text", bool: "ett sanningsvärde"}.get(
+        type(obj), "ett tal" if isinstance(obj, (int, float)) else type(obj).__name__
     )
 
 
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, errors=[FieldError(field=field or "body", message=message)])
+def _where(index: int | None) -> str:
+    return messages.text("place.feature", feature=index) if index is not None else ""
+
+
+def _invalid(at: str, code: str, /, **values: Any) -> InvalidInput:
+    return InvalidInput.at(at or "body", code, **values)
 
 
 # --- output and geometry helpers ----------------------------------------------------------------

@@ -35,6 +35,7 @@ import msgspec
 import numpy as np
 import shapely
 
+from grannsamverkan.domain import numbers
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput, PayloadTooLarge
 from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.crs import SWEREF99TM, SWEREF_EXTENT, WGS84, WGS84_EXTENT, parse_crs, transformer
@@ -77,11 +78,7 @@ def file_kind(data: bytes) -> FileKind:
     head = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     if head.lstrip()[:1] in (b"{", b"["):
         return "geojson"
-    raise MalformedInput(
-        "filen är varken GeoJSON, GeoPackage eller en (zippad) shapefil; ta emot: "
-        "GeoJSON (.geojson), GeoPackage (.gpkg), shapefil (.shp med .dbf, .shx, .prj, "
-        "gärna .cpg) eller alla delarna i en .zip"
-    )
+    raise MalformedInput("gis.kind_unknown")
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -128,10 +125,7 @@ def read_areas(
 
 
 def _lone_shp() -> InvalidInput:
-    return InvalidInput(
-        "en ensam .shp saknar fälten (.dbf) och koordinatsystemet (.prj); skicka alla shapefilens delar i en .zip (application/zip)",
-        [FieldError(field="file", message="en ensam .shp tas inte emot")],
-    )
+    return InvalidInput("gis.lone_shp", [FieldError.of("file", "gis.lone_shp_short")])
 
 
 def read_layer(source: bytes | Path) -> Layer:
@@ -163,8 +157,7 @@ def sweref_geometries(layer: Layer, crs: str | int | None) -> list[shapely.Geome
             _refuse_without_crs(geoms)
         code = parse_crs(crs) if crs is not None else WGS84
     elif crs is not None and parse_crs(crs) != code:
-        message = f"filen anger koordinatsystemet EPSG:{code} men crs anger {crs}; låt bli crs (filens eget koordinatsystem används)"
-        raise InvalidInput(message, [FieldError(field="crs", message=message)])
+        raise InvalidInput.at("crs", "gis.crs_disagree", code=code, crs=crs)
     if code == SWEREF99TM:
         return geoms
     t = transformer(code, SWEREF99TM)
@@ -180,7 +173,7 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"filen {path} kan inte läsas: {exc.strerror}", [FieldError(field="FILE", message=str(exc.strerror))]) from None
+        raise InvalidInput.at("FILE", "file.unreadable", path=path, reason=exc.strerror) from None
 
 
 def _read_gdal_bytes(data: bytes, kind: FileKind, crs: str | int | None) -> dict[str, Any]:
@@ -204,7 +197,7 @@ def _unzip(data: bytes, root: Path) -> Path:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise MalformedInput(f"zip-filen kan inte läsas: {exc}") from None
+        raise MalformedInput("gis.zip_unreadable", reason=str(exc)) from None
     with archive:
         members = [
             m
@@ -212,15 +205,12 @@ def _unzip(data: bytes, root: Path) -> Path:
             if not m.is_dir() and not PurePosixPath(m.filename).name.startswith(".") and "__MACOSX" not in m.filename
         ]
         if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-            raise PayloadTooLarge(f"zip-filen packas upp till mer än {MAX_UNZIPPED_BYTES // (1024 * 1024)} MiB")
+            raise PayloadTooLarge("gis.zip_too_large", mib=MAX_UNZIPPED_BYTES // (1024 * 1024))
         readable = [m for m in members if PurePosixPath(m.filename).suffix.lower() in (".shp", ".gpkg", ".geojson", ".json")]
         if len(readable) != 1:
             names = ", ".join(PurePosixPath(m.filename).name for m in members) or "inga filer"
             what = "ingen" if not readable else f"{len(readable)}"
-            raise InvalidInput(
-                f"zip-filen ska innehålla en shapefil, GeoPackage eller GeoJSON; den har {what} ({names})",
-                [FieldError(field="file", message="en fil att läsa väntas i zip-filen")],
-            )
+            raise InvalidInput("gis.zip_contents", [FieldError.of("file", "gis.zip_one_file")], what=what, names=names)
         chosen = readable[0]
         stem = PurePosixPath(chosen.filename).with_suffix("")
         for m in members:
@@ -238,16 +228,13 @@ def _read_path(path: Path) -> Layer:
     try:
         layers = pyogrio.list_layers(path)
         if len(layers) == 0:
-            raise InvalidInput("filen har inga lager", [FieldError(field="file", message="inga lager")])
+            raise InvalidInput("gis.no_layers", [FieldError.of("file", "gis.no_layers_short")])
         if len(layers) > 1:
             names = ", ".join(str(n) for n in layers[:, 0])
-            raise InvalidInput(
-                f"filen har {len(layers)} lager ({names}); spara det som ska importeras som en egen fil",
-                [FieldError(field="file", message="ett lager väntas")],
-            )
+            raise InvalidInput("gis.many_layers", [FieldError.of("file", "gis.one_layer")], count=len(layers), names=names)
         meta, _, wkb, columns = pyogrio.raw.read(path)
     except (DataSourceError, DataLayerError) as exc:
-        raise MalformedInput(f"filen kan inte läsas som GIS-fil: {exc}") from None
+        raise MalformedInput("gis.unreadable", reason=str(exc)) from None
     fields = [str(f) for f in meta["fields"]]
     values = [_column(c) for c in columns]
     if (
@@ -260,10 +247,7 @@ def _read_path(path: Path) -> Layer:
     geoms = shapely.from_wkb(wkb) if wkb is not None else np.array([None] * len(columns[0]), dtype=object)
     positions = int(shapely.get_num_coordinates(geoms).sum())
     if positions > MAX_FILE_POSITIONS:
-        raise PayloadTooLarge(
-            f"filen har {positions:,} positioner; högst {MAX_FILE_POSITIONS:,} tas emot i en import "
-            "(dela upp filen eller förenkla geometrierna)".replace(",", " ")
-        )
+        raise PayloadTooLarge("gis.too_many_positions", positions=numbers.count(positions), max=numbers.count(MAX_FILE_POSITIONS))
     geoms = [None if g is None else shapely.force_2d(g) for g in geoms]
     features = [(g, {f: col[i] for f, col in zip(fields, values, strict=True)}) for i, g in enumerate(geoms)]
     return Layer(crs=_epsg(meta.get("crs"), geoms), fields=fields, features=features)
@@ -303,15 +287,10 @@ def _epsg(crs_text: str | None, geoms: Iterable[shapely.Geometry | None]) -> int
     try:
         crs = CRS.from_user_input(crs_text)
     except CRSError:
-        raise InvalidInput(
-            f"filens koordinatsystem kan inte tolkas: {crs_text[:80]}", [FieldError(field="crs", message="okänt koordinatsystem")]
-        ) from None
+        raise InvalidInput("gis.crs_unreadable", [FieldError.of("crs", "gis.crs_unknown")], crs=crs_text[:80]) from None
     code = crs.to_epsg(min_confidence=70)
     if code is None:
-        raise InvalidInput(
-            f"filens koordinatsystem ({crs.name}) har ingen EPSG-kod; spara om filen i SWEREF 99 TM (EPSG:3006) eller WGS 84 (EPSG:4326)",
-            [FieldError(field="crs", message="okänt koordinatsystem")],
-        )
+        raise InvalidInput("gis.crs_no_epsg", [FieldError.of("crs", "gis.crs_unknown")], name=crs.name)
     return code
 
 
@@ -339,8 +318,7 @@ def _collection(layer: Layer, crs: str | int | None) -> dict[str, Any]:
     obj: dict[str, Any] = {"type": "FeatureCollection", "features": features}
     if code is not None:
         if crs is not None and parse_crs(crs) != code:
-            message = f"filen anger koordinatsystemet EPSG:{code} men crs anger {crs}; låt bli crs (filens eget koordinatsystem används)"
-            raise InvalidInput(message, [FieldError(field="crs", message=message)])
+            raise InvalidInput.at("crs", "gis.crs_disagree", code=code, crs=crs)
         obj["crs"] = {"type": "name", "properties": {"name": f"EPSG:{code}"}}
     return obj
 
@@ -354,18 +332,9 @@ def _refuse_without_crs(geoms: list[shapely.Geometry | None]) -> None:
     if lon_lat:
         return  # degrees in Sweden: read as WGS 84, GeoJSON's default
     sweref = SWEREF_EXTENT[0] <= minx and maxx <= SWEREF_EXTENT[2] and SWEREF_EXTENT[1] <= miny and maxy <= SWEREF_EXTENT[3]
-    if sweref:
-        message = (
-            "filen anger inget koordinatsystem (ingen .prj); koordinaterna (x "
-            f"{minx:.0f}–{maxx:.0f}, y {miny:.0f}–{maxy:.0f}) ser ut som SWEREF 99 TM-meter, men det går "
-            "inte att veta säkert; ange --crs EPSG:3006 (crs=EPSG:3006) om de är det, eller lägg till .prj-filen"
-        )
-    else:
-        message = (
-            "filen anger inget koordinatsystem (ingen .prj) och koordinaterna "
-            f"(x {minx:.0f}–{maxx:.0f}, y {miny:.0f}–{maxy:.0f}) är varken grader eller SWEREF 99 TM i Sverige"
-        )
-    raise InvalidInput(message, [FieldError(field="crs", message="filen saknar koordinatsystem")])
+    code = "gis.no_crs_sweref" if sweref else "gis.no_crs"
+    bounds: dict[str, Any] = {"minx": f"{minx:.0f}", "maxx": f"{maxx:.0f}", "miny": f"{miny:.0f}", "maxy": f"{maxy:.0f}"}
+    raise InvalidInput(code, [FieldError.of("crs", "gis.no_crs_short")], **bounds)
 
 
 def _listify(value: Any) -> Any:
@@ -398,13 +367,11 @@ def _check_mapping(available: list[str], chosen: dict[str, str | None], options:
     errors: list[FieldError] = []
     for ours, theirs in chosen.items():
         if theirs is not None and theirs not in available:
-            message = f"filen har inget fält {theirs!r} ({options[ours]}); filens fält: {listed}"
-            errors.append(FieldError(field=f"{ours}_field", message=message))
+            errors.append(FieldError.of(f"{ours}_field", "gis.no_field", field=repr(theirs), option=options[ours], fields=listed))
     if chosen["name"] is None and "name" not in available:
-        message = f"filen har inget fält 'name'; ange vilket fält som är namnet med {options['name']}; filens fält: {listed}"
-        errors.append(FieldError(field="name_field", message=message))
+        errors.append(FieldError.of("name_field", "gis.no_name_field", option=options["name"], fields=listed))
     if errors:
-        raise InvalidInput(errors[0].message, errors)
+        raise InvalidInput("gis.fields", errors, first=errors[0].message)
 
 
 def _mapped(feature: AreaFeature, chosen: dict[str, str | None]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from typing import Any, Final
 import msgspec
 import shapely
 
+from grannsamverkan import messages
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput
 from grannsamverkan.geo import gis
 
@@ -94,7 +95,7 @@ def burglaries_csv(source: bytes | Path, fields: PointFields | None = None, *, c
 def _points_csv(source: bytes | Path, ours: dict[str, str], required: tuple[str, ...], fields: PointFields, crs: str | int | None) -> bytes:
     layer = gis.read_layer(source)
     if not layer.features:
-        raise InvalidInput("filen har inga objekt", [FieldError(field="file", message="filen har inga objekt")])
+        raise InvalidInput.at("file", "gis.no_features")
     columns = _columns(layer.fields, ours, required, fields)
     xy = _positions(gis.sweref_geometries(layer, crs))
     out = io.StringIO()
@@ -111,21 +112,18 @@ def _columns(available: list[str], ours: dict[str, str], required: tuple[str, ..
     errors: list[FieldError] = []
     unknown = sorted(set(fields.names) - set(ours))
     if unknown:
-        message = f"okänt fält att mappa: {', '.join(unknown)}; de som går att ange: {', '.join(ours)}"
-        errors.append(FieldError(field="fields", message=message))
+        errors.append(FieldError.of("fields", "gis.unknown_mapping", unknown=", ".join(unknown), known=", ".join(ours)))
     columns: dict[str, str | None] = {}
     for name, option in ours.items():
         theirs = fields.names.get(name)
         if theirs is not None and theirs not in available:
-            message = f"filen har inget fält {theirs!r} ({option}); filens fält: {listed}"
-            errors.append(FieldError(field=f"{name}_field", message=message))
+            errors.append(FieldError.of(f"{name}_field", "gis.no_field", field=repr(theirs), option=option, fields=listed))
         elif theirs is None and name not in available and name in required:
-            message = f"filen har inget fält {name!r}; ange vilket fält som är {name} med {option}; filens fält: {listed}"
-            errors.append(FieldError(field=f"{name}_field", message=message))
+            errors.append(FieldError.of(f"{name}_field", "gis.no_field_for", field=repr(name), name=name, option=option, fields=listed))
         else:
             columns[name] = theirs or (name if name in available else None)
     if errors:
-        raise InvalidInput(errors[0].message, errors)
+        raise InvalidInput("gis.fields", errors, first=errors[0].message)
     return columns
 
 
@@ -144,11 +142,9 @@ def _positions(geoms: list[shapely.Geometry | None]) -> list[tuple[str, str]]:
             wrong.append((i, _GEOMETRY_NAMES.get(int(shapely.get_type_id(g)), "linje eller yta")))
     if wrong:
         errors = [
-            FieldError(field=f"features[{i}].geometry", message=f"objekt {i} är {kind}; ett hushåll eller inbrott är en punkt", feature=i)
-            for i, kind in wrong[:MAX_LISTED]
+            FieldError.of(f"features[{i}].geometry", "gis.point_expected", feature=i, index=i, kind=kind) for i, kind in wrong[:MAX_LISTED]
         ]
-        more = f" (och {len(wrong) - 1} till)" if len(wrong) > 1 else ""
-        raise InvalidInput(f"{errors[0].message}{more}", errors)
+        raise _invalid_features(errors, len(wrong))
     return out
 
 
@@ -170,8 +166,13 @@ def as_features() -> Iterator[None]:
         if not any(e.line is not None for e in exc.errors):
             raise
         errors = [_renumbered(e) for e in exc.errors]
-        more = f" (och {len(errors) - 1} till)" if len(errors) > 1 else ""
-        raise InvalidInput(f"{errors[0].message}{more}", errors) from None
+        raise _invalid_features(errors, len(errors)) from None
+
+
+def _invalid_features(errors: list[FieldError], count: int) -> InvalidInput:
+    """422 saying the first of ``count`` problems (and how many more)."""
+    more = messages.text("errors.more", count=count - 1) if count > 1 else ""
+    return InvalidInput("gis.features_invalid", errors, first=errors[0].message, more=more)
 
 
 def _renumbered(error: FieldError) -> FieldError:
@@ -180,5 +181,5 @@ def _renumbered(error: FieldError) -> FieldError:
     feature = error.line - FIRST_LINE
     text = _LINE_PREFIX.sub("", error.message)
     if feature < 0:  # the header: the file as a whole
-        return FieldError(field=error.field, message=f"filen: {text}")
-    return FieldError(field=error.field, message=f"objekt {feature}: {text}", feature=feature)
+        return FieldError(field=error.field, message=messages.text("place.file") + text, code=error.code)
+    return FieldError(field=error.field, message=messages.text("place.feature", feature=feature) + text, feature=feature, code=error.code)

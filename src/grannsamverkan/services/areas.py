@@ -3,13 +3,14 @@ the map (refusals say where on the map the problem is)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import numpy as np
 import shapely
 from shapely.ops import split
 
+from grannsamverkan import messages
 from grannsamverkan.db import areas
 from grannsamverkan.domain import numbers
 from grannsamverkan.domain.access import Principal
@@ -20,6 +21,8 @@ from grannsamverkan.geo.boundaries import area_fit, kommun_name
 from grannsamverkan.geo.crs import WGS84, to_sweref
 from grannsamverkan.geo.geojson import Area, AreaFeature, decode_json, parse_geometry
 from grannsamverkan.geo.problem_geometry import crossings, outside_part, overlap_part, to_geojson_wgs84
+
+E = TypeVar("E", InvalidInput, Conflict)
 
 
 def _checked(name: str | None, kind: str | None) -> dict[str, str]:
@@ -51,8 +54,7 @@ def drawn_shape(geometry: Any) -> Area:
     """The drawn GeoJSON Polygon (WGS 84; an object or its JSON text) in SWEREF 99 TM; a shape
     crossing itself is refused with the crossing points."""
     if not geometry:
-        message = "Rita området på kartan först."
-        raise InvalidInput(message, [FieldError(field="geometry", message=message)])
+        raise InvalidInput.at("geometry", "area.draw_first")
     if isinstance(geometry, str):
         geometry = decode_json(geometry)
     try:
@@ -62,15 +64,17 @@ def drawn_shape(geometry: Any) -> Area:
         points = crossings(rings) if rings else None
         if points is None or shapely.is_empty(points):
             reason = exc.errors[0].message if exc.errors else exc.detail
-            message = f"Områdets gräns går inte att använda ({reason}). Rita om området."
-            raise InvalidInput(message, [FieldError(field="geometry", message=message)]) from exc
-        many = len(shapely.get_parts(points)) > 1
-        message = (
-            "Gränsen korsar sig själv"
-            + (" på de markerade ställena." if many else " på det markerade stället.")
-            + " Flytta hörnen så att gränsen inte korsar sig själv."
-        )
-        raise InvalidInput(message, [FieldError(field="geometry", message=message, geometry=to_geojson_wgs84(points))]) from exc
+            raise InvalidInput.at("geometry", "area.boundary_unusable", reason=reason) from exc
+        code = "area.crosses_itself_many" if len(shapely.get_parts(points)) > 1 else "area.crosses_itself"
+        raise _refusal(InvalidInput, "geometry", code, points) from exc
+
+
+def _refusal(
+    kind: type[E], field: str, code: str, where: shapely.Geometry, /, *, extra: dict[str, object] | None = None, **values: Any
+) -> E:
+    """A refusal about ``field`` whose field error carries ``where`` (SWEREF 99 TM) for the map."""
+    error = FieldError(field=field, message=messages.text(code, **values), geometry=to_geojson_wgs84(where), code=code)
+    return kind(code, [error], extra=extra, **values)
 
 
 def _rings_sweref(geometry: Any) -> list[list[tuple[float, float]]]:
@@ -91,8 +95,7 @@ def _rings_sweref(geometry: Any) -> list[list[tuple[float, float]]]:
 def _refuse_outside(kommun: str, geom: Area) -> None:
     if area_fit(kommun, geom).refusal is None:
         return
-    message = f"En del av området ligger utanför {kommun_name(kommun)} (markerat på kartan). Flytta gränsen in i kommunen."
-    raise InvalidInput(message, [FieldError(field="geometry", message=message, geometry=to_geojson_wgs84(outside_part(kommun, geom)))])
+    raise _refusal(InvalidInput, "geometry", "area.drawn_outside", outside_part(kommun, geom), kommun=kommun_name(kommun))
 
 
 async def _with_overlap(conn: asyncpg.Connection, actor: Principal, geom: shapely.Geometry, exc: Conflict) -> Conflict:
@@ -103,8 +106,7 @@ async def _with_overlap(conn: asyncpg.Connection, actor: Principal, geom: shapel
     other = await areas.get_area(conn, other_id, actor.scope)
     part = overlap_part(geom, other.geometry)
     m2 = numbers.count(round(float(shapely.area(part))))
-    message = f"Området överlappar {other.name} med {m2} m² (markerat på kartan). Flytta gränsen så att områdena bara möts."
-    return Conflict(message, [FieldError(field="geometry", message=message, geometry=to_geojson_wgs84(part))], overlapping_area_id=other_id)
+    return _refusal(Conflict, "geometry", "area.drawn_overlap", part, extra={"overlapping_area_id": other_id}, name=other.name, m2=m2)
 
 
 async def draw_area(conn: asyncpg.Connection, actor: Principal, kommun: str, name: str | None, kind: str | None, geometry: Any) -> int:
@@ -133,7 +135,6 @@ async def reshape_area(conn: asyncpg.Connection, actor: Principal, area_id: int,
 
 def _drawn_line(line: Any) -> shapely.LineString:
     """A drawn GeoJSON LineString (WGS 84; an object or its JSON text) in SWEREF 99 TM."""
-    message = "Rita en linje tvärs över området först, från kant till kant."
     if isinstance(line, str) and line:
         line = decode_json(line)
     try:
@@ -145,7 +146,7 @@ def _drawn_line(line: Any) -> shapely.LineString:
         if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
             raise ValueError
     except (KeyError, TypeError, ValueError, IndexError):
-        raise InvalidInput(message, [FieldError(field="line", message=message)]) from None
+        raise InvalidInput.at("line", "area.line_first") from None
     return shapely.LineString(np.column_stack((xs, ys)))
 
 
@@ -171,8 +172,7 @@ async def split_area(
     cut = _drawn_line(line)
     parts = split_parts(current.geometry, cut)
     if parts is None:
-        message = "Linjen delar inte området i två delar. Dra den tvärs över området, från kant till kant."
-        raise InvalidInput(message, [FieldError(field="line", message=message, geometry=to_geojson_wgs84(cut))])
+        raise _refusal(InvalidInput, "line", "area.line_no_split", cut)
     keep, rest = parts
     async with conn.transaction():
         await areas.update_area(conn, actor, area_id, {}, keep, erase_contacts=erase_contacts)
