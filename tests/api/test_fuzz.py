@@ -286,7 +286,7 @@ async def test_a_million_vertex_area_under_the_default_limit_is_handled_in_bound
     elapsed = time.monotonic() - started
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     body = assert_problem(response, 422)  # refused by the vertex limit, saying why
-    assert "positions" in body["detail"]
+    assert "positioner" in body["detail"]
     assert grown_mb < 1500, f"peak memory grew by {grown_mb:.0f} MB"
     assert elapsed < 60, f"took {elapsed:.1f} s"
 
