@@ -79,7 +79,8 @@ class AreaGrid(msgspec.Struct):
         x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
         width, height = bounds[:, 2].max() - x0, bounds[:, 3].max() - y0
         sizes = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
-        cell = max(float(np.median(sizes)), float(np.sqrt(max(width * height, 1.0) / MAX_CELLS)), 1e-6)
+        median_size = _median(sizes)
+        cell = max(median_size, float(np.sqrt(max(width * height, 1.0) / MAX_CELLS)), 1e-6)
         columns, rows = int(width // cell) + 1, int(height // cell) + 1
         lo_x = ((bounds[:, 0] - x0) // cell).astype(np.int64)
         hi_x = ((bounds[:, 2] - x0) // cell).astype(np.int64)
@@ -99,7 +100,7 @@ class AreaGrid(msgspec.Struct):
         first = np.concatenate([[0], np.cumsum(counts)])
         grid = cls(ids, geoms, float(x0), float(y0), cell, columns, rows, first, area_of[order])
         if points >= FINE_POINTS_PER_AREA * len(valid):
-            fine = max(float(np.median(sizes)) / fine_cells, float(np.sqrt(max(width * height, 1.0) / MAX_FINE_CELLS)), 1e-6)
+            fine = max(median_size / fine_cells, float(np.sqrt(max(width * height, 1.0) / MAX_FINE_CELLS)), 1e-6)
             grid.cover = _Cover.build(grid, geoms[valid], fine)
         return grid
 
@@ -245,3 +246,11 @@ def points_in_area(xs: ArrayLike, ys: ArrayLike, geometry: shapely.Geometry) -> 
         shapely.prepare(geometry)
         out[ok] = shapely.intersects_xy(geometry, x[ok], y[ok])
     return out
+
+
+def _median(values: NDArray[np.float64]) -> float:
+    """The median of a non-empty array. Not ``np.median``: its first call imports ``numpy.ma``
+    (about 70 ms), which every command that builds a grid would pay at start-up."""
+    ordered = np.sort(values)
+    n = len(ordered)
+    return float((ordered[(n - 1) // 2] + ordered[n // 2]) / 2)

@@ -1,9 +1,10 @@
 """Kommun boundaries: all 290 kommuner, simplified, shipped in ``geodata/kommuner-simplified.geojson``.
 
 Source: the public GitHub repository okfse/sweden-geojson ("feel free to reuse"), simplified to about
-60 m in SWEREF 99 TM and rounded to five decimals (about 1 m). Read once, kept in SWEREF 99 TM, for
-maps of a kommun and for "does this point lie in the kommun?". Any page or check that needs a
-kommun's outline uses :func:`boundary`.
+60 m in SWEREF 99 TM and shipped in SWEREF 99 TM rounded to whole metres (``tools/kommuner_to_sweref.py``),
+so that no transformation (and no pyproj) is needed to read it. Read once, for maps of a kommun and
+for "does this point lie in the kommun?". Any page or check that needs a kommun's outline uses
+:func:`boundary`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from grannsamverkan import messages
 from grannsamverkan.domain import numbers
 from grannsamverkan.errors import FieldError, InvalidInput
 from grannsamverkan.geo.assign import FINE_POINTS_PER_AREA, AreaGrid
-from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
 from grannsamverkan.resources import geodata_dir
 
 FILE: Final = "kommuner-simplified.geojson"
@@ -33,7 +33,7 @@ TOLERANCE_M: Final = 150.0
 
 @functools.cache
 def _features() -> dict[str, dict[str, object]]:
-    """Each kommun's geometry as the file has it (WGS 84), by code: read once."""
+    """Each kommun's geometry as the file has it (SWEREF 99 TM), by code: read once."""
     data = json.loads((geodata_dir() / FILE).read_text(encoding="utf-8"))
     return {feature["properties"]["kommun"]: feature["geometry"] for feature in data["features"]}
 
@@ -41,11 +41,11 @@ def _features() -> dict[str, dict[str, object]]:
 @functools.cache
 def boundary(kommun: str) -> shapely.Geometry | None:
     """The kommun's outline in SWEREF 99 TM (metres), or None for an unknown code (each outline is
-    moved to SWEREF 99 TM when first asked for: an import needs one kommun's, not 290)."""
+    made a shapely geometry when first asked for: an import needs one kommun's, not 290)."""
     feature = _features().get(kommun)
     if feature is None:
         return None
-    geom = transform_geometry(shape(feature), WGS84, SWEREF99TM)
+    geom = shape(feature)
     shapely.prepare(geom)
     return geom
 
@@ -123,7 +123,6 @@ def _tree() -> tuple[shapely.STRtree, list[str]]:
     return shapely.STRtree([_boundaries()[c] for c in codes]), codes
 
 
-@functools.cache
 @functools.cache
 def _widened(kommun: str) -> shapely.Geometry | None:
     geom = boundary(kommun)
