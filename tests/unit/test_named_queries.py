@@ -1,4 +1,5 @@
-"""Every query in `db/` is a module-level named constant, never a string written into a call.
+"""Every query in `db/` is a module-level named constant, never a string written into a call, and
+no other package sends SQL of its own (SQL lives in one place: `db/`).
 
 The test reads each `db/*.py` module with `ast` and lists every call to a query method
 (`fetch`, `fetchrow`, `fetchval`, `execute`, `executemany`, `copy_*`, `cursor`) whose query
@@ -14,6 +15,7 @@ from pathlib import Path
 import grannsamverkan.db
 
 DB_DIR = Path(grannsamverkan.db.__file__).parent
+PACKAGE_DIR = DB_DIR.parent
 
 QUERY_METHODS = frozenset(
     {
@@ -87,6 +89,27 @@ def test_every_db_query_is_a_named_constant() -> None:
             continue
         offenders += inline_queries(path.read_text(encoding="utf-8"), f"db/{path.name}")
     assert offenders == [], "queries written inline instead of as named constants:\n" + "\n".join(offenders)
+
+
+def test_no_sql_outside_db() -> None:
+    """Outside `db/` a query method is called only with a query named by a module of `db/`
+    (``db_module.QUERY``); a string written there is SQL in the wrong place."""
+    offenders = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        if path.parent == DB_DIR:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.func.attr not in QUERY_METHODS:
+                continue
+            argument = _query_argument(node, node.func.attr)
+            if argument is not None and not isinstance(argument, ast.Attribute) and not _is_geometry(node):
+                offenders.append(f"{path.relative_to(PACKAGE_DIR)}:{node.lineno}")
+    assert offenders == [], "SQL outside db/ (move it to a named query in db/):\n" + "\n".join(offenders)
+
+
+def _is_geometry(call: ast.Call) -> bool:
+    """``shapely.prepare(geom)``: a method named like a query method that is not one."""
+    return isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) and call.func.value.id == "shapely"
 
 
 def test_the_checker_finds_inline_queries() -> None:

@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.params import QueryParameter
 
 from grannsamverkan.db import audit, kommuner
-from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
+from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, ping
 from grannsamverkan.http.common import Caller, Db, KommunFilter, Limit, Offset, Page
 from grannsamverkan.http.problem import PROBLEM_JSON, TYPE_BASE, Problem
 
@@ -28,7 +28,7 @@ NO_ANSWER: tuple[type[Exception], ...] = (*UNAVAILABLE_ERRORS, TimeoutError)
 async def health(state: State) -> Response[Any]:
     try:
         async with state.pool.acquire(timeout=2) as conn:
-            await conn.fetchval("select 1", timeout=2)
+            await ping(conn, within_seconds=2)
     except NO_ANSWER as exc:
         problem = Problem(
             type=TYPE_BASE + "database-unavailable",

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 from tqdm import tqdm
@@ -15,7 +15,7 @@ from tqdm import tqdm
 from grannsamverkan import cli
 from grannsamverkan.cli import EXIT_OK, cli_actor, command, print_json, read_file, run_with_connection
 from grannsamverkan.cli.point_files import point_file_options, read_point_file
-from grannsamverkan.db import areas, groups, household_import, tokens
+from grannsamverkan.db import areas, household_import, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import InvalidInput
@@ -23,7 +23,6 @@ from grannsamverkan.geo import gis
 from grannsamverkan.geo.geojson import AreaFeature
 from grannsamverkan.geo.gis_points import PointFields
 from grannsamverkan.resources import geodata_dir
-from grannsamverkan.services import groups as group_cases
 from grannsamverkan.services import households as household_cases
 from grannsamverkan.settings import Settings
 
@@ -146,100 +145,20 @@ async def load_demo(conn: Any, *, quiet: bool = True) -> dict[str, Any]:
         summary[f"households {kommun}"] = await import_household_file(
             conn, actor, folder / f"demo-households-{kommun}.csv", kommun, quiet=quiet
         )
-    try:
-        from grannsamverkan.db import burglaries
-    except ImportError:
-        burglaries = None  # type: ignore[assignment]
-    if burglaries is not None:
-        for kommun in DEMO_KOMMUNER:
-            path = folder / f"demo-burglaries-{kommun}.csv"
-            summary[f"burglaries {kommun}"] = await burglaries.import_file(conn, actor, kommun, path.read_bytes(), source="demo")
-    await _demo_groups(conn, actor)
-    await _demo_goals(conn, actor)
-    from grannsamverkan.services.demo import load_demo_promises
+    from grannsamverkan.db import burglaries
+    from grannsamverkan.services.demo import load_demo_goals, load_demo_groups, load_demo_promises
 
+    for kommun in DEMO_KOMMUNER:
+        path = folder / f"demo-burglaries-{kommun}.csv"
+        summary[f"burglaries {kommun}"] = await burglaries.import_file(conn, actor, kommun, path.read_bytes(), source="demo")
+    await load_demo_groups(conn, actor)
+    await load_demo_goals(conn, actor)
     for kommun in DEMO_KOMMUNER:
         summary[f"medborgarlöften {kommun}"] = await load_demo_promises(conn, actor, folder / f"demo-promises-{kommun}.json")
     from grannsamverkan.services.lifecycle import load_demo_lifecycle
 
     summary["gruppernas liv"] = await load_demo_lifecycle(conn, actor, date.today())
     return summary
-
-
-async def _area_id(conn: Any, ref: str) -> int:
-    return await conn.fetchval("select id from area where external_ref = $1", ref)
-
-
-async def _demo_groups(conn: Any, actor: Principal) -> None:
-    if await conn.fetchval(
-        "select count(*) from watch_group where area_id in (select id from area where external_ref like any($1::text[]))",
-        ["sol-%", "arv-%", "lang-%"],
-    ):
-        return
-    centrum = await _area_id(conn, "sol-centrum")
-    await group_cases.create_group(
-        conn,
-        actor,
-        groups.GroupInput(
-            area_id=centrum,
-            kind="grannsamverkan",
-            name="Grannsamverkan Sollefteå centrum",
-            status="active",
-            established_on=date(2015, 4, 1),
-        ),
-        date.today(),
-    )
-    arvidsjaur = await _area_id(conn, "arv-centrum")
-    await group_cases.create_group(
-        conn,
-        actor,
-        groups.GroupInput(
-            area_id=arvidsjaur,
-            kind="grannsamverkan",
-            name="Grannsamverkan Arvidsjaur centrum",
-            status="active",
-            established_on=date(2019, 9, 1),
-        ),
-        date.today(),
-    )
-    for ref, kind, name, share, establish_on in (
-        ("sol-nipan", "grannsamverkan", "Grannsamverkan Nipan", 0.75, date(date.today().year, 3, 15)),
-        ("lang-by", "byavakt", "Byavakt Långsele", 0.55, None),
-    ):
-        area_id = await _area_id(conn, ref)
-        group_id = await group_cases.create_group(conn, actor, groups.GroupInput(area_id=area_id, kind=kind, name=name), date.today())
-        members = await conn.fetch("select id from household where area_id = $1 order by id", area_id)
-        count = int(len(members) * share + 0.999)
-        for row in members[:count]:
-            await group_cases.sign_up(conn, actor, group_id, row["id"])
-        await group_cases.add_contact(
-            conn,
-            actor,
-            group_id,
-            groups.ContactInput(household_id=members[0]["id"], name="Kontaktombud Demo", phone="070-000 00 00", email="kontakt@example.se"),
-        )
-        if establish_on:
-            await group_cases.establish(conn, actor, group_id, establish_on)
-
-
-async def _demo_goals(conn: Any, actor: Principal) -> None:
-    """Sollefteå's promise of 10 new groups and information meetings in the villages; Arvidsjaur's 3."""
-    from grannsamverkan.db import goals
-
-    year = date.today().year
-    await goals.put_goal(conn, actor, "2283", year, goals.GoalTargets(target_new_groups=10, target_info_meetings=4))
-    await goals.put_goal(conn, actor, "2505", year, goals.GoalTargets(target_new_groups=3))
-    if await conn.fetchval("select count(*) from info_meeting where kommun = '2283' and extract(year from held_on) = $1", year):
-        return
-    meetings: tuple[tuple[date, str, Literal["grannsamverkan", "byavakt"], int], ...] = (
-        (date(year, 2, 12), "Ramsele", "byavakt", 23),
-        (date(year, 3, 5), "Junsele", "byavakt", 17),
-        (date(year, 4, 16), "Långsele", "grannsamverkan", 31),
-    )
-    for held_on, locality, topic, attendees in meetings:
-        await goals.create_meeting(
-            conn, actor, goals.MeetingCreate(kommun="2283", held_on=held_on, locality=locality, topic=topic, attendees=attendees)
-        )
 
 
 @command("demo")

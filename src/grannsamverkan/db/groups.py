@@ -432,7 +432,12 @@ async def groups_with_contact(conn: asyncpg.Connection, group_ids: list[int]) ->
 
 # --- edits from the pages ------------------------------------------------------------------------------
 
+GROUP_NAME = "select name from watch_group where id = $1"
 RENAME_GROUP = "update watch_group set name = $2, updated_at = now() where id = $1"
+
+
+async def group_name(conn: asyncpg.Connection, group_id: int) -> str | None:
+    return await conn.fetchval(GROUP_NAME, group_id)
 
 
 async def rename_group(conn: asyncpg.Connection, group_id: int, name: str) -> None:

@@ -57,6 +57,14 @@ async def _release_without_reset_query(conn: asyncpg.Connection) -> None:
     """
 
 
+PING = "select 1"
+
+
+async def ping(conn: asyncpg.Connection, *, within_seconds: float) -> None:
+    """Does the database answer? Raises one of ``UNAVAILABLE_ERRORS`` or ``TimeoutError`` when not."""
+    await conn.fetchval(PING, timeout=within_seconds)
+
+
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         url,

@@ -217,7 +217,7 @@ async def rename_group(conn: asyncpg.Connection, actor: Principal, group_id: int
         group = await groups.group_for_write(conn, actor, group_id, lock=True)
         if group["status"] == "dissolved":
             raise Conflict.at("name", "group.dissolved_keeps_name", group_id=group_id)
-        before = await conn.fetchval("select name from watch_group where id = $1", group_id)
+        before = await groups.group_name(conn, group_id)
         if before != name:
             await groups.rename_group(conn, group_id, name)
             await audit.record(
