@@ -56,9 +56,44 @@ async def test_overlapping_area_is_refused_naming_the_other(client: AsyncTestCli
     shifted = area_feature("Centrum öst", "2283", (SOLLEFTEA[0] + 0.004, SOLLEFTEA[1]))
     body = assert_problem(await client.post("/api/v1/areas", json=shifted, headers=headers), 409)
     assert "Centrum" in body["detail"]
+    # The refusal says where, for a map: the shared half, in WGS 84.
+    overlap = body["errors"][0]["geometry"]
+    assert overlap["type"] == "Polygon"
+    _assert_bounds(overlap, (SOLLEFTEA[0], SOLLEFTEA[1] - 0.004, SOLLEFTEA[0] + 0.004, SOLLEFTEA[1] + 0.004))
     # Sharing only a border is fine.
     neighbour = area_feature("Centrum öst", "2283", (SOLLEFTEA[0] + 0.008, SOLLEFTEA[1]))
     assert (await client.post("/api/v1/areas", json=neighbour, headers=headers)).status_code == 201
+
+
+async def test_a_changed_shape_refused_by_the_api_says_where(client: AsyncTestClient, auth: TokenFactory) -> None:
+    """PATCH of a geometry: an overlap (409) and a part outside the kommun (422) carry the part
+    of the map that is wrong, as the drawing page shows it."""
+    headers = await auth("coordinator", "2283")
+    assert (await client.post("/api/v1/areas", json=area_feature("Centrum", "2283", SOLLEFTEA), headers=headers)).status_code == 201
+    east = await client.post("/api/v1/areas", json=area_feature("Öster", "2283", (SOLLEFTEA[0] + 0.008, SOLLEFTEA[1])), headers=headers)
+    east_id = east.json()["properties"]["id"]
+    moved = area_feature("Öster", "2283", (SOLLEFTEA[0] + 0.006, SOLLEFTEA[1]))
+    body = assert_problem(await client.patch(f"/api/v1/areas/{east_id}", json={"geometry": moved["geometry"]}, headers=headers), 409)
+    assert body["errors"][0]["field"] == "geometry"
+    _assert_bounds(body["errors"][0]["geometry"], (SOLLEFTEA[0] + 0.002, SOLLEFTEA[1] - 0.004, SOLLEFTEA[0] + 0.004, SOLLEFTEA[1] + 0.004))
+
+    in_arvidsjaur = area_feature("Öster", "2283", ARVIDSJAUR)
+    body = assert_problem(
+        await client.patch(f"/api/v1/areas/{east_id}", json={"geometry": in_arvidsjaur["geometry"]}, headers=headers), 422
+    )
+    assert "Arvidsjaur" in body["detail"]
+    _assert_bounds(
+        body["errors"][0]["geometry"], (ARVIDSJAUR[0] - 0.004, ARVIDSJAUR[1] - 0.004, ARVIDSJAUR[0] + 0.004, ARVIDSJAUR[1] + 0.004)
+    )
+
+
+def _assert_bounds(geometry: dict, expected: tuple[float, float, float, float]) -> None:
+    """A GeoJSON geometry's bounds (lon/lat) within about 10 m of ``expected``."""
+    positions = [p for ring in (geometry["coordinates"] if geometry["type"] == "Polygon" else []) for p in ring]
+    assert positions, geometry
+    lons, lats = [p[0] for p in positions], [p[1] for p in positions]
+    got = (min(lons), min(lats), max(lons), max(lats))
+    assert all(abs(a - b) < 1e-4 for a, b in zip(got, expected, strict=True)), (got, expected)
 
 
 async def test_sweref_input_by_query_and_by_legacy_crs_member(client: AsyncTestClient, auth: TokenFactory) -> None:

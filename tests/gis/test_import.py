@@ -188,9 +188,17 @@ async def test_drawing_an_area_in_another_kommun_is_refused(client: AsyncTestCli
     headers = await auth("admin")
     response = await client.post("/api/v1/areas", json=area_feature("Arvidsjaur", "2283", ARVIDSJAUR), headers=headers)
     body = assert_problem(response, 422)
-    assert body["errors"] == [
-        {"field": "geometry", "message": "Området ligger i Arvidsjaur (2505), inte i Sollefteå (2283).", "code": "area.outside_kommun"}
-    ]
+    [error] = body["errors"]
+    where = error.pop("geometry")  # the part outside Sollefteå, for a map: here the whole square
+    assert error == {
+        "field": "geometry",
+        "message": "Området ligger i Arvidsjaur (2505), inte i Sollefteå (2283).",
+        "code": "area.outside_kommun",
+    }
+    corners = [p for ring in where["coordinates"] for p in ring]
+    expected = [p for ring in square(ARVIDSJAUR) for p in ring]
+    assert where["type"] == "Polygon"
+    assert {(round(x, 4), round(y, 4)) for x, y in corners} == {(round(x, 4), round(y, 4)) for x, y in expected}
     created = await client.post("/api/v1/areas", json=area_feature("Arvidsjaur", "2505", ARVIDSJAUR), headers=headers)
     assert created.status_code == 201, created.text
     moved = await client.patch(

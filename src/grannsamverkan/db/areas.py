@@ -31,6 +31,7 @@ from grannsamverkan.geo.geojson import (
     same_geometry,
     to_wkb,
 )
+from grannsamverkan.geo.problem_geometry import outside_part, overlap_part, to_geojson_wgs84
 
 
 class AreaRecord(msgspec.Struct, kw_only=True):
@@ -126,7 +127,9 @@ async def _refuse_overlaps(
         where = messages.text("place.feature", feature=feature) if feature is not None else ""
         values: dict[str, Any] = {"where": where, "name": repr(first.name), "id": first.id, "m2": numbers.count(round(first.area_m2))}
         field = f"features[{feature}].geometry" if feature is not None else "geometry"
+        other = next(r["geom_wkb"] for r in candidates if r["id"] == first.id)
         error = FieldError.of(field, "area.overlap", feature=feature, **values)
+        error = msgspec.structs.replace(error, geometry=to_geojson_wgs84(overlap_part(geom, from_wkb(other))))
         raise Conflict("area.overlap", [error], extra={"overlapping_area_id": first.id}, **values)
 
 
@@ -173,7 +176,9 @@ def _refuse_outside_kommun(kommun: str, geom: shapely.Geometry) -> None:
     """422 when the area does not lie (mostly) in its kommun (see ``boundaries.area_fit``)."""
     refusal = area_fit(kommun, geom).refusal
     if refusal:
-        raise InvalidInput.at("geometry", "area.outside_kommun", reason=refusal)
+        error = FieldError.of("geometry", "area.outside_kommun", reason=refusal)
+        where = to_geojson_wgs84(outside_part(kommun, geom))  # the part outside, for a map
+        raise InvalidInput("area.outside_kommun", [msgspec.structs.replace(error, geometry=where)], reason=refusal)
 
 
 GROUPS_OF_AREA = "select id, status from watch_group where area_id = $1 order by id"
