@@ -42,11 +42,12 @@ class FieldError(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
 
 class GrannsamverkanError(Exception):
-    """Base class. ``status`` is the HTTP status the API answers with; ``code`` names the
-    message in :data:`grannsamverkan.messages.CATALOG`, ``detail`` is its Swedish text."""
+    """Base class. ``status`` is the HTTP status the API answers with and ``title`` its short
+    Swedish summary (problem+json's ``title``); ``code`` names the message in
+    :data:`grannsamverkan.messages.CATALOG`, ``detail`` is its Swedish text."""
 
     status: int = 500
-    title: str = "Internal error"
+    title: str = "Internt fel"
     type_slug: str = "internal"
 
     def __init__(
@@ -68,40 +69,40 @@ class GrannsamverkanError(Exception):
 
 
 class MalformedInput(GrannsamverkanError):
-    status, title, type_slug = 400, "Malformed input", "malformed-input"
+    status, title, type_slug = 400, "Felaktigt format", "malformed-input"
 
 
 class InvalidInput(GrannsamverkanError):
-    status, title, type_slug = 422, "Invalid input", "invalid-input"
+    status, title, type_slug = 422, "Ogiltiga uppgifter", "invalid-input"
 
 
 class NotAuthenticated(GrannsamverkanError):
-    status, title, type_slug = 401, "Not authenticated", "not-authenticated"
+    status, title, type_slug = 401, "Inte inloggad", "not-authenticated"
 
 
 class Forbidden(GrannsamverkanError):
-    status, title, type_slug = 403, "Forbidden", "forbidden"
+    status, title, type_slug = 403, "Åtkomst nekad", "forbidden"
 
 
 class NotFound(GrannsamverkanError):
-    status, title, type_slug = 404, "Not found", "not-found"
+    status, title, type_slug = 404, "Finns inte", "not-found"
 
 
 class Conflict(GrannsamverkanError):
-    status, title, type_slug = 409, "Conflict", "conflict"
+    status, title, type_slug = 409, "Går inte ihop med nuvarande läge", "conflict"
 
 
 class PayloadTooLarge(GrannsamverkanError):
-    status, title, type_slug = 413, "Payload too large", "payload-too-large"
+    status, title, type_slug = 413, "För stor begäran", "payload-too-large"
 
 
 class DatabaseUnavailable(GrannsamverkanError):
-    status, title, type_slug = 503, "Database unavailable", "database-unavailable"
+    status, title, type_slug = 503, "Databasen går inte att nå", "database-unavailable"
 
 
 class MigrationError(GrannsamverkanError):
-    status, title, type_slug = 500, "Migration error", "migration-error"
+    status, title, type_slug = 500, "Fel i databasens migreringar", "migration-error"
 
 
 class RequestTimeout(GrannsamverkanError):
-    status, title, type_slug = 408, "Request timeout", "request-timeout"
+    status, title, type_slug = 408, "Tiden för begäran gick ut", "request-timeout"

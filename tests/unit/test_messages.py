@@ -141,3 +141,16 @@ def test_an_error_carries_its_code_values_and_text() -> None:
 
 def test_a_missing_value_shows_its_name_instead_of_failing() -> None:
     assert Conflict("group.dissolved").detail == "Grupp {group_id} är upplöst."
+
+
+def test_problem_titles_are_swedish() -> None:
+    """problem+json's ``title`` is read by people too: the project's errors' and Litestar's own."""
+    from grannsamverkan import errors
+    from grannsamverkan.http.problem import STATUS_TITLES, status_title
+
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.GrannsamverkanError)]
+    titles = {c.__name__: c.title for c in classes} | {str(status): title for status, title in STATUS_TITLES.items()}
+    assert len(titles) > 20
+    assert {name: title for name, title in titles.items() if english_words(title) or not title} == {}
+    assert english_words("Internal Server Error") and english_words("Not found")
+    assert status_title(404) == errors.NotFound.title and status_title(418) == "Fel"

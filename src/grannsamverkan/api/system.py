@@ -11,6 +11,7 @@ from litestar.params import QueryParameter
 
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, ping
+from grannsamverkan.errors import DatabaseUnavailable
 from grannsamverkan.http.common import Caller, Db, KommunFilter, Limit, Offset, Page
 from grannsamverkan.http.problem import PROBLEM_JSON, TYPE_BASE, Problem
 
@@ -30,11 +31,13 @@ async def health(state: State) -> Response[Any]:
         async with state.pool.acquire(timeout=2) as conn:
             await ping(conn, within_seconds=2)
     except NO_ANSWER as exc:
+        unavailable = DatabaseUnavailable("database.unavailable")
         problem = Problem(
-            type=TYPE_BASE + "database-unavailable",
-            title="Database unavailable",
+            type=TYPE_BASE + unavailable.type_slug,
+            title=unavailable.title,
             status=503,
-            detail=f"the database does not answer ({type(exc).__name__})",
+            detail=f"{unavailable.detail} ({type(exc).__name__})",
+            code=unavailable.code,
             instance="/health",
         )
         return Response(problem, status_code=503, media_type=PROBLEM_JSON)

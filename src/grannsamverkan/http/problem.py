@@ -11,7 +11,19 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from grannsamverkan import messages
 from grannsamverkan.db.pool import UNAVAILABLE_ERRORS, invalid_argument
-from grannsamverkan.errors import DatabaseUnavailable, FieldError, GrannsamverkanError, InvalidInput, MalformedInput
+from grannsamverkan.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    FieldError,
+    Forbidden,
+    GrannsamverkanError,
+    InvalidInput,
+    MalformedInput,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    RequestTimeout,
+)
 from grannsamverkan.http.common import SECURITY_HEADERS
 
 PROBLEM_JSON = "application/problem+json"
@@ -129,7 +141,7 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
         415: "unsupported-media-type",
         422: "invalid-input",
     }.get(status, "http-error")
-    title = {400: "Malformed input", 422: "Invalid input"}.get(status, _reason(status))
+    title = status_title(status)
     headers = dict(exc.headers) if exc.headers else None
     return _answer(request, Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, code=code, errors=errors), headers)
 
@@ -148,13 +160,27 @@ def http_code(status: int, *, malformed: bool) -> str:
     }.get(status, "request.http_error")
 
 
-def _reason(status: int) -> str:
-    from http import HTTPStatus
+# problem+json's ``title`` for the statuses Litestar answers by itself (the project's own errors
+# carry theirs, errors.py): short Swedish summaries, as a person reads them.
+STATUS_TITLES: dict[int, str] = {
+    400: MalformedInput.title,
+    401: NotAuthenticated.title,
+    403: Forbidden.title,
+    404: NotFound.title,
+    405: "Metoden stöds inte",
+    408: RequestTimeout.title,
+    409: Conflict.title,
+    413: PayloadTooLarge.title,
+    415: "Formatet stöds inte",
+    422: InvalidInput.title,
+    429: "För många förfrågningar",
+    500: GrannsamverkanError.title,
+    503: DatabaseUnavailable.title,
+}
 
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
+
+def status_title(status: int) -> str:
+    return STATUS_TITLES.get(status, "Fel" if status >= 400 else "Svar")
 
 
 def database_unavailable(request: Request, exc: Exception) -> Response[Any]:
@@ -186,7 +212,7 @@ def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
         request,
         Problem(
             type=TYPE_BASE + "internal",
-            title="Internal Server Error",
+            title=status_title(500),
             status=500,
             detail=messages.text("server.unexpected"),
             code="server.unexpected",
