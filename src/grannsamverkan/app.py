@@ -24,7 +24,7 @@ from grannsamverkan.db.embedded import resolve_database_url
 from grannsamverkan.db.migrate import migrate
 from grannsamverkan.db.pool import create_pool
 from grannsamverkan.http.auth import TokenCache, capability_guard, provide_principal
-from grannsamverkan.http.common import SECURITY_HEADERS, provide_db
+from grannsamverkan.http.common import SECURITY_HEADERS, provide_db, with_static_file_headers
 from grannsamverkan.http.problem import EXCEPTION_HANDLERS
 from grannsamverkan.settings import Settings
 from grannsamverkan.web import create_routers, template_config, with_page_errors
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
         path=SWAGGER_ASSETS,
         directories=[swagger_ui_files()],
         name="swagger-assets",
+        after_request=with_static_file_headers,
         include_in_schema=False,
     )
     app = Litestar(

@@ -99,3 +99,15 @@ async def test_the_html_report_allows_only_its_own_style(client: AsyncTestClient
     assert "script-src" not in policy and "default-src 'none'" in policy
     markdown = await client.get("/api/v1/reports/2283/2026?format=md", headers=await auth("police", "2283"))
     assert_protected(markdown)
+
+
+async def test_static_files_carry_their_own_policy(client: AsyncTestClient) -> None:
+    """A static file (the map library, a page's script, Swagger's assets) runs and embeds nothing
+    when opened on its own, and is never sniffed as another type; it may be cached."""
+    for path in ("/static/vendor/leaflet/leaflet.js", "/schema/assets/swagger-ui-bundle.js", "/static/map.js"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        policy = response.headers.get("content-security-policy", "")
+        assert "default-src 'none'" in policy and "sandbox" in policy and "frame-ancestors 'none'" in policy, path
+        assert response.headers.get("x-content-type-options") == "nosniff", path
+        assert response.headers.get("cache-control") != "no-store", path

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Final, Generic, TypeVar
 
 import asyncpg
 import msgspec
-from litestar import Request
+from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import InternalServerException
@@ -66,6 +66,21 @@ def security_headers(*, image_origins: tuple[str, ...] = ()) -> list[ResponseHea
 
 
 SECURITY_HEADERS: Final = security_headers()
+
+# The headers of a static file (scripts, styles, images of the pages and of /schema). A file opened
+# on its own (an SVG, say) runs nothing and embeds nothing; the pages' own policy governs what they
+# load. Cached as the static router decides (no ``no-store``: the map library is 150 KB).
+STATIC_FILE_HEADERS: Final = {
+    "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+async def with_static_file_headers(response: Response[Any]) -> Response[Any]:
+    """``after_request`` of the static file routers (they take no ``response_headers``)."""
+    response.headers.update(STATIC_FILE_HEADERS)
+    return response
 
 
 def document_headers(html: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 from grannsamverkan.domain import numbers
 from grannsamverkan.domain.eligibility import required_signups
 from grannsamverkan.http.auth import page_guard, provide_principal
-from grannsamverkan.http.common import SECURITY_HEADERS, provide_db, security_headers
+from grannsamverkan.http.common import SECURITY_HEADERS, provide_db, security_headers, with_static_file_headers
 from grannsamverkan.settings import Settings
 from grannsamverkan.web import wording
 from grannsamverkan.web.csrf import CsrfMiddleware
@@ -78,6 +78,7 @@ def create_routers(settings: Settings | None = None) -> list[Router]:
         opt={"capability": "public"},
         guards=[page_guard],
         name="web-static",
+        after_request=with_static_file_headers,
         include_in_schema=False,
     )
     return [pages, static]
