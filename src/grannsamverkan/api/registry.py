@@ -32,6 +32,7 @@ from grannsamverkan.http.common import (
     raw_body_operation,
     today_in_sweden,
 )
+from grannsamverkan.services import areas as area_cases
 from grannsamverkan.services import groups as group_cases
 from grannsamverkan.services import households as household_cases
 from grannsamverkan.services.groups import CONTACT_TABLES
@@ -120,11 +121,7 @@ class AreaController(Controller):
         field the kommun is found from the geometry, and an area must lie inside its kommun.
         409 when a changed area would move out a household that holds a group's contact person (see ``bekrafta``)."""
         mapping = gis.FieldMapping(name=name_field, external_ref=ref_field, kommun=kommun_field, kind=kind_field)
-        features = gis.read_areas(await request.body(), crs=crs, mapping=mapping)
-        summary = await areas.import_areas(db, principal, features, erase_contacts=bekrafta)
-        if summary.contact_persons_erased:
-            await audit.scrub(db, CONTACT_TABLES)
-        return summary
+        return await area_cases.import_area_file(db, principal, await request.body(), crs=crs, mapping=mapping, erase_contacts=bekrafta)
 
     @get("/", operation_id="listAreas", opt={"capability": "read"})
     async def index(self, db: Db, principal: Caller, kommun: KommunFilter = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:

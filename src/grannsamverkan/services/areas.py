@@ -1,8 +1,9 @@
-"""Use cases of areas that the pages share: a new name or kind, and an area drawn or reshaped on
-the map (refusals say where on the map the problem is)."""
+"""Use cases of areas that the pages and the API share: an import of an area file, a new name or
+kind, and an area drawn or reshaped on the map (refusals say where on the map the problem is)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 import asyncpg
@@ -11,18 +12,41 @@ import shapely
 from shapely.ops import split
 
 from grannsamverkan import messages
-from grannsamverkan.db import areas
+from grannsamverkan.db import areas, audit
 from grannsamverkan.domain import numbers
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.area import AREA_KINDS, MAX_TEXT
 from grannsamverkan.domain.text import one_line
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput
+from grannsamverkan.geo import gis
 from grannsamverkan.geo.boundaries import area_fit, kommun_name
 from grannsamverkan.geo.crs import WGS84, to_sweref
 from grannsamverkan.geo.geojson import Area, AreaFeature, decode_json, parse_geometry
 from grannsamverkan.geo.problem_geometry import crossings, outside_part, overlap_part, to_geojson_wgs84
+from grannsamverkan.services.groups import CONTACT_TABLES
 
 E = TypeVar("E", InvalidInput, Conflict)
+
+
+async def import_area_file(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    data: bytes,
+    *,
+    crs: str | None = None,
+    mapping: gis.FieldMapping | None = None,
+    erase_contacts: bool = False,
+) -> areas.ImportSummary:
+    """A GeoJSON FeatureCollection, GeoPackage or zipped shapefile of areas (``gis.read_areas``),
+    all or nothing (``db.areas.import_areas``). Contact persons it erases (when confirmed) are
+    scrubbed from the data files too."""
+    # Parsing 32 MiB of GeoJSON takes seconds of CPU: off the event loop, so that the server keeps
+    # answering other requests meanwhile.
+    features = await asyncio.to_thread(gis.read_areas, data, crs=crs, mapping=mapping)
+    summary = await areas.import_areas(conn, actor, features, erase_contacts=erase_contacts)
+    if summary.contact_persons_erased:
+        await audit.scrub(conn, CONTACT_TABLES)
+    return summary
 
 
 def _checked(name: str | None, kind: str | None) -> dict[str, str]:

@@ -3,6 +3,7 @@ JSON, or a GIS file's points (GeoPackage, (zipped) shapefile, GeoJSON) read into
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
@@ -69,5 +70,7 @@ async def import_burglaries(
 ) -> burglaries.ImportResult:
     """Read and import a burglary file (:func:`read_burglary_file`, :func:`import_burglary_file`)."""
     actor.require_kommun(kommun)
-    file = read_burglary_file(data, kommun, source=source, content_type=content_type, fields=fields, crs=crs)
+    # Parsing a file of tens of megabytes takes seconds of CPU: off the event loop, so that the
+    # server keeps answering other requests meanwhile.
+    file = await asyncio.to_thread(read_burglary_file, data, kommun, source=source, content_type=content_type, fields=fields, crs=crs)
     return await import_burglary_file(conn, actor, kommun, file, on_progress=on_progress)

@@ -3,6 +3,7 @@ area of a group where they hold the contact person, and address changes from the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,7 +58,7 @@ async def import_households(
     are erased explicitly (and scrubbed from the data files). The warning about households without
     a position names the page that lists them."""
     if is_gis_file(data):
-        csv = households_csv(data, fields, crs=crs)
+        csv = await asyncio.to_thread(households_csv, data, fields, crs=crs)  # seconds of CPU for a big file: off the event loop
         with as_features():
             result = await household_import.import_households(
                 conn, actor, kommun, csv, erase_contacts=erase_contacts, on_progress=on_progress

@@ -12,11 +12,12 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Template
 
-from grannsamverkan.db import areas, kommuner
+from grannsamverkan.db import kommuner
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import GrannsamverkanError
 from grannsamverkan.geo import gis
 from grannsamverkan.http.common import Caller, Db
+from grannsamverkan.services import areas as area_cases
 from grannsamverkan.services import burglaries as burglary_cases
 from grannsamverkan.services import households as household_cases
 from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_repeat_alerts
@@ -45,7 +46,7 @@ class ImportPages(Controller):
             body = await form.upload(data, "file")
             crs = form.text(data, "crs", required=False)
             mapping = gis.FieldMapping(name=fields["name_field"], external_ref=fields["ref_field"], kommun=fields["kommun_field"])
-            summary = await areas.import_areas(db, principal, gis.read_areas(body, crs=crs, mapping=mapping))
+            summary = await area_cases.import_area_file(db, principal, body, crs=crs, mapping=mapping)
         except GrannsamverkanError as exc:
             return await import_page(request, db, principal, which="areas", failure=exc, fields=fields)
         return await import_page(
