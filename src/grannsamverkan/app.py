@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import importlib.util
 import logging
@@ -82,9 +84,14 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
             # collection (about 70 ms each at a Stockholm-size kommun page, national benchmark).
             gc.collect()
             gc.freeze()
+        sender = start_mail_sender(settings, pool)
         try:
             yield
         finally:
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
             await pool.close()
 
     api = Router(
@@ -137,6 +144,16 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     app.state.settings = settings
     app.state.token_cache = TokenCache(settings.token_cache_seconds)
     return app
+
+
+def start_mail_sender(settings: Settings, pool: Any) -> asyncio.Task[None] | None:
+    """The outbox's sender, when SMTP_URL is set and the interval is not 0 (services/mail.py)."""
+    if not settings.smtp_url or settings.mail_interval_seconds <= 0:
+        return None
+    from grannsamverkan.services.mail import send_outbox_forever, smtp_target
+
+    target = smtp_target(settings.smtp_url, settings.mail_from)  # an unusable SMTP_URL stops start-up, naming it
+    return asyncio.create_task(send_outbox_forever(pool, target, settings.mail_interval_seconds), name="mail-outbox")
 
 
 def create_app_from_env() -> Litestar:

@@ -72,6 +72,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename=env_name):
     # None: mail waits in the outbox.
     smtp_url: str | None = None
     mail_from: str = "no-reply@grannsamverkan.invalid"
+    # With SMTP_URL set, the server sends the outbox's due mail this often (every server process;
+    # a mail is claimed by one only). 0: only `grannsamverkan places send-mail` (cron) sends.
+    mail_interval_seconds: Seconds = 30.0
     # A place reporter's e-mail address is erased after this many days at the latest.
     places_retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 180
     # Public place reports (and "jag tycker också") per client address, server process and hour.

@@ -10,11 +10,15 @@ from email.message import Message
 from pathlib import Path
 
 import asyncpg
+import msgspec
 import pytest
 from aiosmtpd.controller import Controller
+from litestar.testing import AsyncTestClient
 
+from grannsamverkan.app import start_mail_sender, create_app
 from grannsamverkan.db import outbox
 from grannsamverkan.services import mail, places
+from grannsamverkan.settings import Settings
 from tests.places.test_places_service import all_text
 from tests.places.world import COORDINATOR, report
 
@@ -128,3 +132,24 @@ async def test_a_dump_holds_no_address_after_close(
     await mail.deliver_all(conn, target)
     dump = await asyncio.to_thread(pg_dump, database_url)
     assert "dumpme@example.se" not in dump and "place_contact" in dump
+
+
+async def test_the_server_sends_the_outbox_by_itself(
+    conn: asyncpg.Connection, settings: Settings, smtp: tuple[Inbox, mail.SmtpTarget]
+) -> None:
+    """With SMTP_URL set, a running server delivers due mail without cron; with the interval 0 it
+    leaves it to `places send-mail`."""
+    inbox, target = smtp
+    r = await report(conn, email="c@example.se")
+    await places.set_status(conn, COORDINATOR, r.id, places.StatusUpdate(status="in_progress"))
+    smtp_url = f"smtp://{target.host}:{target.port}"
+    assert start_mail_sender(msgspec.structs.replace(settings, smtp_url=smtp_url, mail_interval_seconds=0), pool=None) is None
+    serving = msgspec.structs.replace(settings, smtp_url=smtp_url, mail_from="trygghet@kommun.example", mail_interval_seconds=0.1)
+    async with AsyncTestClient(app=create_app(serving, run_migrations=False)):
+        for _ in range(200):  # waits for the delivery (at most 20 s), not a timing goal
+            if inbox.messages:
+                break
+            await asyncio.sleep(0.1)
+    assert [m["To"] for m in inbox.messages] == ["c@example.se"]
+    assert inbox.messages[0]["From"] == "trygghet@kommun.example"
+    assert await outbox.pending(conn) == 0

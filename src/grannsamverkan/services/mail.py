@@ -7,6 +7,10 @@ is ``GRANNSAMVERKAN_MAIL_FROM`` (default ``no-reply@grannsamverkan.invalid``).
 Each batch claims due rows with ``for update skip locked`` (two senders never send the same mail),
 sends them, and deletes each delivered row in the same transaction; a failure counts an attempt and
 waits 30 s × 2^attempts before the next (db/outbox.py gives up after MAX_ATTEMPTS).
+
+Who sends: the server itself, every ``GRANNSAMVERKAN_MAIL_INTERVAL_SECONDS`` while it runs
+(:func:`send_outbox_forever`, started by the app when ``SMTP_URL`` is set), and
+``grannsamverkan places send-mail`` for cron or a server started with the interval 0.
 """
 
 from __future__ import annotations
@@ -44,9 +48,10 @@ class SmtpTarget(msgspec.Struct, frozen=True, kw_only=True):
 
 def smtp_target(url: str | None = None, sender: str | None = None) -> SmtpTarget:
     """The SMTP server from ``url`` (default: the SMTP_URL variable); 422 naming SMTP_URL when unusable."""
-    settings = Settings.from_env()
-    url = url if url is not None else settings.smtp_url or ""
-    sender = sender or settings.mail_from
+    if url is None or sender is None:
+        settings = Settings.from_env()
+        url = url if url is not None else settings.smtp_url or ""
+        sender = sender or settings.mail_from
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise InvalidInput("mail.smtp_url")
@@ -123,3 +128,18 @@ async def deliver_all(conn: asyncpg.Connection, target: SmtpTarget) -> Delivery:
         total.sent, total.failed, total.given_up = total.sent + step.sent, total.failed + step.failed, total.given_up + step.given_up
         if step.sent == 0 or step.failed:
             return total
+
+
+async def send_outbox_forever(pool: asyncpg.Pool, target: SmtpTarget, interval_seconds: float) -> None:
+    """Deliver the due mail every ``interval_seconds`` for as long as the server runs (cancelled when
+    it stops). A round that fails (the database or the SMTP server gone) is logged with its
+    traceback and the next round tries again; mail stays in the outbox until it is delivered."""
+    while True:
+        try:
+            async with pool.acquire() as conn:
+                delivery = await deliver_all(conn, target)
+            if delivery.sent or delivery.failed:
+                log.info("outbox: %s sent, %s failed, %s given up", delivery.sent, delivery.failed, delivery.given_up)
+        except Exception:
+            log.exception("the outbox could not be sent; the next try is in %s s", interval_seconds)
+        await asyncio.sleep(interval_seconds)
