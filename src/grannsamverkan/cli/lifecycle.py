@@ -28,8 +28,8 @@ from grannsamverkan.cli import (
     print_json,
     run_with_connection,
 )
+from grannsamverkan.cli.summaries import counted
 from grannsamverkan.db import kommuner
-from grannsamverkan.domain import numbers
 from grannsamverkan.domain.calendar import today_in_sweden
 from grannsamverkan.services import lifecycle
 from grannsamverkan.settings import Settings
@@ -48,7 +48,7 @@ def lapse(args: argparse.Namespace, settings: Settings) -> int:
             for line in lapsed:
                 why = line.renewal.words if line.renewal else ""
                 print(f"{line.kommun} grupp {line.group_id} {line.name} ({line.area_name}): vilande – {why}")
-            print(f"{numbers.count(len(lapsed))} grupper blev vilande per {today}.")
+            print(f"{counted(len(lapsed), 'grupp', 'grupper')} blev vilande per {today}.")
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -63,8 +63,8 @@ def alerts(args: argparse.Namespace, settings: Settings) -> int:
             for kommun in args.kommun or await lifecycle.kommuner_with_recent_burglaries(conn):
                 queued = await lifecycle.queue_near_repeat_alerts(conn, kommun)
                 if queued.alerts or not args.watch:
-                    alerts, mails = numbers.count(queued.alerts), numbers.count(queued.mails)
-                    print(f"{kommun}: {alerts} varningar om inbrott i närheten, {mails} brev i kön", flush=True)
+                    alerts = counted(queued.alerts, "varning", "varningar")
+                    print(f"{kommun}: {alerts} om inbrott i närheten, {counted(queued.mails, 'brev', 'brev')} i kön", flush=True)
             if not args.watch:
                 return EXIT_OK
             await asyncio.sleep(args.watch)

@@ -26,6 +26,7 @@ from grannsamverkan.cli import (
     run_with_connection,
     whole_number,
 )
+from grannsamverkan.cli.summaries import counted
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db import places as place_db
 from grannsamverkan.domain import numbers
@@ -84,8 +85,8 @@ def erase_expired(args: argparse.Namespace, settings: Settings) -> int:
     async def work(conn: Any) -> int:
         summary = await places.erase_expired(conn, cli_actor(), args.days)
         print(
-            f"raderade {numbers.count(summary.contacts_erased)} e-postadresser och {numbers.count(summary.mails_dropped)} "
-            f"ej levererade brev äldre än {numbers.count(summary.retention_days)} dagar"
+            f"raderade {counted(summary.contacts_erased, 'e-postadress', 'e-postadresser')} och "
+            f"{numbers.count(summary.mails_dropped)} ej levererade brev äldre än {counted(summary.retention_days, 'dag', 'dagar')}"
         )
         return EXIT_OK
 

@@ -25,7 +25,7 @@ from grannsamverkan.cli import (
     server_options,
 )
 from grannsamverkan.cli.point_files import point_file_options, read_point_file
-from grannsamverkan.cli.summaries import area_counts, burglary_counts, household_counts
+from grannsamverkan.cli.summaries import area_counts, burglary_counts, counted, household_counts
 from grannsamverkan.db import areas, household_import, tokens
 from grannsamverkan.db.pool import connect
 from grannsamverkan.domain import numbers
@@ -117,7 +117,7 @@ def export_areas(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json({"file": str(args.file), "areas": len(records)})
         else:
-            print(f"områden: {numbers.count(len(records))} skrivna till {args.file}")
+            print(f"skrev {counted(len(records), 'område', 'områden')} till {args.file}")
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -165,7 +165,7 @@ async def load_demo(conn: Any, *, quiet: bool = True) -> dict[str, str]:
     for kommun in DEMO_KOMMUNER:
         promised = await load_demo_promises(conn, actor, folder / f"demo-promises-{kommun}.json")
         summary[f"medborgarlöften {kommun}"] = (
-            f"{numbers.count(promised['promises'])} löften, {numbers.count(promised['activities'])} aktiviteter"
+            f"{counted(promised['promises'], 'löfte', 'löften')}, {counted(promised['activities'], 'aktivitet', 'aktiviteter')}"
         )
     from grannsamverkan.services.lifecycle import load_demo_lifecycle
 
