@@ -137,7 +137,7 @@ def test_demo_data_loads_twice_without_change(
     assert re.search(r"^  lösenord: [a-z2-9]{4}(-[a-z2-9]{4}){3}$", first.out, re.MULTILINE)
     assert main(["demo", "--no-serve"]) == 0
     second = capsys.readouterr().err
-    assert "inserted=0" in second
+    assert "demo områden: 0 nya, 0 ändrade," in second
 
 
 def test_report_of_the_demo_data_has_the_right_numbers(

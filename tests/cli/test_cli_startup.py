@@ -62,7 +62,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit) as done:
             cli.main([*path, "--help"])
         assert done.value.code == 0, path
-        assert "usage: grannsamverkan" in capsys.readouterr().out
+        assert "användning: grannsamverkan" in capsys.readouterr().out
 
 
 async def test_goals_check_loads_no_statistics_or_web_framework(database_url: str) -> None:

@@ -131,4 +131,4 @@ async def test_demo_promises_check_and_report(cli) -> None:  # type: ignore[no-u
     assert "| Moskosel | 2025-04-07 | brev | 2 | ingen ännu |" in arvidsjaur
     # Loading again changes nothing.
     code, _, err = await cli("demo", "--no-serve")
-    assert code == 0 and "medborgarlöften 2283: {'promises': 0, 'activities': 0}" in err
+    assert code == 0 and "medborgarlöften 2283: 0 löften, 0 aktiviteter" in err

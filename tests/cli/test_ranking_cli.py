@@ -57,7 +57,7 @@ async def test_import_burglaries_prints_a_summary_and_is_idempotent(
     code, out, err = await cli("import", "burglaries", str(path), "--kommun", "2283")
     assert code == 0, err
     assert out.strip() == (
-        "burglaries inbrott.csv (csv, source 'csv') into 2283: 7 inserted, 0 updated, 0 unchanged, 0 skipped; 7 assigned to an area, 0 not"
+        "inbrott inbrott.csv (CSV, källa 'csv') till 2283: 7 nya, 0 ändrade, 0 oförändrade, 0 överhoppade; 7 i ett område, 0 utan område"
     )
     code, out, err = await cli("import", "burglaries", str(path), "--kommun", "2283", "--source", "csv", "--json")
     assert code == 0, err
@@ -89,7 +89,7 @@ async def test_import_police_feed(cli, areas: dict[str, int], conn: asyncpg.Conn
     path.write_text(json.dumps(POLICE_FEED, ensure_ascii=False), encoding="utf-8")
     code, out, err = await cli("import", "burglaries", str(path), "--kommun", "2283")
     assert code == 0, err
-    assert "(police, source 'polisen')" in out and "3 inserted" in out and "4 skipped" in out
+    assert "(polisens händelser, källa 'polisen')" in out and "3 nya" in out and "4 överhoppade" in out
     assert await conn.fetchval("select count(*) from burglary where area_id is null") == 3
 
 
@@ -98,11 +98,11 @@ async def test_priority_table_and_json(cli, areas: dict[str, int], tmp_path: Pat
     code, out, err = await cli("priority", "--kommun", "2283", "--from", "2024-01-01", "--to", "2024-12-31", "--method", "rate")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == "Priority areas in 2283 Sollefteå, 2024-01-01 – 2024-12-31, method rate: 3 of 3 areas"
-    assert "rank" in lines[1] and "households" in lines[1]
+    assert lines[0] == "Prioriterade områden i 2283 Sollefteå, 2024-01-01 – 2024-12-31, metod rate: 3 av 3 områden"
+    assert "plats" in lines[1] and "hushåll" in lines[1]
     # the hamlet: 1 of 2 households = 500 per 1,000; the town 50, the village 20
-    assert lines[3].split()[:6] == ["1", str(areas["hamlet"]), "Område", "hamlet", "2", "1.0"]
-    assert "500.0 (12.7–2785.8)" in lines[3]
+    assert lines[3].split()[:6] == ["1", str(areas["hamlet"]), "Område", "hamlet", "2", "1"]
+    assert "500,0 (12,7–2\u00a0785,8)" in lines[3]
     assert [line.split()[3] for line in lines[3:]] == ["hamlet", "town", "village"]
 
     code, out, err = await cli("priority", "--kommun", "2283", "--from", "2024-01-01", "--to", "2024-12-31", "--json", "--limit", "2")
@@ -164,8 +164,8 @@ async def test_backtest_explicit_and_rolling(cli, areas: dict[str, int], tmp_pat
     code, out, err = await cli("backtest", "--kommun", "2283", "--coverage", "0.5")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("Rolling yearly backtest 2283")
-    assert lines[1].split()[:7] == ["train", "→", "test", "rate", "eb", "near_repeat", "naive"]
+    assert lines[0].startswith("Efterhandstest år för år 2283: PAI när 50 % av hushållen pekas ut")
+    assert lines[1].split()[:8] == ["år", "t", "→", "t", "+", "1", "rate", "eb"]
     assert lines[3].startswith("2023 → 2024")
     code, out, err = await cli("backtest", "--kommun", "2283", "--coverage", "0.5", "--json", "--method", "rate")
     body = json.loads(out)

@@ -111,10 +111,10 @@ def test_cli_export_reimports_as_unchanged(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["import", "areas", str(shapefile(tmp_path)), "--name-field", "NAMN", "--ref-field", "SPECIALOMR"]) == 0
-    assert "3 inserted" in capsys.readouterr().out
+    assert "områden: 3 nya" in capsys.readouterr().out
     exported = tmp_path / f"export{suffix}"
     assert main(["export", "areas", "--kommun", "2283", str(exported)]) == 0
-    assert "2 exported" in capsys.readouterr().out
+    assert "skrev 2 områden till" in capsys.readouterr().out
     assert main(["import", "areas", str(exported), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"inserted": 0, "updated": 0, "unchanged": 2}
 

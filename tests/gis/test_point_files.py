@@ -187,7 +187,7 @@ def test_cli_imports_burglaries_from_a_zipped_shapefile(
     args = ["import", "burglaries", str(archive), "--kommun", "2283", "--ref-field", "NR", "--occurred-from-field", "DATUM"]
     assert main([*args, "--category-field", "TYP"]) == 0
     out = capsys.readouterr().out
-    assert "burglaries inbrott.zip (gis, source 'csv') into 2283: 1 inserted" in out
+    assert "inbrott inbrott.zip (GIS-fil, källa 'csv') till 2283: 1 nytt, 0 ändrade" in out
 
 
 def test_what_is_a_gis_file_and_the_csv_it_becomes(tmp_path: Path) -> None:

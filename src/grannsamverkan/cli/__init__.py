@@ -10,10 +10,10 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, NoReturn, TextIO
 
 from grannsamverkan.domain.text import printable
 from grannsamverkan.errors import GrannsamverkanError, InvalidInput
@@ -99,7 +99,23 @@ def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"inte ett datum (ÅÅÅÅ-MM-DD): {text!r}") from None
+
+
+def whole_number(text: str) -> int:
+    """argparse type for counts, years and ports: ``--year 2026``."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"inte ett heltal: {text!r}") from None
+
+
+def decimal_number(text: str) -> float:
+    """argparse type for shares, distances and seconds, with a decimal comma or point: ``--coverage 0,1``."""
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"inte ett tal: {text!r}") from None
 
 
 def print_json(value: object) -> None:
@@ -127,7 +143,7 @@ def start_server(settings: Settings, url: str, *, host: str, port: int, workers:
 
     # The embedded server (if any) belongs to this process; workers reach it through its URL.
     os.environ["DATABASE_URL"] = url
-    print(f"grannsamverkan serving on http://{host}:{port} (OpenAPI at /schema)", file=sys.stderr, flush=True)
+    print(f"grannsamverkan svarar på http://{host}:{port} (OpenAPI på /schema)", file=sys.stderr, flush=True)
     if workers > 1:
         uvicorn.run(
             "grannsamverkan.app:create_app_from_env",
@@ -157,12 +173,16 @@ def db_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     async def main() -> None:
         url = await resolve_database_url(settings.database_url, settings.data_dir)
-        applied = await migrate(url, on_applied=lambda m: print(f"applied {m.version:04d}_{m.name}"))
+        applied = await migrate(url, on_applied=lambda m: print(f"körde migreringen {m.version:04d}_{m.name}"))
         if not applied:
-            print("database is up to date")
+            print("databasen är redan uppdaterad")
 
     asyncio.run(main())
     return EXIT_OK
+
+
+#: A migration's state as ``db status`` prints it (the migrator's "applied", "pending", "changed").
+MIGRATION_STATES: Final = {"applied": "körd", "pending": "väntar", "changed": "ändrad"}
 
 
 @command("db status")
@@ -179,7 +199,7 @@ def db_status(args: argparse.Namespace, settings: Settings) -> int:
     states = asyncio.run(main())
     for s in states:
         when = s.applied_at.isoformat(timespec="seconds") if s.applied_at else "-"
-        print(f"{s.version:04d}_{s.name:<30} {s.state:<8} {when}")
+        print(f"{s.version:04d}_{s.name:<30} {MIGRATION_STATES.get(s.state, s.state):<8} {when}")
     return EXIT_OK
 
 
@@ -192,8 +212,8 @@ def token_create(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(conn: Any) -> int:
         info, token = await tokens.create_token(conn, role=args.role, kommuner=args.kommun or [], name=args.name, actor=cli_actor())
-        scope = ", ".join(info.kommuner) or "all kommuner"
-        print(f"created token {info.name!r} (id {info.id}, role {info.role}, {scope}); it is shown only once:")
+        scope = ", ".join(info.kommuner) or "alla kommuner"
+        print(f"skapade token {info.name!r} (nr {info.id}, roll {info.role}, {scope}); den visas bara en gång:")
         print(token)
         return EXIT_OK
 
@@ -210,7 +230,7 @@ def token_list(args: argparse.Namespace, settings: Settings) -> int:
             print_json(infos)
             return EXIT_OK
         for t in infos:
-            state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            state = f"återkallad {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "aktiv"
             print(f"{t.id:>4}  {t.name:<24} {t.role:<12} {','.join(t.kommuner) or '*':<20} {state}")
         return EXIT_OK
 
@@ -223,7 +243,7 @@ def token_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(conn: Any) -> int:
         info = await tokens.revoke_token(conn, args.name_or_id, actor=cli_actor())
-        print(f"revoked token {info.name!r} (id {info.id})")
+        print(f"återkallade token {info.name!r} (nr {info.id})")
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -231,40 +251,142 @@ def token_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 # --- parser -----------------------------------------------------------------------------
 
+#: argparse's own words in Swedish, by the message ids of Python 3.11 to 3.13 (their `_()` and
+#: `ngettext()` calls; 3.13 added the warnings and the section heading). What a person can see:
+#: the help, and the errors of a command line typed wrong. An id not listed reads as it is.
+ARGPARSE_WORDS: Final = {
+    "usage: ": "användning: ",
+    "positional arguments": "argument",
+    "options": "flaggor",
+    "subcommands": "underkommandon",
+    "%(heading)s:": "%(heading)s:",
+    "show this help message and exit": "visa den här hjälptexten och avsluta",
+    "show program's version number and exit": "visa programmets version och avsluta",
+    " (default: %(default)s)": " (standard: %(default)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fel: %(message)s\n",
+    "%(prog)s: warning: %(message)s\n": "%(prog)s: varning: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "följande saknas: %s",
+    "one of the arguments %s is required": "ett av följande behövs: %s",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ogiltigt val: %(value)r (välj bland %(choices)s)",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "okänt kommando %(parser_name)r (välj bland %(choices)s)",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde: %(value)r",
+    "expected one argument": "ett värde behövs",
+    "expected at most one argument": "högst ett värde får anges",
+    "expected at least one argument": "minst ett värde behövs",
+    "expected %s argument": "%s värde behövs",
+    "expected %s arguments": "%s värden behövs",
+    "ambiguous option: %(option)s could match %(matches)s": "tvetydig flagga: %(option)s kan vara %(matches)s",
+    "not allowed with argument %s": "får inte användas tillsammans med %s",
+    "ignored explicit argument %r": "tar inget värde: %r",
+    "unexpected option string: %s": "oväntad flagga: %s",
+    "can't open '%(filename)s': %(error)s": "kan inte öppna '%(filename)s': %(error)s",
+    "option '%(option)s' is deprecated": "flaggan '%(option)s' är föråldrad",
+    "command '%(parser_name)s' is deprecated": "kommandot '%(parser_name)s' är föråldrat",
+    "argument '%(argument_name)s' is deprecated": "argumentet '%(argument_name)s' är föråldrat",
+}
+
+
+def _swedish(message: str) -> str:
+    return ARGPARSE_WORDS.get(message, message)
+
+
+def _swedish_plural(singular: str, plural: str, n: int) -> str:
+    return _swedish(singular if n == 1 else plural)
+
+
+@contextlib.contextmanager
+def _argparse_in_swedish() -> Iterator[None]:
+    """argparse looks its words up through its module's ``_`` and ``ngettext`` (gettext's) at each
+    use; for the span of a call they answer from :data:`ARGPARSE_WORDS`, then gettext again."""
+    words = vars(argparse)
+    saved = words["_"], words["ngettext"]
+    words["_"], words["ngettext"] = _swedish, _swedish_plural
+    try:
+        yield
+    finally:
+        words["_"], words["ngettext"] = saved
+
+
+class SwedishParser(argparse.ArgumentParser):
+    """An ArgumentParser whose own words (headings, ``-h``, usage and errors) are Swedish; its
+    sub-parsers are of this class too. Only while it builds, parses or formats: other parsers
+    in the process (pytest's) keep theirs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with _argparse_in_swedish():
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, args: Iterable[str] | None = None, namespace: Any = None) -> Any:
+        with _argparse_in_swedish():
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args: Iterable[str] | None = None, namespace: Any = None) -> Any:
+        with _argparse_in_swedish():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _argparse_in_swedish():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _argparse_in_swedish():
+            return super().format_help()
+
+    def error(self, message: str) -> NoReturn:
+        with _argparse_in_swedish():
+            super().error(message)
+
+
+KOMMUN_HELP: Final = "SCB:s kommunkod, t.ex. 2283"
+JSON_HELP: Final = "skriv ut svaret som JSON"
+
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = SwedishParser(add_help=False)
     common.add_argument(
         "--data-dir",
         type=Path,
         default=None,
-        help="folder of the embedded PostgreSQL when DATABASE_URL is not set "
-        "(default: GRANNSAMVERKAN_DATA_DIR or the user's data directory)",
+        metavar="MAPP",
+        help="mappen för den inbyggda PostgreSQL-databasen när DATABASE_URL inte är satt "
+        "(standard: GRANNSAMVERKAN_DATA_DIR eller användarens datamapp)",
     )
-    parser = argparse.ArgumentParser(
+    parser = SwedishParser(
         prog="grannsamverkan",
-        description="Registry and eligibility service for grannsamverkan and byavakt groups.",
+        description="Register för grannsamverkan och byavakter: områden, hushåll, grupper, inbrott och uppföljning.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
 
-    p = sub.add_parser("serve", parents=[common], help="serve the HTTP API (migrates the database first)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: one per core)")
+    p = sub.add_parser("serve", parents=[common], help="starta webbtjänsten med API och sidor (migrerar databasen först)")
+    server_options(p)
+    p.add_argument(
+        "--workers",
+        type=whole_number,
+        default=os.cpu_count() or 1,
+        metavar="ANTAL",
+        help="antal arbetsprocesser (standard: en per processorkärna)",
+    )
 
-    db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db.add_parser("migrate", parents=[common], help="apply the migrations in sql/migrations")
-    db.add_parser("status", parents=[common], help="show applied and pending migrations")
+    db = sub.add_parser("db", help="databasens migreringar").add_subparsers(dest="db_command", required=True, metavar="ÅTGÄRD")
+    db.add_parser("migrate", parents=[common], help="kör migreringarna i sql/migrations")
+    db.add_parser("status", parents=[common], help="visa vilka migreringar som är körda och vilka som väntar")
 
-    tok = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True, metavar="ACTION")
-    p = tok.add_parser("create", parents=[common], help="make a token; it is printed once, alone on the last line")
-    p.add_argument("--role", required=True, choices=["admin", "coordinator", "police"])
-    p.add_argument("--kommun", action="append", help="SCB kommun code the token may see (repeatable; not for admin)")
-    p.add_argument("--name", help="a name for the audit trail (default: role and a random suffix)")
-    p = tok.add_parser("list", parents=[common], help="list tokens (never the tokens themselves)")
-    p.add_argument("--json", action="store_true")
-    p = tok.add_parser("revoke", parents=[common], help="revoke a token by name or id")
-    p.add_argument("name_or_id")
+    tok = sub.add_parser("token", help="token för API:t").add_subparsers(dest="token_command", required=True, metavar="ÅTGÄRD")
+    p = tok.add_parser("create", parents=[common], help="skapa en token; den skrivs ut en gång, ensam på sista raden")
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=["admin", "coordinator", "police"],
+        help="behörighet: admin, coordinator (samordnare) eller police (polis)",
+    )
+    p.add_argument("--kommun", action="append", help="SCB:s kommunkod som token får se (kan upprepas; inte för admin)")
+    p.add_argument("--name", metavar="NAMN", help="ett namn i loggen över ändringar (standard: rollen och en slumpad ändelse)")
+    p = tok.add_parser("list", parents=[common], help="lista token (aldrig själva token)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
+    p = tok.add_parser("revoke", parents=[common], help="återkalla en token med namn eller nummer")
+    p.add_argument("name_or_id", metavar="NAMN_ELLER_NR", help="tokenens namn eller nummer")
 
     for extend in PARSER_EXTENSIONS:
         extend(sub, common)
@@ -272,6 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
         if name not in sub.choices:  # its module is not loaded: listed for --help only
             sub.add_parser(name, help=lazy.help)
     return parser
+
+
+def server_options(p: argparse.ArgumentParser) -> None:
+    """``--host`` and ``--port`` of ``serve`` and ``demo``."""
+    p.add_argument("--host", default="127.0.0.1", metavar="ADRESS", help="adressen att lyssna på (standard 127.0.0.1)")
+    p.add_argument("--port", type=whole_number, default=8000, metavar="PORT", help="porten att lyssna på (standard 8000)")
 
 
 class PrintableOnly:
@@ -297,22 +425,24 @@ class LazyCommand(NamedTuple):
 # parser to PARSER_EXTENSIONS (with the help text below) and its commands with @command.
 LAZY_COMMANDS: Final[dict[str, LazyCommand]] = {
     "import": LazyCommand(
-        "import areas, households or burglaries from files", ("grannsamverkan.cli.registry", "grannsamverkan.cli.ranking")
+        "läs in områden, hushåll eller inbrott från filer", ("grannsamverkan.cli.registry", "grannsamverkan.cli.ranking")
     ),
-    "export": LazyCommand("export a kommun's areas to a GeoJSON or GeoPackage file", ("grannsamverkan.cli.registry",)),
-    "demo": LazyCommand("load the demo data from geodata/, print an admin token and serve", ("grannsamverkan.cli.registry",)),
-    "priority": LazyCommand("rank a kommun's areas by burglary statistics", ("grannsamverkan.cli.ranking",)),
+    "export": LazyCommand("skriv en kommuns områden till en GeoJSON- eller GeoPackage-fil", ("grannsamverkan.cli.registry",)),
+    "demo": LazyCommand("läs in demodata från geodata/, skriv ut en admin-token och starta webbtjänsten", ("grannsamverkan.cli.registry",)),
+    "priority": LazyCommand("rangordna en kommuns områden efter inbrottsstatistiken", ("grannsamverkan.cli.ranking",)),
     "backtest": LazyCommand(
-        "judge a ranking: train on one period, count the next period's burglaries it flags", ("grannsamverkan.cli.ranking",)
+        "pröva en rangordning i efterhand: bygg den på en period och räkna hur många av nästa periods inbrott den pekar ut",
+        ("grannsamverkan.cli.ranking",),
     ),
-    "goals": LazyCommand("yearly goals of the kommuner", ("grannsamverkan.cli.goals",)),
-    "report": LazyCommand("the year's written summary for the follow-up council (Markdown or HTML)", ("grannsamverkan.cli.goals",)),
-    "promises": LazyCommand("medborgarlöften: the promises of the kommuner and the police", ("grannsamverkan.cli.promises",)),
-    "places": LazyCommand("the e-service for unsafe places: Open311 api keys, mail, retention", ("grannsamverkan.cli.places",)),
+    "goals": LazyCommand("kommunernas årsmål", ("grannsamverkan.cli.goals",)),
+    "report": LazyCommand("årets skriftliga sammanfattning till uppföljningsrådet (Markdown eller HTML)", ("grannsamverkan.cli.goals",)),
+    "promises": LazyCommand("medborgarlöften: kommunernas och polisens löften", ("grannsamverkan.cli.promises",)),
+    "places": LazyCommand("e-tjänsten för otrygga platser: Open311-nycklar, e-post och gallring", ("grannsamverkan.cli.places",)),
     "lifecycle": LazyCommand(
-        "a group's life: lapse groups not renewed, near-repeat alerts to contact persons", ("grannsamverkan.cli.lifecycle",)
+        "gruppernas liv: grupper som inte förnyats blir vilande, kontaktombud varnas om inbrott i närheten",
+        ("grannsamverkan.cli.lifecycle",),
     ),
-    "accounts": LazyCommand("personal accounts (name and password) for signing in to the pages", ("grannsamverkan.cli.accounts",)),
+    "accounts": LazyCommand("personliga konton (namn och lösenord) för inloggning på sidorna", ("grannsamverkan.cli.accounts",)),
 }
 # Within a group, a command that needs fewer of the group's modules: `import households` loads
 # neither the burglaries' importer nor the statistics it brings (scipy, about a second).

@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import Any
 
-from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, cli_actor, command, command_help, print_json, run_with_connection
+from grannsamverkan.cli import EXIT_OK, JSON_HELP, PARSER_EXTENSIONS, cli_actor, command, command_help, print_json, run_with_connection
 from grannsamverkan.errors import FieldError, InvalidInput
 
 
@@ -98,28 +98,34 @@ def accounts_password(args: argparse.Namespace, settings: Any) -> int:
 
 def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("accounts", help=command_help("accounts"))
-    actions = parser.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
-    stdin_help = "read the password from the first line of standard input instead of asking twice"
+    actions = parser.add_subparsers(dest="accounts_command", required=True, metavar="ÅTGÄRD")
+    stdin_help = "läs lösenordet från första raden på standard in i stället för att fråga två gånger"
+    name_or_id = "kontots namn eller nummer"
 
     p = actions.add_parser(
         "create",
         parents=[common],
-        help="make a personal account (name and password) for signing in to the pages",
-        description="The password (at least 12 characters) is asked for twice, or read with --password-stdin.",
+        help="skapa ett personligt konto (namn och lösenord) för inloggning på sidorna",
+        description="Lösenordet (minst 12 tecken) efterfrågas två gånger, eller läses med --password-stdin.",
     )
-    p.add_argument("--name", required=True, help="an e-mail address or a short name (letters, digits, . @ + ' - _)")
-    p.add_argument("--role", required=True, choices=["admin", "coordinator", "police"])
-    p.add_argument("--kommun", action="append", help="SCB kommun code the account may see (repeatable; not for admin)")
+    p.add_argument("--name", required=True, metavar="NAMN", help="en e-postadress eller ett kort namn (bokstäver, siffror och . @ + ' - _)")
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=["admin", "coordinator", "police"],
+        help="behörighet: admin, coordinator (samordnare) eller police (polis)",
+    )
+    p.add_argument("--kommun", action="append", help="SCB:s kommunkod som kontot får se (kan upprepas; inte för admin)")
     p.add_argument("--password-stdin", action="store_true", help=stdin_help)
 
-    p = actions.add_parser("list", parents=[common], help="list accounts (never their passwords)")
-    p.add_argument("--json", action="store_true")
+    p = actions.add_parser("list", parents=[common], help="lista konton (aldrig deras lösenord)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
-    p = actions.add_parser("disable", parents=[common], help="disable an account by name or id; its sessions end at once")
-    p.add_argument("name_or_id")
+    p = actions.add_parser("disable", parents=[common], help="stäng av ett konto med namn eller nummer; dess inloggningar avslutas direkt")
+    p.add_argument("name_or_id", metavar="NAMN_ELLER_NR", help=name_or_id)
 
-    p = actions.add_parser("password", parents=[common], help="give an account a new password; its sessions end at once")
-    p.add_argument("name_or_id")
+    p = actions.add_parser("password", parents=[common], help="ge ett konto ett nytt lösenord; dess inloggningar avslutas direkt")
+    p.add_argument("name_or_id", metavar="NAMN_ELLER_NR", help=name_or_id)
     p.add_argument("--password-stdin", action="store_true", help=stdin_help)
 
 

@@ -10,7 +10,17 @@ from typing import Any, Literal
 
 import msgspec
 
-from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, command_help, iso_date, print_json, run_with_connection
+from grannsamverkan.cli import (
+    EXIT_OK,
+    KOMMUN_HELP,
+    PARSER_EXTENSIONS,
+    command,
+    command_help,
+    iso_date,
+    print_json,
+    run_with_connection,
+    whole_number,
+)
 from grannsamverkan.domain import numbers
 from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.domain.calendar import today_in_sweden
@@ -84,31 +94,33 @@ def report(args: argparse.Namespace, settings: Any) -> int:
 
 def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
     goals_parser = sub.add_parser("goals", help=command_help("goals"))
-    actions = goals_parser.add_subparsers(dest="goals_command", required=True, metavar="ACTION")
+    actions = goals_parser.add_subparsers(dest="goals_command", required=True, metavar="ÅTGÄRD")
     p = actions.add_parser(
         "check",
         parents=[common],
-        help="check the year's goals (for cron): exit 0 achieved or on track, 1 behind, 2 error",
+        help="kontrollera årets mål (för cron): slutstatus 0 om uppnådda eller enligt plan, 1 om efter plan, 2 vid fel",
         description=(
-            "Print one line per kommun and exit 0 when every goal is achieved or on track, 1 when any "
-            "is behind, 2 on error (unknown kommun, no goal set, database unreachable)."
+            "Skriver en rad per kommun. Slutstatus 0 när varje mål är uppnått eller enligt plan, 1 när något "
+            "ligger efter plan, 2 vid fel (okänd kommun, inget mål satt, databasen går inte att nå)."
         ),
     )
-    p.add_argument("--year", type=int, required=True, help="calendar year of the goals")
-    p.add_argument("--kommun", action="append", help="SCB kommun code (repeatable; default: every kommun with a goal)")
-    p.add_argument("--as-of", type=iso_date, default=None, help="judge at this day (YYYY-MM-DD; default today)")
-    p.add_argument("--json", action="store_true", help="print the full goal statuses as JSON")
+    p.add_argument("--year", type=whole_number, required=True, metavar="ÅR", help="kalenderåret som målen gäller")
+    p.add_argument("--kommun", action="append", help="SCB:s kommunkod (kan upprepas; standard: varje kommun som har ett mål)")
+    p.add_argument("--as-of", type=iso_date, default=None, metavar="ÅÅÅÅ-MM-DD", help="bedöm per den här dagen (standard: i dag)")
+    p.add_argument("--json", action="store_true", help="skriv ut målens hela status som JSON")
 
     p = sub.add_parser(
         "report",
         parents=[common],
         help=command_help("report"),
     )
-    p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--format", choices=["md", "html"], default=None, help="md (default) or html (default when --output ends in .html)")
-    p.add_argument("--output", type=Path, default=None, help="write to this file instead of standard output")
-    p.add_argument("--as-of", type=iso_date, default=None, help="the report's day (YYYY-MM-DD; default today)")
+    p.add_argument("--kommun", required=True, help=KOMMUN_HELP)
+    p.add_argument("--year", type=whole_number, required=True, metavar="ÅR", help="rapportens år")
+    p.add_argument(
+        "--format", choices=["md", "html"], default=None, help="md (standard) eller html (standard när --output slutar på .html)"
+    )
+    p.add_argument("--output", type=Path, default=None, metavar="FIL", help="skriv till den här filen i stället för till standard ut")
+    p.add_argument("--as-of", type=iso_date, default=None, metavar="ÅÅÅÅ-MM-DD", help="rapportens dag (standard: i dag)")
 
 
 PARSER_EXTENSIONS.append(_extend)

@@ -23,10 +23,12 @@ from grannsamverkan.cli import (
     cli_actor,
     command,
     command_help,
+    decimal_number,
     iso_date,
     print_json,
     run_with_connection,
 )
+from grannsamverkan.cli.summaries import counted
 from grannsamverkan.db import kommuner
 from grannsamverkan.domain.calendar import today_in_sweden
 from grannsamverkan.services import lifecycle
@@ -46,7 +48,7 @@ def lapse(args: argparse.Namespace, settings: Settings) -> int:
             for line in lapsed:
                 why = line.renewal.words if line.renewal else ""
                 print(f"{line.kommun} grupp {line.group_id} {line.name} ({line.area_name}): vilande – {why}")
-            print(f"{len(lapsed)} grupper blev vilande per {today}.")
+            print(f"{counted(len(lapsed), 'grupp', 'grupper')} blev vilande per {today}.")
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -61,7 +63,8 @@ def alerts(args: argparse.Namespace, settings: Settings) -> int:
             for kommun in args.kommun or await lifecycle.kommuner_with_recent_burglaries(conn):
                 queued = await lifecycle.queue_near_repeat_alerts(conn, kommun)
                 if queued.alerts or not args.watch:
-                    print(f"{kommun}: {queued.alerts} varningar om inbrott i närheten, {queued.mails} brev i kön", flush=True)
+                    alerts = counted(queued.alerts, "varning", "varningar")
+                    print(f"{kommun}: {alerts} om inbrott i närheten, {counted(queued.mails, 'brev', 'brev')} i kön", flush=True)
             if not args.watch:
                 return EXIT_OK
             await asyncio.sleep(args.watch)
@@ -71,18 +74,25 @@ def alerts(args: argparse.Namespace, settings: Settings) -> int:
 
 def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     group = sub.add_parser("lifecycle", help=command_help("lifecycle"))
-    actions = group.add_subparsers(dest="lifecycle_command", required=True, metavar="ACTION")
+    actions = group.add_subparsers(dest="lifecycle_command", required=True, metavar="ÅTGÄRD")
+    kommun_help = "SCB:s kommunkod (kan upprepas; standard: alla kommuner)"
     p = actions.add_parser(
-        "lapse", parents=[common], help="for cron: groups not renewed within the grace period, or without a contact person, become lapsed"
+        "lapse",
+        parents=[common],
+        help="för cron: grupper som inte förnyats inom respittiden, eller som saknar kontaktombud, blir vilande",
     )
-    p.add_argument("--kommun", action="append", default=[], help="SCB kommun code (repeatable; default: every kommun)")
-    p.add_argument("--as-of", type=iso_date, default=None, help="the day to judge by (default: today in Sweden)")
-    p.add_argument("--json", action="store_true", help="the lapsed groups as JSON")
+    p.add_argument("--kommun", action="append", default=[], help=kommun_help)
+    p.add_argument("--as-of", type=iso_date, default=None, metavar="ÅÅÅÅ-MM-DD", help="dagen att bedöma efter (standard: i dag i Sverige)")
+    p.add_argument("--json", action="store_true", help="skriv ut grupperna som blev vilande som JSON")
     p = actions.add_parser(
-        "alerts", parents=[common], help="queue near-repeat alerts to contact persons (400 m, 8 weeks; once per incident and group)"
+        "alerts",
+        parents=[common],
+        help="lägg varningar om inbrott i närheten i kö till kontaktombuden (400 m, 8 veckor; en gång per inbrott och grupp)",
     )
-    p.add_argument("--kommun", action="append", default=[], help="SCB kommun code (repeatable; default: every kommun)")
-    p.add_argument("--watch", type=float, default=0, metavar="SECONDS", help="keep running, checking every SECONDS")
+    p.add_argument("--kommun", action="append", default=[], help=kommun_help)
+    p.add_argument(
+        "--watch", type=decimal_number, default=0, metavar="SEKUNDER", help="fortsätt köra och titta igen efter så många sekunder"
+    )
 
 
 PARSER_EXTENSIONS.append(extend_parser)

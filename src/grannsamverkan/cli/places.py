@@ -16,9 +16,20 @@ from typing import Any
 
 import asyncpg
 
-from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, cli_actor, command, command_help, run_with_connection
+from grannsamverkan.cli import (
+    EXIT_OK,
+    PARSER_EXTENSIONS,
+    cli_actor,
+    command,
+    command_help,
+    decimal_number,
+    run_with_connection,
+    whole_number,
+)
+from grannsamverkan.cli.summaries import counted
 from grannsamverkan.db import audit, kommuner
 from grannsamverkan.db import places as place_db
+from grannsamverkan.domain import numbers
 from grannsamverkan.errors import Conflict
 from grannsamverkan.services import mail, places
 from grannsamverkan.settings import Settings
@@ -60,7 +71,8 @@ def send_mail(args: argparse.Namespace, settings: Settings) -> int:
         while True:
             result = await mail.deliver_all(conn, target)
             if result.sent or result.failed:
-                print(f"skickade {result.sent}, misslyckade {result.failed} (gav upp {result.given_up})", flush=True)
+                sent, failed, given_up = numbers.count(result.sent), numbers.count(result.failed), numbers.count(result.given_up)
+                print(f"skickade {sent}, misslyckade {failed} (gav upp {given_up})", flush=True)
             if not args.watch:
                 return EXIT_OK
             await asyncio.sleep(args.watch)
@@ -73,8 +85,8 @@ def erase_expired(args: argparse.Namespace, settings: Settings) -> int:
     async def work(conn: Any) -> int:
         summary = await places.erase_expired(conn, cli_actor(), args.days)
         print(
-            f"raderade {summary.contacts_erased} e-postadresser och {summary.mails_dropped} ej levererade brev "
-            f"äldre än {summary.retention_days} dagar"
+            f"raderade {counted(summary.contacts_erased, 'e-postadress', 'e-postadresser')} och "
+            f"{numbers.count(summary.mails_dropped)} ej levererade brev äldre än {counted(summary.retention_days, 'dag', 'dagar')}"
         )
         return EXIT_OK
 
@@ -83,15 +95,21 @@ def erase_expired(args: argparse.Namespace, settings: Settings) -> int:
 
 def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     group = sub.add_parser("places", help=command_help("places"))
-    actions = group.add_subparsers(dest="places_command", required=True, metavar="ACTION")
-    p = actions.add_parser("api-key-create", parents=[common], help="an Open311 api_key for a partner app (printed once)")
-    p.add_argument("--name", required=True, help="the app's name (shown in the review queue)")
-    p.add_argument("--kommun", action="append", required=True, help="SCB kommun code the app may report to (repeatable)")
-    p = actions.add_parser("send-mail", parents=[common], help="deliver the mail outbox to SMTP_URL")
-    p.add_argument("--watch", type=float, default=0, metavar="SECONDS", help="keep running, checking every SECONDS")
-    p = actions.add_parser("erase-expired", parents=[common], help="erase reporters' e-mail addresses past the retention period")
+    actions = group.add_subparsers(dest="places_command", required=True, metavar="ÅTGÄRD")
+    p = actions.add_parser("api-key-create", parents=[common], help="en Open311-nyckel (api_key) för en samarbetsapp (skrivs ut en gång)")
+    p.add_argument("--name", required=True, metavar="NAMN", help="appens namn (syns i granskningskön)")
+    p.add_argument("--kommun", action="append", required=True, help="SCB:s kommunkod som appen får rapportera till (kan upprepas)")
+    p = actions.add_parser("send-mail", parents=[common], help="skicka e-posten i utkorgen till SMTP_URL")
     p.add_argument(
-        "--days", type=int, default=None, help="retention in days (default: GRANNSAMVERKAN_PLACES_RETENTION_DAYS, 180 unless set)"
+        "--watch", type=decimal_number, default=0, metavar="SEKUNDER", help="fortsätt köra och titta igen efter så många sekunder"
+    )
+    p = actions.add_parser("erase-expired", parents=[common], help="radera anmälarnas e-postadresser när gallringstiden har gått ut")
+    p.add_argument(
+        "--days",
+        type=whole_number,
+        default=None,
+        metavar="DAGAR",
+        help="gallringstiden i dagar (standard: GRANNSAMVERKAN_PLACES_RETENTION_DAYS, annars 180)",
     )
 
 

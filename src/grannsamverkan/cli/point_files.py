@@ -23,14 +23,22 @@ def read_point_file(path: Path) -> bytes | Path:
 
 def point_file_options(p: argparse.ArgumentParser, *, household_fields: bool) -> None:
     """``--crs`` and the field mapping of a GIS file of households or burglaries (gis_points)."""
-    p.add_argument("--crs", help="a GIS file's CRS when it names none: EPSG:4326 (default) or EPSG:3006")
-    p.add_argument("--ref-field", help="a GIS file's field holding its own id, kept as external_ref (default: external_ref)")
+    p.add_argument(
+        "--crs", metavar="EPSG", help="en GIS-fils koordinatsystem när filen inte anger något: EPSG:4326 (standard) eller EPSG:3006"
+    )
+    fields = {"--ref-field": "GIS-filens fält med filens eget id, sparas som external_ref (standard: external_ref)"}
     if household_fields:
-        p.add_argument("--street-field", help="a GIS file's field holding the street address (default: street)")
-        p.add_argument("--postcode-field", help="a GIS file's field holding the postcode (default: postcode)")
-        p.add_argument("--city-field", help="a GIS file's field holding the city (default: city)")
-        return
-    p.add_argument("--occurred-from-field", help="a GIS file's field holding the date or time (default: occurred_from)")
-    p.add_argument("--occurred-to-field", help="a GIS file's field holding the end of the time window (default: occurred_to)")
-    p.add_argument("--category-field", help="a GIS file's field holding the category (default: category)")
-    p.add_argument("--area-ref-field", help="a GIS file's field holding the area's external_ref (default: area_external_ref)")
+        fields |= {
+            "--street-field": "GIS-filens fält med gatuadressen (standard: street)",
+            "--postcode-field": "GIS-filens fält med postnumret (standard: postcode)",
+            "--city-field": "GIS-filens fält med orten (standard: city)",
+        }
+    else:
+        fields |= {
+            "--occurred-from-field": "GIS-filens fält med datum eller tidpunkt (standard: occurred_from)",
+            "--occurred-to-field": "GIS-filens fält med slutet av tidsfönstret (standard: occurred_to)",
+            "--category-field": "GIS-filens fält med kategorin (standard: category)",
+            "--area-ref-field": "GIS-filens fält med områdets external_ref (standard: area_external_ref)",
+        }
+    for option, help in fields.items():
+        p.add_argument(option, metavar="FÄLT", help=help)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, command_help, iso_date, print_json, run_with_connection
+from grannsamverkan.cli import EXIT_OK, PARSER_EXTENSIONS, command, command_help, iso_date, print_json, run_with_connection, whole_number
 
 EXIT_FAILING = 1
 
@@ -37,22 +37,24 @@ def promises_check(args: argparse.Namespace, settings: Any) -> int:
 
 def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("promises", help=command_help("promises"))
-    actions = parser.add_subparsers(dest="promises_command", required=True, metavar="ACTION")
+    actions = parser.add_subparsers(dest="promises_command", required=True, metavar="ÅTGÄRD")
     p = actions.add_parser(
         "check",
         parents=[common],
-        help="check the year's promises (for cron): exit 0 on track or met, 1 behind or missed, 2 error",
+        help="kontrollera årets löften (för cron): slutstatus 0 om enligt plan eller uppfyllda, 1 om efter plan eller missade, 2 vid fel",
         description=(
-            "Print one line per promise whose period meets the year, in Swedish, and when the written "
-            "summary is due (the council's last meeting of the year, 'OBS' from 30 days before it). "
-            "Exit 0 when every promise is met, on track or not started, 1 when any is behind or missed, "
-            "2 on error (unknown kommun, no promises, database unreachable)."
+            "Skriver en rad per löfte vars period berör året, och när den skriftliga sammanfattningen ska lämnas "
+            "(rådets sista möte för året, 'OBS' från 30 dagar innan). Slutstatus 0 när varje löfte är uppfyllt, "
+            "enligt plan eller inte påbörjat, 1 när något ligger efter plan eller är missat, 2 vid fel (okänd kommun, "
+            "inga löften, databasen går inte att nå)."
         ),
     )
-    p.add_argument("--year", type=int, required=True, help="calendar year the promises' periods meet")
-    p.add_argument("--kommun", action="append", help="SCB kommun code (repeatable; default: every kommun with promises)")
-    p.add_argument("--as-of", type=iso_date, default=None, help="judge at this day (YYYY-MM-DD; default today)")
-    p.add_argument("--json", action="store_true", help="print the promises, their progress and the summaries due as JSON")
+    p.add_argument("--year", type=whole_number, required=True, metavar="ÅR", help="kalenderåret som löftenas perioder berör")
+    p.add_argument("--kommun", action="append", help="SCB:s kommunkod (kan upprepas; standard: varje kommun som har löften)")
+    p.add_argument("--as-of", type=iso_date, default=None, metavar="ÅÅÅÅ-MM-DD", help="bedöm per den här dagen (standard: i dag)")
+    p.add_argument(
+        "--json", action="store_true", help="skriv ut löftena, hur långt de har kommit och sammanfattningarna som ska lämnas, som JSON"
+    )
 
 
 PARSER_EXTENSIONS.append(_extend)

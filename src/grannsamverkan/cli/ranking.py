@@ -17,9 +17,22 @@ import msgspec
 from tqdm import tqdm
 
 from grannsamverkan import cli
-from grannsamverkan.cli import EXIT_OK, cli_actor, command, iso_date, print_json, run_with_connection
+from grannsamverkan.cli import (
+    EXIT_OK,
+    JSON_HELP,
+    KOMMUN_HELP,
+    cli_actor,
+    command,
+    decimal_number,
+    iso_date,
+    print_json,
+    run_with_connection,
+    whole_number,
+)
 from grannsamverkan.cli.point_files import point_file_options, read_point_file
+from grannsamverkan.cli.summaries import burglary_counts
 from grannsamverkan.db import burglaries, kommuner
+from grannsamverkan.domain import numbers
 from grannsamverkan.domain.backtest import BACKTEST_METHODS, BacktestMethod, BacktestResult, rolling_backtest, yearly_folds
 from grannsamverkan.domain.calendar import period_ending
 from grannsamverkan.domain.ranking import DEFAULT_BANDWIDTH_M, DEFAULT_TIME_WINDOW_DAYS, METHODS, RankedArea
@@ -32,7 +45,12 @@ from grannsamverkan.services.lifecycle import queue_near_repeat_alerts as near_r
 
 
 def _fmt(value: float, decimals: int = 1) -> str:
-    return f"{value:.{decimals}f}"
+    """A figure in a table, with a decimal comma: ``500,0``."""
+    return numbers.decimal(value, decimals)
+
+
+#: What kind of file ``import burglaries`` read (services.burglaries' ``kind``), in words.
+FILE_KINDS = {"csv": "CSV", "police": "polisens händelser", "gis": "GIS-fil"}
 
 
 # --- import burglaries ------------------------------------------------------------------------------
@@ -55,7 +73,7 @@ def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
 
     async def work(conn: Any) -> int:
         with tqdm(
-            total=len(parsed.records), unit=" burglaries", desc=f"burglaries {args.file.name}", file=sys.stderr, leave=False, disable=None
+            total=len(parsed.records), unit=" inbrott", desc=f"inbrott {args.file.name}", file=sys.stderr, leave=False, disable=None
         ) as bar:
 
             def progress(done: int, total: int) -> None:
@@ -66,11 +84,8 @@ def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
         if args.json:
             print_json(result)
         else:
-            print(
-                f"burglaries {args.file.name} ({file.kind}, source {parsed.source!r}) into {args.kommun}: "
-                f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged, "
-                f"{result.skipped} skipped; {result.assigned} assigned to an area, {result.unassigned} not"
-            )
+            kind = FILE_KINDS.get(file.kind, file.kind)
+            print(f"inbrott {args.file.name} ({kind}, källa {parsed.source!r}) till {args.kommun}: {burglary_counts(result)}")
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -93,17 +108,17 @@ class PriorityAnswer(msgspec.Struct, kw_only=True):
 def priority_table(items: list[RankedArea]) -> str:
     """A fixed-width table of ranked areas, one line each."""
     head = (
-        f"{'rank':>4}  {'area':>6}  {'name':<24} {'households':>10} {'burglaries':>10} "
-        f"{'rate/1000 (95 % CI)':>24} {'EB/1000':>8} {'near-rep.':>9} {'group':>5}  {'score':>9}"
+        f"{'plats':>5}  {'område':>6}  {'namn':<24} {'hushåll':>10} {'inbrott':>10} "
+        f"{'per 1 000 (95 % KI)':>24} {'EB/1 000':>8} {'närhet':>9} {'grupp':>5}  {'poäng':>9}"
     )
     lines = [head, "-" * len(head)]
     for r in items:
         ci = f"{_fmt(r.rate_per_1000)} ({_fmt(r.rate_ci_low)}–{_fmt(r.rate_ci_high)})"
         name = r.name if len(r.name) <= 24 else r.name[:23] + "…"
         lines.append(
-            f"{r.rank:>4}  {r.area_id:>6}  {name:<24} {r.households:>10} {_fmt(r.burglaries):>10} {ci:>24} "
-            f"{_fmt(r.eb_rate_per_1000):>8} {_fmt(r.near_repeat_score, 2):>9} {'yes' if r.has_active_group else '':>5}  "
-            f"{r.score:>9.3f}"
+            f"{r.rank:>5}  {r.area_id:>6}  {name:<24} {numbers.count(r.households):>10} {numbers.tally(r.burglaries):>10} {ci:>24} "
+            f"{_fmt(r.eb_rate_per_1000):>8} {_fmt(r.near_repeat_score, 2):>9} {'ja' if r.has_active_group else '':>5}  "
+            f"{_fmt(r.score, 3):>9}"
         )
     return "\n".join(lines)
 
@@ -115,7 +130,7 @@ def priority(args: argparse.Namespace, settings: Any) -> int:
     async def work(conn: Any) -> int:
         await kommuner.require_known(conn, [args.kommun])
         name = (await kommuner.get_kommun(conn, args.kommun)).name
-        print(f"ranking {args.kommun} {name} by {args.method}, {first}..{last}", file=sys.stderr)
+        print(f"rangordnar {args.kommun} {name} med metoden {args.method}, {first} – {last}", file=sys.stderr)
         ranked = await burglaries.priority_areas(
             conn,
             args.kommun,
@@ -131,9 +146,9 @@ def priority(args: argparse.Namespace, settings: Any) -> int:
             print_json(PriorityAnswer(kommun=args.kommun, method=args.method, from_=first, to=last, items=items, total=len(ranked)))
             return EXIT_OK
         print(
-            f"Priority areas in {args.kommun} {name}, {first} – {last}, method {args.method}"
-            f"{' (covered areas included)' if args.include_covered else ''}: "
-            f"{len(items)} of {len(ranked)} areas"
+            f"Prioriterade områden i {args.kommun} {name}, {first} – {last}, metod {args.method}"
+            f"{' (också områden med en aktiv grupp)' if args.include_covered else ''}: "
+            f"{numbers.count(len(items))} av {numbers.count(len(ranked))} områden"
         )
         if items:
             print(priority_table(items))
@@ -176,10 +191,13 @@ def _methods(arg: BacktestMethod | None) -> list[BacktestMethod]:
 
 
 def _result_table(rows: list[tuple[str, BacktestResult]]) -> str:
-    head = f"{'':<12} {'method':<12} {'hit rate':>9} {'households':>11} {'PAI':>6} {'test burglaries':>16}"
+    head = f"{'':<12} {'metod':<12} {'träffandel':>10} {'hushåll':>11} {'PAI':>6} {'inbrott i testet':>16}"
     lines = [head, "-" * len(head)]
     for label, r in rows:
-        lines.append(f"{label:<12} {r.method:<12} {r.hit_rate:>9.3f} {r.households_share:>11.3f} {r.pai:>6.2f} {r.burglaries_test:>16.1f}")
+        lines.append(
+            f"{label:<12} {r.method:<12} {_fmt(r.hit_rate, 3):>10} {_fmt(r.households_share, 3):>11} {_fmt(r.pai, 2):>6} "
+            f"{_fmt(r.burglaries_test):>16}"
+        )
     return "\n".join(lines)
 
 
@@ -229,8 +247,8 @@ def backtest(args: argparse.Namespace, settings: Any) -> int:
                 )
             else:
                 print(
-                    f"Backtest {args.kommun}: train {args.train_from} – {args.train_to}, test {args.test_from} – "
-                    f"{args.test_to}, coverage {args.coverage:.0%} of households"
+                    f"Efterhandstest {args.kommun}: byggd på {args.train_from} – {args.train_to}, prövad på {args.test_from} – "
+                    f"{args.test_to}, {numbers.share(args.coverage)} av hushållen utpekade"
                 )
                 print(_result_table([("", r) for r in results]))
             return EXIT_OK
@@ -243,12 +261,12 @@ async def _rolling(conn: Any, args: argparse.Namespace, methods: list[BacktestMe
     start_year, folds = _rolling_span(await burglaries.data_span(conn, args.kommun), args.kommun)
     start = burglaries.day_start(date(start_year, 1, 1))
     fold_list = yearly_folds(start, folds)
-    print(f"loading {args.kommun}: {start_year}–{start_year + folds}", file=sys.stderr)
+    print(f"läser in {args.kommun}: {start_year}–{start_year + folds}", file=sys.stderr)
     data = await burglaries.ranking_data(conn, args.kommun, start - timedelta(days=args.window_days), fold_list[-1].test_to)
     if not data.areas:
         raise InvalidInput.at("kommun", "ranking.no_areas", kommun=args.kommun)
     per_method: dict[str, list[BacktestResult]] = {}
-    for method in tqdm(methods, desc="backtest", unit=" method", file=sys.stderr, leave=False, disable=None):
+    for method in tqdm(methods, desc="efterhandstest", unit=" metod", file=sys.stderr, leave=False, disable=None):
         per_method[method] = rolling_backtest(
             method,
             data.area_table,
@@ -272,17 +290,20 @@ async def _rolling(conn: Any, args: argparse.Namespace, methods: list[BacktestMe
     if args.json:
         print_json(answer)
         return EXIT_OK
-    print(f"Rolling yearly backtest {args.kommun}, household PAI at {args.coverage:.0%} coverage (train year t, test year t + 1)")
-    head = f"{'train → test':<14}" + "".join(f"{m:>13}" for m in methods) + f"{'burglaries':>12}"
+    print(
+        f"Efterhandstest år för år {args.kommun}: PAI när {numbers.share(args.coverage)} av hushållen pekas ut "
+        "(byggd på år t, prövad på år t + 1)"
+    )
+    head = f"{'år t → t + 1':<14}" + "".join(f"{m:>13}" for m in methods) + f"{'inbrott':>12}"
     print(head)
     print("-" * len(head))
     for fold in answer.folds:
         print(
             f"{fold.train_year} → {fold.test_year:<6}"
-            + "".join(f"{r.pai:>13.2f}" for r in fold.results)
-            + f"{fold.results[0].burglaries_test:>12.1f}"
+            + "".join(f"{_fmt(r.pai, 2):>13}" for r in fold.results)
+            + f"{_fmt(fold.results[0].burglaries_test):>12}"
         )
-    print(f"{'mean':<14}" + "".join(f"{answer.mean_pai[m]:>13.2f}" for m in methods))
+    print(f"{'medel':<14}" + "".join(f"{_fmt(answer.mean_pai[m], 2):>13}" for m in methods))
     return EXIT_OK
 
 
@@ -299,7 +320,7 @@ def _import_subparsers(sub: Any) -> Any:
         for action in existing._actions:
             if isinstance(action, argparse._SubParsersAction):
                 return action
-    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(dest="import_command", required=True, metavar="WHAT")
+    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(dest="import_command", required=True, metavar="VAD")
     cli.IMPORT_SUBPARSERS = imports
     return imports
 
@@ -307,61 +328,66 @@ def _import_subparsers(sub: Any) -> Any:
 def _ranking_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--bandwidth",
-        type=float,
+        type=decimal_number,
         default=DEFAULT_BANDWIDTH_M,
-        metavar="METRES",
-        help=f"near_repeat: distance at which a burglary's weight reaches 0 (default {DEFAULT_BANDWIDTH_M:g})",
+        metavar="METER",
+        help=f"near_repeat: avståndet där ett inbrott inte längre väger något (standard {numbers.tally(DEFAULT_BANDWIDTH_M)})",
     )
     p.add_argument(
         "--window-days",
-        type=float,
+        type=decimal_number,
         default=DEFAULT_TIME_WINDOW_DAYS,
-        metavar="DAYS",
-        help=f"near_repeat: age at which a burglary's weight reaches 0 (default {DEFAULT_TIME_WINDOW_DAYS:g})",
+        metavar="DAGAR",
+        help=f"near_repeat: åldern då ett inbrott inte längre väger något (standard {numbers.tally(DEFAULT_TIME_WINDOW_DAYS)})",
     )
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--json", action="store_true", help="skriv ut JSON i stället för en tabell")
 
 
 def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p = _import_subparsers(sub).add_parser(
         "burglaries",
         parents=[common],
-        help="a CSV of burglaries or a Swedish Police events JSON array (all or nothing, idempotent by source and external_ref)",
+        help="inbrott från en CSV-fil eller polisens händelser som JSON-lista (allt eller inget; "
+        "ett inbrott känns igen på källa och external_ref)",
     )
     p.add_argument(
         "file",
         type=Path,
-        metavar="FILE",
-        help="CSV (.csv), police events (.json, or any file starting with '['), or the points of a .gpkg, .shp, .zip or .geojson",
+        metavar="FIL",
+        help="CSV (.csv), polisens händelser (.json, eller en fil som börjar med '['), "
+        "eller punkterna i en .gpkg, .shp, .zip eller .geojson",
     )
-    p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
-    p.add_argument("--source", help="who reported them (default 'csv' for a CSV or GIS file, 'polisen' for the police feed)")
+    p.add_argument("--kommun", required=True, help=KOMMUN_HELP)
+    p.add_argument(
+        "--source",
+        metavar="KÄLLA",
+        help="vem som rapporterat inbrotten (standard 'csv' för en CSV- eller GIS-fil, 'polisen' för polisens flöde)",
+    )
     point_file_options(p, household_fields=False)
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
     p = sub.add_parser("priority", parents=[common], help=cli.command_help("priority"))
-    p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
-    p.add_argument("--from", dest="from_", type=iso_date, metavar="YYYY-MM-DD", help="first day (default: --to − 365 days)")
-    p.add_argument("--to", type=iso_date, metavar="YYYY-MM-DD", help="last day, included (default: today)")
-    p.add_argument("--method", choices=METHODS, default="eb", help="rate, eb (default) or near_repeat")
-    p.add_argument("--limit", type=int, default=20, help="areas to show (default 20)")
-    p.add_argument("--include-covered", action="store_true", help="also list areas with an active group")
+    p.add_argument("--kommun", required=True, help=KOMMUN_HELP)
+    p.add_argument("--from", dest="from_", type=iso_date, metavar="ÅÅÅÅ-MM-DD", help="första dagen (standard: 365 dagar före --to)")
+    p.add_argument("--to", type=iso_date, metavar="ÅÅÅÅ-MM-DD", help="sista dagen, som räknas med (standard: i dag)")
+    p.add_argument("--method", choices=METHODS, default="eb", help="rate, eb (standard) eller near_repeat")
+    p.add_argument("--limit", type=whole_number, default=20, metavar="ANTAL", help="antal områden att visa (standard 20)")
+    p.add_argument("--include-covered", action="store_true", help="visa också områden som redan har en aktiv grupp")
     _ranking_options(p)
 
     p = sub.add_parser("backtest", parents=[common], help=cli.command_help("backtest"))
-    p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
-    p.add_argument("--train-from", type=iso_date, metavar="YYYY-MM-DD")
-    p.add_argument("--train-to", type=iso_date, metavar="YYYY-MM-DD", help="last training day, included")
-    p.add_argument("--test-from", type=iso_date, metavar="YYYY-MM-DD")
-    p.add_argument("--test-to", type=iso_date, metavar="YYYY-MM-DD", help="last test day, included")
+    p.add_argument("--kommun", required=True, help=KOMMUN_HELP)
+    p.add_argument("--train-from", type=iso_date, metavar="ÅÅÅÅ-MM-DD", help="första dagen som rangordningen byggs på")
+    p.add_argument("--train-to", type=iso_date, metavar="ÅÅÅÅ-MM-DD", help="sista dagen som rangordningen byggs på, som räknas med")
+    p.add_argument("--test-from", type=iso_date, metavar="ÅÅÅÅ-MM-DD", help="första dagen som den prövas på")
+    p.add_argument("--test-to", type=iso_date, metavar="ÅÅÅÅ-MM-DD", help="sista dagen som den prövas på, som räknas med")
     p.add_argument(
         "--method",
         choices=BACKTEST_METHODS,
         default=None,
-        help="one method (compared with naive); default: every method. Without periods: a rolling "
-        "yearly backtest over the calendar years with data",
+        help="en metod (jämförs med naive); standard: alla metoder. Utan perioder prövas varje kalenderår med data mot året efter",
     )
-    p.add_argument("--coverage", type=float, default=0.1, help="share of households flagged (default 0.1)")
+    p.add_argument("--coverage", type=decimal_number, default=0.1, metavar="ANDEL", help="andelen av hushållen som pekas ut (standard 0,1)")
     _ranking_options(p)
 
 

@@ -13,10 +13,22 @@ import msgspec
 from tqdm import tqdm
 
 from grannsamverkan import cli
-from grannsamverkan.cli import EXIT_OK, cli_actor, command, print_json, read_file, run_with_connection
+from grannsamverkan.cli import (
+    EXIT_OK,
+    JSON_HELP,
+    KOMMUN_HELP,
+    cli_actor,
+    command,
+    print_json,
+    read_file,
+    run_with_connection,
+    server_options,
+)
 from grannsamverkan.cli.point_files import point_file_options, read_point_file
+from grannsamverkan.cli.summaries import area_counts, burglary_counts, counted, household_counts
 from grannsamverkan.db import areas, household_import, tokens
 from grannsamverkan.db.pool import connect
+from grannsamverkan.domain import numbers
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.errors import InvalidInput
 from grannsamverkan.geo import gis
@@ -55,7 +67,7 @@ async def import_household_file(
     data = read_point_file(path)
     total = len(data) if isinstance(data, bytes) else None
     with tqdm(
-        total=total, unit="B", unit_scale=True, desc=f"households {path.name}", file=sys.stderr, disable=quiet or None, leave=False
+        total=total, unit="B", unit_scale=True, desc=f"hushåll {path.name}", file=sys.stderr, disable=quiet or None, leave=False
     ) as bar:
 
         def progress(done: int, total: int) -> None:
@@ -73,7 +85,7 @@ def import_areas(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json(result)
         else:
-            print(f"areas: {result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
+            print(f"områden: {area_counts(result)}")
             for warning in result.warnings:
                 print(f"varning: {warning}")
         return EXIT_OK
@@ -105,7 +117,7 @@ def export_areas(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json({"file": str(args.file), "areas": len(records)})
         else:
-            print(f"areas: {len(records)} exported to {args.file}")
+            print(f"skrev {counted(len(records), 'område', 'områden')} till {args.file}")
         return EXIT_OK
 
     return run_with_connection(settings, work)
@@ -119,10 +131,7 @@ def import_households(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json(result)
         else:
-            print(
-                f"households: {result.inserted} inserted, {result.updated} updated, "
-                f"{result.assigned} in an area, {result.unassigned} in none"
-            )
+            print(f"hushåll: {household_counts(result)}")
             for warning in result.warnings:
                 print(f"varning: {warning}")
         return EXIT_OK
@@ -135,29 +144,33 @@ def import_households(args: argparse.Namespace, settings: Settings) -> int:
 DEMO_KOMMUNER = ("2283", "2505")
 
 
-async def load_demo(conn: Any, *, quiet: bool = True) -> dict[str, Any]:
+async def load_demo(conn: Any, *, quiet: bool = True) -> dict[str, str]:
     """Load geodata/: areas, households and burglaries of Sollefteå and Arvidsjaur, and a few groups.
-    Safe to run again: imports are idempotent and groups are only made where an area has none."""
+    Safe to run again: imports are idempotent and groups are only made where an area has none.
+    Answers what was loaded, one line per part (``{"områden": "0 nya, 0 ändrade, 12 oförändrade"}``)."""
     actor = Principal(token_id=0, name="demo", role="admin")
     folder = geodata_dir()
-    summary: dict[str, Any] = {"areas": await import_area_file(conn, actor, folder / "demo-areas.geojson", None)}
+    summary = {"områden": area_counts(await import_area_file(conn, actor, folder / "demo-areas.geojson", None))}
     for kommun in DEMO_KOMMUNER:
-        summary[f"households {kommun}"] = await import_household_file(
-            conn, actor, folder / f"demo-households-{kommun}.csv", kommun, quiet=quiet
-        )
+        households = await import_household_file(conn, actor, folder / f"demo-households-{kommun}.csv", kommun, quiet=quiet)
+        summary[f"hushåll {kommun}"] = household_counts(households)
     from grannsamverkan.db import burglaries
     from grannsamverkan.services.demo import load_demo_goals, load_demo_groups, load_demo_promises
 
     for kommun in DEMO_KOMMUNER:
         path = folder / f"demo-burglaries-{kommun}.csv"
-        summary[f"burglaries {kommun}"] = await burglaries.import_file(conn, actor, kommun, path.read_bytes(), source="demo")
+        summary[f"inbrott {kommun}"] = burglary_counts(await burglaries.import_file(conn, actor, kommun, path.read_bytes(), source="demo"))
     await load_demo_groups(conn, actor)
     await load_demo_goals(conn, actor)
     for kommun in DEMO_KOMMUNER:
-        summary[f"medborgarlöften {kommun}"] = await load_demo_promises(conn, actor, folder / f"demo-promises-{kommun}.json")
+        promised = await load_demo_promises(conn, actor, folder / f"demo-promises-{kommun}.json")
+        summary[f"medborgarlöften {kommun}"] = (
+            f"{counted(promised['promises'], 'löfte', 'löften')}, {counted(promised['activities'], 'aktivitet', 'aktiviteter')}"
+        )
     from grannsamverkan.services.lifecycle import load_demo_lifecycle
 
-    summary["gruppernas liv"] = await load_demo_lifecycle(conn, actor, date.today())
+    steps = await load_demo_lifecycle(conn, actor, date.today())
+    summary["gruppernas liv"] = f"{numbers.count(steps['steps'])} steg"
     return summary
 
 
@@ -170,8 +183,8 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
         conn = await connect(url)
         try:
             summary = await load_demo(conn, quiet=False)
-            for what, result in summary.items():
-                print(f"demo {what}: {result}", file=sys.stderr)
+            for what, line in summary.items():
+                print(f"demo {what}: {line}", file=sys.stderr)
             _, token = await tokens.create_token(conn, role="admin", kommuner=[], name=None)
             account = await demo_account(conn, cli.cli_actor(), list(DEMO_KOMMUNER))
         finally:
@@ -180,7 +193,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
 
     url, token, (name, password) = asyncio.run(prepare())
     print(f"Logga in på sidorna som samordnare för Sollefteå och Arvidsjaur:\n  namn: {name}\n  lösenord: {password}")
-    print(f"demo data loaded; an admin token for trying the API (shown once):\n{token}", flush=True)
+    print(f"Demodata inlästa. En admin-token att pröva API:t med (visas bara en gång):\n{token}", flush=True)
     if args.no_serve:
         return EXIT_OK
     cli.start_server(settings, url, host=args.host, port=args.port, workers=1)
@@ -188,44 +201,47 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def extend_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(dest="import_command", required=True, metavar="WHAT")
+    imports = sub.add_parser("import", help=cli.command_help("import")).add_subparsers(dest="import_command", required=True, metavar="VAD")
     cli.IMPORT_SUBPARSERS = imports
     p = imports.add_parser(
         "areas",
         parents=[common],
-        help="areas from GeoJSON, GeoPackage or a shapefile (plain or zipped); all or nothing, idempotent by external_ref",
+        help="områden från GeoJSON, GeoPackage eller en shapefil (vanlig eller zippad); allt eller inget, "
+        "och samma fil igen ändrar ingenting (ett område känns igen på external_ref)",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help=".geojson, .gpkg, .shp (with its .dbf, .prj, .cpg) or .zip")
-    p.add_argument("--crs", help="the file's CRS when it names none: EPSG:4326 (default) or EPSG:3006")
-    p.add_argument("--name-field", help="the file's field holding the area's name (default: name)")
-    p.add_argument("--ref-field", help="the file's field holding its own id, kept as external_ref (default: external_ref)")
+    p.add_argument("file", type=Path, metavar="FIL", help=".geojson, .gpkg, .shp (med sina .dbf, .prj och .cpg) eller .zip")
+    p.add_argument("--crs", metavar="EPSG", help="filens koordinatsystem när filen inte anger något: EPSG:4326 (standard) eller EPSG:3006")
+    p.add_argument("--name-field", metavar="FÄLT", help="fältet i filen med områdets namn (standard: name)")
+    p.add_argument(
+        "--ref-field", metavar="FÄLT", help="fältet i filen med filens eget id, sparas som external_ref (standard: external_ref)"
+    )
     p.add_argument(
         "--kommun-field",
-        help="the file's field holding the SCB kommun code (default: kommun; without one the kommun is found from the geometry)",
+        metavar="FÄLT",
+        help="fältet i filen med SCB:s kommunkod (standard: kommun; utan det avgörs kommunen av var området ligger)",
     )
-    p.add_argument("--kind-field", help="the file's field holding the kind (default: kind)")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--kind-field", metavar="FÄLT", help="fältet i filen med områdets typ (standard: kind)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = imports.add_parser(
         "households",
         parents=[common],
-        help="households from a CSV, or the points of a GeoPackage, shapefile (plain or zipped) or GeoJSON "
-        "(all or nothing, idempotent by external_ref)",
+        help="hushåll från en CSV-fil, eller punkterna i en GeoPackage, en shapefil (vanlig eller zippad) eller GeoJSON "
+        "(allt eller inget; ett hushåll känns igen på external_ref)",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help=".csv, .gpkg, .shp (with its .dbf, .prj, .cpg), .zip or .geojson")
-    p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
+    p.add_argument("file", type=Path, metavar="FIL", help=".csv, .gpkg, .shp (med sina .dbf, .prj och .cpg), .zip eller .geojson")
+    p.add_argument("--kommun", required=True, help=KOMMUN_HELP)
     point_file_options(p, household_fields=True)
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
-    exports = sub.add_parser("export", help=cli.command_help("export")).add_subparsers(dest="export_command", required=True, metavar="WHAT")
-    p = exports.add_parser("areas", parents=[common], help="a kommun's areas as .geojson (WGS 84) or .gpkg (EPSG:3006)")
-    p.add_argument("file", type=Path, metavar="FILE.geojson|FILE.gpkg")
-    p.add_argument("--kommun", required=True, help="SCB kommun code, e.g. 2283")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    exports = sub.add_parser("export", help=cli.command_help("export")).add_subparsers(dest="export_command", required=True, metavar="VAD")
+    p = exports.add_parser("areas", parents=[common], help="en kommuns områden som .geojson (WGS 84) eller .gpkg (EPSG:3006)")
+    p.add_argument("file", type=Path, metavar="FIL.geojson|FIL.gpkg", help="filen att skriva; dess ändelse väljer formatet")
+    p.add_argument("--kommun", required=True, help=KOMMUN_HELP)
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
     p = sub.add_parser("demo", parents=[common], help=cli.command_help("demo"))
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--no-serve", action="store_true", help="only load the data and print the token")
+    server_options(p)
+    p.add_argument("--no-serve", action="store_true", help="läs bara in data och skriv ut token; starta inte webbtjänsten")
 
 
 cli.PARSER_EXTENSIONS.append(extend_parser)
