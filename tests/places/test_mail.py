@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
 
-from grannsamverkan.app import start_mail_sender, create_app
+from grannsamverkan.app import create_app, start_mail_sender
 from grannsamverkan.db import outbox
 from grannsamverkan.services import mail, places
 from grannsamverkan.settings import Settings
