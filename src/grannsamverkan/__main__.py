@@ -1,5 +1,3 @@
-import sys
+from grannsamverkan.cli import entry
 
-from grannsamverkan.cli import main
-
-sys.exit(main())
+entry()

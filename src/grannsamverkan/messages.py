@@ -13,6 +13,7 @@ its template needs, and that no template reads as English.
 
 from __future__ import annotations
 
+import errno
 from typing import Final
 
 CATALOG: Final[dict[str, str]] = {
@@ -652,6 +653,27 @@ def fields(code: str) -> set[str]:
 
 def known(code: str) -> bool:
     return code in CATALOG
+
+
+# Why a file could not be read or written, in Swedish (the system's own words are English).
+OS_REASONS: Final[dict[int, str]] = {
+    errno.ENOENT: "filen finns inte",
+    errno.EACCES: "åtkomst nekas",
+    errno.EPERM: "åtkomst nekas",
+    errno.EISDIR: "det är en mapp",
+    errno.ENOTDIR: "en del av sökvägen är inte en mapp",
+    errno.ENOSPC: "disken är full",
+    errno.EROFS: "filsystemet är skrivskyddat",
+    errno.ENAMETOOLONG: "namnet är för långt",
+    errno.EIO: "läsfel på disken",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """``exc``'s reason in Swedish (for ``file.unreadable`` and ``file.unwritable``)."""
+    if exc.errno in OS_REASONS:
+        return OS_REASONS[exc.errno]
+    return f"systemfel {errno.errorcode.get(exc.errno, exc.errno) if exc.errno else type(exc).__name__}"
 
 
 def text(code: str, /, **values: object) -> str:

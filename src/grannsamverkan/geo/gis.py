@@ -35,6 +35,7 @@ import msgspec
 import numpy as np
 import shapely
 
+from grannsamverkan import messages
 from grannsamverkan.domain import numbers
 from grannsamverkan.errors import FieldError, InvalidInput, MalformedInput, PayloadTooLarge
 from grannsamverkan.geo import boundaries
@@ -173,7 +174,7 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput.at("FILE", "file.unreadable", path=path, reason=exc.strerror) from None
+        raise InvalidInput.at("FILE", "file.unreadable", path=path, reason=messages.os_reason(exc)) from None
 
 
 def _read_gdal_bytes(data: bytes, kind: FileKind, crs: str | int | None) -> dict[str, Any]:
