@@ -60,6 +60,13 @@ async def test_create_list_disable_and_a_new_password(
     assert await run(monkeypatch, "accounts", "list") == 0
     assert "avstängt 20" in capsys.readouterr().out
 
+    # Enabled again: the same password works, the audit trail has both changes.
+    assert await run(monkeypatch, "accounts", "enable", "anna@solleftea.se") == 0
+    assert "kan logga in igen" in capsys.readouterr().out
+    assert await accounts.sign_in_with_password(conn, "anna@solleftea.se", new, hours=1)
+    changes = await conn.fetch("select before, after from audit_event where table_name = 'account' and action = 'update' order by id")
+    assert [c["after"]["disabled_at"] is None for c in changes[-2:]] == [False, True]
+
 
 async def test_bad_input_says_what_in_swedish_and_never_echoes_the_password(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], conn: asyncpg.Connection

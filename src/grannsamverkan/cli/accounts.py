@@ -1,4 +1,4 @@
-"""``accounts create|list|disable|password``: personal accounts for signing in to the pages.
+"""``accounts create|list|disable|enable|password``: personal accounts for signing in to the pages.
 
 A password is read with getpass (asked twice) or, with ``--password-stdin``, as the first line of
 standard input (for scripts: ``printf '%s\\n' "$PASSWORD" | grannsamverkan accounts create ...``);
@@ -82,6 +82,18 @@ def accounts_disable(args: argparse.Namespace, settings: Any) -> int:
     return run_with_connection(settings, work)
 
 
+@command("accounts enable")
+def accounts_enable(args: argparse.Namespace, settings: Any) -> int:
+    from grannsamverkan.services import accounts
+
+    async def work(conn: Any) -> int:
+        info = await accounts.enable_account(conn, cli_actor(), args.name_or_id)
+        print(f"kontot {info.name!r} (nr {info.id}) kan logga in igen")
+        return EXIT_OK
+
+    return run_with_connection(settings, work)
+
+
 @command("accounts password")
 def accounts_password(args: argparse.Namespace, settings: Any) -> int:
     from grannsamverkan.services import accounts
@@ -122,6 +134,9 @@ def _extend(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help=JSON_HELP)
 
     p = actions.add_parser("disable", parents=[common], help="stäng av ett konto med namn eller nummer; dess inloggningar avslutas direkt")
+    p.add_argument("name_or_id", metavar="NAMN_ELLER_NR", help=name_or_id)
+
+    p = actions.add_parser("enable", parents=[common], help="låt ett avstängt konto logga in igen (med sitt lösenord)")
     p.add_argument("name_or_id", metavar="NAMN_ELLER_NR", help=name_or_id)
 
     p = actions.add_parser("password", parents=[common], help="ge ett konto ett nytt lösenord; dess inloggningar avslutas direkt")

@@ -69,6 +69,11 @@ update account set disabled_at = coalesce(disabled_at, now()) where id = $1
 returning {_INFO_COLUMNS}
 """
 
+ENABLE: Final = f"""
+update account set disabled_at = null where id = $1
+returning {_INFO_COLUMNS}
+"""
+
 SET_PASSWORD: Final = f"""
 update account set password_hash = $2, password_changed_at = now() where id = $1
 returning {_INFO_COLUMNS}
@@ -119,6 +124,10 @@ async def for_sign_in(conn: asyncpg.Connection | asyncpg.Pool, name_key: str) ->
 
 async def disable(conn: asyncpg.Connection, account_id: int) -> AccountInfo:
     return AccountInfo(**dict(await conn.fetchrow(DISABLE, account_id)))
+
+
+async def enable(conn: asyncpg.Connection, account_id: int) -> AccountInfo:
+    return AccountInfo(**dict(await conn.fetchrow(ENABLE, account_id)))
 
 
 async def set_password(conn: asyncpg.Connection, account_id: int, password_hash: str) -> AccountInfo:

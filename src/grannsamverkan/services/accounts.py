@@ -116,6 +116,25 @@ async def disable_account(conn: asyncpg.Connection, actor: Principal, name_or_id
     return info
 
 
+async def enable_account(conn: asyncpg.Connection, actor: Principal, name_or_id: str) -> AccountInfo:
+    """A disabled account may sign in again (with the password it had; its old sessions stay ended)."""
+    async with conn.transaction():
+        before = await accounts.find_account(conn, name_key(name_or_id), name_or_id)
+        info = await accounts.enable(conn, before.id)
+        if before.disabled_at is not None:
+            await audit.record(
+                conn,
+                actor,
+                kommun=None,
+                table="account",
+                row_id=info.id,
+                action="update",
+                before={"name": info.name, "disabled_at": before.disabled_at.isoformat()},
+                after={"name": info.name, "disabled_at": None},
+            )
+    return info
+
+
 async def change_password(conn: asyncpg.Connection, actor: Principal, name_or_id: str, password: str) -> AccountInfo:
     """A new password; every session the account had ends (whoever knew the old one is out)."""
     password = checked_password(password)
