@@ -378,15 +378,15 @@ async def departures(conn: asyncpg.Connection, household_ids: list[int], new_are
 CONFIRM_PARAMETER = "bekrafta=1"
 
 
-async def settle_departures(conn: asyncpg.Connection, actor: Principal, leaving: Departures, *, erase_contacts_: bool, what: str) -> int:
+async def settle_departures(conn: asyncpg.Connection, actor: Principal, leaving: Departures, *, confirmed: bool, what: str) -> int:
     """Before households leave their area: refuse (409) when they hold contact persons there,
-    unless the caller confirmed their erasure; erase them explicitly then. The sign-ups the
+    unless the caller ``confirmed`` their erasure; erase them explicitly then. The sign-ups the
     trigger withdraws are recorded in the audit trail, one event per group. Answers the number of
     contact persons erased."""
     if not leaving.signups:
         return 0
     assert leaving.kommun is not None
-    if leaving.contacts and not erase_contacts_:
+    if leaving.contacts and not confirmed:
         named = ", ".join(f"hushåll {h} (kontaktperson {c} i grupp {g})" for c, g, h in leaving.contacts[:20])
         more = f" och {len(leaving.contacts) - 20} till" if len(leaving.contacts) > 20 else ""
         raise Conflict(

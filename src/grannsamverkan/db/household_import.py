@@ -437,7 +437,7 @@ async def _update_changed(
     moved = await conn.fetch(MOVED_BY_STAGING, kommun)
     if moved:
         leaving = await groups.departures(conn, [r["id"] for r in moved], [r["area_id"] for r in moved])
-        erased = await groups.settle_departures(conn, actor, leaving, erase_contacts_=erase_contacts, what="Importen")
+        erased = await groups.settle_departures(conn, actor, leaving, confirmed=erase_contacts, what="Importen")
     return _count(await conn.execute(UPDATE_FROM_STAGING, kommun)), erased
 
 

@@ -153,7 +153,7 @@ async def reassign_within(
     if not changed_ids:
         return 0
     leaving = await groups.departures(conn, changed_ids, changed_areas)
-    erased = await groups.settle_departures(conn, actor, leaving, erase_contacts_=erase_contacts, what=what)
+    erased = await groups.settle_departures(conn, actor, leaving, confirmed=erase_contacts, what=what)
     await conn.execute(SET_AREAS, changed_ids, changed_areas)
     return erased
 
