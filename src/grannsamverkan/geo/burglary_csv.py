@@ -9,6 +9,7 @@ from typing import IO, Final
 
 import msgspec
 import numpy as np
+from numpy.typing import NDArray
 
 from grannsamverkan.domain.calendar import STOCKHOLM
 from grannsamverkan.geo.csv_table import (
@@ -17,6 +18,7 @@ from grannsamverkan.geo.csv_table import (
     MAX_ERRORS,
     CsvTable,
     LineErrors,
+    RawChunk,
     check_duplicates,
     check_kommun,
     coordinates,
@@ -105,62 +107,77 @@ def parse_burglaries_csv(
     """
     table = CsvTable.read(source)
     table.require(BURGLARY_COLUMNS)
-    coords = table.coordinate_columns()
-    has_area = "area_external_ref" in table.positions
-    if coords is None and not has_area:
+    reading = _Reading(table, kommun=kommun, latest=(now or datetime.now(UTC)) + timedelta(days=1), errors=LineErrors(max_errors))
+    if reading.coords is None and not reading.has_area:
         raise header_error("csv.burglary_place_columns", "area_external_ref", header=table.describe_header())
     optional = frozenset({"occurred_to", "area_external_ref"} | {c for p, _ in COORDINATE_COLUMNS for c in p})
-    latest = (now or datetime.now(UTC)) + timedelta(days=1)
-    errors = LineErrors(max_errors)
-    seen: dict[str, int] = {}
     out: list[BurglaryRecord] = []
-    for raw in table.chunks(CHUNK_ROWS, errors, optional):
-        if not len(raw.lines):
-            continue
-        raw = drop_blank_rows(raw)
-        if not len(raw.lines):
-            continue
-        lines = raw.lines
-        pos = table.positions
+    for raw in table.chunks(CHUNK_ROWS, reading.errors, optional):
+        raw = drop_blank_rows(raw) if len(raw.lines) else raw
+        if len(raw.lines):
+            out += reading.records(raw)
+        if reading.errors.full:
+            break
+    reading.errors.raise_if_any("csv.invalid_burglaries")
+    if not out:
+        raise header_error("csv.no_data", "external_ref")
+    return out
+
+
+class _Reading:
+    """One burglary CSV being read: its layout, the errors so far and the references seen."""
+
+    def __init__(self, table: CsvTable, *, kommun: str | None, latest: datetime, errors: LineErrors) -> None:
+        self.table, self.kommun, self.latest, self.errors = table, kommun, latest, errors
+        self.coords = table.coordinate_columns()
+        self.has_area = "area_external_ref" in table.positions
+        self.seen: dict[str, int] = {}
+
+    def records(self, raw: RawChunk) -> list[BurglaryRecord]:
+        """The chunk's burglaries (none once any line of the file is wrong: the errors say why)."""
+        lines, pos, errors = raw.lines, self.table.positions, self.errors
         ref = stripped(raw.cols[pos["external_ref"]])
         require_values(ref, "external_ref", lines, errors)
-        check_duplicates(ref, lines, seen, errors)
-        if coords is not None:
-            xs, ys = coordinates(raw, table, coords[0], coords[1], errors)
-            if kommun is not None and (~np.isnan(xs)).any():
-                check_kommun(kommun, xs, ys, lines, errors)
-        else:
-            xs = ys = np.full(len(lines), np.nan)
-        areas = stripped(raw.cols[pos["area_external_ref"]]) if has_area else [""] * len(lines)
+        check_duplicates(ref, lines, self.seen, errors)
+        xs, ys = self._locations(raw)
+        areas = stripped(raw.cols[pos["area_external_ref"]]) if self.has_area else [""] * len(lines)
+        out = []
         for i, line in enumerate(lines.tolist()):
-            t_from, t_to = _times(raw.cols[pos["occurred_from"]][i], raw.cols[pos["occurred_to"]][i], line, latest, errors)
-            cat_raw = raw.cols[pos["category"]][i].strip()
-            category = normalise_category(cat_raw)
-            if category is None:
-                code = "csv.category_unknown" if cat_raw else "csv.category_empty"
-                errors.add(line, "category", code, value=repr(cat_raw), categories=", ".join(BURGLARY_CATEGORIES))
+            t_from, t_to = _times(raw.cols[pos["occurred_from"]][i], raw.cols[pos["occurred_to"]][i], line, self.latest, errors)
+            category = self._category(raw.cols[pos["category"]][i], line)
             if errors or t_from is None or t_to is None or category is None:
                 continue
             x, y = float(xs[i]), float(ys[i])
-            has_xy = not math.isnan(x)
+            located = not math.isnan(x)
             out.append(
                 BurglaryRecord(
                     external_ref=ref[i],
                     occurred_from=t_from,
                     occurred_to=t_to,
                     category=category,
-                    x_sweref=x if has_xy else None,
-                    y_sweref=y if has_xy else None,
+                    x_sweref=x if located else None,
+                    y_sweref=y if located else None,
                     area_external_ref=areas[i] or None,
                     line=line,
                 )
             )
-        if errors.full:
-            break
-    errors.raise_if_any("csv.invalid_burglaries")
-    if not out:
-        raise header_error("csv.no_data", "external_ref")
-    return out
+        return out
+
+    def _locations(self, raw: RawChunk) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """SWEREF 99 TM per line (NaN without one), checked against the kommun when it is given."""
+        if self.coords is None:
+            return np.full(len(raw.lines), np.nan), np.full(len(raw.lines), np.nan)
+        xs, ys = coordinates(raw, self.table, self.coords[0], self.coords[1], self.errors)
+        if self.kommun is not None and (~np.isnan(xs)).any():
+            check_kommun(self.kommun, xs, ys, raw.lines, self.errors)
+        return xs, ys
+
+    def _category(self, raw_value: str, line: int) -> str | None:
+        category = normalise_category(raw_value.strip())
+        if category is None:
+            code = "csv.category_unknown" if raw_value.strip() else "csv.category_empty"
+            self.errors.add(line, "category", code, value=repr(raw_value.strip()), categories=", ".join(BURGLARY_CATEGORIES))
+        return category
 
 
 def _times(
