@@ -7,8 +7,8 @@ import contextlib
 import gc
 import importlib.util
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,36 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
     """The app; ``serving`` (a server process that lives until it stops, not a test's app) freezes
     what start-up made out of the garbage collector's way."""
     settings = settings or Settings.from_env()
+    api = Router(
+        path="/",
+        route_handlers=routes.CONTROLLERS,
+        guards=[capability_guard],
+        dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
+        security=[{"bearer": []}],
+    )
+    swagger_assets = create_static_files_router(
+        path=SWAGGER_ASSETS,
+        directories=[swagger_ui_files()],
+        name="swagger-assets",
+        after_request=with_static_file_headers,
+        include_in_schema=False,
+    )
+    app = Litestar(
+        route_handlers=[health, api, swagger_assets, *create_routers(settings)],
+        lifespan=[_database(settings, run_migrations=run_migrations, serving=serving)],
+        exception_handlers=with_page_errors(EXCEPTION_HANDLERS),
+        template_config=template_config(),
+        request_max_body_size=settings.max_body_bytes,
+        multipart_form_part_limit=FORM_FIELDS,
+        openapi_config=_openapi_config(),
+    )
+    app.state.settings = settings
+    app.state.token_cache = TokenCache(settings.token_cache_seconds)
+    return app
+
+
+def _database(settings: Settings, *, run_migrations: bool, serving: bool) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: the database (migrated, pooled) and the mail outbox's sender."""
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -94,56 +124,39 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
                     await sender
             await pool.close()
 
-    api = Router(
-        path="/",
-        route_handlers=routes.CONTROLLERS,
-        guards=[capability_guard],
-        dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
-        security=[{"bearer": []}],
-    )
-    swagger_assets = create_static_files_router(
-        path=SWAGGER_ASSETS,
-        directories=[swagger_ui_files()],
-        name="swagger-assets",
-        after_request=with_static_file_headers,
-        include_in_schema=False,
-    )
-    app = Litestar(
-        route_handlers=[health, api, swagger_assets, *create_routers(settings)],
-        lifespan=[database],
-        exception_handlers=with_page_errors(EXCEPTION_HANDLERS),
-        template_config=template_config(),
-        request_max_body_size=settings.max_body_bytes,
-        multipart_form_part_limit=FORM_FIELDS,
-        openapi_config=OpenAPIConfig(
-            title="grannsamverkan",
-            version=__version__,
-            description=(
-                "Registry and eligibility service for Swedish neighbourhood-watch groups "
-                "(grannsamverkan, byavakt). Errors are RFC 9457 application/problem+json."
+    return database
+
+
+BEARER = SecurityScheme(type="http", scheme="bearer", description="opaque token from 'grannsamverkan token create'")
+
+
+def _openapi_config() -> OpenAPIConfig:
+    """``/schema``: the OpenAPI document, and Swagger UI started without inline script."""
+    return OpenAPIConfig(
+        title="grannsamverkan",
+        version=__version__,
+        description=(
+            "Registry and eligibility service for Swedish neighbourhood-watch groups "
+            "(grannsamverkan, byavakt). Errors are RFC 9457 application/problem+json."
+        ),
+        path="/schema",
+        openapi_router=Router(path="/schema", route_handlers=[], response_headers=SECURITY_HEADERS, include_in_schema=False),
+        render_plugins=[
+            SwaggerPage(
+                path="/",
+                js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
             ),
-            path="/schema",
-            openapi_router=Router(path="/schema", route_handlers=[], response_headers=SECURITY_HEADERS, include_in_schema=False),
-            render_plugins=[
-                SwaggerPage(
-                    path="/",
-                    js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
-                    css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
-                    standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
-                    favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
-                ),
-                JsonRenderPlugin(),
-            ],
-            components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer", description="opaque token from 'grannsamverkan token create'")
-                }
-            ),
+            JsonRenderPlugin(),
+        ],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", description="opaque token from 'grannsamverkan token create'")
+            }
         ),
     )
-    app.state.settings = settings
-    app.state.token_cache = TokenCache(settings.token_cache_seconds)
-    return app
 
 
 def start_mail_sender(settings: Settings, pool: Any) -> asyncio.Task[None] | None:
