@@ -101,18 +101,7 @@ async def disable_account(conn: asyncpg.Connection, actor: Principal, name_or_id
         before = await accounts.find_account(conn, name_key(name_or_id), name_or_id)
         info = await accounts.disable(conn, before.id)
         await sessions.end_account_sessions(conn, info.id)
-        if before.disabled_at is None:
-            assert info.disabled_at is not None
-            await audit.record(
-                conn,
-                actor,
-                kommun=None,
-                table="account",
-                row_id=info.id,
-                action="update",
-                before={"name": info.name, "disabled_at": None},
-                after={"name": info.name, "disabled_at": info.disabled_at.isoformat()},
-            )
+        await _record_disabled_change(conn, actor, before, info)
     return info
 
 
@@ -121,18 +110,28 @@ async def enable_account(conn: asyncpg.Connection, actor: Principal, name_or_id:
     async with conn.transaction():
         before = await accounts.find_account(conn, name_key(name_or_id), name_or_id)
         info = await accounts.enable(conn, before.id)
-        if before.disabled_at is not None:
-            await audit.record(
-                conn,
-                actor,
-                kommun=None,
-                table="account",
-                row_id=info.id,
-                action="update",
-                before={"name": info.name, "disabled_at": before.disabled_at.isoformat()},
-                after={"name": info.name, "disabled_at": None},
-            )
+        await _record_disabled_change(conn, actor, before, info)
     return info
+
+
+async def _record_disabled_change(conn: asyncpg.Connection, actor: Principal, before: AccountInfo, after: AccountInfo) -> None:
+    """The audit event of an account disabled or enabled (none when nothing changed)."""
+    if before.disabled_at == after.disabled_at:
+        return
+
+    def when(info: AccountInfo) -> str | None:
+        return info.disabled_at.isoformat() if info.disabled_at else None
+
+    await audit.record(
+        conn,
+        actor,
+        kommun=None,
+        table="account",
+        row_id=after.id,
+        action="update",
+        before={"name": before.name, "disabled_at": when(before)},
+        after={"name": after.name, "disabled_at": when(after)},
+    )
 
 
 async def change_password(conn: asyncpg.Connection, actor: Principal, name_or_id: str, password: str) -> AccountInfo:
