@@ -370,11 +370,11 @@ async def test_the_priority_map_of_450_areas_is_small(client: AsyncTestClient, a
     areas = of_layer(answer.json()["features"], "area")
     assert sorted(f["properties"]["rank"] for f in areas) == list(range(1, AREAS + 1))
     assert all(len(f["geometry"]["coordinates"][0]) == 5 for f in areas)  # simplified: a square stays 4 corners
-    assert len(answer.content) < 10_000 + AREAS * 700, len(answer.content)
+    assert len(answer.content) < 10_000 + AREAS * 550, len(answer.content)
     places = await client.get("/platser/karta.geojson?kommun=2283", headers=headers)
     assert places.status_code == 200
     assert len(of_layer(places.json()["features"], "area")) == AREAS
-    assert len(places.content) < 10_000 + AREAS * 700, len(places.content)
+    assert len(places.content) < 10_000 + AREAS * 550, len(places.content)
 
 
 async def test_the_places_map_shows_what_the_list_shows_by_role(
