@@ -6,6 +6,10 @@ Every feature says its layer in ``properties.layer``: ``kommun`` (the outline), 
 by the state of its group), ``burglary`` and ``place`` (points), ``household`` (points; only on the
 routes that need the ``read_households`` capability, so never for the police or the public).
 
+The priority page and the places list have their own routes, taking the page's query:
+``/prioritering/karta.geojson`` (areas coloured by the page's ranking, the period's burglaries) and
+``/platser/karta.geojson`` (the reports the list shows, by status, over plain areas).
+
 A refused shape answers problem+json whose ``errors[].geometry`` is where on the map the problem
 is (the overlap, the crossing, the part outside the kommun); the page draws it red.
 """
@@ -102,7 +106,7 @@ async def filtered_place_points(db: Db, principal: Principal, f: places.PlaceFil
             v.location or v.public_location,
             state=f"status-{v.status}",
             title=f"{v.category_name}: {v.status_name}",
-            popup=[f"{v.category_name}{' (trygg plats)' if v.feeling == 'trygg' else ''}", f"Status: {v.status_name}"],
+            popup=[f"{v.category_name}{' (trygg)' if v.feeling == 'trygg' else ''}", f"Status: {v.status_name}"],
             href=f"/platser/{v.id}",
             link=f"Öppna rapport {v.id}",
         )
