@@ -6,6 +6,7 @@ saved. Screenshots at 360 and 1280 px go to /tmp/screens/ (look at them)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -239,4 +240,77 @@ async def test_move_a_corner_into_the_neighbour_then_back(server: str, browser: 
     west = next(f for f in features if f["properties"]["name"] == "Västra Norrbyn")
     assert shape(west["geometry"]).bounds[2] < CENTRE[0] - 0.0019
     assert not [e for e in errors if "server responded with a status of 4" not in e], errors  # the refusals themselves
+    await context.close()
+
+
+async def test_the_priority_page_and_the_places_list_on_the_live_map(server: str, browser: Any, auth: TokenFactory, tmp_path: Path) -> None:
+    """Norrbyn's burglaries put it first on the priority page: its area darker with "1. Norrbyn"
+    on the map, the figure in its popup; a place report on the places list opens from its popup."""
+    screens = Screens(tmp_path)
+    headers = await auth("coordinator", "2283", name="Samordnare Sollefteå")
+    norrbyn, _ = await seed(server, headers)
+    days = [date.today() - timedelta(days=d) for d in (10, 40, 90)]
+    burglaries = "external_ref,occurred_from,occurred_to,category,lon,lat\n" + "".join(
+        f"b{i},{day}T12:00,{day}T12:00,villa,{CENTRE[0] - 0.002 + 0.0015 * i},{CENTRE[1] - 0.002}\n" for i, day in enumerate(days)
+    )
+    async with httpx.AsyncClient(base_url=server, headers=headers, timeout=60) as api:
+        imported = await api.post("/api/v1/burglaries/import?kommun=2283", content=burglaries, headers={"content-type": "text/csv"})
+        assert imported.status_code == 200, imported.text
+        spot = (EAST[0] + 0.002, EAST[1] - 0.002)  # clear of Östby's name in the middle
+        lamp = {"kommun": "2283", "category": "belysning", "what": "Mörk gångväg", "location": {"type": "Point", "coordinates": list(spot)}}
+        report = await api.post("/api/v1/places", json=lamp)
+        assert report.status_code == 201, report.text
+        report_id = report.json()["id"]
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    await sign_in(page, server, headers["Authorization"].removeprefix("Bearer "))
+
+    # The priority page: Norrbyn first in the table and on the map, darker, with its place.
+    await page.goto(f"{server}/prioritering?kommun=2283&metod=rate")
+    await map_ready(page, "prio-live-map")
+    assert await page.locator("#prio-map-fallback").is_hidden()
+    assert (await page.locator("#priority-table tbody tr").first.inner_text()).startswith("1\tNorrbyn")
+    top = page.locator("#prio-live-map path.map-area.top")
+    assert await top.count() == 1
+    assert await page.locator("#prio-live-map .leaflet-tooltip.map-rank").inner_text() == "1. Norrbyn"
+    assert await page.locator("#prio-live-map path.map-point.burglary").count() == 3
+    x, y = await screen_point(page, "prio-live-map", CENTRE[0] - 0.003, CENTRE[1] - 0.003)
+    await page.mouse.click(x, y)
+    popup = page.locator("#prio-live-map .leaflet-popup-content")
+    await popup.wait_for()
+    assert "1. Norrbyn – 500 inbrott per 1 000 hushåll" in await popup.inner_text()  # 3 burglaries, 6 households
+    assert await popup.get_by_role("link", name="Öppna Norrbyn").get_attribute("href") == f"/omraden/{norrbyn}"
+    await page.wait_for_timeout(400)  # the popup's fade
+    await screens.shot(page, "karta-prioritering-1280")
+
+    # The places list: the report as a marker; its popup says category and status and links to it.
+    await page.goto(f"{server}/platser?kommun=2283")
+    await map_ready(page, "places-live-map")
+    assert await page.locator("#places-map-fallback").is_hidden()
+    marker = page.locator("#places-live-map path.map-point.place.status-open")
+    assert await marker.count() == 1
+    x, y = await screen_point(page, "places-live-map", *spot)
+    await page.mouse.click(x, y)
+    popup = page.locator("#places-live-map .leaflet-popup-content")
+    await popup.wait_for()
+    text = await popup.inner_text()
+    assert "Belysning" in text and "Status: Inkommen" in text
+    await page.wait_for_timeout(400)
+    await screens.shot(page, "karta-platser-1280")
+    await popup.get_by_role("link", name=f"Öppna rapport {report_id}").click()
+    await page.wait_for_url(f"{server}/platser/{report_id}")
+
+    await page.set_viewport_size({"width": 360, "height": 800})
+    for path, map_id, name in (
+        ("/prioritering?kommun=2283&metod=rate", "prio-live-map", "prioritering"),
+        ("/platser?kommun=2283", "places-live-map", "platser"),
+    ):
+        await page.goto(f"{server}{path}")
+        await map_ready(page, map_id)
+        await no_sideways_scroll(page)
+        await screens.shot(page, f"karta-{name}-360")
+    assert not errors, errors
     await context.close()

@@ -4,6 +4,8 @@ overlap, the crossing, the part outside the kommun) in ``errors[].geometry``."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import asyncpg
@@ -15,9 +17,12 @@ from shapely.geometry import shape
 from grannsamverkan.app import create_app
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
 from grannsamverkan.settings import ConfigurationError, Settings
+from tests.api.test_priority_api import BURGLARY_DAYS, CENTRES, kommun_with_burglaries
 from tests.conftest import TokenFactory
 from tests.geodata import RAMSELE, area_feature, grid_points, households_csv, square
+from tests.places.world import X, Y, households_at
 from tests.web.test_pages import csrf_for, sign_in, token_of
+from tests.web.test_pages_at_scale import AREAS, town
 
 CENTRE = (RAMSELE[0], RAMSELE[1] + 0.05)  # open land north of Ramsele, inside Sollefteå (2283)
 
@@ -277,3 +282,136 @@ async def test_split_an_area_along_a_drawn_line(client: AsyncTestClient, auth: T
     assert (
         shapely.union_all(pieces).symmetric_difference(whole).area < 1e-4 * whole.area
     )  # the pieces make up the area (a few m²: straight in SWEREF 99 TM)
+
+
+# --- the priority page's and the places list's maps ----------------------------------------------------
+
+PRIORITY_2024 = "kommun=2283&metod=rate&fran=2024-01-01&till=2024-12-31"
+SVG_AREA = re.compile(r'<a href="/omraden/(\d+)" class="map-link"><title>[^<]*</title><path class="area ([^"]+)"')
+TABLE_ROW = re.compile(r'<td class="num" data-value="(\d+)">\1</td>\s*<td data-value="[^"]*"><a href="/omraden/(\d+)">')
+
+
+def of_layer(features: list[dict[str, Any]], layer: str) -> list[dict[str, Any]]:
+    return [f for f in features if f["properties"]["layer"] == layer]
+
+
+async def layers_of_page(client: AsyncTestClient, path: str) -> tuple[str, list[dict[str, Any]]]:
+    """The page, and the layers its live map asks for (its ``data-layers``)."""
+    page = await client.get(path)
+    assert page.status_code == 200, page.text
+    found = re.search(r'data-layers="([^"]+)"', page.text)
+    assert found, "no live map on " + path
+    answer = await client.get(html.unescape(found.group(1)))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/geo+json")
+    return page.text, answer.json()["features"]
+
+
+async def test_the_priority_map_ranks_and_colours_the_areas_as_the_page(client: AsyncTestClient, auth: TokenFactory) -> None:
+    headers = await auth("coordinator", "2283")
+    ids = await kommun_with_burglaries(client, headers)
+    located = "external_ref,occurred_from,occurred_to,category,lon,lat\n" + "".join(
+        f"{ref}-{i},{day}T12:00,{day}T12:00,villa,{CENTRES[ref][0]},{CENTRES[ref][1]}\n"
+        for ref, days in BURGLARY_DAYS.items()
+        for i, day in enumerate(days)
+    )  # the same burglaries, now with their points
+    again = await client.post(
+        "/api/v1/burglaries/import?kommun=2283", content=located.encode(), headers={**headers, "content-type": "text/csv"}
+    )
+    assert again.status_code == 200 and again.json()["updated"] == 15, again.text
+    await sign_in(client, token_of(headers))
+    page, features = await layers_of_page(client, f"/prioritering?{PRIORITY_2024}")
+    assert f'data-layers="/prioritering/karta.geojson?{PRIORITY_2024.replace("&", "&amp;")}"' in page
+    assert {f["properties"]["layer"] for f in features} == {"kommun", "area", "burglary"}
+    areas = of_layer(features, "area")
+    ranked = sorted((f for f in areas if "rank" in f["properties"]), key=lambda f: f["properties"]["rank"])
+    table = [(int(rank), int(area_id)) for rank, area_id in TABLE_ROW.findall(page)]
+    assert [(f["properties"]["rank"], f["properties"]["id"]) for f in ranked] == table
+    assert [f["properties"]["id"] for f in ranked] == [ids[r] for r in "cabd"]  # rate: the hamlet first
+    svg_class = {int(area_id): css for area_id, css in SVG_AREA.findall(page)}
+    assert len(svg_class) == len(areas) == 5
+    assert {f["properties"]["id"]: f["properties"]["state"].removesuffix(" top") for f in areas} == svg_class
+    first = ranked[0]["properties"]
+    assert first["tip"] == "1. By C" and first["state"] == f"{svg_class[ids['c']]} top"
+    assert first["label"] == "1. By C – 500 inbrott per 1 000 hushåll"  # 1 burglary, 2 households
+    assert first["popup"] == ["1. By C – 500 inbrott per 1 000 hushåll", "1 inbrott, 2 hushåll"]
+    assert ranked[1]["properties"]["label"] == "2. By A – 80 inbrott per 1 000 hushåll"
+    covered = next(f["properties"] for f in areas if f["properties"]["id"] == ids["e"])
+    assert covered["state"] == "covered" and "rank" not in covered and not covered.get("tip")
+    assert len(of_layer(features, "burglary")) == 15
+
+    # The page's period and method: the burglaries of June–December 2024, the EB words.
+    _, autumn = await layers_of_page(client, "/prioritering?kommun=2283&metod=eb&fran=2024-06-01&till=2024-12-31")
+    assert len(of_layer(autumn, "burglary")) == 8
+    assert all("inbrott per 1 000 hushåll, EB" in f["properties"]["label"] for f in of_layer(autumn, "area") if "rank" in f["properties"])
+    reversed_period = await client.get("/prioritering/karta.geojson?kommun=2283&fran=2024-12-31&till=2024-01-01")
+    assert reversed_period.status_code == 422
+
+    # The police may see the priority map (no households in it); another kommun's coordinator not.
+    await sign_in(client, token_of(await auth("police", "2283")))
+    police = await client.get(f"/prioritering/karta.geojson?{PRIORITY_2024}")
+    assert police.status_code == 200
+    assert [
+        f["properties"]["id"] for f in sorted(of_layer(police.json()["features"], "area"), key=lambda f: f["properties"].get("rank", 99))
+    ][:4] == [ids[r] for r in "cabd"]
+    assert '"household"' not in police.text and "Storgatan" not in police.text
+    await sign_in(client, token_of(await auth("coordinator", "2505")))
+    assert (await client.get(f"/prioritering/karta.geojson?{PRIORITY_2024}")).status_code == 404
+
+
+async def test_the_priority_map_of_450_areas_is_small(client: AsyncTestClient, auth: TokenFactory) -> None:
+    headers = await auth("coordinator", "2283")
+    imported = await client.post(
+        "/api/v1/areas/import?crs=EPSG:3006", content=town(AREAS), headers={**headers, "content-type": "application/geo+json"}
+    )
+    assert imported.status_code == 200, imported.text
+    answer = await client.get("/prioritering/karta.geojson?kommun=2283&metod=rate", headers=headers)
+    assert answer.status_code == 200, answer.text
+    areas = of_layer(answer.json()["features"], "area")
+    assert sorted(f["properties"]["rank"] for f in areas) == list(range(1, AREAS + 1))
+    assert all(len(f["geometry"]["coordinates"][0]) == 5 for f in areas)  # simplified: a square stays 4 corners
+    assert len(answer.content) < 10_000 + AREAS * 550, len(answer.content)
+    places = await client.get("/platser/karta.geojson?kommun=2283", headers=headers)
+    assert places.status_code == 200
+    assert len(of_layer(places.json()["features"], "area")) == AREAS
+    assert len(places.content) < 10_000 + AREAS * 550, len(places.content)
+
+
+async def test_the_places_map_shows_what_the_list_shows_by_role(
+    client: AsyncTestClient, auth: TokenFactory, conn: asyncpg.Connection
+) -> None:
+    coordinator = await auth("coordinator", "2283")
+    await world(client, auth)
+    lamp = {"kommun": "2283", "category": "belysning", "what": "Mörk gångväg", "location": {"type": "Point", "coordinates": list(RAMSELE)}}
+    published = (await client.post("/api/v1/places", json=lamp, headers=coordinator)).json()
+    pending = (await client.post("/api/v1/places", json={**lamp, "category": "trafik"}, headers=coordinator)).json()
+    await households_at(conn, "2283", [(X, Y)] * 5)
+    assert (await client.post(f"/api/v1/places/{published['id']}/publish", headers=coordinator)).status_code == 200
+    moved = await client.post(f"/api/v1/places/{published['id']}/status", json={"status": "in_progress"}, headers=coordinator)
+    assert moved.status_code == 200, moved.text
+    public_point = (await client.get(f"/api/v1/places/{published['id']}", headers=coordinator)).json()["public_location"]
+
+    page, features = await layers_of_page(client, "/platser?kommun=2283")
+    assert {f["properties"]["layer"] for f in features} == {"kommun", "area", "place"}
+    assert {f["properties"]["state"] for f in of_layer(features, "area")} == {"plain"}
+    points = {f["properties"]["href"]: f for f in of_layer(features, "place")}
+    assert set(points) == {f"/platser/{published['id']}", f"/platser/{pending['id']}"}
+    lit = points[f"/platser/{published['id']}"]
+    assert lit["properties"]["state"] == "status-in_progress"
+    assert lit["properties"]["popup"] == ["Belysning", "Status: Utreds"] and lit["properties"]["link"] == f"Öppna rapport {published['id']}"
+    assert lit["geometry"]["coordinates"] == pytest.approx(list(RAMSELE))  # the kommun's coordinators: the exact point
+    # The list's filters: the same reports on the map as in the table.
+    _, filtered = await layers_of_page(client, "/platser?kommun=2283&kategori=trafik&status=open")
+    assert [f["properties"]["href"] for f in of_layer(filtered, "place")] == [f"/platser/{pending['id']}"]
+
+    await sign_in(client, token_of(await auth("police", "2283")))
+    page, features = await layers_of_page(client, "/platser?kommun=2283")
+    assert 'data-layers="/platser/karta.geojson?kommun=2283"' in page and "hushall.geojson" not in page
+    [seen] = of_layer(features, "place")
+    assert seen["properties"]["href"] == f"/platser/{published['id']}"
+    assert seen["geometry"] == public_point and seen["geometry"]["coordinates"] != pytest.approx(list(RAMSELE), abs=1e-6)
+    asked = await client.get("/platser/karta.geojson?kommun=2283&granskning=pending")
+    assert asked.status_code == 200 and not of_layer(asked.json()["features"], "place")
+    assert '"household"' not in asked.text
+    await sign_in(client, token_of(await auth("coordinator", "2505")))
+    assert (await client.get("/platser/karta.geojson?kommun=2283")).status_code == 404

@@ -6,23 +6,28 @@ Every feature says its layer in ``properties.layer``: ``kommun`` (the outline), 
 by the state of its group), ``burglary`` and ``place`` (points), ``household`` (points; only on the
 routes that need the ``read_households`` capability, so never for the police or the public).
 
+The priority page and the places list have their own routes, taking the page's query:
+``/prioritering/karta.geojson`` (areas coloured by the page's ranking, the period's burglaries) and
+``/platser/karta.geojson`` (the reports the list shows, by status, over plain areas).
+
 A refused shape answers problem+json whose ``errors[].geometry`` is where on the map the problem
 is (the overlap, the crossing, the part outside the kommun); the page draws it red.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 import shapely
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from grannsamverkan.db import areas, burglaries, groups, households, places
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.calendar import STOCKHOLM
+from grannsamverkan.domain.numbers import count, tally
 from grannsamverkan.errors import GrannsamverkanError
 from grannsamverkan.geo.boundaries import boundary
 from grannsamverkan.geo.problem_geometry import to_geojson_wgs84
@@ -31,6 +36,8 @@ from grannsamverkan.http.problem import project_error
 from grannsamverkan.services import areas as area_cases
 from grannsamverkan.services.places import list_for
 from grannsamverkan.web.context import visible_kommun
+from grannsamverkan.web.places import list_filter, list_filters
+from grannsamverkan.web.priority import Method, Ranking, check_period, chosen_period, is_top, priority_class, rank_areas, rank_text
 from grannsamverkan.web.registry import MANY, AreaRow, area_rows, state_class, state_label
 from grannsamverkan.web.wording import share_text
 
@@ -53,39 +60,82 @@ def kommun_outline(kommun: str) -> list[dict[str, Any]]:
     return [feature("kommun", to_geojson_wgs84(outline), kommun=kommun)] if outline is not None else []
 
 
-def area_feature(row: AreaRow, *, simplify: bool, current: bool = False) -> dict[str, Any]:
-    geom = shapely.simplify(row.area.geometry, SIMPLIFY_M, preserve_topology=True) if simplify else row.area.geometry
+def simplified(geometry: shapely.Geometry) -> dict[str, Any]:
+    return to_geojson_wgs84(shapely.simplify(geometry, SIMPLIFY_M, preserve_topology=True))
+
+
+def area_feature(row: AreaRow, *, simplify: bool, current: bool = False, state: str | None = None) -> dict[str, Any]:
+    """An area coloured by the state of its group (``state`` names another colour: ``plain``)."""
     group = row.group
     return feature(
         "area",
-        to_geojson_wgs84(geom),
+        simplified(row.area.geometry) if simplify else to_geojson_wgs84(row.area.geometry),
         id=row.area.id,
         name=row.area.name,
         href=f"/omraden/{row.area.id}",
-        state=state_class(row),
+        state=state or state_class(row),
         label=f"{row.area.name}: {state_label(row)}",
         short=share_text(group.households_signed_up, row.area.households_total) if group and row.state == "forming" else "",
         current=current,
     )
 
 
-async def burglary_points(db: Db, kommun: str, area_id: int | None = None) -> list[dict[str, Any]]:
-    since = datetime.now(STOCKHOLM) - timedelta(days=BURGLARY_DAYS)
+async def burglary_points(
+    db: Db, kommun: str, area_id: int | None = None, period: tuple[datetime, datetime] | None = None
+) -> list[dict[str, Any]]:
+    """The burglaries of ``period`` (``[since, until)``), else of the last year."""
+    since, until = period or (datetime.now(STOCKHOLM) - timedelta(days=BURGLARY_DAYS), None)
     items, _ = await burglaries.list_burglaries(
-        db, in_kommuner=[kommun], since=since, until=None, area_id=area_id, limit=MAX_POINTS, offset=0
+        db, in_kommuner=[kommun], since=since, until=until, area_id=area_id, limit=MAX_POINTS, offset=0
     )
     return [feature("burglary", b.location, title=f"Inbrott {b.occurred_from.date().isoformat()}") for b in items if b.location is not None]
 
 
 async def place_points(db: Db, principal: Principal, kommun: str, area_id: int | None = None) -> list[dict[str, Any]]:
-    """Place reports as the caller may see them: the exact point for the kommun's coordinators,
-    else the blurred public one."""
-    items, _ = await list_for(db, principal, places.PlaceFilter(kommuner=[kommun], area_id=area_id), limit=MAX_POINTS, offset=0)
+    return await filtered_place_points(db, principal, places.PlaceFilter(kommuner=[kommun], area_id=area_id))
+
+
+async def filtered_place_points(db: Db, principal: Principal, f: places.PlaceFilter) -> list[dict[str, Any]]:
+    """Place reports as the caller may list them (``list_for``: police only the published) at the
+    point the view gives: the exact one for the kommun's coordinators, else the blurred public one.
+    Coloured by status; the popup says category and status and links to the report."""
+    items, _ = await list_for(db, principal, f, limit=MAX_POINTS, offset=0)
     return [
-        feature("place", v.location or v.public_location, title=f"{v.category_name}: {v.status_name}", href=f"/platser/{v.id}")
+        feature(
+            "place",
+            v.location or v.public_location,
+            state=f"status-{v.status}",
+            title=f"{v.category_name}: {v.status_name}",
+            popup=[f"{v.category_name}{' (trygg)' if v.feeling == 'trygg' else ''}", f"Status: {v.status_name}"],
+            href=f"/platser/{v.id}",
+            link=f"Öppna rapport {v.id}",
+        )
         for v in items
         if (v.location or v.public_location) is not None
     ]
+
+
+def priority_feature(a: areas.AreaRecord, ranking: Ranking, method: str) -> dict[str, Any]:
+    """An area coloured by the priority page's classes; the top areas marked with their place."""
+    place = ranking.rank_of.get(a.id)
+    common = {"id": a.id, "name": a.name, "href": f"/omraden/{a.id}", "link": f"Öppna {a.name}"}
+    if place is None:
+        text = f"{a.name}: har aktiv grupp"
+        return feature("area", simplified(a.geometry), **common, state="covered", label=text, popup=[text])
+    rank, score = place
+    r = ranking.open_areas[rank - 1]
+    label = rank_text(r, rank, method)
+    top = is_top(rank, score)
+    return feature(
+        "area",
+        simplified(a.geometry),
+        **common,
+        state=priority_class(rank, len(ranking.open_areas), score) + (" top" if top else ""),
+        rank=rank,
+        label=label,
+        tip=f"{rank}. {a.name}" if top else "",
+        popup=[label, f"{tally(r.burglaries)} inbrott, {count(r.households)} hushåll"],
+    )
 
 
 class MapLayerPages(Controller):
@@ -152,6 +202,58 @@ class MapLayerPages(Controller):
                 )
                 for h in items
                 if h.location is not None
+            ]
+        )
+
+    @get("/prioritering/karta.geojson", opt={"capability": "read"})
+    async def priority_layers(
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: FromQuery[str],
+        metod: FromQuery[Method] = "eb",
+        fran: FromQuery[date | None] = None,
+        till: FromQuery[date | None] = None,
+    ) -> Response[dict[str, Any]]:
+        """The priority page's map (its query): the areas coloured by the page's ranking, the top
+        ones with their place; the period's burglaries; the kommun's outline. No households."""
+        await visible_kommun(db, principal, kommun)
+        first, last = chosen_period(fran, till)
+        check_period(fran, till, first, last)
+        ranking = await rank_areas(db, kommun, first, last, metod)
+        records, _ = await areas.list_areas(db, [kommun], limit=MANY, offset=0)
+        return collection(
+            [
+                *kommun_outline(kommun),
+                *(priority_feature(a, ranking, metod) for a in records),
+                *await burglary_points(db, kommun, period=burglaries.period(first, last, field="fran")),
+            ]
+        )
+
+    @get("/platser/karta.geojson", opt={"capability": "read"})
+    async def place_layers(
+        self,
+        db: Db,
+        principal: Caller,
+        kommun: FromQuery[str],
+        kategori: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        granskning: FromQuery[str | None] = None,
+        upplevelse: FromQuery[str | None] = None,
+        omrade: FromQuery[int | None] = None,
+        fran: FromQuery[date | None] = None,
+        till: FromQuery[date | None] = None,
+    ) -> Response[dict[str, Any]]:
+        """The places list's map (its query and filters): the reports the caller may list, where
+        the list puts them, coloured by status; the kommun's areas and outline."""
+        await visible_kommun(db, principal, kommun)
+        f = await list_filter(db, kommun, list_filters(kategori, status, granskning, upplevelse, omrade, fran, till))
+        rows = await area_rows(db, kommun)
+        return collection(
+            [
+                *kommun_outline(kommun),
+                *(area_feature(r, simplify=True, state="plain") for r in rows),
+                *await filtered_place_points(db, principal, f),
             ]
         )
 

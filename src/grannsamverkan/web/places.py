@@ -284,6 +284,43 @@ def _optional(value: str | None, choices: dict[str, str]) -> str | None:
     return value if value in choices else None
 
 
+def list_filters(
+    kategori: str | None,
+    status: str | None,
+    granskning: str | None,
+    upplevelse: str | None,
+    omrade: int | None,
+    fran: date | None,
+    till: date | None,
+) -> dict[str, Any]:
+    """The list's filters by their query names (a choice the list does not know is no filter)."""
+    return {
+        "kategori": _optional(kategori, rules.CATEGORIES),
+        "status": _optional(status, rules.STATUSES),
+        "granskning": _optional(granskning, rules.REVIEWS),
+        "upplevelse": _optional(upplevelse, rules.FEELINGS),
+        "omrade": omrade,
+        "fran": fran,
+        "till": till,
+    }
+
+
+async def list_filter(db: Any, kommun: str, filters: dict[str, Any]) -> place_db.PlaceFilter:
+    """The list's filters as the use cases' filter (``places.list_for`` narrows it by role)."""
+    return await places.place_filter(
+        db,
+        [kommun],
+        filters["kategori"],
+        filters["status"],
+        filters["granskning"],
+        filters["upplevelse"],
+        filters["omrade"],
+        None,
+        filters["fran"],
+        filters["till"],
+    )
+
+
 # The export routes take the API's query names, so a page link and an API call read the same.
 Category = FromQuery[rules.Category | None]
 Status = FromQuery[rules.Status | None]
@@ -327,22 +364,9 @@ class PlacePages(Controller):
                 **public_context(),
             )
         k = await visible_kommun(db, principal, code)
-        category, status_, review = (
-            _optional(kategori, rules.CATEGORIES),
-            _optional(status, rules.STATUSES),
-            _optional(granskning, rules.REVIEWS),
-        )
-        feeling = _optional(upplevelse, rules.FEELINGS)
-        filters = {
-            "kategori": category,
-            "status": status_,
-            "granskning": review,
-            "upplevelse": feeling,
-            "omrade": omrade,
-            "fran": fran,
-            "till": till,
-        }
-        f = await places.place_filter(db, [code], category, status_, review, feeling, omrade, None, fran, till)
+        filters = list_filters(kategori, status, granskning, upplevelse, omrade, fran, till)
+        category, status_, review, feeling = filters["kategori"], filters["status"], filters["granskning"], filters["upplevelse"]
+        f = await list_filter(db, code, filters)
         items, total = await places.list_for(db, principal, f, limit=MANY, offset=0)
         queue = [p for p in items if p.review == "pending"] if principal.can("write") else []
         area_records, _ = await areas.list_areas(db, [code], limit=MANY, offset=0)
@@ -365,6 +389,7 @@ class PlacePages(Controller):
             area_choices=[(a.id, a.name) for a in area_records],
             exact=exact,
             export_query=export_query(code, category, status_, review, feeling, omrade, fran, till),
+            map_query=urlencode({"kommun": code, **{name: value for name, value in filters.items() if value is not None}}),
             **public_context(),
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any, Final, Literal
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, get
@@ -19,13 +20,63 @@ from grannsamverkan.web.context import default_kommun, kommun_choices, page, vis
 from grannsamverkan.web.maps import AreaOnMap, draw
 from grannsamverkan.web.paging import ROWS, paginate
 from grannsamverkan.web.registry import MANY
-from grannsamverkan.web.wording import METHOD_PHRASES, METHODS
+from grannsamverkan.web.wording import METHOD_PHRASES, METHODS, number
 
 Method = Literal["eb", "rate", "near_repeat"]
 
 
 #: The form's names of the period's days (the rule names them from/to).
 PERIOD_FIELDS: Final = {"from": "fran", "to": "till"}
+#: The areas the page marks on its maps with their place in the list.
+TOP: Final = 5
+
+
+class Ranking(msgspec.Struct, frozen=True, kw_only=True):
+    """The kommun's areas as the page ranks them: without an active group in the page's order
+    (``rank_of``: area id -> place and score), and those with one apart."""
+
+    open_areas: list[RankedArea]
+    covered: list[RankedArea]
+    rank_of: dict[int, tuple[int, float]]
+
+
+def chosen_period(fran: date | None, till: date | None) -> tuple[date, date]:
+    """The page's period (both days included): ``till`` (else today) and ``fran`` (else a year before)."""
+    return period_ending(till if till and FIRST_DAY <= till <= LAST_DAY else None, fran)
+
+
+def check_period(fran: date | None, till: date | None, first: date, last: date) -> None:
+    """422 for a day out of range or a reversed period, named by the form's fields."""
+    check_days(fran=fran, till=till)
+    burglaries.period(first, last, field="fran")
+
+
+async def rank_areas(db: Any, kommun: str, first: date, last: date, method: Method) -> Ranking:
+    """The same order as the API's default list (covered areas left out), and the covered apart.
+    Ranks are read from the order."""
+    ranked_all = await burglaries.priority_areas(db, kommun, first, last, method, include_covered=True)
+    open_areas = [r for r in ranked_all if not r.has_active_group]
+    return Ranking(
+        open_areas=open_areas,
+        covered=[r for r in ranked_all if r.has_active_group],
+        rank_of={r.area_id: (i, r.score) for i, r in enumerate(open_areas, start=1)},
+    )
+
+
+def is_top(place: int, score: float) -> bool:
+    return place <= TOP and score > 0
+
+
+def rank_text(r: RankedArea, place: int, method: str) -> str:
+    """The area's place and the figure it is ranked by, in the table's words and precision:
+    "1. Nipan – 12 inbrott per 1 000 hushåll"."""
+    if method == "near_repeat":
+        figure = f"{number(r.near_repeat_score, 2)} nära i tid och rum"
+    elif method == "eb":
+        figure = f"{number(r.eb_rate_per_1000, 0)} inbrott per 1 000 hushåll, EB"
+    else:
+        figure = f"{number(r.rate_per_1000, 0)} inbrott per 1 000 hushåll"
+    return f"{place}. {r.name} – {figure}"
 
 
 def eb_collapsed(ranked: list[RankedArea]) -> float | None:
@@ -66,7 +117,7 @@ class PriorityPages(Controller):
         active group the first page's worth and how many more."""
         code = kommun or default_kommun(principal)
         choices = await kommun_choices(db, principal)
-        first, last = period_ending(till if till and FIRST_DAY <= till <= LAST_DAY else None, fran)
+        first, last = chosen_period(fran, till)
         context: dict[str, Any] = {
             "choices": choices,
             "method": metod,
@@ -91,17 +142,12 @@ class PriorityPages(Controller):
             return page(request, "priority.html.j2", **context)
         context["kommun"] = await visible_kommun(db, principal, code)
         try:
-            check_days(fran=fran, till=till)
-            burglaries.period(first, last, field="fran")
+            check_period(fran, till, first, last)
         except InvalidInput as exc:  # reversed or impossible dates: said at the field, the form kept
             context["field_errors"] = {PERIOD_FIELDS.get(e.field, e.field): e.message for e in exc.errors}
             return page(request, "priority.html.j2", status_code=422, **context)
-        ranked_all = await burglaries.priority_areas(db, code, first, last, metod, include_covered=True)
-        # The same order as the API's default list (covered areas left out), and the covered apart.
-        # Ranks are read from the order; only the page shown gets copies carrying them.
-        open_areas = [r for r in ranked_all if not r.has_active_group]
-        covered = [r for r in ranked_all if r.has_active_group]
-        rank_of = {r.area_id: (i, r.score) for i, r in enumerate(open_areas, start=1)}
+        ranking = await rank_areas(db, code, first, last, metod)
+        open_areas, covered, rank_of = ranking.open_areas, ranking.covered, ranking.rank_of
         records, _ = await areas.list_areas(db, [code], limit=MANY, offset=0)
         shapes = [self.shape(a, rank_of.get(a.id), len(open_areas)) for a in records]
         shown, pages = paginate(
@@ -117,8 +163,9 @@ class PriorityPages(Controller):
             covered=covered[:ROWS],
             covered_total=len(covered),
             map=draw(shapes) if shapes else None,
-            collapsed=eb_collapsed(ranked_all) if metod == "eb" else None,
-            near_repeat_shown=any(r.near_repeat_score > 0 for r in ranked_all),
+            collapsed=eb_collapsed(open_areas + covered) if metod == "eb" else None,
+            near_repeat_shown=any(r.near_repeat_score > 0 for r in open_areas + covered),
+            map_query=urlencode({"kommun": code, "metod": metod, "fran": first.isoformat(), "till": last.isoformat()}),
         )
         return page(request, "priority.html.j2", **context)
 
@@ -134,5 +181,5 @@ class PriorityPages(Controller):
             geometry=a.geometry,
             css_class=priority_class(place, count, score),
             label=f"{a.name}: plats {place} av {count}",
-            short=f"{place}" if place <= 5 and score > 0 else "",
+            short=f"{place}" if is_top(place, score) else "",
         )

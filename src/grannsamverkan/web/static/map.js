@@ -20,23 +20,49 @@
     });
   }
 
+  // A feature's popup: its lines (properties.popup) and a link to its page (href, link).
+  function popupOf(p) {
+    var box = document.createElement("div");
+    box.className = "map-popup";
+    p.popup.forEach(function (line, i) {
+      var el = document.createElement(i === 0 ? "strong" : "p");
+      el.textContent = line;
+      box.appendChild(el);
+    });
+    if (p.href) {
+      var a = document.createElement("a");
+      a.href = p.href;
+      a.textContent = p.link || "Öppna";
+      box.appendChild(a);
+    }
+    return box;
+  }
+
   function areaLayer(features, map, state) {
     return L.geoJSON(features, {
       style: function (f) {
         var p = f.properties;
-        return { className: "map-area " + p.state + (p.current ? " current" : ""), weight: p.current ? 3 : 1.5 };
+        var top = / top\b/.test(p.state);
+        return { className: "map-area " + p.state + (p.current ? " current" : ""), weight: p.current || top ? 3 : 1.5 };
       },
       onEachFeature: function (f, layer) {
         var p = f.properties;
-        // Names written on the map while they fit (a town of hundreds of areas: on hover only).
-        if (features.length <= MAX_LABELS) {
+        // The priority map's top areas carry their place ("1. Nipan") whatever the number of areas.
+        if (p.tip) {
+          layer.bindTooltip(p.tip, { permanent: true, direction: "center", className: "map-label map-rank" });
+        } else if (features.length <= MAX_LABELS) {
+          // Names written on the map while they fit (a town of hundreds of areas: on hover only).
           layer.bindTooltip(p.short ? p.name + " · " + p.short : p.name, { permanent: true, direction: "center", className: "map-label" });
         } else {
           layer.bindTooltip(p.short ? p.label + " (" + p.short + ")" : p.label, { sticky: true });
         }
-        layer.on("click", function () {
-          if (!state.drawing && !p.current) window.location.href = p.href;
-        });
+        if (p.popup) {
+          layer.bindPopup(popupOf(p));
+        } else {
+          layer.on("click", function () {
+            if (!state.drawing && !p.current) window.location.href = p.href;
+          });
+        }
         if (p.current) state.current = layer;
       }
     });
@@ -50,7 +76,8 @@
       },
       onEachFeature: function (f, l) {
         if (f.properties.title) l.bindTooltip(f.properties.title);
-        if (f.properties.href) l.on("click", function () { window.location.href = f.properties.href; });
+        if (f.properties.popup) l.bindPopup(popupOf(f.properties));
+        else if (f.properties.href) l.on("click", function () { window.location.href = f.properties.href; });
       }
     });
   }
@@ -89,7 +116,8 @@
       overlays["Områden"] = state.areas;
       ["burglary", "place"].forEach(function (name) {
         if (!layers[name] || !layers[name].length) return;
-        overlays[POINT_LAYERS[name].name] = pointLayer(name, layers[name]).addTo(map);
+        var title = (name === "burglary" && el.getAttribute("data-burglary-label")) || POINT_LAYERS[name].name;
+        overlays[title] = pointLayer(name, layers[name]).addTo(map);
       });
       if (households.length) {
         var h = pointLayer("household", households);
