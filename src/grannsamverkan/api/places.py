@@ -107,9 +107,10 @@ class PlaceController(Controller):
         area_id: AreaQ = None,
         from_: FromQ = None,
         to: ToQ = None,
+        source: SourceQ = None,
     ) -> Response[str]:
         """The same list as CSV (UTF-8 with a header row), for the kommun's GIS and the council."""
-        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to)
+        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to, source)
         return Response(
             csv_text(items), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="platser.csv"'}
         )
@@ -127,10 +128,11 @@ class PlaceController(Controller):
         area_id: AreaQ = None,
         from_: FromQ = None,
         to: ToQ = None,
+        source: SourceQ = None,
     ) -> Response[dict[str, Any]]:
         """The same list as a GeoJSON FeatureCollection (WGS 84); ``precision_m`` is 0 for the exact
         point, else the blur cell's size."""
-        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to)
+        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to, source)
         return Response(feature_collection(items), media_type="application/geo+json")
 
     @get("/{report_id:int}", operation_id="getPlace", opt={"capability": "read"})

@@ -14,7 +14,8 @@ import asyncpg
 import msgspec
 
 from grannsamverkan.domain.goals import GroupRecord
-from grannsamverkan.domain.promises import PromiseRule
+from grannsamverkan.domain.places import STATUSES as PLACE_STATUSES
+from grannsamverkan.domain.promises import PromiseRule, walk_status_of
 from grannsamverkan.errors import NotFound
 from grannsamverkan.geo.crs import sweref_to_wgs84
 
@@ -166,7 +167,8 @@ async def delete_promise(conn: asyncpg.Connection, promise_id: int) -> None:
 
 
 class WalkPoint(msgspec.Struct, kw_only=True):
-    """One point of a trygghetsvandring's protocol."""
+    """One point of a trygghetsvandring's protocol, followed up as its place report: ``status`` is
+    the protocol's word for the report's status (``place_status``), which the places workflow keeps."""
 
     id: int
     activity_id: int
@@ -179,6 +181,10 @@ class WalkPoint(msgspec.Struct, kw_only=True):
     status: str
     lon: float | None = None
     lat: float | None = None
+    place_report_id: int
+    place_report_url: str
+    place_status: str
+    place_status_name: str
 
 
 class Activity(msgspec.Struct, kw_only=True):
@@ -222,8 +228,23 @@ ACTIVITY_COLUMNS = (
     "t.participants, t.who, t.note, t.topic, t.created_at"
 )
 ACTIVITY_SELECT = f"select {ACTIVITY_COLUMNS} from activity t left join area a on a.id = t.area_id\n"
-WALK_POINT_COLUMNS = "id, activity_id, kommun, place, problem, action, responsible, deadline, status, point_x, point_y"
-WALK_POINT_FIELDS = ("activity_id", "kommun", "place", "problem", "action", "responsible", "deadline", "status", "point_x", "point_y")
+WALK_POINT_COLUMNS = (
+    "w.id, w.activity_id, w.kommun, w.place, w.problem, w.action, w.responsible, w.deadline, w.point_x, w.point_y, "
+    "w.place_report_id, r.status as place_status"
+)
+WALK_POINT_SELECT = f"select {WALK_POINT_COLUMNS} from walk_point w join place_report r on r.id = w.place_report_id\n"
+WALK_POINT_FIELDS = (
+    "activity_id",
+    "kommun",
+    "place",
+    "problem",
+    "action",
+    "responsible",
+    "deadline",
+    "point_x",
+    "point_y",
+    "place_report_id",
+)
 
 INSERT_ACTIVITY = f"""
 insert into activity ({", ".join(ACTIVITY_FIELDS)})
@@ -233,12 +254,12 @@ returning id
 INSERT_WALK_POINT = f"""
 insert into walk_point ({", ".join(WALK_POINT_FIELDS)})
 values ({", ".join(f"${i}" for i in range(1, len(WALK_POINT_FIELDS) + 1))})
-returning {WALK_POINT_COLUMNS}
+returning id
 """
-GET_WALK_POINT = f"select {WALK_POINT_COLUMNS} from walk_point where id = $1 and ($2::text[] is null or kommun = any($2::text[]))"
-GET_WALK_POINT_FOR_UPDATE = GET_WALK_POINT + " for update"
-SET_WALK_POINT_STATUS = f"update walk_point set status = $2, updated_at = now() where id = $1 returning {WALK_POINT_COLUMNS}"
-WALK_POINTS = f"select {WALK_POINT_COLUMNS} from walk_point where activity_id = any($1::bigint[]) order by activity_id, id"
+GET_WALK_POINT = WALK_POINT_SELECT + "where w.id = $1 and ($2::text[] is null or w.kommun = any($2::text[]))"
+GET_WALK_POINT_FOR_UPDATE = GET_WALK_POINT + " for update of w"
+TOUCH_WALK_POINT = "update walk_point set updated_at = now() where id = $1"
+WALK_POINTS = WALK_POINT_SELECT + "where w.activity_id = any($1::bigint[]) order by w.activity_id, w.id"
 GET_ACTIVITY = ACTIVITY_SELECT + "where t.id = $1 and ($2::text[] is null or t.kommun = any($2::text[]))"
 
 
@@ -257,7 +278,15 @@ def _activity(row: asyncpg.Record, points: list[WalkPoint] | None = None) -> Act
 
 
 def _walk_point(row: asyncpg.Record) -> WalkPoint:
-    return WalkPoint(**_with_lon_lat(row, WalkPoint.__struct_fields__))
+    computed = ("status", "place_report_url", "place_status", "place_status_name")
+    values = _with_lon_lat(row, tuple(f for f in WalkPoint.__struct_fields__ if f not in computed))
+    return WalkPoint(
+        **values,
+        status=walk_status_of(row["place_status"]),
+        place_report_url=f"/platser/{row['place_report_id']}",
+        place_status=row["place_status"],
+        place_status_name=PLACE_STATUSES[row["place_status"]],
+    )
 
 
 async def insert_activity(conn: asyncpg.Connection, values: dict[str, Any]) -> int:
@@ -265,8 +294,8 @@ async def insert_activity(conn: asyncpg.Connection, values: dict[str, Any]) -> i
 
 
 async def insert_walk_point(conn: asyncpg.Connection, values: dict[str, Any]) -> WalkPoint:
-    row = await conn.fetchrow(INSERT_WALK_POINT, *(values[f] for f in WALK_POINT_FIELDS))
-    return _walk_point(row)
+    point_id = await conn.fetchval(INSERT_WALK_POINT, *(values[f] for f in WALK_POINT_FIELDS))
+    return await get_walk_point(conn, point_id, None)
 
 
 async def get_walk_point(conn: asyncpg.Connection, point_id: int, scope: list[str] | None, *, for_update: bool = False) -> WalkPoint:
@@ -276,9 +305,9 @@ async def get_walk_point(conn: asyncpg.Connection, point_id: int, scope: list[st
     return _walk_point(row)
 
 
-async def set_walk_point_status(conn: asyncpg.Connection, point_id: int, status: str) -> WalkPoint:
-    row = await conn.fetchrow(SET_WALK_POINT_STATUS, point_id, status)
-    return _walk_point(row)
+async def touch_walk_point(conn: asyncpg.Connection, point_id: int) -> None:
+    """Mark the point followed up (its status is its place report's, changed through places)."""
+    await conn.execute(TOUCH_WALK_POINT, point_id)
 
 
 async def walk_points(conn: asyncpg.Connection, activity_ids: list[int]) -> dict[int, list[WalkPoint]]:

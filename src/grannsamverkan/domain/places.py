@@ -57,6 +57,29 @@ RESPONSIBLES: Final[dict[str, str]] = {
     "annan": "Annan",
 }
 
+# The responsible body a trygghetsvandring's protocol names in words, as the closest allowed value
+# (first match wins; migration 0015 backfilled the existing points with the same words).
+RESPONSIBLE_WORDS: Final[tuple[tuple[Responsible, re.Pattern[str]], ...]] = (
+    ("trafikverket", re.compile(r"trafikverket")),
+    ("polis", re.compile(r"polis")),
+    ("fastighetsagare", re.compile(r"fastighet|bostad|bostäder|hyresvärd")),
+    ("kommun", re.compile(r"kommun|förvaltning|gatu|teknisk|park")),
+)
+
+
+def responsible_from_text(text: str) -> tuple[Responsible | None, str | None]:
+    """The allowed value closest to the protocol's words and the status note that keeps words no
+    value fits: ("kommun", None) for "Kommunens gatuenhet", ("annan", "Ansvarig enligt
+    trygghetsvandringen: Vägföreningen") for "Vägföreningen", (None, None) for nothing."""
+    words = text.strip()
+    if not words:
+        return None, None
+    for code, pattern in RESPONSIBLE_WORDS:
+        if pattern.search(words.lower()):
+            return code, None
+    return "annan", f"Ansvarig enligt trygghetsvandringen: {words}"
+
+
 MAX_TEXT: Final = 4000
 MAX_PLACE_TEXT: Final = 300
 NEARBY_METRES: Final = 250.0

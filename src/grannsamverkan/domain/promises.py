@@ -40,12 +40,14 @@ from typing import Final, Literal
 import msgspec
 
 from grannsamverkan.domain.goals import GroupRecord
+from grannsamverkan.domain.places import HANDLED, Status
 from grannsamverkan.errors import FieldError, InvalidInput
 
 __all__ = [
     "ACTIVITY_KINDS",
     "COUNTS",
     "MEASURES",
+    "PLACE_STATUS_OF_WALK",
     "PROMISE_STATUSES",
     "PROMISORS",
     "PromiseProgress",
@@ -59,6 +61,7 @@ __all__ = [
     "period_days",
     "period_elapsed",
     "scheduled_months",
+    "walk_status_of",
     "year_period",
 ]
 
@@ -96,6 +99,18 @@ ACTIVITY_KINDS: Final[dict[str, str]] = {
 }
 OWNER_STATUSES: Final[dict[str, str]] = {"paborjad": "påbörjad", "genomford": "genomförd", "inte_genomford": "inte genomförd"}
 WALK_POINT_STATUSES: Final[dict[str, str]] = {"oppen": "öppen", "pagar": "pågår", "atgardad": "åtgärdad"}
+# A walk point's status is its place report's (migration 0015): the protocol's three words set the
+# report's status, and every status of the report reads as one of them.
+PLACE_STATUS_OF_WALK: Final[dict[str, Status]] = {"oppen": "open", "pagar": "in_progress", "atgardad": "fixed"}
+
+
+def walk_status_of(place_status: str) -> WalkPointStatus:
+    """The protocol's word for the report's status: open is öppen, a handled case åtgärdad, the rest pågår."""
+    if place_status == "open":
+        return "oppen"
+    return "atgardad" if place_status in HANDLED else "pagar"
+
+
 OFFER_HOW: Final[dict[str, str]] = {"brev": "brev", "mote": "möte", "annat": "annat sätt"}
 PROMISE_STATUSES: Final[dict[PromiseStatusCode, str]] = {
     "not_started": "ej påbörjat",

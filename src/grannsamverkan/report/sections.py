@@ -34,6 +34,10 @@ class WalkPointRow(msgspec.Struct, frozen=True, kw_only=True):
     responsible: str
     deadline: date | None
     status: str
+    # the place report that follows the point up (its status is the report's)
+    place_report_id: int | None = None
+    place_report_url: str | None = None
+    place_status: str | None = None
 
 
 class ActivityRow(msgspec.Struct, frozen=True, kw_only=True):

@@ -140,6 +140,66 @@ async def submit(conn: asyncpg.Connection, data: NewPlace, reporter: str, actor:
         return await db.get_report(conn, report_id, None)
 
 
+class WalkFinding(msgspec.Struct, kw_only=True):
+    """A point found on a trygghetsvandring, as the protocol has it; ``x``/``y`` in SWEREF 99 TM."""
+
+    kommun: str
+    place: str
+    problem: str
+    action: str = ""
+    responsible: str = ""
+    status: rules.Status = "open"
+    x: float | None = None
+    y: float | None = None
+
+
+async def from_walk(conn: asyncpg.Connection, actor: Principal, finding: WalkFinding) -> PlaceRecord:
+    """The report of a point found on a trygghetsvandring. The kommun made it: published at once
+    (a point described only in words waits for its pin, as any such report), with no reporter, no
+    contact address and no personal-data hold. The protocol's responsible body becomes the closest
+    allowed value (or 'annan', the words kept in the status note); a status other than open is set
+    through the workflow (``set_status``), so the history shows it."""
+    data = validated(
+        NewPlace(
+            kommun=finding.kommun,
+            category="annat",
+            what=finding.problem,
+            would_help=finding.action or None,
+            place_text=finding.place,
+            x=finding.x,
+            y=finding.y,
+            source="trygghetsvandring",
+            source_client=actor.name,
+        )
+    )
+    responsible, note = rules.responsible_from_text(finding.responsible)
+    async with conn.transaction():
+        report_id = await db.insert_report(
+            conn,
+            {
+                **msgspec.structs.asdict(data),
+                "area_id": await area_at(conn, data.kommun, data.x, data.y),
+                "personal_data": [],
+            },
+        )
+        if responsible is not None:
+            await db.update_report(conn, report_id, {"responsible": responsible, "status_note": note})
+        await audit.record(
+            conn,
+            actor,
+            kommun=data.kommun,
+            table="place_report",
+            row_id=report_id,
+            action="insert",
+            after=_audit_values(data, has_contact=False, personal_data=[], responsible=responsible, status_note=note),
+        )
+        if data.x is not None:
+            await publish(conn, actor, report_id)
+        if finding.status != "open":
+            await set_status(conn, actor, report_id, StatusUpdate(status=finding.status, note=note, responsible=responsible))
+        return await db.get_report(conn, report_id, None)
+
+
 async def support(conn: asyncpg.Connection, report_id: int, kommun: str | None, reporter: str) -> tuple[PlaceRecord, bool]:
     """ "Jag tycker också": count the reporter once for a published, open place. Answers the report
     and whether this reporter was new."""
@@ -445,6 +505,7 @@ class PlaceView(msgspec.Struct, kw_only=True, omit_defaults=False):
     handled_at: datetime | None
     duplicate_of: int | None
     source: str
+    source_name: str
     # coordinators of the kommun only
     location: dict[str, Any] | None = None
     place_text: str | None = None
@@ -486,6 +547,7 @@ def view(report: PlaceRecord, principal: Principal | None) -> PlaceView:
         handled_at=report.handled_at,
         duplicate_of=report.duplicate_of,
         source=report.source,
+        source_name=rules.SOURCES[report.source],
     )
     if exact:
         base.location = point_to_geojson_wgs84(report.x, report.y)
@@ -576,10 +638,11 @@ async def exported(
     area_id: int | None,
     from_: date | None,
     to: date | None,
+    source: str | None = None,
 ) -> list[PlaceView]:
     """The reports an export holds (at most ``EXPORT_LIMIT``), as the caller may see them: one
     place for the API's and the pages' CSV and GeoJSON routes."""
-    f = await place_filter(conn, kommun, category, status, review, feeling, area_id, None, from_, to)
+    f = await place_filter(conn, kommun, category, status, review, feeling, area_id, source, from_, to)
     items, _ = await list_for(conn, actor, f, limit=EXPORT_LIMIT, offset=0)
     return items
 
@@ -606,6 +669,8 @@ CSV_COLUMNS = (
     "what",
     "would_help",
     "status_note",
+    "source",
+    "source_name",
 )
 
 
@@ -641,6 +706,8 @@ def csv_text(items: list[PlaceView]) -> str:
                 p.what,
                 p.would_help or "",
                 p.status_note or "",
+                p.source,
+                p.source_name,
             ]
         )
     return out.getvalue()

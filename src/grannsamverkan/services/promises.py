@@ -26,6 +26,7 @@ from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.calendar import check_days
 from grannsamverkan.domain.promises import (
     FAILING,
+    PLACE_STATUS_OF_WALK,
     PROMISE_STATUSES,
     SUMMARY_WARNING_DAYS,
     ActivityKind,
@@ -44,6 +45,7 @@ from grannsamverkan.domain.promises import (
     year_period,
 )
 from grannsamverkan.errors import FieldError, InvalidInput, NotFound
+from grannsamverkan.services import places
 
 KommunCode = Annotated[str, Meta(pattern=r"^[0-9]{4}$", description="SCB kommun code, e.g. 2283")]
 Text200 = Annotated[str, Meta(max_length=200)]
@@ -300,15 +302,35 @@ async def log_activity(conn: asyncpg.Connection, actor: Principal, data: Activit
     async with conn.transaction(), translated_errors():
         activity_id = await db.insert_activity(conn, values)
         for i, point in enumerate(data.walk_points):
-            if point.deadline is not None:
-                check_days(deadline=point.deadline)
-            px, py = _sweref(point.lon, point.lat, f"walk_points[{i}].lon")
-            await db.insert_walk_point(
-                conn, {**msgspec.structs.asdict(point), "activity_id": activity_id, "kommun": kommun, "point_x": px, "point_y": py}
-            )
+            await _log_walk_point(conn, actor, activity_id, kommun, point, f"walk_points[{i}]")
         activity = await db.get_activity(conn, activity_id, None)
         await audit.record(conn, actor, kommun=kommun, table="activity", row_id=activity_id, action="insert", after=activity)
     return activity
+
+
+async def _log_walk_point(
+    conn: asyncpg.Connection, actor: Principal, activity_id: int, kommun: str, point: WalkPointInput, field: str
+) -> db.WalkPoint:
+    """A point of the protocol and its place report (source trygghetsvandring), which follows it up."""
+    if point.deadline is not None:
+        check_days(deadline=point.deadline)
+    px, py = _sweref(point.lon, point.lat, f"{field}.lon")
+    report = await places.from_walk(
+        conn,
+        actor,
+        places.WalkFinding(
+            kommun=kommun,
+            place=point.place.strip(),
+            problem=point.problem.strip(),
+            action=point.action.strip(),
+            responsible=point.responsible.strip(),
+            status=PLACE_STATUS_OF_WALK[point.status],
+            x=px,
+            y=py,
+        ),
+    )
+    values = {**msgspec.structs.asdict(point), "activity_id": activity_id, "kommun": kommun, "point_x": px, "point_y": py}
+    return await db.insert_walk_point(conn, {**values, "place_report_id": report.id})
 
 
 async def delete_activity(conn: asyncpg.Connection, actor: Principal, activity_id: int) -> None:
@@ -320,10 +342,15 @@ async def delete_activity(conn: asyncpg.Connection, actor: Principal, activity_i
 
 
 async def set_walk_point_status(conn: asyncpg.Connection, actor: Principal, point_id: int, status: str) -> db.WalkPoint:
-    """The follow-up walk marks a point ``pagar`` or ``atgardad``."""
+    """The follow-up walk marks a point ``pagar`` or ``atgardad``: its place report moves along the
+    places workflow (open, in_progress, fixed; a move the workflow refuses is refused here too)."""
     async with conn.transaction():
         before = await db.get_walk_point(conn, point_id, actor.scope, for_update=True)
-        point = await db.set_walk_point_status(conn, point_id, status)
+        if status != before.status:
+            update = places.StatusUpdate(status=PLACE_STATUS_OF_WALK[status])
+            await places.set_status(conn, actor, before.place_report_id, update)
+            await db.touch_walk_point(conn, point_id)
+        point = await db.get_walk_point(conn, point_id, None)
         await audit.record(
             conn,
             actor,
@@ -331,8 +358,8 @@ async def set_walk_point_status(conn: asyncpg.Connection, actor: Principal, poin
             table="walk_point",
             row_id=point_id,
             action="update",
-            before={"status": before.status},
-            after={"status": point.status},
+            before={"status": before.status, "place_status": before.place_status},
+            after={"status": point.status, "place_status": point.place_status, "place_report_id": point.place_report_id},
         )
     return point
 

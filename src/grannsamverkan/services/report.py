@@ -84,6 +84,9 @@ def _activity_row(a: promise_db.Activity) -> ActivityRow:
                 responsible=w.responsible,
                 deadline=w.deadline,
                 status=WALK_POINT_STATUSES.get(w.status, w.status),
+                place_report_id=w.place_report_id,
+                place_report_url=w.place_report_url,
+                place_status=w.place_status_name,
             )
             for w in a.walk_points
         ],

@@ -98,7 +98,7 @@ async def place_points(db: Db, principal: Principal, kommun: str, area_id: int |
 async def filtered_place_points(db: Db, principal: Principal, f: places.PlaceFilter) -> list[dict[str, Any]]:
     """Place reports as the caller may list them (``list_for``: police only the published) at the
     point the view gives: the exact one for the kommun's coordinators, else the blurred public one.
-    Coloured by status; the popup says category and status and links to the report."""
+    Coloured by status; the popup says category, status and source and links to the report."""
     items, _ = await list_for(db, principal, f, limit=MAX_POINTS, offset=0)
     return [
         feature(
@@ -106,7 +106,8 @@ async def filtered_place_points(db: Db, principal: Principal, f: places.PlaceFil
             v.location or v.public_location,
             state=f"status-{v.status}",
             title=f"{v.category_name}: {v.status_name}",
-            popup=[f"{v.category_name}{' (trygg)' if v.feeling == 'trygg' else ''}", f"Status: {v.status_name}"],
+            popup=[f"{v.category_name}{' (trygg)' if v.feeling == 'trygg' else ''}", f"Status: {v.status_name}", f"Källa: {v.source_name}"],
+            source=v.source,
             href=f"/platser/{v.id}",
             link=f"Öppna rapport {v.id}",
         )
@@ -243,11 +244,12 @@ class MapLayerPages(Controller):
         omrade: FromQuery[int | None] = None,
         fran: FromQuery[date | None] = None,
         till: FromQuery[date | None] = None,
+        kalla: FromQuery[str | None] = None,
     ) -> Response[dict[str, Any]]:
         """The places list's map (its query and filters): the reports the caller may list, where
         the list puts them, coloured by status; the kommun's areas and outline."""
         await visible_kommun(db, principal, kommun)
-        f = await list_filter(db, kommun, list_filters(kategori, status, granskning, upplevelse, omrade, fran, till))
+        f = await list_filter(db, kommun, list_filters(kategori, status, granskning, upplevelse, omrade, fran, till, kalla))
         rows = await area_rows(db, kommun)
         return collection(
             [

@@ -149,6 +149,7 @@ def public_context() -> dict[str, Any]:
         "STATUS_NAMES": rules.STATUSES,
         "REVIEW_NAMES": rules.REVIEWS,
         "RESPONSIBLES": rules.RESPONSIBLES,
+        "SOURCE_NAMES": rules.SOURCES,
     }
 
 
@@ -292,6 +293,7 @@ def list_filters(
     omrade: int | None,
     fran: date | None,
     till: date | None,
+    kalla: str | None = None,
 ) -> dict[str, Any]:
     """The list's filters by their query names (a choice the list does not know is no filter)."""
     return {
@@ -299,6 +301,7 @@ def list_filters(
         "status": _optional(status, rules.STATUSES),
         "granskning": _optional(granskning, rules.REVIEWS),
         "upplevelse": _optional(upplevelse, rules.FEELINGS),
+        "kalla": _optional(kalla, rules.SOURCES),
         "omrade": omrade,
         "fran": fran,
         "till": till,
@@ -315,7 +318,7 @@ async def list_filter(db: Any, kommun: str, filters: dict[str, Any]) -> place_db
         filters["granskning"],
         filters["upplevelse"],
         filters["omrade"],
-        None,
+        filters["kalla"],
         filters["fran"],
         filters["till"],
     )
@@ -326,6 +329,7 @@ Category = FromQuery[rules.Category | None]
 Status = FromQuery[rules.Status | None]
 Review = FromQuery[rules.Review | None]
 Feeling = FromQuery[rules.Feeling | None]
+Source = FromQuery[rules.Source | None]
 From = Annotated[date | None, QueryParameter(name="from")]
 To = Annotated[date | None, QueryParameter(name="to")]
 
@@ -348,6 +352,7 @@ class PlacePages(Controller):
         omrade: FromQuery[int | None] = None,
         fran: FromQuery[date | None] = None,
         till: FromQuery[date | None] = None,
+        kalla: FromQuery[str | None] = None,
     ) -> Template:
         code = kommun or (principal.kommuner[0] if principal.kommuner else None)
         if code is None:
@@ -364,7 +369,7 @@ class PlacePages(Controller):
                 **public_context(),
             )
         k = await visible_kommun(db, principal, code)
-        filters = list_filters(kategori, status, granskning, upplevelse, omrade, fran, till)
+        filters = list_filters(kategori, status, granskning, upplevelse, omrade, fran, till, kalla)
         category, status_, review, feeling = filters["kategori"], filters["status"], filters["granskning"], filters["upplevelse"]
         f = await list_filter(db, code, filters)
         items, total = await places.list_for(db, principal, f, limit=MANY, offset=0)
@@ -388,7 +393,7 @@ class PlacePages(Controller):
             map=svg,
             area_choices=[(a.id, a.name) for a in area_records],
             exact=exact,
-            export_query=export_query(code, category, status_, review, feeling, omrade, fran, till),
+            export_query=export_query(code, category, status_, review, feeling, omrade, fran, till, filters["kalla"]),
             map_query=urlencode({"kommun": code, **{name: value for name, value in filters.items() if value is not None}}),
             **public_context(),
         )
@@ -407,8 +412,9 @@ class PlacePages(Controller):
         area_id: FromQuery[int | None] = None,
         from_: From = None,
         to: To = None,
+        source: Source = None,
     ) -> Response[str]:
-        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to)
+        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to, source)
         return Response(
             places.csv_text(items),
             media_type="text/csv; charset=utf-8",
@@ -428,8 +434,9 @@ class PlacePages(Controller):
         area_id: FromQuery[int | None] = None,
         from_: From = None,
         to: To = None,
+        source: Source = None,
     ) -> Response[dict[str, Any]]:
-        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to)
+        items = await places.exported(db, principal, kommun, category, status, review, feeling, area_id, from_, to, source)
         return Response(
             places.feature_collection(items),
             media_type="application/geo+json",
@@ -509,6 +516,7 @@ def export_query(
     area_id: int | None,
     from_: date | None,
     to: date | None,
+    source: str | None = None,
 ) -> str:
     """The page's filters as the export routes' query (``/platser/export.csv?…``, as the API's)."""
     params = {
@@ -520,6 +528,7 @@ def export_query(
         "area_id": area_id,
         "from": from_.isoformat() if from_ else None,
         "to": to.isoformat() if to else None,
+        "source": source,
     }
     return urlencode({k: v for k, v in params.items() if v is not None})
 
