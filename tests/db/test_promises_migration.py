@@ -1,5 +1,5 @@
 """Migration 0009 keeps the goals and the information meetings: goals become count promises,
-meetings become activities with their ids."""
+meetings become activities with their ids. Migration 0015 makes every walk point a place report."""
 
 from __future__ import annotations
 
@@ -70,5 +70,77 @@ async def test_migration_keeps_goals_and_meetings(empty_database: str) -> None:
         await conn.execute("insert into goal (kommun, year, target_new_groups) values ('2283', 2018, 5)")
         rows = await conn.fetch("select goal_year, counts, target from promise where kommun = '2283' order by goal_year, counts")
         assert [tuple(r) for r in rows] == [(2017, "new_groups", 12), (2018, "new_groups", 5)]
+    finally:
+        await conn.close()
+
+
+async def test_migration_0015_makes_every_walk_point_a_place_report(empty_database: str) -> None:
+    """Each existing walk point gets its report (source trygghetsvandring): published at the blurred
+    point when it has a position, waiting for its pin when described only in words; the status and
+    the responsible body carried over, the status then read from the report."""
+    await migrate(empty_database, [m for m in load_migrations() if m.version < 15])
+    conn = await asyncpg.connect(empty_database)
+    try:
+        x, y = 600_123.0, 6_990_071.0  # SWEREF 99 TM, inside the 100 m cell 600100..600200 / 6990000..6990100
+        await conn.executemany(
+            "insert into household (kommun, street, x, y) values ('2283', 'Gata', $1, $2)", [(x + i, y + i) for i in range(5)]
+        )
+        activity_id = await conn.fetchval(
+            "insert into activity (kommun, held_on, kind, place) values ('2283', '2017-09-19', 'trygghetsvandring', 'Centrum') returning id"
+        )
+        points = [
+            ("Gångtunneln", "Trasig belysning", "Byta armaturer", "Kommunens gatuenhet", "atgardad", x, y),
+            ("Busstorget", "Klotter", "", "Vägföreningen", "pagar", None, None),
+            ("Parkeringen", "Skymmande buskar", "", "", "oppen", x + 5000, y),
+        ]
+        ids = [
+            await conn.fetchval(
+                "insert into walk_point (kommun, activity_id, place, problem, action, responsible, status, point_x, point_y)"
+                " values ('2283', $1, $2, $3, $4, $5, $6, $7, $8) returning id",
+                activity_id,
+                *p,
+            )
+            for p in points
+        ]
+        await migrate(empty_database)
+
+        rows = await conn.fetch(
+            "select w.id, r.kommun, r.source, r.category, r.what, r.would_help, r.place_text, r.x, r.y, r.public_x, r.public_y,"
+            " r.public_cell, r.review, r.status, r.responsible, r.status_note, r.personal_data, r.handled_at is not null as handled,"
+            " (select count(*) from place_contact c where c.report_id = r.id) as contacts"
+            " from walk_point w join place_report r on r.id = w.place_report_id order by w.id"
+        )
+        assert [r["id"] for r in rows] == ids
+        assert {(r["kommun"], r["source"], r["category"], r["contacts"]) for r in rows} == {("2283", "trygghetsvandring", "annat", 0)}
+        assert all(r["personal_data"] == [] for r in rows)
+        lit, words, far = rows
+        # with a position: published at once, at the centre of the 100 m cell holding five households
+        assert (lit["what"], lit["would_help"], lit["place_text"]) == ("Trasig belysning", "Byta armaturer", "Gångtunneln")
+        assert (lit["x"], lit["y"], lit["review"]) == (x, y, "published")
+        assert (lit["public_x"], lit["public_y"], lit["public_cell"]) == (600_150.0, 6_990_050.0, 100)
+        assert (lit["status"], lit["responsible"], lit["status_note"], lit["handled"]) == ("fixed", "kommun", None, True)
+        # without a position: the place in words, waiting for the coordinator's pin before publishing
+        assert (words["x"], words["place_text"], words["review"], words["would_help"]) == (None, "Busstorget", "pending", None)
+        assert (words["status"], words["responsible"]) == ("in_progress", "annan")
+        assert words["status_note"] == "Ansvarig enligt trygghetsvandringen: Vägföreningen"
+        # no cell around it holds five households: published without a public position
+        assert (far["review"], far["public_x"], far["public_cell"], far["status"], far["responsible"]) == (
+            "published",
+            None,
+            None,
+            "open",
+            None,
+        )
+        # the status lives in the report only, its change is in the report's history
+        columns = {
+            r["column_name"] for r in await conn.fetch("select column_name from information_schema.columns where table_name = 'walk_point'")
+        }
+        assert "status" not in columns and "place_report_id" in columns
+        history = await conn.fetch("select from_status, to_status from place_status_change order by id")
+        assert [tuple(r) for r in history] == [("open", "fixed"), ("open", "in_progress")]
+        with pytest.raises(asyncpg.NotNullViolationError):
+            await conn.execute(
+                "insert into walk_point (kommun, activity_id, place, problem) values ('2283', $1, 'Torget', 'Mörkt')", activity_id
+            )
     finally:
         await conn.close()

@@ -164,10 +164,15 @@ async def test_follow_up_walk_marks_points_on_the_page(client: AsyncTestClient, 
     await sign_in(client, token_of(await auth("police", "2283")))
     csrf, page = await csrf_for(client, "/loften?kommun=2283")
     assert "Protokoll från trygghetsvandringen" in page and "Gångtunneln" in page and f'action="/loften/punkter/{point_id}"' in page
+    # the point is followed up as its place report, linked from the protocol
+    report_id = walk.walk_points[0].place_report_id
+    assert f'<a href="/platser/{report_id}">platsrapport {report_id}</a> (inkommen)' in page
     response = await client.post(f"/loften/punkter/{point_id}", data={"_csrf_token": csrf, "status": "atgardad"}, follow_redirects=False)
     assert response.status_code == 303, response.text
     assert response.headers["location"].endswith(f"klart=punkt#lofte-{promise.id}")
-    assert await conn.fetchval("select status from walk_point where id = $1", point_id) == "atgardad"
+    assert await conn.fetchval("select status from place_report where id = $1", report_id) == "fixed"
+    page = (await client.get(response.headers["location"])).text
+    assert f"platsrapport {report_id}</a> (åtgärdad)" in page
     assert (await client.post(f"/loften/punkter/{point_id}", data={"_csrf_token": csrf, "status": "klar"})).status_code == 422
     await sign_in(client, token_of(await auth("police", "2505")))
     csrf, _ = await csrf_for(client, "/loften?kommun=2505")
