@@ -144,9 +144,41 @@ async def test_trygghetsvandring_with_its_protocol(client: AsyncTestClient, auth
     assert walk["kind"] == "trygghetsvandring" and len(walk["walk_points"]) == 2
     point = walk["walk_points"][0]
     assert point["status"] == "oppen" and abs(point["lon"] - 17.2668) < 1e-5 and abs(point["lat"] - 63.1655) < 1e-5
+    # The contract's fields stay as they were; each point also names the place report that follows it up.
+    assert set(point) == {
+        *("id", "activity_id", "kommun", "place", "problem", "action", "responsible", "deadline", "status", "lon", "lat"),
+        *("place_report_id", "place_report_url", "place_status", "place_status_name"),
+    }
+    assert (point["activity_id"], point["kommun"], point["place"], point["problem"]) == (
+        walk["id"],
+        "2283",
+        "Gångtunneln",
+        "Trasig belysning",
+    )
+    assert (point["action"], point["responsible"], point["deadline"]) == ("Byta armaturer", "Gatuenheten", "2017-11-30")
+    assert point["place_report_url"] == f"/platser/{point['place_report_id']}"
+    assert (point["place_status"], point["place_status_name"]) == ("open", "Inkommen")
+    report = (await client.get(f"/api/v1/places/{point['place_report_id']}", headers=coordinator)).json()
+    assert (report["source"], report["source_name"], report["category"], report["what"], report["would_help"]) == (
+        "trygghetsvandring",
+        "Trygghetsvandring",
+        "annat",
+        "Trasig belysning",
+        "Byta armaturer",
+    )
+    assert (report["review"], report["responsible"], report["has_contact"], report["place_text"]) == (
+        "published",
+        "kommun",
+        False,
+        "Gångtunneln",
+    )
+    words = walk["walk_points"][1]
+    assert (words["lon"], words["status"], words["place_status"]) == (None, "oppen", "open")
+    assert (await client.get(f"/api/v1/places/{words['place_report_id']}", headers=coordinator)).json()["review"] == "pending"
     # The follow-up walk (police may do it) marks the point as done.
     r = await client.put(f"/api/v1/walk-points/{point['id']}/status", json={"status": "atgardad"}, headers=police)
-    assert r.status_code == 200 and r.json()["status"] == "atgardad"
+    assert r.status_code == 200 and r.json()["status"] == "atgardad" and r.json()["place_status"] == "fixed"
+    assert (await client.get(f"/api/v1/places/{point['place_report_id']}", headers=police)).json()["status"] == "fixed"
     assert (await client.get(f"/api/v1/activities/{walk['id']}", headers=police)).json()["walk_points"][0]["status"] == "atgardad"
     other = await auth("police", "2505")
     assert_problem(await client.put(f"/api/v1/walk-points/{point['id']}/status", json={"status": "oppen"}, headers=other), 404)
@@ -155,6 +187,8 @@ async def test_trygghetsvandring_with_its_protocol(client: AsyncTestClient, auth
     # The police may log but not delete.
     assert_problem(await client.delete(f"/api/v1/activities/{walk['id']}", headers=police), 403)
     assert (await client.delete(f"/api/v1/activities/{walk['id']}", headers=coordinator)).status_code == 204
+    # The place reports stay in the places workflow.
+    assert (await client.get(f"/api/v1/places/{point['place_report_id']}", headers=coordinator)).json()["status"] == "fixed"
     assert (await client.get(f"/api/v1/promises/{promise_id}", params={"as_of": "2017-11-01"}, headers=police)).json()["progress"][
         "status"
     ] == "missed"

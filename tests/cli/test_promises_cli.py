@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -125,6 +126,8 @@ async def test_demo_promises_check_and_report(cli) -> None:  # type: ignore[no-u
     solleftea = (await cli("report", "--kommun", "2283", "--year", "2017", "--as-of", "2018-01-10"))[1]
     assert "| Polis på plats i Ramsele | Polisen | återkommande | 8 av 9 tillfällen, missat: oktober 2017 | **ej uppfyllt** |" in solleftea
     assert "Protokoll från trygghetsvandringen 19 september 2017" in solleftea and "Gångtunneln under järnvägen" in solleftea
+    # each point of the protocol links the place report that follows it up, with its status
+    assert re.search(r"\| Kommunens gatuenhet \| 2017-11-30 \| åtgärdad \| \[(\d+)\]\(/platser/\1\) \(åtgärdad\) \|", solleftea)
     assert "**2 av 10 nya grupper**" in solleftea and "fullmäktiges sista möte 18 december 2017" in solleftea
     arvidsjaur = (await cli("report", "--kommun", "2505", "--year", "2025", "--as-of", "2026-01-10"))[1]
     assert "| Glommersträsk | 2025-03-12 | möte | 1 | Byavakt Glommersträsk (bildad 2025-09-15) |" in arvidsjaur

@@ -98,6 +98,9 @@ async def test_report_page_and_other_kommun(client: AsyncTestClient, auth: Token
     assert page.headers["content-type"].startswith("text/html")
     assert "style-src 'unsafe-inline'" in page.headers["content-security-policy"]
     assert "Trygghetsvandring i centrum" in page.text and "Gångtunneln" in page.text and "uppfyllt" in page.text
+    # the protocol links each point's place report, with the report's status
+    report_id = await conn.fetchval("select place_report_id from walk_point")
+    assert f'<a href="/platser/{report_id}">{report_id}</a> (inkommen)' in page.text and '<th scope="col">Platsrapport</th>' in page.text
     await sign_in(client, token_of(await auth("coordinator", "2505")))
     assert (await client.get("/loften/rapport", params={"kommun": "2283", "ar": 2017})).status_code == 404
     assert (await client.get("/loften", params={"kommun": "2283"})).status_code == 404
