@@ -398,7 +398,10 @@ async def test_the_places_map_shows_what_the_list_shows_by_role(
     assert set(points) == {f"/platser/{published['id']}", f"/platser/{pending['id']}"}
     lit = points[f"/platser/{published['id']}"]
     assert lit["properties"]["state"] == "status-in_progress"
-    assert lit["properties"]["popup"] == ["Belysning", "Status: Utreds", "Källa: Trygghetsvandring"] and lit["properties"]["link"] == f"Öppna rapport {published['id']}"
+    assert (
+        lit["properties"]["popup"] == ["Belysning", "Status: Utreds", "Källa: Trygghetsvandring"]
+        and lit["properties"]["link"] == f"Öppna rapport {published['id']}"
+    )
     assert lit["geometry"]["coordinates"] == pytest.approx(list(RAMSELE))  # the kommun's coordinators: the exact point
     # The list's filters: the same reports on the map as in the table.
     _, filtered = await layers_of_page(client, "/platser?kommun=2283&kategori=trafik&status=open")
