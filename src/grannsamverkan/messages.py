@@ -607,6 +607,9 @@ CATALOG: Final[dict[str, str]] = {
     # (more sections are added above this line)
     # --- GIS files, areas and the kommun boundary (added after the merge, part A) -----------------
     "boundary.mostly_in_other": "Största delen av området ligger i {found}, inte i {kommun}: {parts}.",
+    # A warning (the area is stored): "13 % ligger i Stockholm (0180), 2 % i Solna (0184)"
+    "boundary.straddles": "{share} ligger i {kommun}{more}",
+    "boundary.straddles_more": ", {share} i {kommun}",
     "place.file": "filen: ",
     "area.draw_first": "Rita området på kartan först.",
     "area.boundary_unusable": "Områdets gräns går inte att använda ({reason}). Rita om området.",

@@ -199,6 +199,5 @@ def area_fit(kommun: str, geom: shapely.Geometry) -> AreaFit:
     if not others:
         return AreaFit()
     first, *rest = others
-    text = f"{_percent(first[1])} ligger i {kommun_name(first[0])}"
-    text += "".join(f", {_percent(s)} i {kommun_name(c)}" for c, s in rest)
-    return AreaFit(warning=text)
+    more = "".join(messages.text("boundary.straddles_more", share=_percent(s), kommun=kommun_name(c)) for c, s in rest)
+    return AreaFit(warning=messages.text("boundary.straddles", share=_percent(first[1]), kommun=kommun_name(first[0]), more=more))
