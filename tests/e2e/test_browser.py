@@ -10,73 +10,20 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
-import uvicorn
 
-from grannsamverkan.app import create_app
-from grannsamverkan.settings import Settings
 from tests.conftest import TokenFactory
+from tests.e2e.conftest import CHROMIUM
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--lang=sv-SE",
-]
 GEODATA = Path(__file__).resolve().parents[2] / "geodata"
 SCREENS = Path("/tmp/screens")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(database_url: str) -> Iterator[str]:
-    """The app in uvicorn on a free port, in a background thread with its own event loop."""
-    settings = Settings(
-        database_url=database_url, token_cache_seconds=0, pool_min_size=1, pool_max_size=4, map_tile_url="none"
-    )  # offline: no background tiles
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, run_migrations=False), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[object]:
-    async with playwright_api.async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
 
 
 class Screens:

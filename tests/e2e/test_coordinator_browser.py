@@ -20,9 +20,7 @@ from tests.geodata import RAMSELE, area_feature, grid_points
 
 pypdf = pytest.importorskip("pypdf")
 
-# The story's fixtures: the app in uvicorn against the test database, and Debian's chromium.
-server = story.server
-browser = story.browser
+# The app in uvicorn against the test database, and Debian's chromium: tests/e2e/conftest.py.
 pytestmark = story.pytestmark
 
 HYPERLINK = '=HYPERLINK("http://x")'

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import TokenFactory
-from tests.e2e.test_browser import CHROMIUM, Screens, browser, server, sign_in  # noqa: F401  (fixtures)
+from tests.e2e.test_browser import CHROMIUM, Screens, sign_in
 from tests.lifecycle.world import group_with, village
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")

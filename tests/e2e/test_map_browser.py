@@ -19,8 +19,6 @@ from tests.e2e import test_browser as story
 from tests.e2e.test_browser import Screens, sign_in
 from tests.geodata import RAMSELE, area_feature, grid_points, households_csv
 
-server = story.server
-browser = story.browser
 pytestmark = story.pytestmark
 
 CENTRE = (RAMSELE[0], RAMSELE[1] + 0.05)

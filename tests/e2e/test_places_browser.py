@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 
 from grannsamverkan.services import mail
 from tests.conftest import TokenFactory
-from tests.e2e.test_browser import Screens, browser, server, sign_in  # noqa: F401  (fixtures)
+from tests.e2e.test_browser import Screens, sign_in
 from tests.places.test_mail import Inbox, free_port
 
 TO_SCREEN = """([x, y]) => {

@@ -12,7 +12,7 @@ from grannsamverkan.domain.access import SYSTEM
 from grannsamverkan.domain.calendar import today_in_sweden
 from grannsamverkan.services import promises
 from tests.conftest import TokenFactory
-from tests.e2e.test_browser import CHROMIUM, Screens, browser, server, sign_in  # noqa: F401  (fixtures)
+from tests.e2e.test_browser import CHROMIUM, Screens, sign_in
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}

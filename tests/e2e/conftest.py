@@ -1,0 +1,77 @@
+"""The browser tests' fixtures: the app in uvicorn against the test's database, and Debian's
+chromium through Playwright (no browser download), started once for the whole run; each test opens
+contexts of its own (own cookies and storage), and whatever it leaves open is closed after it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from grannsamverkan.app import create_app
+from grannsamverkan.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=sv-SE",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[str]:
+    """The app in uvicorn on a free port, in a background thread with its own event loop."""
+    settings = Settings(
+        database_url=database_url, token_cache_seconds=0, pool_min_size=1, pool_max_size=4, map_tile_url="none"
+    )  # offline: no background tiles
+    port = free_port()
+    config = uvicorn.Config(create_app(settings, run_migrations=False), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+async def chromium() -> AsyncIterator[Any]:
+    """One chromium for the run (starting it takes about a second)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def browser(chromium: Any) -> AsyncIterator[Any]:
+    """The run's chromium; the contexts (and pages) a test opened are closed after it."""
+    yield chromium
+    for context in chromium.contexts:
+        await context.close()
