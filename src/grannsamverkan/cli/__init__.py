@@ -120,6 +120,34 @@ def decimal_number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"inte ett tal: {text!r}") from None
 
 
+class SilentBar:
+    """A progress bar that shows nothing: the output is not a terminal (a pipe, cron's mail) or
+    the caller asked for quiet."""
+
+    def __init__(self, total: float | None = None) -> None:
+        self.n: float = 0
+        self.total = total
+
+    def update(self, n: float = 1) -> None:
+        self.n += n
+
+    def __enter__(self) -> SilentBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def progress_bar(*, total: float | None, desc: str, unit: str, unit_scale: bool = False, quiet: bool = False) -> Any:
+    """A tqdm bar on stderr when it is a terminal, else a :class:`SilentBar` (tqdm is then not
+    even loaded: its import costs about 15 ms, which every cron run and import would pay)."""
+    if quiet or not sys.stderr.isatty():
+        return SilentBar(total)
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, unit_scale=unit_scale, desc=desc, file=sys.stderr, leave=False)
+
+
 def print_json(value: object) -> None:
     import msgspec
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from tqdm import tqdm
 
 from grannsamverkan import cli
 from grannsamverkan.cli import (
@@ -26,6 +25,7 @@ from grannsamverkan.cli import (
     decimal_number,
     iso_date,
     print_json,
+    progress_bar,
     run_with_connection,
     whole_number,
 )
@@ -72,9 +72,7 @@ def import_burglaries(args: argparse.Namespace, settings: Any) -> int:
     parsed = file.parsed
 
     async def work(conn: Any) -> int:
-        with tqdm(
-            total=len(parsed.records), unit=" inbrott", desc=f"inbrott {args.file.name}", file=sys.stderr, leave=False, disable=None
-        ) as bar:
+        with progress_bar(total=len(parsed.records), unit=" inbrott", desc=f"inbrott {args.file.name}") as bar:
 
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.n)
@@ -266,17 +264,19 @@ async def _rolling(conn: Any, args: argparse.Namespace, methods: list[BacktestMe
     if not data.areas:
         raise InvalidInput.at("kommun", "ranking.no_areas", kommun=args.kommun)
     per_method: dict[str, list[BacktestResult]] = {}
-    for method in tqdm(methods, desc="efterhandstest", unit=" metod", file=sys.stderr, leave=False, disable=None):
-        per_method[method] = rolling_backtest(
-            method,
-            data.area_table,
-            data.incidents,
-            start,
-            folds,
-            args.coverage,
-            bandwidth_m=args.bandwidth,
-            time_window_days=args.window_days,
-        )
+    with progress_bar(total=len(methods), desc="efterhandstest", unit=" metod") as bar:
+        for method in methods:
+            per_method[method] = rolling_backtest(
+                method,
+                data.area_table,
+                data.incidents,
+                start,
+                folds,
+                args.coverage,
+                bandwidth_m=args.bandwidth,
+                time_window_days=args.window_days,
+            )
+            bar.update(1)
     answer = RollingBacktest(
         kommun=args.kommun,
         coverage=args.coverage,

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from tqdm import tqdm
 
 from grannsamverkan import cli, messages
 from grannsamverkan.cli import (
@@ -20,6 +19,7 @@ from grannsamverkan.cli import (
     cli_actor,
     command,
     print_json,
+    progress_bar,
     read_file,
     run_with_connection,
     server_options,
@@ -66,9 +66,7 @@ async def import_household_file(
 ) -> household_import.ImportResult:
     data = read_point_file(path)
     total = len(data) if isinstance(data, bytes) else None
-    with tqdm(
-        total=total, unit="B", unit_scale=True, desc=f"hushåll {path.name}", file=sys.stderr, disable=quiet or None, leave=False
-    ) as bar:
+    with progress_bar(total=total, unit="B", unit_scale=True, desc=f"hushåll {path.name}", quiet=quiet) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
