@@ -63,8 +63,12 @@ async def import_household_file(
     quiet: bool = False,
     fields: PointFields | None = None,
     crs: str | None = None,
+    data: bytes | Path | None = None,
+    started: household_import.ReadAhead | None = None,
 ) -> household_import.ImportResult:
-    data = read_point_file(path)
+    """``data``: the file as ``read_point_file`` read it, when the caller has; ``started``: its
+    reader (``household_cases.start_reading``)."""
+    data = read_point_file(path) if data is None else data
     total = len(data) if isinstance(data, bytes) else None
     with progress_bar(total=total, unit="B", unit_scale=True, desc=f"hushåll {path.name}", quiet=quiet) as bar:
 
@@ -72,7 +76,9 @@ async def import_household_file(
             bar.total = total
             bar.update(done - bar.n)
 
-        return await household_cases.import_households(conn, actor, kommun, data, fields=fields, crs=crs, on_progress=progress)
+        return await household_cases.import_households(
+            conn, actor, kommun, data, fields=fields, crs=crs, on_progress=progress, started=started
+        )
 
 
 @command("import areas")
@@ -123,9 +129,16 @@ def export_areas(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("import households")
 def import_households(args: argparse.Namespace, settings: Settings) -> int:
+    # The file is read, and a CSV's reading started, while the command connects and checks the
+    # migrations: its first batches are ready when the database is.
+    data = read_point_file(args.file)
+    started = household_cases.start_reading(data, args.kommun)
+
     async def work(conn: Any) -> int:
         fields = PointFields.of(external_ref=args.ref_field, street=args.street_field, postcode=args.postcode_field, city=args.city_field)
-        result = await import_household_file(conn, cli_actor(), args.file, args.kommun, fields=fields, crs=args.crs)
+        result = await import_household_file(
+            conn, cli_actor(), args.file, args.kommun, fields=fields, crs=args.crs, data=data, started=started
+        )
         if args.json:
             print_json(result)
         else:
@@ -134,7 +147,11 @@ def import_households(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"varning: {warning}")
         return EXIT_OK
 
-    return run_with_connection(settings, work)
+    try:
+        return run_with_connection(settings, work)
+    finally:
+        if started is not None:
+            started.close()  # the import closed it, unless it never began (no database, say)
 
 
 # --- demo -----------------------------------------------------------------------------------------

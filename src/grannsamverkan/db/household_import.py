@@ -4,7 +4,7 @@ external_ref.
 The pipeline, each stage on its own thread so that two cores are kept busy:
 
 1. reading: the fast Arrow reader (``geo.columnar.clean_batches``) or, when it hands over, the
-   careful one (``geo.columnar.household_batches``), up to 16 batches ahead (``_ReadAhead``);
+   careful one (``geo.columnar.household_batches``), up to 16 batches ahead (``ReadAhead``);
 2. preparing: each batch's households assigned to areas, split into new ones and changed known
    ones, the new ones encoded in PostgreSQL's binary COPY format (``_prepare``, in a worker thread);
 3. storing: one binary COPY of every new household, fed batch by batch (``_copy_new``); the
@@ -280,7 +280,7 @@ def _prepare(
 _END = object()
 
 
-class _ReadAhead:
+class ReadAhead:
     """Reads the batches in a thread of its own, up to ``depth`` ahead of the import, from the
     moment the import starts: the first ones while the database answers the setup queries (and,
     on a re-import, sends what the kommun has), the next ones while it stores the current one."""
@@ -325,7 +325,7 @@ class _ReadAhead:
 
 
 async def _prepared_batches(
-    reader: _ReadAhead, index: AreaGrid, existing: _Existing | None, target: _Target, encoder: pgpq.ArrowToPostgresBinaryEncoder
+    reader: ReadAhead, index: AreaGrid, existing: _Existing | None, target: _Target, encoder: pgpq.ArrowToPostgresBinaryEncoder
 ) -> AsyncIterator[_Prepared]:
     """Prepare the next batch in a thread while the database stores the current one."""
 
@@ -444,6 +444,14 @@ async def _update_changed(
 # --- the import -----------------------------------------------------------------------------------------
 
 
+def start_reading(csv: bytes, kommun: str) -> ReadAhead:
+    """The fast reader of ``csv``, started now: a caller that has the file before it has its
+    connection (the command line, while it connects and checks the migrations) hands it to
+    :func:`import_households`, whose COPY then finds the first batches ready. Close it when the
+    import does not take it."""
+    return ReadAhead(clean_batches(csv, kommun=kommun))
+
+
 async def import_households(
     conn: asyncpg.Connection,
     actor: Principal,
@@ -452,36 +460,42 @@ async def import_households(
     *,
     erase_contacts: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    started: ReadAhead | None = None,
 ) -> ImportResult:
     """The households of a CSV file: all or nothing, idempotent by external_ref.
 
-    The fast reader streams a clean file; when it finds anything it does not accept, the
-    transaction is rolled back and the careful reader reads the file again (and names the lines
-    that are wrong, if any).
+    The fast reader streams a clean file (``started``: the one :func:`start_reading` started for
+    this file and kommun); when it finds anything it does not accept, the transaction is rolled
+    back and the careful reader reads the file again (and names the lines that are wrong, if any).
 
     Households that the file moves out of the area of a group where they hold the contact person
     are refused (409 naming them) unless ``erase_contacts``: their contact persons are then erased,
     audited (``groups.settle_departures``).
     """
-    actor.require_kommun(kommun)
-    await kommuner.require_known(conn, [kommun])
+    fast = started or ReadAhead(clean_batches(csv, kommun=kommun))
+    try:
+        actor.require_kommun(kommun)
+        await kommuner.require_known(conn, [kommun])
+    except BaseException:
+        fast.close()
+        raise
     expected = len(csv) // SHORTEST_LINE_BYTES
     try:
-        return await _import(conn, actor, kommun, clean_batches(csv, kommun=kommun), expected, on_progress, erase_contacts)
+        return await _import(conn, actor, kommun, fast, expected, on_progress, erase_contacts)
     except NotClean:
-        return await _import(conn, actor, kommun, household_batches(csv, kommun=kommun), expected, on_progress, erase_contacts)
+        careful = ReadAhead(household_batches(csv, kommun=kommun))
+        return await _import(conn, actor, kommun, careful, expected, on_progress, erase_contacts)
 
 
 async def _import(
     conn: asyncpg.Connection,
     actor: Principal,
     kommun: str,
-    batches: Iterable[HouseholdBatch],
+    reader: ReadAhead,
     expected: int,
     on_progress: Callable[[int, int], None] | None,
     erase_contacts: bool,
 ) -> ImportResult:
-    reader = _ReadAhead(batches)
     try:
         async with conn.transaction(), translated_errors():
             return await _store(conn, actor, kommun, reader, expected, on_progress, erase_contacts)
@@ -493,7 +507,7 @@ async def _store(
     conn: asyncpg.Connection,
     actor: Principal,
     kommun: str,
-    reader: _ReadAhead,
+    reader: ReadAhead,
     expected: int,
     on_progress: Callable[[int, int], None] | None,
     erase_contacts: bool,

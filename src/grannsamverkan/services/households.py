@@ -50,6 +50,7 @@ async def import_households(
     crs: str | None = None,
     erase_contacts: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    started: household_import.ReadAhead | None = None,
 ) -> household_import.ImportResult:
     """A household import (db.household_import.import_households) of a CSV, or of a GIS file's points
     (GeoPackage, (zipped) shapefile, GeoJSON; told by its bytes, a path is a ``.shp``) with
@@ -65,13 +66,23 @@ async def import_households(
             )
     else:
         assert isinstance(data, bytes)
-        result = await household_import.import_households(conn, actor, kommun, data, erase_contacts=erase_contacts, on_progress=on_progress)
+        result = await household_import.import_households(
+            conn, actor, kommun, data, erase_contacts=erase_contacts, on_progress=on_progress, started=started
+        )
     if result.contact_persons_erased:
         await audit.scrub(conn, CONTACT_TABLES)
     if result.without_position:
         plain = household_import.without_position_warning(result.without_position)
         result.warnings = [_with_link(w, kommun) if w == plain else w for w in result.warnings]
     return result
+
+
+def start_reading(data: bytes | Path, kommun: str) -> household_import.ReadAhead | None:
+    """A CSV's fast reader started before the import has its connection (``started`` of
+    :func:`import_households`); None for a GIS file, which is converted first."""
+    if isinstance(data, Path) or is_gis_file(data):
+        return None
+    return household_import.start_reading(data, kommun)
 
 
 def outside_areas_path(kommun: str) -> str:
