@@ -259,6 +259,34 @@ class HouseholdRow(msgspec.Struct, kw_only=True):
     contact: bool
 
 
+async def _household_rows(
+    db: Any, principal: Principal, area: areas.AreaRecord, group: groups.Group | None, contacts: list[groups.ContactPerson]
+) -> tuple[list[HouseholdRow], list[tuple[float, float, str, str]]]:
+    """The area's households (signed up, contact person) and their dots on the map; none for a
+    role that may not read household addresses and sign-ups (the police)."""
+    if not principal.can("read_households"):
+        return [], []
+    items, _ = await households.list_households(db, in_kommuner=[area.kommun], area_id=area.id, limit=MANY, offset=0)
+    signed: set[int] = set()
+    if group:
+        signups, _ = await groups.list_signups(db, group.id, principal.scope, limit=MANY, offset=0)
+        signed = {s.household_id for s in signups}
+    with_contact = {c.household_id for c in contacts}
+    rows = [HouseholdRow(household=h, signed_up=h.id in signed, contact=h.id in with_contact) for h in items]
+    located = [(r, tuple(r.household.location["coordinates"][:2])) for r in rows if r.household.location]
+    points = lonlat_to_sweref([p for _, p in located])
+    dots = [
+        (
+            x,
+            y,
+            "dot-signed" if r.signed_up else "dot-open",
+            f"{r.household.street or 'Hushåll ' + str(r.household.id)}: {'anmält' if r.signed_up else 'inte anmält'}",
+        )
+        for (r, _), (x, y) in zip(located, points, strict=True)
+    ]
+    return rows, dots
+
+
 async def area_page(
     request: Request[Any, Any, Any],
     db: Any,
@@ -274,28 +302,7 @@ async def area_page(
     group = await groups.get_group(db, area.group_id, principal.scope) if area.group_id else None
     eligibility = await groups.eligibility(db, group.id, principal.scope) if group and group.status == "forming" else None
     contacts = await groups.list_contacts(db, group.id, principal.scope) if group else []
-    rows: list[HouseholdRow] = []
-    dots: list[tuple[float, float, str, str]] = []
-    # Household addresses and sign-ups: only for roles that may read them (never the police).
-    if principal.can("read_households"):
-        items, _ = await households.list_households(db, in_kommuner=[area.kommun], area_id=area_id, limit=MANY, offset=0)
-        signed: set[int] = set()
-        if group:
-            signups, _ = await groups.list_signups(db, group.id, principal.scope, limit=MANY, offset=0)
-            signed = {s.household_id for s in signups}
-        with_contact = {c.household_id for c in contacts}
-        rows = [HouseholdRow(household=h, signed_up=h.id in signed, contact=h.id in with_contact) for h in items]
-        located = [(r, tuple(r.household.location["coordinates"][:2])) for r in rows if r.household.location]
-        points = lonlat_to_sweref([p for _, p in located])
-        dots = [
-            (
-                x,
-                y,
-                "dot-signed" if r.signed_up else "dot-open",
-                f"{r.household.street or 'Hushåll ' + str(r.household.id)}: {'anmält' if r.signed_up else 'inte anmält'}",
-            )
-            for (r, _), (x, y) in zip(located, points, strict=True)
-        ]
+    rows, dots = await _household_rows(db, principal, area, group, contacts)
     row = AreaRow(area=area, group=group, has_contact=bool(contacts))
     svg = draw(
         [
