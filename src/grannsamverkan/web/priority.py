@@ -116,28 +116,8 @@ class PriorityPages(Controller):
         """The map shows every area; the ranked table a page of them (``?sida=``), the areas with an
         active group the first page's worth and how many more."""
         code = kommun or default_kommun(principal)
-        choices = await kommun_choices(db, principal)
         first, last = chosen_period(fran, till)
-        context: dict[str, Any] = {
-            "choices": choices,
-            "method": metod,
-            "methods": METHODS,
-            "method_phrases": METHOD_PHRASES,
-            "first": first,
-            "last": last,
-            "kommun_code": code,
-            "kommun": None,
-            "ranked": [],
-            "covered": [],
-            "map": None,
-            "pages": None,
-            "covered_total": 0,
-            "field_errors": {},
-            "collapsed": None,
-            "near_repeat_shown": True,
-            "window_days": round(DEFAULT_TIME_WINDOW_DAYS),
-            "bandwidth_m": round(DEFAULT_BANDWIDTH_M),
-        }
+        context = _empty_context(await kommun_choices(db, principal), code, metod, first, last)
         if code is None:
             return page(request, "priority.html.j2", **context)
         context["kommun"] = await visible_kommun(db, principal, code)
@@ -183,3 +163,27 @@ class PriorityPages(Controller):
             label=f"{a.name}: plats {place} av {count}",
             short=f"{place}" if is_top(place, score) else "",
         )
+
+
+def _empty_context(choices: Any, code: str | None, method: str, first: date, last: date) -> dict[str, Any]:
+    """The priority page before any ranking: the form, its choices and the method's words."""
+    return {
+        "choices": choices,
+        "method": method,
+        "methods": METHODS,
+        "method_phrases": METHOD_PHRASES,
+        "first": first,
+        "last": last,
+        "kommun_code": code,
+        "kommun": None,
+        "ranked": [],
+        "covered": [],
+        "map": None,
+        "pages": None,
+        "covered_total": 0,
+        "field_errors": {},
+        "collapsed": None,
+        "near_repeat_shown": True,
+        "window_days": round(DEFAULT_TIME_WINDOW_DAYS),
+        "bandwidth_m": round(DEFAULT_BANDWIDTH_M),
+    }
