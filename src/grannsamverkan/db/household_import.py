@@ -89,6 +89,10 @@ CREATE_PARTITION = "select household_partition_create($1)"
 ATTACH_PARTITION = "select household_partition_attach($1)"
 # Room for the index builds to sort a million keys in memory.
 INDEX_BUILD_MEMORY = "set local maintenance_work_mem = '256MB'"
+# The loaded pages go to disk while the COPY and the index builds run, not all at the commit: a
+# table loaded without WAL (the embedded server) is synced when the transaction commits, and that
+# sync then finds little left to write (1M rows: 0.12 s → 0.06 s at the commit, embedded PG 18).
+FLUSH_AS_WRITTEN = "set local backend_flush_after = '2MB'"
 ADD_AREA_COUNTS = """
 update area a set households_total = a.households_total + v.n
 from unnest($1::bigint[], $2::integer[]) as v(id, n)
@@ -547,5 +551,6 @@ async def _target(conn: asyncpg.Connection, kommun: str) -> _Target:
     first_load = not await conn.fetchval(HAS_OWN_PARTITION, kommun) and not await conn.fetchval(HAS_HOUSEHOLDS, kommun)
     if not first_load:
         return _Target("household", kommun, first_load=False)
+    await conn.execute(FLUSH_AS_WRITTEN)
     await conn.execute(CREATE_PARTITION, kommun)
     return _Target(await conn.fetchval(PARTITION_NAME, kommun), kommun, first_load=True)
