@@ -84,3 +84,32 @@ def test_the_scope_rules_are_the_tokens() -> None:
     with pytest.raises(InvalidInput) as bad_role:
         checked_scope("superuser", ["2283"])
     assert bad_role.value.errors[0].field == "role"
+
+
+def test_a_name_may_have_from_2_to_254_characters() -> None:
+    assert checked_name("jo") == "jo"
+    longest = "a" * 244 + "@kommun.se"
+    assert len(longest) == 254 and checked_name(longest) == longest
+    for wrong in ("j", longest + "x"):
+        with pytest.raises(InvalidInput) as refused:
+            checked_name(wrong)
+        assert refused.value.detail == "Namnet ska ha 2–254 tecken."
+
+
+def test_a_password_may_have_up_to_256_characters_at_sign_up_and_at_sign_in() -> None:
+    longest = "å" * MAX_PASSWORD_LENGTH
+    assert MAX_PASSWORD_LENGTH == 256
+    assert checked_password(longest) == longest
+    assert sign_in_password(longest) == longest
+    with pytest.raises(InvalidInput) as refused:
+        checked_password(longest + "x")
+    assert refused.value.detail == "Lösenordet får ha högst 256 tecken."
+    assert [(e.field, e.message) for e in refused.value.errors] == [("password", "Lösenordet får ha högst 256 tecken.")]
+
+
+def test_an_unknown_role_is_named_and_the_roles_listed() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        checked_scope("superuser", ["2283"])
+    assert refused.value.detail == "Okänd roll 'superuser'."
+    assert refused.value.code == "account.role_unknown"
+    assert [(e.field, e.message) for e in refused.value.errors] == [("role", "Rollen ska vara en av admin, coordinator, police.")]

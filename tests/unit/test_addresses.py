@@ -47,6 +47,41 @@ def test_streets_in_swedish_order_and_case_does_not_matter() -> None:
     assert swedish_key("Édvins väg") == swedish_key("edvins väg")
 
 
+def test_a_streets_name_is_read_to_its_end_after_a_swedish_letter() -> None:
+    # Ö, Ä, Å are letters of their own, and the letters after them still count
+    assert ordered(["Östra vägen 1", "Örnvägen 2"]) == ["Örnvägen 2", "Östra vägen 1"]
+    assert ordered(["Ängsvägen 1", "Älvvägen 2"]) == ["Älvvägen 2", "Ängsvägen 1"]
+    assert ordered(["Björkvägen 1", "Bäckvägen 2", "Backvägen 3"]) == ["Backvägen 3", "Björkvägen 1", "Bäckvägen 2"]
+
+
+def test_a_street_typed_with_extra_spaces_is_the_same_street() -> None:
+    assert ordered(["Lilla vägen 2", "Lilla  vägen 3", " Lilla vägen 1", "Lilla vägen  4"]) == [
+        " Lilla vägen 1",
+        "Lilla vägen 2",
+        "Lilla  vägen 3",
+        "Lilla vägen  4",
+    ]
+    assert swedish_key("Lilla \t vägen") == swedish_key("lilla vägen")
+
+
+def test_a_word_break_sorts_before_a_hyphen_and_a_letter() -> None:
+    # Anna Lindhs gata before Anna-Lisas väg whether the hyphen is read as a space or not read
+    assert ordered(["Anna-Lisas väg 1", "Annavägen 1", "Anna Lindhs gata 9"]) == [
+        "Anna Lindhs gata 9",
+        "Anna-Lisas väg 1",
+        "Annavägen 1",
+    ]
+
+
+@pytest.mark.parametrize("number", [0, 1, 4])
+def test_the_street_without_a_number_comes_before_its_numbered_addresses(number: int) -> None:
+    assert ordered([f"Storgatan {number}", "Storgatan", f"Storgatan {number}A"]) == [
+        "Storgatan",
+        f"Storgatan {number}",
+        f"Storgatan {number}A",
+    ]
+
+
 def test_apartment_numbers_and_addresses_without_numbers() -> None:
     assert ordered(["Storgatan 2 lgh 1102", "Storgatan 2 lgh 1101", "Storgatan", "Storgatan 10"]) == [
         "Storgatan",

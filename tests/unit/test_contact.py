@@ -136,3 +136,12 @@ def test_a_good_name_with_a_wrong_phone_number_names_only_the_phone() -> None:
     with pytest.raises(InvalidInput) as info:
         check_contact_details("Anna", "070-123 45 67", "anna@")
     assert info.value.errors == [FieldError(field="email", message=EMAIL_INVALID, code="contact.email_invalid")]
+
+
+def test_a_phone_number_or_e_mail_address_too_long_says_how_long_it_may_be() -> None:
+    with pytest.raises(InvalidInput) as info:
+        check_contact_details("Anna", "070" + " " * 32 + "123456", "a" * 64 + "@" + "b" * 187 + ".se")
+    assert [(e.field, e.message) for e in info.value.errors] == [
+        ("phone", "Telefonnumret är för långt (högst 40 tecken)."),
+        ("email", "E-postadressen är för lång (högst 254 tecken)."),
+    ]

@@ -272,3 +272,18 @@ def test_a_household_goes_to_the_contact_person_north_or_south_of_it() -> None:
     households = [(1, 620_000.0, 7_000_100.0), (2, 620_000.0, 6_999_900.0)]
     c = coverage(households, [(10, 620_000.0, 7_000_090.0), (11, 620_000.0, 6_999_910.0)], 1)
     assert c.covers == {10: [1], 11: [2]}
+
+
+def test_a_household_goes_to_the_nearest_contact_person_by_northing_alone() -> None:
+    # one street running north-south: the neighbour 10 m south, not the one 1.1 km south
+    c = coverage([(1, 620_000.0, 7_000_100.0)], [(10, 620_000.0, 7_000_090.0), (11, 620_000.0, 6_999_000.0)], 15)
+    assert c.covers == {10: [1], 11: []}
+
+
+def test_a_position_with_one_coordinate_missing_is_no_position() -> None:
+    # a household with only an easting, a contact person with only a northing
+    households = [(1, 0.0, 0.0), (2, 5.0, None)]
+    c = coverage(households, [(10, 1.0, 0.0), (11, None, 3.0)], 15)
+    assert c.covers == {10: [1], 11: []}
+    assert c.uncovered == [2]
+    assert (c.households_covered, c.households_without_contact) == (1, 1)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grannsamverkan.domain.eligibility import meets_threshold
-from grannsamverkan.domain.numbers import count, decimal, expected, percent, share
+from grannsamverkan.domain.numbers import count, decimal, expected, percent, share, tally
 
 NBSP = "\u00a0"
 
@@ -115,3 +115,37 @@ def test_shares_and_decimals_with_more_places() -> None:
     assert expected(Fraction(2, 3), 3) == "0,666"
     assert expected(Fraction(1234567, 10), 0) == f"123{NBSP}456"
     assert count(-1234) == f"-1{NBSP}234"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1.0, "1"),
+        (2.5, "2,5"),
+        (0.96, "1"),  # a burglary spread over days rounds to a whole one
+        (10.04, "10"),
+        (Fraction(7, 3), "2,3"),
+        (0.05, "0,1"),
+        (0.0, "0"),
+        (1234.0, f"1{NBSP}234"),
+        (1234.56, f"1{NBSP}234,6"),
+    ],
+)
+def test_a_tally_shows_tenths_only_where_they_are_not_zero(value: float | Fraction, text: str) -> None:
+    assert tally(value) == text
+
+
+def test_a_float_is_rounded_from_the_decimal_value_people_see() -> None:
+    # 0.15 and 1.005 are a hair below in binary; 0.29 × 100 is 28.999… in floats
+    assert decimal(0.15) == "0,2"
+    assert decimal(1.005, 2) == "1,01"
+    assert expected(0.29, 2) == "0,29"
+    assert expected(0.7, 1) == "0,7"
+
+
+def test_half_a_step_below_one_rounds_up_to_the_step() -> None:
+    assert decimal(0.05) == "0,1"
+    assert decimal(Fraction(1, 2), 0) == "1"
+    assert decimal(0.5, 0) == "1"
+    assert decimal(0.04) == "0,0"
+    assert decimal(-0.05) == "-0,1"
