@@ -252,3 +252,30 @@ def test_rate_limiter_forgets_the_least_recently_seen_client_first() -> None:
     # "a" (the oldest) was forgotten and may submit again; "d" (the newest) is still limited
     assert not limiter.allow("d", now=1)
     assert limiter.allow("a", now=1)
+
+
+# --- a trygghetsvandring's responsible body, in the protocol's words -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("Kommunens gatuenhet", "kommun"),
+        ("  Tekniska förvaltningen ", "kommun"),
+        ("TRAFIKVERKET", "trafikverket"),
+        ("Polisen i Sollefteå", "polis"),
+        ("AB Sollefteåforsens bostäder", "fastighetsagare"),
+        ("Polisen och kommunen", "polis"),  # the first body that fits is the one the report gets
+    ],
+)
+def test_the_protocols_responsible_body_becomes_the_closest_value(words: str, expected: str) -> None:
+    assert rules.responsible_from_text(words) == (expected, None)
+
+
+def test_a_body_no_value_fits_is_kept_in_words() -> None:
+    assert rules.responsible_from_text("  Vägföreningen Nipan ") == ("annan", "Ansvarig enligt trygghetsvandringen: Vägföreningen Nipan")
+
+
+@pytest.mark.parametrize("words", ["", "   "])
+def test_no_responsible_body_gives_none(words: str) -> None:
+    assert rules.responsible_from_text(words) == (None, None)

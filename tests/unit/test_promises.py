@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from grannsamverkan.domain import promises as walk_protocol
 from grannsamverkan.domain.goals import GroupRecord, expected_by, progress_status
 from grannsamverkan.domain.promises import (
     PromiseRule,
@@ -421,3 +422,25 @@ def test_the_owner_saying_it_will_not_be_done_is_missed_at_once() -> None:
     progress = evaluate_promise(rule, as_of=date(2017, 6, 1), activity_dates=[date(2017, 2, 1)])
     assert (progress.status, progress.measure, progress.owner_status, progress.activities) == ("missed", "qualitative", "inte_genomford", 1)
     assert describe(progress) == "inte genomförd, 1 aktivitet loggad"
+
+
+@pytest.mark.parametrize(
+    ("place_status", "word"),
+    [
+        ("open", "oppen"),
+        ("in_progress", "pagar"),
+        ("action_scheduled", "pagar"),
+        ("fixed", "atgardad"),
+        ("not_kommun_responsible", "atgardad"),
+        ("duplicate", "atgardad"),
+        ("closed", "atgardad"),
+    ],
+)
+def test_a_walk_point_reads_its_place_reports_status(place_status: str, word: str) -> None:
+    """The protocol's three words for the report's seven statuses: open is öppen, a handled case åtgärdad, the rest pågår."""
+    assert walk_protocol.walk_status_of(place_status) == word
+
+
+@pytest.mark.parametrize("word", ["oppen", "pagar", "atgardad"])
+def test_marking_a_walk_point_reads_back_as_the_same_word(word: str) -> None:
+    assert walk_protocol.walk_status_of(walk_protocol.PLACE_STATUS_OF_WALK[word]) == word
