@@ -125,7 +125,7 @@ def test_every_wrong_field_is_named_at_once() -> None:
         FieldError(field="email", message=EMAIL_INVALID, code="contact.email_invalid"),
     ]
     assert info.value.detail == (
-        f"Kontaktpersonens uppgifter är inte giltiga. name: Skriv kontaktpersonens namn. phone: {PHONE_INVALID} email: {EMAIL_INVALID}"
+        f"Kontaktpersonens uppgifter är inte giltiga. Skriv kontaktpersonens namn. {PHONE_INVALID} {EMAIL_INVALID}"
     )
 
 

@@ -89,7 +89,7 @@ def check_contact_details(name: str | None, phone: str | None, email: str | None
     if email is not None and (problem := email_problem(email)):
         errors.append(FieldError.of("email", problem, max=EMAIL_MAX))
     if errors:
-        detail = " ".join(f"{e.field}: {e.message}" for e in errors)
+        detail = " ".join(e.message for e in errors)  # each message names its field in Swedish
         raise InvalidInput("contact.invalid", errors, problems=detail)
     assert name is not None
     return ContactDetails(name=name, phone=phone, email=email)
