@@ -75,3 +75,14 @@ async def browser(chromium: Any) -> AsyncIterator[Any]:
     yield chromium
     for context in chromium.contexts:
         await context.close()
+
+
+async def watched_page(browser: Any, *, width: int = 1280, height: int = 900) -> tuple[Any, list[str]]:
+    """A new page in Swedish at ``width`` px, and the list its console errors and uncaught
+    script errors are gathered in (the test asserts on it)."""
+    context = await browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page, errors

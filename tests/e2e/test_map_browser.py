@@ -16,6 +16,7 @@ from shapely.geometry import shape
 
 from tests.conftest import TokenFactory
 from tests.e2e import test_browser as story
+from tests.e2e.conftest import watched_page
 from tests.e2e.test_browser import Screens, sign_in
 from tests.geodata import RAMSELE, area_feature, grid_points, households_csv
 
@@ -96,11 +97,7 @@ async def test_draw_an_overlapping_area_see_the_overlap_and_save_it_beside(
     screens = Screens(tmp_path)
     headers = await auth("coordinator", "2283", name="Samordnare Sollefteå")
     norrbyn, _ = await seed(server, headers)
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page, errors = await watched_page(browser)
     await sign_in(page, server, headers["Authorization"].removeprefix("Bearer "))
 
     # The kommun page: the Leaflet map with the kommun outline and both areas; the SVG is the fallback.
@@ -170,18 +167,14 @@ async def test_draw_an_overlapping_area_see_the_overlap_and_save_it_beside(
         await no_sideways_scroll(page)
         await screens.shot(page, f"karta-{name}-360")
     assert not [e for e in errors if "server responded with a status of 4" not in e], errors  # the refusals themselves
-    await context.close()
+    await page.context.close()
 
 
 async def test_move_a_corner_into_the_neighbour_then_back(server: str, browser: Any, auth: TokenFactory, tmp_path: Path) -> None:
     screens = Screens(tmp_path)
     headers = await auth("coordinator", "2283", name="Samordnare Sollefteå")
     norrbyn, _ = await seed(server, headers)
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page, errors = await watched_page(browser)
     await sign_in(page, server, headers["Authorization"].removeprefix("Bearer "))
     await page.goto(f"{server}/omraden/{norrbyn}/andra")
     await map_ready(page, "edit-live-map")
@@ -238,7 +231,7 @@ async def test_move_a_corner_into_the_neighbour_then_back(server: str, browser: 
     west = next(f for f in features if f["properties"]["name"] == "Västra Norrbyn")
     assert shape(west["geometry"]).bounds[2] < CENTRE[0] - 0.0019
     assert not [e for e in errors if "server responded with a status of 4" not in e], errors  # the refusals themselves
-    await context.close()
+    await page.context.close()
 
 
 async def test_the_priority_page_and_the_places_list_on_the_live_map(server: str, browser: Any, auth: TokenFactory, tmp_path: Path) -> None:
@@ -259,11 +252,7 @@ async def test_the_priority_page_and_the_places_list_on_the_live_map(server: str
         report = await api.post("/api/v1/places", json=lamp)
         assert report.status_code == 201, report.text
         report_id = report.json()["id"]
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page, errors = await watched_page(browser)
     await sign_in(page, server, headers["Authorization"].removeprefix("Bearer "))
 
     # The priority page: Norrbyn first in the table and on the map, darker, with its place.
@@ -311,4 +300,4 @@ async def test_the_priority_page_and_the_places_list_on_the_live_map(server: str
         await no_sideways_scroll(page)
         await screens.shot(page, f"karta-{name}-360")
     assert not errors, errors
-    await context.close()
+    await page.context.close()
