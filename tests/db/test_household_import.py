@@ -72,6 +72,22 @@ async def test_a_first_import_loads_its_own_partition_and_later_ones_go_through_
     assert await conn.fetchval("select count(*) from audit_event where table_name = 'household' and action = 'import'") == 3
 
 
+async def test_a_first_import_leaves_its_rows_frozen_so_no_vacuum_rewrites_them(conn: asyncpg.Connection) -> None:
+    """The first load's COPY FREEZE (its table is made in the same transaction) marks every page
+    all-visible and all-frozen: no later vacuum or hint-bit write touches the million rows again.
+    pg_visibility reads the visibility map; the embedded server's build lacks it, PG 15 has it."""
+    if not await conn.fetchval("select exists (select 1 from pg_available_extensions where name = 'pg_visibility')"):
+        pytest.skip("this server has no pg_visibility extension")
+    await conn.execute("create extension if not exists pg_visibility")
+    await three_areas(conn)
+    await household_import.import_households(conn, cli_actor(), "2283", _many("f", 5_000).encode())
+    pages = await conn.fetchrow(
+        "select count(*) as pages, count(*) filter (where all_frozen) as frozen from pg_visibility_map('household_k2283')"
+    )
+    assert pages["pages"] > 10
+    assert pages["frozen"] == pages["pages"]
+
+
 async def test_households_added_one_by_one_keep_the_kommun_in_the_shared_partition(conn: asyncpg.Connection) -> None:
     await three_areas(conn)
     await households.create_household(conn, cli_actor(), households.HouseholdInput(kommun="2505", external_ref="x0", street="Storgatan 1"))
@@ -137,7 +153,10 @@ async def test_a_fault_in_a_long_file_stops_reading_and_writes_nothing(conn: asy
 
 async def test_a_copy_the_database_refuses_ends_with_its_error(conn: asyncpg.Connection) -> None:
     """The COPY fails on a row of the fourth of 200 batches the feeder hands over through its
-    channel: the database's error comes back, and nothing waits on the channel."""
+    channel: the database's error comes back, and nothing waits on the channel. (A first load's
+    table is made in the import's transaction, which its COPY FREEZE requires: so is this one.)"""
+    transaction = conn.transaction()
+    await transaction.start()
     await conn.execute(
         "create temp table refused (external_ref text, street text, postcode text, city text, "
         "x double precision, y double precision, area_id bigint check (area_id < 3))"
@@ -154,5 +173,8 @@ async def test_a_copy_the_database_refuses_ends_with_its_error(conn: asyncpg.Con
             )  # fmt: skip
             yield household_import._Prepared(encoder.write_batch(rows), rows.slice(0, 0), household_import._Tally(rows=500), 0, 0)
 
-    with pytest.raises(asyncpg.CheckViolationError):
-        await asyncio.wait_for(household_import._copy_new(conn, target, batches(), encoder, None), 60)
+    try:
+        with pytest.raises(asyncpg.CheckViolationError):
+            await asyncio.wait_for(household_import._copy_new(conn, target, batches(), encoder, None), 60)
+    finally:
+        await transaction.rollback()

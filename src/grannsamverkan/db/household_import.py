@@ -12,7 +12,8 @@ The pipeline, each stage on its own thread so that two cores are kept busy:
 
 A kommun's first import (it has no households yet) loads a table of its own, created in the same
 transaction and without indexes (on the embedded server, with ``wal_level = minimal``, written
-without WAL), builds the three indexes once, sorted, and attaches it as the kommun's partition.
+without WAL; on every server, frozen by ``COPY FREEZE``), builds the three indexes once, sorted,
+and attaches it as the kommun's partition.
 """
 
 from __future__ import annotations
@@ -400,7 +401,13 @@ async def _copy_new(
 
     feeding = asyncio.ensure_future(feed())
     try:
-        await conn.copy_to_table(target.table, source=drain(), columns=target.schema.names, format="binary")
+        # A first load's table was made in this transaction: COPY FREEZE writes its rows frozen and
+        # its pages all-visible, so the index builds read them without checking each row's
+        # transaction, and no vacuum rewrites them later (1M rows, embedded: about 0.1 s less).
+        # PostgreSQL's documented cost: a repeatable-read transaction older than the commit sees
+        # the rows once it is committed; the registry reads in read committed.
+        freeze = True if target.first_load else None
+        await conn.copy_to_table(target.table, source=drain(), columns=target.schema.names, format="binary", freeze=freeze)
     except BaseException:
         feeding.cancel()
         with contextlib.suppress(BaseException):
