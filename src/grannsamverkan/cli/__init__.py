@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -88,10 +89,56 @@ def cli_actor() -> Principal:
     return Principal(token_id=0, name=f"cli:{user}", role="admin")
 
 
+class FileReadAhead:
+    """A command's input file, read on a thread of its own from the moment the command starts.
+
+    Reading releases the GIL, so the file is read while the command's modules load (numpy,
+    pyarrow, shapely, asyncpg: about 0.2 s) instead of after them: a national household file of
+    60 MB takes about 50 ms to read, which the import then no longer waits for."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._content: bytes | OSError | None = None
+        self._thread = threading.Thread(target=self._read, name="file-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            self._content = self.path.read_bytes()
+        except OSError as exc:  # raised by content(), where the command reads the file
+            self._content = exc
+
+    def content(self) -> bytes:
+        self._thread.join()
+        if isinstance(self._content, OSError):
+            raise self._content
+        assert self._content is not None
+        return self._content
+
+
+# Commands whose input file is read ahead (FileReadAhead), and the file being read, by its path.
+READ_AHEAD_COMMANDS: Final = frozenset({("import", "households"), ("import", "burglaries")})
+_files_read_ahead: dict[Path, FileReadAhead] = {}
+
+
+def _start_read_ahead(argv: list[str]) -> None:
+    """The first existing file among the command's words, read ahead for a command that reads
+    one; it is used only if argparse then names the same path as the command's file."""
+    words = [arg for arg in argv if not arg.startswith("-")]
+    if tuple(words[:2]) not in READ_AHEAD_COMMANDS:
+        return
+    for word in words[2:]:
+        path = Path(word)
+        if path.suffix.lower() != ".shp" and path.is_file():  # a shapefile is read with its siblings, by path
+            _files_read_ahead[path] = FileReadAhead(path)
+            return
+
+
 def read_file(path: Path) -> bytes:
     """A command's input file, or a clear error naming it."""
+    ahead = _files_read_ahead.pop(path, None)
     try:
-        return path.read_bytes()
+        return ahead.content() if ahead is not None else path.read_bytes()
     except OSError as exc:
         raise InvalidInput.at("FILE", "file.unreadable", path=path, reason=messages.os_reason(exc)) from None
 
@@ -520,10 +567,18 @@ def main(argv: list[str] | None = None) -> int:
     import importlib
 
     argv = sys.argv[1:] if argv is None else argv
-    for module in _lazy_modules(argv):
-        importlib.import_module(module)  # registers its parser and commands
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    _start_read_ahead(argv)
+    try:
+        for module in _lazy_modules(argv):
+            importlib.import_module(module)  # registers its parser and commands
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        return _run(args)
+    finally:
+        _files_read_ahead.clear()  # not taken: the command read another file, or none
+
+
+def _run(args: argparse.Namespace) -> int:
     from grannsamverkan.db.pool import UNAVAILABLE_ERRORS
 
     try:
