@@ -490,55 +490,52 @@ async def import_households(
     except BaseException:
         fast.close()
         raise
-    expected = len(csv) // SHORTEST_LINE_BYTES
+    job = _Job(actor, kommun, len(csv) // SHORTEST_LINE_BYTES, on_progress, erase_contacts)
     try:
-        return await _import(conn, actor, kommun, fast, expected, on_progress, erase_contacts)
+        return await _import(conn, job, fast)
     except NotClean:
-        careful = ReadAhead(household_batches(csv, kommun=kommun))
-        return await _import(conn, actor, kommun, careful, expected, on_progress, erase_contacts)
+        return await _import(conn, job, ReadAhead(household_batches(csv, kommun=kommun)))
 
 
-async def _import(
-    conn: asyncpg.Connection,
-    actor: Principal,
-    kommun: str,
-    reader: ReadAhead,
-    expected: int,
-    on_progress: Callable[[int, int], None] | None,
-    erase_contacts: bool,
-) -> ImportResult:
+class _Job(msgspec.Struct, frozen=True):
+    """What an import is asked to do, the same for the fast reader's attempt and the careful
+    one's: who, which kommun, how many households to expect (the area index's size), whom to
+    tell of progress, and whether moved households may take their contact persons with them."""
+
+    actor: Principal
+    kommun: str
+    expected: int
+    on_progress: Callable[[int, int], None] | None
+    erase_contacts: bool
+
+
+async def _import(conn: asyncpg.Connection, job: _Job, reader: ReadAhead) -> ImportResult:
     try:
         async with conn.transaction(), translated_errors():
-            return await _store(conn, actor, kommun, reader, expected, on_progress, erase_contacts)
+            return await _store(conn, job, reader)
     finally:
         reader.close()
 
 
-async def _store(
-    conn: asyncpg.Connection,
-    actor: Principal,
-    kommun: str,
-    reader: ReadAhead,
-    expected: int,
-    on_progress: Callable[[int, int], None] | None,
-    erase_contacts: bool,
-) -> ImportResult:
+async def _store(conn: asyncpg.Connection, job: _Job, reader: ReadAhead) -> ImportResult:
     # Areas cannot change under the import, nor can another import of the kommun run, nor a
     # household be added to it: all take this lock.
+    kommun = job.kommun
     await lock_kommun(conn, kommun)
-    index = await area_index(conn, kommun, points=expected)
+    index = await area_index(conn, kommun, points=job.expected)
     target = await _target(conn, kommun)
     existing = None if target.first_load else await _existing(conn, kommun)
     encoder = pgpq.ArrowToPostgresBinaryEncoder(target.schema)
     try:
-        stored = await _copy_new(conn, target, _prepared_batches(reader, index, existing, target, encoder), encoder, on_progress)
+        prepared = _prepared_batches(reader, index, existing, target, encoder)
+        stored = await _copy_new(conn, target, prepared, encoder, job.on_progress)
         if target.first_load:
             await _attach_first_load(conn, kommun, stored.tally.area_counts)
     except asyncpg.UniqueViolationError:
         # New households repeat an external_ref (known ones are caught in _split_known): the
         # careful reader names the lines.
         raise NotClean("a repeated external_ref") from None
-    updated, erased = await _update_changed(conn, actor, kommun, stored.changed, erase_contacts) if stored.changed else (0, 0)
+    updated, erased = await _update_changed(conn, job.actor, kommun, stored.changed, job.erase_contacts) if stored.changed else (0, 0)
     tally = stored.tally
     result = ImportResult(
         inserted=tally.inserted,
@@ -549,7 +546,7 @@ async def _store(
         without_position=tally.unlocated,
         warnings=[without_position_warning(tally.unlocated)] if tally.unlocated else [],
     )
-    await audit.record(conn, actor, kommun=kommun, table="household", row_id=None, action="import", after=msgspec.to_builtins(result))
+    await audit.record(conn, job.actor, kommun=kommun, table="household", row_id=None, action="import", after=msgspec.to_builtins(result))
     return result
 
 
