@@ -68,6 +68,23 @@
     });
   }
 
+  // Names written on the map never cover one another: at each zoom, a name that would overlap one
+  // already shown is hidden until the map is zoomed in far enough (the priority map's places, "1.
+  // Nipan", always show, and first). Hover still names every area.
+  function declutter(map) {
+    var labels = Array.prototype.slice.call(map.getContainer().querySelectorAll(".leaflet-tooltip.map-label"));
+    var ranked = function (el) { return el.classList.contains("map-rank") ? 0 : 1; };
+    labels.sort(function (a, b) { return ranked(a) - ranked(b); });
+    var shown = [];
+    labels.forEach(function (label) {
+      label.classList.remove("map-label-hidden");
+      var r = label.getBoundingClientRect();
+      var covers = shown.some(function (k) { return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom; });
+      if (covers && ranked(label)) label.classList.add("map-label-hidden");
+      else shown.push(r);
+    });
+  }
+
   function pointLayer(layer, features) {
     var spec = POINT_LAYERS[layer];
     return L.geoJSON(features, {
@@ -130,6 +147,8 @@
       if (focus && focus.getBounds && focus.getBounds().isValid()) {
         map.fitBounds(focus.getBounds(), { padding: [16, 16], animate: false, maxZoom: 17 });
       }
+      declutter(map);
+      map.on("zoomend", function () { declutter(map); });
       el.setAttribute("data-ready", "1");
       el.dispatchEvent(new CustomEvent("map:ready", { detail: state }));
     }).catch(function () {
