@@ -73,6 +73,18 @@ def test_a_word_break_sorts_before_a_hyphen_and_a_letter() -> None:
     ]
 
 
+def test_a_hyphen_between_words_is_read_as_a_word_break() -> None:
+    # Swedish word-by-word order: "Anna-Karins" is the words "Anna" "Karins", before "Anna" "Lindhs"
+    assert ordered(["Anna Lindhs gata 1", "Anna–Maria gränd 1", "Anna-Karins väg 1"]) == [
+        "Anna-Karins väg 1",
+        "Anna Lindhs gata 1",
+        "Anna–Maria gränd 1",
+    ]
+    assert swedish_key("Anna-Karins väg") == swedish_key("anna karins väg")
+    # ... and a word break still sorts before any other sign
+    assert ordered(["A.Karlssons väg 1", "A Karlssons väg 1"]) == ["A Karlssons väg 1", "A.Karlssons väg 1"]
+
+
 @pytest.mark.parametrize("number", [0, 1, 4])
 def test_the_street_without_a_number_comes_before_its_numbered_addresses(number: int) -> None:
     assert ordered([f"Storgatan {number}", "Storgatan", f"Storgatan {number}A"]) == [

@@ -19,7 +19,9 @@ from grannsamverkan.errors import FieldError, InvalidInput
 # "Granvägen 4", "Granvägen 4A", "Granvägen 4 B", "Granvägen 4 lgh 1102", "Storgatan 12-14".
 _ADDRESS: Final = re.compile(r"^(?P<street>.*?)\s*(?P<number>\d+)\s*(?P<letter>[^\W\d_]?)(?![^\W\d_])\s*(?P<rest>.*)$")
 # Swedish alphabet: å, ä, ö are letters of their own after z (and æ, ø, ü read as ä, ö, y).
-_SWEDISH_LAST: Final = {"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"}
+# A hyphen or dash between words is read as a word break, as Swedish word-by-word order does:
+# Anna-Karins väg before Anna Lindhs gata ("anna karins" < "anna lindhs").
+_SWEDISH_LAST: Final = {"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y", "-": " ", "–": " "}
 
 AddressKey = tuple[int, str, int, int, str, str]
 
