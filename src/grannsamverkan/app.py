@@ -171,4 +171,7 @@ def start_mail_sender(settings: Settings, pool: Any) -> asyncio.Task[None] | Non
 
 def create_app_from_env() -> Litestar:
     """Factory for ASGI servers started with several workers (settings come from the environment)."""
+    from grannsamverkan.server_log import install_swedish_uvicorn_lines
+
+    install_swedish_uvicorn_lines()  # in each worker process
     return create_app(serving=True)

@@ -94,7 +94,7 @@ def open311_error(request: Request[Any, Any, Any], exc: Exception) -> Response[A
         status, description = 503, "databasen går inte att nå; försök igen om en stund"
     else:
         status, description = 500, "ett oväntat fel inträffade; det har loggats"
-        log.exception("open311: %s", request.url.path, exc_info=exc)
+        log.exception("oväntat fel i Open311 vid %s", request.url.path, exc_info=exc)
     if status in (409, 413, 415, 422):
         status = 400  # GeoReport v2 knows 400, 403, 404 (and server errors)
     return answer(request, "errors", [{"code": status, "description": description}], status)

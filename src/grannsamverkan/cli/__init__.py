@@ -217,7 +217,9 @@ def start_server(settings: Settings, url: str, *, host: str, port: int, workers:
     import uvicorn
 
     from grannsamverkan.app import create_app
+    from grannsamverkan.server_log import install_swedish_uvicorn_lines
 
+    install_swedish_uvicorn_lines()
     # The embedded server (if any) belongs to this process; workers reach it through its URL.
     os.environ["DATABASE_URL"] = url
     print(f"grannsamverkan svarar på http://{host}:{port} (OpenAPI på /schema)", file=sys.stderr, flush=True)

@@ -78,7 +78,7 @@ async def scrub(conn: asyncpg.Connection, tables: list[str]) -> None:
     "Personal data") finishes the job. Runs outside a transaction (VACUUM cannot run in one).
     """
     if conn.is_in_transaction():
-        log.warning("scrub skipped: called inside a transaction")
+        log.warning("rensningen hoppades över: den anropades inuti en transaktion")
         return
     for table in tables:
         name = await conn.fetchval(QUOTE_IDENT, table)
@@ -86,7 +86,7 @@ async def scrub(conn: asyncpg.Connection, tables: list[str]) -> None:
             async with conn.transaction():
                 await conn.execute(LOCK_TABLE_NOWAIT.format(table=name))
         except asyncpg.LockNotAvailableError:
-            log.warning("scrub of %s deferred: the table was busy; a plain vacuum ran instead", table)
+            log.warning("rensningen av %s sköts upp: tabellen användes; en vanlig vacuum kördes i stället", table)
             await conn.execute(VACUUM.format(table=name))
             continue
         await conn.execute(VACUUM_FULL.format(table=name))

@@ -63,7 +63,7 @@ def _answer(request: Request, problem: Problem, headers: dict[str, str] | None =
 
 def project_error(request: Request, exc: GrannsamverkanError) -> Response[Any]:
     if exc.status >= 500:
-        log.error("%s: %s", type(exc).__name__, exc.detail)
+        log.error("serverfel %s: %s", type(exc).__name__, exc.detail)
     return _answer(
         request,
         Problem(type=TYPE_BASE + exc.type_slug, title=exc.title, status=exc.status, detail=exc.detail, code=exc.code, errors=exc.errors),
@@ -184,7 +184,7 @@ def status_title(status: int) -> str:
 
 
 def database_unavailable(request: Request, exc: Exception) -> Response[Any]:
-    log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+    log.warning("databasen går inte att nå: %s: %s", type(exc).__name__, exc)
     return project_error(request, DatabaseUnavailable("database.unavailable"))
 
 
@@ -207,7 +207,7 @@ def unexpected_error(request: Request, exc: Exception) -> Response[Any]:
         # A value the database cannot hold (an id beyond 64 bits, a NUL in text): the caller's input.
         return project_error(request, InvalidInput.at("", "request.value_too_big", reason=message))
     # Never swallowed: logged with its traceback, answered as a problem without internals.
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("oväntat fel vid %s %s", request.method, request.url.path, exc_info=exc)
     return _answer(
         request,
         Problem(

@@ -78,9 +78,9 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     if isinstance(exc, GrannsamverkanError) and exc.code == "access.capability" and exc.values.get("capability") == "read_households":
         detail = messages.text("access.households")
     if status >= 500 and not isinstance(exc, GrannsamverkanError) and not isinstance(exc, UNAVAILABLE_ERRORS):
-        log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        log.exception("oväntat fel vid %s %s", request.method, request.url.path, exc_info=exc)
     elif status >= 500:
-        log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+        log.warning("%s vid %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
     errors = exc.errors if isinstance(exc, GrannsamverkanError) else []
     principal = request.scope.get("user")
     restore_csrf_token(request)
