@@ -22,8 +22,10 @@ from litestar.static_files import create_static_files_router
 from grannsamverkan import __version__
 from grannsamverkan.api import routes
 from grannsamverkan.api.system import health
+from grannsamverkan.db import notify
 from grannsamverkan.db.embedded import resolve_database_url
 from grannsamverkan.db.migrate import migrate
+from grannsamverkan.db.notify import Handler, Listener
 from grannsamverkan.db.pool import create_pool
 from grannsamverkan.http.auth import TokenCache, capability_guard, provide_principal
 from grannsamverkan.http.common import SECURITY_HEADERS, provide_db, with_static_file_headers
@@ -98,7 +100,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True,
 
 
 def _database(settings: Settings, *, run_migrations: bool, serving: bool) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    """The app's lifespan: the database (migrated, pooled) and the mail outbox's sender."""
+    """The app's lifespan: the database (migrated, pooled), its notifications and the mail outbox's sender."""
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -114,17 +116,45 @@ def _database(settings: Settings, *, run_migrations: bool, serving: bool) -> Cal
             # collection (about 70 ms each at a Stockholm-size kommun page, national benchmark).
             gc.collect()
             gc.freeze()
-        sender = start_mail_sender(settings, pool)
+        mail_wake = asyncio.Event() if sends_mail(settings) else None
+        listener = notification_listener(settings, url, app.state.token_cache, mail_wake)
+        sender = None
         try:
+            if listener is not None:
+                await listener.start()
+            sender = start_mail_sender(settings, pool, mail_wake)
             yield
         finally:
             if sender is not None:
                 sender.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sender
+            if listener is not None:
+                await listener.close()
             await pool.close()
 
     return database
+
+
+def notification_listener(settings: Settings, url: str, cache: TokenCache, mail_wake: asyncio.Event | None) -> Listener | None:
+    """The process's listening connection (db/notify.py), when something here needs it: the token
+    cache (an ended sign-in empties it; it caches only while it hears of them) and the mail sender
+    (a queued mail wakes it)."""
+    handlers: dict[str, Handler] = {}
+    if settings.token_cache_seconds > 0:
+        handlers[notify.REVOKED] = cache.clear
+    if mail_wake is not None:
+        handlers[notify.OUTBOX] = lambda _payload: mail_wake.set()
+    if not handlers:
+        return None
+
+    def on_state(heard: bool) -> None:
+        if notify.REVOKED in handlers:
+            cache.listening(heard)
+        if heard and mail_wake is not None:
+            mail_wake.set()  # a mail may have been queued while nobody listened
+
+    return Listener(url, handlers, on_state)
 
 
 BEARER = SecurityScheme(type="http", scheme="bearer", description="opaque token from 'grannsamverkan token create'")
@@ -159,14 +189,20 @@ def _openapi_config() -> OpenAPIConfig:
     )
 
 
-def start_mail_sender(settings: Settings, pool: Any) -> asyncio.Task[None] | None:
-    """The outbox's sender, when SMTP_URL is set and the interval is not 0 (services/mail.py)."""
-    if not settings.smtp_url or settings.mail_interval_seconds <= 0:
+def sends_mail(settings: Settings) -> bool:
+    """Does the server send the outbox by itself (SMTP_URL set, the interval not 0)?"""
+    return bool(settings.smtp_url) and settings.mail_interval_seconds > 0
+
+
+def start_mail_sender(settings: Settings, pool: Any, wake: asyncio.Event | None = None) -> asyncio.Task[None] | None:
+    """The outbox's sender, when SMTP_URL is set and the interval is not 0 (services/mail.py);
+    ``wake`` set: a mail was queued."""
+    if not sends_mail(settings):
         return None
     from grannsamverkan.services.mail import send_outbox_forever, smtp_target
 
     target = smtp_target(settings.smtp_url, settings.mail_from)  # an unusable SMTP_URL stops start-up, naming it
-    return asyncio.create_task(send_outbox_forever(pool, target, settings.mail_interval_seconds), name="mail-outbox")
+    return asyncio.create_task(send_outbox_forever(pool, target, settings.mail_interval_seconds, wake), name="mail-outbox")
 
 
 def create_app_from_env() -> Litestar:

@@ -75,8 +75,9 @@ SESSION_STATE = [
     (re.compile(r"\bdeclare\b.*\bcursor\b.*\bwith\s+hold\b", re.I), "a cursor WITH HOLD"),
     (re.compile(r"\.add_listener\(", re.I), "add_listener"),
 ]
-# The migrator holds its lock on a connection of its own, never on a pooled one.
-OWN_CONNECTION = {"migrate.py"}
+# The migrator holds its lock, and the notification listener listens, on a connection of its own,
+# never on a pooled one.
+OWN_CONNECTION = {"migrate.py", "notify.py"}
 
 
 def test_the_db_modules_leave_no_session_state_on_pooled_connections() -> None:

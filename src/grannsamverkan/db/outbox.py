@@ -2,7 +2,7 @@
 
 A delivered row is deleted, so no address stays in the database after delivery; a row that keeps
 failing is retried with a growing pause and deleted after MAX_ATTEMPTS (the failure is logged
-without the address).
+without the address). Queuing a mail notifies the server's sender when the transaction commits.
 """
 
 from __future__ import annotations
@@ -26,8 +26,12 @@ class Mail(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
+# The server's sender wakes up when the transaction commits (db/notify.py's OUTBOX channel).
 ENQUEUE = """
-insert into mail_outbox (kommun, report_id, recipient, subject, body) values ($1, $2, $3, $4, $5) returning id
+with queued as (
+    insert into mail_outbox (kommun, report_id, recipient, subject, body) values ($1, $2, $3, $4, $5) returning id
+)
+select id, pg_notify('grannsamverkan_outbox', '') from queued
 """
 
 

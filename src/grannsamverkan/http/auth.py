@@ -33,11 +33,18 @@ PLAIN_SESSION_COOKIE = "gsv_session"
 
 
 class TokenCache:
-    """Verified tokens for a few seconds, so the hot path asks the database once, not twice."""
+    """Verified tokens for a few seconds, so the hot path asks the database once, not twice.
+
+    Trusted only while the process hears of ended sign-ins (``db/notify.py``, wired in app.py):
+    a notification empties it (``clear``), and while the listening connection is down
+    (``listening(False)``, also before it first listens) it keeps nothing. ``generation`` counts the
+    clearings: a principal read from the database before one is not put back after it."""
 
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl = ttl_seconds
         self._entries: dict[str, tuple[float, Principal]] = {}
+        self._trusted = False
+        self.generation = 0
 
     def get(self, token: str) -> Principal | None:
         entry = self._entries.get(token)
@@ -45,14 +52,25 @@ class TokenCache:
             return entry[1]
         return None
 
-    def put(self, token: str, principal: Principal) -> None:
-        if self.ttl > 0:
+    def put(self, token: str, principal: Principal, generation: int) -> None:
+        """Keep ``principal``, read from the database while the cache was at ``generation``."""
+        if self.ttl > 0 and self._trusted and generation == self.generation:
             if len(self._entries) > 10_000:
                 self._entries.clear()
             self._entries[token] = (time.monotonic() + self.ttl, principal)
 
     def drop(self, token: str) -> None:
         self._entries.pop(token, None)
+
+    def clear(self, _reason: str = "") -> None:
+        """Forget every entry (a sign-in ended somewhere: the notification's payload is ``_reason``)."""
+        self.generation += 1
+        self._entries.clear()
+
+    def listening(self, heard: bool) -> None:
+        """Whether ended sign-ins are heard of (from now on); either way, what was kept is forgotten."""
+        self._trusted = heard
+        self.clear()
 
 
 def session_cookie_name(scope: Any) -> str:
@@ -105,10 +123,11 @@ async def _principal(connection: ASGIConnection[Any, Any, Any, Any], secret: str
     key = cache_key(secret, session=session)
     principal = cache.get(key)
     if principal is None:
+        generation = cache.generation
         principal = await (sessions.principal_for(state.pool, secret) if session else tokens.principal_for(state.pool, secret))
         if principal is None:
             raise NotAuthenticated("auth.session_ended" if session else "auth.token_unknown")
-        cache.put(key, principal)
+        cache.put(key, principal, generation)
     return principal
 
 

@@ -8,14 +8,16 @@ Each batch claims due rows with ``for update skip locked`` (two senders never se
 sends them, and deletes each delivered row in the same transaction; a failure counts an attempt and
 waits 30 s × 2^attempts before the next (db/outbox.py gives up after MAX_ATTEMPTS).
 
-Who sends: the server itself, every ``GRANNSAMVERKAN_MAIL_INTERVAL_SECONDS`` while it runs
-(:func:`send_outbox_forever`, started by the app when ``SMTP_URL`` is set), and
-``grannsamverkan places send-mail`` for cron or a server started with the interval 0.
+Who sends: the server itself while it runs (:func:`send_outbox_forever`, started by the app when
+``SMTP_URL`` is set): at once when a mail is queued (the outbox's notification, db/notify.py), and
+every ``GRANNSAMVERKAN_MAIL_INTERVAL_SECONDS`` for the retries; and ``grannsamverkan places
+send-mail`` for cron or a server started with the interval 0.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -130,11 +132,14 @@ async def deliver_all(conn: asyncpg.Connection, target: SmtpTarget) -> Delivery:
             return total
 
 
-async def send_outbox_forever(pool: asyncpg.Pool, target: SmtpTarget, interval_seconds: float) -> None:
-    """Deliver the due mail every ``interval_seconds`` for as long as the server runs (cancelled when
-    it stops). A round that fails (the database or the SMTP server gone) is logged with its
-    traceback and the next round tries again; mail stays in the outbox until it is delivered."""
+async def send_outbox_forever(pool: asyncpg.Pool, target: SmtpTarget, interval_seconds: float, wake: asyncio.Event | None = None) -> None:
+    """Deliver the due mail for as long as the server runs (cancelled when it stops): when ``wake``
+    is set (a mail was queued), and at the latest every ``interval_seconds`` (the retries). A round
+    that fails (the database or the SMTP server gone) is logged with its traceback and the next
+    round tries again; mail stays in the outbox until it is delivered."""
     while True:
+        if wake is not None:
+            wake.clear()  # a mail queued from here on wakes the next round
         try:
             async with pool.acquire() as conn:
                 delivery = await deliver_all(conn, target)
@@ -142,4 +147,13 @@ async def send_outbox_forever(pool: asyncpg.Pool, target: SmtpTarget, interval_s
                 log.info("outbox: %s sent, %s failed, %s given up", delivery.sent, delivery.failed, delivery.given_up)
         except Exception:
             log.exception("the outbox could not be sent; the next try is in %s s", interval_seconds)
-        await asyncio.sleep(interval_seconds)
+        await _pause(interval_seconds, wake)
+
+
+async def _pause(seconds: float, wake: asyncio.Event | None) -> None:
+    """``seconds``, or until ``wake`` is set."""
+    if wake is None:
+        await asyncio.sleep(seconds)
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(wake.wait(), seconds)
