@@ -88,11 +88,11 @@ class Listener:
     async def _watch(self) -> None:
         while True:
             await self._until_lost()
-            log.warning("the database's notifications are lost; sign-ins are checked on every request until they are back")
+            log.warning("databasens meddelanden hörs inte längre; inloggningar kontrolleras vid varje begäran tills de hörs igen")
             self.on_state(False)
             await self._drop_connection()
             await self._reconnect()
-            log.warning("the database's notifications are heard again")
+            log.warning("databasens meddelanden hörs igen")
 
     async def _until_lost(self) -> None:
         """Returns when the connection is closed, or does not answer a check within check_seconds."""
@@ -116,7 +116,7 @@ class Listener:
                 return
             except _FAILURES as exc:
                 await self._drop_connection()
-                log.warning("listening for the database's notifications failed (%s); next try in %s s", exc, pause)
+                log.warning("att lyssna efter databasens meddelanden misslyckades (%s); nästa försök om %s s", exc, pause)
                 pause = min(pause * 2, self.max_retry_seconds)
 
     async def _drop_connection(self) -> None:

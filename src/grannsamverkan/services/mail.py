@@ -113,9 +113,9 @@ async def deliver_due(conn: asyncpg.Connection, target: SmtpTarget, *, batch: in
                 error = f"{type(exc).__name__}: {exc}"[:300].replace(mail.recipient, "<mottagare>")
                 if await outbox.failed(conn, mail.id, error, wait):
                     result.given_up += 1
-                    log.error("mail %s given up after %s attempts: %s", mail.id, outbox.MAX_ATTEMPTS, error)
+                    log.error("e-post %s ges upp efter %s försök: %s", mail.id, outbox.MAX_ATTEMPTS, error)
                 else:
-                    log.warning("mail %s not delivered (attempt %s): %s", mail.id, mail.attempts + 1, error)
+                    log.warning("e-post %s kom inte fram (försök %s): %s", mail.id, mail.attempts + 1, error)
                 continue
             await outbox.delivered(conn, mail.id)
             result.sent += 1
@@ -144,9 +144,9 @@ async def send_outbox_forever(pool: asyncpg.Pool, target: SmtpTarget, interval_s
             async with pool.acquire() as conn:
                 delivery = await deliver_all(conn, target)
             if delivery.sent or delivery.failed:
-                log.info("outbox: %s sent, %s failed, %s given up", delivery.sent, delivery.failed, delivery.given_up)
+                log.info("utkorgen: %s skickade, %s misslyckade, %s uppgivna", delivery.sent, delivery.failed, delivery.given_up)
         except Exception:
-            log.exception("the outbox could not be sent; the next try is in %s s", interval_seconds)
+            log.exception("utkorgen kunde inte skickas; nästa försök om %s s", interval_seconds)
         await _pause(interval_seconds, wake)
 
 
