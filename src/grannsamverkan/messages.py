@@ -14,6 +14,7 @@ its template needs, and that no template reads as English.
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 CATALOG: Final[dict[str, str]] = {
@@ -71,7 +72,7 @@ CATALOG: Final[dict[str, str]] = {
     "area.name_required": "'name' krävs (text).",
     "area.name_too_long": "'name' är längre än {max} tecken.",
     "area.kommun_required": "'kommun' krävs: SCB:s fyrsiffriga kod som text, t.ex. \"2283\".",
-    "area.kind_unknown": "'kind' ska vara en av {kinds}; fick {kind}.",
+    "area.kind_unknown": "Områdets typ ('kind') ska vara en av: {kinds}; fick {kind}.",
     "area.external_ref_text": "'external_ref' ska vara text.",
     "area.external_ref_length": "'external_ref' ska vara 1 till {max} tecken.",
     "area.properties_invalid": "Områdets egenskaper är inte giltiga: {first}",
@@ -105,7 +106,7 @@ CATALOG: Final[dict[str, str]] = {
     "eligibility.reason.below_threshold": "färre än 70 % av hushållen är anmälda",
     "eligibility.reason.no_contact_person": "gruppen saknar kontaktperson",
     "group.status_unknown": "Okänd gruppstatus {status}.",
-    "group.status_one_of": "Ska vara en av {statuses}.",
+    "group.status_one_of": "Ska vara en av: {statuses}.",
     "group.new_status": "En ny grupp har status 'forming', eller 'active' för en grupp som fanns före registret.",
     "group.existing_needs_date": "En befintlig grupp behöver det datum då den bildades (established_on, i dag eller tidigare).",
     "group.established_on_set": "established_on sätts när gruppen bildas (ange status 'active' för en befintlig grupp).",
@@ -115,7 +116,7 @@ CATALOG: Final[dict[str, str]] = {
     "ranking.tz_aware": "Tiden behöver en tidszon.",
     "ranking.after": "Ska vara efter {start}.",
     "ranking.incidents_other_areas": "Inbrottstabellen byggdes för andra områden.",
-    "ranking.method_unknown": "Okänd metod; ska vara en av {methods}.",
+    "ranking.method_unknown": "Okänd metod; ska vara en av: {methods}.",
     "ranking.at_least_one": "Ska vara minst 1.",
     "backtest.coverage": "Ska vara större än 0 och högst 1.",
     "backtest.training_period": "Träningsperioden är inte giltig.",
@@ -126,7 +127,7 @@ CATALOG: Final[dict[str, str]] = {
     "backtest.folds": "Antalet omgångar är inte giltigt.",
     # --- places, reports from residents (domain/places.py) ---------------------------------------
     "place.status_unknown": "Okänd status {status}.",
-    "place.status_one_of": "En av {statuses}.",
+    "place.status_one_of": "En av: {statuses}.",
     "place.duplicate_by_merge": "Status Dubblett sätts genom att slå ihop rapporten med en annan.",
     "place.use_merge": "Använd sammanslagning.",
     "place.transition": "Status kan inte ändras från {current} till {new}; tillåtet: {allowed}.",
@@ -215,7 +216,7 @@ CATALOG: Final[dict[str, str]] = {
     "sign.group_not_active": "Skyltar sätts upp först när gruppen är aktiv; grupp {group_id} är {status}.",
     "sign.not_found": "Grupp {group_id} har ingen skylt {sign_id}.",
     # --- places, handling reports (services/places.py) -------------------------------------------
-    "place.choice_unknown": "Okänt värde {value} för {field}; välj ett av {choices}.",
+    "place.choice_unknown": "Okänt värde {value} för {field}; välj ett av: {choices}.",
     "place.position_needed": "Sätt ut platsen på kartan eller beskriv var den är.",
     "place.support_closed": "Det går bara att instämma i publicerade rapporter som inte är avslutade.",
     "place.not_open": "Inte öppen.",
@@ -582,8 +583,8 @@ CATALOG: Final[dict[str, str]] = {
     "csv.no_data": "Filen har en rubrikrad men inga datarader.",
     "csv.too_long": "Kolumnen '{name}' är {length} tecken lång; högst {max} tas emot.",
     "csv.burglary_place_columns": "Ange koordinatkolumner (lon,lat eller x,y) eller en kolumn 'area_external_ref' ({header}).",
-    "csv.category_unknown": "Kategorin {value} är okänd; använd en av {categories}.",
-    "csv.category_empty": "Kolumnen 'category' är tom; använd en av {categories}.",
+    "csv.category_unknown": "Kategorin {value} är okänd; använd en av: {categories}.",
+    "csv.category_empty": "Kolumnen 'category' är tom; använd en av: {categories}.",
     "csv.time": "{name} {value} är inte ett datum eller en tidpunkt enligt ISO 8601 (t.ex. {example}).",
     "csv.to_before_from": "occurred_to {to} ligger före occurred_from {start}.",
     "csv.future": "Inbrottet ligger i framtiden.",
@@ -635,7 +636,7 @@ CATALOG: Final[dict[str, str]] = {
     "account.passwords_differ": "Lösenorden är inte lika; försök igen.",
     "account.passwords_differ_short": "Lösenorden är inte lika.",
     "account.role_unknown": "Okänd roll {role}.",
-    "account.role_one_of": "Rollen ska vara en av {roles}.",
+    "account.role_one_of": "Rollen ska vara en av: {roles}.",
     "account.kommun_needed": "Ett konto för samordnare eller polis behöver minst en kommun (--kommun).",
     "account.name_taken": "Det finns redan ett konto med namnet {name}.",
     "account.name_taken_short": "Namnet är upptaget.",
@@ -656,6 +657,21 @@ def fields(code: str) -> set[str]:
 
 def known(code: str) -> bool:
     return code in CATALOG
+
+
+def choices(words: Mapping[str, str], codes: Iterable[str] | None = None) -> str:
+    """The values to choose from, for a message that lists them: each by its Swedish word, with
+    the code an API user sends in brackets (``codes``, or all of ``words``, in order).
+
+    ``choices({"admin": "administratör", "police": "polis"})`` is "administratör (admin), polis
+    (police)". The word starts in lower case, as inside a sentence; a word that is its own code
+    ("by") is written once."""
+    shown = []
+    for code in words if codes is None else codes:
+        word = words.get(code, code)
+        word = word[:1].lower() + word[1:]
+        shown.append(word if word == code else f"{word} ({code})")
+    return ", ".join(shown)
 
 
 # Why a file could not be read or written, in Swedish (the system's own words are English).

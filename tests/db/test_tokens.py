@@ -32,3 +32,12 @@ async def test_revoked_token_no_longer_authenticates(conn: asyncpg.Connection) -
 async def test_bad_token_requests_are_refused(conn: asyncpg.Connection, role: str, kommuner: list[str]) -> None:
     with pytest.raises(InvalidInput):
         await tokens.create_token(conn, role=role, kommuner=kommuner, name=None)
+
+
+async def test_an_unknown_role_lists_the_roles_in_swedish_with_their_codes(conn: asyncpg.Connection) -> None:
+    with pytest.raises(InvalidInput) as info:
+        await tokens.create_token(conn, role="superuser", kommuner=["2283"], name=None)
+    assert info.value.detail == "Okänd roll 'superuser'."
+    assert [(e.field, e.message) for e in info.value.errors] == [
+        ("role", "En av: administratör (admin), samordnare (coordinator), polis (police).")
+    ]

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from grannsamverkan.geo import boundaries
 from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
 from tests.conftest import TokenFactory, assert_problem
-from tests.gis.files import across_the_border
+from tests.gis.files import across_the_border, csv_bytes
 
 DEMONSTRATIONS = Path("/work/shared/data/real/demonstrationer_2022_A466.302-2024.csv")
 
@@ -34,7 +34,10 @@ async def test_positions_need_no_address_and_a_household_without_one_is_a_warnin
     conn: asyncpg.Connection,
 ) -> None:
     headers = await auth("admin")
-    body = ("external_ref,street,postcode,city,x,y\np1,,,,620000,7006000\np2,Storgatan 1,881 30,Sollefteå,,\n").encode()
+    body = csv_bytes(
+        ["external_ref", "street", "postcode", "city", "x", "y"],
+        [["p1", None, None, None, 620000, 7006000], ["p2", "Storgatan 1", "881 30", "Sollefteå", None, None]],
+    )
     response = await client.post("/api/v1/households/import?kommun=2283", content=body, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json() == {
@@ -48,11 +51,15 @@ async def test_positions_need_no_address_and_a_household_without_one_is_a_warnin
     rows = await conn.fetch("select external_ref, street, postcode, city from household order by external_ref")
     assert [tuple(r) for r in rows] == [("p1", None, None, None), ("p2", "Storgatan 1", "881 30", "Sollefteå")]
     # No address columns at all: a file of points.
-    points = b"external_ref;x;y\nq1;620010;7006010\n"
+    points = csv_bytes(["external_ref", "x", "y"], [["q1", 620010, 7006010]], delimiter=";")
     response = await client.post("/api/v1/households/import?kommun=2283", content=points, headers=headers)
     assert response.json() == {"inserted": 1, "updated": 0, "assigned": 0, "unassigned": 1}
     # Still: without a position the address is needed.
-    response = await client.post("/api/v1/households/import?kommun=2283", content=b"external_ref;x;y\nq2;;\n", headers=headers)
+    response = await client.post(
+        "/api/v1/households/import?kommun=2283",
+        content=csv_bytes(["external_ref", "x", "y"], [["q2", None, None]], delimiter=";"),
+        headers=headers,
+    )
     problem = assert_problem(response, 422)
     assert problem["errors"][0]["line"] == 2 and "ingen position" in problem["errors"][0]["message"]
 
@@ -66,13 +73,14 @@ async def test_a_point_just_across_the_kommun_border_is_refused_with_its_line(
     far, near = across_the_border(1_000.0), across_the_border(50.0)
     assert boundaries.boundary("2283").distance(near) < boundaries.TOLERANCE_M
     (flon, flat), (nlon, nlat) = _lonlat(far), _lonlat(near)
-    body = f"external_ref,street,postcode,city,lon,lat\nn1,,,,{nlon},{nlat}\nf1,,,,{flon},{flat}\n".encode()
+    header = ["external_ref", "street", "postcode", "city", "lon", "lat"]
+    body = csv_bytes(header, [["n1", None, None, None, nlon, nlat], ["f1", None, None, None, flon, flat]])
     response = await client.post("/api/v1/households/import?kommun=2283", content=body, headers=headers)
     problem = assert_problem(response, 422)
     assert [(e["line"], e["field"]) for e in problem["errors"]] == [(3, "position")]
     assert "ligger i Kramfors (2282), inte i Sollefteå (2283)" in problem["errors"][0]["message"]
     assert await conn.fetchval("select count(*) from household") == 0
-    ok = f"external_ref,street,postcode,city,lon,lat\nn1,,,,{nlon},{nlat}\n".encode()
+    ok = csv_bytes(header, [["n1", None, None, None, nlon, nlat]])
     response = await client.post("/api/v1/households/import?kommun=2283", content=ok, headers=headers)
     assert response.status_code == 200, response.text
 
@@ -81,8 +89,10 @@ async def test_a_point_just_across_the_kommun_border_is_refused_with_its_line(
 async def test_the_polices_demonstration_points_are_refused_outside_malmo(client: AsyncTestClient, auth: TokenFactory) -> None:
     # Real points: BOM, ';', coord1 = latitude, coord2 = longitude (see the real data README).
     rows = _demonstrations()
-    lines = ["external_ref;lon;lat"] + [f"d{r['nr']};{r['coord2']};{r['coord1']}" for r in rows]
-    response = await client.post("/api/v1/households/import?kommun=1280", content="\n".join(lines).encode(), headers=await auth("admin"))
+    body = csv_bytes(
+        ["external_ref", "lon", "lat"], [[f"d{r['nr']}", r["coord2"], r["coord1"]] for r in rows], delimiter=";", final_newline=False
+    )
+    response = await client.post("/api/v1/households/import?kommun=1280", content=body, headers=await auth("admin"))
     problem = assert_problem(response, 422)
     assert len(problem["errors"]) == 14  # 3 of the 17 lie in Malmö
     assert all("inte i Malmö (1280)" in e["message"] for e in problem["errors"])
@@ -98,9 +108,10 @@ async def test_a_burglary_across_the_kommun_border_is_refused_with_its_line(
     conn: asyncpg.Connection,
 ) -> None:
     (flon, flat), (nlon, nlat) = _lonlat(across_the_border(1_000.0)), _lonlat(across_the_border(50.0))
-    body = (
-        f"external_ref,occurred_from,occurred_to,category,lon,lat\nb1,2026-01-05,,villa,{nlon},{nlat}\nb2,2026-01-06,,villa,{flon},{flat}\n"
-    ).encode()
+    body = csv_bytes(
+        ["external_ref", "occurred_from", "occurred_to", "category", "lon", "lat"],
+        [["b1", "2026-01-05", None, "villa", nlon, nlat], ["b2", "2026-01-06", None, "villa", flon, flat]],
+    )
     response = await client.post(
         "/api/v1/burglaries/import?kommun=2283", content=body, headers={**await auth("admin"), "content-type": "text/csv"}
     )

@@ -13,7 +13,7 @@ from grannsamverkan.cli import main
 from grannsamverkan.geo import boundaries
 from tests.conftest import TokenFactory, assert_problem
 from tests.geodata import ARVIDSJAUR, RAMSELE, SOLLEFTEA, area_feature, square
-from tests.gis.files import geojson_bytes, geopackage, shapefile, straddling_area, write_layer, zipped
+from tests.gis.files import geojson_bytes, geopackage, saved_file, shapefile, straddling_area, zipped
 
 POLICE_QUERY = "name_field=NAMN&ref_field=SPECIALOMR"
 
@@ -126,8 +126,7 @@ def test_cli_json_errors_go_to_stdout_as_json(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    path = tmp_path / "trasig.geojson"
-    path.write_bytes(b'\xef\xbb\xbf{"type": ')
+    path = saved_file(tmp_path, "trasig.geojson", b'\xef\xbb\xbf{"type": ')
     assert main(["import", "areas", str(path), "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == 400 and "Filen" in out["detail"] and "body" not in out["detail"]
@@ -144,10 +143,9 @@ def test_cli_error_names_a_feature_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    path = tmp_path / "fel.geojson"
     feature = area_feature("Ramsele", "2283", RAMSELE)
     feature["properties"]["kind"] = "slott"
-    path.write_bytes(geojson_bytes([feature]))
+    path = saved_file(tmp_path, "fel.geojson", geojson_bytes([feature]))
     assert main(["import", "areas", str(path)]) == 2
     err = capsys.readouterr().err
     assert "objekt 0: features[0].properties.kind: objekt 0:" not in err
@@ -216,8 +214,7 @@ async def test_an_area_mostly_in_its_kommun_is_stored_there_with_a_warning_namin
     headers = await auth("admin")
     area = straddling_area()
     elsewhere = round(boundaries.kommuner_of(area)[1][1] * 100)
-    path = tmp_path / "grans.gpkg"
-    write_layer(path, [(area, {"name": "Gränsbyn", "external_ref": "g1"})], driver="GPKG", geometry_type="Polygon")
+    path = geopackage(tmp_path, [(area, {"name": "Gränsbyn", "external_ref": "g1"})], name="grans", geometry_type="Polygon")
     response = await client.post("/api/v1/areas/import", content=path.read_bytes(), headers=headers)
     assert response.status_code == 200, response.text
     warning = f"Gränsbyn: {elsewhere} % ligger i Kramfors (2282)"
@@ -226,8 +223,8 @@ async def test_an_area_mostly_in_its_kommun_is_stored_there_with_a_warning_namin
     again = await client.post("/api/v1/areas/import", content=path.read_bytes(), headers=headers)
     assert again.json() == {"inserted": 0, "updated": 0, "unchanged": 1, "warnings": [warning]}
     # Saved in the kommun holding its smaller part, it is refused naming where the larger part lies.
-    other = tmp_path / "grans-2282.gpkg"
-    write_layer(other, [(area, {"name": "Gränsbyn", "kommun": "2282", "external_ref": "g2"})], driver="GPKG", geometry_type="Polygon")
+    other_rows = [(area, {"name": "Gränsbyn", "kommun": "2282", "external_ref": "g2"})]
+    other = geopackage(tmp_path, other_rows, name="grans-2282", geometry_type="Polygon")
     problem = assert_problem(await client.post("/api/v1/areas/import", content=other.read_bytes(), headers=headers), 422)
     assert "Största delen av området ligger i Sollefteå (2283), inte i Kramfors (2282)" in problem["errors"][0]["message"]
     assert await _stored(conn) == [("Gränsbyn", "2283", "g1")]

@@ -18,7 +18,7 @@ from grannsamverkan.geo.crs import SWEREF99TM, WGS84, transform_geometry
 from grannsamverkan.geo.gis_points import PointFields, households_csv, is_gis_file
 from tests.conftest import TokenFactory, assert_problem
 from tests.geodata import SOLLEFTEA, area_feature
-from tests.gis.files import across_the_border, geojson_bytes, write_layer, zipped
+from tests.gis.files import across_the_border, geojson_bytes, geopackage, saved_file, shapefile, zipped
 
 HOUSEHOLD_QUERY = "kommun=2283&ref_field=ID&street_field=GATA&postcode_field=POSTNR&city_field=ORT"
 LINK = "/kommun/2283/utanfor-omraden"
@@ -56,8 +56,7 @@ async def test_api_imports_households_from_a_geopackage_with_its_own_field_names
     headers = await auth("admin")
     area = await client.post("/api/v1/areas/import", content=geojson_bytes([area_feature("Centrum", "2283", SOLLEFTEA)]), headers=headers)
     assert area.status_code == 200, area.text
-    path = tmp_path / "hushall.gpkg"
-    write_layer(path, _households(), driver="GPKG", geometry_type="Point")
+    path = geopackage(tmp_path, _households(), name="hushall", geometry_type="Point")
     response = await client.post(f"/api/v1/households/import?{HOUSEHOLD_QUERY}", content=path.read_bytes(), headers=headers)
     assert response.status_code == 200, response.text
     assert response.json() == {
@@ -82,12 +81,10 @@ def test_cli_imports_households_from_a_latin1_shapefile_without_cpg_in_wgs84(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    folder = tmp_path / "shp"
-    folder.mkdir()
-    shp = folder / "hushall.shp"
-    write_layer(shp, _households(WGS84)[:2], driver="ESRI Shapefile", crs="EPSG:4326", encoding="ISO-8859-1", geometry_type="Point")
-    (folder / "hushall.cpg").unlink(missing_ok=True)
-    assert b"\xc5sv\xe4gen" in (folder / "hushall.dbf").read_bytes()  # latin-1 on disk
+    rows = _households(WGS84)[:2]
+    shp = shapefile(tmp_path, rows=rows, name="hushall", crs="EPSG:4326", encoding="ISO-8859-1", cpg=False, geometry_type="Point")
+    assert not shp.with_suffix(".cpg").exists()
+    assert b"\xc5sv\xe4gen" in shp.with_suffix(".dbf").read_bytes()  # latin-1 on disk
     args = ["import", "households", str(shp), "--kommun", "2283", "--ref-field", "ID", "--street-field", "GATA"]
     assert main([*args, "--postcode-field", "POSTNR", "--city-field", "ORT", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"inserted": 2, "updated": 0, "assigned": 0, "unassigned": 2}
@@ -102,9 +99,7 @@ async def test_gis_household_errors_name_the_feature_not_a_line(
 ) -> None:
     headers = await auth("admin")
     inside, across = _sweref(*SOLLEFTEA), across_the_border(1_000.0)
-    path = tmp_path / "gransen.gpkg"
-    rows = [(inside, {"ID": "a"}), (across, {"ID": "b"})]
-    write_layer(path, rows, driver="GPKG", geometry_type="Point")
+    path = geopackage(tmp_path, [(inside, {"ID": "a"}), (across, {"ID": "b"})], name="gransen", geometry_type="Point")
     problem = assert_problem(
         await client.post("/api/v1/households/import?kommun=2283&ref_field=ID", content=path.read_bytes(), headers=headers), 422
     )
@@ -112,8 +107,7 @@ async def test_gis_household_errors_name_the_feature_not_a_line(
     assert error["feature"] == 1 and "line" not in error and error["field"] == "position"
     assert error["message"].startswith("objekt 1: ") and "Kramfors (2282)" in error["message"]
     # A polygon is no household.
-    polygons = tmp_path / "ytor.gpkg"
-    write_layer(polygons, [(inside.buffer(10), {"ID": "a"})], driver="GPKG", geometry_type="Polygon")
+    polygons = geopackage(tmp_path, [(inside.buffer(10), {"ID": "a"})], name="ytor", geometry_type="Polygon")
     problem = assert_problem(
         await client.post("/api/v1/households/import?kommun=2283&ref_field=ID", content=polygons.read_bytes(), headers=headers), 422
     )
@@ -140,8 +134,7 @@ async def test_burglaries_from_a_geopackage_with_a_date_field_and_a_zipped_shape
         (_sweref(lon, lat), {"NR": "b1", "DATUM": np.datetime64("2026-01-05"), "TYP": "villa"}),
         (_sweref(lon + 0.001, lat), {"NR": "b2", "DATUM": np.datetime64("2026-01-07"), "TYP": "lägenhet"}),
     ]
-    path = tmp_path / "inbrott.gpkg"
-    write_layer(path, rows, driver="GPKG", geometry_type="Point")
+    path = geopackage(tmp_path, rows, name="inbrott", geometry_type="Point")
     query = "kommun=2283&ref_field=NR&occurred_from_field=DATUM&category_field=TYP"
     response = await client.post(f"/api/v1/burglaries/import?{query}", content=path.read_bytes(), headers=headers)
     assert response.status_code == 200, response.text
@@ -150,14 +143,11 @@ async def test_burglaries_from_a_geopackage_with_a_date_field_and_a_zipped_shape
     assert [(r["external_ref"], r["category"]) for r in stored] == [("b1", "villa"), ("b2", "lagenhet")]
     assert (stored[0]["occurred_to"] - stored[0]["occurred_from"]).total_seconds() == 24 * 3600 - 1  # a date is its whole day
     # A zipped shapefile in WGS 84, by the same route; a missing category names the feature.
-    folder = tmp_path / "shp"
-    folder.mkdir()
-    shp = folder / "inbrott.shp"
     bad = [
         (shapely.Point(lon, lat), {"NR": "c1", "DATUM": "2026-01-08", "TYP": "villa"}),
         (shapely.Point(lon, lat), {"NR": "c2", "DATUM": "2026-01-09", "TYP": "slott"}),
     ]
-    write_layer(shp, bad, driver="ESRI Shapefile", crs="EPSG:4326", geometry_type="Point")
+    shp = shapefile(tmp_path, rows=bad, name="inbrott", crs="EPSG:4326", geometry_type="Point")
     problem = assert_problem(await client.post(f"/api/v1/burglaries/import?{query}", content=zipped(shp), headers=headers), 422)
     assert [(e["feature"], e["field"]) for e in problem["errors"]] == [(1, "category")]
     assert problem["errors"][0]["message"].startswith("objekt 1: ")
@@ -172,18 +162,9 @@ def test_cli_imports_burglaries_from_a_zipped_shapefile(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     lon, lat = SOLLEFTEA
-    folder = tmp_path / "shp"
-    folder.mkdir()
-    shp = folder / "inbrott.shp"
-    write_layer(
-        shp,
-        [(shapely.Point(lon, lat), {"NR": "z1", "DATUM": "2026-02-01T14:30", "TYP": "förråd"})],
-        driver="ESRI Shapefile",
-        crs="EPSG:4326",
-        geometry_type="Point",
-    )
-    archive = tmp_path / "inbrott.zip"
-    archive.write_bytes(zipped(shp))
+    rows = [(shapely.Point(lon, lat), {"NR": "z1", "DATUM": "2026-02-01T14:30", "TYP": "förråd"})]
+    shp = shapefile(tmp_path, rows=rows, name="inbrott", crs="EPSG:4326", geometry_type="Point")
+    archive = saved_file(tmp_path, "inbrott.zip", zipped(shp))
     args = ["import", "burglaries", str(archive), "--kommun", "2283", "--ref-field", "NR", "--occurred-from-field", "DATUM"]
     assert main([*args, "--category-field", "TYP"]) == 0
     out = capsys.readouterr().out
@@ -217,8 +198,7 @@ async def test_households_without_a_position_are_listed_first_with_a_link_to_edi
     from tests.web.test_pages import sign_in, token_of
 
     headers = await auth("admin")
-    path = tmp_path / "hushall.gpkg"
-    write_layer(path, _households(), driver="GPKG", geometry_type="Point")
+    path = geopackage(tmp_path, _households(), name="hushall", geometry_type="Point")
     response = await client.post(f"/api/v1/households/import?{HOUSEHOLD_QUERY}", content=path.read_bytes(), headers=headers)
     assert response.status_code == 200, response.text
     h3 = next(h for h in (await client.get("/api/v1/households?kommun=2283", headers=headers)).json()["items"] if h["external_ref"] == "h3")
@@ -241,8 +221,7 @@ async def test_import_page_takes_a_household_geopackage_and_links_the_unplaced(
         (p, {"external_ref": props["ID"], "street": props["GATA"], "postcode": props["POSTNR"], "city": props["ORT"]})
         for p, props in _households()
     ]
-    path = tmp_path / "hushall.gpkg"
-    write_layer(path, rows, driver="GPKG", geometry_type="Point")
+    path = geopackage(tmp_path, rows, name="hushall", geometry_type="Point")
     response = await client.post(
         "/import/hushall",
         data={"_csrf_token": csrf, "kommun": "2283"},

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from pathlib import Path
 
 import asyncpg
-import pyogrio.raw
 import pytest
 
 from grannsamverkan.cli import main
 from grannsamverkan.geo.gis import FieldMapping, read_areas
+from tests.gis.files import shapefile_where, shapefile_without_cpg
 
 REAL = Path("/work/shared/data/real")
 SHP = REAL / "uso_2023_shp" / "uso_2023.shp"
@@ -43,10 +42,7 @@ def test_the_kommun_derived_for_every_police_area_matches_the_hand_mapping() -> 
 
 
 def test_without_its_cpg_the_utf8_dbf_still_reads_rosengard(tmp_path: Path) -> None:
-    for part in SHP.parent.iterdir():
-        if part.suffix != ".cpg":
-            shutil.copy(part, tmp_path / part.name)
-    names = {f.properties["name"] for f in read_areas(tmp_path / SHP.name, mapping=FieldMapping(name="NAMN"))}
+    names = {f.properties["name"] for f in read_areas(shapefile_without_cpg(SHP, tmp_path), mapping=FieldMapping(name="NAMN"))}
     assert "Rosengård" in names and "RosengÃ¥rd" not in names
 
 
@@ -76,18 +72,7 @@ def test_done_when_the_police_shapefile_without_the_overlapping_feature_imports_
     """Issue 15's done-when: as published, less Navestad (which overlaps Hageby), with --name-field and
     --ref-field; each area in its kommun (the README's hand mapping); exports re-import as unchanged."""
     monkeypatch.setenv("DATABASE_URL", database_url)
-    meta, _, wkb, columns = pyogrio.raw.read(SHP, where="NAMN <> 'Navestad'")
-    trimmed = tmp_path / "uso_2023.shp"
-    pyogrio.raw.write(
-        trimmed,
-        wkb,
-        columns,
-        fields=meta["fields"],
-        geometry_type=meta["geometry_type"],
-        crs=meta["crs"],
-        driver="ESRI Shapefile",
-        encoding="UTF-8",
-    )
+    trimmed = shapefile_where(SHP, tmp_path, "NAMN <> 'Navestad'")
     assert main(["import", "areas", str(trimmed), "--name-field", "NAMN", "--ref-field", "SPECIALOMR", "--json"]) == 0
     # Rissne / Hallonbergen reaches up to about 360 m into Stockholm: stored in Sundbyberg, with the share named.
     assert json.loads(capsys.readouterr().out) == {

@@ -29,6 +29,19 @@ async def test_submit_stores_the_report_pending_with_one_supporter_and_the_addre
     assert "anna@example.se" not in trail and '"has_contact": true' in trail
 
 
+def test_an_unknown_choice_is_named_by_its_swedish_words_with_the_codes_to_send() -> None:
+    with pytest.raises(InvalidInput) as info:
+        places.validated(places.NewPlace(kommun="2283", category="belysning", feeling="rädd", what="mörkt", place_text="Torget"))
+    assert info.value.detail == ("Okänt värde 'rädd' för upplevelse (feeling); välj ett av: känns otrygg (otrygg), känns trygg (trygg).")
+    assert [(e.field, e.message) for e in info.value.errors] == [("feeling", "En av: känns otrygg (otrygg), känns trygg (trygg).")]
+    with pytest.raises(InvalidInput) as info:
+        places.validated(places.NewPlace(kommun="2283", category="lampa", what="mörkt", place_text="Torget"))
+    assert info.value.errors[0].message == (
+        "En av: belysning, skymmande växtlighet (vaxtlighet), skadegörelse/klotter (skadegorelse), nedskräpning (nedskrapning), "
+        "ödslig eller mörk plats (odslig), trafik, annat."
+    )
+
+
 async def test_a_point_outside_the_kommun_or_no_place_at_all_is_refused(conn: asyncpg.Connection) -> None:
     with pytest.raises(InvalidInput, match="utanför kommunen"):
         await report(conn, x=AX, y=AY)  # Arvidsjaur, reported to Sollefteå

@@ -29,6 +29,8 @@ MAY: dict[Role, set[Capability]] = {
     "coordinator": {"read", "read_households", "write", "log"},
     "police": {"read", "log", "approve"},
 }
+# A refusal names the role in Swedish, with the code the token carries.
+ROLE_WORDS: dict[Role, str] = {"admin": "administratör (admin)", "coordinator": "samordnare (coordinator)", "police": "polis (police)"}
 
 
 def principal(role: Role, *kommuner: str) -> Principal:
@@ -52,7 +54,7 @@ def test_a_role_may_do_exactly_what_the_table_says(role: Role, capability: Capab
         with pytest.raises(Forbidden) as info:
             caller.require(capability)
         assert info.value.status == 403
-        assert info.value.detail == f"Rollen {role} får inte göra detta ({capability})."
+        assert info.value.detail == f"Rollen {ROLE_WORDS[role]} får inte göra detta ({capability})."
 
 
 def test_the_police_read_and_log_but_never_see_household_addresses_nor_write() -> None:

@@ -112,4 +112,6 @@ def test_an_unknown_role_is_named_and_the_roles_listed() -> None:
         checked_scope("superuser", ["2283"])
     assert refused.value.detail == "Okänd roll 'superuser'."
     assert refused.value.code == "account.role_unknown"
-    assert [(e.field, e.message) for e in refused.value.errors] == [("role", "Rollen ska vara en av admin, coordinator, police.")]
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("role", "Rollen ska vara en av: administratör (admin), samordnare (coordinator), polis (police).")
+    ]

@@ -65,7 +65,10 @@ KOMMUN_REQUIRED = "'kommun' krävs: SCB:s fyrsiffriga kod som text, t.ex. \"2283
         (
             {"name": "A", "kommun": "2283", "kind": "slott"},
             "kind",
-            "'kind' ska vara en av villa, radhus, flerbostadshus, by, fritidshus, blandat; fick 'slott'.",
+            (
+                "Områdets typ ('kind') ska vara en av: villaområde (villa), radhusområde (radhus), flerbostadshus, by, "
+                "fritidshusområde (fritidshus), blandat; fick 'slott'."
+            ),
         ),
         ({"name": "A", "kommun": "2283", "external_ref": True}, "external_ref", "'external_ref' ska vara text."),
         ({"name": "A", "kommun": "2283", "external_ref": 1.5}, "external_ref", "'external_ref' ska vara text."),

@@ -204,8 +204,13 @@ NAIVE = datetime(2024, 6, 1)
         ({"train_to": TRAIN_FROM}, "Träningsperioden är inte giltig.", [("train_to", "Ska vara efter train_from.")]),
         (
             {"method": "magic"},
-            "Okänd metod; ska vara en av rate, eb, near_repeat, naive.",
-            [("method", "Okänd metod; ska vara en av rate, eb, near_repeat, naive.")],
+            "Okänd metod; ska vara en av: inbrott per 1 000 hushåll (rate), empirisk Bayes (eb), upprepade inbrott nära i tid och rum (near_repeat), förra periodens antal inbrott (naive).",
+            [
+                (
+                    "method",
+                    "Okänd metod; ska vara en av: inbrott per 1 000 hushåll (rate), empirisk Bayes (eb), upprepade inbrott nära i tid och rum (near_repeat), förra periodens antal inbrott (naive).",
+                )
+            ],
         ),
     ],
 )

@@ -226,7 +226,11 @@ def test_transition_unknown_status(current: str, target: str, field: str, unknow
         check_transition(current, target)  # type: ignore[arg-type]
     assert info.value.detail == f"Okänd gruppstatus {unknown!r}."
     assert [(e.field, e.message) for e in info.value.errors] == [
-        (field, "Ska vara en av forming, proposed, reviewed, approved, active, lapsed, dissolved.")
+        (
+            field,
+            "Ska vara en av: bildas (forming), föreslagen (proposed), granskad av kommunen (reviewed), godkänd av polisen (approved), "
+            "aktiv (active), vilande (lapsed), upplöst (dissolved).",
+        )
     ]
 
 

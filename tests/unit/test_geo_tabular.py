@@ -233,7 +233,9 @@ def test_burglaries_csv_errors() -> None:
     got = messages(exc)
     assert "rad 2: occurred_to '2024-03-01' ligger före occurred_from '2024-03-05'." in got
     assert any(m.startswith("rad 3: occurred_from '1/3/2024' är inte ett datum eller en tidpunkt enligt ISO 8601") for m in got)
-    assert "rad 4: Kategorin 'garage' är okänd; använd en av villa, lagenhet, fritidshus, forrad, ovrigt." in got
+    assert (
+        "rad 4: Kategorin 'garage' är okänd; använd en av: villa, lägenhet (lagenhet), fritidshus, förråd (forrad), övrigt (ovrigt)." in got
+    )
     assert "rad 5: Inbrottet ligger i framtiden." in got
     assert "rad 6: external_ref 'b1' används redan på rad 2." in got
 

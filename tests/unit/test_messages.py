@@ -51,6 +51,14 @@ def test_every_code_has_a_swedish_text(code: str) -> None:
     assert not english_words(template), (code, template, english_words(template))
 
 
+def test_choices_name_each_value_by_its_swedish_word_with_the_code_to_send() -> None:
+    roles = {"admin": "administratör", "coordinator": "samordnare", "police": "polis"}
+    assert messages.choices(roles) == "administratör (admin), samordnare (coordinator), polis (police)"
+    assert messages.choices(roles, ["police"]) == "polis (police)"
+    # Lower case inside a sentence; a word that is its own code is written once.
+    assert messages.choices({"villa": "Villaområde", "by": "By", "eb": "Empirisk Bayes"}) == "villaområde (villa), by, empirisk Bayes (eb)"
+
+
 def test_the_english_check_findsenglish_words() -> None:
     assert english_words("no goal is set for kommun 2505 in 2026")
     assert english_words("invalid household CSV: line 4: column 'street' is empty")

@@ -104,7 +104,10 @@ def test_an_unknown_status_names_the_field_and_the_statuses_there_are() -> None:
     assert info.value.errors == [
         FieldError(
             field="status",
-            message="En av open, in_progress, action_scheduled, fixed, not_kommun_responsible, duplicate, closed.",
+            message=(
+                "En av: inkommen (open), utreds (in_progress), åtgärd planerad (action_scheduled), åtgärdad (fixed), "
+                "inte kommunens ansvar (not_kommun_responsible), dubblett (duplicate), avslutad (closed)."
+            ),
             code="place.status_one_of",
         )
     ]
@@ -121,13 +124,15 @@ def test_a_report_becomes_a_duplicate_only_by_merging() -> None:
 def test_a_refused_change_names_both_statuses_and_what_is_allowed_in_swedish() -> None:
     with pytest.raises(Conflict) as info:
         rules.check_transition("fixed", "open")
-    assert info.value.detail == "Status kan inte ändras från Åtgärdad till Inkommen; tillåtet: Avslutad, Utreds."
-    assert info.value.errors == [FieldError(field="status", message="fixed -> open är inte tillåtet.", code="place.transition_short")]
+    assert info.value.detail == "Status kan inte ändras från Åtgärdad till Inkommen; tillåtet: avslutad (closed), utreds (in_progress)."
+    assert info.value.errors == [
+        FieldError(field="status", message="åtgärdad (fixed) -> inkommen (open) är inte tillåtet.", code="place.transition_short")
+    ]
     with pytest.raises(Conflict) as info:
         rules.check_transition("closed", "in_progress")
     assert info.value.detail == "Status kan inte ändras från Avslutad till Utreds; tillåtet: ingen (ärendet är avslutat)."
     assert info.value.errors == [
-        FieldError(field="status", message="closed -> in_progress är inte tillåtet.", code="place.transition_short")
+        FieldError(field="status", message="avslutad (closed) -> utreds (in_progress) är inte tillåtet.", code="place.transition_short")
     ]
 
 

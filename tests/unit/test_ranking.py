@@ -605,7 +605,11 @@ def test_a_prebuilt_incident_table_gives_the_same_answer() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "field", "message"),
     [
-        ({"method": "hotspot"}, "method", "Okänd metod; ska vara en av rate, eb, near_repeat."),
+        (
+            {"method": "hotspot"},
+            "method",
+            "Okänd metod; ska vara en av: inbrott per 1 000 hushåll (rate), empirisk Bayes (eb), upprepade inbrott nära i tid och rum (near_repeat).",
+        ),
         ({"period_from": P1, "period_to": P0}, "to", "Ska vara efter from."),
         ({"period_from": P0, "period_to": P0}, "to", "Ska vara efter from."),
         ({"period_from": datetime(2024, 1, 1)}, "from", "Tiden behöver en tidszon."),

@@ -9,8 +9,10 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
+from grannsamverkan import messages
 from grannsamverkan.db import audit
 from grannsamverkan.db import kommuner as kommun_table
+from grannsamverkan.domain import glossary
 from grannsamverkan.domain.access import ROLES, SYSTEM, Principal, Role
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput, NotFound
 
@@ -42,7 +44,8 @@ async def create_token(
 ) -> tuple[TokenInfo, str]:
     """Make a token; answer its record and the token itself (shown once, never stored)."""
     if role not in ROLES:
-        raise InvalidInput("token.role_unknown", [FieldError.of("role", "place.status_one_of", statuses=", ".join(ROLES))], role=repr(role))
+        roles = messages.choices(glossary.ROLES, ROLES)
+        raise InvalidInput("token.role_unknown", [FieldError.of("role", "place.status_one_of", statuses=roles)], role=repr(role))
     if role != "admin" and not kommuner:
         raise InvalidInput("token.kommun_needed", [FieldError.of("kommun", "token.kommun_required")])
     await kommun_table.require_known(conn, kommuner, field="kommun")

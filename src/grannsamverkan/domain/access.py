@@ -6,6 +6,8 @@ from typing import Literal
 
 import msgspec
 
+from grannsamverkan import messages
+from grannsamverkan.domain import glossary
 from grannsamverkan.errors import Forbidden
 
 Role = Literal["admin", "coordinator", "police"]
@@ -48,7 +50,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
 
     def require(self, capability: Capability) -> None:
         if not self.can(capability):
-            raise Forbidden("access.capability", role=self.role, capability=capability)
+            raise Forbidden("access.capability", role=messages.choices(glossary.ROLES, [self.role]), capability=capability)
 
     def require_kommun(self, kommun: str) -> None:
         """For writes naming a kommun: 403 when it is outside the token's scope."""

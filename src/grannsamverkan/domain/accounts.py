@@ -10,6 +10,8 @@ import re
 import unicodedata
 from typing import Final
 
+from grannsamverkan import messages
+from grannsamverkan.domain import glossary
 from grannsamverkan.domain.access import ROLES, Role
 from grannsamverkan.errors import FieldError, InvalidInput
 
@@ -62,7 +64,7 @@ def checked_scope(role: str, kommuner: list[str]) -> tuple[Role, list[str]]:
     """The same role and kommun rules as an API token: an admin sees every kommun, a coordinator
     or police account needs at least one."""
     if role not in ROLES:
-        roles = ", ".join(ROLES)
+        roles = messages.choices(glossary.ROLES, ROLES)
         raise InvalidInput("account.role_unknown", [FieldError.of("role", "account.role_one_of", roles=roles)], role=repr(role))
     if role != "admin" and not kommuner:
         raise InvalidInput.at("kommun", "account.kommun_needed")

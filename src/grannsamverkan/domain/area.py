@@ -8,6 +8,7 @@ from typing import Any, Final, Literal, get_args
 import msgspec
 
 from grannsamverkan import messages
+from grannsamverkan.domain import glossary
 from grannsamverkan.domain.text import one_line
 from grannsamverkan.errors import FieldError, InvalidInput
 
@@ -46,7 +47,7 @@ def area_properties(props: dict[str, Any], *, feature: int | None = None, prefix
         fail("kommun", "area.kommun_required")
     kind: AreaKind = props.get("kind", "blandat") or "blandat"
     if kind not in AREA_KINDS:
-        fail("kind", "area.kind_unknown", kinds=", ".join(AREA_KINDS), kind=repr(kind))
+        fail("kind", "area.kind_unknown", kinds=messages.choices(glossary.AREA_KINDS, AREA_KINDS), kind=repr(kind))
     external_ref = props.get("external_ref")
     if external_ref is not None and (not isinstance(external_ref, str | int) or isinstance(external_ref, bool)):
         fail("external_ref", "area.external_ref_text")

@@ -31,9 +31,11 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from grannsamverkan import messages
 from grannsamverkan.domain.ranking import (
     DEFAULT_BANDWIDTH_M,
     DEFAULT_TIME_WINDOW_DAYS,
+    METHOD_WORDS,
     AreaTable,
     Incident,
     IncidentTable,
@@ -46,6 +48,7 @@ from grannsamverkan.errors import FieldError, InvalidInput
 
 __all__ = [
     "BACKTEST_METHODS",
+    "BACKTEST_METHOD_WORDS",
     "BacktestMethod",
     "BacktestResult",
     "Fold",
@@ -58,6 +61,8 @@ __all__ = [
 
 BacktestMethod = Literal["rate", "eb", "near_repeat", "naive"]
 BACKTEST_METHODS: Final[tuple[BacktestMethod, ...]] = get_args(BacktestMethod)
+#: The methods in words; the baseline ranks by the training period's own count.
+BACKTEST_METHOD_WORDS: Final[dict[str, str]] = {**METHOD_WORDS, "naive": "förra periodens antal inbrott"}
 
 
 class BacktestResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -113,7 +118,7 @@ def training_scores(
 ) -> npt.NDArray[np.float64]:
     """The score each area gets from the training period (near_repeat: at ``train_to``)."""
     if method not in BACKTEST_METHODS:
-        raise InvalidInput.at("method", "ranking.method_unknown", methods=", ".join(BACKTEST_METHODS))
+        raise InvalidInput.at("method", "ranking.method_unknown", methods=messages.choices(BACKTEST_METHOD_WORDS, BACKTEST_METHODS))
     errors = _period_errors("train", train_from, train_to)
     if errors:
         raise InvalidInput("backtest.training_period", errors)

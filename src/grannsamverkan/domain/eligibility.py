@@ -16,6 +16,7 @@ from typing import Final, Literal, get_args
 import msgspec
 
 from grannsamverkan import messages
+from grannsamverkan.domain import glossary
 from grannsamverkan.domain.lifecycle import PRE_ACTIVE, STATUS_WORDS, TRANSITIONS
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput
 
@@ -191,7 +192,7 @@ def check_transition(current: GroupStatus, target: GroupStatus) -> None:
         if value not in GROUP_STATUSES:
             raise InvalidInput(
                 "group.status_unknown",
-                [FieldError.of(field, "group.status_one_of", statuses=", ".join(GROUP_STATUSES))],
+                [FieldError.of(field, "group.status_one_of", statuses=messages.choices(glossary.GROUP_STATUSES, GROUP_STATUSES))],
                 status=repr(value),
             )
     if (current, target) not in ALLOWED_TRANSITIONS:

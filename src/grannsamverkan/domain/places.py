@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Final, Literal
 
+from grannsamverkan import messages
 from grannsamverkan.errors import Conflict, FieldError, InvalidInput
 
 Category = Literal["belysning", "vaxtlighet", "skadegorelse", "nedskrapning", "odslig", "trafik", "annat"]
@@ -105,15 +106,16 @@ def check_transition(current: str, new: str) -> None:
     """409 naming both statuses when ``new`` may not follow ``current``."""
     if new not in STATUSES:
         raise InvalidInput(
-            "place.status_unknown", [FieldError.of("status", "place.status_one_of", statuses=", ".join(STATUSES))], status=repr(new)
+            "place.status_unknown", [FieldError.of("status", "place.status_one_of", statuses=messages.choices(STATUSES))], status=repr(new)
         )
     if new == "duplicate":
         raise Conflict("place.duplicate_by_merge", [FieldError.of("status", "place.use_merge")])
     if new not in TRANSITIONS[current]:
-        allowed = ", ".join(STATUSES[s] for s in sorted(TRANSITIONS[current])) or "ingen (ärendet är avslutat)"
+        allowed = messages.choices(STATUSES, sorted(TRANSITIONS[current])) or "ingen (ärendet är avslutat)"
+        short_current, short_new = messages.choices(STATUSES, [current]), messages.choices(STATUSES, [new])
         raise Conflict(
             "place.transition",
-            [FieldError.of("status", "place.transition_short", current=current, new=new)],
+            [FieldError.of("status", "place.transition_short", current=short_current, new=short_new)],
             current=STATUSES[current],
             new=STATUSES[new],
             allowed=allowed,

@@ -53,12 +53,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import spatial, stats
 
+from grannsamverkan import messages
 from grannsamverkan.errors import FieldError, InvalidInput
 
 __all__ = [
     "DEFAULT_BANDWIDTH_M",
     "DEFAULT_TIME_WINDOW_DAYS",
     "METHODS",
+    "METHOD_WORDS",
     "AreaTable",
     "Incident",
     "IncidentTable",
@@ -79,6 +81,12 @@ __all__ = [
 
 Method = Literal["rate", "eb", "near_repeat"]
 METHODS: Final[tuple[Method, ...]] = get_args(Method)
+#: Each method in the words of the priority page (web/wording.py), for a message that lists them.
+METHOD_WORDS: Final[dict[str, str]] = {
+    "rate": "inbrott per 1 000 hushåll",
+    "eb": "empirisk Bayes",
+    "near_repeat": "upprepade inbrott nära i tid och rum",
+}
 
 DEFAULT_BANDWIDTH_M: Final = 400.0
 DEFAULT_TIME_WINDOW_DAYS: Final = 56.0
@@ -378,7 +386,7 @@ def _validate(
 ) -> None:
     errors: list[FieldError] = []
     if method not in METHODS:
-        errors.append(FieldError.of("method", "ranking.method_unknown", methods=", ".join(METHODS)))
+        errors.append(FieldError.of("method", "ranking.method_unknown", methods=messages.choices(METHOD_WORDS, METHODS)))
     aware = True
     for field, value in (("from", period_from), ("to", period_to)):
         if value.utcoffset() is None:

@@ -11,6 +11,7 @@ import msgspec
 import numpy as np
 from numpy.typing import NDArray
 
+from grannsamverkan import messages
 from grannsamverkan.domain.calendar import STOCKHOLM
 from grannsamverkan.geo.csv_table import (
     CHUNK_ROWS,
@@ -30,6 +31,8 @@ from grannsamverkan.geo.csv_table import (
 
 BURGLARY_COLUMNS: Final = ("external_ref", "occurred_from", "occurred_to", "category")
 BURGLARY_CATEGORIES: Final = ("villa", "lagenhet", "fritidshus", "forrad", "ovrigt")
+#: Each category in Swedish (a file may use either spelling), for a message that lists them.
+CATEGORY_WORDS: Final = {"villa": "villa", "lagenhet": "lägenhet", "fritidshus": "fritidshus", "forrad": "förråd", "ovrigt": "övrigt"}
 _CATEGORY_SPELLINGS: Final = {
     "villa": "villa",
     "lagenhet": "lagenhet",
@@ -176,7 +179,8 @@ class _Reading:
         category = normalise_category(raw_value.strip())
         if category is None:
             code = "csv.category_unknown" if raw_value.strip() else "csv.category_empty"
-            self.errors.add(line, "category", code, value=repr(raw_value.strip()), categories=", ".join(BURGLARY_CATEGORIES))
+            categories = messages.choices(CATEGORY_WORDS, BURGLARY_CATEGORIES)
+            self.errors.add(line, "category", code, value=repr(raw_value.strip()), categories=categories)
         return category
 
 

@@ -17,8 +17,10 @@ import asyncpg
 import msgspec
 import shapely
 
+from grannsamverkan import messages
 from grannsamverkan.db import audit, lifecycle, outbox
 from grannsamverkan.db.groups import ContactPerson, list_contacts
+from grannsamverkan.domain import glossary
 from grannsamverkan.domain.access import Principal
 from grannsamverkan.domain.lifecycle import (
     NEAR_REPEAT_DAYS,
@@ -65,7 +67,7 @@ async def take_step(conn: asyncpg.Connection, actor: Principal, group_id: int, s
         raise InvalidInput("lifecycle.own_route", [FieldError.of("step", "lifecycle.own_route_short")], step=step)
     if not actor.can(step_capability(step)):  # type: ignore[arg-type]
         who = "polisen" if step == "approve" else "kommunens samordnare"
-        raise Forbidden("lifecycle.step_role", role=actor.role, step=step, who=who)
+        raise Forbidden("lifecycle.step_role", role=messages.choices(glossary.ROLES, [actor.role]), step=step, who=who)
     async with conn.transaction():
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         rules = await lifecycle.rules(conn, group["kommun"])

@@ -16,6 +16,7 @@ import asyncpg
 import msgspec
 import shapely
 
+from grannsamverkan import messages
 from grannsamverkan.db import audit, kommuner, outbox
 from grannsamverkan.db import places as db
 from grannsamverkan.db.places import PlaceFilter, PlaceRecord
@@ -53,14 +54,19 @@ class NewPlace(msgspec.Struct, kw_only=True):
     source_client: str | None = None
 
 
+#: A report's fields with a list of values, by the words the report's pages use.
+CHOICE_FIELDS: Final = {"category": "kategori", "time_of_day": "tid på dygnet", "feeling": "upplevelse", "source": "källa"}
+
+
 def _check_choice(value: str, choices: dict[str, str], field: str) -> None:
     if value not in choices:
+        listed = messages.choices(choices)
         raise InvalidInput(
             "place.choice_unknown",
-            [FieldError.of(field, "place.status_one_of", statuses=", ".join(choices))],
+            [FieldError.of(field, "place.status_one_of", statuses=listed)],
             value=repr(value),
-            field=field,
-            choices=", ".join(choices),
+            field=f"{CHOICE_FIELDS.get(field, field)} ({field})",
+            choices=listed,
         )
 
 
