@@ -209,6 +209,7 @@ class MapLayerPages(Controller):
     @get("/prioritering/karta.geojson", opt={"capability": "read"})
     async def priority_layers(
         self,
+        request: Request[Any, Any, Any],
         db: Db,
         principal: Caller,
         kommun: FromQuery[str],
@@ -221,7 +222,7 @@ class MapLayerPages(Controller):
         await visible_kommun(db, principal, kommun)
         first, last = chosen_period(fran, till)
         check_period(fran, till, first, last)
-        ranking = await rank_areas(db, kommun, first, last, metod)
+        ranking = await rank_areas(request, db, kommun, first, last, metod)
         records, _ = await areas.list_areas(db, [kommun], limit=MANY, offset=0)
         return collection(
             [
