@@ -544,6 +544,34 @@ async def priority_areas(
     )
 
 
+# What a ranking of the kommun over [$2, $3) reads, as a fingerprint: per table, its rows and a sum of
+# a 64-bit hash of each row's xmin (the transaction that wrote that version of the row). A commit
+# that inserts or updates a row adds a version whose xmin no row had before; a delete lowers the
+# count. So every committed change of the kommun's areas (households_total included), groups or
+# burglaries in the span changes the fingerprint, unless two hash sums happen to agree (about 2^-64),
+# and an untouched kommun keeps it. Row locks set xmax, not xmin: they change nothing.
+RANKING_INPUTS = """
+select a.n, a.versions, g.n, g.versions, b.n, b.versions
+from (select count(*) as n, coalesce(sum(hashtextextended(xmin::text, 0)), 0) as versions
+      from area where kommun = $1) a,
+     (select count(*) as n, coalesce(sum(hashtextextended(xmin::text, 0)), 0) as versions
+      from watch_group where kommun = $1) g,
+     (select count(*) as n, coalesce(sum(hashtextextended(xmin::text, 0)), 0) as versions
+      from burglary where kommun = $1 and occurred_to >= $2 and occurred_from < $3) b
+"""
+
+
+async def ranking_inputs(conn: asyncpg.Connection, kommun: str, first: date, last: date) -> tuple[int, ...]:
+    """A fingerprint of the rows :func:`priority_areas` reads for these days (with the default time
+    window): equal fingerprints, equal rankings. Read it in the ranking's snapshot (one repeatable
+    read transaction), so that it describes the rows the ranking read."""
+    p0, p1 = period(first, last)
+    # No later than priority_areas' own start, min(p0, p1 - window): the burglaries it reads, and a few more.
+    since = p0 - timedelta(days=max(DEFAULT_TIME_WINDOW_DAYS, 0))
+    row = await conn.fetchrow(RANKING_INPUTS, kommun, since, p1)
+    return tuple(int(v) for v in row.values())
+
+
 async def backtest_kommun(
     conn: asyncpg.Connection,
     kommun: str,

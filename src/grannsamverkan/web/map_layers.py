@@ -36,7 +36,7 @@ from grannsamverkan.http.problem import project_error
 from grannsamverkan.services import areas as area_cases
 from grannsamverkan.services.places import list_for
 from grannsamverkan.web.context import visible_kommun
-from grannsamverkan.web.places import list_filter, list_filters
+from grannsamverkan.web.places import LIST_FILTERS, Filters, list_filter
 from grannsamverkan.web.priority import Method, Ranking, check_period, chosen_period, is_top, priority_class, rank_areas, rank_text
 from grannsamverkan.web.registry import MANY, AreaRow, area_rows, state_class, state_label
 from grannsamverkan.web.wording import share_text
@@ -209,6 +209,7 @@ class MapLayerPages(Controller):
     @get("/prioritering/karta.geojson", opt={"capability": "read"})
     async def priority_layers(
         self,
+        request: Request[Any, Any, Any],
         db: Db,
         principal: Caller,
         kommun: FromQuery[str],
@@ -221,7 +222,7 @@ class MapLayerPages(Controller):
         await visible_kommun(db, principal, kommun)
         first, last = chosen_period(fran, till)
         check_period(fran, till, first, last)
-        ranking = await rank_areas(db, kommun, first, last, metod)
+        ranking = await rank_areas(request, db, kommun, first, last, metod)
         records, _ = await areas.list_areas(db, [kommun], limit=MANY, offset=0)
         return collection(
             [
@@ -231,25 +232,13 @@ class MapLayerPages(Controller):
             ]
         )
 
-    @get("/platser/karta.geojson", opt={"capability": "read"})
-    async def place_layers(
-        self,
-        db: Db,
-        principal: Caller,
-        kommun: FromQuery[str],
-        kategori: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        granskning: FromQuery[str | None] = None,
-        upplevelse: FromQuery[str | None] = None,
-        omrade: FromQuery[int | None] = None,
-        fran: FromQuery[date | None] = None,
-        till: FromQuery[date | None] = None,
-        kalla: FromQuery[str | None] = None,
-    ) -> Response[dict[str, Any]]:
-        """The places list's map (its query and filters): the reports the caller may list, where
-        the list puts them, coloured by status; the kommun's areas and outline."""
+    @get("/platser/karta.geojson", opt={"capability": "read"}, dependencies=LIST_FILTERS)
+    async def place_layers(self, db: Db, principal: Caller, filters: Filters, kommun: FromQuery[str]) -> Response[dict[str, Any]]:
+        """The places list's map (its query and filters, read by the list's own ``list_filters``):
+        the reports the caller may list, where the list puts them, coloured by status; the
+        kommun's areas and outline."""
         await visible_kommun(db, principal, kommun)
-        f = await list_filter(db, kommun, list_filters(kategori, status, granskning, upplevelse, omrade, fran, till, kalla))
+        f = await list_filter(db, kommun, filters)
         rows = await area_rows(db, kommun)
         return collection(
             [

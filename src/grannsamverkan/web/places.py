@@ -21,6 +21,7 @@ import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, FormMultiDict
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -285,42 +286,66 @@ def _optional(value: str | None, choices: dict[str, str]) -> str | None:
     return value if value in choices else None
 
 
+class ListFilters(msgspec.Struct, frozen=True, kw_only=True):
+    """The places list's filters by their query names, in the order of the map's query; a choice
+    the list does not know is no filter (None)."""
+
+    kategori: str | None = None
+    status: str | None = None
+    granskning: str | None = None
+    upplevelse: str | None = None
+    kalla: str | None = None
+    omrade: int | None = None
+    fran: date | None = None
+    till: date | None = None
+
+    def query(self) -> dict[str, Any]:
+        """The filters that are set, for a link to the same list or its map."""
+        return {name: value for name, value in msgspec.structs.asdict(self).items() if value is not None}
+
+
 def list_filters(
-    kategori: str | None,
-    status: str | None,
-    granskning: str | None,
-    upplevelse: str | None,
-    omrade: int | None,
-    fran: date | None,
-    till: date | None,
-    kalla: str | None = None,
-) -> dict[str, Any]:
-    """The list's filters by their query names (a choice the list does not know is no filter)."""
-    return {
-        "kategori": _optional(kategori, rules.CATEGORIES),
-        "status": _optional(status, rules.STATUSES),
-        "granskning": _optional(granskning, rules.REVIEWS),
-        "upplevelse": _optional(upplevelse, rules.FEELINGS),
-        "kalla": _optional(kalla, rules.SOURCES),
-        "omrade": omrade,
-        "fran": fran,
-        "till": till,
-    }
+    kategori: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    granskning: FromQuery[str | None] = None,
+    upplevelse: FromQuery[str | None] = None,
+    omrade: FromQuery[int | None] = None,
+    fran: FromQuery[date | None] = None,
+    till: FromQuery[date | None] = None,
+    kalla: FromQuery[str | None] = None,
+) -> ListFilters:
+    """The one declaration of the list's eight query parameters: the ``filters`` dependency of the
+    list (``/platser``) and of its map (``/platser/karta.geojson``), so both read a query alike."""
+    return ListFilters(
+        kategori=_optional(kategori, rules.CATEGORIES),
+        status=_optional(status, rules.STATUSES),
+        granskning=_optional(granskning, rules.REVIEWS),
+        upplevelse=_optional(upplevelse, rules.FEELINGS),
+        kalla=_optional(kalla, rules.SOURCES),
+        omrade=omrade,
+        fran=fran,
+        till=till,
+    )
 
 
-async def list_filter(db: Any, kommun: str, filters: dict[str, Any]) -> place_db.PlaceFilter:
+#: The ``dependencies`` of a route that takes the list's filters (a parameter ``filters: Filters``).
+LIST_FILTERS: Final = {"filters": Provide(list_filters, sync_to_thread=False)}
+Filters = NamedDependency[ListFilters]
+
+
+async def list_filter(db: Any, kommun: str, filters: ListFilters) -> place_db.PlaceFilter:
     """The list's filters as the use cases' filter (``places.list_for`` narrows it by role)."""
     return await places.place_filter(
         db,
         [kommun],
-        filters["kategori"],
-        filters["status"],
-        filters["granskning"],
-        filters["upplevelse"],
-        filters["omrade"],
-        filters["kalla"],
-        filters["fran"],
-        filters["till"],
+        filters.kategori,
+        filters.status,
+        filters.granskning,
+        filters.upplevelse,
+        filters.omrade,
+        filters.kalla,
+        filters.fran,
+        filters.till,
     )
 
 
@@ -338,21 +363,9 @@ class PlacePages(Controller):
     path = "/platser"
     include_in_schema = False
 
-    @get("/", opt={"capability": "read"})
+    @get("/", opt={"capability": "read"}, dependencies=LIST_FILTERS)
     async def index(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        principal: Caller,
-        kommun: FromQuery[str | None] = None,
-        kategori: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        granskning: FromQuery[str | None] = None,
-        upplevelse: FromQuery[str | None] = None,
-        omrade: FromQuery[int | None] = None,
-        fran: FromQuery[date | None] = None,
-        till: FromQuery[date | None] = None,
-        kalla: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller, filters: Filters, kommun: FromQuery[str | None] = None
     ) -> Template:
         code = kommun or (principal.kommuner[0] if principal.kommuner else None)
         if code is None:
@@ -363,14 +376,12 @@ class PlacePages(Controller):
                 items=[],
                 queue=[],
                 total=0,
-                filters={},
+                filters=ListFilters(),
                 map=None,
                 area_choices=[],
                 **public_context(),
             )
         k = await visible_kommun(db, principal, code)
-        filters = list_filters(kategori, status, granskning, upplevelse, omrade, fran, till, kalla)
-        category, status_, review, feeling = filters["kategori"], filters["status"], filters["granskning"], filters["upplevelse"]
         f = await list_filter(db, code, filters)
         items, total = await places.list_for(db, principal, f, limit=MANY, offset=0)
         queue = [p for p in items if p.review == "pending"] if principal.can("write") else []
@@ -393,8 +404,8 @@ class PlacePages(Controller):
             map=svg,
             area_choices=[(a.id, a.name) for a in area_records],
             exact=exact,
-            export_query=export_query(code, category, status_, review, feeling, omrade, fran, till, filters["kalla"]),
-            map_query=urlencode({"kommun": code, **{name: value for name, value in filters.items() if value is not None}}),
+            export_query=export_query(code, filters),
+            map_query=urlencode({"kommun": code, **filters.query()}),
             **public_context(),
         )
 
@@ -507,28 +518,18 @@ class PlacePages(Controller):
         return await self._act(request, db, principal, report_id, act, "ihopslagen")
 
 
-def export_query(
-    kommun: str,
-    category: str | None,
-    status: str | None,
-    review: str | None,
-    feeling: str | None,
-    area_id: int | None,
-    from_: date | None,
-    to: date | None,
-    source: str | None = None,
-) -> str:
+def export_query(kommun: str, filters: ListFilters) -> str:
     """The page's filters as the export routes' query (``/platser/export.csv?…``, as the API's)."""
     params = {
         "kommun": kommun,
-        "category": category,
-        "status": status,
-        "review": review,
-        "feeling": feeling,
-        "area_id": area_id,
-        "from": from_.isoformat() if from_ else None,
-        "to": to.isoformat() if to else None,
-        "source": source,
+        "category": filters.kategori,
+        "status": filters.status,
+        "review": filters.granskning,
+        "feeling": filters.upplevelse,
+        "area_id": filters.omrade,
+        "from": filters.fran.isoformat() if filters.fran else None,
+        "to": filters.till.isoformat() if filters.till else None,
+        "source": filters.kalla,
     }
     return urlencode({k: v for k, v in params.items() if v is not None})
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Final, Literal
 from urllib.parse import urlencode
@@ -51,16 +54,69 @@ def check_period(fran: date | None, till: date | None, first: date, last: date) 
     burglaries.period(first, last, field="fran")
 
 
-async def rank_areas(db: Any, kommun: str, first: date, last: date, method: Method) -> Ranking:
+# The page and its map's layer (fetched right after the page) need the same ranking: a server
+# process keeps its last few for a short while, keyed by what was asked (kommun, days, method) and
+# by the fingerprint of what the ranking read (``burglaries.ranking_inputs``: the kommun's areas,
+# groups and the span's burglaries). Fingerprint and ranking are read in one snapshot, so a stored
+# ranking is exactly that of its fingerprint, and any committed change (an import, a new or
+# dissolved group, a reshaped area) gives a new fingerprint: a ranking is reused only while its
+# inputs are unchanged, never stale. The TTL and the size bound only limit the memory held.
+RECENT_RANKINGS: Final = 8
+RECENT_SECONDS: Final = 60.0
+
+RankingKey = tuple[str, date, date, str, tuple[int, ...]]
+
+
+class RecentRankings:
+    """At most ``size`` rankings, each for ``seconds`` after it was computed (least recently used out first)."""
+
+    def __init__(self, size: int = RECENT_RANKINGS, seconds: float = RECENT_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self.size, self.seconds, self.clock = size, seconds, clock
+        self.entries: OrderedDict[RankingKey, tuple[float, Ranking]] = OrderedDict()
+
+    def get(self, key: RankingKey) -> Ranking | None:
+        found = self.entries.get(key)
+        if found is None or found[0] <= self.clock():
+            return None
+        self.entries.move_to_end(key)
+        return found[1]
+
+    def put(self, key: RankingKey, ranking: Ranking) -> None:
+        now = self.clock()
+        for old in [k for k, (until, _) in self.entries.items() if until <= now]:
+            del self.entries[old]
+        self.entries[key] = (now + self.seconds, ranking)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+def recent_rankings(request: Request[Any, Any, Any]) -> RecentRankings:
+    """The app's (this process's) recent rankings, made on first use."""
+    state = request.app.state
+    found = getattr(state, "recent_rankings", None)
+    if found is None:
+        found = state.recent_rankings = RecentRankings()
+    return found
+
+
+async def rank_areas(request: Request[Any, Any, Any], db: Any, kommun: str, first: date, last: date, method: Method) -> Ranking:
     """The same order as the API's default list (covered areas left out), and the covered apart.
-    Ranks are read from the order."""
-    ranked_all = await burglaries.priority_areas(db, kommun, first, last, method, include_covered=True)
-    open_areas = [r for r in ranked_all if not r.has_active_group]
-    return Ranking(
-        open_areas=open_areas,
-        covered=[r for r in ranked_all if r.has_active_group],
-        rank_of={r.area_id: (i, r.score) for i, r in enumerate(open_areas, start=1)},
-    )
+    Ranks are read from the order. Computed once while the kommun's ranking inputs stay the same."""
+    recent = recent_rankings(request)
+    async with db.transaction(isolation="repeatable_read", readonly=True):
+        key = (kommun, first, last, method, await burglaries.ranking_inputs(db, kommun, first, last))
+        ranking = recent.get(key)
+        if ranking is None:
+            ranked_all = await burglaries.priority_areas(db, kommun, first, last, method, include_covered=True)
+            open_areas = [r for r in ranked_all if not r.has_active_group]
+            ranking = Ranking(
+                open_areas=open_areas,
+                covered=[r for r in ranked_all if r.has_active_group],
+                rank_of={r.area_id: (i, r.score) for i, r in enumerate(open_areas, start=1)},
+            )
+            recent.put(key, ranking)
+    return ranking
 
 
 def is_top(place: int, score: float) -> bool:
@@ -126,7 +182,7 @@ class PriorityPages(Controller):
         except InvalidInput as exc:  # reversed or impossible dates: said at the field, the form kept
             context["field_errors"] = {PERIOD_FIELDS.get(e.field, e.field): e.message for e in exc.errors}
             return page(request, "priority.html.j2", status_code=422, **context)
-        ranking = await rank_areas(db, code, first, last, metod)
+        ranking = await rank_areas(request, db, code, first, last, metod)
         open_areas, covered, rank_of = ranking.open_areas, ranking.covered, ranking.rank_of
         records, _ = await areas.list_areas(db, [code], limit=MANY, offset=0)
         shapes = [self.shape(a, rank_of.get(a.id), len(open_areas)) for a in records]
