@@ -171,3 +171,18 @@ def test_a_file_that_cannot_be_read_is_explained_in_swedish() -> None:
     assert messages.os_reason(PermissionError(errno.EACCES, "Permission denied")) == "åtkomst nekas"
     assert messages.os_reason(OSError(errno.EBUSY, "Device or resource busy")) == "systemfel EBUSY"
     assert all(not english_words(reason) for reason in messages.OS_REASONS.values())
+
+
+def test_the_swedish_words_of_each_choice_list_name_exactly_its_codes_in_order() -> None:
+    """The refusals list a rule's codes with their words (messages.choices): every code has its
+    word, and no word names a value the rule does not accept."""
+    from grannsamverkan.domain import accounts, area, backtest, eligibility, glossary, ranking
+
+    for words, codes in (
+        (glossary.ROLES, accounts.ROLES),
+        (glossary.AREA_KINDS, area.AREA_KINDS),
+        (backtest.BACKTEST_METHOD_WORDS, backtest.BACKTEST_METHODS),
+        (glossary.GROUP_STATUSES, eligibility.GROUP_STATUSES),
+        (ranking.METHOD_WORDS, ranking.METHODS),
+    ):
+        assert tuple(words) == tuple(codes)
