@@ -45,7 +45,7 @@ async def create_token(
     """Make a token; answer its record and the token itself (shown once, never stored)."""
     if role not in ROLES:
         roles = messages.choices(glossary.ROLES, ROLES)
-        raise InvalidInput("token.role_unknown", [FieldError.of("role", "place.status_one_of", statuses=roles)], role=repr(role))
+        raise InvalidInput("token.role_unknown", [FieldError.of("role", "account.role_one_of", roles=roles)], role=repr(role))
     if role != "admin" and not kommuner:
         raise InvalidInput("token.kommun_needed", [FieldError.of("kommun", "token.kommun_required")])
     await kommun_table.require_known(conn, kommuner, field="kommun")
