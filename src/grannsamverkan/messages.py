@@ -51,7 +51,7 @@ CATALOG: Final[dict[str, str]] = {
     "constraint.restricted": "Ändringen nekas av databasens regel {constraint}.",
     "constraint.check": "Värdet bryter mot databasens regel {constraint}.",
     # --- access (domain/access.py) ---------------------------------------------------------------
-    "access.capability": "Rollen {role} får inte göra detta ({capability}).",
+    "access.capability": "Rollen {role} får inte {capability}.",
     "access.kommun": "Din behörighet gäller inte kommun {kommun}.",
     # --- places in a file ------------------------------------------------------------------------
     "place.feature": "objekt {feature}: ",
@@ -203,7 +203,7 @@ CATALOG: Final[dict[str, str]] = {
     "kommun.not_found": "Kommun {kommun} finns inte.",
     "lifecycle.own_route": "Steget {step} görs med /{step}.",
     "lifecycle.own_route_short": "Eget anrop.",
-    "lifecycle.step_role": "Rollen {role} får inte ta steget {step}: det gör {who}.",
+    "lifecycle.step_role": "Rollen {role} får inte {step}: det gör {who}.",
     "lifecycle.reactivate_needs_contact": "Grupp {group_id} har ingen kontaktperson; lägg till en innan gruppen återaktiveras.",
     "lifecycle.before_established": "Datumet {on} är före gruppens bildande ({established_on}).",
     "lifecycle.renew_status": "Grupp {group_id} är {status}; bara aktiva och vilande grupper förnyas.",

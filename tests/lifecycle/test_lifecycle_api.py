@@ -95,7 +95,7 @@ async def test_staged_approval_each_step_with_who_and_when(client: AsyncTestClie
     assert (await client.post(f"/api/v1/groups/{group_id}/propose", json={"note": "boende"}, headers=coord)).status_code == 200
     # the police cannot review; the coordinator cannot approve
     refused = assert_problem(await client.post(f"/api/v1/groups/{group_id}/review", headers=police), 403)
-    assert refused["detail"].startswith("Rollen polis (police) får inte")
+    assert refused["detail"] == "Rollen polis (police) får inte ändra registret (write)."
     assert_problem(await client.post(f"/api/v1/groups/{group_id}/approve", headers=police), 409)  # not reviewed yet
     assert (await client.post(f"/api/v1/groups/{group_id}/review", json={"on": "2026-04-01"}, headers=coord)).status_code == 200
     assert_problem(await client.post(f"/api/v1/groups/{group_id}/approve", headers=coord), 403)

@@ -31,6 +31,15 @@ MAY: dict[Role, set[Capability]] = {
 }
 # A refusal names the role in Swedish, with the code the token carries.
 ROLE_WORDS: dict[Role, str] = {"admin": "administratör (admin)", "coordinator": "samordnare (coordinator)", "police": "polis (police)"}
+# ... and what it may not do, in Swedish words (spelled out by hand, as the glossary has them).
+DOING: dict[Capability, str] = {
+    "read": "läsa registret",
+    "read_households": "se hushållens adresser",
+    "write": "ändra registret",
+    "admin": "administrera konton och nycklar",
+    "log": "logga aktiviteter för medborgarlöften",
+    "approve": "godkänna grupper",
+}
 
 
 def principal(role: Role, *kommuner: str) -> Principal:
@@ -54,7 +63,7 @@ def test_a_role_may_do_exactly_what_the_table_says(role: Role, capability: Capab
         with pytest.raises(Forbidden) as info:
             caller.require(capability)
         assert info.value.status == 403
-        assert info.value.detail == f"Rollen {ROLE_WORDS[role]} får inte göra detta ({capability})."
+        assert info.value.detail == f"Rollen {ROLE_WORDS[role]} får inte {DOING[capability]} ({capability})."
 
 
 def test_the_police_read_and_log_but_never_see_household_addresses_nor_write() -> None:

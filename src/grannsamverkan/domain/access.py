@@ -50,7 +50,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
 
     def require(self, capability: Capability) -> None:
         if not self.can(capability):
-            raise Forbidden("access.capability", role=messages.choices(glossary.ROLES, [self.role]), capability=capability)
+            role, doing = messages.choices(glossary.ROLES, [self.role]), messages.choices(glossary.CAPABILITIES, [capability])
+            raise Forbidden("access.capability", role=role, capability=doing)
 
     def require_kommun(self, kommun: str) -> None:
         """For writes naming a kommun: 403 when it is outside the token's scope."""

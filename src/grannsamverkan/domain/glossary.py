@@ -30,6 +30,25 @@ GROUP_STATUSES: Final = {
     "dissolved": "Upplöst",
 }
 ROLES: Final = {"admin": "administratör", "coordinator": "samordnare", "police": "polis"}
+#: What a role may do (domain.access), as a refusal names it: "får inte ändra registret".
+CAPABILITIES: Final = {
+    "read": "läsa registret",
+    "read_households": "se hushållens adresser",
+    "write": "ändra registret",
+    "admin": "administrera konton och nycklar",
+    "log": "logga aktiviteter för medborgarlöften",
+    "approve": "godkänna grupper",
+}
+#: The steps of a group's life (domain.lifecycle), as a refusal names them: "får inte godkänna gruppen".
+STEPS: Final = {
+    "propose": "föreslå gruppen",
+    "review": "granska gruppen",
+    "approve": "godkänna gruppen",
+    "establish": "bilda gruppen",
+    "lapse": "förklara gruppen vilande",
+    "reactivate": "återaktivera gruppen",
+    "dissolve": "upplösa gruppen",
+}
 #: Households that joined a group: "anmälda" (never "anslutna").
 SIGNED_UP: Final = "anmälda"
 SIGNED_UP_HOUSEHOLDS: Final = "Anmälda hushåll"

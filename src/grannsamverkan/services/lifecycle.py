@@ -67,7 +67,8 @@ async def take_step(conn: asyncpg.Connection, actor: Principal, group_id: int, s
         raise InvalidInput("lifecycle.own_route", [FieldError.of("step", "lifecycle.own_route_short")], step=step)
     if not actor.can(step_capability(step)):  # type: ignore[arg-type]
         who = "polisen" if step == "approve" else "kommunens samordnare"
-        raise Forbidden("lifecycle.step_role", role=messages.choices(glossary.ROLES, [actor.role]), step=step, who=who)
+        role, doing = messages.choices(glossary.ROLES, [actor.role]), messages.choices(glossary.STEPS, [step])
+        raise Forbidden("lifecycle.step_role", role=role, step=doing, who=who)
     async with conn.transaction():
         group = await lifecycle.group_row(conn, group_id, actor.scope, lock=True)
         rules = await lifecycle.rules(conn, group["kommun"])
