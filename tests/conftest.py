@@ -120,6 +120,7 @@ class Clones:
         self.name = f"gsv_test_{uuid.uuid4().hex[:12]}"
         self._ready: queue.Queue[str] = queue.Queue(maxsize=1)
         self._stop = threading.Event()
+        self._idle = threading.Event()  # set while no CREATE DATABASE runs (a spare waits to be taken)
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=asyncio.run, args=(self._make(),), name="clones", daemon=True)
         self._thread.start()
@@ -130,7 +131,9 @@ class Clones:
             try:
                 while not self._stop.is_set():
                     spare = f"gsv_spare_{uuid.uuid4().hex[:12]}"
+                    self._idle.clear()
                     await admin.execute(f'create database "{spare}" template "{self.template}"')
+                    self._idle.set()
                     while True:
                         try:
                             self._ready.put(spare, timeout=0.2)
@@ -152,6 +155,15 @@ class Clones:
             except queue.Empty:
                 if not self._thread.is_alive():
                     raise RuntimeError("the thread that clones the template stopped") from self._failure
+
+    async def settled(self) -> None:
+        """Wait until no copy is being made. A CREATE DATABASE holds back what VACUUM in every
+        database of the server may remove: a row deleted while it runs stays in the table's file
+        after a VACUUM FULL. The tests that read the data files for erased values wait for this."""
+        while not self._idle.is_set():
+            if not self._thread.is_alive():
+                raise RuntimeError("the thread that clones the template stopped") from self._failure
+            await asyncio.sleep(0.05)
 
     async def take(self) -> str:
         """A fresh copy of the template under ``self.name``; the URL of it."""

@@ -17,7 +17,7 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.conftest import TokenFactory, assert_problem
+from tests.conftest import Clones, TokenFactory, assert_problem
 from tests.db.test_personal_data import _leaks, _variants, whole_database
 from tests.geodata import RAMSELE, SOLLEFTEA, area_feature, grid_points, households_csv, square
 
@@ -82,7 +82,8 @@ class World:
 
 
 @pytest.fixture
-async def world(client: AsyncTestClient, auth: TokenFactory) -> World:
+async def world(client: AsyncTestClient, auth: TokenFactory, clones: Clones) -> World:
+    await clones.settled()  # no CREATE DATABASE may hold back the VACUUM FULL of the erasure
     headers = await auth("coordinator", "2283")
     tag = uuid.uuid4().hex[:10]  # the server log is shared by every test: values unique to this one
     area_id = (await client.post("/api/v1/areas", json=area_feature("Byn", "2283", RAMSELE), headers=headers)).json()["properties"]["id"]
