@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import contextlib
 import json
 import os
 import resource
@@ -46,7 +47,7 @@ from pathlib import Path
 import asyncpg
 import numpy as np
 
-from grannsamverkan.db.embedded import start_embedded, with_database
+from grannsamverkan.db.embedded import start_embedded, stop_embedded, with_database
 from grannsamverkan.db.migrate import migrate
 
 X0, Y0 = 585_000.0, 7_025_000.0  # south-west corner of the synthetic areas, inside kommun 2283 (SWEREF 99 TM)
@@ -231,9 +232,14 @@ def main() -> None:
     args = parser.parse_args()
     compile_bytecode()
 
-    with tempfile.TemporaryDirectory() as tmp:
+    # The embedded server (if any) is stopped before its temporary folder is removed: the other
+    # way round, it outlives the benchmark without a data directory.
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stop_server:
         tmp_path = Path(tmp)
-        server = os.environ.get("DATABASE_URL") or start_embedded(tmp_path / "pg")
+        server = os.environ.get("DATABASE_URL")
+        if not server:
+            server = start_embedded(tmp_path / "pg")
+            stop_server.callback(stop_embedded, tmp_path / "pg")
         template = f"bench_import_{uuid.uuid4().hex[:8]}"
 
         async def admin(*statements: str) -> None:

@@ -39,7 +39,7 @@ import shapely
 from synthetic_burglaries import generate
 
 from grannsamverkan.db import burglaries, tokens
-from grannsamverkan.db.embedded import start_embedded, with_database
+from grannsamverkan.db.embedded import start_embedded, stop_embedded, with_database
 from grannsamverkan.db.migrate import migrate
 from grannsamverkan.db.pool import connect
 from grannsamverkan.settings import Settings
@@ -187,6 +187,9 @@ async def main_async(args: argparse.Namespace) -> None:
         admin = await asyncpg.connect(server)
         await admin.execute(f'drop database if exists "{name}" with (force)')
         await admin.close()
+        if tmp is not None:  # the server first, then its folder (else it outlives the benchmark)
+            stop_embedded(Path(tmp.name) / "pgdata")
+            tmp.cleanup()
 
 
 def main(argv: list[str] | None = None) -> int:
