@@ -3,7 +3,7 @@ visit, and the layer never shows a ranking older than the burglaries, areas and 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -29,6 +29,23 @@ def counted_rankings(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     return calls
 
 
+class Signed(NamedTuple):
+    """A coordinator signed in on the pages of a kommun of four areas with burglaries, and the
+    rankings counted from then on."""
+
+    headers: dict[str, str]
+    ids: dict[str, int]
+    calls: list[tuple[Any, ...]]
+
+
+@pytest.fixture
+async def signed_in(client: AsyncTestClient, auth: TokenFactory, monkeypatch: pytest.MonkeyPatch) -> Signed:
+    headers = await auth("coordinator", "2283")
+    ids = await kommun_with_burglaries(client, headers)
+    await sign_in(client, token_of(headers))
+    return Signed(headers, ids, counted_rankings(monkeypatch))
+
+
 def map_order(features: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """(place, area id) of the ranked areas on the map, by place."""
     ranked = sorted((f["properties"] for f in of_layer(features, "area") if "rank" in f["properties"]), key=lambda p: p["rank"])
@@ -45,13 +62,8 @@ async def layer(client: AsyncTestClient, query: str) -> list[dict[str, Any]]:
     return answer.json()["features"]
 
 
-async def test_a_visit_ranks_once_and_the_map_keeps_the_tables_order(
-    client: AsyncTestClient, auth: TokenFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    headers = await auth("coordinator", "2283")
-    ids = await kommun_with_burglaries(client, headers)
-    await sign_in(client, token_of(headers))
-    calls = counted_rankings(monkeypatch)
+async def test_a_visit_ranks_once_and_the_map_keeps_the_tables_order(client: AsyncTestClient, signed_in: Signed) -> None:
+    ids, calls = signed_in.ids, signed_in.calls
 
     page, features = await layers_of_page(client, f"/prioritering?{PRIORITY_2024}")
     assert len(calls) == 1, calls
@@ -68,13 +80,8 @@ async def test_a_visit_ranks_once_and_the_map_keeps_the_tables_order(
     assert len(calls) == 3, calls
 
 
-async def test_the_map_after_an_import_or_a_new_group_shows_the_new_ranking(
-    client: AsyncTestClient, auth: TokenFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    headers = await auth("coordinator", "2283")
-    ids = await kommun_with_burglaries(client, headers)
-    await sign_in(client, token_of(headers))
-    calls = counted_rankings(monkeypatch)
+async def test_the_map_after_an_import_or_a_new_group_shows_the_new_ranking(client: AsyncTestClient, signed_in: Signed) -> None:
+    headers, ids, calls = signed_in
     page = await client.get(f"/prioritering?{PRIORITY_2024}")
     assert table_order(page.text) == [(place, ids[ref]) for place, ref in enumerate("cabd", start=1)]
 
