@@ -9,6 +9,7 @@ from typing import Final
 from grannsamverkan.domain import numbers
 from grannsamverkan.domain.eligibility import THRESHOLD_DENOMINATOR, THRESHOLD_NUMERATOR, Eligibility
 from grannsamverkan.domain.glossary import AREA_KINDS, GROUP_KINDS, GROUP_STATUSES, MONTHS, ROLES, long_date
+from grannsamverkan.domain.ranking import METHOD_WORDS
 from grannsamverkan.errors import FieldError
 
 # The glossary's words, re-exported for the pages' templates and handlers.
@@ -55,10 +56,11 @@ SHORTFALLS: Final = {
     "below_threshold": f"under {numbers.percent(THRESHOLD_NUMERATOR, THRESHOLD_DENOMINATOR)} anmälda",
     "no_contact_person": "saknar kontaktperson",
 }
-METHODS: Final = {
-    "eb": "Empirisk Bayes (jämnar ut små områden)",
-    "rate": "Inbrott per 1 000 hushåll",
-    "near_repeat": "Upprepade inbrott nära i tid och rum",
+# The ranking methods' names (the domain's words, which its refusals use too), as the page's
+# choices: capitalised, empirical Bayes with what it does.
+METHOD_HINTS: Final = {"eb": " (jämnar ut små områden)"}
+METHODS: Final = {  # in the page's order: the default first
+    code: METHOD_WORDS[code][:1].upper() + METHOD_WORDS[code][1:] + METHOD_HINTS.get(code, "") for code in ("eb", "rate", "near_repeat")
 }
 METHOD_PHRASES: Final = {
     "eb": "inbrott per 1 000 hushåll utjämnat mot kommunens snitt (empirisk Bayes)",
