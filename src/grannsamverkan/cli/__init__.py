@@ -213,8 +213,20 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _leave_on_sigterm(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)  # a stop that was asked for and done: success (systemd reads 143 as a failure)
+
+
 def start_server(settings: Settings, url: str, *, host: str, port: int, workers: int) -> None:
+    import signal
+
     import uvicorn
+
+    # Stopped with SIGTERM (systemd, Docker, timeout), uvicorn shuts down and then raises the
+    # signal again with the handler it found. With the default one, the process would die there,
+    # before its exit handlers: the embedded PostgreSQL it started would run on alone. This one
+    # leaves the ordinary way, as Ctrl+C does, with status 0.
+    signal.signal(signal.SIGTERM, _leave_on_sigterm)
 
     from grannsamverkan.app import create_app
     from grannsamverkan.server_log import install_swedish_uvicorn_lines
