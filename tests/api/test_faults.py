@@ -19,7 +19,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from grannsamverkan.db.embedded import start_embedded, stop_embedded, with_datab
 from grannsamverkan.db.migrate import migrate
 from grannsamverkan.db.pool import connect
 from tests.geodata import RAMSELE, area_feature, grid_points, households_csv
+from tests.servers import free_port
 
 HOUSEHOLDS = 40
 WORKERS = 8
@@ -159,12 +159,6 @@ async def _worker(client: httpx.AsyncClient, traffic: Traffic, headers: dict[str
         await _request(client, traffic, "GET", f"/api/v1/groups/{group_id}/eligibility", headers=headers)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Served:
     url: str
@@ -174,7 +168,7 @@ class Served:
 @pytest.fixture
 async def served(own_database: str, tmp_path: Path) -> AsyncIterator[Served]:
     """``grannsamverkan serve`` in a child process on the database (a real server, real concurrency)."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": own_database, "GRANNSAMVERKAN_TOKEN_CACHE_SECONDS": "0", "GRANNSAMVERKAN_POOL_MAX_SIZE": "8"}
     log = tmp_path / "serve.log"
     log_file = log.open("wb")

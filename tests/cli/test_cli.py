@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -14,12 +13,7 @@ import pytest
 
 from grannsamverkan.cli import main
 from tests.geodata import RAMSELE, area_feature, grid_points, households_csv
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import free_port
 
 
 def _embedded_env() -> dict[str, str]:
@@ -39,7 +33,7 @@ def _get(url: str, token: str | None = None) -> tuple[int, dict]:
 
 def test_serve_and_token_create_share_one_embedded_data_dir(tmp_path: Path) -> None:
     data_dir = tmp_path / "pgdata"
-    port = _free_port()
+    port = free_port()
     started = time.monotonic()
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import Message
@@ -21,6 +20,7 @@ from grannsamverkan.services import mail, places
 from grannsamverkan.settings import Settings
 from tests.places.test_places_service import all_text
 from tests.places.world import COORDINATOR, report
+from tests.servers import free_port
 
 
 class Inbox:
@@ -30,12 +30,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # aiosmtpd's hook
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ import pytest
 from grannsamverkan.cli import main
 from grannsamverkan.db import places as place_db
 from grannsamverkan.services import places
-from tests.places.test_mail import Inbox, free_port
+from tests.places.test_mail import Inbox
 from tests.places.world import COORDINATOR, report
+from tests.servers import free_port
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ import uvicorn
 
 from grannsamverkan.app import create_app
 from grannsamverkan.settings import Settings
-from tests.places.test_mail import free_port
 from tests.places.test_places_pages import form
+from tests.servers import free_port
 from tests.web.test_pages import csrf_of
 
 

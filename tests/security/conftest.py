@@ -4,47 +4,16 @@ port, in a thread with its own event loop, and a probe that measures /health whi
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import contextmanager, suppress
 
 import httpx
 import msgspec
 import pytest
-import uvicorn
 
-from grannsamverkan.app import create_app
 from grannsamverkan.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def running(settings: Settings) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, run_migrations=False), host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_keep_alive=60
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    try:
-        yield "127.0.0.1", port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
+from tests.servers import running
 
 LiveServer = Callable[..., "contextmanager[tuple[str, int]]"]
 
